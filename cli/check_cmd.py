@@ -1,0 +1,30 @@
+"""`check --config F`: validate a relay or agent config; every problem on its own line, exit 2."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mobile_codex.core.config import RelayConfig
+
+from .exit_codes import USAGE_OR_CONFIG
+from .loading import load, plugin_issues, plugins_for
+
+
+def check(args) -> int:
+    path = Path(args.config)
+    config = load(path)
+    issues = plugin_issues(path, config, plugins_for(config))
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    if issues:
+        return USAGE_OR_CONFIG
+    kind = "relay" if isinstance(config, RelayConfig) else "agent"
+    print(f"{path}: ok ({kind} config)")
+    return 0
+
+
+def register(commands) -> None:
+    p = commands.add_parser("check", help="validate a relay or agent config")
+    p.add_argument("--config", required=True, help="the config file")
+    p.set_defaults(run=check)

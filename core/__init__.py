@@ -1,0 +1,1 @@
+"""The shared kernel: config models, feature flags, the plugin contract and its manager."""

@@ -1,0 +1,110 @@
+"""The agent's config model: every key of PRODUCT.md's agent table with its default and range."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import platformdirs
+
+from ..features import FeatureFlags
+from .common import PluginsConfig, features
+from .schema import Invalid, http_url, integer, mapping_of, path, section, setting, string, string_list
+
+APP_DIR_NAME = "mobile-codex"
+AGENT_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"
+ITEM_ID_PATTERN = r"[A-Za-z0-9._-]{1,80}"  # action and log source ids (API.md budget: 80)
+ITEM_ID_EXPECTED = "1 to 80 characters from A-Z a-z 0-9 . _ -"
+
+
+def _label_defaults_to_id(values, ctx, entry_id="", **_):
+    values.setdefault("label", entry_id)
+    return []
+
+
+@attrs.frozen(kw_only=True)
+class ActionConfig:
+    """An argv action: run `argv` (no shell) in `cwd` (relative to workspaceRoot)."""
+
+    label: str = setting("", string(non_empty=True))
+    cwd: str = setting(".", string(non_empty=True))
+    argv: tuple[str, ...] = setting(parse=string_list(non_empty=True))
+    timeout_sec: int = setting(300, integer(1, 86400))
+
+    finish = staticmethod(_label_defaults_to_id)
+
+
+@attrs.frozen(kw_only=True)
+class FileLogConfig:
+    """A file tail: the last `maxLines` lines of `path` (a tail reads at most 256 KiB)."""
+
+    label: str = setting("", string(non_empty=True))
+    path: Path = setting(parse=path())
+    max_lines: int = setting(200, integer(1, 5000))
+
+    finish = staticmethod(_label_defaults_to_id)
+
+
+@attrs.frozen(kw_only=True)
+class JournalLogConfig:
+    """A systemd journal unit: `journalctl [--directory=DIR] -u UNIT -n maxLines`."""
+
+    label: str = setting("", string(non_empty=True))
+    unit: str = setting(parse=string(pattern=r"[A-Za-z0-9@._:-]{1,200}", expected="a systemd unit name"))
+    max_lines: int = setting(200, integer(1, 5000))
+    directory: Path | None = setting(None, path())
+
+    finish = staticmethod(_label_defaults_to_id)
+
+
+def _log_model(entry: dict) -> type:
+    if "unit" in entry and "path" in entry:
+        raise Invalid('expected either "path" (a file) or "unit" (a journal unit), not both')
+    return JournalLogConfig if "unit" in entry else FileLogConfig
+
+
+@attrs.frozen(kw_only=True)
+class CodexConfig:
+    IGNORED_KEYS = ("writeModeDefaultsToOff",)  # the reference's; write mode is the feature flag
+
+    model: str = setting("", string())
+    extra_args: tuple[str, ...] = setting((), string_list())
+    session_list_limit: int = setting(12, integer(1, 20))
+    session_catalog_ttl_ms: int = setting(30000, integer(5000, 300000))
+    session_read_message_limit: int = setting(24, integer(4, 80))
+    home_dir: Path | None = setting(None, path())  # None = $CODEX_HOME or ~/.codex
+    binary: str = setting("codex", string(non_empty=True))
+
+    @staticmethod
+    def finish(values, ctx, **_):
+        binary = values.get("binary", "codex")
+        if "/" in binary and not Path(binary).is_absolute():
+            values["binary"] = str((ctx.base_dir / binary).resolve())
+        return []
+
+
+@attrs.frozen(kw_only=True)
+class AgentConfig:
+    relay_base_url: str = setting(parse=http_url())
+    agent_id: str = setting(parse=string(pattern=AGENT_ID_PATTERN, expected="1 to 64 characters from A-Z a-z 0-9 . _ -"))
+    agent_label: str = setting("", string(non_empty=True))
+    state_dir: Path = setting(None, path())
+    workspace_root: Path = setting(parse=path())  # existence is checked when the agent starts
+    poll_interval_ms: int = setting(2500, integer(250, 60000))
+    max_task_log_bytes: int = setting(12000, integer(1024, 524288))
+    features: FeatureFlags = setting(FeatureFlags(), features)
+    actions: dict = setting(factory=dict, parse=mapping_of(lambda _: ActionConfig, id_pattern=ITEM_ID_PATTERN, id_expected=ITEM_ID_EXPECTED))
+    log_sources: dict = setting(factory=dict, parse=mapping_of(_log_model, id_pattern=ITEM_ID_PATTERN, id_expected=ITEM_ID_EXPECTED))
+    codex: CodexConfig = setting(CodexConfig(), section(CodexConfig))
+    plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
+    max_concurrent_tasks: int = setting(2, integer(1, 8))
+    long_poll_ms: int = setting(20000, integer(0, 25000))
+
+    @staticmethod
+    def finish(values, ctx, **_):
+        values.setdefault("agent_label", values["agent_id"])
+        values.setdefault("state_dir", Path(platformdirs.user_state_dir(APP_DIR_NAME)) / "agent")
+        return []
+
+
+AGENT_MARKER_KEYS = frozenset({"relayBaseUrl", "agentId", "workspaceRoot"})

@@ -1,0 +1,111 @@
+"""The relay's config model: every key of PRODUCT.md's relay table with its default and range."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import attrs
+import platformdirs
+
+from ..features import FeatureFlags
+from .common import PluginsConfig, features
+from .schema import (
+    boolean,
+    choice,
+    http_url,
+    integer,
+    network_list,
+    path,
+    section,
+    setting,
+    string,
+)
+
+APP_DIR_NAME = "mobile-codex"
+
+
+@attrs.frozen(kw_only=True)
+class PasskeysConfig:
+    enabled: bool = setting(True, boolean)
+    rp_name: str = setting("Mobile Codex", string(non_empty=True))
+    rp_id: str = setting("", string())  # "" = publicOrigin's host
+    user_verification: str = setting("preferred", choice("required", "preferred", "discouraged"))
+    timeout_ms: int = setting(60000, integer(10000, 600000))
+    challenge_ttl_ms: int = setting(300000, integer(30000, 3600000))
+
+
+@attrs.frozen(kw_only=True)
+class AuthConfig:
+    passkeys: PasskeysConfig = setting(PasskeysConfig(), section(PasskeysConfig))
+
+
+@attrs.frozen(kw_only=True)
+class WebConfig:
+    app_name: str = setting("Mobile Codex", string(non_empty=True))
+    poll_interval_ms: int = setting(2500, integer(250, 60000))
+    pair_command_config_path_hint: str = setting("", string())
+
+
+@attrs.frozen(kw_only=True)
+class StorageConfig:
+    # Checked against the loaded storage plugins when the relay starts (third parties add backends).
+    backend: str = setting("sqlite", string(non_empty=True))
+
+
+@attrs.frozen(kw_only=True)
+class ServerConfig:
+    threads: int = setting(64, integer(16, 2048))
+    connection_limit: int = setting(0, integer(1, 1_000_000))  # 0 before finish() = threads + 100
+
+    @staticmethod
+    def finish(values, ctx, **_):
+        threads = values.get("threads", 64)
+        limit = values.setdefault("connection_limit", threads + 100)
+        if limit < threads + 100:
+            return [("connectionLimit", f"expected at least threads + 100 = {threads + 100}, got {limit}")]
+        return []
+
+
+@attrs.frozen(kw_only=True)
+class RelayConfig:
+    listen_host: str = setting("127.0.0.1", string(non_empty=True))
+    listen_port: int = setting(8787, integer(1, 65535))
+    public_origin: str = setting("", http_url(origin_only=True))  # "" before finish()
+    data_dir: Path = setting(None, path())
+    session_ttl_sec: int = setting(43200, integer(300, 2592000))
+    max_login_attempts_per_minute: int = setting(10, integer(1, 100000))
+    max_pair_attempts_per_minute: int = setting(20, integer(1, 100000))
+    bootstrap_admin_token_hash: str = setting(
+        parse=string(pattern=r"[0-9a-f]{64}", expected="64 lowercase hex characters (SHA-256)")
+    )
+    token_secret: str = setting(parse=string(min_len=32))
+    auth: AuthConfig = setting(AuthConfig(), section(AuthConfig))
+    features: FeatureFlags = setting(FeatureFlags(), features)
+    web: WebConfig = setting(WebConfig(), section(WebConfig))
+    storage: StorageConfig = setting(StorageConfig(), section(StorageConfig))
+    plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
+    server: ServerConfig = setting(None, section(ServerConfig))
+    trusted_proxies: tuple = setting((), network_list)
+
+    @staticmethod
+    def finish(values, ctx, **_):
+        port = values.get("listen_port", 8787)
+        values.setdefault("public_origin", f"http://localhost:{port}")
+        values.setdefault("data_dir", Path(platformdirs.user_data_dir(APP_DIR_NAME)) / "relay")
+        if values.get("server") is None:
+            values["server"] = ServerConfig(threads=64, connection_limit=164)
+        return []
+
+    @property
+    def rp_id(self) -> str:
+        """The WebAuthn relying-party id: configured, or publicOrigin's host."""
+        return self.auth.passkeys.rp_id or (urlsplit(self.public_origin).hostname or "")
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_origin.startswith("https://")
+
+
+# Keys only a relay config has (used to tell a relay config from an agent config).
+RELAY_MARKER_KEYS = frozenset({"bootstrapAdminTokenHash", "tokenSecret", "listenPort", "publicOrigin", "dataDir"})

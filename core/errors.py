@@ -1,0 +1,36 @@
+"""Exceptions that cross module boundaries.
+
+Each carries enough to print one clear line; none of them is ever shown as a traceback.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class ConfigIssue:
+    """One invalid key in one config file."""
+
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.message}"
+
+
+class ConfigError(Exception):
+    """A config file failed validation; `issues` lists every invalid key found."""
+
+    def __init__(self, issues: list[ConfigIssue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+class PluginError(Exception):
+    """Plugin loading failed (duplicate ids, bad hook implementations, bad declarations)."""
+
+
+class StorageError(Exception):
+    """The storage backend cannot be opened or used (unknown backend, corrupt file, locked)."""

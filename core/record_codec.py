@@ -1,0 +1,121 @@
+"""Records <-> plain camelCase dicts, the shape of the reference's `state.json` and of the API.
+
+Used by the `json` storage backend (and the state importer) to read and write records, and by
+the `sqlite` backend to learn which fields are booleans or structured (stored as JSON text).
+Reading is forgiving in the ways a file written by the reference needs: unknown keys are
+ignored, missing optional fields take the record's default, and volatile task text is dropped.
+Both directions copy nested lists and dicts, so a record never shares mutable state with the
+dict it came from or went to.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+import typing
+from collections.abc import Mapping
+
+import attrs
+
+from .records import VOLATILE_TASK_FIELDS, Task
+
+_CAPITAL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def to_camel(name: str) -> str:
+    """`session_id_hash` -> `sessionIdHash`."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def to_snake(name: str) -> str:
+    """`sessionIdHash` -> `session_id_hash`."""
+    return _CAPITAL.sub("_", name).lower()
+
+
+@attrs.frozen
+class RecordLayout:
+    """What a backend needs to know about a record class's fields."""
+
+    fields: tuple[str, ...]  # snake_case, in declaration order
+    by_camel: Mapping[str, str]  # camelCase key -> field name
+    required: frozenset[str]  # fields without a default
+    booleans: frozenset[str]
+    structured: frozenset[str]  # lists, dicts and tuples: JSON values
+
+
+@functools.cache
+def layout(cls: type) -> RecordLayout:
+    """The field layout of an attrs record class (computed once per class)."""
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    names = tuple(field.name for field in fields)
+    kinds = {name: typing.get_origin(hints[name]) or hints[name] for name in names}
+    return RecordLayout(
+        fields=names,
+        by_camel={to_camel(name): name for name in names},
+        required=frozenset(field.name for field in fields if field.default is attrs.NOTHING),
+        booleans=frozenset(name for name, kind in kinds.items() if kind is bool),
+        structured=frozenset(name for name, kind in kinds.items() if kind in (list, dict, tuple)),
+    )
+
+
+def record_to_dict(record: object) -> dict[str, object]:
+    """A JSON-ready camelCase dict of every field (tuples become lists)."""
+    shape = layout(type(record))
+    result: dict[str, object] = {}
+    for name in shape.fields:
+        value = getattr(record, name)
+        if name in shape.structured:
+            value = copy.deepcopy(list(value) if isinstance(value, tuple) else value)
+        result[to_camel(name)] = value
+    return result
+
+
+def record_from_dict(cls: type, mapping: Mapping[str, object]) -> typing.Any:
+    """A record of `cls` from a camelCase mapping.
+
+    Unknown keys are ignored; a task's volatile keys are dropped even if a field of that name
+    ever existed; missing optional fields take the record's default, and so do null booleans and
+    collections; booleans stored as 0/1 become bools. A missing required field raises ValueError naming it.
+    """
+    shape = layout(cls)
+    dropped = VOLATILE_TASK_FIELDS if cls is Task else ()
+    values: dict[str, object] = {}
+    for key, value in mapping.items():
+        name = shape.by_camel.get(key)
+        if name is None or key in dropped:
+            continue
+        if value is None and name in shape.structured | shape.booleans:
+            continue  # null where null is not a value: take the default
+        if name in shape.structured:
+            value = copy.deepcopy(value)
+        elif name in shape.booleans:
+            value = bool(value)
+        values[name] = value
+    missing = shape.required - values.keys()
+    if missing:
+        keys = ", ".join(sorted(to_camel(name) for name in missing))
+        raise ValueError(f"{cls.__name__} record lacks {keys}")
+    return cls(**values)
+
+
+def check_query(cls: type, equals: Mapping[str, object], order_by: str | None, limit: int | None) -> tuple[str | None, bool]:
+    """Validate a `Table.find`/`count` query; return the order field and whether it descends.
+
+    Every name must be a scalar field of `cls`: backends put these names into SQL, so an unknown
+    one is a ValueError, never text to interpolate. Structured (JSON) fields cannot be queried.
+    """
+    shape = layout(cls)
+    descending = order_by is not None and order_by.startswith("-")
+    order_field = order_by[1:] if descending else order_by
+    names = [*equals, *([order_field] if order_field is not None else [])]
+    for name in names:
+        if name not in shape.fields:
+            raise ValueError(f"{cls.__name__} has no field {name!r}")
+        if name in shape.structured:
+            raise ValueError(f"{cls.__name__}.{name} holds JSON and cannot be queried")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"limit must be a non-negative int, not {limit!r}")
+    return order_field, descending

@@ -1,0 +1,225 @@
+"""The relay's persistent records: metadata only.
+
+Field names are the snake_case twins of the reference `state.json` v4 keys (camelCase on disk
+and on the wire). Task text that the phone and agent exchange (prompt, summary, output, diff,
+result, error) is *volatile* and has no field here, so no backend can persist it.
+Times are ISO-8601 UTC strings with milliseconds and `Z`; they sort as text.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+
+record = attrs.frozen(kw_only=True)
+
+# The task view's fields that live only in relay memory (API.md "Volatile fields").
+VOLATILE_TASK_FIELDS = ("prompt", "summary", "outputTail", "diffText", "result", "error")
+
+
+@record
+class User:
+    KEY: ClassVar[str] = "user_id"
+    user_id: str
+    user_handle: str  # random WebAuthn user handle (base64url)
+    display_name: str
+    created_at: str
+    disabled_at: str | None = None
+    last_workspace_id: str | None = None
+
+
+@record
+class Workspace:
+    KEY: ClassVar[str] = "workspace_id"
+    workspace_id: str
+    name: str
+    created_at: str
+    archived_at: str | None = None
+
+
+@record
+class Membership:
+    KEY: ClassVar[str] = "membership_id"
+    membership_id: str
+    user_id: str
+    workspace_id: str
+    role: str  # viewer | operator | owner
+    created_at: str
+    revoked_at: str | None = None
+
+
+@record
+class Invitation:
+    KEY: ClassVar[str] = "invite_id"
+    invite_id: str
+    type: str  # workspace | account
+    workspace_id: str  # "" for account invites
+    role: str  # "" for account invites
+    note: str
+    code_hash: str
+    created_at: str
+    expires_at: str
+    used_at: str | None = None
+    revoked_at: str | None = None
+    created_by_user_id: str = ""
+    redeemed_by_user_id: str | None = None
+
+
+@record
+class RecoveryCode:
+    KEY: ClassVar[str] = "recovery_id"
+    recovery_id: str
+    user_id: str
+    note: str
+    code_hash: str
+    created_at: str
+    expires_at: str
+    used_at: str | None = None
+    revoked_at: str | None = None
+    created_by_user_id: str = ""
+
+
+@record
+class LoginCode:
+    """Single-use owner login code minted by `mobile-codex up` / `login-code` (ours)."""
+
+    KEY: ClassVar[str] = "login_code_id"
+    login_code_id: str
+    code_hash: str
+    created_at: str
+    expires_at: str
+    used_at: str | None = None
+
+
+@record
+class Pairing:
+    KEY: ClassVar[str] = "pairing_id"
+    pairing_id: str
+    workspace_id: str
+    note: str
+    code_hash: str
+    created_at: str
+    expires_at: str
+    used_at: str | None = None
+    revoked_at: str | None = None
+
+
+@record
+class PairRequest:
+    KEY: ClassVar[str] = "request_id"
+    request_id: str
+    pairing_id: str
+    workspace_id: str
+    status: str  # pending | approved | rejected | completed
+    access_hash: str  # SHA-256 of the request token
+    note: str
+    agent_id: str
+    label: str
+    hostname: str
+    workspace_root_name: str
+    created_at: str
+    expires_at: str
+    approved_at: str | None = None
+    rejected_at: str | None = None
+    completed_at: str | None = None
+
+
+@record
+class Agent:
+    KEY: ClassVar[str] = "agent_id"
+    agent_id: str
+    workspace_id: str
+    label: str
+    created_at: str
+    token_hash: str
+    last_seen_at: str | None = None
+    revoked_at: str | None = None
+    features: dict = attrs.field(factory=dict)
+    actions: list = attrs.field(factory=list)  # [{id, label}]
+    log_sources: list = attrs.field(factory=list)  # [{id, label}]
+    workspace_root_name: str = ""
+    # ours
+    next_token_hash: str | None = None  # refreshed token, accepted alongside the old one until first used
+    codex_available: bool = False
+    codex_version: str = ""
+    exec_modes: list = attrs.field(factory=list)  # [{id, label, writes}]
+
+
+@record
+class Task:
+    KEY: ClassVar[str] = "task_id"
+    task_id: str
+    workspace_id: str
+    agent_id: str
+    type: str
+    title: str
+    status: str
+    created_at: str
+    updated_at: str
+    action_id: str = ""
+    log_source_id: str = ""
+    resume_session_id: str = ""
+    session_id: str = ""
+    cwd: str = "."
+    write_access: bool = False
+    needs_approval: bool = False
+    approved_at: str | None = None
+    rejected_at: str | None = None
+    # ours
+    exec_mode: str = ""
+    cancel_requested_at: str | None = None
+    thread_id: str = ""
+
+
+@record
+class Session:
+    KEY: ClassVar[str] = "session_id_hash"
+    session_id_hash: str  # SHA-256 hex of the cookie value
+    user_id: str
+    current_workspace_id: str | None
+    created_at: str
+    expires_at: str
+    recovery: bool = False
+    needs_passkey_enrollment: bool = False
+    passkey_id: str | None = None  # ours: the passkey that logged this session in
+
+
+@record
+class Passkey:
+    KEY: ClassVar[str] = "passkey_id"
+    passkey_id: str  # SHA-256 hex of the base64url credential id
+    credential_id: str  # base64url, no padding
+    user_id: str
+    sign_count: int
+    label: str
+    created_at: str
+    last_used_at: str | None = None
+    transports: list = attrs.field(factory=list)
+    public_key: str = ""  # ours: COSE key, base64url
+    public_key_spki: str = ""  # the reference's SubjectPublicKeyInfo, base64url
+
+
+@record
+class RelayMeta:
+    """Relay-wide facts: who the bootstrap user is and who the relay owners are."""
+
+    bootstrap_user_id: str | None = None
+    admin_user_ids: tuple = attrs.field(default=(), converter=tuple)
+
+
+# Table name -> record class, in the order a backend creates them.
+TABLES: dict[str, type] = {
+    "users": User,
+    "workspaces": Workspace,
+    "memberships": Membership,
+    "invitations": Invitation,
+    "recovery_codes": RecoveryCode,
+    "login_codes": LoginCode,
+    "pairings": Pairing,
+    "pair_requests": PairRequest,
+    "agents": Agent,
+    "tasks": Task,
+    "sessions": Session,
+    "passkeys": Passkey,
+}

@@ -1,0 +1,52 @@
+"""The built-in Codex exec modes: `read-only`, `workspace-write` and `resume`.
+
+Every command line ends with `-- PROMPT`, so text from the phone can never become an option
+(a prompt such as `--dangerously-bypass-approvals-and-sandbox` stays a prompt).
+`--full-auto` is gone from current Codex; the sandbox is chosen with `--sandbox` instead.
+"""
+
+from __future__ import annotations
+
+from mobile_codex.core.hookspecs import hookimpl
+from mobile_codex.core.plugin_types import CodexRun, ExecModeSpec
+
+REQUIRES_FLAGS = ("codexExec",)
+
+
+def _model_args(run: CodexRun) -> list[str]:
+    return (["-m", run.model] if run.model else []) + list(run.extra_args)
+
+
+def _exec_with_sandbox(sandbox: str):
+    def build(run: CodexRun) -> list[str]:
+        return [
+            run.binary, "exec", "--json", "--skip-git-repo-check",
+            "-C", str(run.cwd), "--sandbox", sandbox, "-o", str(run.output_file),
+            *_model_args(run), "--", run.prompt,
+        ]  # fmt: skip
+
+    return build
+
+
+def build_resume(run: CodexRun) -> list[str]:
+    """Continue a session, always read-only. `resume` has no `-C` of its own: the outer one
+    keeps the thread's cwd (the agent passes the session's recorded cwd)."""
+    if not run.session_id:
+        raise ValueError("resume needs a session id")
+    return [
+        run.binary, "exec", "-C", str(run.cwd), "resume", "--json", "--skip-git-repo-check",
+        "-o", str(run.output_file), "-c", 'sandbox_mode="read-only"',
+        *_model_args(run), run.session_id, "--", run.prompt,
+    ]  # fmt: skip
+
+
+@hookimpl
+def register_exec_modes(config):
+    return [
+        ExecModeSpec(id="read-only", label="Read only", writes=False, flags=("codexExec",),
+                     build_command=_exec_with_sandbox("read-only")),
+        ExecModeSpec(id="workspace-write", label="Write to workspace", writes=True,
+                     flags=("codexExec", "codexExecWrite"), build_command=_exec_with_sandbox("workspace-write")),
+        ExecModeSpec(id="resume", label="Continue session (read only)", writes=False, flags=("codexExec",),
+                     build_command=build_resume),
+    ]  # fmt: skip

@@ -1,0 +1,252 @@
+"""The `json` storage backend: the reference's `<dataDir>/state.json`, rewritten on each commit.
+
+Kept for compatibility and migration, not speed (PRODUCT.md): every committed write transaction
+rewrites the whole file atomically. The committed `State` lives in memory. A write transaction
+collects its changes in an overlay (reads see them; an exception just drops them) and, on
+commit, builds a new `State`, writes it, then swaps it in. Read transactions take the current
+`State` as a snapshot and need no lock.
+
+Only one process may own the data dir: an exclusive `flock` on `state.json.lock` is held while
+the store is open, because two processes rewriting one file would silently lose each other's
+writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from mobile_codex.core.errors import StorageError
+from mobile_codex.core.record_codec import check_query, record_from_dict, record_to_dict, to_camel
+from mobile_codex.core.records import TABLES, RelayMeta
+
+from .state_file import State, load_state, remove_stale_temp_files, write_state
+
+STATE_NAME = "state.json"
+LOCK_NAME = "state.json.lock"
+
+
+def open_json_store(data_dir: Path) -> JsonStore:
+    """Open the store in `data_dir`, taking the data dir's lock."""
+    return JsonStore(Path(data_dir))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _Transaction:
+    """The `Transaction` handed to callers. `changes` is None for a read-only transaction."""
+
+    def __init__(self, base: State, *, writable: bool):
+        self.base = base
+        self.changes: dict[str, dict[str, dict | None]] | None = (
+            {name: {} for name in TABLES} if writable else None
+        )  # table -> key -> new camelCase dict, or None for deleted
+        self.new_meta: Mapping[str, object] | None = None
+        self._active = True
+        for name, cls in TABLES.items():
+            setattr(self, name, JsonTable(self, name, cls))
+
+    def check(self, *, writes: bool = False) -> None:
+        if not self._active:
+            raise StorageError("the transaction is over")
+        if writes and self.changes is None:
+            raise StorageError("cannot write in a read-only transaction (write=False)")
+
+    def end(self) -> None:
+        self._active = False
+
+    def get_meta(self) -> RelayMeta:
+        self.check()
+        return record_from_dict(RelayMeta, self.meta())
+
+    def set_meta(self, meta: RelayMeta) -> None:
+        self.check(writes=True)
+        if not isinstance(meta, RelayMeta):
+            raise TypeError(f"expected RelayMeta, got {type(meta).__name__}")
+        self.new_meta = record_to_dict(meta)
+
+    def meta(self) -> Mapping[str, object]:
+        return self.base.meta if self.new_meta is None else self.new_meta
+
+    def changed(self) -> bool:
+        return self.new_meta is not None or any((self.changes or {}).values())
+
+    def committed(self) -> State:
+        """The base state with this transaction's changes applied (the base is left as is)."""
+        tables = dict(self.base.tables)
+        for name, changes in (self.changes or {}).items():
+            if changes:
+                table = dict(tables[name])
+                for key, row in changes.items():
+                    if row is None:
+                        table.pop(key, None)
+                    else:
+                        table[key] = row
+                tables[name] = table
+        return State(created_at=self.base.created_at, tables=tables, meta=self.meta())
+
+
+class JsonTable:
+    """One record kind: the committed rows seen through the transaction's changes."""
+
+    def __init__(self, tx: _Transaction, table: str, cls: type):
+        self._tx = tx
+        self._table = table
+        self._cls = cls
+        self._key = cls.KEY
+
+    def _row(self, key: str) -> dict | None:
+        changes = self._tx.changes
+        if changes is not None and key in changes[self._table]:
+            return changes[self._table][key]
+        return self._tx.base.tables[self._table].get(key)
+
+    def _rows(self) -> Iterator[dict]:
+        self._tx.check()
+        changes = (self._tx.changes or {}).get(self._table, {})
+        for key, row in self._tx.base.tables[self._table].items():
+            row = changes.get(key, row)  # None when deleted here
+            if row is not None:
+                yield row
+        for key, row in changes.items():
+            if row is not None and key not in self._tx.base.tables[self._table]:
+                yield row
+
+    def get(self, key: str) -> Any:
+        self._tx.check()
+        row = self._row(key)
+        return None if row is None else record_from_dict(self._cls, row)
+
+    def put(self, record: object) -> None:
+        self._tx.check(writes=True)
+        if not isinstance(record, self._cls):
+            raise TypeError(f"{self._table} holds {self._cls.__name__}, not {type(record).__name__}")
+        assert self._tx.changes is not None
+        self._tx.changes[self._table][getattr(record, self._key)] = record_to_dict(record)
+
+    def delete(self, key: str) -> bool:
+        self._tx.check(writes=True)
+        if self._row(key) is None:
+            return False
+        assert self._tx.changes is not None
+        self._tx.changes[self._table][key] = None
+        return True
+
+    def find(self, *, order_by: str | None = None, limit: int | None = None, **equals: object) -> list[Any]:
+        order_field, descending = check_query(self._cls, equals, order_by, limit)
+        rows = sorted(self._matching(equals), key=lambda row: row[to_camel(self._key)])
+        if order_field is not None:
+            field = to_camel(order_field)
+            # Same order as SQL: NULLs first ascending, last descending. Python's sort is stable
+            # (also with reverse=True), so ties keep the ascending key order from above.
+            rows.sort(key=lambda row: (row[field] is not None, row[field]), reverse=descending)
+        if limit is not None:
+            rows = rows[:limit]
+        return [record_from_dict(self._cls, row) for row in rows]
+
+    def count(self, **equals: object) -> int:
+        check_query(self._cls, equals, None, None)
+        return sum(1 for _ in self._matching(equals))
+
+    def _matching(self, equals: Mapping[str, object]) -> Iterator[dict]:
+        wanted = [(to_camel(name), value) for name, value in equals.items()]
+        for row in self._rows():
+            if all(row[key] is None if value is None else row[key] == value for key, value in wanted):
+                yield row
+
+
+class JsonStore:
+    """The `Store` over `<dataDir>/state.json`."""
+
+    backend = "json"
+
+    def __init__(self, data_dir: Path):
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._path = data_dir / STATE_NAME
+        self._lock_path = data_dir / LOCK_NAME
+        self._lock_fd: int | None = self._lock_data_dir(data_dir)
+        try:
+            remove_stale_temp_files(data_dir)
+            self._state = load_state(self._path, created_at=_now())
+        except BaseException:
+            self._unlock()
+            raise
+        self._write_lock = threading.Lock()
+        self._writer: int | None = None  # thread id holding the write lock
+
+    def _lock_data_dir(self, data_dir: Path) -> int:
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise StorageError(
+                f"the data dir {data_dir} is in use by another process (is the relay running?)"
+            ) from None
+        return fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing the file releases the flock
+            self._lock_fd = None
+
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[_Transaction]:
+        if not write:
+            tx = self._begin(writable=False)
+            try:
+                yield tx
+            finally:
+                tx.end()
+            return
+        me = threading.get_ident()
+        if self._writer == me:
+            raise StorageError("nested write transaction in one thread (it would deadlock)")
+        with self._write_lock:
+            self._writer = me
+            try:
+                tx = self._begin(writable=True)
+                try:
+                    yield tx
+                finally:
+                    tx.end()
+                if tx.changed():
+                    state = tx.committed()
+                    try:
+                        write_state(self._path, state)
+                    except OSError as exc:
+                        raise StorageError(f"cannot write {self._path}: {exc}") from exc
+                    self._state = state
+            finally:
+                self._writer = None
+
+    def _begin(self, *, writable: bool) -> _Transaction:
+        if self._lock_fd is None:
+            raise StorageError("the store is closed")
+        return _Transaction(self._state, writable=writable)
+
+    def data_files(self) -> list[Path]:
+        return [path for path in (self._path, self._lock_path) if path.exists()]
+
+    def integrity_check(self) -> list[str]:
+        with self._write_lock:  # no commit may replace the file while we compare
+            try:
+                on_disk = load_state(self._path, created_at=self._state.created_at)
+            except StorageError as exc:
+                return [str(exc)]
+            if on_disk != self._state:
+                return [f"{self._path} differs from the open store's state (edited while the relay ran?)"]
+        return []
+
+    def close(self) -> None:
+        # Under the write lock, so no commit can land after another process takes the dir over.
+        with self._write_lock:
+            self._unlock()

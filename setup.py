@@ -1,0 +1,81 @@
+"""Packaging: one import package, `mobile_codex`, built from the top-level folders.
+
+The customer's layout keeps `core/`, `plugins/`, `relay_app/`, ... at the repository root;
+`package_dir` maps each onto a subpackage so nothing generic lands at the top of site-packages.
+"""
+
+from pathlib import Path
+
+from setuptools import setup
+
+ROOT = Path(__file__).parent
+
+# folder -> subpackage of mobile_codex (each folder is a package; nested packages are found below)
+FOLDERS = {
+    "core": "core",
+    "plugins": "plugins",
+    "relay_app": "relay_app",
+    "agent_app": "agent_app",
+    "cli": "cli",
+    "web": "web",
+}
+
+
+def _packages():
+    # `mobile_codex` itself is a namespace package: it has no folder of its own.
+    package_dir = {}
+    packages = []
+    for folder, sub in FOLDERS.items():
+        for init in sorted((ROOT / folder).rglob("__init__.py")):
+            rel = init.parent.relative_to(ROOT)
+            if "__pycache__" in rel.parts:
+                continue
+            name = "mobile_codex." + ".".join((sub, *rel.parts[1:]))
+            packages.append(name)
+            package_dir[name] = rel.as_posix()
+    return packages, package_dir
+
+
+def _web_assets():
+    web = ROOT / "web"
+    return sorted(
+        p.relative_to(web).as_posix()
+        for p in web.rglob("*")
+        if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+    )
+
+
+packages, package_dir = _packages()
+
+setup(
+    name="mobile-codex",
+    version="0.1.0",
+    description="Self-hosted, mobile-first remote control for the Codex CLI",
+    long_description=(ROOT / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    packages=packages,
+    package_dir=package_dir,
+    package_data={"mobile_codex.web": _web_assets()},
+    include_package_data=False,
+    install_requires=[
+        "attrs>=23.1",
+        "pluggy>=1.5,<2",
+        "platformdirs>=4",
+        "falcon>=4,<5",
+        "waitress>=3,<4",
+        "webauthn>=3,<4",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=8",
+            # tests pip-install the example plugin without build isolation
+            "setuptools>=61",
+            "wheel",
+            "playwright>=1.40",
+        ],
+    },
+    entry_points={
+        "console_scripts": ["mobile-codex = mobile_codex.cli.main:main"],
+    },
+)

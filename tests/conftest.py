@@ -1,0 +1,57 @@
+"""Shared fixtures: paths, reference fixtures copied to tmp, running the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_REFERENCE = REPO.parent / "shared" / "fixtures" / "reference"
+
+
+@pytest.fixture
+def reference(tmp_path) -> Path:
+    """A writable copy of ../shared/fixtures/reference (shared/ is read-only in CI)."""
+    if not SHARED_REFERENCE.is_dir():
+        pytest.fail(f"reference fixtures not found at {SHARED_REFERENCE}")
+    target = tmp_path / "reference"
+    shutil.copytree(SHARED_REFERENCE, target)
+    return target
+
+
+@pytest.fixture
+def user_dirs(tmp_path) -> dict[str, str]:
+    """Environment that points platformdirs (HOME, XDG_*) into tmp, so tests never touch real dirs."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+    }
+
+
+@pytest.fixture
+def run_cli(user_dirs):
+    """Run `mobile-codex ARGS` as a subprocess of this interpreter; returns CompletedProcess."""
+
+    def run(*args: str, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None):
+        full_env = {**os.environ, **user_dirs, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "mobile_codex.cli.main", *map(str, args)],
+            input=stdin, capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120,
+        )
+
+    return run
+
+
+def write_json(path: Path, data) -> Path:
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path

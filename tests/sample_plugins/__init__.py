@@ -1,0 +1,1 @@
+"""Small in-repo plugins for the plugin-kernel tests."""

@@ -1,0 +1,1 @@
+"""Storage backends: one contract suite for all, plus backend-specific tests."""
