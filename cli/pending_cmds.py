@@ -5,7 +5,6 @@ from __future__ import annotations
 from .exit_codes import RUNTIME_FAILURE, CommandFailed
 
 PENDING = {
-    "relay": "run the relay",
     "agent": "run the agent",
     "up": "start relay and agent locally",
     "login-code": "mint a one-time owner sign-in link",

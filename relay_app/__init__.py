@@ -1,1 +1,1 @@
-"""relay_app"""
+"""The relay: a Falcon app (served by waitress) that hosts the phone app and brokers tasks."""

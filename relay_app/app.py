@@ -1,0 +1,89 @@
+"""The app factory: `create_app(config, store=..., clock=...) -> falcon.App`.
+
+Resource modules each add their routes; middleware does the cross-cutting checks; domain
+errors are turned into `{"error": code}` in exactly one place (`_api_error`).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+from pathlib import Path
+
+import falcon
+
+from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.store import Store
+from mobile_codex.core.timeutil import Clock, system_clock
+
+from .context import RelayContext
+from .errors import ApiError
+from .http.cookies import clear_session_cookie
+from .http.middleware import RequestGate, SecurityHeaders
+from .resources import health, session, static
+from .services.bootstrap import ensure_bootstrap
+from .services.events import ChangeFeed, HoldLimit, NotifyingStore
+from .services.rate_limit import RateLimiter
+from .services.sessions import SessionService
+
+log = logging.getLogger("mobile_codex.relay")
+
+HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity rule)
+
+# Each module has `add_routes(app, ctx)`; the order does not matter.
+RESOURCE_MODULES = (health, session)
+
+
+def default_web_root() -> Path:
+    return Path(str(importlib.resources.files("mobile_codex.web")))
+
+
+class RelayApp(falcon.App):
+    """A falcon.App that also carries its RelayContext (tests and the CLI reach services through it)."""
+
+    relay: RelayContext
+
+
+def create_app(
+    config: RelayConfig, *, store: Store, clock: Clock = system_clock, web_root: Path | None = None,
+    limiter: RateLimiter | None = None,
+) -> RelayApp:  # fmt: skip
+    feed = ChangeFeed()
+    store = NotifyingStore(store, feed)
+    ensure_bootstrap(store, clock)
+    ctx = RelayContext(
+        config=config, store=store, clock=clock, sessions=SessionService(store, config, clock),
+        limiter=limiter or RateLimiter(), feed=feed, holds=HoldLimit(config.server.threads - HELD_RESERVE),
+    )  # fmt: skip
+    app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])
+    app.req_options.strip_url_path_trailing_slash = True
+    app.resp_options.secure_cookies_by_default = config.is_https
+    for module in RESOURCE_MODULES:
+        module.add_routes(app, ctx)
+    app.add_sink(static.api_not_found, prefix=r"^/api(/|$)")
+    app.add_sink(static.StaticFiles(web_root or default_web_root()), prefix="/")
+
+    def _api_error(req, resp, err: ApiError, params) -> None:
+        resp.status = falcon.code_to_http_status(err.status)
+        resp.media = err.body()
+        if err.clear_cookie:
+            clear_session_cookie(resp, config)
+
+    def _http_error(req, resp, err: falcon.HTTPError, params) -> None:
+        codes = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}
+        resp.status = err.status
+        resp.media = {"error": codes.get(err.status_code, "bad-request" if err.status_code < 500 else "internal-error")}
+        if err.headers:
+            resp.set_headers(err.headers)
+
+    def _unexpected(req, resp, err: Exception, params) -> None:
+        log.exception("unexpected error on %s %s", req.method, req.path)
+        resp.status = falcon.HTTP_500
+        resp.media = {"error": "internal-error"}
+
+    # Falcon picks the most specific handler for an exception's class.
+    app.add_error_handler(Exception, _unexpected)
+    app.add_error_handler(falcon.HTTPError, _http_error)
+    app.add_error_handler(ApiError, _api_error)
+    app.relay = ctx
+    return app

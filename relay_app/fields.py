@@ -1,0 +1,83 @@
+"""Reading fields out of a parsed JSON body, the API.md way.
+
+Wrong JSON type or a missing required field -> 400 `invalid-field` naming the field. Strings over
+their byte budget are clamped (not an error), keeping the head; outputs keep the tail.
+`null` counts as absent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .errors import invalid_field
+
+
+def clamp_head(text: str, budget: int) -> str:
+    """At most `budget` UTF-8 bytes from the start, never splitting a character."""
+    raw = text.encode("utf-8")
+    return text if len(raw) <= budget else raw[:budget].decode("utf-8", "ignore")
+
+
+def clamp_tail(text: str, budget: int) -> str:
+    """At most `budget` UTF-8 bytes from the end, never splitting a character."""
+    raw = text.encode("utf-8")
+    return text if len(raw) <= budget else raw[-budget:].decode("utf-8", "ignore")
+
+
+def text(body: dict, name: str, budget: int, *, required: bool = False, default: str = "", tail: bool = False) -> str:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise invalid_field(name)
+        return default
+    if not isinstance(value, str):
+        raise invalid_field(name)
+    if required and not value.strip():
+        raise invalid_field(name)
+    return clamp_tail(value, budget) if tail else clamp_head(value, budget)
+
+
+def flag(body: dict, name: str, *, default: bool = False) -> bool:
+    value = body.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise invalid_field(name)
+    return value
+
+
+def clamped_int(body: dict, name: str, *, default: int, lo: int, hi: int) -> int:
+    """An integer clamped into lo..hi (API.md clamps TTLs rather than refusing them)."""
+    value = body.get(name)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:  # NaN
+        raise invalid_field(name)
+    return int(min(max(value, lo), hi))
+
+
+def choice(body: dict, name: str, options: Iterable[str], *, default: str | None = None) -> str:
+    value = body.get(name)
+    if value is None and default is not None:
+        return default
+    if value not in tuple(options):
+        raise invalid_field(name)
+    return value
+
+
+def obj(body: dict, name: str) -> dict[str, Any] | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise invalid_field(name)
+    return value
+
+
+def array(body: dict, name: str) -> list | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise invalid_field(name)
+    return value

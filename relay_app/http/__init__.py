@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by all resources: bodies, cookies, client address, middleware."""

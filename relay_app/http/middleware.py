@@ -1,0 +1,115 @@
+"""Cross-cutting request handling, in API.md's check order.
+
+Routing has already happened when `process_resource` runs (404/405 come first). Then:
+Origin -> rate limit -> body size -> JSON -> session or agent token -> enrollment lock.
+Roles, fields, flags, lookups and conflicts follow in the resources and services.
+
+A resource states its needs as class attributes, each a value or a {METHOD: value} dict:
+- `auth`: "session" (the default: secure unless a resource opts out), "locked-ok" (an
+  enrollment-locked session may call it), "optional", "agent", or None (anyone);
+- `body_cap`: bytes (default 4096); `rate_limit`: None, "login" or "pair".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon
+
+from ..context import RelayContext
+from ..errors import Forbidden, TooManyRequests, Unauthorized
+from ..services.auth_view import auth_view
+from .body import DEFAULT_BODY_CAP, read_json_object
+from .client import client_address
+from .cookies import read_session_cookie
+
+BROWSER_POST_PREFIXES = ("/api/auth/", "/api/admin/")
+
+
+def policy(resource: Any, name: str, method: str, default: Any) -> Any:
+    value = getattr(resource, name, default)
+    return value.get(method, default) if isinstance(value, dict) else value
+
+
+def security_headers(public_origin: str) -> dict[str, str]:
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"connect-src 'self' {public_origin}; manifest-src 'self'; worker-src 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    )
+    return {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+        "Content-Security-Policy": csp,
+    }
+
+
+class SecurityHeaders:
+    """Headers on every response — errors, 404s and static files included — and CORS preflight."""
+
+    def __init__(self, public_origin: str):
+        self.headers = security_headers(public_origin)
+        self.public_origin = public_origin
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if req.method == "OPTIONS":
+            resp.status = falcon.HTTP_204
+            resp.set_header("Access-Control-Allow-Origin", self.public_origin or "*")
+            resp.set_header("Access-Control-Allow-Methods", "GET,POST,OPTIONS")
+            resp.set_header("Access-Control-Allow-Headers", "content-type,authorization")
+            resp.complete = True
+
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        resp.set_headers(self.headers)
+        if resp.get_header("Cache-Control") is None:
+            resp.set_header("Cache-Control", "no-store")
+
+
+class RequestGate:
+    def __init__(self, ctx: RelayContext):
+        self.ctx = ctx
+
+    def client(self, req: falcon.Request) -> str:
+        return client_address(req.remote_addr or "", req.get_header("X-Forwarded-For"), self.ctx.config.trusted_proxies)
+
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource, params) -> None:
+        method = req.method
+        if resource is None or not hasattr(resource, f"on_{method.lower()}"):
+            return  # sinks and falcon's own 405 responder
+        config = self.ctx.config
+        req.context.caller = None
+        req.context.body = {}
+
+        if method == "POST" and req.path.startswith(BROWSER_POST_PREFIXES):
+            origin = req.get_header("Origin")
+            if origin is not None and origin != config.public_origin:
+                raise Forbidden("origin-mismatch")
+
+        bucket = policy(resource, "rate_limit", method, None)
+        if bucket is not None:
+            per_minute = config.max_pair_attempts_per_minute if bucket == "pair" else config.max_login_attempts_per_minute
+            if not self.ctx.limiter.allow((req.uri_template, self.client(req)), per_minute):
+                raise TooManyRequests("rate-limited")
+
+        if method == "POST":
+            req.context.body = read_json_object(req, policy(resource, "body_cap", method, DEFAULT_BODY_CAP))
+
+        mode = policy(resource, "auth", method, "session")
+        if mode in ("session", "locked-ok"):
+            caller = self.ctx.sessions.authenticate(read_session_cookie(req, config))
+            if mode == "session" and caller.locked:
+                with self.ctx.store.transaction(write=False) as tx:
+                    raise Forbidden("passkey-enrollment-required", auth=auth_view(tx, config, caller))
+            req.context.caller = caller
+        elif mode == "optional":
+            token = read_session_cookie(req, config)
+            if token:
+                try:
+                    req.context.caller = self.ctx.sessions.authenticate(token)
+                except Unauthorized:
+                    req.context.dead_cookie = True
+        elif mode == "agent":
+            authenticate_agent = self.ctx.services["agent_auth"]
+            req.context.agent = authenticate_agent(req.get_header("Authorization"))

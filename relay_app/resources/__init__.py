@@ -1,0 +1,1 @@
+"""Falcon resources, one module per area: they translate HTTP to service calls."""

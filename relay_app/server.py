@@ -1,0 +1,59 @@
+"""Serving the relay with waitress, and stopping cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Callable
+
+import waitress
+
+from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.errors import StorageError
+from mobile_codex.core.plugins import Plugins
+from mobile_codex.core.store import Store
+
+
+def open_store(config: RelayConfig, plugins: Plugins) -> Store:
+    backends = plugins.storage_backends()
+    if config.storage.backend not in backends:
+        raise StorageError(
+            f"storage.backend {config.storage.backend!r} is not available (loaded: {', '.join(sorted(backends))})"
+        )
+    return backends[config.storage.backend].item.open(config.data_dir)
+
+
+def make_server(app, config: RelayConfig, *, port: int | None = None):
+    """A waitress server per PRODUCT.md's `server` row (not yet running)."""
+    return waitress.create_server(
+        app,
+        host=config.listen_host,
+        port=config.listen_port if port is None else port,
+        threads=config.server.threads,
+        connection_limit=config.server.connection_limit,
+        asyncore_use_poll=True,  # select() stops at 1024 sockets; held long-polls need more
+        clear_untrusted_proxy_headers=False,  # we read X-Forwarded-For ourselves (trustedProxies)
+        ident="mobile-codex",
+    )
+
+
+def serve_forever(server, *, on_ready: Callable[[str], None] | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then close the listening socket and return."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        if on_ready:
+            host, port = server.effective_host, server.effective_port
+            on_ready(f"http://{host}:{port}")
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sys.stdout.flush()

@@ -1,0 +1,1 @@
+"""The relay's rules, free of HTTP and of any storage backend."""

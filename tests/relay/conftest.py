@@ -1,0 +1,115 @@
+"""Relay API fixtures: a real app on each storage backend, and browser-like clients."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from falcon import testing
+
+from mobile_codex.core.config import load_relay_config
+from mobile_codex.core.plugins import load_plugins
+from mobile_codex.core.timeutil import FixedClock
+from mobile_codex.relay_app.app import create_app
+from mobile_codex.relay_app.server import open_store
+
+BOOTSTRAP_TOKEN = "reference-fixture-bootstrap-token"
+BOOTSTRAP_HASH = "2b27b852b9f8eb8b58e00c91a8e3aa1d340828c98263ecebdbbbb4c569119ba9"
+TOKEN_SECRET = "reference-fixture-token-secret-0123456789abcdef"
+ORIGIN = "http://localhost:8787"
+START = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def make_config(tmp_path: Path, backend: str = "sqlite", **overrides):
+    doc = {
+        "publicOrigin": ORIGIN, "dataDir": str(tmp_path / "data"), "bootstrapAdminTokenHash": BOOTSTRAP_HASH,
+        "tokenSecret": TOKEN_SECRET, "storage": {"backend": backend},
+        "maxLoginAttemptsPerMinute": 1000, "maxPairAttemptsPerMinute": 1000, **overrides,
+    }  # fmt: skip
+    path = tmp_path / "relay.json"
+    path.write_text(json.dumps(doc))
+    return load_relay_config(path)
+
+
+class Browser:
+    """A TestClient with a cookie jar, the way a phone's browser would call the relay."""
+
+    def __init__(self, app, origin: str = ORIGIN):
+        self.client = testing.TestClient(app)
+        self.cookies: dict[str, str] = {}
+        self.origin = origin
+
+    def request(self, method: str, path: str, *, json=None, body=None, headers=None, origin=True):
+        all_headers = dict(headers or {})
+        if origin and self.origin and method == "POST":
+            all_headers.setdefault("Origin", self.origin)
+        result = self.client.simulate_request(
+            method, path, json=json, body=body, headers=all_headers, cookies=dict(self.cookies)
+        )
+        for name, cookie in result.cookies.items():
+            if cookie.max_age == 0 or not cookie.value:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = cookie.value
+        return result
+
+    def get(self, path: str, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def login_bootstrap(self):
+        result = self.post("/api/auth/login", {"bootstrapToken": BOOTSTRAP_TOKEN})
+        assert result.status_code == 200, result.text
+        return result.json["auth"]
+
+
+class Relay:
+    """One relay app on one backend with an injectable clock."""
+
+    def __init__(self, tmp_path: Path, backend: str, **overrides):
+        self.config = make_config(tmp_path, backend, **overrides)
+        self.clock = FixedClock(START)
+        self.store = open_store(self.config, load_plugins(entry_points=[]))
+        self.app = create_app(self.config, store=self.store, clock=self.clock)
+
+    def browser(self, **kw) -> Browser:
+        return Browser(self.app, **kw)
+
+    def owner(self) -> Browser:
+        browser = self.browser()
+        browser.login_bootstrap()
+        return browser
+
+    def close(self):
+        self.store.close()
+
+
+@pytest.fixture(params=["sqlite", "json"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def relay(tmp_path, backend):
+    instance = Relay(tmp_path, backend)
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def make_relay(tmp_path, backend):
+    """For tests that need config overrides: make_relay(features={...})."""
+    made = []
+
+    def make(**overrides) -> Relay:
+        instance = Relay(tmp_path / f"r{len(made)}", backend, **overrides)
+        made.append(instance)
+        return instance
+
+    yield make
+    for instance in made:
+        instance.close()
