@@ -7,8 +7,6 @@ from .exit_codes import RUNTIME_FAILURE, CommandFailed
 PENDING = {
     "agent": "run the agent",
     "up": "start relay and agent locally",
-    "login-code": "mint a one-time owner sign-in link",
-    "import-state": "import a reference state.json",
 }
 
 

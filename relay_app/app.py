@@ -20,18 +20,24 @@ from .context import RelayContext
 from .errors import ApiError
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
-from .resources import health, session, static
+from .resources import agent_api, agents, health, login_code, pairing, session, static, tasks
+from .services.agent_tokens import AgentAuth
+from .services.agents import AgentService
 from .services.bootstrap import ensure_bootstrap
+from .services.dispatch import AgentSignals
 from .services.events import ChangeFeed, HoldLimit, NotifyingStore
+from .services.pairing import PairingService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
+from .services.tasks import TaskService
+from .services.volatile import VolatileText
 
 log = logging.getLogger("mobile_codex.relay")
 
 HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity rule)
 
 # Each module has `add_routes(app, ctx)`; the order does not matter.
-RESOURCE_MODULES = (health, session)
+RESOURCE_MODULES = (health, session, pairing, agent_api, tasks, agents, login_code)
 
 
 def default_web_root() -> Path:
@@ -42,6 +48,18 @@ class RelayApp(falcon.App):
     """A falcon.App that also carries its RelayContext (tests and the CLI reach services through it)."""
 
     relay: RelayContext
+
+
+def add_agent_services(ctx: RelayContext) -> None:
+    """Pairing, agents and tasks, by name in `ctx.services` (the middleware uses "agent_auth")."""
+    signals = AgentSignals(ctx.feed)
+    tasks = TaskService(ctx.store, ctx.config, ctx.clock, volatile=VolatileText(), signals=signals, feed=ctx.feed)
+    ctx.services.update(
+        agent_auth=AgentAuth(ctx.store, ctx.config.token_secret, ctx.clock),
+        pairing=PairingService(ctx.store, ctx.config, ctx.clock),
+        tasks=tasks,
+        agents=AgentService(ctx.store, ctx.config, ctx.clock, tasks=tasks, signals=signals, feed=ctx.feed, holds=ctx.holds),
+    )
 
 
 def create_app(
@@ -55,6 +73,8 @@ def create_app(
         config=config, store=store, clock=clock, sessions=SessionService(store, config, clock),
         limiter=limiter or RateLimiter(), feed=feed, holds=HoldLimit(config.server.threads - HELD_RESERVE),
     )  # fmt: skip
+    add_agent_services(ctx)
+    ctx.services["tasks"].interrupt_unfinished()  # their text died with the last process
     app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.secure_cookies_by_default = config.is_https

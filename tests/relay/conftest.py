@@ -106,7 +106,9 @@ def make_relay(tmp_path, backend):
     made = []
 
     def make(**overrides) -> Relay:
-        instance = Relay(tmp_path / f"r{len(made)}", backend, **overrides)
+        directory = tmp_path / f"r{len(made)}"
+        directory.mkdir()
+        instance = Relay(directory, backend, **overrides)
         made.append(instance)
         return instance
 

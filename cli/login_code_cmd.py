@@ -1,0 +1,46 @@
+"""`login-code [--config F]`: mint a one-time owner login code and print the sign-in URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mobile_codex.core.config import load_relay_config
+from mobile_codex.core.errors import StorageError
+from mobile_codex.core.timeutil import system_clock
+from mobile_codex.relay_app.server import open_store
+from mobile_codex.relay_app.services.bootstrap import ensure_bootstrap
+from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
+
+from . import paths
+from .exit_codes import RUNTIME_FAILURE, CommandFailed
+from .loading import plugins_for
+
+
+def open_relay_store(config):
+    """The configured store, or exit 1 saying why (the json backend is locked while the relay runs)."""
+    try:
+        return open_store(config, plugins_for(config))
+    except StorageError as err:
+        hint = " Stop the relay first: this storage backend allows only one process." if "in use" in str(err) else ""
+        raise CommandFailed(f"cannot open storage: {err}.{hint}", RUNTIME_FAILURE) from None
+
+
+def run_login_code(args) -> int:
+    config = load_relay_config(Path(args.config) if args.config else paths.default_relay_config())
+    store = open_relay_store(config)
+    try:
+        ensure_bootstrap(store, system_clock)  # a store the relay never opened has no owner yet
+        code = mint_login_code(store, system_clock)
+    except StorageError as err:
+        raise CommandFailed(f"cannot write the login code: {err}", RUNTIME_FAILURE) from None
+    finally:
+        store.close()
+    print(sign_in_url(config.public_origin, code))
+    print("Open it on your phone within 15 minutes; it signs in once.")
+    return 0
+
+
+def register(commands) -> None:
+    p = commands.add_parser("login-code", help="mint a one-time owner sign-in link")
+    p.add_argument("--config", help="relay config (default: the user config dir's relay.json)")
+    p.set_defaults(run=run_login_code)

@@ -1,0 +1,39 @@
+"""The agent's side of the API: poll (long-poll included) and task updates. Bearer-token auth."""
+
+from __future__ import annotations
+
+from ..context import RelayContext
+from ..services.agent_reports import parse_poll
+from ..services.task_requests import parse_task_update
+
+POLL_BODY_CAP = 131072
+UPDATE_BODY_CAP = 1024 * 1024
+
+
+class Poll:
+    auth = "agent"
+    body_cap = POLL_BODY_CAP
+
+    def __init__(self, ctx: RelayContext):
+        self.ctx = ctx
+
+    def on_post(self, req, resp) -> None:
+        resp.media = self.ctx.services["agents"].poll(req.context.agent, parse_poll(req.context.body))
+
+
+class AgentTaskUpdate:
+    auth = "agent"
+    body_cap = UPDATE_BODY_CAP
+
+    def __init__(self, ctx: RelayContext):
+        self.ctx = ctx
+
+    def on_post(self, req, resp, task_id: str) -> None:
+        update = parse_task_update(req.context.body)
+        self.ctx.services["tasks"].update(req.context.agent.agent, task_id, update)
+        resp.media = {"ok": True}
+
+
+def add_routes(app, ctx: RelayContext) -> None:
+    app.add_route("/api/agent/poll", Poll(ctx))
+    app.add_route("/api/agent/tasks/{task_id}/update", AgentTaskUpdate(ctx))

@@ -1,0 +1,174 @@
+"""Agents: the poll exchange (long-poll included), presence, revocation.
+
+Cost of a poll does not grow with history: it reads the agent's row and that agent's queued and
+running tasks through the (agent_id, status, created_at) index, and writes only when it claims
+tasks, the agent's advertised capabilities changed, a token refresh is due, or `lastSeenAt` is
+older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the state view).
+Codex session summaries stay in memory only.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.crypto import sha256_hex
+from mobile_codex.core.records import Agent
+from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.timeutil import Clock, iso
+
+from ..errors import NotFound
+from .agent_reports import AgentReport, PollRequest, merged
+from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
+from .dispatch import AgentSignals
+from .events import ChangeFeed, HoldLimit
+from .task_views import agent_view
+from .tasks import TaskService
+
+LAST_SEEN_WRITE_SEC = 5.0
+REFRESH_REISSUE_SEC = 600.0  # an agent that ignores `agentToken` (the reference's) is not re-sent one every poll
+
+
+class Presence:
+    """In-memory per agent: when it was last seen, when that was last written, its Codex sessions."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, datetime] = {}
+        self._written: dict[str, datetime] = {}
+        self._sessions: dict[str, list] = {}
+        self._refreshed: dict[str, datetime] = {}
+
+    def seen(self, agent_id: str, now: datetime, sessions: list | None) -> bool:
+        """Record a poll; True when `lastSeenAt` should be written to the store now."""
+        with self._lock:
+            self._seen[agent_id] = now
+            if sessions is not None:
+                self._sessions[agent_id] = sessions
+            last = self._written.get(agent_id)
+            return last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC
+
+    def written(self, agent_id: str, now: datetime) -> None:
+        with self._lock:
+            self._written[agent_id] = now
+
+    def may_refresh(self, agent_id: str, now: datetime) -> bool:
+        """True (and remembered) unless a fresh token went to this agent in the last few minutes."""
+        with self._lock:
+            last = self._refreshed.get(agent_id)
+            if last is not None and (now - last).total_seconds() < REFRESH_REISSUE_SEC:
+                return False
+            self._refreshed[agent_id] = now
+            return True
+
+    def last_seen(self, agent_id: str) -> str | None:
+        with self._lock:
+            seen = self._seen.get(agent_id)
+        return iso(seen) if seen else None
+
+    def sessions(self, agent_id: str) -> list:
+        with self._lock:
+            return list(self._sessions.get(agent_id, []))
+
+    def forget(self, agent_id: str) -> None:
+        with self._lock:
+            self._sessions.pop(agent_id, None)
+
+
+@attrs.frozen
+class Exchange:
+    tasks: list
+    cancel_ids: list
+    token: str | None = None
+
+
+class AgentService:
+    def __init__(
+        self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, signals: AgentSignals,
+        feed: ChangeFeed, holds: HoldLimit,
+    ):  # fmt: skip
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.tasks = tasks
+        self.signals = signals
+        self.feed = feed
+        self.holds = holds
+        self.presence = Presence()
+
+    def views(self, tx: Transaction, workspace_id: str) -> list[dict[str, Any]]:
+        return [
+            agent_view(agent, last_seen_at=self.presence.last_seen(agent.agent_id), codex_sessions=self.presence.sessions(agent.agent_id))
+            for agent in tx.agents.find(workspace_id=workspace_id, order_by="created_at")
+        ]  # fmt: skip
+
+    def revoke(self, workspace_id: str, agent_id: str) -> None:
+        now = iso(self.clock())
+        with self.store.transaction() as tx:
+            agent = tx.agents.get(agent_id)
+            if agent is None or agent.workspace_id != workspace_id:
+                raise NotFound("agent-not-found")
+            if agent.revoked_at is None:
+                tx.agents.put(attrs.evolve(agent, revoked_at=now, next_token_hash=None))
+        self.presence.forget(agent_id)
+        self.signals.cancel_requested(agent_id)  # a held poll ends; the next request gets agent-revoked
+
+    # --- the poll ----------------------------------------------------------------------------
+
+    def poll(self, caller: AgentCaller, request: PollRequest) -> dict[str, Any]:
+        agent_id = caller.agent_id
+        mark = self.signals.mark(agent_id)  # before the first look, so nothing queued in between is missed
+        exchange = self._exchange(caller, request.report, request.max_tasks)
+        held_ms = 0
+        if request.wait_ms > 0 and not exchange.tasks and not exchange.cancel_ids:
+            with self.holds.hold() as may_wait:
+                if may_wait:
+                    started = time.monotonic()
+                    woke = self.feed.wait_until(
+                        lambda: self.signals.moved(agent_id, mark, want_tasks=request.max_tasks > 0), request.wait_ms / 1000
+                    )  # fmt: skip
+                    held_ms = int((time.monotonic() - started) * 1000)
+                    if woke:
+                        later = self._exchange(caller, None, request.max_tasks)
+                        exchange = attrs.evolve(later, token=exchange.token or later.token)
+        reply: dict[str, Any] = {"ok": True, "tasks": exchange.tasks, "cancelTaskIds": exchange.cancel_ids, "heldMs": held_ms}
+        if exchange.token:
+            reply["agentToken"] = exchange.token
+        return reply
+
+    def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
+        """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
+        now = self.clock()
+        agent_id = caller.agent_id
+        self.tasks.sweep_cancels(agent_id)
+        write_seen = self.presence.seen(agent_id, now, report.codex_sessions if report else None)
+        with self.store.transaction(write=False) as tx:
+            agent = tx.agents.get(agent_id)
+            if agent is None or agent.revoked_at is not None:
+                return Exchange([], [])
+            has_queued = bool(self.tasks.queued_for(tx, agent, min(max_tasks, 1)))
+            cancel_ids = self.tasks.cancel_ids_for(tx, agent)
+        changes = merged(agent, report) if report else {}
+        token = None
+        if report is not None and refresh_due(caller, now) and self.presence.may_refresh(agent_id, now):
+            token = issue_agent_token(self.config.token_secret, agent_id=agent_id, workspace_id=agent.workspace_id, now=now)
+            changes["next_token_hash"] = sha256_hex(token)
+        if write_seen:
+            changes["last_seen_at"] = iso(now)
+        if not has_queued and not changes:
+            return Exchange([], cancel_ids)
+        with self.store.transaction() as tx:
+            agent = tx.agents.get(agent_id)
+            if agent is None or agent.revoked_at is not None:
+                return Exchange([], [])
+            if changes:
+                tx.agents.put(attrs.evolve(agent, **changes))
+            claimed = self.tasks.claim(tx, agent, max_tasks)
+        if write_seen:
+            self.presence.written(agent_id, now)
+        return Exchange(claimed, cancel_ids, token)

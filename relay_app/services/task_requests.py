@@ -1,0 +1,93 @@
+"""Reading task bodies: the create request of a phone and the update of an agent.
+
+Only types and budgets are checked here (400 `invalid-field`, `unsupported-task-type`); the rules
+that need the store (agent lookup, exec modes, status transitions) live in `tasks.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ..errors import BadRequest, invalid_field
+from ..fields import flag, obj, text
+
+# type -> (relay flags it needs, whether a person must approve it)
+TASK_TYPES: dict[str, tuple[tuple[str, ...], bool]] = {
+    "codex_exec": (("codexExec",), False),
+    "run_action": (("runAction",), True),
+    "read_log": (("readLog",), True),
+    "read_session": (("codexExec", "readSession"), False),
+    "delete_session": (("codexExec", "deleteSession"), False),
+}
+UPDATE_STATUSES = ("running", "completed", "failed", "canceled")
+
+
+@attrs.frozen(kw_only=True)
+class TaskRequest:
+    type: str
+    agent_id: str
+    title: str
+    prompt: str = ""
+    cwd: str = "."
+    write_access: bool = False
+    exec_mode: str = ""
+    resume_session_id: str = ""
+    action_id: str = ""
+    log_source_id: str = ""
+    session_id: str = ""
+
+
+def parse_task_request(body: dict[str, Any]) -> TaskRequest:
+    task_type = body.get("type")
+    if task_type is not None and not isinstance(task_type, str):
+        raise invalid_field("type")
+    if task_type not in TASK_TYPES:
+        raise BadRequest("unsupported-task-type")
+    common = {
+        "type": task_type,
+        "agent_id": text(body, "agentId", 120, required=True),
+        "title": text(body, "title", 120).strip() or task_type,
+    }
+    if task_type == "codex_exec":
+        return TaskRequest(
+            **common, prompt=text(body, "prompt", 12000, required=True), cwd=text(body, "cwd", 240).strip() or ".",
+            write_access=flag(body, "writeAccess"), exec_mode=text(body, "execMode", 80),
+            resume_session_id=text(body, "resumeSessionId", 120),
+        )  # fmt: skip
+    if task_type == "run_action":
+        return TaskRequest(**common, action_id=text(body, "actionId", 80, required=True))
+    if task_type == "read_log":
+        return TaskRequest(**common, log_source_id=text(body, "logSourceId", 80, required=True))
+    return TaskRequest(**common, session_id=text(body, "sessionId", 120, required=True))
+
+
+@attrs.frozen(kw_only=True)
+class TaskUpdate:
+    status: str | None = None
+    summary: str | None = None
+    output_append: str | None = None
+    diff_text: str | None = None
+    result: dict | None = None
+    error: str | None = None
+    thread_id: str | None = None
+
+
+def _optional_text(body: dict[str, Any], name: str, budget: int, *, tail: bool = False) -> str | None:
+    return None if body.get(name) is None else text(body, name, budget, tail=tail)
+
+
+def parse_task_update(body: dict[str, Any]) -> TaskUpdate:
+    status = body.get("status")
+    if status is not None and status not in UPDATE_STATUSES:
+        raise invalid_field("status")
+    return TaskUpdate(
+        status=status,
+        summary=_optional_text(body, "summary", 2048),
+        output_append=_optional_text(body, "outputAppend", 12000, tail=True),
+        diff_text=_optional_text(body, "diffText", 20000),
+        result=obj(body, "result"),
+        error=_optional_text(body, "error", 4000),
+        thread_id=_optional_text(body, "threadId", 120),
+    )

@@ -1,0 +1,282 @@
+"""Tasks: the phone creates, approves, rejects and cancels them; agents claim and update them.
+
+Who may do what: operators (and owners) of the task's workspace create, approve, reject and
+cancel (the resources check the role); only the agent a task was made for may update it.
+Metadata goes to the store; the task's text (prompt, output, ...) to `VolatileText` only.
+
+Cancel (ours): a queued or unapproved task is canceled at once. A running one gets
+`cancelRequestedAt`, its agent's held poll is woken, and the agent reports `canceled`; if it has
+not done so within `CANCEL_GRACE_SEC` the relay cancels the task itself — checked on that agent's
+next poll, on a state view, and by a timer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.crypto import new_id
+from mobile_codex.core.errors import StorageError
+from mobile_codex.core.records import Agent, Task
+from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.timeutil import Clock, iso
+
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, invalid_field
+from ..fields import clamp_head, clamp_tail
+from .dispatch import AgentSignals
+from .events import ChangeFeed
+from .task_requests import TASK_TYPES, TaskRequest, TaskUpdate
+from .task_views import TERMINAL, UNFINISHED, sanitize_result, task_view
+from .volatile import VolatileText
+
+log = logging.getLogger("mobile_codex.relay.tasks")
+
+CANCEL_GRACE_SEC = 60
+BUILT_IN_MODES = {"read-only": False, "workspace-write": True, "resume": False}  # id -> writes
+OUTPUT_TAIL_BYTES = 12000
+TASKS_IN_VIEW = 100
+
+
+class TaskService:
+    def __init__(
+        self, store: Store, config: RelayConfig, clock: Clock, *, volatile: VolatileText, signals: AgentSignals,
+        feed: ChangeFeed,
+    ):  # fmt: skip
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.volatile = volatile
+        self.signals = signals
+        self.feed = feed
+        self._cancels: dict[str, tuple[str, datetime]] = {}  # running task -> (agent id, cancel requested at)
+        self._cancels_lock = threading.Lock()
+
+    # --- views -------------------------------------------------------------------------------
+
+    def view(self, task: Task) -> dict[str, Any]:
+        return task_view(task, self.volatile.get(task.task_id))
+
+    def recent_views(self, tx: Transaction, workspace_id: str) -> list[dict[str, Any]]:
+        """The state view's tasks: <=100, newest update first, overdue cancels applied."""
+        try:
+            finished = self.sweep_cancels()
+        except StorageError:  # called inside a write transaction: the next poll, view or timer sweeps
+            finished = {}
+        tasks = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at", limit=TASKS_IN_VIEW)
+        return [self.view(finished.get(task.task_id, task)) for task in tasks]
+
+    # --- the phone's side --------------------------------------------------------------------
+
+    def create(self, workspace_id: str, request: TaskRequest) -> dict[str, Any]:
+        flags, needs_approval = TASK_TYPES[request.type]
+        if not all(self.config.features.enabled(name) for name in flags):
+            raise Forbidden("feature-disabled")
+        now = iso(self.clock())
+        with self.store.transaction() as tx:
+            agent = tx.agents.get(request.agent_id)
+            if agent is None or agent.workspace_id != workspace_id:
+                raise NotFound("agent-not-found")
+            if agent.revoked_at is not None:
+                raise BadRequest("agent-not-available")
+            exec_mode, write_access = self._exec_mode(request, agent) if request.type == "codex_exec" else ("", False)
+            task = Task(
+                task_id=new_id("task"), workspace_id=workspace_id, agent_id=agent.agent_id, type=request.type,
+                title=request.title, status="awaiting_approval" if needs_approval else "queued", created_at=now,
+                updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
+                resume_session_id=request.resume_session_id, session_id=request.session_id, cwd=request.cwd,
+                write_access=write_access, needs_approval=needs_approval, exec_mode=exec_mode,
+            )  # fmt: skip
+            tx.tasks.put(task)
+            if request.prompt:
+                self.volatile.set(task.task_id, prompt=request.prompt)
+        if task.status == "queued":
+            self.signals.task_queued(task.agent_id)
+        return self.view(task)
+
+    def _exec_mode(self, request: TaskRequest, agent: Agent) -> tuple[str, bool]:
+        """API.md's execMode rules: (mode id, whether it writes)."""
+        if request.exec_mode:
+            mode = request.exec_mode
+        else:
+            mode = "resume" if request.resume_session_id else "workspace-write" if request.write_access else "read-only"
+        advertised = {m.get("id"): m for m in agent.exec_modes if isinstance(m, dict)}
+        if mode in BUILT_IN_MODES:
+            writes = BUILT_IN_MODES[mode]
+        elif mode in advertised:
+            writes = advertised[mode].get("writes") is True
+        else:
+            raise invalid_field("execMode")
+        if request.write_access and (request.resume_session_id or not writes):
+            raise invalid_field("writeAccess")
+        if mode == "resume" and not request.resume_session_id:
+            raise invalid_field("resumeSessionId")
+        if writes and not self.config.features.codex_exec_write:
+            raise Forbidden("write-mode-disabled")
+        return mode, writes
+
+    def _owned(self, tx: Transaction, workspace_id: str, task_id: str) -> Task:
+        task = tx.tasks.get(task_id)
+        if task is None or task.workspace_id != workspace_id:
+            raise NotFound("task-not-found")
+        return task
+
+    def decide(self, workspace_id: str, task_id: str, *, approve: bool) -> dict[str, Any]:
+        now = iso(self.clock())
+        with self.store.transaction() as tx:
+            task = self._owned(tx, workspace_id, task_id)
+            if task.status != "awaiting_approval":
+                raise Conflict("task-not-awaiting-approval")
+            if approve:
+                task = attrs.evolve(task, status="queued", approved_at=now, updated_at=now)
+            else:
+                task = attrs.evolve(task, status="rejected", rejected_at=now, updated_at=now)
+            tx.tasks.put(task)
+        if approve:
+            self.signals.task_queued(task.agent_id)
+        else:
+            self.volatile.mark_terminal(task.task_id)
+        return self.view(task)
+
+    def cancel(self, workspace_id: str, task_id: str) -> dict[str, Any]:
+        now = self.clock()
+        with self.store.transaction() as tx:
+            task = self._owned(tx, workspace_id, task_id)
+            if task.status in TERMINAL:
+                raise Conflict("task-already-finished")
+            if task.status == "running":
+                if task.cancel_requested_at is None:
+                    task = attrs.evolve(task, cancel_requested_at=iso(now), updated_at=iso(now))
+                    tx.tasks.put(task)
+            else:
+                task = attrs.evolve(task, status="canceled", cancel_requested_at=iso(now), updated_at=iso(now))
+                tx.tasks.put(task)
+        if task.status == "running":
+            self._watch_cancel(task, now)
+            self.signals.cancel_requested(task.agent_id)
+        else:
+            self.volatile.mark_terminal(task.task_id)
+        return self.view(task)
+
+    # --- the 60 s fallback ------------------------------------------------------------------
+
+    def _watch_cancel(self, task: Task, requested: datetime) -> None:
+        with self._cancels_lock:
+            if task.task_id in self._cancels:
+                return
+            self._cancels[task.task_id] = (task.agent_id, requested)
+        timer = threading.Timer(CANCEL_GRACE_SEC + 1, self._sweep_quietly)
+        timer.daemon = True
+        timer.start()
+
+    def _sweep_quietly(self) -> None:
+        try:
+            self.sweep_cancels()
+        except Exception:  # the store may be closed by now; the next poll or view sweeps again
+            log.debug("cancel sweep failed", exc_info=True)
+
+    def sweep_cancels(self, agent_id: str | None = None) -> dict[str, Task]:
+        """Cancel running tasks whose cancel was requested >= 60 s ago; returns them by id."""
+        limit = self.clock() - timedelta(seconds=CANCEL_GRACE_SEC)
+        with self._cancels_lock:
+            due = [
+                task_id for task_id, (owner, at) in self._cancels.items()
+                if at <= limit and (agent_id is None or owner == agent_id)
+            ]  # fmt: skip
+        if not due:
+            return {}
+        done: dict[str, Task] = {}
+        now = iso(self.clock())
+        with self.store.transaction() as tx:
+            for task_id in due:
+                task = tx.tasks.get(task_id)
+                if task is not None and task.status == "running" and task.cancel_requested_at is not None:
+                    done[task_id] = attrs.evolve(task, status="canceled", updated_at=now)
+                    tx.tasks.put(done[task_id])
+        self._finished(due)
+        return done
+
+    def _finished(self, task_ids) -> None:
+        with self._cancels_lock:
+            for task_id in task_ids:
+                self._cancels.pop(task_id, None)
+        for task_id in task_ids:
+            self.volatile.mark_terminal(task_id)
+
+    # --- the agent's side --------------------------------------------------------------------
+
+    def queued_for(self, tx: Transaction, agent: Agent, limit: int) -> list[Task]:
+        if limit <= 0:
+            return []
+        return tx.tasks.find(
+            agent_id=agent.agent_id, workspace_id=agent.workspace_id, status="queued", order_by="created_at", limit=limit
+        )  # fmt: skip
+
+    def cancel_ids_for(self, tx: Transaction, agent: Agent) -> list[str]:
+        running = tx.tasks.find(agent_id=agent.agent_id, workspace_id=agent.workspace_id, status="running", order_by="created_at")
+        return [task.task_id for task in running if task.cancel_requested_at is not None]
+
+    def claim(self, tx: Transaction, agent: Agent, limit: int) -> list[dict[str, Any]]:
+        """Mark the agent's oldest queued tasks (at most `limit`) running; their views."""
+        now = iso(self.clock())
+        claimed = []
+        for task in self.queued_for(tx, agent, limit):
+            task = attrs.evolve(task, status="running", updated_at=now)
+            tx.tasks.put(task)
+            claimed.append(self.view(task))
+        return claimed
+
+    def update(self, agent: Agent, task_id: str, update: TaskUpdate) -> None:
+        now = iso(self.clock())
+        with self.store.transaction() as tx:
+            task = tx.tasks.get(task_id)
+            if task is None or task.workspace_id != agent.workspace_id:
+                raise NotFound("task-not-found")
+            if task.agent_id != agent.agent_id:
+                raise Forbidden("agent-mismatch")
+            if task.status in ("awaiting_approval", "queued"):
+                raise Conflict("task-not-running")
+            if task.status in TERMINAL:
+                raise Conflict("task-already-finished")
+            if update.status == "canceled" and task.cancel_requested_at is None:
+                raise invalid_field("status")
+            result = sanitize_result(task.type, update.result) if update.result is not None else None
+            thread_id = update.thread_id
+            if thread_id is None and result and isinstance(result.get("threadId"), str):
+                thread_id = result["threadId"]
+            status = update.status or task.status
+            task = attrs.evolve(task, status=status, updated_at=now, thread_id=task.thread_id if thread_id is None else thread_id)
+            # Text first, then the commit: the commit wakes waiting phones, which must see it.
+            self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result), terminal=status in TERMINAL)
+            tx.tasks.put(task)
+        if status in TERMINAL:
+            self._finished([task_id])
+        self.feed.bump()
+
+    def interrupt_unfinished(self) -> int:
+        """At relay start: every task not yet finished becomes `interrupted` (its text is gone)."""
+        now = iso(self.clock())
+        count = 0
+        with self.store.transaction() as tx:
+            for status in UNFINISHED:
+                for task in tx.tasks.find(status=status):
+                    tx.tasks.put(attrs.evolve(task, status="interrupted", updated_at=now))
+                    count += 1
+        return count
+
+
+def _apply_text(entry: dict[str, Any], update: TaskUpdate, result: dict | None) -> None:
+    if update.summary is not None:
+        entry["summary"] = update.summary
+    if update.output_append:
+        entry["outputTail"] = clamp_tail(entry["outputTail"] + update.output_append, OUTPUT_TAIL_BYTES)
+    if update.diff_text is not None:
+        entry["diffText"] = update.diff_text
+    if result is not None:
+        entry["result"] = result
+    if update.error is not None:
+        entry["error"] = clamp_head(update.error, 4000)

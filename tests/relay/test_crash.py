@@ -1,0 +1,128 @@
+"""Crash safety: SIGKILL a relay process during a burst of task creates, then restart it.
+
+Every task whose create was answered 201 must exist afterwards, running ones become
+`interrupted`, SQLite's integrity check passes, and no file in the data dir (WAL and SHM
+included) holds any prompt or output text, ASCII or not.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from mobile_codex.core.plugins import load_plugins
+from mobile_codex.relay_app.server import open_store
+
+from .agent_helpers import Http, pair_over_http
+from .conftest import BOOTSTRAP_TOKEN, ORIGIN, make_config
+
+MARKERS = ("PROMPT-MARK", "OUTPUT-MARK", "Grüße-✓-提示", "出力-Ausgabe")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RelayProcess:
+    def __init__(self, config_path, env):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(config_path)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+        line = self.proc.stdout.readline()
+        assert "relay listening" in line, line + self.proc.stderr.read()
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        self.proc.send_signal(sig)
+        self.proc.wait(20)
+
+
+def data_files_hold_markers(data_dir) -> list[tuple[str, str]]:
+    found = []
+    for path in data_dir.iterdir():
+        data = path.read_bytes()
+        found += [(path.name, m) for m in MARKERS if m.encode() in data or m.encode("utf-16-le") in data]
+    return found
+
+
+def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs):
+    port = free_port()
+    config = make_config(tmp_path, "sqlite", listenPort=port)
+    env = {**os.environ, **user_dirs}
+    relay = RelayProcess(tmp_path / "relay.json", env)
+
+    class Live:  # what pair_over_http needs
+        pass
+
+    live = Live()
+    live.port = port
+    live.agent = lambda token: Http(port, token=token)
+    phone = Http(port, origin=ORIGIN)
+    assert phone.post("/api/auth/login", {"bootstrapToken": BOOTSTRAP_TOKEN})[0] == 200
+    agent = pair_over_http(live, phone)
+    status, body = phone.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "agent-1", "prompt": f"{MARKERS[0]} {MARKERS[2]}"})
+    assert status == 201
+    running_id = body["task"]["taskId"]
+    assert [t["taskId"] for t in agent.post("/api/agent/poll", {})[1]["tasks"]] == [running_id]
+    assert agent.post(f"/api/agent/tasks/{running_id}/update", {"outputAppend": f"{MARKERS[1]} {MARKERS[3]}"})[0] == 200
+
+    answered: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def burst(n: int) -> None:
+        client = Http(port, origin=ORIGIN)
+        client.cookie = phone.cookie
+        i = 0
+        while not stop.is_set():
+            i += 1
+            try:
+                status, body = client.post(
+                    "/api/admin/tasks",
+                    {"type": "codex_exec", "agentId": "agent-1", "prompt": f"{MARKERS[0]}-{n}-{i} {MARKERS[2]}"},
+                    timeout=5,
+                )  # fmt: skip
+            except OSError:
+                continue  # the relay is gone: requests without an answer promise nothing
+            if status == 201:
+                with lock:
+                    answered.append(body["task"]["taskId"])
+
+    writers = [threading.Thread(target=burst, args=(n,), daemon=True) for n in range(8)]
+    for writer in writers:
+        writer.start()
+    time.sleep(1.0)
+    relay.stop(signal.SIGKILL)
+    time.sleep(0.2)
+    stop.set()
+    for writer in writers:
+        writer.join(10)
+    assert len(answered) > 20, "the burst should have written something before the kill"
+    assert data_files_hold_markers(config.data_dir) == []
+
+    restarted = RelayProcess(tmp_path / "relay.json", env)
+    restarted.stop()
+    store = open_store(config, load_plugins(entry_points=[]))
+    try:
+        assert store.integrity_check() == []
+        with store.transaction(write=False) as tx:
+            missing = [task_id for task_id in answered if tx.tasks.get(task_id) is None]
+            assert missing == []
+            assert tx.tasks.get(running_id).status == "interrupted"
+            assert tx.tasks.count(status="queued") == 0 and tx.tasks.count(status="running") == 0
+            assert tx.tasks.count(status="interrupted") >= len(answered) + 1
+    finally:
+        store.close()
+    assert data_files_hold_markers(config.data_dir) == []
+
+
+def test_the_marker_search_finds_markers(tmp_path):
+    (tmp_path / "x-wal").write_bytes(b"\x00" + "… Grüße-✓-提示 …".encode())
+    assert data_files_hold_markers(tmp_path) == [("x-wal", "Grüße-✓-提示")]
