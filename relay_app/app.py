@@ -20,7 +20,7 @@ from .context import RelayContext
 from .errors import ApiError
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
-from .resources import agent_api, agents, health, login_code, pairing, session, static, tasks
+from .resources import agent_api, agents, health, login_code, pairing, passkeys, session, static, tasks
 from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
 from .services.bootstrap import ensure_bootstrap
@@ -37,7 +37,7 @@ log = logging.getLogger("mobile_codex.relay")
 HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity rule)
 
 # Each module has `add_routes(app, ctx)`; the order does not matter.
-RESOURCE_MODULES = (health, session, pairing, agent_api, tasks, agents, login_code)
+RESOURCE_MODULES = (health, session, pairing, agent_api, tasks, agents, login_code, passkeys)
 
 
 def default_web_root() -> Path:
