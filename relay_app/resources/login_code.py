@@ -5,9 +5,8 @@ from __future__ import annotations
 from ..context import RelayContext
 from ..fields import text
 from ..http.cookies import set_session_cookie
-from ..services.auth_view import auth_view
 from ..services.login_codes import spend_login_code
-from .session import first_workspace
+from .session import open_session
 
 
 class LoginCodeRedeem:
@@ -21,9 +20,9 @@ class LoginCodeRedeem:
         code = text(req.context.body, "loginCode", 120)
         with self.ctx.store.transaction() as tx:
             user = tx.users.get(spend_login_code(tx, code, self.ctx.clock))
-            cookie = self.ctx.sessions.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), recovery=True)
-            resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, self.ctx.sessions.resolve(tx, cookie))}
+            cookie, auth = open_session(self.ctx, tx, user, recovery=True)
         set_session_cookie(resp, self.ctx.config, cookie)
+        resp.media = {"ok": True, "auth": auth}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -12,7 +12,7 @@ from ..fields import obj, text
 from ..http.cookies import clear_session_cookie, set_session_cookie
 from ..services.auth_view import auth_view
 from ..services.passkeys import PasskeyService
-from .session import first_workspace
+from .session import open_session
 
 VERIFY_BODY_CAP = 65536  # API.md: passkey verify bodies
 
@@ -73,12 +73,9 @@ class LoginVerify(PasskeyResource):
         with self.ctx.store.transaction() as tx:
             passkey = self.passkeys.verify_login(tx, login_id, credential)
             user = tx.users.get(passkey.user_id)
-            cookie = self.ctx.sessions.create(
-                tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), passkey_id=passkey.passkey_id
-            )
-            caller = self.ctx.sessions.resolve(tx, cookie)
-            resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, caller)}
+            cookie, auth = open_session(self.ctx, tx, user, passkey_id=passkey.passkey_id)
         set_session_cookie(resp, self.ctx.config, cookie)
+        resp.media = {"ok": True, "auth": auth}
 
 
 class Revoke(PasskeyResource):

@@ -22,6 +22,15 @@ def first_workspace(tx, user) -> str | None:
     return memberships[0].workspace_id if memberships else None
 
 
+def open_session(ctx: RelayContext, tx, user, **session_flags) -> tuple[str, dict]:
+    """Sign `user` in (inside `tx`), starting in their usual workspace.
+
+    Returns the cookie value and the new `auth` view; set the cookie once `tx` has committed.
+    """
+    cookie = ctx.sessions.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), **session_flags)
+    return cookie, auth_view(tx, ctx.config, ctx.sessions.resolve(tx, cookie))
+
+
 class AuthStatus:
     auth = "optional"
 
@@ -49,10 +58,9 @@ class BootstrapLogin:
             raise Unauthorized("invalid-bootstrap-token")
         with self.ctx.store.transaction() as tx:
             user = tx.users.get(tx.get_meta().bootstrap_user_id)
-            cookie = self.ctx.sessions.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), recovery=True)
-            caller = self.ctx.sessions.resolve(tx, cookie)
-            resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, caller)}
+            cookie, auth = open_session(self.ctx, tx, user, recovery=True)
         set_session_cookie(resp, self.ctx.config, cookie)
+        resp.media = {"ok": True, "auth": auth}
 
 
 class Logout:
