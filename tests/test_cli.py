@@ -158,11 +158,5 @@ def test_plugins_command_explains_a_gated_plugin(run_cli, reference):
     assert "logSources: none" in done.stdout
 
 
-@pytest.mark.parametrize("command", ["agent", "up"])
-def test_commands_of_later_issues_say_so(run_cli, command):
-    done = run_cli(command)
-    assert done.returncode == 1 and "not implemented yet" in done.stderr
-
-
 def test_unknown_command_is_a_usage_error(run_cli):
     assert run_cli("frobnicate").returncode == 2

@@ -1,0 +1,82 @@
+"""Putting one agent together from its config and plugins, and running it.
+
+`build_agent` wires the pieces (relay client, token store, handlers per task type, runner, poll
+loop); `Agent.run` polls until stopped. Nothing here talks HTTP or spawns processes itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from mobile_codex.core.config import AgentConfig
+from mobile_codex.core.plugins import Plugins
+
+from .actions import ActionHandler
+from .capabilities import Capabilities
+from .codex.binary import CodexBinary, find_codex
+from .codex.exec_task import CodexExecHandler
+from .codex.installation import Codex
+from .codex.session_tasks import DeleteSessionHandler, ReadSessionHandler
+from .codex.sessions import CodexSessions, codex_home
+from .dispatch import Dispatcher
+from .logs import LogHandler
+from .poller import Poller
+from .relay_client import RelayClient
+from .runner import TaskRunner
+from .token_store import TokenStore
+from .workspace import Workspace
+
+
+
+class Agent:
+    def __init__(self, poller: Poller, runner: TaskRunner, codex: Codex):
+        self.poller = poller
+        self.runner = runner
+        self.codex = codex
+
+    def run(self) -> None:
+        """Poll and run tasks until stop(); raises TokenRevoked. Running tasks end with the agent."""
+        try:
+            self.poller.run()
+        finally:
+            self.runner.stop_all()
+
+    def stop(self) -> None:
+        self.poller.stop()
+
+
+def token_store_for(config: AgentConfig) -> TokenStore:
+    return TokenStore(config.state_dir, relay_base_url=config.relay_base_url, agent_id=config.agent_id)
+
+
+def build_agent(
+    config: AgentConfig, plugins: Plugins, *, token: str, say: Callable[[str], None] = print,
+    codex_binary: CodexBinary | None = None,
+) -> Agent:  # fmt: skip
+    workspace = Workspace(Path(config.workspace_root))
+    client = RelayClient(config.relay_base_url, token)
+    actions, log_sources, exec_modes = plugins.actions(config), plugins.log_sources(config), plugins.exec_modes(config)
+    home = codex_home(config.codex)
+    codex = Codex(
+        binary=codex_binary or find_codex(config.codex.binary), home=home, config=config.codex,
+        sessions=CodexSessions(home, workspace, config.codex),
+    )  # fmt: skip
+    dispatcher = Dispatcher(
+        config.features,
+        {
+            "codex_exec": CodexExecHandler(codex, exec_modes, workspace, config.features),
+            "run_action": ActionHandler(actions, workspace),
+            "read_log": LogHandler(log_sources),
+            "read_session": ReadSessionHandler(codex),
+            "delete_session": DeleteSessionHandler(codex),
+        },
+    )
+    runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes)
+    capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex)
+    poller = Poller(
+        client, runner, capabilities, token_store_for(config), long_poll_ms=config.long_poll_ms,
+        poll_interval_ms=config.poll_interval_ms, say=say,
+    )  # fmt: skip
+    runner.on_slot_free = poller.slot_freed
+    return Agent(poller, runner, codex)

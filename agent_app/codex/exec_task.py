@@ -1,0 +1,129 @@
+"""codex_exec: one `codex exec` run through the exec mode the task names.
+
+Order of checks: exec mode known (`unknown-exec-mode`) → the mode's flags on here →
+resume never writes (`resume-write-mode-disabled`) → codex installed → where to run (a resume runs
+in the session's recorded cwd, which must be under workspaceRoot; others in the task's cwd,
+confined) → one write run per workspace. A write run diffs against a snapshot taken at its start.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+from mobile_codex.core.plugin_types import CodexRun, Contribution, ExecModeSpec
+from mobile_codex.core.features import FeatureFlags
+from mobile_codex.core.timeutil import Clock, iso, system_clock
+
+from .. import process
+from ..diff import WRITE_LOCKS, Snapshot, SnapshotUnavailable, WriteLocks
+from ..dispatch import TaskContext, TaskResult, contributed
+from ..errors import TaskCanceled, TaskFailed
+from ..workspace import Workspace
+from .events import EventRenderer
+from .installation import Codex
+
+
+RESUME_MODE = "resume"
+
+
+def default_exec_mode(task: dict) -> str:
+    """API.md: resume when resumeSessionId, else workspace-write when writeAccess, else read-only."""
+    if task.get("resumeSessionId"):
+        return RESUME_MODE
+    return "workspace-write" if task.get("writeAccess") is True else "read-only"
+
+
+class CodexExecHandler:
+    def __init__(self, codex: Codex, modes: dict[str, Contribution], workspace: Workspace, flags: FeatureFlags, *,
+                 write_locks: WriteLocks = WRITE_LOCKS, clock: Clock = system_clock):  # fmt: skip
+        self.codex = codex
+        self.modes = modes
+        self.workspace = workspace
+        self.flags = flags
+        self.write_locks = write_locks
+        self.clock = clock
+
+    def __call__(self, ctx: TaskContext) -> TaskResult:
+        task = ctx.task
+        mode_id = task.get("execMode") or default_exec_mode(task)
+        mode: ExecModeSpec = contributed(self.modes, mode_id, "unknown-exec-mode", "exec mode")
+        for flag in mode.flags:
+            if not self.flags.enabled(flag):
+                raise TaskFailed(f"{flag}-disabled-locally", f"exec mode {mode.id} needs {flag}")
+        resume_id = task.get("resumeSessionId") or ""
+        if (mode.id == RESUME_MODE or resume_id) and (task.get("writeAccess") is True or mode.writes):
+            raise TaskFailed("resume-write-mode-disabled", "a resumed session always runs read-only")
+        binary = self.codex.require_binary()
+        prompt = task.get("prompt") if isinstance(task.get("prompt"), str) else ""
+        if mode.id == RESUME_MODE or resume_id:
+            thread = self.codex.sessions.resolve(resume_id)
+            cwd = Path(thread.cwd)  # the outer -C keeps the thread's cwd (PRODUCT.md)
+            if not cwd.is_dir():
+                raise TaskFailed("path-outside-workspace", f"the session's directory {thread.cwd} is gone")
+        else:
+            cwd = self.workspace.resolve_dir(task.get("cwd") if isinstance(task.get("cwd"), str) else None)
+
+        with ExitStack() as stack:
+            if mode.writes:
+                stack.enter_context(self.write_locks.hold(self.workspace.root))
+            scratch = Path(tempfile.mkdtemp(prefix="mobile-codex-run-"))
+            stack.callback(shutil.rmtree, scratch, True)
+            snapshot = self._snapshot(cwd, ctx) if mode.writes else None
+            if snapshot:
+                stack.callback(snapshot.close)
+            run = CodexRun(
+                binary=binary, cwd=cwd, prompt=prompt, output_file=scratch / "last-message.txt",
+                model=self.codex.config.model, extra_args=self.codex.config.extra_args, session_id=resume_id,
+            )  # fmt: skip
+            try:
+                return self._run(mode.build_command(run), run, ctx, snapshot)
+            finally:
+                self.codex.sessions.invalidate()
+
+    def _snapshot(self, cwd: Path, ctx: TaskContext) -> Snapshot | None:
+        try:
+            return Snapshot.take(cwd)
+        except SnapshotUnavailable as err:
+            ctx.output(f"[no diff for this run: {err}]\n")
+            return None
+
+    def _run(self, argv: list[str], run: CodexRun, ctx: TaskContext, snapshot: Snapshot | None) -> TaskResult:
+        renderer = EventRenderer()
+        try:
+            outcome = process.run(
+                argv, cwd=run.cwd, env=self.codex.env(), on_line=lambda line: ctx.output(renderer.render(line)),
+                cancel=ctx.cancel, merge_stderr=False,
+            )  # fmt: skip
+        except OSError as err:
+            raise TaskFailed("codex-not-installed", f"{argv[0]}: {err.strerror}") from None
+        if outcome.canceled:
+            raise TaskCanceled()
+        summary = renderer.last_message or _read_text(run.output_file)
+        diff_text = None
+        if snapshot is not None:
+            try:
+                diff_text = snapshot.diff()
+            except SnapshotUnavailable as err:
+                ctx.output(f"[no diff for this run: {err}]\n")
+        error = None
+        if outcome.exit_code != 0:
+            error = "nonzero-exit"
+            stderr = outcome.stderr_tail.strip()
+            if stderr:
+                ctx.output("\n" + "\n".join(stderr.splitlines()[-20:]) + "\n")
+            summary = summary or renderer.failure or f"codex exited {outcome.exit_code or outcome.signal}"
+        result = {
+            "exitCode": outcome.exit_code, "signal": outcome.signal, "completedAt": iso(self.clock()),
+            "threadId": renderer.thread_id,
+        }  # fmt: skip
+        return TaskResult(summary=summary, result=result, error=error, diff_text=diff_text, thread_id=renderer.thread_id)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""

@@ -1,0 +1,77 @@
+"""The task runner's core: a task type -> its handler, the agent's own flags checked first.
+
+Flags come before any lookup, so a task refused by this agent's config says
+`<flag>-disabled-locally` — not "unknown action" because the gated plugin was never loaded.
+Handlers know nothing of the relay: they get a `TaskContext` and return a `TaskResult`, or
+raise TaskFailed / TaskCanceled.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+import attrs
+
+from mobile_codex.core.features import FeatureFlags
+from mobile_codex.core.plugin_types import Contribution
+
+from .errors import TaskFailed
+
+# PRODUCT.md "Feature flags": what each task type needs (codexExecWrite too when writeAccess).
+TASK_FLAGS: dict[str, tuple[str, ...]] = {
+    "codex_exec": ("codexExec",),
+    "run_action": ("runAction",),
+    "read_log": ("readLog",),
+    "read_session": ("codexExec", "readSession"),
+    "delete_session": ("codexExec", "deleteSession"),
+}
+
+
+@attrs.frozen
+class TaskContext:
+    task: dict[str, Any]
+    output: Callable[[str], None]  # text for the phone (batched and capped by the reporter)
+    cancel: threading.Event  # set when the run must stop
+
+
+@attrs.frozen(kw_only=True)
+class TaskResult:
+    summary: str = ""
+    result: dict[str, Any] = attrs.field(factory=dict)
+    error: str | None = None  # set: the task ran but failed (e.g. `nonzero-exit`)
+    diff_text: str | None = None
+    thread_id: str | None = None
+
+
+Handler = Callable[[TaskContext], TaskResult]
+
+
+def contributed(items: dict[str, Contribution], item_id: object, error: str, what: str):
+    """The plugin item a task names by id, or TaskFailed(`error`) (e.g. `unknown-action`)."""
+    found = items.get(item_id) if isinstance(item_id, str) else None
+    if found is None:
+        raise TaskFailed(error, f"no {what} {item_id!r} on this agent")
+    return found.item
+
+
+def required_flags(task: dict[str, Any]) -> tuple[str, ...]:
+    task_type = task.get("type")
+    if task_type not in TASK_FLAGS:
+        raise TaskFailed("unsupported-task-type", f"this agent does not run {task_type!r} tasks")
+    flags = TASK_FLAGS[task_type]
+    if task_type == "codex_exec" and task.get("writeAccess") is True:
+        flags += ("codexExecWrite",)
+    return flags
+
+
+class Dispatcher:
+    def __init__(self, flags: FeatureFlags, handlers: dict[str, Handler]):
+        self.flags = flags
+        self.handlers = handlers
+
+    def run(self, ctx: TaskContext) -> TaskResult:
+        for flag in required_flags(ctx.task):
+            if not self.flags.enabled(flag):
+                raise TaskFailed(f"{flag}-disabled-locally", f"{flag} is off in this agent's config")
+        return self.handlers[ctx.task["type"]](ctx)

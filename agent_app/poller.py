@@ -1,0 +1,112 @@
+"""The poll loop: tell the relay what we can do, take tasks and cancels, keep the token fresh.
+
+Long-poll (`waitMs` = longPollMs) with `maxTasks` = free slots. API.md's heldMs rule prevents a
+hot loop: a reply without `heldMs` (the reference relay), or an empty one held less than half of
+`waitMs`, means "wait pollIntervalMs first". A relay that is down means back off and retry; a
+refused token (401) ends the loop with TokenRevoked.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+from .backoff import Backoff
+from .capabilities import Capabilities
+from .errors import TokenRevoked
+from .relay_client import RelayClient, RelayRefused, RelayUnavailable
+from .runner import TaskRunner
+from .token_store import TokenStore
+
+log = logging.getLogger("mobile_codex.agent")
+
+
+class Poller:
+    def __init__(self, client: RelayClient, runner: TaskRunner, capabilities: Capabilities, tokens: TokenStore, *,
+                 long_poll_ms: int, poll_interval_ms: int, say: Callable[[str], None] = print):  # fmt: skip
+        self.client = client
+        self.runner = runner
+        self.capabilities = capabilities
+        self.tokens = tokens
+        self.long_poll_ms = long_poll_ms
+        self.interval = poll_interval_ms / 1000
+        self.say = say
+        self.stop_event = threading.Event()
+        self.polls = 0  # answered polls, for tests and status
+        self._backoff = Backoff(self.interval, self.stop_event.wait)
+        self._lock = threading.Lock()
+        self._claiming_none = False  # the poll in flight asked for no task: safe to interrupt
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.client.interrupt_poll()
+
+    def slot_freed(self) -> None:
+        """A task ended: a held poll that asked for no task is cut short so the next one can take one."""
+        with self._lock:
+            if self._claiming_none:
+                self.client.interrupt_poll()
+
+    def run(self) -> None:
+        """Poll until stop(); raises TokenRevoked when the relay refuses our token."""
+        reachable = None
+        while not self.stop_event.is_set():
+            max_tasks = self.runner.free_slots()
+            # The first poll after (re)connecting is answered at once: the relay learns what we can
+            # do, and we learn that it is there, without waiting out a hold.
+            greeting = not reachable and self.long_poll_ms > 0
+            wait_ms = 0 if greeting else self.long_poll_ms
+            body = {**self.capabilities.poll_body(), "waitMs": wait_ms, "maxTasks": max_tasks}
+            with self._lock:
+                self._claiming_none = max_tasks == 0
+            try:
+                reply = self.client.poll(body)
+            except RelayUnavailable as err:
+                if self.stop_event.is_set():
+                    return
+                if max_tasks == 0 and self.runner.free_slots() > 0:
+                    continue  # we cut it short ourselves (slot_freed)
+                if reachable is not False:
+                    self.say(f"relay not reachable ({err}); retrying with backoff")
+                reachable = False
+                self._backoff.wait()
+                continue
+            except RelayRefused as err:
+                if err.status == 401:
+                    raise TokenRevoked(f"the relay refused this agent's token ({err.code})") from None
+                self.say(f"relay refused the poll ({err.code}); retrying")
+                self._backoff.wait()
+                continue
+            finally:
+                with self._lock:
+                    self._claiming_none = False
+            if reachable is not True:
+                self.say("connected to the relay; waiting for tasks")
+            reachable = True
+            self.polls += 1
+            self._backoff.reset()
+            self._take(reply)
+            if not greeting and self._should_wait(reply):
+                self.stop_event.wait(self.interval)
+
+    def _take(self, reply: dict) -> None:
+        token = reply.get("agentToken")
+        if isinstance(token, str) and token:
+            self.tokens.save(token)  # saved before use: a crash now still leaves a working token
+            self.client.token = token
+        for task_id in reply.get("cancelTaskIds") or []:
+            if isinstance(task_id, str):
+                self.runner.cancel(task_id)
+        for task in reply.get("tasks") or []:
+            if isinstance(task, dict):
+                self.runner.submit(task)
+
+    def _should_wait(self, reply: dict) -> bool:
+        if self.long_poll_ms == 0:
+            return True
+        held = reply.get("heldMs")
+        if not isinstance(held, (int, float)) or isinstance(held, bool):
+            return True  # a relay without long-poll
+        empty = not reply.get("tasks") and not reply.get("cancelTaskIds")
+        return empty and held < self.long_poll_ms / 2

@@ -1,0 +1,137 @@
+"""Sending one task's progress to the relay: output in batches, capped per update and in total.
+
+Output is buffered and flushed by a small thread every FLUSH_INTERVAL_SEC (so the phone sees it
+live) in updates of at most `maxTaskLogBytes`; past TOTAL_OUTPUT_CAP bytes a task's further output
+is dropped with one note. A 409 from the relay (the task was canceled or finished there) means
+nobody wants this run any more: `stopped` is set and the runner ends the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from .relay_client import RelayClient, RelayRefused, RelayUnavailable
+
+log = logging.getLogger("mobile_codex.agent")
+
+FLUSH_INTERVAL_SEC = 0.3
+TOTAL_OUTPUT_CAP = 1024 * 1024  # PRODUCT.md: at most 1 MiB of output per task
+PENDING_CAP = 4 * 1024 * 1024  # kept while the relay is unreachable; the oldest is dropped past it
+FINAL_RETRY_SEC = 120  # how long a final update is retried while the relay is unreachable
+TRUNCATED_NOTE = "\n[output truncated: the agent sends at most 1 MiB per task]\n"
+
+
+def clip_bytes(text: str, limit: int) -> tuple[str, str]:
+    """Split `text` so the head is at most `limit` UTF-8 bytes, never inside a character."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text, ""
+    head = data[:limit].decode("utf-8", "ignore")
+    return head, text[len(head) :]
+
+
+def tail_bytes(text: str, limit: int) -> str:
+    """The last at most `limit` UTF-8 bytes of `text`."""
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[-limit:].decode("utf-8", "ignore")
+
+
+class TaskReporter:
+    def __init__(self, client: RelayClient, task_id: str, *, per_update_bytes: int, total_cap: int = TOTAL_OUTPUT_CAP,
+                 cancel: threading.Event | None = None, sleep=time.sleep):  # fmt: skip
+        self.client = client
+        self.task_id = task_id
+        self.per_update = per_update_bytes
+        self.budget = total_cap
+        self.stopped = threading.Event()  # the relay refused an update: stop the run
+        self._cancel = cancel  # set too when stopped, so the run's process is killed
+        self._sleep = sleep
+        self._pending = ""
+        self._truncated = False
+        self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self._closing = threading.Event()
+        self._flusher = threading.Thread(target=self._flush_loop, name=f"report-{task_id}", daemon=True)
+        self._flusher.start()
+
+    def append(self, text: str) -> None:
+        if not text:
+            return
+        with self._lock:
+            if self._truncated:
+                return
+            head, rest = clip_bytes(text, self.budget)
+            self.budget -= len(head.encode("utf-8"))
+            self._pending += head
+            if rest:
+                self._truncated = True
+                self._pending += TRUNCATED_NOTE
+            if len(self._pending) > PENDING_CAP:
+                self._pending = tail_bytes(self._pending, PENDING_CAP)
+
+    def flush(self) -> None:
+        """Send what is buffered, in updates of at most `per_update` bytes."""
+        with self._send_lock:
+            while not self.stopped.is_set():
+                with self._lock:
+                    chunk, self._pending = clip_bytes(self._pending, self.per_update)
+                if not chunk:
+                    return
+                try:
+                    self._send({"outputAppend": chunk})
+                except RelayUnavailable:
+                    with self._lock:
+                        self._pending = chunk + self._pending  # try again at the next flush
+                    return
+
+    def finish(self, fields: dict[str, Any]) -> None:
+        """Flush the output, then send the final update (status, summary, result...).
+
+        While the relay is unreachable both are retried for up to FINAL_RETRY_SEC.
+        """
+        self.close()
+        deadline = time.monotonic() + FINAL_RETRY_SEC
+        delay = 0.5
+        while True:
+            self.flush()
+            if self.stopped.is_set():
+                return
+            with self._lock:
+                flushed = not self._pending
+            if flushed:
+                try:
+                    self._send(fields)
+                    return
+                except RelayUnavailable as err:
+                    log.info("task %s: final update not sent yet: %s", self.task_id, err)
+            if time.monotonic() >= deadline:
+                log.warning("task %s: relay unreachable; giving up on its final update", self.task_id)
+                return
+            self._sleep(delay)
+            delay = min(5.0, delay * 2)
+
+    def close(self) -> None:
+        """Stop the flusher without a final update (the relay already finished the task)."""
+        self._closing.set()
+        self._flusher.join()
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _flush_loop(self) -> None:
+        while not self._closing.wait(FLUSH_INTERVAL_SEC):
+            self.flush()
+
+    def _send(self, body: dict) -> None:
+        try:
+            self.client.update(self.task_id, body)
+        except RelayRefused as err:
+            if err.status in (404, 409, 403):
+                log.info("task %s: relay refused an update (%s); stopping it", self.task_id, err.code)
+                self.stopped.set()
+                if self._cancel is not None:
+                    self._cancel.set()
+                return
+            log.warning("task %s: relay refused an update: %s", self.task_id, err)

@@ -1,0 +1,144 @@
+"""Running the tasks a poll hands over: at most maxConcurrentTasks at once, the rest queued here.
+
+`maxTasks` in the poll asks for only as many as there are free slots, but the reference relay
+ignores it; whatever arrives is accepted and waits in the local queue. A cancel removes a queued
+task at once, or sets the running task's cancel event (its process group is killed).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from typing import Any, Callable
+
+from .dispatch import Dispatcher, TaskContext, TaskResult
+from .errors import TaskCanceled, TaskFailed
+from .relay_client import RelayClient
+from .reporter import TaskReporter
+
+log = logging.getLogger("mobile_codex.agent")
+
+ERROR_BYTES = 4000  # API.md: error <= 4000 B
+SUMMARY_CHARS = 2000  # API.md: summary <= 2048 B (the relay clamps bytes)
+
+
+class TaskRunner:
+    def __init__(self, client: RelayClient, dispatcher: Dispatcher, *, slots: int, per_update_bytes: int,
+                 on_slot_free: Callable[[], None] = lambda: None):  # fmt: skip
+        self.client = client
+        self.dispatcher = dispatcher
+        self.slots = slots
+        self.per_update_bytes = per_update_bytes
+        self.on_slot_free = on_slot_free
+        self._lock = threading.Lock()
+        self._queue: collections.deque[dict] = collections.deque()
+        self._running: dict[str, threading.Event] = {}  # task id -> its cancel event
+        self._threads: set[threading.Thread] = set()
+        self._stopping = False  # the agent is shutting down: runs end as `agent-stopped`, not canceled
+
+    def free_slots(self) -> int:
+        with self._lock:
+            return max(0, self.slots - len(self._running) - len(self._queue))
+
+    def busy(self) -> bool:
+        with self._lock:
+            return bool(self._running or self._queue)
+
+    def submit(self, task: dict[str, Any]) -> None:
+        task_id = task.get("taskId")
+        if not isinstance(task_id, str) or not task_id:
+            return
+        with self._lock:
+            if task_id in self._running or any(t.get("taskId") == task_id for t in self._queue):
+                return  # already ours
+            self._queue.append(task)
+        self._start_more()
+
+    def cancel(self, task_id: str) -> None:
+        with self._lock:
+            queued = next((t for t in self._queue if t.get("taskId") == task_id), None)
+            if queued is not None:
+                self._queue.remove(queued)
+            event = self._running.get(task_id)
+        if event is not None:
+            event.set()
+        elif queued is not None:
+            TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes).finish(
+                {"status": "canceled", "error": "canceled", "summary": "Canceled before it started"}
+            )
+
+    def stop_all(self, timeout: float = 10.0) -> None:
+        """Cancel everything (agent shutdown) and wait a little for the runs to end."""
+        with self._lock:
+            self._stopping = True
+            self._queue.clear()
+            events = list(self._running.values())
+            threads = list(self._threads)
+        for event in events:
+            event.set()
+        for thread in threads:
+            thread.join(timeout)
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _start_more(self) -> None:
+        with self._lock:
+            while self._queue and len(self._running) < self.slots:
+                task = self._queue.popleft()
+                cancel = threading.Event()
+                self._running[task["taskId"]] = cancel
+                thread = threading.Thread(target=self._run, args=(task, cancel), name=f"task-{task['taskId']}", daemon=True)
+                self._threads.add(thread)
+                thread.start()
+
+    def _run(self, task: dict[str, Any], cancel: threading.Event) -> None:
+        task_id = task["taskId"]
+        reporter = TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes, cancel=cancel)
+        try:
+            final = self._final_update(task, reporter, cancel)
+            if reporter.stopped.is_set():
+                reporter.close()  # the relay finished the task itself (409): nothing more to say
+            else:
+                reporter.finish(final)
+        except Exception:  # never let one task take the agent down
+            log.exception("task %s: unexpected error", task_id)
+        finally:
+            with self._lock:
+                self._running.pop(task_id, None)
+                self._threads.discard(threading.current_thread())
+            self._start_more()
+            self.on_slot_free()
+
+    def _final_update(self, task: dict[str, Any], reporter: TaskReporter, cancel: threading.Event) -> dict[str, Any]:
+        ctx = TaskContext(task=task, output=reporter.append, cancel=cancel)
+        try:
+            outcome: TaskResult = self.dispatcher.run(ctx)
+        except TaskCanceled:
+            return self._canceled()
+        except TaskFailed as err:
+            if err.detail:
+                reporter.append(f"{err.code}: {err.detail}\n")
+            return {"status": "failed", "error": err.code, "summary": (err.detail or err.code)[:SUMMARY_CHARS]}
+        except Exception as err:
+            log.exception("task %s failed unexpectedly", task.get("taskId"))
+            return {"status": "failed", "error": f"agent-error: {type(err).__name__}"[:ERROR_BYTES]}
+        if cancel.is_set():  # canceled just as it finished
+            return self._canceled()
+        update: dict[str, Any] = {
+            "status": "failed" if outcome.error else "completed",
+            "summary": outcome.summary[:SUMMARY_CHARS],
+            "result": outcome.result,
+        }
+        if outcome.error:
+            update["error"] = outcome.error
+        if outcome.diff_text is not None:
+            update["diffText"] = outcome.diff_text
+        if outcome.thread_id:
+            update["threadId"] = outcome.thread_id
+        return update
+
+    def _canceled(self) -> dict[str, Any]:
+        if self._stopping:  # the relay did not ask: it may only be told `canceled` when it did
+            return {"status": "failed", "error": "agent-stopped", "summary": "The agent stopped during the run"}
+        return {"status": "canceled", "error": "canceled", "summary": "Canceled"}

@@ -1,0 +1,66 @@
+"""Where the agent keeps its token: a 0600 file in stateDir (a 0700 directory), never the config.
+
+The file records which relay and agent id the token is for, so a config pointed elsewhere does
+not send a token to the wrong relay. Saves are atomic (temp file, fsync, rename), so a refreshed
+token replaces the old one whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+TOKEN_FILE = "agent-token.json"
+ENV_TOKEN = "MOBILE_CODEX_AGENT_TOKEN"
+
+
+class TokenStore:
+    def __init__(self, state_dir: Path, *, relay_base_url: str, agent_id: str):
+        self.state_dir = Path(state_dir)
+        self.path = self.state_dir / TOKEN_FILE
+        self._owner = {"relayBaseUrl": relay_base_url.rstrip("/"), "agentId": agent_id}
+
+    def load(self) -> str | None:
+        """The saved token for this relay and agent id, or None."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or any(data.get(k) != v for k, v in self._owner.items()):
+            return None
+        token = data.get("token")
+        return token if isinstance(token, str) and token else None
+
+    def save(self, token: str) -> None:
+        self._ensure_dir()
+        fd, tmp = tempfile.mkstemp(prefix=f".{TOKEN_FILE}.", dir=self.state_dir)  # mkstemp: mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({**self._owner, "token": token}, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(self.state_dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # the rename itself survives a crash
+        finally:
+            os.close(dir_fd)
+
+    def _ensure_dir(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.state_dir, 0o700)
+
+
+def initial_token(store: TokenStore, environ: dict | None = None) -> str | None:
+    """The saved token; MOBILE_CODEX_AGENT_TOKEN only when nothing is saved."""
+    saved = store.load()
+    if saved:
+        return saved
+    env_token = (os.environ if environ is None else environ).get(ENV_TOKEN, "").strip()
+    return env_token or None

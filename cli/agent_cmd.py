@@ -1,0 +1,102 @@
+"""`agent [--config F] [--pair-code CODE]`: pair if asked, then poll the relay and run tasks.
+
+Exit codes (PRODUCT.md): 2 config or usage (also: not paired and no code), 3 pairing rejected,
+4 pairing code or request expired, 5 token revoked or invalid, 1 any other refusal; SIGTERM or
+Ctrl-C stops the agent cleanly with 0.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+from mobile_codex.agent_app.agent import build_agent, token_store_for
+from mobile_codex.agent_app.errors import PairingExpired, PairingRefused, PairingRejected, TokenRevoked
+from mobile_codex.agent_app.pairing import pair
+from mobile_codex.agent_app.relay_client import RelayClient
+from mobile_codex.agent_app.token_store import ENV_TOKEN, initial_token
+from mobile_codex.core.config import AgentConfig, load_agent_config
+from mobile_codex.core.config.agent import FileLogConfig
+
+from . import paths
+from .exit_codes import (PAIRING_EXPIRED, PAIRING_REJECTED, RUNTIME_FAILURE, TOKEN_REVOKED, USAGE_OR_CONFIG,
+                         CommandFailed)  # fmt: skip
+from .loading import plugin_issues, plugins_for
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def warn(message: str) -> None:
+    import sys
+
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def check_at_start(path: Path, config: AgentConfig) -> None:
+    """What PRODUCT.md checks when the agent starts rather than when the file is parsed."""
+    if not Path(config.workspace_root).is_dir():
+        raise CommandFailed(f"{path}: workspaceRoot: {config.workspace_root} is not a directory", USAGE_OR_CONFIG)
+    for source_id, source in config.log_sources.items():
+        if isinstance(source, FileLogConfig) and not Path(source.path).is_file():
+            warn(f"{path}: logSources.{source_id}.path: {source.path} does not exist (yet); reading it fails until it does")
+
+
+def obtain_token(config: AgentConfig, pair_code: str | None, config_path: Path) -> str:
+    store = token_store_for(config)
+    if pair_code:
+        try:
+            token = pair(RelayClient(config.relay_base_url), config, pair_code, say=say)
+        except PairingRejected as err:
+            raise CommandFailed(str(err), PAIRING_REJECTED) from None
+        except PairingExpired as err:
+            raise CommandFailed(f"{err}; create a new pairing code on your phone", PAIRING_EXPIRED) from None
+        except PairingRefused as err:
+            raise CommandFailed(str(err), RUNTIME_FAILURE) from None
+        store.save(token)
+        say(f"paired as {config.agent_id}; token saved in {store.path}")
+        return token
+    token = initial_token(store)
+    if not token:
+        raise CommandFailed(
+            f"not paired yet: create a pairing code on your phone, then run "
+            f"`mobile-codex agent --config {config_path} --pair-code CODE` (or set {ENV_TOKEN})",
+            USAGE_OR_CONFIG,
+        )
+    return token
+
+
+def run_agent(args) -> int:
+    path = Path(args.config) if args.config else paths.default_agent_config()
+    config = load_agent_config(path)
+    check_at_start(path, config)
+    plugins = plugins_for(config)
+    plugin_issues(path, config, plugins)  # duplicate ids etc. stop the start (exit 2)
+    token = obtain_token(config, args.pair_code, path)
+    agent = build_agent(config, plugins, token=token, say=say)
+    if not agent.codex.binary.available:
+        warn(f"codex binary {config.codex.binary!r} not found: Codex tasks will fail with codex-not-installed")
+    stop = lambda signum, frame: agent.stop()  # noqa: E731
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, stop)
+    say(f"agent {config.agent_id} polling {config.relay_base_url} (workspace {config.workspace_root})")
+    try:
+        agent.run()
+    except TokenRevoked as err:
+        raise CommandFailed(
+            f"{err}: the agent was revoked or its token is invalid; pair it again with "
+            f"`mobile-codex agent --config {path} --pair-code CODE`",
+            TOKEN_REVOKED,
+        ) from None
+    say("agent stopped")
+    return 0
+
+
+def register(commands) -> None:
+    p = commands.add_parser("agent", help="run the agent (pair first with --pair-code)")
+    p.add_argument("--config", help="agent config (default: the user config dir's agent.json)")
+    p.add_argument("--pair-code", help="pairing code shown on the phone (XXXX-XXXX)")
+    p.set_defaults(run=run_agent)

@@ -1,0 +1,148 @@
+"""`up [--workspace DIR]`: the one-command local start — relay and agent in one process.
+
+Creates test-mode configs in the platformdirs locations if they are absent, serves the relay
+(waitress in a thread), pairs and approves the local agent through the relay's own services (no
+phone needed), runs the agent against the relay over HTTP like any other agent, and prints the
+sign-in URL with a fresh single-use login code on every run. Ctrl-C (or SIGTERM) stops both.
+This is the only module that imports both apps.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from pathlib import Path
+
+import attrs
+
+from mobile_codex.agent_app.agent import build_agent, token_store_for
+from mobile_codex.agent_app.errors import TokenRevoked
+from mobile_codex.core.config import AgentConfig, load_agent_config, load_relay_config
+from mobile_codex.core.errors import StorageError
+from mobile_codex.core.timeutil import system_clock
+from mobile_codex.relay_app.app import create_app
+from mobile_codex.relay_app.server import make_server, open_store
+from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
+from mobile_codex.relay_app.services.pairing import PairBody
+
+from . import paths
+from .agent_cmd import check_at_start, say, warn
+from .exit_codes import RUNTIME_FAILURE, USAGE_OR_CONFIG, CommandFailed
+from .files import write_private_json
+from .init_cmd import agent_config_document, relay_config_document, safe_agent_id
+from .loading import plugin_issues, plugins_for
+
+UP_NOTE = "mobile-codex up"
+
+
+def ensure_configs(workspace: Path | None) -> tuple[Path, Path]:
+    relay_path, agent_path = paths.default_relay_config(), paths.default_agent_config()
+    if not relay_path.exists():
+        document, bootstrap_token = relay_config_document("http://localhost:8787")
+        write_private_json(relay_path, document)
+        say(f"wrote relay config {relay_path}")
+        say(f"bootstrap token (shown once, only its hash is stored): {bootstrap_token}")
+    if not agent_path.exists():
+        relay = load_relay_config(relay_path)
+        root = (workspace or Path.cwd()).expanduser().resolve()
+        if not root.is_dir():
+            raise CommandFailed(f"--workspace: {root} is not a directory", USAGE_OR_CONFIG)
+        write_private_json(agent_path, agent_config_document(local_url(relay), root, safe_agent_id(socket.gethostname())))
+        say(f"wrote agent config {agent_path}")
+    return relay_path, agent_path
+
+
+def local_url(relay) -> str:
+    host = "127.0.0.1" if relay.listen_host in ("0.0.0.0", "::", "") else relay.listen_host
+    return f"http://{'[' + host + ']' if ':' in host else host}:{relay.listen_port}"
+
+
+def pair_through_store(app, config: AgentConfig) -> str:
+    """Code, request, approval and token in one go, through the relay's services (no phone)."""
+    ctx = app.relay
+    with ctx.store.transaction(write=False) as tx:
+        workspace_id = tx.users.get(tx.get_meta().bootstrap_user_id).last_workspace_id
+        existing = tx.agents.get(config.agent_id)
+    if existing is not None and existing.revoked_at is None:
+        ctx.services["agents"].revoke(workspace_id, config.agent_id)  # its token is lost: replace it
+    pairing = ctx.services["pairing"]
+    code = pairing.create_code(workspace_id, {"note": UP_NOTE})["pairingCode"]
+    request = pairing.request(PairBody(
+        pairing_code=code, agent_id=config.agent_id, label=config.agent_label, hostname=socket.gethostname(),
+        workspace_root_name=Path(config.workspace_root).name,
+    ))  # fmt: skip
+    pairing.decide(workspace_id, request["requestId"], approve=True)
+    return pairing.status(request["requestId"], request["requestToken"])["token"]
+
+
+def run_up(args) -> int:
+    relay_path, agent_path = ensure_configs(Path(args.workspace) if args.workspace else None)
+    relay_config = load_relay_config(relay_path)
+    agent_config = load_agent_config(agent_path)
+    if args.workspace:
+        agent_config = attrs.evolve(agent_config, workspace_root=Path(args.workspace).expanduser().resolve())
+    check_at_start(agent_path, agent_config)
+    agent_plugins = plugins_for(agent_config)
+    plugin_issues(agent_path, agent_config, agent_plugins)
+
+    try:
+        store = open_store(relay_config, plugins_for(relay_config))
+    except StorageError as err:
+        raise CommandFailed(f"cannot open storage: {err}", RUNTIME_FAILURE) from None
+    stop = threading.Event()
+    try:
+        app = create_app(relay_config, store=store)
+        try:
+            server = make_server(app, relay_config)
+        except OSError as err:
+            raise CommandFailed(f"cannot listen on {relay_config.listen_host}:{relay_config.listen_port}: {err.strerror}") from None
+        threading.Thread(target=server.run, name="relay", daemon=True).start()
+        say(f"relay listening on http://{server.effective_host}:{server.effective_port} (public origin {relay_config.public_origin})")
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda signum, frame: stop.set())
+        agent_thread = threading.Thread(target=_run_agent, args=(app, agent_config, agent_plugins, stop), name="agent", daemon=True)
+        agent_thread.start()
+
+        say(f"sign in on your phone (one use, 15 minutes): {sign_in_url(relay_config.public_origin, mint_login_code(app.relay.store, system_clock))}")
+        say("press Ctrl-C to stop")
+        stop.wait()
+        agent_thread.join(20)
+        server.close()
+        server.task_dispatcher.shutdown(timeout=2)
+    finally:
+        store.close()
+    say("stopped")
+    return 0
+
+
+def _run_agent(app, config: AgentConfig, plugins, stop: threading.Event) -> None:
+    """Run the local agent until `stop`; re-pair it (once per start) when its token stopped working."""
+    tokens = token_store_for(config)
+    token = tokens.load()
+    repaired = False
+    while not stop.is_set():
+        if token is None:
+            token = pair_through_store(app, config)
+            tokens.save(token)
+            say(f"agent {config.agent_id} paired with the local relay")
+            repaired = True
+        agent = build_agent(config, plugins, token=token, say=lambda message: say(f"agent: {message}"))
+        watcher = threading.Thread(target=lambda: (stop.wait(), agent.stop()), daemon=True)
+        watcher.start()
+        try:
+            agent.run()
+            return
+        except TokenRevoked as err:
+            if repaired:
+                warn(f"agent: {err}; stopping the agent (the relay keeps running)")
+                return
+            token = None
+
+
+def register(commands) -> None:
+    p = commands.add_parser("up", help="start relay and agent locally and print a sign-in link")
+    p.add_argument("--workspace", help="workspace for the local agent (default: the agent config's, else the current directory)")
+    p.set_defaults(run=run_up)

@@ -1,0 +1,138 @@
+"""Agent test fixtures: configs, a recording stand-in for the relay client, the real Codex CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from mobile_codex.agent_app.dispatch import TaskContext
+from mobile_codex.agent_app.relay_client import RelayRefused
+from mobile_codex.core.config import load_agent_config
+
+from .model_server import ModelServer
+
+REPO = Path(__file__).resolve().parents[2]
+CODEX_VERSION = "0.169.0"
+DEFAULT_CODEX = REPO / ".cache" / "codex" / "node_modules" / ".bin" / "codex"
+
+
+@pytest.fixture(scope="session")
+def codex_bin() -> str:
+    """The real Codex CLI the test command installs; missing means failing, never skipping."""
+    path = os.environ.get("MOBILE_CODEX_TEST_CODEX") or str(DEFAULT_CODEX)
+    if not Path(path).is_file():
+        pytest.fail(f"the Codex CLI is not installed at {path}: run `bash .ci/test` (it installs @openai/codex@{CODEX_VERSION})")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_server():
+    server = ModelServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    root = tmp_path / "workspace"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def agent_config(tmp_path, workspace):
+    """agent_config(**overrides) -> AgentConfig (camelCase keys, as in the file)."""
+
+    def make(**overrides):
+        doc = {
+            "relayBaseUrl": "http://127.0.0.1:9", "agentId": "box", "workspaceRoot": str(workspace),
+            "stateDir": str(tmp_path / "state"), "pollIntervalMs": 250, **overrides,
+        }  # fmt: skip
+        path = tmp_path / "agent.json"
+        path.write_text(json.dumps(doc))
+        return load_agent_config(path)
+
+    return make
+
+
+class RecordingClient:
+    """Stands in for RelayClient in runner tests: records updates; can refuse them with 409."""
+
+    def __init__(self):
+        self.updates: list[tuple[str, dict]] = []
+        self.refuse_with: int | None = None
+        self.finished = threading.Event()
+        self.token = "tok"
+
+    def update(self, task_id: str, body: dict) -> dict:
+        if self.refuse_with:
+            raise RelayRefused(self.refuse_with, "task-already-finished")
+        self.updates.append((task_id, body))
+        if body.get("status") in ("completed", "failed", "canceled"):
+            self.finished.set()
+        return {"ok": True}
+
+    def output(self, task_id: str) -> str:
+        return "".join(b.get("outputAppend", "") for t, b in self.updates if t == task_id)
+
+    def final(self, task_id: str) -> dict:
+        return next(b for t, b in reversed(self.updates) if t == task_id and "status" in b)
+
+
+@pytest.fixture
+def recording_client():
+    return RecordingClient()
+
+
+class Collected:
+    """A TaskContext whose output is collected in a string."""
+
+    def __init__(self, task: dict):
+        self.text = ""
+        self.cancel = threading.Event()
+        self.ctx = TaskContext(task=task, output=self._add, cancel=self.cancel)
+
+    def _add(self, text: str) -> None:
+        self.text += text
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead for our purposes
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def processes_with(marker: str) -> list[int]:
+    """Live pids whose command line contains `marker`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if marker.encode() in handle.read() and pid_alive(int(entry)):
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def wait_dead(pid: int, timeout: float = 3.0) -> bool:
+    """True once `pid` is gone (SIGKILL is delivered asynchronously)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True

@@ -1,0 +1,123 @@
+"""A whole installation in one test process: a real relay over HTTP, a real agent, the real Codex.
+
+The relay (waitress in a thread, sqlite) and the agent (its poll loop in a thread) talk only over
+HTTP; the phone's calls go over HTTP too. Codex talks to the scripted model server.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from mobile_codex.agent_app.agent import build_agent
+from mobile_codex.core.config import load_agent_config
+from mobile_codex.core.plugins import load_plugins
+from mobile_codex.core.timeutil import system_clock
+
+from ..relay.agent_helpers import LiveRelay, pair_over_http
+from .model_server import ModelServer
+
+TERMINAL = {"completed", "failed", "rejected", "interrupted", "canceled"}
+
+
+def git(workspace: Path, *args: str) -> str:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(workspace), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}  # fmt: skip
+    return subprocess.run(["git", *args], cwd=workspace, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def git_workspace(root: Path) -> Path:
+    root.mkdir(parents=True)
+    (root / "tracked.txt").write_text("line one\n")
+    git(root, "init", "-q")
+    git(root, "add", "tracked.txt")
+    git(root, "commit", "-qm", "init")
+    return root
+
+
+class Stack:
+    def __init__(self, folder: Path, codex_bin: str, model: ModelServer, *, agent_overrides: dict | None = None,
+                 relay_features: dict | None = None, extra_sys_path: str | None = None):  # fmt: skip
+        self.folder = folder
+        self.model = model
+        self.codex_bin = codex_bin
+        self.codex_home = model.write_codex_home(folder / "codex-home")
+        self.workspace = git_workspace(folder / "workspace")
+        (folder / "relay").mkdir()
+        self.live = LiveRelay(folder / "relay", clock=system_clock, features={"codexExecWrite": True, **(relay_features or {})})
+        self.phone = self.live.phone()
+        agent_http = pair_over_http(self.live, self.phone, "agent-1")
+        doc = {
+            "relayBaseUrl": f"http://127.0.0.1:{self.live.port}", "agentId": "agent-1", "workspaceRoot": str(self.workspace),
+            "stateDir": str(folder / "agent-state"), "pollIntervalMs": 250, "longPollMs": 2000,
+            "features": {"codexExecWrite": True},
+            "codex": {"binary": codex_bin, "homeDir": str(self.codex_home)},
+            **(agent_overrides or {}),
+        }  # fmt: skip
+        config_path = folder / "agent.json"
+        config_path.write_text(json.dumps(doc))
+        self.config = load_agent_config(config_path)
+        if extra_sys_path:
+            sys.path.insert(0, extra_sys_path)
+        self.agent = build_agent(self.config, load_plugins(allow=self.config.plugins.allow, flags=self.config.features),
+                                 token=agent_http.token, say=lambda message: None)  # fmt: skip
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run_agent, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while self.agent.poller.polls == 0:  # the first poll has reported what the agent can do
+            assert not self.errors and time.monotonic() < deadline, self.errors
+            time.sleep(0.02)
+
+    def _run_agent(self):
+        try:
+            self.agent.run()
+        except BaseException as err:  # shown by the test that needs the agent
+            self.errors.append(err)
+
+    def close(self):
+        self.agent.stop()
+        self.thread.join(15)
+        self.live.close()
+
+    # --- the phone ----------------------------------------------------------------------------
+
+    def create(self, **body) -> dict:
+        status, reply = self.phone.post("/api/admin/tasks", {"agentId": "agent-1", **body})
+        assert status == 201, reply
+        return reply["task"]
+
+    def view(self, task_id: str) -> dict:
+        ctx = self.live.app.relay
+        with ctx.store.transaction(write=False) as tx:
+            task = tx.tasks.get(task_id)
+        return ctx.services["tasks"].view(task)
+
+    def wait(self, task_id: str, until=lambda view: view["status"] in TERMINAL, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            view = self.view(task_id)
+            if until(view):
+                return view
+            assert not self.errors, self.errors
+            assert time.monotonic() < deadline, f"task {task_id} stuck: {view}"
+            time.sleep(0.05)
+
+    def run(self, **body) -> dict:
+        """Create a task, approve it if it needs approval, and wait until it ends."""
+        task = self.create(**body)
+        if task["status"] == "awaiting_approval":
+            status, reply = self.phone.post(f"/api/admin/tasks/{task['taskId']}/approve")
+            assert status == 200, reply
+        return self.wait(task["taskId"])
+
+    def advertised_sessions(self) -> list[dict]:
+        return self.live.app.relay.services["agents"].presence.sessions("agent-1")
+
+    def agent_record(self):
+        with self.live.app.relay.store.transaction(write=False) as tx:
+            return tx.agents.get("agent-1")

@@ -1,0 +1,149 @@
+"""`mobile-codex agent` as a real process against a real relay: pairing outcomes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import attrs
+import pytest
+
+from mobile_codex.core.timeutil import iso, system_clock
+
+from ..relay.agent_helpers import LiveRelay, pair_over_http
+
+
+@pytest.fixture
+def live(tmp_path):
+    (tmp_path / "relay").mkdir()
+    instance = LiveRelay(tmp_path / "relay", clock=system_clock)
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def config_file(tmp_path, live, workspace):
+    path = tmp_path / "agent.json"
+    path.write_text(json.dumps({
+        "relayBaseUrl": f"http://127.0.0.1:{live.port}", "agentId": "agent-1", "workspaceRoot": str(workspace),
+        "stateDir": str(tmp_path / "state" / "agent"), "pollIntervalMs": 250, "longPollMs": 2000,
+        "codex": {"binary": "/nonexistent/codex"},
+    }))  # fmt: skip
+    return path
+
+
+class AgentProcess:
+    """`mobile-codex agent ...` with its stdout read line by line in a thread."""
+
+    def __init__(self, user_dirs, *args, env=None):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mobile_codex.cli.main", "agent", *map(str, args)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **user_dirs, **(env or {})},
+        )  # fmt: skip
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(l) for l in self.proc.stdout], daemon=True).start()
+
+    def expect(self, pattern: str, timeout: float = 20) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line matching {pattern!r}; stderr: {self.stop_reading()}") from None
+            found = re.search(pattern, line)
+            if found:
+                return found
+
+    def stop_reading(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        return self.proc.stderr.read()
+
+    def finish(self, timeout: float = 30) -> tuple[int, str]:
+        code = self.proc.wait(timeout)
+        return code, self.proc.stderr.read()
+
+
+def new_code(phone) -> str:
+    status, made = phone.post("/api/admin/pairings", {"note": "cli"})
+    assert status == 201, made
+    return made["pairingCode"]
+
+
+def test_pair_approve_then_poll_token_saved_privately_and_sigterm_exits_0(live, config_file, user_dirs, tmp_path):
+    phone = live.phone()
+    agent = AgentProcess(user_dirs, "--config", config_file, "--pair-code", new_code(phone))
+    request_id = agent.expect(r"pair request (pairreq_[0-9a-f]+) sent")[1]
+    status, body = phone.post(f"/api/admin/pair-requests/{request_id}/approve")
+    assert status == 200, body
+    agent.expect(r"paired as agent-1")
+    agent.expect(r"connected to the relay")
+    state = tmp_path / "state" / "agent"
+    assert stat.S_IMODE(os.stat(state).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(state / "agent-token.json").st_mode) == 0o600
+    assert "token" not in json.loads(config_file.read_text())
+    with live.store.transaction(write=False) as tx:
+        record = tx.agents.get("agent-1")
+    assert record.codex_available is False  # no codex binary: the agent runs all the same
+    agent.proc.send_signal(signal.SIGTERM)
+    code, stderr = agent.finish()
+    assert code == 0, stderr
+    assert "codex-not-installed" in stderr  # warned at start
+
+
+def test_rejected_exits_3(live, config_file, user_dirs):
+    phone = live.phone()
+    agent = AgentProcess(user_dirs, "--config", config_file, "--pair-code", new_code(phone))
+    request_id = agent.expect(r"pair request (pairreq_[0-9a-f]+) sent")[1]
+    phone.post(f"/api/admin/pair-requests/{request_id}/reject")
+    code, stderr = agent.finish()
+    assert code == 3 and f"pair request {request_id} was rejected" in stderr
+
+
+def test_an_expired_request_exits_4(live, config_file, user_dirs):
+    phone = live.phone()
+    agent = AgentProcess(user_dirs, "--config", config_file, "--pair-code", new_code(phone))
+    request_id = agent.expect(r"pair request (pairreq_[0-9a-f]+) sent")[1]
+    with live.store.transaction() as tx:  # shift the expiry instead of waiting 5 minutes
+        request = tx.pair_requests.get(request_id)
+        tx.pair_requests.put(attrs.evolve(request, expires_at=iso(system_clock() - timedelta(seconds=1))))
+    code, stderr = agent.finish()
+    assert code == 4 and f"pair request {request_id} expired before it was approved" in stderr
+
+
+def test_an_invalid_code_exits_4(live, config_file, user_dirs):
+    code, stderr = AgentProcess(user_dirs, "--config", config_file, "--pair-code", "AAAA-BBBB").finish()
+    assert code == 4 and "pairing code invalid or expired (invalid-pairing-code)" in stderr
+
+
+def test_a_revoked_agent_exits_5(live, config_file, user_dirs):
+    phone = live.phone()
+    token = pair_over_http(live, phone, "agent-1").token
+    agent = AgentProcess(user_dirs, "--config", config_file, env={"MOBILE_CODEX_AGENT_TOKEN": token})
+    agent.expect(r"connected to the relay")  # the env token works when nothing is saved
+    status, body = phone.post("/api/admin/agents/agent-1/revoke")
+    assert status == 200, body
+    code, stderr = agent.finish()
+    assert code == 5, stderr
+    assert "the relay refused this agent's token (agent-revoked)" in stderr and "pair it again" in stderr
+
+
+def test_not_paired_without_a_code_exits_2(config_file, user_dirs):
+    code, stderr = AgentProcess(user_dirs, "--config", config_file).finish()
+    assert code == 2 and "not paired yet" in stderr and "--pair-code" in stderr
+
+
+def test_a_missing_workspace_exits_2(config_file, user_dirs, workspace):
+    workspace.rmdir()
+    code, stderr = AgentProcess(user_dirs, "--config", config_file, "--pair-code", "AAAA-BBBB").finish()
+    assert code == 2 and "workspaceRoot" in stderr and "is not a directory" in stderr

@@ -1,0 +1,123 @@
+"""The poll loop against a scripted relay client: heldMs rule, backoff, token refresh, revocation."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from mobile_codex.agent_app.errors import TokenRevoked
+from mobile_codex.agent_app.poller import Poller
+from mobile_codex.agent_app.relay_client import RelayRefused, RelayUnavailable
+from mobile_codex.agent_app.token_store import TokenStore
+
+
+class ScriptedRelay:
+    """poll() answers from a list (an exception is raised); then stops the poller."""
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+        self.bodies: list[dict] = []
+        self.times: list[float] = []
+        self.token = "old"
+        self.poller = None
+
+    def poll(self, body):
+        self.bodies.append(body)
+        self.times.append(time.monotonic())
+        if not self.replies:
+            self.poller.stop_event.set()
+            return {"ok": True, "tasks": [], "heldMs": 0}
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    def interrupt_poll(self):
+        pass
+
+
+class Runner:
+    def __init__(self):
+        self.submitted, self.canceled = [], []
+
+    def free_slots(self):
+        return 2
+
+    def submit(self, task):
+        self.submitted.append(task)
+
+    def cancel(self, task_id):
+        self.canceled.append(task_id)
+
+
+class Caps:
+    def poll_body(self):
+        return {"label": "box"}
+
+
+def run_poller(tmp_path, replies, *, long_poll_ms=20000, interval_ms=250):
+    relay = ScriptedRelay(replies)
+    store = TokenStore(tmp_path / "state", relay_base_url="http://r", agent_id="box")
+    said = []
+    poller = Poller(relay, Runner(), Caps(), store, long_poll_ms=long_poll_ms, poll_interval_ms=interval_ms, say=said.append)
+    relay.poller = poller
+    poller.run()
+    gaps = [b - a for a, b in zip(relay.times, relay.times[1:])]
+    return relay, poller, store, said, gaps
+
+
+GREETING = {"ok": True, "tasks": [], "heldMs": 0}
+
+
+def test_body_carries_wait_and_free_slots_the_first_poll_is_answered_at_once(tmp_path):
+    relay, poller, store, said, gaps = run_poller(tmp_path, [GREETING])
+    assert relay.bodies[0] == {"label": "box", "waitMs": 0, "maxTasks": 2}
+    assert relay.bodies[1] == {"label": "box", "waitMs": 20000, "maxTasks": 2}
+    assert gaps[0] < 0.2
+
+
+def test_held_polls_follow_each_other_but_a_reply_without_held_ms_waits_the_interval(tmp_path):
+    replies = [GREETING, {"ok": True, "tasks": [], "heldMs": 20000}, {"ok": True, "tasks": []}, {"ok": True, "tasks": [], "heldMs": 50}]
+    relay, poller, store, said, gaps = run_poller(tmp_path, replies)
+    assert gaps[1] < 0.2  # held long enough: poll again at once
+    assert gaps[2] >= 0.24  # the reference relay (no heldMs): wait pollIntervalMs
+    assert gaps[3] >= 0.24  # empty and held < waitMs/2 (capacity rule): wait too
+
+
+def test_tasks_and_cancels_are_handed_to_the_runner(tmp_path):
+    replies = [{"ok": True, "tasks": [{"taskId": "task_1"}], "cancelTaskIds": ["task_0"], "heldMs": 0}]
+    relay, poller, *_ = run_poller(tmp_path, replies)
+    assert poller.runner.submitted == [{"taskId": "task_1"}] and poller.runner.canceled == ["task_0"]
+
+
+def test_a_refreshed_token_is_saved_and_used(tmp_path):
+    relay, poller, store, *_ = run_poller(tmp_path, [{"ok": True, "tasks": [], "heldMs": 20000, "agentToken": "new"}])
+    assert store.load() == "new" and relay.token == "new"
+
+
+def test_a_relay_that_is_down_means_backoff_then_reconnect(tmp_path):
+    down = RelayUnavailable("connection refused")
+    relay, poller, store, said, gaps = run_poller(tmp_path, [down, down, down, GREETING])
+    assert gaps[0] == pytest.approx(0.25, abs=0.1) and gaps[1] == pytest.approx(0.5, abs=0.1) and gaps[2] == pytest.approx(1.0, abs=0.15)
+    assert said == ["relay not reachable (connection refused); retrying with backoff", "connected to the relay; waiting for tasks"]
+
+
+@pytest.mark.parametrize("code", ["agent-revoked", "invalid-token", "missing-token", "agent-workspace-mismatch"])
+def test_a_refused_token_ends_the_loop(tmp_path, code):
+    with pytest.raises(TokenRevoked, match=code):
+        run_poller(tmp_path, [RelayRefused(401, code)])
+
+
+def test_stop_ends_the_loop(tmp_path):
+    relay = ScriptedRelay([{"ok": True, "tasks": [], "heldMs": 0}] * 1000)
+    poller = Poller(relay, Runner(), Caps(), TokenStore(tmp_path, relay_base_url="x", agent_id="a"),
+                    long_poll_ms=0, poll_interval_ms=250, say=lambda m: None)  # fmt: skip
+    relay.poller = poller
+    thread = threading.Thread(target=poller.run)
+    thread.start()
+    time.sleep(0.3)
+    poller.stop()
+    thread.join(2)
+    assert not thread.is_alive() and len(relay.bodies) <= 3  # longPollMs 0: one poll per interval, no hot loop

@@ -1,0 +1,102 @@
+"""`mobile-codex up` as a subprocess: web app served, local agent paired and polling, login code single use."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+
+import pytest
+
+from ..relay.agent_helpers import Http
+from .test_agent_cli import AgentProcess
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class UpProcess(AgentProcess):
+    def __init__(self, user_dirs, *args):
+        import subprocess
+        import sys
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mobile_codex.cli.main", "up", *map(str, args)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **user_dirs},
+        )  # fmt: skip
+        import queue
+        import threading
+
+        self.lines = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(l) for l in self.proc.stdout], daemon=True).start()
+
+
+@pytest.fixture
+def port(run_cli):
+    chosen = free_port()
+    done = run_cli("init-relay", "--origin", f"http://localhost:{chosen}")  # into the platformdirs location
+    assert done.returncode == 0, done.stderr
+    return chosen
+
+
+def agents_in_store(user_dirs) -> list[tuple]:
+    db = os.path.join(user_dirs["XDG_DATA_HOME"], "mobile-codex", "relay", "relay.sqlite3")
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return conn.execute("SELECT agent_id, revoked_at, workspace_root_name, exec_modes FROM agents").fetchall()
+
+
+def start_up(user_dirs, workspace, port) -> tuple[UpProcess, str]:
+    up = UpProcess(user_dirs, "--workspace", workspace)
+    code = up.expect(rf"http://localhost:{port}/#code=([A-Z2-9]{{4}}-[A-Z2-9]{{4}}-[A-Z2-9]{{4}})", timeout=30)[1]
+    up.expect(r"agent: connected to the relay", timeout=30)
+    return up, code
+
+
+def stop(up: UpProcess) -> tuple[int, str]:
+    up.proc.send_signal(signal.SIGINT)
+    return up.finish(timeout=30)
+
+
+def test_up_serves_pairs_polls_and_prints_a_single_use_login_code(user_dirs, workspace, port):
+    up, code = start_up(user_dirs, workspace, port)
+    try:
+        web = Http(port)
+        status, _ = web.call("GET", "/api/health")
+        assert status == 200
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/")
+        page = conn.getresponse()
+        assert page.status == 200 and "text/html" in page.getheader("content-type")
+        conn.close()
+
+        (agent_id, revoked, root_name, modes), = agents_in_store(user_dirs)
+        assert revoked is None and root_name == workspace.name and "read-only" in modes
+        config = json.loads(open(os.path.join(user_dirs["XDG_CONFIG_HOME"], "mobile-codex", "agent.json")).read())
+        assert config["agentId"] == agent_id and config["workspaceRoot"] == str(workspace)
+
+        phone = Http(port, origin=f"http://localhost:{port}")
+        status, body = phone.post("/api/auth/login-code", {"loginCode": code})
+        assert status == 200 and body["auth"]["isRelayOwner"] is True, body
+        again = Http(port, origin=f"http://localhost:{port}")
+        assert again.post("/api/auth/login-code", {"loginCode": code}) == (401, {"error": "invalid-login-code"})
+    finally:
+        returncode, stderr = stop(up)
+    assert returncode == 0, stderr
+
+
+def test_a_second_run_reuses_the_pairing_and_prints_a_fresh_code(user_dirs, workspace, port):
+    up, first = start_up(user_dirs, workspace, port)
+    assert stop(up)[0] == 0
+    up, second = start_up(user_dirs, workspace, port)
+    try:
+        assert second != first
+        assert [row[:2] for row in agents_in_store(user_dirs)] == [(agents_in_store(user_dirs)[0][0], None)]
+    finally:
+        assert stop(up)[0] == 0
