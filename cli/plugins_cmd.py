@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mobile_codex.core.config import AgentConfig, RelayConfig
+from mobile_codex.core.config import AgentConfig
 
 from .loading import load, plugin_issues, plugins_for
 

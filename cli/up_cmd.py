@@ -19,19 +19,17 @@ import attrs
 from mobile_codex.agent_app.agent import build_agent, token_store_for
 from mobile_codex.agent_app.errors import TokenRevoked
 from mobile_codex.core.config import AgentConfig, load_agent_config, load_relay_config
-from mobile_codex.core.errors import StorageError
 from mobile_codex.core.timeutil import system_clock
-from mobile_codex.relay_app.app import create_app
-from mobile_codex.relay_app.server import make_server, open_store
 from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
 from mobile_codex.relay_app.services.pairing import PairBody
 
 from . import paths
 from .agent_cmd import check_at_start, say, warn
-from .exit_codes import RUNTIME_FAILURE, USAGE_OR_CONFIG, CommandFailed
+from .exit_codes import USAGE_OR_CONFIG, CommandFailed
 from .files import write_private_json
 from .init_cmd import agent_config_document, relay_config_document, safe_agent_id
 from .loading import plugin_issues, plugins_for
+from .relay_runtime import relay_listening
 
 UP_NOTE = "mobile-codex up"
 
@@ -86,17 +84,8 @@ def run_up(args) -> int:
     agent_plugins = plugins_for(agent_config)
     plugin_issues(agent_path, agent_config, agent_plugins)
 
-    try:
-        store = open_store(relay_config, plugins_for(relay_config))
-    except StorageError as err:
-        raise CommandFailed(f"cannot open storage: {err}", RUNTIME_FAILURE) from None
     stop = threading.Event()
-    try:
-        app = create_app(relay_config, store=store)
-        try:
-            server = make_server(app, relay_config)
-        except OSError as err:
-            raise CommandFailed(f"cannot listen on {relay_config.listen_host}:{relay_config.listen_port}: {err.strerror}") from None
+    with relay_listening(relay_config) as (app, server):
         threading.Thread(target=server.run, name="relay", daemon=True).start()
         say(f"relay listening on http://{server.effective_host}:{server.effective_port} (public origin {relay_config.public_origin})")
 
@@ -112,8 +101,6 @@ def run_up(args) -> int:
         agent_thread.join(20)
         server.close()
         server.task_dispatcher.shutdown(timeout=2)
-    finally:
-        store.close()
     say("stopped")
     return 0
 

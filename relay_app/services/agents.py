@@ -18,7 +18,6 @@ import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import sha256_hex
-from mobile_codex.core.records import Agent
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
