@@ -183,6 +183,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX pair_requests_workspace_status ON pair_requests (workspace_id, status)",
         "CREATE INDEX agents_workspace ON agents (workspace_id)",
     ),
+    # 2: relay start turns every unfinished task into `interrupted`; find them without a scan.
+    ("CREATE INDEX tasks_status ON tasks (status)",),
 )
 
 
