@@ -20,7 +20,10 @@ from .context import RelayContext
 from .errors import ApiError
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
-from .resources import agent_api, agents, health, login_code, pairing, passkeys, session, static, tasks
+from .resources import (
+    agent_api, agents, health, invitations, login_code, memberships, pairing, passkeys, redeem, session, state, static,
+    tasks, users, workspaces,
+)  # fmt: skip
 from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
 from .services.bootstrap import ensure_bootstrap
@@ -37,7 +40,10 @@ log = logging.getLogger("mobile_codex.relay")
 HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity rule)
 
 # Each module has `add_routes(app, ctx)`; the order does not matter.
-RESOURCE_MODULES = (health, session, pairing, agent_api, tasks, agents, login_code, passkeys)
+RESOURCE_MODULES = (
+    health, session, pairing, agent_api, tasks, agents, login_code, passkeys,
+    redeem, workspaces, invitations, users, memberships, state,
+)  # fmt: skip
 
 
 def default_web_root() -> Path:
@@ -80,8 +86,9 @@ def create_app(
     app.resp_options.secure_cookies_by_default = config.is_https
     for module in RESOURCE_MODULES:
         module.add_routes(app, ctx)
-    app.add_sink(static.api_not_found, prefix=r"^/api(/|$)")
+    # Falcon tries the most recently added sink first: the catch-all goes in before /api.
     app.add_sink(static.StaticFiles(web_root or default_web_root()), prefix="/")
+    app.add_sink(static.api_not_found, prefix=r"^/api(/|$)")
 
     def _api_error(req, resp, err: ApiError, params) -> None:
         resp.status = falcon.code_to_http_status(err.status)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import attrs
-
 from mobile_codex.core.crypto import same_secret, sha256_hex
 
 from ..context import RelayContext
@@ -12,6 +10,7 @@ from ..fields import text
 from ..http.cookies import clear_session_cookie, read_session_cookie, set_session_cookie
 from ..services.auth_view import auth_view
 from ..services.sessions import active_membership
+from ..services.workspaces import move_session
 
 
 def first_workspace(tx, user) -> str | None:
@@ -87,8 +86,7 @@ class SwitchWorkspace:
         with self.ctx.store.transaction() as tx:
             if active_membership(tx, caller.user.user_id, workspace_id) is None:
                 raise NotFound("workspace-not-found")
-            tx.sessions.put(attrs.evolve(caller.session, current_workspace_id=workspace_id))
-            tx.users.put(attrs.evolve(tx.users.get(caller.user.user_id), last_workspace_id=workspace_id))
+            move_session(tx, caller.session, workspace_id)
             caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
             resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, caller)}
 

@@ -128,8 +128,8 @@ class AgentService:
             with self.holds.hold() as may_wait:
                 if may_wait:
                     started = time.monotonic()
-                    woke = self.feed.wait_until(
-                        lambda: self.signals.moved(agent_id, mark, want_tasks=request.max_tasks > 0), request.wait_ms / 1000
+                    woke = self.signals.wait(
+                        agent_id, mark, want_tasks=request.max_tasks > 0, timeout=request.wait_ms / 1000
                     )  # fmt: skip
                     held_ms = int((time.monotonic() - started) * 1000)
                     if woke:

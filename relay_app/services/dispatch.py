@@ -5,11 +5,16 @@ move would make one agent's wait cost grow with everyone's traffic, so the event
 about are counted here, per agent, in memory: "a task was queued for you" and "a cancel for one
 of your tasks (or your revocation) happened". The poll compares counters; only when they moved
 does it read the store again. Always `note_*` first, then `feed.bump()` (the notifier does that).
+
+A held poll waits on its own agent's condition (`wait`), not on the change feed: every write
+bumps the feed, and waking every held poll on every write costs O(held polls) per write
+(measured in bench/: 50 long-polling agents cut seeding from ~375 to ~160 tasks/s).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 import attrs
 
@@ -28,22 +33,46 @@ class AgentSignals:
         self._lock = threading.Lock()
         self._queued: dict[str, int] = {}
         self._canceled: dict[str, int] = {}
+        self._conditions: dict[str, threading.Condition] = {}  # agent -> its held polls' condition (on _lock)
 
     def mark(self, agent_id: str) -> Mark:
         with self._lock:
             return Mark(self._queued.get(agent_id, 0), self._canceled.get(agent_id, 0))
 
     def moved(self, agent_id: str, since: Mark, *, want_tasks: bool) -> bool:
-        now = self.mark(agent_id)
-        return now.canceled != since.canceled or (want_tasks and now.queued != since.queued)
+        with self._lock:
+            return self._moved(agent_id, since, want_tasks)
+
+    def _moved(self, agent_id: str, since: Mark, want_tasks: bool) -> bool:
+        return self._canceled.get(agent_id, 0) != since.canceled or (
+            want_tasks and self._queued.get(agent_id, 0) != since.queued
+        )
+
+    def wait(self, agent_id: str, since: Mark, *, want_tasks: bool, timeout: float) -> bool:
+        """Hold until `moved(...)` (True) or `timeout` seconds pass (False); wakes only for this agent."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            condition = self._conditions.get(agent_id)
+            if condition is None:
+                condition = self._conditions[agent_id] = threading.Condition(self._lock)
+            while not self._moved(agent_id, since, want_tasks):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                condition.wait(remaining)
+            return True
+
+    def _note(self, counters: dict[str, int], agent_id: str) -> None:
+        with self._lock:
+            counters[agent_id] = counters.get(agent_id, 0) + 1
+            condition = self._conditions.get(agent_id)
+            if condition is not None:
+                condition.notify_all()
+        self._feed.bump()
 
     def task_queued(self, agent_id: str) -> None:
-        with self._lock:
-            self._queued[agent_id] = self._queued.get(agent_id, 0) + 1
-        self._feed.bump()
+        self._note(self._queued, agent_id)
 
     def cancel_requested(self, agent_id: str) -> None:
         """Also used on revocation: the agent's held poll should end now."""
-        with self._lock:
-            self._canceled[agent_id] = self._canceled.get(agent_id, 0) + 1
-        self._feed.bump()
+        self._note(self._canceled, agent_id)

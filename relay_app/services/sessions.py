@@ -97,17 +97,20 @@ class SessionService:
                 recovery=recovery, needs_passkey_enrollment=locked, passkey_id=passkey_id,
             )
         )  # fmt: skip
-        self._prune(tx, now_iso=iso(now))
+        self._prune(tx, now_iso=iso(now), keep=sha256_hex(token))
         return token
 
-    def _prune(self, tx: Transaction, *, now_iso: str) -> None:
+    def _prune(self, tx: Transaction, *, now_iso: str, keep: str) -> None:
+        """Drop expired sessions, then the oldest beyond MAX_SESSIONS (never the one just made,
+        even when many share its millisecond)."""
         for old in tx.sessions.find(order_by="expires_at"):
             if old.expires_at > now_iso:
                 break
             tx.sessions.delete(old.session_id_hash)
         excess = tx.sessions.count() - MAX_SESSIONS
         if excess > 0:
-            for old in tx.sessions.find(order_by="created_at", limit=excess):  # newest win
+            oldest = [s for s in tx.sessions.find(order_by="created_at", limit=excess + 1) if s.session_id_hash != keep]
+            for old in oldest[:excess]:  # newest win
                 tx.sessions.delete(old.session_id_hash)
 
     def authenticate(self, token: str | None) -> Caller:

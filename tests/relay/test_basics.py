@@ -130,3 +130,11 @@ def test_workspace_switch(relay):
     browser = relay.owner()
     assert browser.post("/api/auth/workspace", {"workspaceId": "ws_0000000000000000"}).json == {"error": "workspace-not-found"}
     assert browser.post("/api/auth/workspace", {"workspaceId": 5}).json == {"error": "invalid-field", "detail": "workspaceId"}
+
+
+def test_at_most_64_sessions_and_the_newest_survives_even_within_one_millisecond(relay):
+    """The clock stands still: every session shares one created_at."""
+    browsers = [relay.owner() for _ in range(70)]
+    assert browsers[-1].get("/api/auth/status").json["authenticated"] is True
+    alive = sum(b.get("/api/auth/status").json["authenticated"] for b in browsers)
+    assert alive == 64

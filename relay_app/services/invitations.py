@@ -1,0 +1,128 @@
+"""Invitations: workspace invites (a role in one workspace) and account invites (a new user, no workspace).
+
+Who may do what:
+- a workspace invite is made and revoked by an owner of the caller's current workspace; it always
+  invites into that workspace, and one of another workspace is not found (404) — for relay owners too;
+- an account invite is made and revoked by a relay owner (relay-wide).
+Redeeming: without a session the code makes a new user (plus the membership of a workspace invite);
+with a session only a workspace invite can be redeemed, adding a membership and switching to it.
+A code works once, until it expires or is revoked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from mobile_codex.core.crypto import new_id
+from mobile_codex.core.records import Invitation, User
+from mobile_codex.core.store import Transaction
+from mobile_codex.core.timeutil import iso, iso_after
+
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from .bootstrap import new_user_handle
+from .one_time_codes import find_active, mint_code
+from .permissions import at_least
+from .sessions import Caller, active_membership
+from .workspaces import add_membership, move_session
+
+INVITE_TYPES = ("workspace", "account")
+TTL_DEFAULT, TTL_MIN, TTL_MAX = 86400, 300, 604800
+
+
+def authorize_create(caller: Caller, invite_type: str) -> str:
+    """The workspace the invite is for ("" for account invites), once the caller may make it."""
+    if invite_type == "account":
+        caller.require_relay_owner()
+        return ""
+    if caller.workspace_id is None:
+        raise BadRequest("workspace-invite-requires-current-workspace")
+    return caller.require_role("owner")
+
+
+def authorize_revoke(caller: Caller) -> None:
+    """Before any lookup: only workspace owners and relay owners revoke invitations."""
+    if not caller.is_relay_owner:
+        caller.require_role("owner")
+
+
+def create_invitation(
+    tx: Transaction, caller: Caller, *, invite_type: str, workspace_id: str, role: str, note: str,
+    ttl_sec: int, now: datetime,
+) -> tuple[str, Invitation]:  # fmt: skip
+    """(the code, shown once; the stored invitation). Call `authorize_create` first."""
+    code, code_hash = mint_code()
+    invitation = Invitation(
+        invite_id=new_id("invite"), type=invite_type, workspace_id=workspace_id,
+        role=role if invite_type == "workspace" else "", note=note, code_hash=code_hash,
+        created_at=iso(now), expires_at=iso_after(now, ttl_sec), created_by_user_id=caller.user.user_id,
+    )  # fmt: skip
+    tx.invitations.put(invitation)
+    return code, invitation
+
+
+def revoke_invitation(tx: Transaction, caller: Caller, invite_id: str, now: str) -> Invitation:
+    invitation = tx.invitations.get(invite_id)
+    if invitation is None:
+        raise NotFound("invitation-not-found")
+    if invitation.type == "account":
+        if not caller.is_relay_owner:
+            raise NotFound("invitation-not-found")
+    else:
+        if invitation.workspace_id != caller.workspace_id:
+            raise NotFound("invitation-not-found")  # never reveal another workspace's invites
+        if not at_least(caller.role, "owner"):
+            raise Forbidden("insufficient-role")
+    if invitation.revoked_at is None:
+        invitation = attrs.evolve(invitation, revoked_at=now)
+        tx.invitations.put(invitation)
+    return invitation
+
+
+def _spend(tx: Transaction, code: str, now: str) -> Invitation:
+    invitation = find_active(tx.invitations, code, now)
+    if invitation is None:
+        raise Unauthorized("invalid-invite-code")
+    return invitation
+
+
+def redeem_as_new_user(tx: Transaction, code: str, display_name: str, now: str) -> User:
+    """A new user from the code (a member of the invite's workspace for workspace invites)."""
+    invitation = _spend(tx, code, now)
+    joins = invitation.type == "workspace"
+    user = User(
+        user_id=new_id("user"), user_handle=new_user_handle(), display_name=display_name, created_at=now,
+        last_workspace_id=invitation.workspace_id if joins else None,
+    )  # fmt: skip
+    tx.users.put(user)
+    if joins:
+        add_membership(tx, user_id=user.user_id, workspace_id=invitation.workspace_id, role=invitation.role, now=now)
+    tx.invitations.put(attrs.evolve(invitation, used_at=now, redeemed_by_user_id=user.user_id))
+    return user
+
+
+def redeem_into_session(tx: Transaction, caller: Caller, code: str, now: str) -> None:
+    """The signed-in caller joins the invite's workspace, which becomes their current one."""
+    invitation = _spend(tx, code, now)
+    if invitation.type != "workspace":
+        raise Conflict("already-authenticated-use-workspace-invite-only")
+    user_id = caller.user.user_id
+    if active_membership(tx, user_id, invitation.workspace_id) is not None:
+        raise Conflict("already-workspace-member")
+    add_membership(tx, user_id=user_id, workspace_id=invitation.workspace_id, role=invitation.role, now=now)
+    tx.invitations.put(attrs.evolve(invitation, used_at=now, redeemed_by_user_id=user_id))
+    move_session(tx, caller.session, invitation.workspace_id)
+
+
+def visible_invitations(tx: Transaction, caller: Caller, now: str) -> list[Invitation]:
+    """Active invitations the caller may manage, newest first (for the state view)."""
+    may_manage_workspace = caller.workspace_id is not None and at_least(caller.role, "owner")
+    found = tx.invitations.find(used_at=None, revoked_at=None, order_by="-created_at")
+    return [
+        invitation for invitation in found
+        if invitation.expires_at > now and (
+            (invitation.type == "account" and caller.is_relay_owner)
+            or (invitation.type == "workspace" and may_manage_workspace and invitation.workspace_id == caller.workspace_id)
+        )
+    ]  # fmt: skip

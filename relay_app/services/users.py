@@ -1,0 +1,73 @@
+"""Relay user administration: only relay owners, relay-wide.
+
+Relay owners themselves are protected from being disabled or deleted (they change only by
+import). Disabling ends every session of the user at once; a user can be deleted only once
+they hold no membership and no passkey.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mobile_codex.core.records import User
+from mobile_codex.core.store import Transaction
+
+from ..errors import Conflict, NotFound
+from .auth_view import workspaces_of
+from .sessions import Caller, SessionService, is_relay_owner
+
+
+def authorize(caller: Caller) -> None:
+    """Before any field or lookup: the caller must be a relay owner (403 `insufficient-role`)."""
+    caller.require_relay_owner()
+
+
+def managed_user(tx: Transaction, user_id: str) -> User:
+    user = tx.users.get(user_id)
+    if user is None:
+        raise NotFound("user-not-found")
+    return user
+
+
+def _unprotected(tx: Transaction, user_id: str) -> User:
+    user = managed_user(tx, user_id)
+    if is_relay_owner(tx.get_meta(), user.user_id):
+        raise Conflict("relay-owner-protected")
+    return user
+
+
+def disable_user(tx: Transaction, user_id: str, now: str) -> User:
+    user = _unprotected(tx, user_id)
+    if user.disabled_at is None:
+        user = attrs.evolve(user, disabled_at=now)
+        tx.users.put(user)
+    SessionService.end_all_for_user(tx, user.user_id)
+    return user
+
+
+def enable_user(tx: Transaction, user_id: str) -> User:
+    user = managed_user(tx, user_id)
+    if user.disabled_at is not None:
+        user = attrs.evolve(user, disabled_at=None)
+        tx.users.put(user)
+    return user
+
+
+def delete_user(tx: Transaction, user_id: str) -> str:
+    user = _unprotected(tx, user_id)
+    if workspaces_of(tx, user.user_id):
+        raise Conflict("user-still-has-memberships")
+    if tx.passkeys.count(user_id=user.user_id):
+        raise Conflict("user-still-has-passkeys")
+    SessionService.end_all_for_user(tx, user.user_id)
+    for recovery in tx.recovery_codes.find(user_id=user.user_id):
+        tx.recovery_codes.delete(recovery.recovery_id)
+    for membership in tx.memberships.find(user_id=user.user_id):  # revoked ones: history of a gone user
+        tx.memberships.delete(membership.membership_id)
+    tx.users.delete(user.user_id)
+    return user.user_id
+
+
+def end_user_sessions(tx: Transaction, user_id: str) -> tuple[User, int]:
+    user = managed_user(tx, user_id)
+    return user, SessionService.end_all_for_user(tx, user.user_id)

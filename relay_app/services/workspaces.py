@@ -1,0 +1,38 @@
+"""Workspaces: any enrolled user may create one and becomes its owner; sessions move between them."""
+
+from __future__ import annotations
+
+import attrs
+
+from mobile_codex.core.crypto import new_id
+from mobile_codex.core.records import Membership, Session, Workspace
+from mobile_codex.core.store import Transaction
+
+from .sessions import Caller
+
+WORKSPACE_NAME_BUDGET = 80
+
+
+def add_membership(tx: Transaction, *, user_id: str, workspace_id: str, role: str, now: str) -> Membership:
+    membership = Membership(
+        membership_id=new_id("membership"), user_id=user_id, workspace_id=workspace_id, role=role, created_at=now
+    )
+    tx.memberships.put(membership)
+    return membership
+
+
+def move_session(tx: Transaction, session: Session, workspace_id: str) -> None:
+    """Make `workspace_id` the session's current workspace and the user's usual one."""
+    tx.sessions.put(attrs.evolve(session, current_workspace_id=workspace_id))
+    user = tx.users.get(session.user_id)
+    if user is not None:
+        tx.users.put(attrs.evolve(user, last_workspace_id=workspace_id))
+
+
+def create_workspace(tx: Transaction, caller: Caller, name: str, now: str) -> Workspace:
+    """A new workspace owned by the caller, who switches to it."""
+    workspace = Workspace(workspace_id=new_id("ws"), name=name, created_at=now)
+    tx.workspaces.put(workspace)
+    add_membership(tx, user_id=caller.user.user_id, workspace_id=workspace.workspace_id, role="owner", now=now)
+    move_session(tx, caller.session, workspace.workspace_id)
+    return workspace
