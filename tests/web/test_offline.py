@@ -1,0 +1,31 @@
+"""The service worker: after a first visit the app opens with the relay stopped and says it is
+offline; API answers are never cached."""
+
+from __future__ import annotations
+
+from .conftest import BOOTSTRAP_TOKEN
+
+
+def wait_for_service_worker(phone) -> None:
+    phone.page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+
+def test_the_app_opens_offline_and_says_so(relay, phone):
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    wait_for_service_worker(phone)
+    cached = phone.page.evaluate(
+        "async () => (await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => new URL(r.url).pathname)))).flat()"
+    )
+    assert "/app.js" in cached and "/" in cached
+    assert not [path for path in cached if path.startswith("/api/")]
+    phone.check("online")
+
+    relay.stop()
+    phone.expect_failure("/api/")  # the relay is gone: its requests fail, as this test wants
+    phone.page.reload()
+    notice = phone.page.locator("[data-offline]").first
+    notice.wait_for()
+    assert "You are offline" in phone.page.locator("main").inner_text()
+    phone.check("offline")

@@ -1,0 +1,52 @@
+"""Task details kept on the phone outlive a relay restart (the relay keeps their text in memory only)."""
+
+from __future__ import annotations
+
+from tests.relay.agent_helpers import pair_over_http
+
+from .conftest import BOOTSTRAP_TOKEN
+
+
+def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(relay, phone):
+    owner = relay.owner()
+    agent = pair_over_http(relay, owner, "box-1")
+    assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain the build"})
+    assert status == 201, made
+    task_id = made["task"]["taskId"]
+    status, polled = agent.post("/api/agent/poll", {"label": "Box"})
+    assert [t["taskId"] for t in polled["tasks"]] == [task_id]
+    update = {"outputAppend": "$ make\nall built\n", "summary": "The build is fine.", "status": "completed", "result": {"exitCode": 0}}
+    assert agent.post(f"/api/agent/tasks/{task_id}/update", update)[0] == 200
+
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    phone.page.locator("pre.output", has_text="all built").wait_for()
+    assert phone.page.locator(".task .hint", has_text="device's cache").is_hidden()
+    phone.check("task-live")
+
+    relay.stop()
+    relay.start()  # same port and data: the task is there, its text is not
+    status, state = relay.owner().get("/api/admin/state")
+    (task,) = [t for t in state["tasks"] if t["taskId"] == task_id]
+    assert task["outputTail"] in ("", None) and task["summary"] in ("", None)
+    phone.expect_failure("/api/admin/state")  # the held wait died with the old relay
+    phone.page.reload()
+    phone.screen("task")
+    phone.page.locator("pre.output", has_text="all built").wait_for()
+    assert phone.page.get_by_text("The build is fine.").is_visible()
+    assert phone.page.get_by_text("Explain the build").first.is_visible()
+    assert phone.page.locator("p", has_text="device's cache").is_visible()
+    phone.check("task-from-cache")
+
+    phone.tab("More", "more")
+    assert phone.page.get_by_text("1 task kept.").is_visible()
+    phone.page.locator("button", has_text="Clear cached task details").click()
+    phone.page.get_by_text("0 tasks kept.").wait_for()
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    phone.page.get_by_text("No output.").wait_for()
+    phone.check("cache-cleared")

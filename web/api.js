@@ -1,0 +1,77 @@
+// The relay's HTTP API (API.md): JSON in and out, the session is the HttpOnly cookie the
+// browser sends by itself (same origin), so this code never holds a token. Failures become
+// ApiError with the relay's error code; i18n.js has a human message for every code.
+
+export class ApiError extends Error {
+  constructor(code, status, detail) {
+    super(detail ? `${code}: ${detail}` : code);
+    this.code = code;
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+/** A network failure (relay unreachable, phone offline): the code the app treats as "offline". */
+export const NETWORK_ERROR = "network-error";
+
+export async function request(method, path, body, { signal } = {}) {
+  const init = { method, credentials: "same-origin", cache: "no-store", signal, headers: {} };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError(NETWORK_ERROR, 0);
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null; // an empty or non-JSON body (a proxy's error page)
+  }
+  if (!response.ok) {
+    const code = data && typeof data.error === "string" ? data.error : `http-${response.status}`;
+    throw new ApiError(code, response.status, data && data.detail);
+  }
+  return data || {};
+}
+
+export const get = (path, options) => request("GET", path, undefined, options);
+export const post = (path, body, options) => request("POST", path, body || {}, options);
+
+/** Errors that mean "this browser is no longer signed in". */
+export const SIGNED_OUT = new Set(["missing-session", "invalid-session", "session-user-invalid"]);
+
+export const isOffline = (err) => err instanceof ApiError && err.code === NETWORK_ERROR;
+
+// --- endpoints by name (one place to read which paths the app uses) ------------------------------
+
+const seg = encodeURIComponent;
+
+export const api = {
+  status: () => get("/api/auth/status"),
+  bootstrapLogin: (bootstrapToken) => post("/api/auth/login", { bootstrapToken }),
+  loginCode: (loginCode) => post("/api/auth/login-code", { loginCode }),
+  redeemInvite: (inviteCode, displayName) => post("/api/auth/invitations/redeem", { inviteCode, displayName }),
+  redeemRecovery: (recoveryCode) => post("/api/auth/recovery/redeem", { recoveryCode }),
+  logout: () => post("/api/auth/logout"),
+  switchWorkspace: (workspaceId) => post("/api/auth/workspace", { workspaceId }),
+  createWorkspace: (name) => post("/api/admin/workspaces", { name }),
+  state: (cursor, waitMs, options) =>
+    get(cursor ? `/api/admin/state?waitForChangeAfter=${seg(cursor)}&waitMs=${waitMs}` : "/api/admin/state", options),
+  createPairing: (note, ttlSec) => post("/api/admin/pairings", { note, ttlSec }),
+  decidePairRequest: (requestId, approve) =>
+    post(`/api/admin/pair-requests/${seg(requestId)}/${approve ? "approve" : "reject"}`),
+  revokeAgent: (agentId) => post(`/api/admin/agents/${seg(agentId)}/revoke`),
+  createTask: (body) => post("/api/admin/tasks", body),
+  taskAction: (taskId, action) => post(`/api/admin/tasks/${seg(taskId)}/${action}`), // approve | reject | cancel
+  passkeyRegisterOptions: (label) => post("/api/auth/passkeys/register/options", { label }),
+  passkeyRegisterVerify: (registrationId, credential) =>
+    post("/api/auth/passkeys/register/verify", { registrationId, credential }),
+  passkeyLoginOptions: () => post("/api/auth/passkeys/login/options"),
+  passkeyLoginVerify: (loginId, credential) => post("/api/auth/passkeys/login/verify", { loginId, credential }),
+};

@@ -1,0 +1,229 @@
+// The app: boot (service worker, login link, auth status), the router (hash routes, guarded by
+// who is signed in), the shared state (auth + the live state view) and the shell around screens.
+import { api, isOffline, SIGNED_OUT } from "./api.js";
+import { errorMessage, fill, h } from "./dom.js";
+import { currentLanguage, t } from "./i18n.js";
+import { LiveState } from "./live.js";
+import { lastUser, remember, rememberUser } from "./taskcache.js";
+import * as agent from "./screens/agent.js";
+import * as agents from "./screens/agents.js";
+import * as codex from "./screens/codex.js";
+import * as enroll from "./screens/enroll.js";
+import * as more from "./screens/more.js";
+import * as offline from "./screens/offline.js";
+import * as pairing from "./screens/pairing.js";
+import * as signin from "./screens/signin.js";
+import * as task from "./screens/task.js";
+import * as tasks from "./screens/tasks.js";
+import * as workspaces from "./screens/workspaces.js";
+
+const ROUTES = { signin, enroll, workspaces, agents, agent, pair: pairing, codex, tasks, task, more, offline };
+const TABS = [["agents", "nav.agents"], ["codex", "nav.codex"], ["tasks", "nav.tasks"], ["more", "nav.more"]];
+const TAB_OF = { agent: "agents", pair: "agents", task: "tasks", workspaces: "more", enroll: "more" };
+
+const app = {
+  booted: false,
+  auth: null, // the relay's `auth` object; null until known
+  authKey: "",
+  state: null, // the last state view
+  offline: false,
+  notice: "", // a one-off message (e.g. a login link that did not work)
+  screen: null,
+  screenKey: "",
+};
+
+const live = new LiveState({ onState, onOffline: setOffline, onError: liveFailed });
+
+// --- the shell ---------------------------------------------------------------------------------
+
+const workspaceButton = h("a", { class: "workspace-button", href: "#/workspaces" });
+const connection = h("span", { class: "connection", role: "status" });
+const banner = h("div", { class: "banner", role: "status" });
+const main = h("main", { id: "screen", tabindex: "-1" });
+const tabbar = h("nav", { class: "tabbar", "aria-label": t("nav.label") });
+const shell = h("div", { class: "shell" },
+  h("header", { class: "topbar" },
+    h("a", { class: "brand", href: "#/agents" }, h("img", { src: "/icons/icon-192.png", alt: "", width: "28", height: "28" }), h("span", {}, t("app.name"))),
+    workspaceButton, connection),
+  banner, main, tabbar);
+
+function updateShell(route) {
+  const signedIn = !!(app.auth && app.auth.currentUser && !app.auth.needsPasskeyEnrollment);
+  const ws = signedIn && app.auth.workspaces.find((w) => w.workspaceId === app.auth.currentWorkspaceId);
+  workspaceButton.hidden = !signedIn;
+  workspaceButton.textContent = ws ? ws.name : t("workspaces.choose");
+  workspaceButton.setAttribute("aria-label", t("workspaces.switchTo", { name: ws ? ws.name : "" }));
+  connection.hidden = !app.offline;
+  connection.textContent = app.offline ? t("shell.offline") : "";
+  const offlineBanner = app.offline && route.name !== "offline";
+  fill(banner, offlineBanner ? h("p", { class: "offline-banner", "data-offline": "true" }, t("shell.offlineBanner")) : null,
+    app.notice ? h("p", { class: "error" }, app.notice) : null);
+  banner.hidden = !offlineBanner && !app.notice;
+  tabbar.hidden = !signedIn || !app.auth.currentWorkspaceId;
+  const active = TAB_OF[route.name] || route.name;
+  fill(tabbar, TABS.map(([name, label]) =>
+    h("a", { href: `#/${name}`, class: "tab", "aria-current": active === name ? "page" : null }, t(label))));
+}
+
+// --- routing -------------------------------------------------------------------------------------
+
+function parseHash() {
+  const path = location.hash.replace(/^#\/?/, "").split("?")[0];
+  const parts = path.split("/").filter(Boolean).map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
+  return { name: parts[0] || "", params: parts.slice(1) };
+}
+
+/** Where the person may be: the route they asked for, unless who they are says otherwise. */
+function resolve() {
+  const asked = parseHash();
+  if (!app.booted) return { name: "loading", params: [] };
+  const auth = app.auth;
+  if (!auth) return app.offline && asked.name === "task" ? asked : { name: app.offline ? "offline" : "loading", params: [] };
+  if (!auth.currentUser) return { name: "signin", params: [] };
+  if (auth.needsPasskeyEnrollment) return { name: "enroll", params: [] };
+  if (!auth.currentWorkspaceId && asked.name !== "enroll") return { name: "workspaces", params: [] };
+  if (!ROUTES[asked.name] || asked.name === "signin" || asked.name === "offline") return { name: "agents", params: [] };
+  return asked;
+}
+
+function context(route) {
+  const userId = app.auth && app.auth.currentUser ? app.auth.currentUser.userId : lastUser();
+  return {
+    auth: app.auth, state: app.state, params: route.params, userId, offline: app.offline,
+    go, setAuth, signOut, retry: loadStatus, refresh: () => live.running && live.restart(),
+  };
+}
+
+function render() {
+  const route = resolve();
+  const wanted = `#/${[route.name, ...route.params.map(encodeURIComponent)].join("/")}`;
+  if (route.name !== "loading" && parseHash().name !== route.name) history.replaceState(null, "", wanted);
+  updateShell(route);
+  const key = `${wanted}|${app.authKey}`;
+  const ctx = context(route);
+  if (key === app.screenKey && app.screen) {
+    if (app.screen.update) app.screen.update(ctx);
+    return;
+  }
+  const screen = ROUTES[route.name];
+  app.screenKey = key;
+  app.screen = screen ? screen.mount(ctx) : { el: h("p", { class: "hint loading" }, t("common.loading")) };
+  fill(main, app.screen.el);
+  document.title = screen ? `${t(screen.title)} · ${t("app.name")}` : t("app.name");
+  window.scrollTo(0, 0);
+}
+
+function go(hash) {
+  app.notice = "";
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+// --- auth and live state -------------------------------------------------------------------------
+
+function setAuth(auth, goTo) {
+  const before = app.auth && app.auth.currentUser ? `${app.auth.currentUser.userId}/${app.auth.currentWorkspaceId}` : "";
+  app.auth = auth;
+  const user = auth && auth.currentUser;
+  const after = user ? `${user.userId}/${auth.currentWorkspaceId}` : "";
+  if (user) rememberUser(user.userId);
+  if (before !== after) app.state = null;
+  app.authKey = JSON.stringify(auth);
+  const wantsLive = !!(user && !auth.needsPasskeyEnrollment && auth.currentWorkspaceId);
+  if (!wantsLive) live.stop();
+  else if (before !== after || !live.running) live.restart();
+  if (goTo) go(goTo);
+  else render();
+}
+
+function onState(state) {
+  app.state = state;
+  const user = state.auth && state.auth.currentUser;
+  if (state.auth && JSON.stringify(state.auth) !== app.authKey) {
+    if (!user || user.userId !== app.auth.currentUser.userId || state.auth.currentWorkspaceId !== app.auth.currentWorkspaceId) {
+      return setAuth(state.auth);
+    }
+    app.auth = state.auth;
+    app.authKey = JSON.stringify(state.auth);
+  }
+  if (user) remember(user.userId, state.tasks);
+  render();
+}
+
+function setOffline(isOff) {
+  if (app.offline === isOff) return;
+  app.offline = isOff;
+  render();
+}
+
+function liveFailed(err) {
+  if (SIGNED_OUT.has(err.code) || err.code === "passkey-enrollment-required" || err.code === "no-workspace-selected") {
+    loadStatus();
+    return;
+  }
+  app.notice = errorMessage(err);
+  render();
+  setTimeout(() => { if (app.auth && app.auth.currentUser && !live.running) live.start(); }, 5000);
+}
+
+async function signOut() {
+  live.stop(); // before the session ends, so the held state wait is not answered 401
+  await api.logout();
+  app.state = null;
+  await loadStatus();
+  go("#/signin");
+}
+
+let statusRetry = null;
+async function loadStatus() {
+  clearTimeout(statusRetry);
+  try {
+    const status = await api.status();
+    app.booted = true;
+    setOffline(false);
+    setAuth(status.auth);
+  } catch (err) {
+    app.booted = true;
+    if (!isOffline(err)) {
+      app.notice = errorMessage(err);
+      render();
+      return;
+    }
+    app.offline = true;
+    render();
+    statusRetry = setTimeout(loadStatus, 15000);
+  }
+}
+
+/** The login link printed by `mobile-codex up`: `<origin>/#code=XXXX-XXXX-XXXX`. */
+async function redeemLoginLink() {
+  const match = /^#code=([A-Za-z0-9-]+)/.exec(location.hash);
+  if (!match) return;
+  history.replaceState(null, "", location.pathname + location.search); // out of the address bar at once
+  try {
+    await api.loginCode(match[1]);
+    history.replaceState(null, "", "#/agents");
+  } catch (err) {
+    app.notice = errorMessage(err);
+  }
+}
+
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+    /* no offline shell (e.g. a private window): the app works without it */
+  });
+}
+
+async function boot() {
+  document.documentElement.lang = currentLanguage();
+  fill(document.getElementById("app"), shell);
+  render();
+  registerServiceWorker();
+  window.addEventListener("hashchange", () => { app.notice = ""; render(); });
+  window.addEventListener("online", () => { if (!app.auth) loadStatus(); else if (!live.running) live.start(); });
+  await redeemLoginLink();
+  await loadStatus();
+}
+
+boot();

@@ -1,0 +1,68 @@
+// The state view, kept current with the relay's long wait (API.md: changeCursor +
+// waitForChangeAfter): one request is always open and answers as soon as anything changes,
+// so output streams in without a fixed timer. A relay without changeCursor (the reference)
+// is polled at its web.pollIntervalMs instead. Network failures back off and retry.
+import { api, isOffline } from "./api.js";
+
+const WAIT_MS = 25000;
+const sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+
+export class LiveState {
+  /** handlers: onState(state), onOffline(bool), onError(err) — an ApiError that is not "offline". */
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.controller = null;
+  }
+
+  get running() {
+    return this.controller !== null;
+  }
+
+  start() {
+    if (!this.controller) this.loop(new AbortController());
+  }
+
+  stop() {
+    if (this.controller) this.controller.abort();
+    this.controller = null;
+  }
+
+  /** Drop the open wait and fetch at once (after a workspace switch, a new task...). */
+  restart() {
+    this.stop();
+    this.start();
+  }
+
+  async loop(controller) {
+    this.controller = controller;
+    const { signal } = controller;
+    let cursor = null;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const state = await api.state(cursor, WAIT_MS, { signal });
+        if (signal.aborted) return;
+        failures = 0;
+        this.handlers.onOffline(false);
+        this.handlers.onState(state);
+        cursor = state.changeCursor || null;
+        if (!cursor) await sleep((state.web && state.web.pollIntervalMs) || 2500, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        if (!isOffline(err)) {
+          if (this.controller === controller) this.controller = null;
+          this.handlers.onError(err);
+          return;
+        }
+        this.handlers.onOffline(true);
+        cursor = null;
+        failures += 1;
+        await sleep(Math.min(30000, 1000 * 2 ** Math.min(failures, 5)), signal);
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// Pieces shared by the agents list, the agent screen and pairing: an agent's card (status,
+// Codex, flags, revoke) and the pending pair requests with approve / reject.
+import { api } from "../api.js";
+import { actionButton, ago, clockTime, confirmButton, h, link, section } from "../dom.js";
+import { t } from "../i18n.js";
+import { AGENT_FLAGS, canRevoke, effectiveFlags, isOnline } from "../flags.js";
+
+export function presence(agent, state) {
+  if (agent.revokedAt) return h("span", { class: "chip chip-revoked" }, t("agents.revoked"));
+  if (isOnline(agent, state)) return h("span", { class: "chip chip-online" }, t("agents.online"));
+  const seen = agent.lastSeenAt ? t("agents.lastSeen", { when: ago(agent.lastSeenAt, Date.parse(state.now)) }) : t("agents.neverSeen");
+  return h("span", { class: "chip chip-offline" }, seen);
+}
+
+export function codexLine(agent) {
+  if (agent.codexAvailable === false) return h("p", { class: "meta warn" }, t("agents.codexMissing"));
+  if (agent.codexAvailable) return h("p", { class: "meta" }, t("agents.codexVersion", { version: agent.codexVersion || "?" }));
+  return h("p", { class: "meta" }, t("agents.codexUnknown"));
+}
+
+export function flagList(ctx, agent) {
+  const flags = effectiveFlags(ctx.state.features, agent);
+  return h("ul", { class: "flags", "aria-label": t("agents.flags") },
+    AGENT_FLAGS.map((name) => {
+      const flag = flags[name];
+      return h("li", { class: flag.on ? "flag on" : "flag off" },
+        h("span", { class: "flag-name" }, t(`flag.${name}`)),
+        h("span", { class: "flag-value" }, flag.on ? t("flag.on") : t(flag.reason)));
+    }));
+}
+
+/** What an agent card shows, as a string: the card is rebuilt only when it changes. */
+export function agentSignature(ctx, agent) {
+  const { codexSessions, lastSeenAt, ...rest } = agent;
+  const seen = isOnline(agent, ctx.state) ? "online" : lastSeenAt ? ago(lastSeenAt, Date.parse(ctx.state.now)) : "";
+  return JSON.stringify([rest, seen, ctx.state.features, ctx.auth.permissions]);
+}
+
+export function agentCard(ctx, agent, errorEl, { open = false } = {}) {
+  const revoke = canRevoke(ctx.auth, agent);
+  return h("article", { class: "card agent", "data-agent-id": agent.agentId },
+    h("div", { class: "card-head" },
+      h("h2", {}, agent.label || agent.agentId),
+      presence(agent, ctx.state)),
+    h("p", { class: "meta mono" }, agent.agentId, agent.workspaceRootName ? ` · ${agent.workspaceRootName}` : ""),
+    codexLine(agent),
+    h("details", { class: "disclosure" }, h("summary", {}, t("agents.flags")), flagList(ctx, agent)),
+    h("div", { class: "toolbar" },
+      open && !agent.revokedAt ? link(t("agents.open"), `#/agent/${encodeURIComponent(agent.agentId)}`, "primary") : null,
+      revoke.allowed
+        ? confirmButton(t("agents.revoke"), t("agents.revokeConfirm"), () => api.revokeAgent(agent.agentId).then(ctx.refresh), { errorEl })
+        : null),
+    !revoke.allowed && !agent.revokedAt ? h("p", { class: "hint" }, t("agents.revokeDisabled", { reason: t(revoke.reason) })) : null);
+}
+
+export function pendingRequests(ctx, errorEl) {
+  const requests = ((ctx.state && ctx.state.pendingPairRequests) || []).filter((r) => r.status === "pending");
+  if (!requests.length) return null;
+  const may = ctx.auth.permissions.pairAgents;
+  return section(t("pair.pendingHeading"),
+    requests.map((request) => h("article", { class: "pending", "data-request-id": request.requestId },
+      h("h3", {}, request.label || request.agentId),
+      h("p", { class: "meta mono" }, request.agentId, request.hostname ? ` @ ${request.hostname}` : ""),
+      request.workspaceRootName ? h("p", { class: "meta" }, t("pair.workspaceRoot", { name: request.workspaceRootName })) : null,
+      request.note ? h("p", { class: "meta" }, t("pair.note", { note: request.note })) : null,
+      h("p", { class: "meta" }, t("pair.expires", { when: clockTime(request.expiresAt) })),
+      may
+        ? h("div", { class: "toolbar" },
+            actionButton(t("pair.approve"), () => api.decidePairRequest(request.requestId, true).then(ctx.refresh), { errorEl, kind: "primary" }),
+            actionButton(t("pair.reject"), () => api.decidePairRequest(request.requestId, false).then(ctx.refresh), { errorEl, kind: "danger" }))
+        : h("p", { class: "hint" }, t("reason.role")))));
+}

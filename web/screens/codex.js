@@ -1,0 +1,85 @@
+// The Codex prompt box: agent, prompt, working folder, exec mode (write modes only where the
+// relay and the agent both allow writing). Submitting opens the task, whose output streams in.
+import { api } from "../api.js";
+import { errorBox, field, fill, form, h, link } from "../dom.js";
+import { t } from "../i18n.js";
+import { canRun, execModes } from "../flags.js";
+
+export const title = "codex.title";
+
+let draft = { agentId: "", prompt: "", cwd: "", mode: "read-only" }; // kept while the app is open
+
+export function mount(ctx) {
+  if (ctx.params[0]) draft.agentId = ctx.params[0];
+  const agent = h("select", { name: "agentId" });
+  const prompt = h("textarea", { name: "prompt", rows: "6", maxlength: "12000", placeholder: t("codex.promptPlaceholder") });
+  const cwd = h("input", { type: "text", name: "cwd", maxlength: "240", placeholder: ".", autocapitalize: "off", spellcheck: "false" });
+  const mode = h("select", { name: "execMode" });
+  const modeHint = h("p", { class: "hint" });
+  const agentHint = h("p", { class: "hint" });
+  const submit = h("button", { type: "submit", class: "button primary wide" }, t("codex.run"));
+  const error = errorBox();
+  prompt.value = draft.prompt;
+  cwd.value = draft.cwd;
+  prompt.addEventListener("input", () => { draft.prompt = prompt.value; });
+  cwd.addEventListener("input", () => { draft.cwd = cwd.value; });
+  agent.addEventListener("change", () => { draft.agentId = agent.value; update(current); });
+  mode.addEventListener("change", () => { draft.mode = mode.value; update(current); });
+
+  const promptForm = form("stack", [
+    field(t("codex.agentLabel"), agent), agentHint,
+    field(t("codex.promptLabel"), prompt),
+    field(t("codex.cwdLabel"), cwd, t("codex.cwdHint")),
+    field(t("codex.modeLabel"), mode), modeHint,
+    submit, error,
+  ], async () => {
+    if (!prompt.value.trim()) throw { code: "prompt-required" };
+    const chosen = modesNow.find((m) => m.mode.id === mode.value);
+    const body = { type: "codex_exec", agentId: agent.value, prompt: prompt.value, execMode: mode.value };
+    if (cwd.value.trim()) body.cwd = cwd.value.trim();
+    if (chosen && chosen.mode.writes) body.writeAccess = true;
+    const reply = await api.createTask(body);
+    draft.prompt = "";
+    current.refresh();
+    current.go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
+  }, error);
+  const empty = h("section", { class: "card" }, h("p", {}, t("codex.noAgents")), link(t("agents.pair"), "#/pair", "primary"));
+  const el = h("div", { class: "screen codex" }, h("h1", {}, t("codex.heading")), empty, h("section", { class: "card" }, promptForm));
+  let current = ctx;
+  let modesNow = [];
+
+  function update(ctx) {
+    current = ctx;
+    const agents = ((ctx.state && ctx.state.agents) || []).filter((a) => !a.revokedAt);
+    empty.hidden = !ctx.state || agents.length > 0;
+    promptForm.parentElement.hidden = !agents.length;
+    if (!agents.length) return;
+    if (!agents.some((a) => a.agentId === draft.agentId)) draft.agentId = agents[0].agentId;
+    const signature = agents.map((a) => `${a.agentId}:${a.label}`).join("|");
+    if (agent.dataset.signature !== signature) {
+      fill(agent, agents.map((a) => h("option", { value: a.agentId }, a.label || a.agentId)));
+      agent.dataset.signature = signature;
+    }
+    agent.value = draft.agentId;
+    const chosen = agents.find((a) => a.agentId === draft.agentId);
+    const runnable = canRun("codex_exec", { ...ctx, agent: chosen });
+    agentHint.textContent = runnable.allowed ? "" : t("codex.disabled", { reason: t(runnable.reason) });
+    agentHint.hidden = runnable.allowed;
+    modesNow = execModes({ ...ctx, agent: chosen });
+    const modeSignature = JSON.stringify(modesNow);
+    if (mode.dataset.signature !== modeSignature) {
+      fill(mode, modesNow.map(({ mode: m, allowed }) =>
+        h("option", { value: m.id, disabled: !allowed }, `${t(`mode.${m.id}`, {}, m.label || m.id)}${m.writes ? ` · ${t("codex.writes")}` : ""}`)));
+      mode.dataset.signature = modeSignature;
+    }
+    if (!modesNow.some((m) => m.mode.id === draft.mode && m.allowed)) draft.mode = (modesNow.find((m) => m.allowed) || { mode: { id: "" } }).mode.id;
+    mode.value = draft.mode;
+    const blockedWrite = modesNow.find((m) => m.mode.writes && !m.allowed);
+    modeHint.textContent = blockedWrite ? t("codex.writeDisabled", { reason: t(blockedWrite.reason) }) : "";
+    modeHint.hidden = !blockedWrite;
+    mode.disabled = modesNow.filter((m) => m.allowed).length < 2;
+    submit.disabled = !runnable.allowed;
+  }
+  update(ctx);
+  return { el, update };
+}

@@ -1,0 +1,132 @@
+// One task, live: status, prompt, output as it streams in, summary, diff, error, result;
+// approve / reject (awaiting approval) and cancel. Text the relay lost in a restart comes from
+// this device's cache (taskcache.js).
+import { api } from "../api.js";
+import { actionButton, clockTime, errorBox, fill, h, link } from "../dom.js";
+import { t } from "../i18n.js";
+import { TERMINAL } from "../flags.js";
+import { cachedTask, withCached } from "../taskcache.js";
+import { renderDiff } from "../diff.js";
+import { agentLabel, statusChip, taskTitle } from "./task_parts.js";
+
+export const title = "task.title";
+
+export function mount(ctx) {
+  const taskId = ctx.params[0];
+  const heading = h("h1", {});
+  const chipSlot = h("span");
+  const meta = h("p", { class: "meta" });
+  const controls = h("div", { class: "toolbar" });
+  const note = h("p", { class: "notice", role: "status" });
+  const cacheNote = h("p", { class: "hint" }, t("task.fromCache"));
+  const error = errorBox();
+  const prompt = h("pre", { class: "prompt" });
+  const promptPart = h("section", { class: "card" }, h("h2", {}, t("task.prompt")), prompt);
+  const outputTitle = h("h2", {});
+  const output = h("pre", { class: "output mono", tabindex: "0", "aria-live": "off" });
+  const outputEmpty = h("p", { class: "hint" });
+  const outputPart = h("section", { class: "card" }, outputTitle, outputEmpty, output);
+  const summary = h("p", { class: "summary" });
+  const summaryPart = h("section", { class: "card" }, h("h2", {}, t("task.summary")), summary);
+  const diff = h("div", { class: "diff" });
+  const diffPart = h("section", { class: "card" }, h("h2", {}, t("task.diff")), diff);
+  const failure = h("div");
+  const failurePart = h("section", { class: "card failure" }, h("h2", {}, t("task.error")), failure);
+  const result = h("dl", { class: "result" });
+  const resultPart = h("section", { class: "card" }, h("h2", {}, t("task.result")), result);
+  const missing = h("div", { class: "card" }, h("p", {}, t("task.notFound")), link(t("tasks.title"), "#/tasks"));
+  const body = h("div", { class: "stack" },
+    h("div", { class: "card" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, controls, error),
+    promptPart, outputPart, summaryPart, diffPart, failurePart, resultPart);
+  const el = h("div", { class: "screen task" }, body, missing);
+  let shownControls = "";
+  let shownDiff = null;
+
+  function update(ctx) {
+    const live = ctx.state && (ctx.state.tasks || []).find((x) => x.taskId === taskId);
+    const task = live ? withCached(ctx.userId, live) : cachedTask(ctx.userId, taskId);
+    body.hidden = !task;
+    missing.hidden = !!task || !ctx.state;
+    if (!task) return;
+    heading.textContent = taskTitle(task);
+    fill(chipSlot, statusChip(task.status));
+    meta.textContent = [
+      t(`type.${task.type}`, {}, task.type), agentLabel(ctx, task.agentId),
+      task.execMode ? t("task.mode", { mode: task.execMode }) : null,
+      task.cwd ? t("task.cwd", { cwd: task.cwd }) : null,
+      clockTime(task.createdAt),
+    ].filter(Boolean).join(" · ");
+    cacheNote.hidden = !task.fromCache;
+    const terminal = TERMINAL.has(task.status);
+    note.textContent = task.cancelRequestedAt && !terminal ? t("task.cancelRequested")
+      : task.status === "awaiting_approval" ? t("task.awaitingApproval")
+      : task.status === "queued" ? t("task.queued") : "";
+    note.hidden = !note.textContent;
+    renderControls(ctx, task, terminal);
+
+    promptPart.hidden = !task.prompt;
+    prompt.textContent = task.prompt || "";
+    outputTitle.textContent = t(task.type === "read_log" ? "task.log" : "task.output");
+    const text = task.outputTail || "";
+    outputEmpty.hidden = !!text;
+    outputEmpty.textContent = terminal ? t("task.noOutput") : t("task.waitingOutput");
+    output.hidden = !text;
+    if (output.textContent !== text) {
+      const pinned = output.scrollHeight - output.scrollTop - output.clientHeight < 24;
+      output.textContent = text;
+      if (pinned) output.scrollTop = output.scrollHeight;
+    }
+    summaryPart.hidden = !task.summary;
+    summary.textContent = task.summary || "";
+    diffPart.hidden = !task.diffText;
+    if (task.diffText !== shownDiff) {
+      shownDiff = task.diffText;
+      fill(diff, task.diffText ? renderDiff(task.diffText) : null);
+    }
+    failurePart.hidden = !task.error;
+    fill(failure, task.error ? taskError(task.error) : null);
+    const rows = resultRows(task.result);
+    resultPart.hidden = !rows.length;
+    fill(result, rows.map(([k, v]) => [h("dt", {}, t(k)), h("dd", {}, String(v))]));
+  }
+
+  function renderControls(ctx, task, terminal) {
+    const perms = ctx.auth ? ctx.auth.permissions : {};
+    const decide = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
+    const cancel = !terminal && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
+    const key = [decide, cancel].join();
+    if (key === shownControls) return;
+    shownControls = key;
+    const act = (action) => async () => {
+      await api.taskAction(taskId, action);
+      ctx.refresh();
+    };
+    fill(controls,
+      decide ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null,
+      decide ? actionButton(t("task.reject"), act("reject"), { errorEl: error, kind: "danger" }) : null,
+      cancel ? actionButton(t("task.cancel"), act("cancel"), { errorEl: error, kind: "danger" }) : null);
+  }
+
+  update(ctx);
+  return { el, update };
+}
+
+/** Agent error codes (PRODUCT.md) get a sentence; anything else is shown as the agent sent it. */
+function taskError(text) {
+  const code = String(text).split(":")[0].trim();
+  const flag = /^([A-Za-z]+)-disabled-locally$/.exec(code);
+  const known = flag ? t("taskError.disabledLocally", { flag: t(`flag.${flag[1]}`, {}, flag[1]) }) : t(`taskError.${code}`, {}, null);
+  return [known ? h("p", {}, known) : null, h("pre", { class: "mono small" }, text)];
+}
+
+function resultRows(result) {
+  if (!result || typeof result !== "object") return [];
+  const rows = [];
+  if ("exitCode" in result && result.exitCode !== null) rows.push(["task.exitCode", result.exitCode]);
+  if (result.signal) rows.push(["task.signal", result.signal]);
+  if ("lineCount" in result) rows.push(["task.lineCount", result.lineCount]);
+  if ("deleted" in result) rows.push(["task.deleted", result.deleted ? t("common.yes") : t("common.no")]);
+  if (result.threadId) rows.push(["task.threadId", result.threadId]);
+  if (result.completedAt) rows.push(["task.completedAt", clockTime(result.completedAt)]);
+  return rows;
+}

@@ -1,0 +1,30 @@
+// How a task is named and shown in lists: a title, its type, a status chip, when.
+import { ago, h } from "../dom.js";
+import { t } from "../i18n.js";
+
+export function statusChip(status) {
+  return h("span", { class: `chip status-${status}`, "data-status": status }, t(`status.${status}`, {}, status));
+}
+
+export function taskTitle(task) {
+  if (task.title && task.title !== task.type) return task.title; // the relay's default title is the type
+  if (task.prompt) return task.prompt.split("\n")[0].slice(0, 120);
+  if (task.actionId) return task.actionId;
+  if (task.logSourceId) return task.logSourceId;
+  if (task.sessionId) return task.sessionId;
+  return t(`type.${task.type}`, {}, task.type);
+}
+
+export function agentLabel(ctx, agentId) {
+  const agent = ctx.state && (ctx.state.agents || []).find((a) => a.agentId === agentId);
+  return (agent && agent.label) || agentId;
+}
+
+export function taskRow(ctx, task) {
+  const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
+  return h("a", { class: "task-row", href: `#/task/${encodeURIComponent(task.taskId)}`, "data-task-id": task.taskId },
+    h("span", { class: "row-title" }, taskTitle(task)),
+    h("span", { class: "row-meta" },
+      statusChip(task.status),
+      h("span", {}, `${t(`type.${task.type}`, {}, task.type)} · ${agentLabel(ctx, task.agentId)} · ${ago(task.updatedAt || task.createdAt, now)}`)));
+}

@@ -1,0 +1,55 @@
+// The task list: status chips as filters, plus type and agent filters (kept while the app is open).
+import { fill, h } from "../dom.js";
+import { t } from "../i18n.js";
+import { taskRow } from "./task_parts.js";
+
+export const title = "tasks.title";
+
+export const STATUS_GROUPS = {
+  all: null,
+  active: ["queued", "running"],
+  approval: ["awaiting_approval"],
+  completed: ["completed"],
+  problems: ["failed", "rejected", "interrupted", "canceled"],
+};
+const TYPES = ["codex_exec", "run_action", "read_log", "read_session", "delete_session"];
+const filters = { status: "all", type: "", agent: "" }; // survives leaving and re-entering the screen
+
+export function mount(ctx) {
+  const chips = h("div", { class: "chips", role: "group", "aria-label": t("tasks.statusFilter") });
+  const type = h("select", { name: "type", "aria-label": t("tasks.typeFilter") },
+    h("option", { value: "" }, t("tasks.allTypes")),
+    TYPES.map((name) => h("option", { value: name }, t(`type.${name}`))));
+  const agent = h("select", { name: "agent", "aria-label": t("tasks.agentFilter") });
+  const list = h("ul", { class: "list tasks" });
+  const count = h("p", { class: "hint", role: "status" });
+  type.value = filters.type;
+  type.addEventListener("change", () => { filters.type = type.value; update(current); });
+  agent.addEventListener("change", () => { filters.agent = agent.value; update(current); });
+  const el = h("div", { class: "screen tasks" },
+    h("h1", {}, t("tasks.heading")), chips, h("div", { class: "filters" }, type, agent), count, list);
+  let current = ctx;
+
+  function update(ctx) {
+    current = ctx;
+    fill(chips, Object.keys(STATUS_GROUPS).map((key) => {
+      const button = h("button", { type: "button", class: "chip-button", "aria-pressed": String(filters.status === key), "data-filter": key },
+        t(`tasks.filter.${key}`));
+      button.addEventListener("click", () => { filters.status = key; update(current); });
+      return button;
+    }));
+    const agents = (ctx.state && ctx.state.agents) || [];
+    fill(agent, h("option", { value: "" }, t("tasks.allAgents")),
+      agents.map((a) => h("option", { value: a.agentId }, a.label || a.agentId)));
+    agent.value = agents.some((a) => a.agentId === filters.agent) ? filters.agent : "";
+    if (!ctx.state) return fill(list, h("li", { class: "hint" }, t("common.loading")));
+    const statuses = STATUS_GROUPS[filters.status];
+    const shown = (ctx.state.tasks || []).filter((task) =>
+      (!statuses || statuses.includes(task.status)) && (!filters.type || task.type === filters.type) &&
+      (!agent.value || task.agentId === agent.value));
+    count.textContent = t("tasks.count", { count: shown.length });
+    fill(list, shown.length ? shown.map((task) => h("li", {}, taskRow(ctx, task))) : h("li", { class: "empty" }, t("tasks.none")));
+  }
+  update(ctx);
+  return { el, update };
+}
