@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from mobile_codex.core.crypto import new_id
-from mobile_codex.core.records import Membership, User
-from mobile_codex.core.timeutil import iso
-from mobile_codex.relay_app.services.bootstrap import new_user_handle
+from falcon import testing
 
+from .conftest import BOOTSTRAP_TOKEN
 from .soft_authenticator import SoftAuthenticator
 
 REGISTER_OPTIONS = "/api/auth/passkeys/register/options"
@@ -31,21 +29,21 @@ def passkey_login(browser, authenticator: SoftAuthenticator, **get_kw):
 
 
 def add_locked_user(app, display_name: str = "Lin", role: str = "viewer") -> str:
-    """A user who joined the bootstrap user's workspace and holds an enrollment-locked session
-    (what redeeming an invite gives); returns the session cookie value."""
-    ctx = app.relay
-    with ctx.store.transaction() as tx:
-        now = iso(ctx.clock())
-        workspace_id = tx.users.get(tx.get_meta().bootstrap_user_id).last_workspace_id
-        user = User(
-            user_id=new_id("user"), user_handle=new_user_handle(), display_name=display_name,
-            created_at=now, last_workspace_id=workspace_id,
-        )  # fmt: skip
-        tx.users.put(user)
-        tx.memberships.put(
-            Membership(
-                membership_id=new_id("membership"), user_id=user.user_id, workspace_id=workspace_id,
-                role=role, created_at=now,
-            )
-        )  # fmt: skip
-        return ctx.sessions.create(tx, user_id=user.user_id, workspace_id=workspace_id, locked=True)
+    """Invite a user into the bootstrap user's workspace and redeem the invite, as their phone
+    would, through the real endpoints; returns their enrollment-locked session cookie value."""
+    origin = {"Origin": app.relay.config.public_origin}
+    client = testing.TestClient(app)
+    owner = client.simulate_post("/api/auth/login", json={"bootstrapToken": BOOTSTRAP_TOKEN}, headers=origin)
+    assert owner.status_code == 200, owner.text
+    cookie_name = owner.json["auth"]["sessionCookieName"]
+    invite = client.simulate_post(
+        "/api/admin/invitations", json={"type": "workspace", "role": role, "note": "test"},
+        cookies={cookie_name: owner.cookies[cookie_name].value}, headers=origin,
+    )  # fmt: skip
+    assert invite.status_code == 201, invite.text
+    redeemed = client.simulate_post(
+        "/api/auth/invitations/redeem", json={"inviteCode": invite.json["inviteCode"], "displayName": display_name},
+        headers=origin,
+    )  # fmt: skip
+    assert redeemed.status_code == 200 and redeemed.json["auth"]["needsPasskeyEnrollment"] is True, redeemed.text
+    return redeemed.cookies[cookie_name].value
