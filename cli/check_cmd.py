@@ -1,4 +1,8 @@
-"""`check --config F`: validate a relay or agent config; every problem on its own line, exit 2."""
+"""`check --config F`: validate a relay or agent config; every problem on its own line, exit 2.
+
+Production risks (cli/production_risks.py) are warnings on stderr, `warning: FILE: KEY: …`;
+they never change the exit code.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,14 @@ from mobile_codex.core.config import RelayConfig
 
 from .exit_codes import USAGE_OR_CONFIG
 from .loading import load, plugin_issues, plugins_for
+from .production_risks import risks_for
 
 
 def check(args) -> int:
     path = Path(args.config)
     config = load(path)
+    for risk in risks_for(path, config):
+        print(f"warning: {risk}", file=sys.stderr)
     issues = plugin_issues(path, config, plugins_for(config))
     for issue in issues:
         print(issue, file=sys.stderr)
@@ -25,6 +32,6 @@ def check(args) -> int:
 
 
 def register(commands) -> None:
-    p = commands.add_parser("check", help="validate a relay or agent config")
+    p = commands.add_parser("check", help="validate a relay or agent config and warn about production risks")
     p.add_argument("--config", required=True, help="the config file")
     p.set_defaults(run=check)

@@ -1,4 +1,10 @@
-"""`init-relay` and `init-agent`: write a working config with safe defaults."""
+"""`init-relay` and `init-agent`: write a working config with safe defaults.
+
+`--mode test` (default) makes a config for this machine: loopback, data under the user's dirs.
+`--mode production` makes one for a service account behind a TLS proxy: an https origin,
+loopback listen, state under /var/lib/mobile-codex, write mode off. Either way the document is
+validated before it is written and loaded back after.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +15,29 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from mobile_codex.core.config import load_agent_config, load_relay_config
+from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_relay_config
 from mobile_codex.core.config.relay import APP_DIR_NAME
+from mobile_codex.core.config.schema import Context, build
 from mobile_codex.core.crypto import new_secret, sha256_hex
+from mobile_codex.core.errors import ConfigError
 from mobile_codex.core.features import FeatureFlags
 
 from . import paths
-from .exit_codes import RUNTIME_FAILURE, USAGE_OR_CONFIG, CommandFailed
+from .exit_codes import USAGE_OR_CONFIG, CommandFailed
 from .files import write_private_json
+from .production_risks import is_plain_http_to_another_host
+
+PRODUCTION_ROOT = Path("/var/lib") / APP_DIR_NAME
+PRODUCTION_LISTEN_PORT = 8787  # behind the reverse proxy, whatever port the public origin has
+LOCAL_PROXY = "127.0.0.1"  # the reverse proxy on this host connects from here
 
 
-def _production_not_ready(args) -> None:
-    if args.mode == "production":
-        raise CommandFailed("--mode production is not implemented yet (arrives with the operations work)", RUNTIME_FAILURE)
+def _validated(model: type, document: dict, output: Path) -> None:
+    """Refuse to write a document that would not load (exit 2, nothing written)."""
+    issues: list = []
+    build(model, document, Context(file=str(output), base_dir=output.resolve().parent), "", issues)
+    if issues:
+        raise ConfigError(issues)
 
 
 def relay_config_document(origin: str) -> tuple[dict, str]:
@@ -48,15 +64,38 @@ def relay_config_document(origin: str) -> tuple[dict, str]:
     return document, bootstrap_token
 
 
+def production_relay_document(document: dict, data_dir: str | None) -> dict:
+    """Test-mode `document` made fit for a server: https only, loopback, /var/lib, proxy trusted."""
+    if not document["publicOrigin"].startswith("https://"):
+        raise CommandFailed(
+            f"--mode production needs --origin https://HOST (the phone reaches the relay over TLS), got {document['publicOrigin']!r}",
+            USAGE_OR_CONFIG,
+        )
+    return {
+        **document,
+        "listenHost": "127.0.0.1",
+        "listenPort": PRODUCTION_LISTEN_PORT,
+        "dataDir": data_dir or str(PRODUCTION_ROOT / "relay"),
+        "features": {**document["features"], "codexExecWrite": False},
+        "trustedProxies": [LOCAL_PROXY],
+    }
+
+
 def init_relay(args) -> int:
-    _production_not_ready(args)
     output = Path(args.output) if args.output else paths.default_relay_config()
     document, bootstrap_token = relay_config_document(args.origin)
+    if args.mode == "production":
+        document = production_relay_document(document, args.data_dir)
+    elif args.data_dir:
+        document["dataDir"] = args.data_dir
+    _validated(RelayConfig, document, output)
     write_private_json(output, document, force=args.force)
     load_relay_config(output)  # what we wrote must load; a ConfigError here is our bug, shown plainly
     print(f"Wrote relay config: {output}")
     print(f"Bootstrap token (shown once, only its hash is stored): {bootstrap_token}")
     print("Keep it as a break-glass login; sign in with a passkey once you have one.")
+    if args.mode == "production":
+        print(f"Next: mobile-codex scaffold-production --relay-config {output}")
     return 0
 
 
@@ -80,17 +119,41 @@ def agent_config_document(relay: str, workspace: Path, agent_id: str) -> dict:
     }
 
 
+def production_agent_document(document: dict, state_dir: str | None) -> dict:
+    """Test-mode `document` made fit for a service account: state (and Codex's home) under /var/lib."""
+    if is_plain_http_to_another_host(document["relayBaseUrl"]):
+        raise CommandFailed(
+            f"--mode production needs --relay https://HOST (or http to this machine), got {document['relayBaseUrl']!r}: "
+            "the agent token must not cross the network unencrypted",
+            USAGE_OR_CONFIG,
+        )
+    state = Path(state_dir or PRODUCTION_ROOT / "agent")
+    return {
+        **document,
+        "stateDir": str(state),
+        "features": {**document["features"], "codexExecWrite": False},
+        # Codex writes its sessions on every run: pin its home where the service may write.
+        "codex": {"homeDir": str(state / "codex-home")},
+    }
+
+
 def init_agent(args) -> int:
-    _production_not_ready(args)
     output = Path(args.output) if args.output else paths.default_agent_config()
     workspace = Path(args.workspace or ".").expanduser().resolve()
     if not workspace.is_dir():
         raise CommandFailed(f"--workspace: {workspace} is not a directory", USAGE_OR_CONFIG)
     agent_id = args.agent_id or safe_agent_id(socket.gethostname())
     document = agent_config_document(args.relay, workspace, agent_id)
+    if args.mode == "production":
+        document = production_agent_document(document, args.state_dir)
+    elif args.state_dir:
+        document["stateDir"] = args.state_dir
+    _validated(AgentConfig, document, output)
     write_private_json(output, document, force=args.force)
     load_agent_config(output)
     print(f"Wrote agent config: {output}")
+    if args.mode == "production":
+        print(f"Next: mobile-codex scaffold-production --agent-config {output}")
     return 0
 
 
@@ -98,7 +161,9 @@ def register(commands) -> None:
     p = commands.add_parser("init-relay", help="write a relay config and print its bootstrap token once")
     p.add_argument("--origin", default="http://localhost:8787", help="publicOrigin (default http://localhost:8787)")
     p.add_argument("--output", help="config file to write (default: the user config dir's relay.json)")
-    p.add_argument("--mode", choices=("test", "production"), default="test")
+    p.add_argument("--mode", choices=("test", "production"), default="test",
+                   help="production: https origin required, loopback listen, dataDir under /var/lib, write mode off")
+    p.add_argument("--data-dir", help="dataDir (default: the user data dir; production: /var/lib/mobile-codex/relay)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(run=init_relay)
 
@@ -107,6 +172,8 @@ def register(commands) -> None:
     p.add_argument("--workspace", help="workspaceRoot (default: the current directory)")
     p.add_argument("--agent-id", help="agentId (default: this host's name made safe)")
     p.add_argument("--output", help="config file to write (default: the user config dir's agent.json)")
-    p.add_argument("--mode", choices=("test", "production"), default="test")
+    p.add_argument("--mode", choices=("test", "production"), default="test",
+                   help="production: stateDir and Codex home under /var/lib, write mode off")
+    p.add_argument("--state-dir", help="stateDir (default: the user state dir; production: /var/lib/mobile-codex/agent)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(run=init_agent)

@@ -93,11 +93,6 @@ def test_init_agent_rejects_a_missing_workspace(run_cli, tmp_path):
     assert not (tmp_path / "a.json").exists()
 
 
-def test_production_mode_is_not_there_yet(run_cli, tmp_path):
-    done = run_cli("init-relay", "--mode", "production", "--output", tmp_path / "r.json")
-    assert done.returncode == 1 and "not implemented yet" in done.stderr
-
-
 def test_check_accepts_the_reference_configs(run_cli, reference):
     for name, kind in (("relay.json", "relay"), ("agent.json", "agent")):
         done = run_cli("check", "--config", reference / name)

@@ -1,0 +1,109 @@
+"""What makes a config risky in production: the rules behind `check`'s warnings and the production modes.
+
+Each warning names the file and the key, like a config error, but it is advice: the config is
+valid and may be right for a laptop. `check` prints them to stderr as `warning: FILE: KEY: …`
+and keeps its exit code; `init-* --mode production` refuses to write what would be warned about.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from mobile_codex.core.config import AgentConfig, RelayConfig
+from mobile_codex.core.config.agent import FileLogConfig
+from mobile_codex.core.errors import ConfigIssue
+
+# Programs that read their command text from `-c`: an action running one of them runs shell text.
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
+SYSTEM_CONFIG_DIR = PurePosixPath("/etc")
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 and the names that always mean this machine."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_plain_http_to_another_host(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "http" and not is_loopback_host(parts.hostname or "")
+
+
+def shell_command(argv: tuple[str, ...]) -> str | None:
+    """`bash -c` (as written) when `argv` hands text to a shell's -c option, else None.
+
+    Sees through `env [VAR=value | -option]... shell`; `-c` may be clustered (`bash -lc`).
+    """
+    args = list(argv)
+    if args and PurePosixPath(args[0]).name == "env":
+        args = args[1:]
+        while args and (args[0].startswith("-") or "=" in args[0]):
+            args = args[1:]
+    if not args:
+        return None
+    start = 2 if PurePosixPath(args[0]).name == "busybox" and len(args) > 1 else 1
+    if PurePosixPath(args[start - 1]).name not in SHELLS:
+        return None
+    for index in range(start, len(args)):
+        arg = args[index]
+        if arg == "--" or not arg.startswith("-"):
+            return None  # a script file (or the end of options): not -c text
+        if not arg.startswith("--") and "c" in arg[1:]:
+            return " ".join(args[: index + 1])
+    return None
+
+
+def _under(path: Path, root: PurePosixPath) -> bool:
+    for candidate in {PurePosixPath(path), PurePosixPath(os.path.realpath(path))}:
+        if candidate == root or root in candidate.parents:
+            return True
+    return False
+
+
+def relay_risks(path: Path, config: RelayConfig) -> list[ConfigIssue]:
+    file, risks = str(path), []
+    if not is_loopback_host(config.listen_host):
+        risks.append(ConfigIssue(file, "listenHost", f"{config.listen_host} is not a loopback address: the relay is reachable "
+                                 "without your TLS proxy; listen on 127.0.0.1 behind a reverse proxy"))
+    if is_plain_http_to_another_host(config.public_origin):
+        risks.append(ConfigIssue(file, "publicOrigin", f"{config.public_origin} is plain http on a non-local host: sign-ins and "
+                                 "session cookies cross the network unencrypted; use an https origin"))
+    if config.features.codex_exec_write:
+        risks.append(_write_mode(file))
+    return risks
+
+
+def agent_risks(path: Path, config: AgentConfig) -> list[ConfigIssue]:
+    file, risks = str(path), []
+    if is_plain_http_to_another_host(config.relay_base_url):
+        risks.append(ConfigIssue(file, "relayBaseUrl", f"{config.relay_base_url} is plain http on a non-local host: the agent "
+                                 "token crosses the network unencrypted; use the relay's https origin"))
+    if config.features.codex_exec_write:
+        risks.append(_write_mode(file))
+    for action_id, action in config.actions.items():
+        shell = shell_command(action.argv)
+        if shell:
+            risks.append(ConfigIssue(file, f"actions.{action_id}.argv", f"runs a shell ({shell}): its text is shell code, so "
+                                     "quoting mistakes become commands; list the program and its arguments instead"))
+    for source_id, source in config.log_sources.items():
+        if isinstance(source, FileLogConfig) and _under(source.path, SYSTEM_CONFIG_DIR):
+            risks.append(ConfigIssue(file, f"logSources.{source_id}.path", f"{source.path} is under /etc: configuration "
+                                     "files can hold secrets; show the phone logs, not config"))
+    return risks
+
+
+def _write_mode(file: str) -> ConfigIssue:
+    return ConfigIssue(file, "features.codexExecWrite", "write mode is on: Codex may change files in the workspace when "
+                       "both ends enable it; turn it off unless you need it")
+
+
+def risks_for(path: Path, config: RelayConfig | AgentConfig) -> list[ConfigIssue]:
+    return relay_risks(path, config) if isinstance(config, RelayConfig) else agent_risks(path, config)

@@ -1,0 +1,99 @@
+"""What the docs may name, read from the code: commands and flags from the argparse parser,
+config keys (dotted, with `<id>` for entries of `actions` and `logSources`) from the config models."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import typing
+
+import attrs
+
+from mobile_codex.cli.main import build_parser
+from mobile_codex.core.config import AgentConfig, RelayConfig
+from mobile_codex.core.config.agent import ActionConfig, FileLogConfig, JournalLogConfig
+from mobile_codex.core.config.schema import REQUIRED, camel
+from mobile_codex.core.features import FLAG_KEYS, FeatureFlags
+
+ID = "<id>"
+ENTRY_MODELS = {"actions": (ActionConfig,), "logSources": (FileLogConfig, JournalLogConfig)}
+
+
+def commands() -> dict[str, set[str]]:
+    """Subcommand -> its option strings (with --help)."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {name: set(p._option_string_actions) for name, p in sub.choices.items()}
+
+
+def top_level_flags() -> set[str]:
+    return set(build_parser()._option_string_actions)
+
+
+@attrs.frozen
+class Key:
+    path: str
+    model: type | None  # the model declaring it (None for feature flags)
+    field: attrs.Attribute | None
+
+
+def _walk(model: type, prefix: str) -> typing.Iterator[Key]:
+    hints = typing.get_type_hints(model)
+    for field in attrs.fields(model):
+        if "parse" not in field.metadata:
+            continue
+        key = field.metadata.get("key") or camel(field.name)
+        path = f"{prefix}{key}"
+        nested = hints.get(field.name)
+        if nested is FeatureFlags:
+            for flag in FLAG_KEYS:
+                yield Key(f"{path}.{flag}", None, None)
+        elif key in ENTRY_MODELS and not prefix:
+            seen = set()
+            for entry_model in ENTRY_MODELS[key]:
+                for sub in _walk(entry_model, f"{path}.{ID}."):
+                    if sub.path not in seen:
+                        seen.add(sub.path)
+                        yield sub
+        elif isinstance(nested, type) and attrs.has(nested):
+            yield from _walk(nested, f"{path}.")
+        else:
+            yield Key(path, model, field)
+    for ignored in getattr(model, "IGNORED_KEYS", ()):
+        yield Key(f"{prefix}{ignored}", model, None)
+
+
+def config_keys(model: type) -> dict[str, Key]:
+    return {key.path: key for key in _walk(model, "")}
+
+
+RELAY_KEYS = config_keys(RelayConfig)
+AGENT_KEYS = config_keys(AgentConfig)
+
+
+def all_names() -> set[str]:
+    """Every key segment (leaf or section) of either config."""
+    names = set()
+    for path in (*RELAY_KEYS, *AGENT_KEYS):
+        names.update(part for part in path.split(".") if part != ID)
+    return names
+
+
+def default_of(key: Key):
+    """The model's default for a leaf key, or REQUIRED."""
+    if key.field is None:
+        return FeatureFlags().enabled(key.path.rsplit(".", 1)[1]) if key.model is None else None
+    if key.field.default is REQUIRED:
+        return REQUIRED
+    default = key.field.default
+    return default.factory() if isinstance(default, attrs.Factory) else default
+
+
+def parser_limits(key: Key) -> dict:
+    """The closure variables of the key's parser (`lo`/`hi` for integers, `options` for choices)."""
+    if key.field is None:
+        return {}
+    parse = key.field.metadata["parse"]
+    if parse is None or not hasattr(parse, "__code__"):
+        return {}
+    return dict(inspect.getclosurevars(parse).nonlocals)

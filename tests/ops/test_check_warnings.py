@@ -1,0 +1,107 @@
+"""`check` warns about production risks on stderr, naming the key, and keeps its exit code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mobile_codex.cli.production_risks import shell_command
+
+from ..conftest import write_json
+
+
+def _relay(reference, **changes):
+    doc = json.loads((reference / "relay.json").read_text())
+    doc.update(changes)
+    return write_json(reference / "risky-relay.json", doc)
+
+
+def _agent(reference, tmp_path, **changes):
+    doc = json.loads((reference / "agent.json").read_text())
+    doc.update(workspaceRoot=str(tmp_path), logSources={}, **changes)
+    return write_json(reference / "risky-agent.json", doc)
+
+
+def test_relay_warnings_exact_lines_exit_0(run_cli, reference):
+    doc = json.loads((reference / "relay.json").read_text())
+    doc["features"]["codexExecWrite"] = True
+    path = _relay(reference, listenHost="0.0.0.0", publicOrigin="http://relay.example.com", features=doc["features"])
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"{path}: ok (relay config)"
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: listenHost: 0.0.0.0 is not a loopback address: the relay is reachable without your TLS proxy; "
+        "listen on 127.0.0.1 behind a reverse proxy",
+        f"warning: {path}: publicOrigin: http://relay.example.com is plain http on a non-local host: sign-ins and session "
+        "cookies cross the network unencrypted; use an https origin",
+        f"warning: {path}: features.codexExecWrite: write mode is on: Codex may change files in the workspace when both ends "
+        "enable it; turn it off unless you need it",
+    ]
+
+
+@pytest.mark.parametrize("origin", ["http://localhost:8787", "http://127.0.0.1:9000", "http://[::1]:8787", "https://relay.example.com"])
+def test_local_or_https_origins_are_quiet(run_cli, reference, origin):
+    done = run_cli("check", "--config", _relay(reference, publicOrigin=origin, listenHost="::1"))
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_agent_warnings_exact_lines_exit_0(run_cli, reference, tmp_path):
+    actions = {
+        "build": {"label": "Build", "argv": ["bash", "-c", "make && make install"]},
+        "deploy": {"label": "Deploy", "argv": ["/bin/sh", "-c", "./deploy"]},
+        "lint": {"label": "Lint", "argv": ["/usr/bin/env", "FOO=1", "zsh", "-lc", "lint"]},
+        "tests": {"label": "Tests", "argv": ["bash", "scripts/test.sh", "-c"]},  # a script, not -c text
+    }
+    log_sources = {"hosts": {"label": "Hosts", "path": "/etc/hosts"}, "app": {"label": "App", "path": "/var/log/app.log"}}
+    path = _agent(reference, tmp_path, relayBaseUrl="http://relay.example.com", actions=actions,
+                  features={"codexExecWrite": True})  # fmt: skip
+    doc = json.loads(path.read_text())
+    doc["logSources"] = log_sources
+    write_json(path, doc)
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: relayBaseUrl: http://relay.example.com is plain http on a non-local host: the agent token crosses "
+        "the network unencrypted; use the relay's https origin",
+        f"warning: {path}: features.codexExecWrite: write mode is on: Codex may change files in the workspace when both ends "
+        "enable it; turn it off unless you need it",
+        f"warning: {path}: actions.build.argv: runs a shell (bash -c): its text is shell code, so quoting mistakes become "
+        "commands; list the program and its arguments instead",
+        f"warning: {path}: actions.deploy.argv: runs a shell (/bin/sh -c): its text is shell code, so quoting mistakes become "
+        "commands; list the program and its arguments instead",
+        f"warning: {path}: actions.lint.argv: runs a shell (zsh -lc): its text is shell code, so quoting mistakes become "
+        "commands; list the program and its arguments instead",
+        f"warning: {path}: logSources.hosts.path: /etc/hosts is under /etc: configuration files can hold secrets; show the "
+        "phone logs, not config",
+    ]
+
+
+def test_warnings_do_not_change_a_config_error_exit(run_cli, reference):
+    path = _relay(reference, listenHost="0.0.0.0", storage={"backend": "nope"})
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: listenHost: 0.0.0.0 is not a loopback address: the relay is reachable without your TLS proxy; "
+        "listen on 127.0.0.1 behind a reverse proxy",
+        f"{path}: storage.backend: expected one of json, sqlite, got 'nope'",
+    ]
+
+
+@pytest.mark.parametrize(("argv", "found"), [
+    (("sh", "-c", "x"), "sh -c"),
+    (("bash", "-c", "x"), "bash -c"),
+    (("/bin/bash", "-euc", "x"), "/bin/bash -euc"),
+    (("dash", "-c", "x"), "dash -c"),
+    (("busybox", "sh", "-c", "x"), "busybox sh -c"),
+    (("env", "-i", "sh", "-c", "x"), "sh -c"),
+    (("bash", "--norc", "-c", "x"), "bash --norc -c"),
+    (("busybox", "ls", "-c"), None),
+    (("bash", "script.sh"), None),
+    (("bash", "--", "-c"), None),
+    (("git", "-c", "core.pager=cat", "log"), None),
+    (("python3", "-c", "print(1)"), None),
+    (("env",), None),
+])  # fmt: skip
+def test_shell_detection(argv, found):
+    assert shell_command(argv) == found
