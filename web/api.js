@@ -74,4 +74,11 @@ export const api = {
     post("/api/auth/passkeys/register/verify", { registrationId, credential }),
   passkeyLoginOptions: () => post("/api/auth/passkeys/login/options"),
   passkeyLoginVerify: (loginId, credential) => post("/api/auth/passkeys/login/verify", { loginId, credential }),
+  revokePasskey: (passkeyId) => post(`/api/admin/passkeys/${seg(passkeyId)}/revoke`),
+  // People: invitations (workspace: owners; account: relay owners), memberships, relay users.
+  createInvitation: (type, role, note, ttlSec) => post("/api/admin/invitations", { type, role, note, ttlSec }),
+  revokeInvitation: (inviteId) => post(`/api/admin/invitations/${seg(inviteId)}/revoke`),
+  revokeMembership: (membershipId) => post(`/api/admin/memberships/${seg(membershipId)}/revoke`),
+  userAction: (userId, action) => post(`/api/admin/users/${seg(userId)}/${action}`), // disable | enable | delete | sessions/revoke
+  issueRecoveryCode: (userId, ttlSec, note) => post(`/api/admin/users/${seg(userId)}/recovery-codes`, { ttlSec, note }),
 };

@@ -2,7 +2,7 @@
 // who is signed in), the shared state (auth + the live state view) and the shell around screens.
 import { api, isOffline, SIGNED_OUT } from "./api.js";
 import { errorMessage, fill, h } from "./dom.js";
-import { currentLanguage, t } from "./i18n.js";
+import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { LiveState } from "./live.js";
 import { lastUser, remember, rememberUser } from "./taskcache.js";
 import * as agent from "./screens/agent.js";
@@ -10,16 +10,27 @@ import * as agents from "./screens/agents.js";
 import * as codex from "./screens/codex.js";
 import * as enroll from "./screens/enroll.js";
 import * as more from "./screens/more.js";
+import * as myPasskeys from "./screens/my_passkeys.js";
 import * as offline from "./screens/offline.js";
 import * as pairing from "./screens/pairing.js";
+import * as people from "./screens/people.js";
+import * as session from "./screens/session.js";
+import * as sessions from "./screens/sessions.js";
 import * as signin from "./screens/signin.js";
 import * as task from "./screens/task.js";
 import * as tasks from "./screens/tasks.js";
+import * as users from "./screens/users.js";
 import * as workspaces from "./screens/workspaces.js";
 
-const ROUTES = { signin, enroll, workspaces, agents, agent, pair: pairing, codex, tasks, task, more, offline };
+const ROUTES = {
+  signin, enroll, workspaces, agents, agent, pair: pairing, codex, tasks, task, more, offline,
+  sessions, session, people, users, passkeys: myPasskeys,
+};
 const TABS = [["agents", "nav.agents"], ["codex", "nav.codex"], ["tasks", "nav.tasks"], ["more", "nav.more"]];
-const TAB_OF = { agent: "agents", pair: "agents", task: "tasks", workspaces: "more", enroll: "more" };
+const TAB_OF = {
+  agent: "agents", pair: "agents", task: "tasks", sessions: "codex", session: "codex",
+  workspaces: "more", enroll: "more", people: "more", users: "more", passkeys: "more",
+};
 
 const app = {
   booted: false,
@@ -40,16 +51,19 @@ const workspaceButton = h("a", { class: "workspace-button", href: "#/workspaces"
 const connection = h("span", { class: "connection", role: "status" });
 const banner = h("div", { class: "banner", role: "status" });
 const main = h("main", { id: "screen", tabindex: "-1" });
-const tabbar = h("nav", { class: "tabbar", "aria-label": t("nav.label") });
+const tabbar = h("nav", { class: "tabbar" });
+const brandName = h("span", {});
 const shell = h("div", { class: "shell" },
   h("header", { class: "topbar" },
-    h("a", { class: "brand", href: "#/agents" }, h("img", { src: "/icons/icon-192.png", alt: "", width: "28", height: "28" }), h("span", {}, t("app.name"))),
+    h("a", { class: "brand", href: "#/agents" }, h("img", { src: "/icons/icon-192.png", alt: "", width: "28", height: "28" }), brandName),
     workspaceButton, connection),
   banner, main, tabbar);
 
 function updateShell(route) {
   const signedIn = !!(app.auth && app.auth.currentUser && !app.auth.needsPasskeyEnrollment);
   const ws = signedIn && app.auth.workspaces.find((w) => w.workspaceId === app.auth.currentWorkspaceId);
+  brandName.textContent = t("app.name");
+  tabbar.setAttribute("aria-label", t("nav.label"));
   workspaceButton.hidden = !signedIn;
   workspaceButton.textContent = ws ? ws.name : t("workspaces.choose");
   workspaceButton.setAttribute("aria-label", t("workspaces.switchTo", { name: ws ? ws.name : "" }));
@@ -90,7 +104,7 @@ function context(route) {
   const userId = app.auth && app.auth.currentUser ? app.auth.currentUser.userId : lastUser();
   return {
     auth: app.auth, state: app.state, params: route.params, userId, offline: app.offline,
-    go, setAuth, signOut, retry: loadStatus, refresh: () => live.running && live.restart(),
+    go, setAuth, signOut, retry: loadStatus, refresh: () => live.running && live.restart(), setLanguage: changeLanguage,
   };
 }
 
@@ -111,6 +125,13 @@ function render() {
   fill(main, app.screen.el);
   document.title = screen ? `${t(screen.title)} · ${t("app.name")}` : t("app.name");
   window.scrollTo(0, 0);
+}
+
+/** Switch the language (remembered on this device) and draw everything again in it. */
+function changeLanguage(tag) {
+  setLanguage(tag);
+  app.screenKey = "";
+  render();
 }
 
 function go(hash) {

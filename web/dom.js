@@ -132,6 +132,18 @@ export function confirmButton(label, confirmLabel, action, { errorEl, disabled =
   return wrap;
 }
 
+/** "Copy" for a code or a command, saying when it worked (the clipboard needs a secure context). */
+export function copyButton(label, text) {
+  const error = errorBox();
+  const copied = h("span", { class: "hint", role: "status" });
+  const button = actionButton(label, async () => {
+    if (!navigator.clipboard) throw { code: "clipboard-unavailable" };
+    await navigator.clipboard.writeText(text).catch(() => { throw { code: "clipboard-unavailable" }; });
+    copied.textContent = t("common.copied");
+  }, { errorEl: error });
+  return [h("div", { class: "toolbar" }, button, copied), error];
+}
+
 /** A labelled section with a heading. */
 export function section(title, ...children) {
   return h("section", { class: "card" }, title ? h("h2", {}, title) : null, children);

@@ -43,14 +43,19 @@ function blocked(auth, agent) {
   return null;
 }
 
+/** The flags each task type needs (PRODUCT.md); a resumed session is a codex_exec. */
+const NEEDS = {
+  codex_exec: ["codexExec"], read_session: ["codexExec", "readSession"], delete_session: ["codexExec", "deleteSession"],
+  run_action: ["runAction"], read_log: ["readLog"],
+};
+
 /** {allowed, reason} for a task type on an agent. */
 export function canRun(kind, { auth, state, agent }) {
   const stop = blocked(auth, agent);
   if (stop) return { allowed: false, reason: stop };
   const flags = effectiveFlags(state.features, agent);
-  const needs = { codex_exec: ["codexExec"], run_action: ["runAction"], read_log: ["readLog"] }[kind] || [];
-  for (const name of needs) if (!flags[name].on) return { allowed: false, reason: flags[name].reason, flag: name };
-  if (kind === "codex_exec" && agent.codexAvailable === false) return { allowed: false, reason: "reason.noCodex" };
+  for (const name of NEEDS[kind] || []) if (!flags[name].on) return { allowed: false, reason: flags[name].reason, flag: name };
+  if (kind !== "run_action" && kind !== "read_log" && agent.codexAvailable === false) return { allowed: false, reason: "reason.noCodex" };
   return { allowed: true, reason: null };
 }
 

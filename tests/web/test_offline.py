@@ -18,7 +18,7 @@ def test_the_app_opens_offline_and_says_so(relay, phone):
     cached = phone.page.evaluate(
         "async () => (await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => new URL(r.url).pathname)))).flat()"
     )
-    assert "/app.js" in cached and "/" in cached
+    assert {"/", "/app.js", "/strings/en.js", "/strings/zh-CN.js", "/screens/sessions.js", "/screens/people.js"} <= set(cached)
     assert not [path for path in cached if path.startswith("/api/")]
     phone.check("online")
 
@@ -29,3 +29,10 @@ def test_the_app_opens_offline_and_says_so(relay, phone):
     notice.wait_for()
     assert "You are offline" in phone.page.locator("main").inner_text()
     phone.check("offline")
+
+    # The strings of both languages are in the cached shell: offline in 简体中文 too.
+    phone.page.evaluate("() => localStorage.setItem('mc.lang', 'zh-CN')")
+    phone.page.reload()
+    phone.page.locator("[data-offline]").first.wait_for()
+    assert "你已离线" in phone.page.locator("main").inner_text()
+    phone.check("offline-zh")

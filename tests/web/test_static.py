@@ -1,4 +1,5 @@
-"""The installable parts and the strings: i18n completeness, manifest, icons, service worker list."""
+"""The installable parts and the strings: every string and error code in English and 简体中文, manifest,
+icons, service worker list."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ DYNAMIC_KEYS = {
     "flag": ["codexExec", "codexExecWrite", "readSession", "deleteSession", "runAction", "readLog", "pairings"],
     "tasks.filter": ["all", "active", "approval", "completed", "problems"],
     "mode": ["read-only", "workspace-write", "resume"],
+    "session.role": ["user", "assistant"],
 }
 AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-locally has one message)
     "codex-not-installed", "unknown-exec-mode", "unknown-action", "unknown-log-source", "path-outside-workspace",
@@ -52,14 +54,16 @@ def table(phone) -> dict[str, dict]:
     return phone.page.evaluate("async () => (await import('/i18n.js')).TABLE")
 
 
-def test_every_api_error_code_has_an_english_message(phone):
+def test_every_api_error_code_has_a_message_in_every_language(phone):
     codes = api_error_codes()
     assert len(codes) >= 60 and {"rate-limited", "invalid-login-code", "task-already-finished"} <= codes
-    english = table(phone)["en"]
-    missing = sorted(code for code in codes if f"error.{code}" not in english)
-    assert not missing, f"API.md error codes without a message in web/i18n.js: {missing}"
-    assert all(f"error.{code}" in english for code in CLIENT_CODES)
-    assert all(f"taskError.{code}" in english for code in AGENT_ERROR_CODES)
+    languages = table(phone)
+    assert set(languages) == {"en", "zh-CN"}
+    for language, strings in languages.items():
+        missing = sorted(code for code in codes if f"error.{code}" not in strings)
+        assert not missing, f"{language}: API.md error codes without a message in web/strings/: {missing}"
+        assert [code for code in CLIENT_CODES if f"error.{code}" not in strings] == [], language
+        assert [code for code in AGENT_ERROR_CODES if f"taskError.{code}" not in strings] == [], language
 
 
 def test_every_string_the_code_uses_is_in_every_language(phone):
@@ -68,6 +72,8 @@ def test_every_string_the_code_uses_is_in_every_language(phone):
     namespaces = {key.split(".")[0] for key in english}
     used = set()
     for path in WEB.rglob("*.js"):
+        if path.parent.name == "strings":  # the tables themselves: a key counts as used when code names it
+            continue
         for literal in re.findall(r"""["'`]([a-zA-Z]+\.[A-Za-z0-9_.-]+)["'`]""", path.read_text()):
             if literal.split(".")[0] in namespaces and not literal.endswith(".js"):
                 used.add(literal)
@@ -83,6 +89,28 @@ def test_every_string_the_code_uses_is_in_every_language(phone):
             assert placeholders.get(key, set()) == set(re.findall(r"\{(\w+)\}", json.dumps(value))), (language, key)
     unused = sorted(set(english) - used)
     assert not unused, f"strings no code uses: {unused}"
+    for language, strings in languages.items():
+        extra = sorted(set(strings) - set(english))
+        assert not extra, f"{language}: keys English does not have: {extra}"
+        for key, value in strings.items():  # plural forms the language has (Intl.PluralRules), `other` always
+            if isinstance(value, dict):
+                assert "other" in value and set(value) <= {"zero", "one", "two", "few", "many", "other"}, (language, key)
+
+
+# Values that may stay as in English in another language: names and pure placeholders.
+SAME_IN_EVERY_LANGUAGE = {
+    "app.name", "nav.codex", "agent.codexHeading", "codex.title", "type.codex_exec", "agents.codexVersion",
+    "session.role.assistant",
+}  # fmt: skip
+
+
+def test_chinese_is_a_translation_not_a_copy(phone):
+    languages = table(phone)
+    english, chinese = languages["en"], languages["zh-CN"]
+    han = re.compile(r"[\u4e00-\u9fff]")
+    copied = sorted(key for key, value in chinese.items() if key not in SAME_IN_EVERY_LANGUAGE and not han.search(json.dumps(value, ensure_ascii=False)))
+    assert not copied, f"zh-CN strings with no Chinese in them: {copied}"
+    assert all(chinese[key] == english[key] for key in SAME_IN_EVERY_LANGUAGE)
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -20,7 +20,8 @@ export function mount(ctx) {
     const agent = (ctx.state.agents || []).find((a) => a.agentId === ctx.params[0]);
     if (!agent) return fill(body, h("h1", {}, t("agent.notFound")), link(t("agents.title"), "#/agents"));
     const tasks = (ctx.state.tasks || []).filter((task) => task.agentId === agent.agentId).slice(0, 5);
-    const signature = JSON.stringify([agentSignature(ctx, agent), tasks.map((x) => [x.taskId, x.status, x.updatedAt])]);
+    const sessionCount = (agent.codexSessions || []).length;
+    const signature = JSON.stringify([agentSignature(ctx, agent), sessionCount, tasks.map((x) => [x.taskId, x.status, x.updatedAt])]);
     if (signature === shown) return;
     shown = signature;
     const run = (kind, extra, label) => async () => {
@@ -35,9 +36,10 @@ export function mount(ctx) {
       h("h1", {}, agent.label || agent.agentId),
       agentCard(ctx, agent, error),
       section(t("agent.codexHeading"),
-        codex.allowed
-          ? link(t("agent.newRun"), `#/codex/${encodeURIComponent(agent.agentId)}`, "primary")
-          : h("p", { class: "hint" }, t("agent.codexDisabled", { reason: t(codex.reason) }))),
+        codex.allowed ? null : h("p", { class: "hint" }, t("agent.codexDisabled", { reason: t(codex.reason) })),
+        h("div", { class: "toolbar" },
+          codex.allowed ? link(t("agent.newRun"), `#/codex/${encodeURIComponent(agent.agentId)}`, "primary") : null,
+          link(t("agent.sessions", { count: sessionCount }), `#/sessions/${encodeURIComponent(agent.agentId)}`))),
       offers(t("agent.actionsHeading"), action, "agent.actionsDisabled", agent.actions, "agent.noActions", t("agent.request"),
         (item) => run("run_action", { actionId: item.id }, item.label || item.id), error, t("agent.approvalNote")),
       offers(t("agent.logsHeading"), log, "agent.logsDisabled", agent.logSources, "agent.noLogs", t("agent.readLog"),

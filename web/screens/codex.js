@@ -44,7 +44,8 @@ export function mount(ctx) {
     current.go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
   }, error);
   const empty = h("section", { class: "card" }, h("p", {}, t("codex.noAgents")), link(t("agents.pair"), "#/pair", "primary"));
-  const el = h("div", { class: "screen codex" }, h("h1", {}, t("codex.heading")), empty, h("section", { class: "card" }, promptForm));
+  const el = h("div", { class: "screen codex" }, h("h1", {}, t("codex.heading")), empty, h("section", { class: "card" }, promptForm),
+    h("nav", { class: "menu" }, link(t("codex.sessions"), "#/sessions")));
   let current = ctx;
   let modesNow = [];
 

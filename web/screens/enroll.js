@@ -1,5 +1,5 @@
 // "Register your passkey": where enrollment-locked users land (invite or recovery code), and where
-// anyone adds a passkey to this device (Web II's passkey list builds on it).
+// the agents screen sends anyone without a passkey (My passkeys lists them and adds more).
 import { api } from "../api.js";
 import { errorBox, field, form, h, actionButton } from "../dom.js";
 import { t } from "../i18n.js";

@@ -1,17 +1,14 @@
-// "More": who is signed in, workspaces, add a passkey, this device's task cache, sign out.
-// Web II adds people, passkeys, sessions and language here (one menu entry each).
-import { actionButton, errorBox, h, link, section } from "../dom.js";
+// "More": who is signed in, a menu (workspaces, Codex sessions, people, relay users, passkeys) and
+// this device's settings (language, cached task details, sign out).
+import { errorBox, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
-import { cachedTasks, clearCache } from "../taskcache.js";
+import { settingsSections } from "./settings.js";
 
 export const title = "more.title";
 
 export function mount(ctx) {
   const auth = ctx.auth;
   const error = errorBox();
-  const cacheCount = h("p", { class: "meta", role: "status" });
-  const showCount = () => { cacheCount.textContent = t("more.cacheCount", { count: cachedTasks(ctx.userId).length }); };
-  showCount();
   const workspace = auth.workspaces.find((w) => w.workspaceId === auth.currentWorkspaceId);
   const el = h("div", { class: "screen more" },
     h("h1", {}, t("more.heading")),
@@ -22,11 +19,11 @@ export function mount(ctx) {
         auth.isRelayOwner ? ` · ${t("more.relayOwner")}` : "")),
     h("nav", { class: "menu", "aria-label": t("more.heading") },
       link(t("workspaces.title"), "#/workspaces"),
-      auth.passkeysEnabled ? link(t("more.addPasskey"), "#/enroll") : null),
-    section(t("more.cacheHeading"),
-      h("p", {}, t("more.cacheIntro")), cacheCount,
-      actionButton(t("more.clearCache"), async () => { clearCache(ctx.userId); showCount(); }, { errorEl: error })),
-    section(null, actionButton(t("more.signOut"), () => ctx.signOut(), { errorEl: error, kind: "danger wide" })),
+      link(t("sessions.title"), "#/sessions"),
+      link(t("people.title"), "#/people"),
+      auth.permissions.manageRelayUsers ? link(t("users.title"), "#/users") : null,
+      auth.passkeysEnabled ? link(t("passkeys.title"), "#/passkeys") : null),
+    settingsSections(ctx, error),
     error);
   return { el };
 }

@@ -1,7 +1,7 @@
 // Pair an agent: create a code (note, TTL), show it with the exact agent command, then approve
 // or reject the pending request the agent makes with it.
 import { api } from "../api.js";
-import { actionButton, clockTime, errorBox, field, fill, h, submitForm } from "../dom.js";
+import { clockTime, copyButton, errorBox, field, fill, h, submitForm } from "../dom.js";
 import { t } from "../i18n.js";
 import { pendingRequests } from "./agent_parts.js";
 
@@ -23,8 +23,6 @@ export function mount(ctx) {
     const command = hint
       ? `mobile-codex agent --config ${hint} --pair-code ${made.pairingCode}`
       : `mobile-codex agent --pair-code ${made.pairingCode}`;
-    const copyError = errorBox();
-    const copied = h("span", { class: "hint", role: "status" });
     fill(result, h("section", { class: "card" },
       h("h2", {}, t("pair.codeHeading")),
       h("p", { class: "pair-code mono", "data-pairing-code": made.pairingCode }, made.pairingCode),
@@ -32,13 +30,7 @@ export function mount(ctx) {
       h("p", {}, t("pair.commandIntro")),
       h("pre", { class: "command mono" }, h("code", {}, command)),
       hint ? null : h("p", { class: "hint" }, t("pair.commandNoHint")),
-      h("div", { class: "toolbar" },
-        actionButton(t("pair.copy"), async () => {
-          await navigator.clipboard.writeText(command).catch(() => { throw { code: "clipboard-unavailable" }; });
-          copied.textContent = t("pair.copied");
-        }, { errorEl: copyError }),
-        copied),
-      copyError,
+      copyButton(t("pair.copy"), command),
       h("p", { class: "hint" }, t("pair.then"))));
   }
 

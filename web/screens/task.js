@@ -7,7 +7,7 @@ import { t } from "../i18n.js";
 import { TERMINAL } from "../flags.js";
 import { cachedTask, withCached } from "../taskcache.js";
 import { renderDiff } from "../diff.js";
-import { agentLabel, statusChip, taskTitle } from "./task_parts.js";
+import { agentLabel, statusChip, taskError, taskTitle } from "./task_parts.js";
 
 export const title = "task.title";
 
@@ -109,14 +109,6 @@ export function mount(ctx) {
 
   update(ctx);
   return { el, update };
-}
-
-/** Agent error codes (PRODUCT.md) get a sentence; anything else is shown as the agent sent it. */
-function taskError(text) {
-  const code = String(text).split(":")[0].trim();
-  const flag = /^([A-Za-z]+)-disabled-locally$/.exec(code);
-  const known = flag ? t("taskError.disabledLocally", { flag: t(`flag.${flag[1]}`, {}, flag[1]) }) : t(`taskError.${code}`, {}, null);
-  return [known ? h("p", {}, known) : null, h("pre", { class: "mono small" }, text)];
 }
 
 function resultRows(result) {

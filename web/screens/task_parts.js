@@ -1,4 +1,4 @@
-// How a task is named and shown in lists: a title, its type, a status chip, when.
+// How a task is named and shown in lists: a title, its type, a status chip, when; its error as a sentence.
 import { ago, h } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -27,4 +27,12 @@ export function taskRow(ctx, task) {
     h("span", { class: "row-meta" },
       statusChip(task.status),
       h("span", {}, `${t(`type.${task.type}`, {}, task.type)} · ${agentLabel(ctx, task.agentId)} · ${ago(task.updatedAt || task.createdAt, now)}`)));
+}
+
+/** Agent error codes (PRODUCT.md) get a sentence; anything else is shown as the agent sent it. */
+export function taskError(text) {
+  const code = String(text).split(":")[0].trim();
+  const flag = /^([A-Za-z]+)-disabled-locally$/.exec(code);
+  const known = flag ? t("taskError.disabledLocally", { flag: t(`flag.${flag[1]}`, {}, flag[1]) }) : t(`taskError.${code}`, {}, null);
+  return [known ? h("p", {}, known) : null, h("pre", { class: "mono small" }, text)];
 }

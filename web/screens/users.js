@@ -1,0 +1,86 @@
+// Relay users (relay owners only): disable / enable, end their sessions, issue a recovery code
+// (shown once), remove them from a workspace, delete. Each guard of the relay is explained where
+// the control would be: relay owners are protected, delete needs no workspaces and no passkeys,
+// a disabled user gets no recovery code.
+import { api } from "../api.js";
+import { actionButton, clockTime, confirmButton, errorBox, fill, h, keyed } from "../dom.js";
+import { t } from "../i18n.js";
+import { guard, shownOnce } from "./people_parts.js";
+
+export const title = "users.title";
+
+export function mount(ctx) {
+  const list = h("div", { class: "stack users" });
+  const note = h("div");
+  const el = h("div", { class: "screen users" }, h("h1", {}, t("users.heading")), note, list);
+  const codes = new Map(); // userId -> the recovery code just issued (shown while this screen is open)
+  let current = ctx;
+
+  function update(ctx) {
+    current = ctx;
+    fill(note, ctx.auth.permissions.manageRelayUsers ? null : guard(t("users.ownersOnly")));
+    if (!ctx.state) return;
+    const users = ctx.state.users || [];
+    keyed(list, users, (u) => u.userId, (u) => JSON.stringify([u, codes.get(u.userId) || null]), (u) => userCard(u));
+  }
+
+  function act(user, action) {
+    return async () => {
+      await api.userAction(user.userId, action);
+      current.refresh();
+    };
+  }
+
+  function userCard(user) {
+    const error = errorBox();
+    const you = user.userId === current.auth.currentUser.userId;
+    const issued = codes.get(user.userId);
+    const deleteBlockers = [
+      user.isRelayOwner ? null : user.memberships.length ? t("users.deleteNeedsNoWorkspaces") : null,
+      user.isRelayOwner ? null : user.passkeyCount ? t("users.deleteNeedsNoPasskeys") : null,
+    ].filter(Boolean);
+    const issue = async () => {
+      const reply = await api.issueRecoveryCode(user.userId);
+      codes.set(user.userId, { code: reply.recoveryCode, expiresAt: reply.recovery.expiresAt });
+      update(current); // the card shows the code now
+      current.refresh();
+    };
+    return h("article", { class: "card user", "data-user-id": user.userId },
+      h("div", { class: "card-head" },
+        h("h2", {}, user.displayName, you ? ` · ${t("people.you")}` : ""),
+        h("span", { class: "row-meta" },
+          user.isRelayOwner ? h("span", { class: "chip" }, t("more.relayOwner")) : null,
+          user.disabledAt ? h("span", { class: "chip chip-revoked" }, t("users.disabled")) : null)),
+      h("p", { class: "meta" },
+        [t("users.passkeys", { count: user.passkeyCount }), t("users.sessions", { count: user.activeSessionCount }),
+          t("users.created", { when: clockTime(user.createdAt) })].join(" · ")),
+      user.activeRecovery ? h("p", { class: "meta" }, t("users.recoveryActive", { when: clockTime(user.activeRecovery.expiresAt) })) : null,
+      user.memberships.length
+        ? h("ul", { class: "list memberships" }, user.memberships.map((m) => h("li", { class: "item-row", "data-membership-id": m.membershipId },
+            h("span", {}, h("span", { class: "row-title" }, m.name), " ", h("span", { class: "meta" }, t(`role.${m.role}`))),
+            confirmButton(t("users.removeFromWorkspace"), t("users.removeConfirm"), async () => {
+              await api.revokeMembership(m.membershipId);
+              current.refresh();
+            }, { errorEl: error }))))
+        : h("p", { class: "meta" }, t("users.noWorkspaces")),
+      issued ? shownOnce(t("users.recoveryCode"), issued.code, issued.expiresAt, t("users.recoveryHowTo"), "recovery-code") : null,
+      h("div", { class: "toolbar" },
+        user.isRelayOwner ? null
+          : user.disabledAt ? actionButton(t("users.enable"), act(user, "enable"), { errorEl: error })
+          : confirmButton(t("users.disable"), t("users.disableConfirm"), act(user, "disable"), { errorEl: error }),
+        user.activeSessionCount && !you
+          ? confirmButton(t("users.endSessions"), t("users.endSessionsConfirm", { count: user.activeSessionCount }), act(user, "sessions/revoke"), { errorEl: error })
+          : null,
+        user.disabledAt ? null : actionButton(t("users.issueRecovery"), issue, { errorEl: error }),
+        user.isRelayOwner || deleteBlockers.length ? null
+          : confirmButton(t("users.delete"), t("users.deleteConfirm", { name: user.displayName }), act(user, "delete"), { errorEl: error })),
+      user.isRelayOwner && !you ? guard(t("users.ownerProtected")) : null,
+      user.isRelayOwner && you ? guard(t("users.youProtected")) : null,
+      user.disabledAt ? guard(t("users.disabledNoRecovery")) : null,
+      deleteBlockers.map(guard),
+      error);
+  }
+
+  update(ctx);
+  return { el, update };
+}
