@@ -86,6 +86,14 @@ def test_up_serves_pairs_polls_and_prints_a_single_use_login_code(user_dirs, wor
         assert status == 200 and body["auth"]["isRelayOwner"] is True, body
         again = Http(port, origin=f"http://localhost:{port}")
         assert again.post("/api/auth/login-code", {"loginCode": code}) == (401, {"error": "invalid-login-code"})
+
+        # what the phone sees: the local agent, seen recently, reporting what it can do
+        status, state = phone.call("GET", "/api/admin/state")
+        assert status == 200, state
+        (agent,) = state["agents"]
+        assert agent["agentId"] == agent_id and agent["revokedAt"] is None and agent["lastSeenAt"], agent
+        assert agent["workspaceRootName"] == workspace.name and "read-only" in [m["id"] for m in agent["execModes"]], agent
+        assert isinstance(agent["codexAvailable"], bool), agent
     finally:
         returncode, stderr = stop(up)
     assert returncode == 0, stderr
