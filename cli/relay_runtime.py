@@ -8,7 +8,7 @@ from typing import Iterator
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.errors import StorageError
 from mobile_codex.relay_app.app import RelayApp, create_app
-from mobile_codex.relay_app.server import make_server, open_store
+from mobile_codex.relay_app.server import make_server, open_store, tune_interpreter
 
 from .exit_codes import RUNTIME_FAILURE, CommandFailed
 from .loading import plugins_for
@@ -21,6 +21,7 @@ def relay_listening(config: RelayConfig) -> Iterator[tuple[RelayApp, object]]:
         store = open_store(config, plugins_for(config))
     except StorageError as err:
         raise CommandFailed(f"cannot open storage: {err}", RUNTIME_FAILURE) from None
+    tune_interpreter()
     try:
         app = create_app(config, store=store)
         try:

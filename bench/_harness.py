@@ -1,0 +1,473 @@
+"""Shared benchmark machinery: a relay in a subprocess, keep-alive HTTP clients, pairing, figures.
+
+Stdlib only (the relay itself runs from the package installed in the same interpreter's venv):
+- `Relay`: writes a config into a temp dir (127.0.0.1, a free port, publicOrigin
+  http://localhost:PORT, high rate limits, `server.threads` as asked), starts
+  `python -m mobile_codex.cli.main relay --config F`, waits for "relay listening", and reads the
+  relay's RSS from /proc/PID/status and its data-dir size.
+- `Conn`: one keep-alive http.client connection (reconnects once if the relay closed it).
+- `Phone`: a signed-in owner (bootstrap token login; the session cookie on every request).
+- `pair_agents`: the whole pairing flow through the API; returns each agent's token.
+- `seed`: history through the API (phone creates, agents claim by long-poll and complete).
+- `percentile`, `table`, `emit`: how every script prints its figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import math
+import os
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What a real agent (agent_app.capabilities) sends in every poll, minus Codex sessions.
+AGENT_REPORT = {
+    "label": "bench agent",
+    "workspaceRootName": "work",
+    "features": {"codexExec": True, "codexExecWrite": False, "readSession": True, "deleteSession": True,
+                 "runAction": True, "readLog": True},
+    "actions": [{"id": "restart", "label": "Restart"}],
+    "logSources": [{"id": "app", "label": "App log"}],
+    "codexSessions": [],
+    "codexAvailable": True,
+    "codexVersion": "codex-cli 0.0.0",
+    "execModes": [{"id": "read-only", "label": "Read only", "writes": False}],
+}  # fmt: skip
+
+
+# --- process-level helpers -------------------------------------------------------------------
+
+
+def raise_nofile(wanted: int = 65536) -> int:
+    """Raise the soft fd limit (each held poll is a socket here and in the relay, which inherits it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of `values`; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def table(headers: list[str], rows: list[list[Any]], title: str | None = None) -> str:
+    cells = [[str(h) for h in headers]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    line = lambda r: "  ".join(v.rjust(w) for v, w in zip(r, widths))  # noqa: E731
+    out = [title] if title else []
+    out += [line(cells[0]), "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]]
+    return "\n".join(out)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else f"{value:.1f}" if abs(value) >= 100 else f"{value:.2f}"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    return str(value)
+
+
+def emit(name: str, figures: dict[str, Any]) -> None:
+    """The one JSON line a script prints (run_all.py picks it up by its leading `{"bench"`)."""
+    doc = {"bench": name, "load": load(), "cpus": os.cpu_count(), **figures}
+    print(json.dumps(doc, separators=(",", ":")), flush=True)
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# --- the relay in a subprocess ---------------------------------------------------------------
+
+
+class Relay:
+    """A relay on its default (sqlite) storage, in its own process, on 127.0.0.1 and a free port."""
+
+    def __init__(self, *, threads: int = 64, folder: Path | None = None, keep: bool = False):
+        self.threads = threads
+        self._own_folder = folder is None
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="mobile-codex-bench-"))
+        self.keep = keep
+        self.port = free_port()
+        self.origin = f"http://localhost:{self.port}"
+        self.bootstrap_token = secrets.token_urlsafe(32)
+        self.data_dir = self.folder / "data"
+        self.config_path = self.folder / "relay.json"
+        self.config_path.write_text(json.dumps({
+            "listenHost": "127.0.0.1", "listenPort": self.port, "publicOrigin": self.origin,
+            "dataDir": str(self.data_dir),
+            "bootstrapAdminTokenHash": hashlib.sha256(self.bootstrap_token.encode()).hexdigest(),
+            "tokenSecret": secrets.token_urlsafe(48),
+            "maxLoginAttemptsPerMinute": 100000, "maxPairAttemptsPerMinute": 100000,
+            "server": {"threads": threads, "connectionLimit": threads + 100},
+            "storage": {"backend": "sqlite"},
+        }, indent=2))  # fmt: skip
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> Relay:
+        log = open(self.folder / "relay.log", "ab")
+        since = log.tell()  # a restart appends: only look at this run's lines
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(self.config_path)],
+            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
+        )  # fmt: skip
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"relay exited with {self.proc.returncode}:\n{self.log_text()}")
+            if "relay listening" in self.log_text()[since:]:
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"relay did not start within {timeout}s:\n{self.log_text()}")
+
+    def log_text(self) -> str:
+        try:
+            return (self.folder / "relay.log").read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def close(self) -> None:
+        self.stop()
+        if self._own_folder and not self.keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Relay:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def status_kb(self, key: str) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+        return 0
+
+    def rss_mb(self) -> float:
+        return round(self.status_kb("VmRSS") / 1024, 1)
+
+    def peak_rss_mb(self) -> float:
+        return round(self.status_kb("VmHWM") / 1024, 1)
+
+    def os_threads(self) -> int:
+        return self.status_kb("Threads")  # not kB, but the same "Key: value" line
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def data_bytes(self) -> dict[str, int]:
+        sizes = {p.name: p.stat().st_size for p in self.data_dir.iterdir() if p.is_file()} if self.data_dir.exists() else {}
+        sizes["total"] = sum(sizes.values())
+        return sizes
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+class Conn:
+    """One keep-alive connection to the relay, JSON in and out."""
+
+    def __init__(self, port: int, *, token: str | None = None, cookie: str | None = None, origin: str | None = None,
+                 timeout: float = 60):  # fmt: skip
+        self.port = port
+        self.token = token
+        self.cookie = cookie
+        self.origin = origin
+        self.timeout = timeout
+        self._conn: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            self._conn.connect()
+            self._conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if self.origin and method == "POST":
+            headers["Origin"] = self.origin
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                conn.request(method, path, body=data, headers=headers)
+                response = conn.getresponse()
+                raw = response.read()
+            except (ConnectionError, http.client.RemoteDisconnected, http.client.CannotSendRequest, BrokenPipeError):
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            if response.getheader("Connection", "").lower() == "close":
+                self.close()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie" and value.startswith("mobilecodex_session="):
+                    self.cookie = value.split(";")[0]
+            return response.status, (json.loads(raw) if raw else None)
+        raise AssertionError("unreachable")
+
+    def post(self, path: str, body: Any = None) -> tuple[int, Any]:
+        return self.request("POST", path, {} if body is None else body)
+
+    def get(self, path: str) -> tuple[int, Any]:
+        return self.request("GET", path)
+
+    def ok(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201)) -> Any:
+        status, reply = self.request(method, path, body)
+        if status not in expect:
+            raise RuntimeError(f"{method} {path} -> {status} {reply}")
+        return reply
+
+
+class Phone(Conn):
+    """The owner's browser: bootstrap login, then the session cookie (and Origin) on every request."""
+
+    def __init__(self, relay: Relay, cookie: str | None = None):
+        super().__init__(relay.port, origin=relay.origin, cookie=cookie)
+        self.relay = relay
+        if cookie is None:
+            self.ok("POST", "/api/auth/login", {"bootstrapToken": relay.bootstrap_token})
+            assert self.cookie, "login set no cookie"
+
+    def another(self) -> Phone:
+        """A second connection with the same session (one phone, several tabs)."""
+        return Phone(self.relay, cookie=self.cookie)
+
+    def create_task(self, agent_id: str, prompt: str = "bench") -> dict:
+        return self.ok("POST", "/api/admin/tasks", {"type": "codex_exec", "agentId": agent_id, "prompt": prompt})["task"]
+
+
+class Agent(Conn):
+    def __init__(self, relay: Relay, agent_id: str, token: str):
+        super().__init__(relay.port, token=token)
+        self.agent_id = agent_id
+        self.relay = relay
+
+    def poll(self, *, wait_ms: int = 0, max_tasks: int = 1, report: bool = True) -> dict:
+        body = dict(AGENT_REPORT) if report else {}
+        body.update(waitMs=wait_ms, maxTasks=max_tasks)
+        return self.ok("POST", "/api/agent/poll", body)
+
+    def update(self, task_id: str, **body) -> dict:
+        return self.ok("POST", f"/api/agent/tasks/{task_id}/update", body)
+
+
+def pair_agents(relay: Relay, phone: Phone, count: int, prefix: str = "bench") -> list[Agent]:
+    """Pair `count` agents through the API: pairing code -> pair -> approve -> pair/status."""
+    agents = []
+    anonymous = Conn(relay.port)
+    for i in range(count):
+        agent_id = f"{prefix}-{i:04d}"
+        code = phone.ok("POST", "/api/admin/pairings", {"note": agent_id})["pairingCode"]
+        pending = anonymous.ok("POST", "/api/agent/pair", {"pairingCode": code, "agentId": agent_id, "label": agent_id,
+                                                           "hostname": "bench", "workspaceRootName": "work"})  # fmt: skip
+        phone.ok("POST", f"/api/admin/pair-requests/{pending['requestId']}/approve")
+        done = anonymous.ok("POST", "/api/agent/pair/status", {"requestId": pending["requestId"], "requestToken": pending["requestToken"]})
+        assert done["status"] == "approved", done
+        agent = Agent(relay, agent_id, done["token"])
+        agent.poll()  # the first poll: the relay learns what the agent can do
+        agents.append(agent)
+    anonymous.close()
+    return agents
+
+
+# --- seeding history through the API ----------------------------------------------------------
+
+
+def seed(relay: Relay, phone: Phone, agents: list[Agent], count: int, *, creators: int = 2, window: int = 64,
+         chunk: int = 1000, label: str = "") -> dict[str, Any]:  # fmt: skip
+    """`count` more finished tasks: the phone creates them round-robin over `agents`, each agent
+    claims its own with long-polls (maxTasks 8) and reports every claimed task `completed`.
+
+    At most `window` tasks are in flight (created, not yet completed). Prints the rate per `chunk`
+    tasks to stderr as it goes; returns {"tasks", "seconds", "rate", "chunkRates", "minChunkRate"}.
+    """
+    slots = threading.Semaphore(window)
+    done_lock = threading.Lock()
+    state = {"created": 0, "done": 0, "error": None}
+    chunk_marks: list[float] = []
+    finished = threading.Event()
+    started = time.perf_counter()
+
+    def creator(conn: Phone, index: int) -> None:
+        try:
+            while True:
+                with done_lock:
+                    if state["created"] >= count or state["error"]:
+                        return
+                    n = state["created"]
+                    state["created"] += 1
+                slots.acquire()
+                conn.create_task(agents[n % len(agents)].agent_id, prompt=f"seed {n}")
+        except Exception as err:  # noqa: BLE001 - reported by the caller
+            state["error"] = err
+            finished.set()
+
+    def worker(agent: Agent) -> None:
+        try:
+            while not finished.is_set():
+                reply = agent.poll(wait_ms=2000, max_tasks=8, report=False)
+                for task in reply["tasks"]:
+                    agent.update(task["taskId"], outputAppend="ok\n", status="completed", result={"exitCode": 0})
+                    slots.release()
+                    with done_lock:
+                        state["done"] += 1
+                        if state["done"] % chunk == 0:
+                            chunk_marks.append(time.perf_counter())
+                            a = chunk_marks[-2] if len(chunk_marks) > 1 else started
+                            say(f"  seeding{label}: {state['done']}/{count} tasks, {chunk / (chunk_marks[-1] - a):.0f} tasks/s")
+                        if state["done"] >= count:
+                            finished.set()
+        except Exception as err:  # noqa: BLE001
+            state["error"] = err
+            finished.set()
+
+    creator_conns = [phone.another() for _ in range(creators)]
+    threads = [threading.Thread(target=creator, args=(c, i), daemon=True) for i, c in enumerate(creator_conns)]
+    threads += [threading.Thread(target=worker, args=(a,), daemon=True) for a in agents]
+    for t in threads:
+        t.start()
+    finished.wait()
+    elapsed = time.perf_counter() - started
+    for t in threads:
+        t.join(5)
+    for c in creator_conns:
+        c.close()
+    if state["error"]:
+        raise RuntimeError(f"seeding failed: {state['error']!r}")
+    rates = []
+    previous = started
+    for mark in chunk_marks:
+        rates.append(round(chunk / (mark - previous), 1))
+        previous = mark
+    return {"tasks": count, "seconds": round(elapsed, 2), "rate": round(count / elapsed, 1), "chunkRates": rates,
+            "minChunkRate": min(rates) if rates else round(count / elapsed, 1)}  # fmt: skip
+
+
+def common_args(parser) -> None:
+    parser.add_argument("--keep", action="store_true", help="keep the relay's temp folder (config, data, log)")
+
+
+# --- dispatch: create a task while the agent's long-poll is held --------------------------------
+
+
+def measure_dispatch(phone: Phone, agent: Agent, tasks: int, *, settle: float = 0.02) -> dict[str, Any]:
+    """For each of `tasks` tasks: wait until `agent` has a long-poll (waitMs 25000) in flight, let it
+    settle into the relay's wait, then time POST /api/admin/tasks -> the poll's reply holding it.
+
+    The agent reports each task completed before polling again (as a real one finishing quickly).
+    Returns latencies in ms: dispatch (create sent -> task in the agent's hands) and the create
+    request's own round trip, plus how many replies came from a held poll (heldMs > 0).
+    """
+    import queue
+
+    ready = threading.Event()
+    got: queue.Queue = queue.Queue()
+    errors: list[BaseException] = []
+
+    def agent_loop() -> None:
+        try:
+            received = 0
+            while received < tasks:
+                ready.set()
+                reply = agent.poll(wait_ms=25000, max_tasks=1)
+                now = time.perf_counter()
+                for task in reply["tasks"]:
+                    received += 1
+                    got.put((task["taskId"], now, reply["heldMs"]))
+                    agent.update(task["taskId"], status="completed", result={"exitCode": 0})
+        except BaseException as err:  # noqa: BLE001
+            errors.append(err)
+            got.put(None)
+
+    thread = threading.Thread(target=agent_loop, daemon=True)
+    thread.start()
+    dispatch, create_rtt, held = [], [], 0
+    for _ in range(tasks):
+        if not ready.wait(30):
+            raise RuntimeError("the agent did not poll again within 30 s")
+        ready.clear()
+        time.sleep(settle)
+        sent = time.perf_counter()
+        task = phone.create_task(agent.agent_id)
+        answered = time.perf_counter()
+        item = got.get(timeout=30)
+        if item is None:
+            raise RuntimeError(f"agent failed: {errors[0]!r}")
+        task_id, received, held_ms = item
+        assert task_id == task["taskId"], (task_id, task["taskId"])
+        dispatch.append(received - sent)
+        create_rtt.append(answered - sent)
+        held += held_ms > 0
+    thread.join(30)
+    return {
+        "tasks": tasks,
+        "heldReplies": held,
+        "dispatchP50Ms": ms(percentile(dispatch, 50)), "dispatchP90Ms": ms(percentile(dispatch, 90)),
+        "dispatchP99Ms": ms(percentile(dispatch, 99)), "dispatchMaxMs": ms(max(dispatch)),
+        "createP50Ms": ms(percentile(create_rtt, 50)), "createP99Ms": ms(percentile(create_rtt, 99)),
+    }  # fmt: skip
