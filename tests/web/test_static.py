@@ -33,6 +33,8 @@ AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-l
     "codex-not-installed", "unknown-exec-mode", "unknown-action", "unknown-log-source", "path-outside-workspace",
     "invalid-session-id", "session-not-found", "session-outside-workspace", "resume-write-mode-disabled",
     "write-run-in-progress", "log-not-readable", "timeout", "canceled",
+    # ours (docs/operations.md, "Why a task failed")
+    "nonzero-exit", "action-not-startable", "unsupported-task-type", "session-delete-failed", "agent-stopped",
 ]  # fmt: skip
 
 

@@ -361,6 +361,9 @@ export default {
   "taskError.canceled": "The run was canceled.",
   "taskError.agent-stopped": "The agent stopped during the run.",
   "taskError.session-delete-failed": "Codex could not delete the session.",
+  "taskError.nonzero-exit": "The command ended with a non-zero exit code.",
+  "taskError.action-not-startable": "The agent could not start the action's program.",
+  "taskError.unsupported-task-type": "This agent does not run this kind of task.",
 
   // Every error code of API.md, then the app's own.
   "error.unknown": "Something went wrong ({code}).",

@@ -361,6 +361,9 @@ export default {
   "taskError.canceled": "运行已取消。",
   "taskError.agent-stopped": "代理在运行过程中停止了。",
   "taskError.session-delete-failed": "Codex 无法删除此会话。",
+  "taskError.nonzero-exit": "命令以非零退出码结束。",
+  "taskError.action-not-startable": "代理无法启动该操作的程序。",
+  "taskError.unsupported-task-type": "此代理不运行这种任务。",
 
   "error.unknown": "出了点问题（{code}）。",
   "error.body-too-large": "一次请求的文字太多了。",
