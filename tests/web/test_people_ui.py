@@ -205,3 +205,41 @@ def test_add_and_revoke_passkeys_and_the_last_one_is_kept(phone):
     phone.page.get_by_text("This is your last passkey: add another one before you revoke it.").wait_for()
     assert phone.page.locator("[data-passkey-id]").count() == 1
     phone.check("passkeys-last-kept")
+
+
+def test_a_signed_in_user_joins_a_second_workspace_with_an_invite_code(relay, phones):
+    owner = relay.owner()
+    agent = pair_over_http(relay, owner, "box-1")  # in Primary
+    assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
+    status, primary = owner.post("/api/admin/invitations", {"type": "workspace", "role": "viewer", "note": "", "ttlSec": 3600})
+    assert status == 201, primary
+    status, _ = owner.post("/api/admin/workspaces", {"name": "Design"})  # the owner switches to it
+    assert status == 201
+    status, design = owner.post("/api/admin/invitations", {"type": "workspace", "role": "operator", "note": "", "ttlSec": 3600})
+    assert status == 201, design
+
+    mia = redeem_on_a_new_phone(phones(relay), "I have an invite code", "Join", inviteCode=design["inviteCode"], displayName="Mia")
+    mia.page.locator("button", has_text="Register passkey").click()
+    mia.screen("agents")
+    assert mia.page.locator(".workspace-button").inner_text() == "Design"
+
+    mia.page.locator(".workspace-button").click()
+    screen = mia.screen("workspaces")
+    assert screen.get_by_text("Join a workspace").is_visible()
+    mia.check("join-form")
+    mia.page.fill("input[name=joinInviteCode]", primary["inviteCode"].lower())
+    mia.page.locator("button", has_text="Join workspace").click()
+    mia.screen("agents")
+    mia.page.locator("[data-agent-id=box-1]").wait_for()  # now in Primary, she sees its agent
+    assert mia.page.locator(".workspace-button").inner_text() == "Primary"
+    assert sorted(w["name"] for w in state(mia)["auth"]["workspaces"]) == ["Design", "Primary"]
+
+    # The same code again: used up, said in words.
+    mia.page.locator(".workspace-button").click()
+    mia.screen("workspaces")
+    mia.expect_failure("/api/auth/invitations/redeem")
+    mia.page.fill("input[name=joinInviteCode]", primary["inviteCode"])
+    mia.page.locator("button", has_text="Join workspace").click()
+    mia.page.locator(".screen.workspaces .error", has_text="invite code").wait_for()
+    assert sorted(mia.page.locator(".screen.workspaces .row-title").all_inner_texts()) == ["Design", "Primary"]
+    mia.check("join-used-code")

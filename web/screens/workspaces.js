@@ -1,4 +1,4 @@
-// Workspace switcher and "create workspace".
+// Workspace switcher, "create workspace" and "join with an invite code".
 import { api } from "../api.js";
 import { errorBox, field, fill, guarded, h, submitForm } from "../dom.js";
 import { t } from "../i18n.js";
@@ -17,10 +17,23 @@ export function mount(ctx) {
   }, "primary");
   const createSection = h("section", { class: "card" }, h("h2", {}, t("workspaces.createHeading")), create);
 
+  // A workspace invite redeemed with a session joins that workspace (API.md); then switch to it.
+  const code = h("input", { type: "text", name: "joinInviteCode", autocomplete: "off", autocapitalize: "characters", required: true });
+  const join = submitForm([field(t("workspaces.joinCodeLabel"), code)], t("workspaces.join"), async () => {
+    const before = new Set(ctx.auth.workspaces.map((ws) => ws.workspaceId));
+    let reply = await api.redeemInvite(code.value.trim());
+    code.value = "";
+    const joined = reply.auth.workspaces.find((ws) => !before.has(ws.workspaceId));
+    if (joined) reply = await api.switchWorkspace(joined.workspaceId);
+    ctx.setAuth(reply.auth, "#/agents");
+  });
+  const joinSection = h("section", { class: "card join" }, h("h2", {}, t("workspaces.joinHeading")),
+    h("p", { class: "hint" }, t("workspaces.joinHint")), join);
+
   const el = h("div", { class: "screen workspaces" },
     h("h1", {}, t("workspaces.heading")),
     h("section", { class: "card" }, list, switchError),
-    createSection);
+    createSection, joinSection);
 
   function update(ctx) {
     const auth = ctx.auth;

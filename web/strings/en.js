@@ -64,6 +64,10 @@ export default {
   "workspaces.createHeading": "New workspace",
   "workspaces.nameLabel": "Name",
   "workspaces.create": "Create workspace",
+  "workspaces.joinHeading": "Join a workspace",
+  "workspaces.joinHint": "Someone who owns a workspace can give you an invite code for it.",
+  "workspaces.joinCodeLabel": "Invite code",
+  "workspaces.join": "Join workspace",
 
   "agents.title": "Agents",
   "agents.heading": "Agents",

@@ -65,6 +65,10 @@ export default {
   "workspaces.createHeading": "新建工作区",
   "workspaces.nameLabel": "名称",
   "workspaces.create": "创建工作区",
+  "workspaces.joinHeading": "加入工作区",
+  "workspaces.joinHint": "工作区的所有者可以给你一个该工作区的邀请码。",
+  "workspaces.joinCodeLabel": "邀请码",
+  "workspaces.join": "加入工作区",
 
   "agents.title": "代理",
   "agents.heading": "代理",
