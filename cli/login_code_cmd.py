@@ -7,22 +7,12 @@ from pathlib import Path
 from mobile_codex.core.config import load_relay_config
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.timeutil import system_clock
-from mobile_codex.relay_app.server import open_store
 from mobile_codex.relay_app.services.bootstrap import ensure_bootstrap
 from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
 
 from . import paths
 from .exit_codes import RUNTIME_FAILURE, CommandFailed
-from .loading import plugins_for
-
-
-def open_relay_store(config):
-    """The configured store, or exit 1 saying why (the json backend is locked while the relay runs)."""
-    try:
-        return open_store(config, plugins_for(config))
-    except StorageError as err:
-        hint = " Stop the relay first: this storage backend allows only one process." if "in use" in str(err) else ""
-        raise CommandFailed(f"cannot open storage: {err}.{hint}", RUNTIME_FAILURE) from None
+from .relay_runtime import open_relay_store
 
 
 def run_login_code(args) -> int:

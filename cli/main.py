@@ -7,10 +7,16 @@ import sys
 
 from mobile_codex.core.errors import ConfigError
 
-from . import agent_cmd, check_cmd, import_state_cmd, init_cmd, login_code_cmd, plugins_cmd, relay_cmd, scaffold_cmd, tokens_cmd, up_cmd
+from . import (
+    agent_cmd, check_cmd, end_sessions_cmd, import_state_cmd, init_cmd, login_code_cmd, plugins_cmd, relay_cmd, scaffold_cmd,
+    tokens_cmd, up_cmd,
+)  # fmt: skip
 from .exit_codes import USAGE_OR_CONFIG, CommandFailed
 
-COMMAND_MODULES = (init_cmd, check_cmd, plugins_cmd, tokens_cmd, relay_cmd, agent_cmd, up_cmd, login_code_cmd, import_state_cmd, scaffold_cmd)
+COMMAND_MODULES = (
+    init_cmd, check_cmd, plugins_cmd, tokens_cmd, relay_cmd, agent_cmd, up_cmd, login_code_cmd, end_sessions_cmd,
+    import_state_cmd, scaffold_cmd,
+)  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,4 @@
-"""Opening the relay's store, app and listening socket, shared by `relay` and `up`."""
+"""Opening the relay's store, app and listening socket (`relay`, `up`), and its store alone for one-off commands."""
 
 from __future__ import annotations
 
@@ -14,13 +14,20 @@ from .exit_codes import RUNTIME_FAILURE, CommandFailed
 from .loading import plugins_for
 
 
+def open_relay_store(config: RelayConfig):
+    """The configured store for a one-off command, or exit 1 saying why (the json backend is
+    locked while the relay runs)."""
+    try:
+        return open_store(config, plugins_for(config))
+    except StorageError as err:
+        hint = " Stop the relay first: this storage backend allows only one process." if "in use" in str(err) else ""
+        raise CommandFailed(f"cannot open storage: {err}.{hint}", RUNTIME_FAILURE) from None
+
+
 @contextmanager
 def relay_listening(config: RelayConfig) -> Iterator[tuple[RelayApp, object]]:
     """Yields (app, waitress server) bound to the configured address; closes the store after."""
-    try:
-        store = open_store(config, plugins_for(config))
-    except StorageError as err:
-        raise CommandFailed(f"cannot open storage: {err}", RUNTIME_FAILURE) from None
+    store = open_relay_store(config)
     tune_interpreter()
     try:
         app = create_app(config, store=store)

@@ -137,6 +137,14 @@ class SessionService:
                 tx.sessions.delete(sha256_hex(token))
 
     @staticmethod
+    def end_all(tx: Transaction) -> int:
+        """Every browser session of every user (the `end-sessions` command)."""
+        sessions = tx.sessions.find()
+        for session in sessions:
+            tx.sessions.delete(session.session_id_hash)
+        return len(sessions)
+
+    @staticmethod
     def end_all_for_user(tx: Transaction, user_id: str) -> int:
         sessions = tx.sessions.find(user_id=user_id)
         for session in sessions:
