@@ -36,6 +36,11 @@ def test_regular_install_has_the_mapped_packages_web_assets_and_script(tmp_path)
     )  # fmt: skip
     installed = target / "mobile_codex"
     assert (installed / "web" / "index.html").is_file()
+
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
+    assert files(REPO / "web") - files(installed / "web") == set()  # every screen, string table and icon ships
     assert (installed / "plugins" / "storage" / "sqlite").is_dir()
     assert not (target / "core").exists() and not (target / "plugins").exists()  # nothing generic at the top
     assert (target / "bin" / "mobile-codex").is_file()
