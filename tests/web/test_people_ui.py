@@ -117,7 +117,10 @@ def test_invite_a_user_who_sees_only_her_workspace_then_recovers_with_a_code(rel
 
     # Users: disable (her sessions end) and enable again; the guards say why delete is not offered.
     users = open_from_more(owner, "Users", "users")
-    assert users.locator("[data-user-id]", has_text="Owner").get_by_text("You are a relay owner").is_visible()
+    owner_card = users.locator("[data-user-id]", has_text="Owner").first
+    assert owner_card.get_by_text("You are a relay owner").is_visible()
+    design = owner_card.locator("[data-membership-id]", has_text="Design")  # she is its only owner
+    assert design.get_by_text("Only owner: cannot be removed").is_visible() and design.locator("button").count() == 0
     card = users.locator("[data-user-id]", has_text="Mia")
     assert "1 passkey" in card.inner_text() and "Design" in card.inner_text()
     assert card.get_by_text("remove them from every workspace first").is_visible()

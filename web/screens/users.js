@@ -1,7 +1,7 @@
 // Relay users (relay owners only): disable / enable, end their sessions, issue a recovery code
 // (shown once), remove them from a workspace, delete. Each guard of the relay is explained where
 // the control would be: relay owners are protected, delete needs no workspaces and no passkeys,
-// a disabled user gets no recovery code.
+// a disabled user gets no recovery code, a workspace's only owner cannot be removed from it.
 import { api } from "../api.js";
 import { actionButton, clockTime, confirmButton, errorBox, fill, h, keyed } from "../dom.js";
 import { t } from "../i18n.js";
@@ -31,10 +31,20 @@ export function mount(ctx) {
     };
   }
 
+  /** workspaceId -> how many active owner memberships it has, over every user this screen lists. */
+  function ownerCounts() {
+    const counts = new Map();
+    for (const u of (current.state && current.state.users) || []) {
+      for (const m of u.memberships) if (m.role === "owner") counts.set(m.workspaceId, (counts.get(m.workspaceId) || 0) + 1);
+    }
+    return counts;
+  }
+
   function userCard(user) {
     const error = errorBox();
     const you = user.userId === current.auth.currentUser.userId;
     const issued = codes.get(user.userId);
+    const owners = ownerCounts();
     const deleteBlockers = [
       user.isRelayOwner ? null : user.memberships.length ? t("users.deleteNeedsNoWorkspaces") : null,
       user.isRelayOwner ? null : user.passkeyCount ? t("users.deleteNeedsNoPasskeys") : null,
@@ -58,10 +68,12 @@ export function mount(ctx) {
       user.memberships.length
         ? h("ul", { class: "list memberships" }, user.memberships.map((m) => h("li", { class: "item-row", "data-membership-id": m.membershipId },
             h("span", {}, h("span", { class: "row-title" }, m.name), " ", h("span", { class: "meta" }, t(`role.${m.role}`))),
-            confirmButton(t("users.removeFromWorkspace"), t("users.removeConfirm"), async () => {
-              await api.revokeMembership(m.membershipId);
-              current.refresh();
-            }, { errorEl: error }))))
+            m.role === "owner" && owners.get(m.workspaceId) === 1
+              ? h("span", { class: "meta only-owner" }, t("users.onlyOwner")) // the relay would refuse (last-owner guard)
+              : confirmButton(t("users.removeFromWorkspace"), t("users.removeConfirm"), async () => {
+                await api.revokeMembership(m.membershipId);
+                current.refresh();
+              }, { errorEl: error }))))
         : h("p", { class: "meta" }, t("users.noWorkspaces")),
       issued ? shownOnce(t("users.recoveryCode"), issued.code, issued.expiresAt, t("users.recoveryHowTo"), "recovery-code") : null,
       h("div", { class: "toolbar" },

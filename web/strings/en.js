@@ -300,6 +300,7 @@ export default {
   "users.noWorkspaces": "In no workspace.",
   "users.removeFromWorkspace": "Remove",
   "users.removeConfirm": "Remove from this workspace",
+  "users.onlyOwner": "Only owner: cannot be removed",
   "users.enable": "Enable",
   "users.disable": "Disable",
   "users.disableConfirm": "Disable and sign out",

@@ -301,6 +301,7 @@ export default {
   "users.noWorkspaces": "不属于任何工作区。",
   "users.removeFromWorkspace": "移除",
   "users.removeConfirm": "从此工作区移除",
+  "users.onlyOwner": "唯一的所有者，无法移除",
   "users.enable": "启用",
   "users.disable": "停用",
   "users.disableConfirm": "停用并登出",
