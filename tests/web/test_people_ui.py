@@ -8,6 +8,8 @@ Passkeys are added and revoked, and the last one is guarded.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tests.relay.agent_helpers import pair_over_http
 
 from .conftest import BOOTSTRAP_TOKEN
@@ -28,6 +30,10 @@ def confirm(scope, first: str, second: str) -> None:
     """A destructive button asks once more in place."""
     scope.locator("button", has_text=first).click()
     scope.locator("button", has_text=second).click()
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def state(phone) -> dict:
@@ -136,9 +142,15 @@ def test_invite_a_user_who_sees_only_her_workspace_then_recovers_with_a_code(rel
     card.locator(".chip", has_text="Disabled").wait_for(state="detached")
 
     # A recovery code, shown once; Mia signs in with it on a new phone and must add a passkey first.
+    assert card.locator("select[name=recoveryTtl]").input_value() == "3600"
+    card.locator("select[name=recoveryTtl]").select_option("86400")
     card.locator("button", has_text="Issue a recovery code").click()
     recovery = card.locator("[data-recovery-code]").inner_text()
     card.get_by_text("A recovery code is valid until").wait_for()
+    seen = state(owner)
+    (mia_seen,) = [u for u in seen["users"] if u["displayName"] == "Mia"]
+    valid_for = (parse_time(mia_seen["activeRecovery"]["expiresAt"]) - parse_time(seen["now"])).total_seconds()
+    assert 86400 - 120 < valid_for <= 86400, valid_for
     owner.check("recovery-code")
     new_phone = redeem_on_a_new_phone(phones(relay), "I have a recovery code", "Redeem recovery code", recoveryCode=recovery)
     assert new_phone.page.locator(".tabbar").is_hidden()

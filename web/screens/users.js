@@ -3,9 +3,9 @@
 // the control would be: relay owners are protected, delete needs no workspaces and no passkeys,
 // a disabled user gets no recovery code, a workspace's only owner cannot be removed from it.
 import { api } from "../api.js";
-import { actionButton, clockTime, confirmButton, errorBox, fill, h, keyed } from "../dom.js";
+import { actionButton, clockTime, confirmButton, errorBox, field, fill, h, keyed } from "../dom.js";
 import { t } from "../i18n.js";
-import { guard, shownOnce } from "./people_parts.js";
+import { guard, shownOnce, TTL_CHOICES, ttlOption } from "./people_parts.js";
 
 export const title = "users.title";
 
@@ -49,8 +49,10 @@ export function mount(ctx) {
       user.isRelayOwner ? null : user.memberships.length ? t("users.deleteNeedsNoWorkspaces") : null,
       user.isRelayOwner ? null : user.passkeyCount ? t("users.deleteNeedsNoPasskeys") : null,
     ].filter(Boolean);
+    const ttl = h("select", { name: "recoveryTtl" }, TTL_CHOICES.map(ttlOption));
+    ttl.value = "3600"; // API.md's default: a recovery code is for someone waiting to sign in now
     const issue = async () => {
-      const reply = await api.issueRecoveryCode(user.userId);
+      const reply = await api.issueRecoveryCode(user.userId, Number(ttl.value));
       codes.set(user.userId, { code: reply.recoveryCode, expiresAt: reply.recovery.expiresAt });
       update(current); // the card shows the code now
       current.refresh();
@@ -83,7 +85,8 @@ export function mount(ctx) {
         user.activeSessionCount && !you
           ? confirmButton(t("users.endSessions"), t("users.endSessionsConfirm", { count: user.activeSessionCount }), act(user, "sessions/revoke"), { errorEl: error })
           : null,
-        user.disabledAt ? null : actionButton(t("users.issueRecovery"), issue, { errorEl: error }),
+        user.disabledAt ? null : h("div", { class: "recovery-issue" }, field(t("users.recoveryTtlLabel"), ttl),
+          actionButton(t("users.issueRecovery"), issue, { errorEl: error })),
         user.isRelayOwner || deleteBlockers.length ? null
           : confirmButton(t("users.delete"), t("users.deleteConfirm", { name: user.displayName }), act(user, "delete"), { errorEl: error })),
       user.isRelayOwner && !you ? guard(t("users.ownerProtected")) : null,

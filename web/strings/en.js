@@ -307,6 +307,7 @@ export default {
   "users.endSessions": "End sessions",
   "users.endSessionsConfirm": { one: "End {count} session", other: "End all {count} sessions" },
   "users.issueRecovery": "Issue a recovery code",
+  "users.recoveryTtlLabel": "Recovery code valid for",
   "users.recoveryCode": "Recovery code",
   "users.recoveryHowTo": "They open this app, choose “I have a recovery code” and enter it, then register a new passkey. Earlier codes of this user stop working.",
   "users.delete": "Delete",

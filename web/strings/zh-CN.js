@@ -308,6 +308,7 @@ export default {
   "users.endSessions": "结束会话",
   "users.endSessionsConfirm": { other: "结束全部 {count} 个会话" },
   "users.issueRecovery": "发放恢复码",
+  "users.recoveryTtlLabel": "恢复码有效期",
   "users.recoveryCode": "恢复码",
   "users.recoveryHowTo": "对方打开此应用，选择“我有恢复码”并输入，然后注册新的通行密钥。此用户之前的恢复码将失效。",
   "users.delete": "删除",
