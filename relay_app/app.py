@@ -77,7 +77,7 @@ def create_app(
     ensure_bootstrap(store, clock)
     ctx = RelayContext(
         config=config, store=store, clock=clock, sessions=SessionService(store, config, clock),
-        limiter=limiter or RateLimiter(), feed=feed, holds=HoldLimit(config.server.threads - HELD_RESERVE),
+        limiter=RateLimiter() if limiter is None else limiter, feed=feed, holds=HoldLimit(config.server.threads - HELD_RESERVE),
     )  # fmt: skip
     add_agent_services(ctx)
     ctx.services["tasks"].interrupt_unfinished()  # their text died with the last process

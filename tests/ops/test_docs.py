@@ -205,3 +205,9 @@ def test_the_tutorials_runnable_blocks_succeed_in_a_temporary_home(tmp_path):
         assert done.returncode == 0, f"block failed:\n{block}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
         assert "Traceback" not in done.stderr
     assert (home / ".config" / "mobile-codex" / "relay.json").exists()
+
+
+def test_the_security_model_calls_the_bootstrap_token_break_glass_once_a_passkey_exists():
+    """SECURITY.md: docs tell operators to treat the bootstrap token as break-glass once a passkey exists."""
+    (bullet,) = [p for p in TEXT["security.md"].split("\n- ") if p.startswith("The **bootstrap token**")]
+    assert "break-glass" in bullet and "passkey" in bullet and "offline" in bullet
