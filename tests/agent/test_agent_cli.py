@@ -80,7 +80,8 @@ def new_code(phone) -> str:
     return made["pairingCode"]
 
 
-def test_pair_approve_then_poll_token_saved_privately_and_sigterm_exits_0(live, config_file, user_dirs, tmp_path):
+def paired_and_polling(live, config_file, user_dirs) -> AgentProcess:
+    """`mobile-codex agent --pair-code` with a code from the phone, approved; running and polling."""
     phone = live.phone()
     agent = AgentProcess(user_dirs, "--config", config_file, "--pair-code", new_code(phone))
     request_id = agent.expect(r"pair request (pairreq_[0-9a-f]+) sent")[1]
@@ -88,6 +89,11 @@ def test_pair_approve_then_poll_token_saved_privately_and_sigterm_exits_0(live, 
     assert status == 200, body
     agent.expect(r"paired as agent-1")
     agent.expect(r"connected to the relay")
+    return agent
+
+
+def test_pair_approve_then_poll_token_saved_privately_and_sigterm_exits_0(live, config_file, user_dirs, tmp_path):
+    agent = paired_and_polling(live, config_file, user_dirs)
     state = tmp_path / "state" / "agent"
     assert stat.S_IMODE(os.stat(state).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(state / "agent-token.json").st_mode) == 0o600
