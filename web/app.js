@@ -4,7 +4,7 @@ import { api, isOffline, SIGNED_OUT } from "./api.js";
 import { errorMessage, fill, h } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { LiveState } from "./live.js";
-import { lastUser, remember, rememberUser } from "./taskcache.js";
+import { forgetUser, lastUser, remember, rememberUser } from "./taskcache.js";
 import * as agent from "./screens/agent.js";
 import * as agents from "./screens/agents.js";
 import * as codex from "./screens/codex.js";
@@ -190,6 +190,7 @@ function liveFailed(err) {
 async function signOut() {
   live.stop(); // before the session ends, so the held state wait is not answered 401
   await api.logout();
+  forgetUser(app.auth && app.auth.currentUser ? app.auth.currentUser.userId : lastUser());
   app.state = null;
   await loadStatus();
   go("#/signin");

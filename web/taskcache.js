@@ -1,6 +1,7 @@
 // Task details kept on this device, per user, so they outlive a relay restart (the relay keeps
 // prompts, output, diffs and results in memory only). localStorage, one key per task plus an
-// index; bounded; clearable from the More screen. No secrets here: the session is a cookie.
+// index; bounded; clearable from the More screen, and wiped at sign-out (with the "last user"
+// the offline screen would show), so the next person on this device reads nothing of it.
 const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error"];
 const MAX_TASKS = 100;
 const PREFIX = "mc.task.";
@@ -99,4 +100,12 @@ export function clearCache(userId) {
   if (!userId) return;
   for (const id of read(indexKey(userId), [])) localStorage.removeItem(taskKey(userId, id));
   localStorage.removeItem(indexKey(userId));
+}
+
+/** Signing out: this user's cached task details go, and the offline screen shows nobody's. */
+export function forgetUser(userId) {
+  clearCache(userId);
+  try {
+    if (!userId || localStorage.getItem(LAST_USER) === userId) localStorage.removeItem(LAST_USER);
+  } catch { /* ignore */ }
 }

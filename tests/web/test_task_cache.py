@@ -50,3 +50,41 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
     phone.screen("task")
     phone.page.get_by_text("No output.").wait_for()
     phone.check("cache-cleared")
+
+
+def test_signing_out_wipes_this_users_task_details_from_the_device(relay, phone):
+    owner = relay.owner()
+    agent = pair_over_http(relay, owner, "box-1")
+    assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Read the secrets file"})
+    assert status == 201, made
+    task_id = made["task"]["taskId"]
+    assert [t["taskId"] for t in agent.post("/api/agent/poll", {"label": "Box"})[1]["tasks"]] == [task_id]
+    update = {"outputAppend": "PRIVATE-OUTPUT\n", "status": "completed", "result": {"exitCode": 0}}
+    assert agent.post(f"/api/agent/tasks/{task_id}/update", update)[0] == 200
+
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    phone.page.locator("pre.output", has_text="PRIVATE-OUTPUT").wait_for()
+    stored = "() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.') || k === 'mc.lastUser')"
+    assert len(phone.page.evaluate(stored)) >= 3  # the task, its index, the last user
+
+    phone.tab("More", "more")
+    assert phone.page.get_by_text("Signing out removes them.").is_visible()
+    phone.page.locator("button", has_text="Sign out").click()
+    phone.screen("signin")
+    assert phone.page.evaluate(stored) == []
+
+    # The relay goes away: the offline screen and the task route show nothing of the last user.
+    relay.stop()
+    phone.expect_failure("/api/")  # the relay is gone: its requests fail, as this test wants
+    phone.page.reload()
+    phone.screen("offline")
+    assert phone.page.get_by_text("Task details on this device").count() == 0
+    phone.open(f"/#/task/{task_id}")
+    phone.page.wait_for_timeout(300)
+    assert "PRIVATE-OUTPUT" not in phone.page.content() and "Read the secrets file" not in phone.page.content()
+    phone.check("signed-out-offline")

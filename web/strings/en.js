@@ -339,7 +339,7 @@ export default {
   "more.heading": "More",
   "more.relayOwner": "relay owner",
   "more.cacheHeading": "Task details on this device",
-  "more.cacheIntro": "Prompts, output and changes of your tasks are kept on this device so they survive a relay restart.",
+  "more.cacheIntro": "Prompts, output and changes of your tasks are kept on this device so they survive a relay restart. Signing out removes them.",
   "more.cacheCount": { one: "{count} task kept.", other: "{count} tasks kept." },
   "more.clearCache": "Clear cached task details",
   "more.signOut": "Sign out",

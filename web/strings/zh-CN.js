@@ -340,7 +340,7 @@ export default {
   "more.heading": "更多",
   "more.relayOwner": "中继所有者",
   "more.cacheHeading": "本设备上的任务详情",
-  "more.cacheIntro": "你的任务的提示词、输出和改动会保存在本设备上，中继重启后依然可见。",
+  "more.cacheIntro": "你的任务的提示词、输出和改动会保存在本设备上，中继重启后依然可见。退出登录时会删除它们。",
   "more.cacheCount": { other: "已保存 {count} 个任务。" },
   "more.clearCache": "清除缓存的任务详情",
   "more.signOut": "登出",
