@@ -9,11 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.config import AgentConfig, RelayConfig
 
 from .exit_codes import USAGE_OR_CONFIG
 from .loading import load, plugin_issues, plugins_for
-from .production_risks import risks_for
+from .production_risks import plugin_action_risks, risks_for
 
 
 def check(args) -> int:
@@ -21,11 +21,15 @@ def check(args) -> int:
     config = load(path)
     for risk in risks_for(path, config):
         print(f"warning: {risk}", file=sys.stderr)
-    issues = plugin_issues(path, config, plugins_for(config))
+    plugins = plugins_for(config)
+    issues = plugin_issues(path, config, plugins)
     for issue in issues:
         print(issue, file=sys.stderr)
     if issues:
         return USAGE_OR_CONFIG
+    if isinstance(config, AgentConfig):
+        for risk in plugin_action_risks(path, config, plugins):
+            print(f"warning: {risk}", file=sys.stderr)
     kind = "relay" if isinstance(config, RelayConfig) else "agent"
     print(f"{path}: ok ({kind} config)")
     return 0

@@ -100,6 +100,20 @@ def agent_risks(path: Path, config: AgentConfig) -> list[ConfigIssue]:
     return risks
 
 
+def plugin_action_risks(path: Path, config: AgentConfig, plugins) -> list[ConfigIssue]:
+    """Actions a plugin adds on its own (not from `actions` in the config) that start a shell;
+    the key named is `plugins.allow`, the setting that let that plugin in."""
+    risks = []
+    for action_id, contribution in plugins.actions(config).items():
+        if action_id in config.actions:
+            continue  # the config's own entries: warned about under actions.<id>.argv
+        shell = shell_command(contribution.item.argv)
+        if shell:
+            risks.append(ConfigIssue(str(path), "plugins.allow", f"plugin {contribution.plugin} adds action {action_id!r} "
+                                     f"that runs a shell ({shell}): review its code before allowing it"))
+    return risks
+
+
 def _write_mode(file: str) -> ConfigIssue:
     return ConfigIssue(file, "features.codexExecWrite", "write mode is on: Codex may change files in the workspace when "
                        "both ends enable it; turn it off unless you need it")

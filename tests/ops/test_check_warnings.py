@@ -105,3 +105,20 @@ def test_warnings_do_not_change_a_config_error_exit(run_cli, reference):
 ])  # fmt: skip
 def test_shell_detection(argv, found):
     assert shell_command(argv) == found
+
+
+def test_an_action_a_plugin_adds_that_runs_a_shell_is_named_under_plugins_allow(reference, tmp_path):
+    from mobile_codex.cli.production_risks import plugin_action_risks
+    from mobile_codex.core.config import load_config
+    from mobile_codex.core.plugins import DEFAULT_PLUGINS, load_plugins
+
+    doc = json.loads((reference / "agent.json").read_text())
+    doc.update(workspaceRoot=str(tmp_path), logSources={}, actions={"status": {"label": "Status", "argv": ["sh", "-c", "git status"]}})
+    path = write_json(tmp_path / "agent.json", doc)
+    config = load_config(path)
+    plugins = load_plugins(builtins=(*DEFAULT_PLUGINS, "tests.ops.shell_action_plugin"))
+    risks = [str(risk) for risk in plugin_action_risks(path, config, plugins)]
+    assert risks == [
+        f"{path}: plugins.allow: plugin tests.ops.shell_action_plugin adds action 'cleanup' that runs a shell (bash -c): "
+        "review its code before allowing it"
+    ]  # the config's own shell action is warned about under actions.status.argv, not twice
