@@ -83,3 +83,25 @@ def test_a_viewer_sees_why_they_cannot_act(relay, phone):
     assert phone.page.get_by_text("Codex cannot run on this agent: Your role in this workspace does not allow this.").is_visible()
     assert phone.page.locator("button", has_text="Run").is_disabled()
     phone.check("viewer-codex")
+
+
+def test_the_pairing_command_quotes_the_config_path_hint_for_the_shell(tmp_path, phones):
+    import shlex
+
+    hint = "/srv/mobile codex/agent's.json"
+    relay = WebRelay(tmp_path, web={"pairCommandConfigPathHint": hint})
+    try:
+        phone = phones(relay)
+        phone.open("/")
+        phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+        phone.screen("agents")
+        phone.page.locator("a", has_text="Pair an agent").click()
+        phone.screen("pairing")
+        phone.page.locator("button", has_text="Create pairing code").click()
+        code = phone.page.locator("[data-pairing-code]").inner_text()
+        command = phone.page.locator("pre.command").inner_text()
+        assert shlex.split(command) == ["mobile-codex", "agent", "--config", hint, "--pair-code", code], command
+        assert phone.page.locator(".pair-result .hint", has_text="--config").count() == 0  # the no-hint note is not shown
+        phone.check("pair-code-with-hint")
+    finally:
+        relay.stop()

@@ -21,7 +21,7 @@ export function mount(ctx) {
   function showCode(made) {
     const hint = (ctx.state && ctx.state.web && ctx.state.web.pairCommandConfigPathHint) || "";
     const command = hint
-      ? `mobile-codex agent --config ${hint} --pair-code ${made.pairingCode}`
+      ? `mobile-codex agent --config ${shellWord(hint)} --pair-code ${made.pairingCode}`
       : `mobile-codex agent --pair-code ${made.pairingCode}`;
     fill(result, h("section", { class: "card" },
       h("h2", {}, t("pair.codeHeading")),
@@ -50,4 +50,11 @@ export function mount(ctx) {
   }
   update(ctx);
   return { el, update };
+}
+
+/** A path as one POSIX shell word: plain when it is safe to paste as is (`~` kept unquoted so the
+ * shell still expands it), else in single quotes with any quote inside closed, escaped, reopened. */
+export function shellWord(text) {
+  if (/^[A-Za-z0-9_@%+=:,./~-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }
