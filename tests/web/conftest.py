@@ -170,18 +170,25 @@ class Phone:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self.shots += 1
         self.page.screenshot(path=str(ARTIFACTS / f"{self.test_name}-{self.shots:02d}-{name}.png"), full_page=True)
+        self.assert_layout(name)
+        assert not self.problems(), f"{name}: {self.problems()}"
+
+    def assert_layout(self, name: str) -> None:
+        """No horizontal overflow at 390 px, every visible control at least 44×44."""
         layout = self.page.evaluate(LAYOUT)
         assert layout["scrollWidth"] <= VIEWPORT["width"], f"{name}: horizontal overflow {layout}"
         assert not layout["wide"], f"{name}: elements wider than the screen: {layout['wide']}"
         assert not layout["small"], f"{name}: controls smaller than {MIN_TAP}×{MIN_TAP}: {layout['small']}"
-        assert not self.problems(), f"{name}: {self.problems()}"
 
     # --- app interactions ---------------------------------------------------------------------
 
     def screen(self, css_class: str):
-        """Wait until the screen with this class is shown."""
+        """Wait until the screen with this class is shown; the layout rules hold on every screen a
+        test visits, not only where it takes a screenshot."""
         locator = self.page.locator(f"main .screen.{css_class}")
         locator.wait_for(state="visible")
+        self.page.wait_for_timeout(50)  # let a pending render finish
+        self.assert_layout(css_class)
         return locator
 
     def bootstrap_sign_in(self, token: str = BOOTSTRAP_TOKEN) -> None:
