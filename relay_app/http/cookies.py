@@ -20,6 +20,7 @@ def _set(resp: falcon.Response, config: RelayConfig, value: str, max_age: int) -
 
 def set_session_cookie(resp: falcon.Response, config: RelayConfig, token: str) -> None:
     _set(resp, config, token, config.session_ttl_sec)
+    resp.context.session_cookie_written = True
 
 
 def clear_session_cookie(resp: falcon.Response, config: RelayConfig) -> None:
@@ -28,6 +29,12 @@ def clear_session_cookie(resp: falcon.Response, config: RelayConfig) -> None:
     if config.is_https:
         parts.append("Secure")
     resp.append_header("Set-Cookie", "; ".join(parts))
+    resp.context.session_cookie_written = True
+
+
+def session_cookie_written(resp: falcon.Response) -> bool:
+    """Whether this response already sets or clears the session cookie."""
+    return getattr(resp.context, "session_cookie_written", False)
 
 
 def read_session_cookie(req: falcon.Request, config: RelayConfig) -> str | None:

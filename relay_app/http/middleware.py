@@ -3,10 +3,12 @@
 Routing has already happened when `process_resource` runs (404/405 come first). Then:
 Origin -> rate limit -> body size -> JSON -> session or agent token -> enrollment lock.
 Roles, fields, flags, lookups and conflicts follow in the resources and services.
+A dead cookie on an "optional" route is let through as no session, and cleared on the way out.
 
 A resource states its needs as class attributes, each a value or a {METHOD: value} dict:
 - `auth`: "session" (the default: secure unless a resource opts out), "locked-ok" (an
-  enrollment-locked session may call it), "optional", "agent", or None (anyone);
+  enrollment-locked session may call it), "optional" (a live session if the request has one,
+  refused when it is enrollment-locked), "optional-locked-ok", "agent", or None (anyone);
 - `body_cap`: bytes (default 4096); `rate_limit`: None, "login" or "pair".
 """
 
@@ -21,7 +23,7 @@ from ..errors import Forbidden, TooManyRequests, Unauthorized
 from ..services.auth_view import auth_view
 from .body import DEFAULT_BODY_CAP, read_json_object
 from .client import client_address
-from .cookies import read_session_cookie
+from .cookies import clear_session_cookie, read_session_cookie, session_cookie_written
 
 BROWSER_POST_PREFIXES = ("/api/auth/", "/api/admin/")
 
@@ -100,16 +102,30 @@ class RequestGate:
         if mode in ("session", "locked-ok"):
             caller = self.ctx.sessions.authenticate(read_session_cookie(req, config))
             if mode == "session" and caller.locked:
-                with self.ctx.store.transaction(write=False) as tx:
-                    raise Forbidden("passkey-enrollment-required", auth=auth_view(tx, config, caller))
+                raise self.enrollment_required(caller)
             req.context.caller = caller
-        elif mode == "optional":
+        elif mode in ("optional", "optional-locked-ok"):
             token = read_session_cookie(req, config)
             if token:
                 try:
-                    req.context.caller = self.ctx.sessions.authenticate(token)
+                    caller = self.ctx.sessions.authenticate(token)
                 except Unauthorized:
                     req.context.dead_cookie = True
+                else:
+                    if mode == "optional" and caller.locked:
+                        raise self.enrollment_required(caller)
+                    req.context.caller = caller
         elif mode == "agent":
             authenticate_agent = self.ctx.services["agent_auth"]
             req.context.agent = authenticate_agent(req.get_header("Authorization"))
+
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        # API.md: invalid sessions answer with a clearing cookie, whatever the route answers —
+        # unless the response sets the cookie itself (a redeem that opened a new session).
+        if getattr(req.context, "dead_cookie", False) and not session_cookie_written(resp):
+            clear_session_cookie(resp, self.ctx.config)
+
+    def enrollment_required(self, caller) -> Forbidden:
+        """SECURITY.md: a locked session may only read auth status, switch workspace and manage its passkeys."""
+        with self.ctx.store.transaction(write=False) as tx:
+            return Forbidden("passkey-enrollment-required", auth=auth_view(tx, self.ctx.config, caller))

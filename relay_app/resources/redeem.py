@@ -29,7 +29,7 @@ def display_name(body: dict) -> str:
 
 
 class InviteRedeem:
-    auth = "optional"  # with a session: join; without: a new user
+    auth = "optional"  # with a session: join; without: a new user; a locked session may not join
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
@@ -54,7 +54,7 @@ class InviteRedeem:
 
 
 class RecoveryRedeem:
-    auth = "optional"
+    auth = "optional-locked-ok"  # any session, locked or not, is answered `already-authenticated`
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):

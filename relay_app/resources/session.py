@@ -31,7 +31,7 @@ def open_session(ctx: RelayContext, tx, user, **session_flags) -> tuple[str, dic
 
 
 class AuthStatus:
-    auth = "optional"
+    auth = "optional-locked-ok"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
@@ -40,8 +40,7 @@ class AuthStatus:
         caller = req.context.caller
         with self.ctx.store.transaction(write=False) as tx:
             resp.media = {"ok": True, "authenticated": caller is not None, "auth": auth_view(tx, self.ctx.config, caller)}
-        if getattr(req.context, "dead_cookie", False):
-            clear_session_cookie(resp, self.ctx.config)
+        # A dead cookie is cleared by the middleware (RequestGate.process_response).
 
 
 class BootstrapLogin:

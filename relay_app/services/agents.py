@@ -4,7 +4,8 @@ Cost of a poll does not grow with history: it reads the agent's row and that age
 running tasks through the (agent_id, status, created_at) index, and writes only when it claims
 tasks, the agent's advertised capabilities changed, a token refresh is due, or `lastSeenAt` is
 older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the state view).
-Codex session summaries stay in memory only.
+Codex session summaries stay in memory only; a report that changes them moves the change feed
+itself (an unchanged one does not, or every idle agent would wake every waiting phone).
 """
 
 from __future__ import annotations
@@ -43,14 +44,19 @@ class Presence:
         self._sessions: dict[str, list] = {}
         self._refreshed: dict[str, datetime] = {}
 
-    def seen(self, agent_id: str, now: datetime, sessions: list | None) -> bool:
+    def seen(self, agent_id: str, now: datetime) -> bool:
         """Record a poll; True when `lastSeenAt` should be written to the store now."""
         with self._lock:
             self._seen[agent_id] = now
-            if sessions is not None:
-                self._sessions[agent_id] = sessions
             last = self._written.get(agent_id)
             return last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC
+
+    def report_sessions(self, agent_id: str, sessions: list) -> bool:
+        """Keep the agent's Codex session summaries; True when they differ from those held."""
+        with self._lock:
+            changed = sessions != self._sessions.get(agent_id, [])
+            self._sessions[agent_id] = sessions
+            return changed
 
     def written(self, agent_id: str, now: datetime) -> None:
         with self._lock:
@@ -145,7 +151,9 @@ class AgentService:
         now = self.clock()
         agent_id = caller.agent_id
         self.tasks.sweep_cancels(agent_id)
-        write_seen = self.presence.seen(agent_id, now, report.codex_sessions if report else None)
+        write_seen = self.presence.seen(agent_id, now)
+        if report and report.codex_sessions is not None and self.presence.report_sessions(agent_id, report.codex_sessions):
+            self.feed.bump()  # shown in the state view but never stored, so no write moves the feed for it
         with self.store.transaction(write=False) as tx:
             agent = tx.agents.get(agent_id)
             if agent is None or agent.revoked_at is not None:

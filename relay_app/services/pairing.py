@@ -150,6 +150,10 @@ class PairingService:
         return {"ok": True, "request": pair_request_view(request, now)}
 
     def pending_views(self, tx, workspace_id: str) -> list[dict[str, Any]]:
+        """The newest live pending requests. Expiry is computed, not stored, so the store cannot
+        filter it: drop the expired ones first, then take PENDING_IN_VIEW, or newer expired
+        requests would crowd live ones out of the view."""
         now = self.clock()
-        newest = tx.pair_requests.find(workspace_id=workspace_id, status="pending", order_by="-created_at", limit=PENDING_IN_VIEW)
-        return [pair_request_view(r, now) for r in newest if pair_request_status(r, now) == "pending"]
+        newest = tx.pair_requests.find(workspace_id=workspace_id, status="pending", order_by="-created_at")
+        live = [r for r in newest if pair_request_status(r, now) == "pending"]
+        return [pair_request_view(r, now) for r in live[:PENDING_IN_VIEW]]

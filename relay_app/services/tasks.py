@@ -111,6 +111,8 @@ class TaskService:
             writes = advertised[mode].get("writes") is True
         else:
             raise invalid_field("execMode")
+        if request.resume_session_id and mode in BUILT_IN_MODES and mode != "resume":
+            raise invalid_field("execMode")  # the agent would start a new session instead of resuming
         if request.write_access and (request.resume_session_id or not writes):
             raise invalid_field("writeAccess")
         if mode == "resume" and not request.resume_session_id:

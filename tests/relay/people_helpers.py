@@ -3,16 +3,18 @@ store where the test is not about making them, and through the API where it is."
 
 from __future__ import annotations
 
+import json
 import re
 
 import attrs
+from falcon import testing
 
 from mobile_codex.core.crypto import new_id
 from mobile_codex.core.records import Membership, User, Workspace
 from mobile_codex.core.timeutil import iso
 from mobile_codex.relay_app.services.bootstrap import new_user_handle
 
-from .conftest import Browser
+from .conftest import ORIGIN, Browser
 
 COOKIE = "mobilecodex_session"
 CODE12 = re.compile(r"[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{4}(-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{4}){2}")
@@ -90,6 +92,20 @@ def redeem_invite(relay, code, display_name="Dana", browser=None):
     if display_name is not None:
         body["displayName"] = display_name
     return browser, browser.post("/api/auth/invitations/redeem", body)
+
+
+def raw_post(relay, path: str, body: dict, *, cookie: str) -> tuple[int, dict, list[str]]:
+    """(status, JSON body, every Set-Cookie line) of a POST sending `cookie` as the session cookie.
+
+    Straight through WSGI: a TestClient result keeps only one value per cookie name, and a
+    second Set-Cookie for the same name is what these tests look for."""
+    environ = testing.create_environ(
+        path=path, method="POST", body=json.dumps(body),
+        headers={"Content-Type": "application/json", "Origin": ORIGIN, "Cookie": f"{COOKIE}={cookie}"},
+    )  # fmt: skip
+    start = testing.StartResponseMock()
+    payload = b"".join(relay.app(environ, start))
+    return int(start.status[:3]), json.loads(payload), [value for name, value in start.headers if name == "set-cookie"]
 
 
 def recovery_code_for(owner_browser, user_id: str, **body) -> tuple[str, dict]:

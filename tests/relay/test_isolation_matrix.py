@@ -148,7 +148,7 @@ CASES = [
          expect((404, "membership-not-found"), relay_owner=OK, operator=ROLE, viewer=ROLE, foreign=OK)),  # fmt: skip
     Case("redeem invite into B", "POST", "/api/auth/invitations/redeem",
          lambda w, b: b.post("/api/auth/invitations/redeem", {"inviteCode": w.join_b_code, "displayName": "New"}),
-         expect(OK, anonymous=OK, locked=OK, foreign=(409, "already-workspace-member"))),  # fmt: skip
+         expect(OK, anonymous=OK, foreign=(409, "already-workspace-member"))),  # fmt: skip
     Case("redeem recovery code", "POST", "/api/auth/recovery/redeem",
          lambda w, b: b.post("/api/auth/recovery/redeem", {"recoveryCode": w.recovery_code}),
          expect((409, "already-authenticated"), anonymous=OK, locked=(409, "already-authenticated"))),  # fmt: skip

@@ -173,6 +173,21 @@ def test_pending_pair_requests_in_state_view(relay):
     assert state_parts(relay, stranger)["pendingPairRequests"] == []
 
 
+def test_expired_requests_do_not_crowd_live_ones_out_of_the_state_view(relay):
+    owner = relay.owner()
+    live = []
+    for i in range(20):
+        relay.clock.advance(1)
+        live.append(request_pairing(relay, new_pairing_code(owner, ttlSec=1800), f"live-{i}").json["requestId"])
+    for i in range(20):  # newer, but their codes run out first
+        relay.clock.advance(1)
+        assert request_pairing(relay, new_pairing_code(owner, ttlSec=60), f"short-{i}").status_code == 200
+    relay.clock.advance(61)
+    listed = state_parts(relay, owner)["pendingPairRequests"]
+    assert [r["requestId"] for r in listed] == live[::-1]
+    assert {r["status"] for r in listed} == {"pending"}
+
+
 def test_pair_is_rate_limited(relay_with):
     relay = relay_with(maxPairAttemptsPerMinute=2)
     codes = [new_pairing_code(relay.owner()) for _ in range(3)]

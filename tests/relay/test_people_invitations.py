@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from mobile_codex.core.crypto import normalize_code, sha256_hex
 
-from .people_helpers import CODE12, add_person, invite, new_workspace, primary_workspace_id, redeem_invite, state, stored
+from .people_helpers import (
+    CODE12, COOKIE, add_person, invite, new_workspace, primary_workspace_id, raw_post, redeem_invite, state, stored,
+)  # fmt: skip
 
 INVITATION_FIELDS = {
     "inviteId", "type", "workspaceId", "workspaceName", "role", "note", "createdAt", "expiresAt", "usedAt",
@@ -132,6 +134,24 @@ def test_redeem_with_a_session_joins_the_workspace(relay):
     assert stored(relay, "invitations", invitation["inviteId"]).redeemed_by_user_id == member.user_id
 
 
+def test_an_enrollment_locked_session_may_not_join_a_workspace(relay):
+    owner = relay.owner()
+    other = new_workspace(relay, "Side")
+    locked = add_person(relay, "owner", workspace_id=other, locked=True)
+    code, invitation = invite(owner, role="viewer")
+    # Refused before the body is read (check order: enrollment lock before fields), as on other routes.
+    for body_code in (code, "AAAA-BBBB-CCCC", None):
+        result = locked.browser.post("/api/auth/invitations/redeem", {} if body_code is None else {"inviteCode": body_code})
+        assert result.status_code == 403 and result.json["error"] == "passkey-enrollment-required", result.text
+        assert result.json["auth"]["needsPasskeyEnrollment"] is True
+        assert result.json["auth"]["currentUser"]["userId"] == locked.user_id
+    assert stored(relay, "invitations", invitation["inviteId"]).used_at is None
+    with relay.app.relay.store.transaction(write=False) as tx:
+        assert [m.workspace_id for m in tx.memberships.find(user_id=locked.user_id)] == [other]
+    # The code is still good for someone without a session.
+    assert redeem_invite(relay, code)[1].status_code == 200
+
+
 def test_redeem_with_a_session_conflicts(relay):
     owner = relay.owner()
     account_code, _ = invite(owner, type="account")
@@ -164,6 +184,22 @@ def test_a_dead_cookie_redeems_as_a_new_user(relay):
     browser.cookies["mobilecodex_session"] = "forged"
     _, result = redeem_invite(relay, code, browser=browser)
     assert result.status_code == 200 and result.json["auth"]["currentUser"]["displayName"] == "Dana"
+
+
+def test_a_failed_redeem_clears_a_dead_cookie(relay):
+    redeem = {"inviteCode": "AAAA-BBBB-CCCC", "displayName": "Dana"}
+    status, body, cookies = raw_post(relay, "/api/auth/invitations/redeem", redeem, cookie="forged")
+    assert (status, body) == (401, {"error": "invalid-invite-code"})
+    assert cookies == [f"{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"]
+
+
+def test_a_redeem_with_a_dead_cookie_keeps_its_new_session_cookie(relay):
+    code, _ = invite(relay.owner())
+    redeem = {"inviteCode": code, "displayName": "Dana"}
+    status, body, cookies = raw_post(relay, "/api/auth/invitations/redeem", redeem, cookie="forged")
+    assert status == 200 and body["auth"]["currentUser"]["displayName"] == "Dana"
+    (cookie,) = cookies  # the new session only: no clearing cookie beside it
+    assert cookie.startswith(f"{COOKIE}=") and "Max-Age=43200" in cookie and not cookie.startswith(f"{COOKIE}=;")
 
 
 def test_revoke_invitation(relay):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .agent_helpers import in_thread
+from .agent_helpers import in_thread, pair_agent
 from .people_helpers import add_person, bootstrap_user_id, invite, new_workspace, primary_workspace_id, redeem_invite, state
 
 TOP_LEVEL = {
@@ -127,6 +127,36 @@ def test_wait_for_change_wakes_on_a_write(relay):
     result = box["result"]
     assert result.status_code == 200 and box["elapsed"] < 5
     assert result.json["changeCursor"] != cursor and [i["note"] for i in result.json["invitations"]] == ["wake up"]
+
+
+def test_wait_wakes_when_an_agent_reports_other_codex_sessions(relay):
+    owner = relay.owner()
+    agent = pair_agent(relay, owner)
+    agent.poll(codexSessions=[])  # the first poll writes lastSeenAt; the clock stands still from here on
+    cursor = state(owner)["changeCursor"]
+    thread, box = in_thread(lambda: owner.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
+    time.sleep(0.3)
+    assert thread.is_alive()
+    sessions = [{"sessionId": "s1", "title": "Fix the build", "cwd": "."}]
+    agent.poll(codexSessions=sessions)
+    thread.join(10)
+    result = box["result"]
+    assert result.status_code == 200 and box["elapsed"] < 5
+    assert result.json["changeCursor"] != cursor
+    assert [s["title"] for s in result.json["agents"][0]["codexSessions"]] == ["Fix the build"]
+
+
+def test_an_unchanged_session_report_does_not_move_the_cursor(relay):
+    owner = relay.owner()
+    agent = pair_agent(relay, owner)
+    sessions = [{"sessionId": "s1", "title": "Fix the build", "cwd": "."}]
+    agent.poll(codexSessions=sessions)
+    cursor = state(owner)["changeCursor"]
+    agent.poll(codexSessions=sessions)
+    agent.poll()  # an old agent that sends no sessions keeps the ones held
+    assert state(owner)["changeCursor"] == cursor
+    agent.poll(codexSessions=[])
+    assert state(owner)["changeCursor"] != cursor
 
 
 def test_stale_or_unknown_cursor_answers_at_once(relay):

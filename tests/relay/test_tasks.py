@@ -108,6 +108,24 @@ def test_exec_mode_rules(relay, owner):
     assert create_task(owner, "ghost", writeAccess=True).json == {"error": "agent-not-found"}
 
 
+def test_resume_refuses_a_built_in_mode_that_would_start_a_new_session(relay, owner):
+    for mode in ("read-only", "workspace-write"):
+        result = create_task(owner, resumeSessionId="s1", execMode=mode)
+        assert (result.status_code, result.json) == (400, {"error": "invalid-field", "detail": "execMode"}), mode
+        # Check order: the agent lookup answers first.
+        assert create_task(owner, "ghost", resumeSessionId="s1", execMode=mode).json == {"error": "agent-not-found"}
+    assert state_parts(relay, owner)["tasks"] == []
+    task = created(owner, resumeSessionId="s1", execMode="resume")
+    assert (task["execMode"], task["resumeSessionId"], task["writeAccess"]) == ("resume", "s1", False)
+
+
+def test_resume_with_a_third_party_mode_is_left_to_the_agent(relay, owner):
+    agent = pair_agent(relay, owner, "agent-2")
+    agent.poll(execModes=[{"id": "peek", "label": "Peek", "writes": False}])
+    task = created(owner, "agent-2", resumeSessionId="s1", execMode="peek")
+    assert (task["execMode"], task["resumeSessionId"]) == ("peek", "s1")
+
+
 def test_advertised_exec_modes_and_write_mode_on(relay_with):
     relay = relay_with(features={"codexExecWrite": True})
     owner = relay.owner()
