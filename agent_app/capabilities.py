@@ -1,7 +1,13 @@
-"""What the agent tells the relay in every poll: who it is and what it can run (API.md poll body)."""
+"""What the agent tells the relay in every poll: who it is and what it can run (API.md poll body).
+
+The session catalog is read from Codex's files at poll time. Whatever goes wrong there must not end
+the poll loop: the poll then carries the last catalog that could be read ([] before the first), and
+the failure is logged once until the catalog can be read again.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from mobile_codex.core.config import AgentConfig
@@ -9,6 +15,8 @@ from mobile_codex.core.plugin_types import Contribution
 
 from .codex.installation import Codex
 from .workspace import Workspace
+
+log = logging.getLogger("mobile_codex.agent")
 
 
 class Capabilities:
@@ -29,8 +37,23 @@ class Capabilities:
             "codexAvailable": codex.binary.available,
             "codexVersion": codex.binary.version,
         }
+        self._last_catalog: list[dict] = []
+        self._catalog_failing = False
 
     def poll_body(self) -> dict[str, Any]:
         body = dict(self._static)
-        body["codexSessions"] = self.codex.sessions.catalog() if self.config.features.codex_exec else []
+        body["codexSessions"] = self._catalog() if self.config.features.codex_exec else []
         return body
+
+    def _catalog(self) -> list[dict]:
+        try:
+            self._last_catalog = self.codex.sessions.catalog()
+        except Exception:
+            if not self._catalog_failing:
+                log.exception("cannot read the Codex session catalog; polls carry the last one read until it can be read again")
+            self._catalog_failing = True
+            return self._last_catalog
+        if self._catalog_failing:
+            log.info("the Codex session catalog can be read again")
+        self._catalog_failing = False
+        return self._last_catalog

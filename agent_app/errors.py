@@ -39,5 +39,9 @@ class TokenRevoked(AgentStop):
     """The relay no longer accepts the agent's token (revoked, invalid, or for another workspace)."""
 
 
+class TokenNotSaved(AgentStop):
+    """The agent's token could not be written to stateDir (an I/O error)."""
+
+
 class NotPaired(AgentStop):
     """No saved token, no MOBILE_CODEX_AGENT_TOKEN and no pairing code."""

@@ -67,6 +67,12 @@ def pair(
             return status["token"]
         if state == "rejected":
             raise PairingRejected(f"pair request {request_id} was rejected")
+        if state == "completed":  # API.md: the token went to an earlier status request, never shown again
+            raise PairingRefused(
+                f"pair request {request_id} was approved, but its token was already handed out to an earlier "
+                f"request and cannot be shown again: revoke agent {config.agent_id} on your phone, "
+                "create a new pairing code and pair again"
+            )
         if state == "expired" or clock() >= deadline:
             raise PairingExpired(f"pair request {request_id} expired before it was approved")
         sleep(max(0.25, config.poll_interval_ms / 1000))

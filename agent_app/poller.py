@@ -3,7 +3,8 @@
 Long-poll (`waitMs` = longPollMs) with `maxTasks` = free slots. API.md's heldMs rule prevents a
 hot loop: a reply without `heldMs` (the reference relay), or an empty one held less than half of
 `waitMs`, means "wait pollIntervalMs first". A relay that is down means back off and retry; a
-refused token (401) ends the loop with TokenRevoked.
+refused token (401) ends the loop with TokenRevoked; a refreshed token that cannot be saved ends it
+with TokenNotSaved (the token in use stays the old one, which the relay still accepts).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class Poller:
                 self.client.interrupt_poll()
 
     def run(self) -> None:
-        """Poll until stop(); raises TokenRevoked when the relay refuses our token."""
+        """Poll until stop(); raises TokenRevoked when the relay refuses our token, TokenNotSaved
+        when a refreshed one cannot be saved."""
         reachable = None
         while not self.stop_event.is_set():
             max_tasks = self.runner.free_slots()

@@ -1,8 +1,9 @@
 """Sending one task's progress to the relay: output in batches, capped per update and in total.
 
 Output is buffered and flushed by a small thread every FLUSH_INTERVAL_SEC (so the phone sees it
-live) in updates of at most `maxTaskLogBytes`; past TOTAL_OUTPUT_CAP bytes a task's further output
-is dropped with one note. A 409 from the relay (the task was canceled or finished there) means
+live) in updates of at most `maxTaskLogBytes`. A task sends at most TOTAL_OUTPUT_CAP bytes, note
+included: room for TRUNCATED_NOTE is kept back, and output that would reach into it is dropped,
+the note taking its place. A 409 from the relay (the task was canceled or finished there) means
 nobody wants this run any more: `stopped` is set and the runner ends the run.
 """
 
@@ -45,7 +46,7 @@ class TaskReporter:
         self.client = client
         self.task_id = task_id
         self.per_update = per_update_bytes
-        self.budget = total_cap
+        self.budget = max(0, total_cap - len(TRUNCATED_NOTE.encode("utf-8")))  # output bytes left; the note's room kept
         self.stopped = threading.Event()  # the relay refused an update: stop the run
         self._cancel = cancel  # set too when stopped, so the run's process is killed
         self._sleep = sleep

@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import TokenNotSaved
+
 TOKEN_FILE = "agent-token.json"
 ENV_TOKEN = "MOBILE_CODEX_AGENT_TOKEN"
 
@@ -34,6 +36,13 @@ class TokenStore:
         return token if isinstance(token, str) and token else None
 
     def save(self, token: str) -> None:
+        """Write the token; raise TokenNotSaved when the file cannot be written."""
+        try:
+            self._write(token)
+        except OSError as err:
+            raise TokenNotSaved(f"cannot save the agent token in {self.path}: {err.strerror or err}") from None
+
+    def _write(self, token: str) -> None:
         self._ensure_dir()
         fd, tmp = tempfile.mkstemp(prefix=f".{TOKEN_FILE}.", dir=self.state_dir)  # mkstemp: mode 0600
         try:

@@ -1,8 +1,8 @@
 """`agent [--config F] [--pair-code CODE]`: pair if asked, then poll the relay and run tasks.
 
 Exit codes (PRODUCT.md): 2 config or usage (also: not paired and no code), 3 pairing rejected,
-4 pairing code or request expired, 5 token revoked or invalid, 1 any other refusal; SIGTERM or
-Ctrl-C stops the agent cleanly with 0.
+4 pairing code or request expired, 5 token revoked or invalid, 1 any other refusal or a token that
+cannot be saved (I/O error); SIGTERM or Ctrl-C stops the agent cleanly with 0.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from mobile_codex.agent_app.agent import build_agent, token_store_for
-from mobile_codex.agent_app.errors import PairingExpired, PairingRefused, PairingRejected, TokenRevoked
+from mobile_codex.agent_app.errors import PairingExpired, PairingRefused, PairingRejected, TokenNotSaved, TokenRevoked
 from mobile_codex.agent_app.pairing import pair
 from mobile_codex.agent_app.relay_client import RelayClient
 from mobile_codex.agent_app.token_store import ENV_TOKEN, initial_token
@@ -55,7 +55,14 @@ def obtain_token(config: AgentConfig, pair_code: str | None, config_path: Path) 
             raise CommandFailed(f"{err}; create a new pairing code on your phone", PAIRING_EXPIRED) from None
         except PairingRefused as err:
             raise CommandFailed(str(err), RUNTIME_FAILURE) from None
-        store.save(token)
+        try:
+            store.save(token)
+        except TokenNotSaved as err:  # the relay never shows this token again
+            raise CommandFailed(
+                f"paired, but {err}; make stateDir writable, revoke agent {config.agent_id} on your phone "
+                "and pair again with a new code",
+                RUNTIME_FAILURE,
+            ) from None
         say(f"paired as {config.agent_id}; token saved in {store.path}")
         return token
     token = initial_token(store)
@@ -90,6 +97,12 @@ def run_agent(args) -> int:
             f"{err}: the agent was revoked or its token is invalid; pair it again with "
             f"`mobile-codex agent --config {path} --pair-code CODE`",
             TOKEN_REVOKED,
+        ) from None
+    except TokenNotSaved as err:
+        raise CommandFailed(
+            f"{err}; the agent stopped (its current token still works until it expires): make stateDir "
+            "writable and start it again",
+            RUNTIME_FAILURE,
         ) from None
     say("agent stopped")
     return 0

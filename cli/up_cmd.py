@@ -17,9 +17,10 @@ from pathlib import Path
 import attrs
 
 from mobile_codex.agent_app.agent import build_agent, token_store_for
-from mobile_codex.agent_app.errors import TokenRevoked
+from mobile_codex.agent_app.errors import TokenNotSaved, TokenRevoked
 from mobile_codex.core.config import AgentConfig, load_agent_config, load_relay_config
 from mobile_codex.core.timeutil import system_clock
+from mobile_codex.relay_app.errors import ApiError
 from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
 from mobile_codex.relay_app.services.pairing import PairBody
 
@@ -112,8 +113,15 @@ def _run_agent(app, config: AgentConfig, plugins, stop: threading.Event) -> None
     repaired = False
     while not stop.is_set():
         if token is None:
-            token = pair_through_store(app, config)
-            tokens.save(token)
+            try:
+                token = pair_through_store(app, config)
+                tokens.save(token)
+            except ApiError as err:  # e.g. pairings-disabled in the relay config
+                warn(f"agent: the local relay refused to pair it ({err.code}); stopping the agent (the relay keeps running)")
+                return
+            except TokenNotSaved as err:
+                warn(f"agent: {err}; stopping the agent (the relay keeps running)")
+                return
             say(f"agent {config.agent_id} paired with the local relay")
             repaired = True
         agent = build_agent(config, plugins, token=token, say=lambda message: say(f"agent: {message}"))
@@ -121,6 +129,9 @@ def _run_agent(app, config: AgentConfig, plugins, stop: threading.Event) -> None
         watcher.start()
         try:
             agent.run()
+            return
+        except TokenNotSaved as err:
+            warn(f"agent: {err}; stopping the agent (the relay keeps running)")
             return
         except TokenRevoked as err:
             if repaired:

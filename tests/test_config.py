@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mobile_codex.agent_app.codex.sessions import codex_home
 from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_config, load_relay_config
 from mobile_codex.core.config.agent import FileLogConfig, JournalLogConfig
 from mobile_codex.core.errors import ConfigError
@@ -79,6 +80,15 @@ def test_agent_defaults(tmp_path, user_dirs, monkeypatch):
     assert (config.poll_interval_ms, config.max_task_log_bytes) == (2500, 12000)
     assert config.codex.binary == "codex" and config.codex.home_dir is None
     assert config.codex.session_read_message_limit == 24 and config.codex.session_catalog_ttl_ms == 30000
+
+
+def test_codex_home_dir_empty_means_codex_home_or_the_default(tmp_path):
+    config = load_agent_config(write_json(tmp_path / "a.json", agent_doc(tmp_path, codex={"homeDir": ""})))
+    assert config.codex.home_dir is None  # as if the key were absent (PRODUCT.md: default "")
+    assert codex_home(config.codex, {"CODEX_HOME": "/srv/codex", "HOME": "/home/u"}) == Path("/srv/codex")
+    assert codex_home(config.codex, {"HOME": "/home/u"}) == Path("/home/u/.codex")
+    config = load_agent_config(write_json(tmp_path / "a.json", agent_doc(tmp_path, codex={"homeDir": "codex-home"})))
+    assert codex_home(config.codex, {"CODEX_HOME": "/srv/codex"}) == tmp_path / "codex-home"
 
 
 def test_server_connection_limit_follows_threads(tmp_path):
@@ -157,6 +167,8 @@ def test_relay_errors(tmp_path, change, message):
         ({"logSources": {"l": {"path": "/a", "maxLines": 6000}}}, "logSources.l.maxLines: expected an integer from 1 to 5000, got 6000"),
         ({"codex": {"sessionListLimit": 50}}, "codex.sessionListLimit: expected an integer from 1 to 20, got 50"),
         ({"codex": {"bogus": 1}}, "codex.bogus: unknown key"),
+        ({"codex": {"homeDir": "  "}}, 'codex.homeDir: expected a path string, got "  "'),
+        ({"codex": {"homeDir": None}}, "codex.homeDir: expected a path string, got null"),
     ],
 )
 def test_agent_errors(tmp_path, change, message):

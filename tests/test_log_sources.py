@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 
@@ -124,6 +125,25 @@ def test_journal_source_reads_a_real_journal(tmp_path, journal_dir):
     assert "noise" not in tail.text
     empty = sources["gone"].item.read_tail()
     assert (empty.text, empty.line_count) == ("", 0)
+
+
+def test_journalctl_gets_only_the_allowlisted_environment(tmp_path, journal_dir, monkeypatch):
+    """A variable outside SECURITY.md's allowlist, set in the agent, must not reach journalctl.
+
+    TZ is such a variable, and journalctl shows whether it saw it: short-iso times carry its offset.
+    """
+    probe = "XYZ-5:45"  # a POSIX zone string (no tzdata needed): UTC+05:45
+    argv = ["journalctl", f"--directory={journal_dir}", "-u", "web.service", "-n", "1", "--no-pager", "-o", "short-iso"]
+    leaked = subprocess.run(argv, env={**os.environ, "TZ": probe}, capture_output=True, text=True, timeout=60)
+    assert "+0545 " in leaked.stdout, leaked  # the control: given the whole environment, journalctl shows the probe
+    monkeypatch.setenv("TZ", probe)
+    config = load_agent_config(write_json(tmp_path / "agent.json", {
+        "relayBaseUrl": "http://localhost:8787", "agentId": "box", "workspaceRoot": str(tmp_path),
+        "logSources": {"web": {"unit": "web.service", "maxLines": 3, "directory": str(journal_dir)}},
+    }))  # fmt: skip
+    tail = load_plugins(entry_points=[]).log_sources(config)["web"].item.read_tail()
+    assert tail.line_count == 3 and tail.text.splitlines()[-1].endswith("request 29")
+    assert "+0545" not in tail.text
 
 
 def test_journal_source_failure_is_log_not_readable(tmp_path):

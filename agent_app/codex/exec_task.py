@@ -3,15 +3,19 @@
 Order of checks: exec mode known (`unknown-exec-mode`) → the mode's flags on here →
 resume never writes (`resume-write-mode-disabled`) → codex installed → where to run (a resume runs
 in the session's recorded cwd, which must be under workspaceRoot; others in the task's cwd,
-confined) → one write run per workspace. A write run diffs against a snapshot taken at its start.
+confined) → one write run per workspace → the mode's command line keeps the prompt after `--`
+(`exec-mode-invalid-command`). A write run diffs against a snapshot taken at its start.
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+
+import attrs
 
 from mobile_codex.core.plugin_types import CodexRun, Contribution, ExecModeSpec
 from mobile_codex.core.features import FeatureFlags
@@ -27,6 +31,37 @@ from .installation import Codex
 
 
 RESUME_MODE = "resume"
+INVALID_COMMAND = "exec-mode-invalid-command"
+
+
+def checked_command(mode: ExecModeSpec, run: CodexRun) -> list[str]:
+    """`mode.build_command(run)`, refused (`exec-mode-invalid-command`) unless it ends `-- PROMPT`
+    and uses the prompt nowhere else: text from the phone never becomes an option (SECURITY.md).
+
+    Where the mode puts the prompt is found with a marker prompt that no fixed item can contain;
+    a real prompt such as "exec" or "resume" may equal a fixed item by chance, which is no fault.
+    """
+    marker = f"mobile-codex-prompt-{secrets.token_hex(8)}"
+    probe = _built(mode, attrs.evolve(run, prompt=marker))
+    argv = _built(mode, run)
+    prompt_only_at_the_end = (
+        len(probe) >= 3 and probe[-2:] == ["--", marker] and not any(marker in item for item in probe[:-1])
+        and argv[-2:] == ["--", run.prompt]
+    )  # fmt: skip
+    if not prompt_only_at_the_end:
+        raise TaskFailed(INVALID_COMMAND, f"exec mode {mode.id} must end its command line with `--` and the prompt, "
+                                          "and put the prompt nowhere else; nothing was run")  # fmt: skip
+    return argv
+
+
+def _built(mode: ExecModeSpec, run: CodexRun) -> list[str]:
+    try:
+        argv = mode.build_command(run)
+    except Exception as err:  # a third-party mode's bug is the task's failure, with a stable code
+        raise TaskFailed(INVALID_COMMAND, f"exec mode {mode.id} could not build its command line: {err}") from None
+    if not isinstance(argv, (list, tuple)) or not all(isinstance(item, str) for item in argv):
+        raise TaskFailed(INVALID_COMMAND, f"exec mode {mode.id} did not return a list of strings; nothing was run")
+    return list(argv)
 
 
 def default_exec_mode(task: dict) -> str:
@@ -71,15 +106,16 @@ class CodexExecHandler:
                 stack.enter_context(self.write_locks.hold(self.workspace.root))
             scratch = Path(tempfile.mkdtemp(prefix="mobile-codex-run-"))
             stack.callback(shutil.rmtree, scratch, True)
-            snapshot = self._snapshot(cwd, ctx) if mode.writes else None
-            if snapshot:
-                stack.callback(snapshot.close)
             run = CodexRun(
                 binary=binary, cwd=cwd, prompt=prompt, output_file=scratch / "last-message.txt",
                 model=self.codex.config.model, extra_args=self.codex.config.extra_args, session_id=resume_id,
             )  # fmt: skip
+            argv = checked_command(mode, run)
+            snapshot = self._snapshot(cwd, ctx) if mode.writes else None
+            if snapshot:
+                stack.callback(snapshot.close)
             try:
-                return self._run(mode.build_command(run), run, ctx, snapshot)
+                return self._run(argv, run, ctx, snapshot)
             finally:
                 self.codex.sessions.invalidate()
 

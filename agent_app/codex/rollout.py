@@ -16,7 +16,11 @@ import attrs
 
 MAX_READ_BYTES = 16 * 1024 * 1024  # a huge rollout is read from its last 16 MiB
 _INJECTED_PREFIXES = ("# AGENTS.md instructions", "<INSTRUCTIONS>")
-# A message that is one whole `<some_block>…</some_block>` (tag names Codex uses have `_` or a space).
+# A message that starts with the opening tag of a block Codex injects (`<environment_context>`,
+# `<user_instructions>`, ...: lowercase words joined by `_`) is context, whatever follows it —
+# the block may be cut short or followed by more text. A person's `<b>` or `<div>` is not such a tag.
+_BLOCK_OPENING = re.compile(r"<[a-z]+(?:_[a-z]+)+>")
+# A message that is one whole `<some block>…</some block>` (Codex also names a few with a space).
 _CONTEXT_BLOCK = re.compile(r"\s*<([a-z]+(?:[_ ][a-z]+)+)>.*</\1>\s*", re.DOTALL)
 
 
@@ -29,7 +33,11 @@ class Message:
 
 def is_injected_context(text: str) -> bool:
     stripped = text.lstrip()
-    return stripped.startswith(_INJECTED_PREFIXES) or _CONTEXT_BLOCK.fullmatch(text) is not None
+    return (
+        stripped.startswith(_INJECTED_PREFIXES)
+        or _BLOCK_OPENING.match(stripped) is not None
+        or _CONTEXT_BLOCK.fullmatch(text) is not None
+    )
 
 
 def read_messages(path: str | Path) -> list[Message]:
@@ -58,9 +66,11 @@ def _message(raw: bytes) -> Message | None:
         return None
     try:
         line = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
         return None
-    payload = line.get("payload") if isinstance(line, dict) else None
+    if not isinstance(line, dict):  # a stray array, number or string is not a rollout item
+        return None
+    payload = line.get("payload")
     if line.get("type") != "response_item" or not isinstance(payload, dict) or payload.get("type") != "message":
         return None
     role = payload.get("role")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
+import collections
 
 from mobile_codex.core.timeutil import Clock, iso, system_clock
 
+from .. import process
 from ..dispatch import TaskContext, TaskResult
-from ..errors import TaskFailed
+from ..errors import TaskCanceled, TaskFailed
 from .installation import Codex
 
 DELETE_TIMEOUT_SEC = 60
@@ -35,27 +36,34 @@ class ReadSessionHandler:
 
 
 class DeleteSessionHandler:
-    def __init__(self, codex: Codex, *, clock: Clock = system_clock):
+    """`codex delete --force ID` under the agent's child-process rules (its group killed at the
+    timeout or on cancel)."""
+
+    def __init__(self, codex: Codex, *, clock: Clock = system_clock, timeout_sec: float = DELETE_TIMEOUT_SEC):
         self.codex = codex
         self.clock = clock
+        self.timeout_sec = timeout_sec
 
     def __call__(self, ctx: TaskContext) -> TaskResult:
         thread = self.codex.sessions.resolve(ctx.task.get("sessionId"))  # the workspace check comes first
         binary = self.codex.require_binary()
+        said: collections.deque[str] = collections.deque(maxlen=40)  # its last lines, shown on failure
         try:
-            done = subprocess.run(
-                [binary, "delete", "--force", thread.id], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                env=self.codex.env(), timeout=DELETE_TIMEOUT_SEC, start_new_session=True,
+            outcome = process.run(
+                [binary, "delete", "--force", thread.id], cwd=self.codex.sessions.workspace.root, env=self.codex.env(),
+                on_line=said.append, timeout_sec=self.timeout_sec, cancel=ctx.cancel,
             )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            raise TaskFailed("timeout", f"codex delete did not finish within {DELETE_TIMEOUT_SEC} s") from None
         except OSError as err:
             raise TaskFailed("codex-not-installed", f"{binary}: {err.strerror}") from None
         finally:
             self.codex.sessions.invalidate()
-        if done.returncode != 0:
-            ctx.output((done.stderr or done.stdout).strip()[-2000:] + "\n")
-            raise TaskFailed("session-delete-failed", f"codex delete exited {done.returncode}")
+        if outcome.canceled:
+            raise TaskCanceled()
+        if outcome.timed_out:
+            raise TaskFailed("timeout", f"codex delete did not finish within {self.timeout_sec:g} s")
+        if outcome.exit_code != 0:
+            ctx.output("".join(said).strip()[-2000:] + "\n")
+            raise TaskFailed("session-delete-failed", f"codex delete ended with {outcome.exit_code or outcome.signal}")
         ctx.output(f"deleted session {thread.id}\n")
         result = {"sessionId": thread.id, "deleted": True, "completedAt": iso(self.clock())}
         return TaskResult(summary=f"Deleted session {thread.title or thread.id}", result=result)

@@ -72,7 +72,7 @@ class CodexConfig:
     session_list_limit: int = setting(12, integer(1, 20))
     session_catalog_ttl_ms: int = setting(30000, integer(5000, 300000))
     session_read_message_limit: int = setting(24, integer(4, 80))
-    home_dir: Path | None = setting(None, path())  # None = $CODEX_HOME or ~/.codex
+    home_dir: Path | None = setting(None, path(empty_is_none=True))  # absent or "": $CODEX_HOME or ~/.codex
     binary: str = setting("codex", string(non_empty=True))
 
     @staticmethod

@@ -142,10 +142,15 @@ def string_list(*, non_empty: bool = False, item: Parser | None = None) -> Parse
     return parse
 
 
-def path(*, absolute_only: bool = False) -> Parser:
-    """A filesystem path; a relative one resolves against the config file's folder."""
+def path(*, absolute_only: bool = False, empty_is_none: bool = False) -> Parser:
+    """A filesystem path; a relative one resolves against the config file's folder.
+
+    With `empty_is_none`, "" means "not set" (None), for keys whose default is found elsewhere.
+    """
 
     def parse(value, ctx, key, issues):
+        if empty_is_none and value == "":
+            return None
         if not isinstance(value, str) or not value.strip():
             raise Invalid(f"expected a path string, got {shown(value)}")
         candidate = Path(value).expanduser()

@@ -1,13 +1,17 @@
 """Journal log sources: `{label, unit, maxLines, directory?}` read through `journalctl`.
 
 The command is an argv list built from config values only; the phone sends a source id.
+`journalctl` runs under the agent's child-process rules (agent_app/process.py): the allowlisted
+environment, its own process group, the whole group killed at the timeout.
 """
 
 from __future__ import annotations
 
-import subprocess
 from functools import partial
+from pathlib import Path
 
+from mobile_codex.agent_app import process
+from mobile_codex.agent_app.environment import child_environment
 from mobile_codex.core.config.agent import JournalLogConfig
 from mobile_codex.core.hookspecs import hookimpl
 from mobile_codex.core.plugin_types import LogNotReadable, LogSourceSpec, LogTail
@@ -27,18 +31,27 @@ def journal_command(source: JournalLogConfig) -> list[str]:
 
 
 def read_journal_tail(source: JournalLogConfig) -> LogTail:
+    window = bytearray()  # the last MAX_TAIL_BYTES of the output
+
+    def keep(text: str) -> None:
+        window.extend(text.encode("utf-8"))
+        del window[:-MAX_TAIL_BYTES]
+
     try:
-        done = subprocess.run(
-            journal_command(source), stdin=subprocess.DEVNULL, capture_output=True, timeout=JOURNALCTL_TIMEOUT_SEC
-        )
+        outcome = process.run(
+            journal_command(source), cwd=Path("/"), env=child_environment(), on_line=keep,
+            timeout_sec=JOURNALCTL_TIMEOUT_SEC, merge_stderr=False,
+        )  # fmt: skip
     except FileNotFoundError:
         raise LogNotReadable("journalctl is not installed") from None
-    except subprocess.TimeoutExpired:
-        raise LogNotReadable(f"journalctl did not answer within {JOURNALCTL_TIMEOUT_SEC} s") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise LogNotReadable(message[-1] if message else f"journalctl exited {done.returncode}")
-    text = done.stdout[-MAX_TAIL_BYTES:].decode("utf-8", "replace")
+    except OSError as err:
+        raise LogNotReadable(f"journalctl cannot be started: {err.strerror}") from None
+    if outcome.timed_out:
+        raise LogNotReadable(f"journalctl did not answer within {JOURNALCTL_TIMEOUT_SEC} s")
+    if outcome.exit_code != 0:
+        message = outcome.stderr_tail.strip().splitlines()
+        raise LogNotReadable(message[-1] if message else f"journalctl ended with {outcome.exit_code or outcome.signal}")
+    text = window.decode("utf-8", "replace")
     # journalctl says "-- No entries --" (and marks reboots with "-- Boot ... --"): not log lines.
     lines = [line for line in text.splitlines() if line and not line.startswith("-- ")][-source.max_lines :]
     return LogTail(text="\n".join(lines) + ("\n" if lines else ""), line_count=len(lines))

@@ -9,7 +9,7 @@ import pytest
 from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.codex.binary import CodexBinary
 from mobile_codex.agent_app.errors import TaskFailed
-from mobile_codex.agent_app.reporter import TOTAL_OUTPUT_CAP, TaskReporter
+from mobile_codex.agent_app.reporter import TOTAL_OUTPUT_CAP, TRUNCATED_NOTE, TaskReporter
 from mobile_codex.core.plugins import load_plugins
 
 from .conftest import Collected, wait_dead
@@ -113,6 +113,17 @@ def test_output_is_capped_per_update_and_in_total(agent_config, recording_client
     sizes = [len(body.get("outputAppend", "").encode()) for _, body in recording_client.updates]
     assert max(sizes) <= config.max_task_log_bytes
     sent = recording_client.output("task_1")
-    assert TOTAL_OUTPUT_CAP <= len(sent.encode()) <= TOTAL_OUTPUT_CAP + 200
-    assert sent.rstrip().endswith("[output truncated: the agent sends at most 1 MiB per task]")
+    assert len(sent.encode()) == TOTAL_OUTPUT_CAP  # the note included: the ASCII output fills the rest to the byte
+    assert sent.endswith(TRUNCATED_NOTE)
+    assert TRUNCATED_NOTE.strip() == "[output truncated: the agent sends at most 1 MiB per task]"
     assert recording_client.final("task_1")["status"] == "completed"
+
+
+def test_the_truncation_note_fits_inside_the_cap_whatever_the_text(recording_client):
+    reporter = TaskReporter(recording_client, "task_1", per_update_bytes=1024, total_cap=200)
+    for _ in range(3):
+        reporter.append("é" * 50)  # 100 bytes each, two-byte characters never cut in half
+    reporter.finish({"status": "completed"})
+    sent = recording_client.output("task_1")
+    assert len(sent.encode()) <= 200 and sent.endswith(TRUNCATED_NOTE)
+    assert sent[: -len(TRUNCATED_NOTE)] == "é" * (len(sent[: -len(TRUNCATED_NOTE)]))

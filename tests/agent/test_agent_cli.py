@@ -17,9 +17,13 @@ from datetime import timedelta
 import attrs
 import pytest
 
+from mobile_codex.agent_app.errors import PairingRefused
+from mobile_codex.agent_app.pairing import pair
+from mobile_codex.agent_app.relay_client import RelayClient
+from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.timeutil import iso, system_clock
 
-from ..relay.agent_helpers import LiveRelay, pair_over_http
+from ..relay.agent_helpers import Http, LiveRelay, pair_over_http
 
 
 @pytest.fixture
@@ -153,3 +157,86 @@ def test_a_missing_workspace_exits_2(config_file, user_dirs, workspace):
     workspace.rmdir()
     code, stderr = AgentProcess(user_dirs, "--config", config_file, "--pair-code", "AAAA-BBBB").finish()
     assert code == 2 and "workspaceRoot" in stderr and "is not a directory" in stderr
+
+
+class FirstToAsk(RelayClient):
+    """The agent's real client, plus a second holder of the request token who asks first once approved
+    (as when the agent's own status request got the token and the reply was lost on the way back)."""
+
+    def __init__(self, live, phone):
+        super().__init__(f"http://127.0.0.1:{live.port}")
+        self.live, self.phone = live, phone
+        self.taken: dict = {}
+
+    def pair(self, body):
+        started = super().pair(body)
+        status, reply = self.phone.post(f"/api/admin/pair-requests/{started['requestId']}/approve")
+        assert status == 200, reply
+        status, self.taken = Http(self.live.port).post(
+            "/api/agent/pair/status", {"requestId": started["requestId"], "requestToken": started["requestToken"]}
+        )
+        assert status == 200 and self.taken["status"] == "approved" and self.taken["token"], self.taken
+        return started
+
+
+def test_a_completed_request_stops_pairing_at_once_and_says_why(live, config_file):
+    config = load_agent_config(config_file)
+    client = FirstToAsk(live, live.phone())
+    said: list[str] = []
+    box: dict = {}
+
+    def attempt():
+        try:
+            pair(client, config, new_code(client.phone), say=said.append)
+        except Exception as err:
+            box["error"] = err
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(10)  # the code lives 5 minutes: still polling means it did not stop
+    assert not thread.is_alive(), f"still polling a completed request: {said}"
+    assert isinstance(box.get("error"), PairingRefused), box  # the CLI's exit 1 (PRODUCT.md: refused for another reason)
+    message = str(box["error"])
+    assert "token was already handed out" in message and "cannot be shown again" in message
+    assert "revoke agent agent-1" in message and "create a new pairing code" in message
+    assert client.taken["token"] not in message + "".join(said)
+
+
+def blocked_state_dir(config_file, tmp_path):
+    """Point the config's stateDir under a regular file: no user, not even root, can create it."""
+    (tmp_path / "blocker").write_text("not a directory")
+    doc = json.loads(config_file.read_text())
+    doc["stateDir"] = str(tmp_path / "blocker" / "agent")
+    config_file.write_text(json.dumps(doc))
+    return tmp_path / "blocker" / "agent" / "agent-token.json"
+
+
+def test_a_token_that_cannot_be_saved_after_pairing_exits_1_with_one_line(live, config_file, user_dirs, tmp_path):
+    token_file = blocked_state_dir(config_file, tmp_path)
+    phone = live.phone()
+    agent = AgentProcess(user_dirs, "--config", config_file, "--pair-code", new_code(phone))
+    request_id = agent.expect(r"pair request (pairreq_[0-9a-f]+) sent")[1]
+    phone.post(f"/api/admin/pair-requests/{request_id}/approve")
+    code, stderr = agent.finish()
+    assert code == 1, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert f"paired, but cannot save the agent token in {token_file}" in stderr
+    assert "revoke agent agent-1" in stderr
+
+
+def test_a_refreshed_token_that_cannot_be_saved_exits_1_with_one_line(tmp_path, config_file, user_dirs):
+    (tmp_path / "old-relay").mkdir()
+    relay = LiveRelay(tmp_path / "old-relay")  # its clock stands still until moved
+    try:
+        token = pair_over_http(relay, relay.phone(), "agent-1").token
+        relay.clock.advance(24 * 24 * 3600)  # 6 days left: the next poll hands out a fresh token
+        doc = json.loads(config_file.read_text())
+        config_file.write_text(json.dumps({**doc, "relayBaseUrl": f"http://127.0.0.1:{relay.port}"}))
+        token_file = blocked_state_dir(config_file, tmp_path)
+        code, stderr = AgentProcess(user_dirs, "--config", config_file, env={"MOBILE_CODEX_AGENT_TOKEN": token}).finish()
+    finally:
+        relay.close()
+    assert code == 1, stderr
+    assert "Traceback" not in stderr, stderr
+    last = stderr.strip().splitlines()[-1]  # after the warning that no codex binary is installed
+    assert last.startswith(f"mobile-codex: cannot save the agent token in {token_file}") and "agent stopped" in last

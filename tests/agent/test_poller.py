@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import sqlite3
 import threading
 import time
 
 import pytest
 
-from mobile_codex.agent_app.errors import TokenRevoked
+from mobile_codex.agent_app.agent import build_agent
+from mobile_codex.agent_app.codex.binary import CodexBinary
+from mobile_codex.agent_app.errors import TokenNotSaved, TokenRevoked
 from mobile_codex.agent_app.poller import Poller
 from mobile_codex.agent_app.relay_client import RelayRefused, RelayUnavailable
 from mobile_codex.agent_app.token_store import TokenStore
+from mobile_codex.core.plugins import load_plugins
 
 
 class ScriptedRelay:
@@ -97,6 +103,17 @@ def test_a_refreshed_token_is_saved_and_used(tmp_path):
     assert store.load() == "new" and relay.token == "new"
 
 
+def test_a_refreshed_token_that_cannot_be_saved_stops_the_loop_and_is_not_used(tmp_path):
+    (tmp_path / "state").write_text("a file where stateDir should be")  # even root cannot mkdir through it
+    relay = ScriptedRelay([{"ok": True, "tasks": [], "heldMs": 20000, "agentToken": "new"}])
+    poller = Poller(relay, Runner(), Caps(), TokenStore(tmp_path / "state", relay_base_url="http://r", agent_id="box"),
+                    long_poll_ms=20000, poll_interval_ms=250, say=lambda _: None)  # fmt: skip
+    relay.poller = poller
+    with pytest.raises(TokenNotSaved, match="cannot save the agent token in .*agent-token.json"):
+        poller.run()
+    assert relay.token == "old"  # the unsaved token was never put to use: the relay still takes the old one
+
+
 def test_a_relay_that_is_down_means_backoff_then_reconnect(tmp_path):
     down = RelayUnavailable("connection refused")
     relay, poller, store, said, gaps = run_poller(tmp_path, [down, down, down, GREETING])
@@ -121,3 +138,71 @@ def test_stop_ends_the_loop(tmp_path):
     poller.stop()
     thread.join(2)
     assert not thread.is_alive() and len(relay.bodies) <= 3  # longPollMs 0: one poll per interval, no hot loop
+
+
+# --- a session catalog that cannot be read never ends the loop ----------------------------------
+
+
+def codex_home_with(home, rows: list[tuple[str, str, str]]):
+    """A Codex home whose state database lists `rows` of (id, cwd, rollout path)."""
+    home.mkdir(exist_ok=True)
+    with sqlite3.connect(home / "state_5.sqlite") as db:
+        db.execute("CREATE TABLE IF NOT EXISTS threads (id TEXT PRIMARY KEY, rollout_path TEXT, created_at INTEGER, "
+                   "updated_at INTEGER, source TEXT, cwd TEXT, title TEXT, first_user_message TEXT, "
+                   "archived INTEGER)")  # fmt: skip
+        db.execute("DELETE FROM threads")
+        db.executemany("INSERT INTO threads VALUES (?, ?, 1764000000, 1764000000, 'exec', ?, '', '', 0)",
+                       [(sid, path, cwd) for sid, cwd, path in rows])  # fmt: skip
+    return home
+
+
+class StepRelay(ScriptedRelay):
+    """A ScriptedRelay that runs `after[n]()` once poll n has arrived (so it shapes poll n + 1)."""
+
+    def __init__(self, after):
+        super().__init__([GREETING] * len(after))
+        self.after = list(after)
+
+    def poll(self, body):
+        reply = super().poll(body)
+        if self.after:
+            self.after.pop(0)()
+        return reply
+
+
+def test_a_catalog_that_cannot_be_read_keeps_the_last_one_and_the_loop_polling(agent_config, workspace, tmp_path, caplog):
+    good = ("01a21488-512b-7060-8b60-bb29a9ebe3f2", str(workspace), str(tmp_path / "rollout.jsonl"))
+    (tmp_path / "rollout.jsonl").write_text(json.dumps({"type": "response_item", "payload": {
+        "type": "message", "role": "user", "content": [{"type": "input_text", "text": "hello"}]}}) + "\n")  # fmt: skip
+    bad = ("01a21488-512b-7060-8b60-bb29a9ebe3f3", str(workspace), str(tmp_path / "nul\0byte.jsonl"))  # os.stat raises
+    home = codex_home_with(tmp_path / "codex-home", [good, bad])
+    config = agent_config(codex={"homeDir": str(home)})
+    agent = build_agent(config, load_plugins(entry_points=[]), token="t", codex_binary=CodexBinary(None))
+    sessions = agent.codex.sessions
+    with pytest.raises(ValueError):  # the control: this row does break reading the catalog
+        sessions.catalog()
+
+    def rows(*listed):
+        return lambda: (codex_home_with(home, list(listed)), sessions.invalidate())
+
+    rows(good)()
+    relay = StepRelay([rows(good, bad), lambda: None, rows(bad), rows(good), rows(), lambda: None])
+    poller = Poller(relay, Runner(), agent.poller.capabilities, TokenStore(tmp_path / "s", relay_base_url="x", agent_id="a"),
+                    long_poll_ms=0, poll_interval_ms=250, say=lambda _: None)  # fmt: skip
+    relay.poller = poller
+    poller.interval = 0.01
+    with caplog.at_level(logging.INFO, logger="mobile_codex.agent"):
+        poller.run()
+    listed = [[s["sessionId"] for s in body["codexSessions"]] for body in relay.bodies]
+    # read; three failing polls carry the last catalog read; read again; and it is live (now empty)
+    assert listed[:6] == [[good[0]]] * 5 + [[]]
+    failures = [r for r in caplog.records if r.getMessage().startswith("cannot read the Codex session catalog")]
+    assert len(failures) == 1 and "embedded null byte" in caplog.text  # logged once, with the cause
+    assert "the Codex session catalog can be read again" in caplog.text
+
+
+def test_before_any_catalog_was_read_a_failure_reports_none(agent_config, workspace, tmp_path):
+    bad = ("01a21488-512b-7060-8b60-bb29a9ebe3f3", str(workspace), str(tmp_path / "nul\0byte.jsonl"))
+    config = agent_config(codex={"homeDir": str(codex_home_with(tmp_path / "codex-home", [bad]))})
+    agent = build_agent(config, load_plugins(entry_points=[]), token="t", codex_binary=CodexBinary(None))
+    assert agent.poller.capabilities.poll_body()["codexSessions"] == []

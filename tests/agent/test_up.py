@@ -21,13 +21,13 @@ def free_port() -> int:
 
 
 class UpProcess(AgentProcess):
-    def __init__(self, user_dirs, *args):
+    def __init__(self, user_dirs, *args, merge_stderr: bool = False):
         import subprocess
         import sys
 
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mobile_codex.cli.main", "up", *map(str, args)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **user_dirs},
+            [sys.executable, "-m", "mobile_codex.cli.main", "up", *map(str, args)], stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE, text=True, env={**os.environ, **user_dirs},
         )  # fmt: skip
         import queue
         import threading
@@ -108,3 +108,26 @@ def test_a_second_run_reuses_the_pairing_and_prints_a_fresh_code(user_dirs, work
         assert [row[:2] for row in agents_in_store(user_dirs)] == [(agents_in_store(user_dirs)[0][0], None)]
     finally:
         assert stop(up)[0] == 0
+
+
+def test_when_the_relay_refuses_to_pair_the_agent_stops_with_a_reason_and_the_relay_keeps_serving(user_dirs, workspace, port):
+    relay_json = os.path.join(user_dirs["XDG_CONFIG_HOME"], "mobile-codex", "relay.json")
+    doc = json.loads(open(relay_json).read())
+    doc.setdefault("features", {})["pairings"] = False
+    with open(relay_json, "w") as handle:
+        json.dump(doc, handle)
+    up = UpProcess(user_dirs, "--workspace", workspace, merge_stderr=True)
+    try:
+        up.expect(r"relay listening on", timeout=30)
+        up.expect(r"agent: the local relay refused to pair it \(pairings-disabled\); stopping the agent", timeout=30)
+        assert Http(port).call("GET", "/api/health")[0] == 200
+    finally:
+        up.proc.send_signal(signal.SIGINT)
+        returncode = up.proc.wait(30)
+    rest = "".join(iter_queue(up.lines))
+    assert returncode == 0 and "Traceback" not in rest, rest
+
+
+def iter_queue(lines):
+    while not lines.empty():
+        yield lines.get()
