@@ -6,9 +6,10 @@ makes, with the full capability report a real agent sends) for `--seconds`; then
 the next M through the API by the same agents (phone creates round-robin, each agent claims its
 own by long-poll and reports them completed), the seeding rate printed as it goes.
 The machine is shared, so each (K, M) is measured in `--rounds` rounds of two windows: a second
-*reference* relay that stays at M = 0 with its own K agents, then the relay under test. The target
-is judged on the plain ratio of best windows ("vs M=0"); "vs ref" divides each row by the
-reference measured beside it, which shows how much of a drop is background load drifting.
+*reference* relay that stays at M = 0 with its own K agents, then the relay under test. "vs ref"
+divides each row by the reference measured beside it, so M = max is compared with M = 0 measured
+at the same time: the target is judged on it. "vs M=0" is the plain ratio of best windows taken
+minutes apart, shown too; background load alone moves it by +-15 %.
 Targets: throughput at M = 10,000 >= 90% of M = 0 (per K); seeding >= 200 tasks/s at every M.
 
     .venv/bin/python bench/idle_poll.py [--agents 1,50] [--history 0,1000,10000] [--seconds 5]
@@ -130,7 +131,7 @@ def main(argv=None) -> int:
     parser.add_argument("--agents", default="1,50", help="comma-separated K values")
     parser.add_argument("--history", default="0,1000,10000", help="comma-separated M values, increasing")
     parser.add_argument("--seconds", type=float, default=3.0, help="one measuring window")
-    parser.add_argument("--rounds", type=int, default=3, help="windows per (K, M), each paired with one on the reference relay")
+    parser.add_argument("--rounds", type=int, default=5, help="windows per (K, M), each paired with one on the reference relay")
     common_args(parser)
     args = parser.parse_args(argv)
     raise_nofile()
@@ -146,7 +147,9 @@ def main(argv=None) -> int:
         # noise-controlled: each M against the M = 0 reference measured right beside it
         same_time[k] = round(last["vsRef"] / first["vsRef"], 3) if first["vsRef"] else 0.0
     seed_rates = [r["seedMinChunkRate"] for r in rows if r["seedMinChunkRate"]]
-    ratio_met = all(v >= TARGET_RATIO for v in ratios.values())  # the figure; vsRef shows how much is load drift
+    # Judged on the same-time ratio: M = max against M = 0 measured in the adjacent windows. The plain
+    # ratio compares windows minutes apart and moved by +-15 % with background load alone (bench/README.md).
+    ratio_met = all(v >= TARGET_RATIO for v in same_time.values())
     seed_met = all(v >= TARGET_SEED_RATE for v in seed_rates)
     base = {k: next(x for x in rows if x["agents"] == k) for k in ks}
     print(table(
@@ -159,8 +162,9 @@ def main(argv=None) -> int:
                f"(targets: M={marks[-1]} >= {TARGET_RATIO:.0%} of M={marks[0]}; seeding >= {TARGET_SEED_RATE}/s; "
                f"load {load()})"),
     ))  # fmt: skip
-    print("vs M=0 = plain ratio of the best polls/s (the target); vs ref = the same after dividing each row by the M=0 "
-          "reference relay's best polls/s in the windows beside it (cancels background-load drift between rows)")
+    print("vs ref = each row's best polls/s over the M=0 reference relay's in the windows beside it, relative to the "
+          "first row (the target: history against no history, measured at the same time); vs M=0 = plain ratio of best "
+          "windows minutes apart (moves with background load)")
     emit("idle_poll", {"rows": rows, "throughputRatio": {str(k): v for k, v in ratios.items()},
                        "sameTimeRatio": {str(k): v for k, v in same_time.items()},
                        "ratioTargetMet": ratio_met, "seedTargetMet": seed_met, "targetMet": ratio_met and seed_met})  # fmt: skip
