@@ -53,7 +53,7 @@ class CodexSessions:
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._cached: tuple[float, list[dict]] | None = None
-        self._previews: dict[str, tuple[tuple, list[dict]]] = {}
+        self._previews: dict[str, tuple[tuple, tuple[list[dict], str]]] = {}
 
     def catalog(self) -> list[dict]:
         """API.md "Codex session summaries", newest first, at most sessionListLimit; cached."""
@@ -86,32 +86,34 @@ class CodexSessions:
     def conversation(self, thread: Thread) -> list[Message]:
         return read_messages(thread.rollout_path)
 
-    def _preview(self, thread: Thread) -> list[dict]:
-        """The last few messages; cached per rollout file until it changes."""
+    def _preview(self, thread: Thread) -> tuple[list[dict], str]:
+        """The last few messages and the first thing the person typed; cached per rollout file until it changes."""
         try:
             stat = os.stat(thread.rollout_path)
             key = (stat.st_mtime_ns, stat.st_size)
         except OSError:
-            return []
+            return [], ""
         with self._lock:
             hit = self._previews.get(thread.rollout_path)
         if hit and hit[0] == key:
             return hit[1]
+        messages = self.conversation(thread)
         preview = [
             {"role": m.role, "text": _clip(m.text, 320), "timestamp": m.timestamp}
-            for m in self.conversation(thread)[-PREVIEW_MESSAGES:]
+            for m in messages[-PREVIEW_MESSAGES:]
         ]
+        entry = (preview, next((m.text for m in messages if m.role == "user"), ""))
         with self._lock:
             if len(self._previews) > PREVIEW_CACHE_SIZE:
                 self._previews.clear()
-            self._previews[thread.rollout_path] = (key, preview)
-        return preview
+            self._previews[thread.rollout_path] = (key, entry)
+        return entry
 
     def _summary(self, thread: Thread) -> dict:
-        preview = self._preview(thread)
+        preview, first_typed = self._preview(thread)
         first = thread.first_user_message
         if not first or is_injected_context(first):
-            first = next((p["text"] for p in preview if p["role"] == "user"), "")
+            first = first_typed
         title = thread.title if thread.title and not is_injected_context(thread.title) else first
         return {
             "sessionId": thread.id, "title": _clip(title, 180), "firstUserMessage": _clip(first, 240),

@@ -64,7 +64,7 @@ class CodexThreads:
         path = self.database()
         if path is None:
             return []
-        uri = f"file:{quote(str(path))}?mode=ro"
+        uri = f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if _wal_without_writer(path) else "")
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error:
@@ -85,6 +85,20 @@ class CodexThreads:
                    cwd=str(r[5] or ""), title=str(r[6] or ""), first_user_message=str(r[7] or ""))
             for r in rows
         ]  # fmt: skip
+
+
+def _wal_without_writer(path: Path) -> bool:
+    """A WAL-mode database (header bytes 18-19 = 2) with no -wal or -shm file: no Codex has it open.
+
+    Even a `mode=ro` connection would create the -wal and -shm files next to it; `immutable=1` reads
+    the file as it is, creating nothing. Codex opening it meanwhile writes to its WAL, not to this file.
+    """
+    try:
+        with open(path, "rb") as stream:
+            header = stream.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02" and not (Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists())
 
 
 def _int(value) -> int:
