@@ -5,24 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from mobile_codex.core.config import load_relay_config
-from mobile_codex.core.errors import StorageError
 from mobile_codex.relay_app.services.sessions import SessionService
 
 from . import paths
-from .exit_codes import RUNTIME_FAILURE, CommandFailed
-from .relay_runtime import open_relay_store
+from .relay_runtime import command_store
 
 
 def run_end_sessions(args) -> int:
     config = load_relay_config(Path(args.config) if args.config else paths.default_relay_config())
-    store = open_relay_store(config)
-    try:
-        with store.transaction() as tx:
-            ended = SessionService.end_all(tx)
-    except StorageError as err:
-        raise CommandFailed(f"cannot end the sessions: {err}", RUNTIME_FAILURE) from None
-    finally:
-        store.close()
+    with command_store(config, "end the sessions") as store, store.transaction() as tx:
+        ended = SessionService.end_all(tx)
     print(f"ended {ended} session{'' if ended == 1 else 's'}; every phone must sign in again")
     print("(passkey, bootstrap token, or a link from `mobile-codex login-code`)")
     return 0

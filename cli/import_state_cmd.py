@@ -10,7 +10,7 @@ from mobile_codex.core.timeutil import system_clock
 from mobile_codex.relay_app.services.importer import ImportRefused, import_state, read_reference_state
 
 from .exit_codes import RUNTIME_FAILURE, USAGE_OR_CONFIG, CommandFailed
-from .login_code_cmd import open_relay_store
+from .relay_runtime import command_store
 
 
 def run_import_state(args) -> int:
@@ -19,19 +19,15 @@ def run_import_state(args) -> int:
         state = read_reference_state(Path(args.state_file))
     except StorageError as err:
         raise CommandFailed(f"import-state: {err}", USAGE_OR_CONFIG) from None
-    store = open_relay_store(config)
-    try:
-        counts = import_state(store, state, system_clock)
-    except ImportRefused:
-        raise CommandFailed(
-            f"import-state: the {config.storage.backend} store in {config.data_dir} already holds data; "
-            "import into a new data dir (or one only a first relay start has touched)",
-            RUNTIME_FAILURE,
-        ) from None
-    except StorageError as err:
-        raise CommandFailed(f"import-state: {err}", RUNTIME_FAILURE) from None
-    finally:
-        store.close()
+    with command_store(config, "import the state") as store:
+        try:
+            counts = import_state(store, state, system_clock)
+        except ImportRefused:
+            raise CommandFailed(
+                f"import-state: the {config.storage.backend} store in {config.data_dir} already holds data; "
+                "import into a new data dir (or one only a first relay start has touched)",
+                RUNTIME_FAILURE,
+            ) from None
     summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items() if name != "interrupted")
     print(f"imported {summary}; {counts['interrupted']} unfinished task(s) marked interrupted")
     return 0

@@ -5,26 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from mobile_codex.core.config import load_relay_config
-from mobile_codex.core.errors import StorageError
 from mobile_codex.core.timeutil import system_clock
 from mobile_codex.relay_app.services.bootstrap import ensure_bootstrap
 from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
 
 from . import paths
-from .exit_codes import RUNTIME_FAILURE, CommandFailed
-from .relay_runtime import open_relay_store
+from .relay_runtime import command_store
 
 
 def run_login_code(args) -> int:
     config = load_relay_config(Path(args.config) if args.config else paths.default_relay_config())
-    store = open_relay_store(config)
-    try:
+    with command_store(config, "write the login code") as store:
         ensure_bootstrap(store, system_clock)  # a store the relay never opened has no owner yet
         code = mint_login_code(store, system_clock)
-    except StorageError as err:
-        raise CommandFailed(f"cannot write the login code: {err}", RUNTIME_FAILURE) from None
-    finally:
-        store.close()
     print(sign_in_url(config.public_origin, code))
     print("Open it on your phone within 15 minutes; it signs in once.")
     return 0

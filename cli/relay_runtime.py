@@ -7,6 +7,7 @@ from typing import Iterator
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.errors import StorageError
+from mobile_codex.core.store import Store
 from mobile_codex.relay_app.app import RelayApp, create_app
 from mobile_codex.relay_app.server import make_server, open_store, tune_interpreter
 
@@ -22,6 +23,19 @@ def open_relay_store(config: RelayConfig):
     except StorageError as err:
         hint = " Stop the relay first: this storage backend allows only one process." if "in use" in str(err) else ""
         raise CommandFailed(f"cannot open storage: {err}.{hint}", RUNTIME_FAILURE) from None
+
+
+@contextmanager
+def command_store(config: RelayConfig, doing: str) -> Iterator[Store]:
+    """The store for a one-off command (`login-code`, `end-sessions`), closed after; a storage
+    error while `doing` it exits 1 with `cannot <doing>: <why>`."""
+    store = open_relay_store(config)
+    try:
+        yield store
+    except StorageError as err:
+        raise CommandFailed(f"cannot {doing}: {err}", RUNTIME_FAILURE) from None
+    finally:
+        store.close()
 
 
 @contextmanager
