@@ -138,15 +138,15 @@ class SessionService:
 
     @staticmethod
     def end_all(tx: Transaction) -> int:
-        """Every browser session of every user (the `end-sessions` command)."""
-        sessions = tx.sessions.find()
-        for session in sessions:
-            tx.sessions.delete(session.session_id_hash)
-        return len(sessions)
+        """Every browser session of every user (the `end-sessions` command); how many."""
+        return _delete(tx, tx.sessions.find())
 
     @staticmethod
     def end_all_for_user(tx: Transaction, user_id: str) -> int:
-        sessions = tx.sessions.find(user_id=user_id)
-        for session in sessions:
-            tx.sessions.delete(session.session_id_hash)
-        return len(sessions)
+        return _delete(tx, tx.sessions.find(user_id=user_id))
+
+
+def _delete(tx: Transaction, sessions: list[Session]) -> int:
+    for session in sessions:
+        tx.sessions.delete(session.session_id_hash)
+    return len(sessions)
