@@ -197,6 +197,15 @@ class Phone:
         self.page.fill("input[name=bootstrapToken]", token)
         self.page.locator("button", has_text="Sign in with the token").click()
 
+    def new_pairing_code(self, note: str = "") -> str:
+        """From the Agents screen: Pair an agent -> (note) -> Create pairing code; the code shown."""
+        self.page.locator("a", has_text="Pair an agent").click()
+        self.screen("pairing")
+        if note:
+            self.page.fill("input[name=note]", note)
+        self.page.locator("button", has_text="Create pairing code").click()
+        return self.page.locator("[data-pairing-code]").inner_text()
+
     def add_authenticator(self) -> str:
         """A CDP virtual platform authenticator (resident keys, user verification) on this page."""
         self.cdp = self.context.new_cdp_session(self.page)

@@ -80,11 +80,7 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
     phone.screen("agents")
 
     # Pair from the UI: the code and the command on screen, the agent started with that code.
-    phone.page.locator("a", has_text="Pair an agent").click()
-    phone.screen("pairing")
-    phone.page.fill("input[name=note]", "build box")
-    phone.page.locator("button", has_text="Create pairing code").click()
-    code = phone.page.locator("[data-pairing-code]").inner_text()
+    code = phone.new_pairing_code("build box")
     assert phone.page.locator("pre.command").inner_text() == f"mobile-codex agent --pair-code {code}"
     phone.check("pair-code")
     agent = AgentProcess(user_dirs, "--config", config, "--pair-code", code)

@@ -95,10 +95,7 @@ def test_the_pairing_command_quotes_the_config_path_hint_for_the_shell(tmp_path,
         phone.open("/")
         phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
         phone.screen("agents")
-        phone.page.locator("a", has_text="Pair an agent").click()
-        phone.screen("pairing")
-        phone.page.locator("button", has_text="Create pairing code").click()
-        code = phone.page.locator("[data-pairing-code]").inner_text()
+        code = phone.new_pairing_code()
         command = phone.page.locator("pre.command").inner_text()
         assert shlex.split(command) == ["mobile-codex", "agent", "--config", hint, "--pair-code", code], command
         assert phone.page.locator(".pair-result .hint", has_text="--config").count() == 0  # the no-hint note is not shown

@@ -7,17 +7,23 @@ from tests.relay.agent_helpers import pair_over_http
 from .conftest import BOOTSTRAP_TOKEN
 
 
-def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(relay, phone):
+def finished_task(relay, prompt: str, **update) -> str:
+    """A Codex task on a freshly paired agent, claimed and reported completed with `update`; its id."""
     owner = relay.owner()
     agent = pair_over_http(relay, owner, "box-1")
     assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
-    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain the build"})
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": prompt})
     assert status == 201, made
     task_id = made["task"]["taskId"]
     status, polled = agent.post("/api/agent/poll", {"label": "Box"})
     assert [t["taskId"] for t in polled["tasks"]] == [task_id]
-    update = {"outputAppend": "$ make\nall built\n", "summary": "The build is fine.", "status": "completed", "result": {"exitCode": 0}}
-    assert agent.post(f"/api/agent/tasks/{task_id}/update", update)[0] == 200
+    done = {**update, "status": "completed", "result": {"exitCode": 0}}
+    assert agent.post(f"/api/agent/tasks/{task_id}/update", done)[0] == 200
+    return task_id
+
+
+def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(relay, phone):
+    task_id = finished_task(relay, "Explain the build", outputAppend="$ make\nall built\n", summary="The build is fine.")
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
@@ -53,15 +59,7 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
 
 
 def test_signing_out_wipes_this_users_task_details_from_the_device(relay, phone):
-    owner = relay.owner()
-    agent = pair_over_http(relay, owner, "box-1")
-    assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
-    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Read the secrets file"})
-    assert status == 201, made
-    task_id = made["task"]["taskId"]
-    assert [t["taskId"] for t in agent.post("/api/agent/poll", {"label": "Box"})[1]["tasks"]] == [task_id]
-    update = {"outputAppend": "PRIVATE-OUTPUT\n", "status": "completed", "result": {"exitCode": 0}}
-    assert agent.post(f"/api/agent/tasks/{task_id}/update", update)[0] == 200
+    task_id = finished_task(relay, "Read the secrets file", outputAppend="PRIVATE-OUTPUT\n")
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
