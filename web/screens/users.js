@@ -21,7 +21,11 @@ export function mount(ctx) {
     fill(note, ctx.auth.permissions.manageRelayUsers ? null : guard(t("users.ownersOnly")));
     if (!ctx.state) return;
     const users = ctx.state.users || [];
-    keyed(list, users, (u) => u.userId, (u) => JSON.stringify([u, codes.get(u.userId) || null]), (u) => userCard(u));
+    const owners = ownerCounts(users);
+    // A card also changes when another user joins or leaves as owner of one of its workspaces.
+    const soleOwnerOf = (u) => u.memberships.filter((m) => m.role === "owner" && owners.get(m.workspaceId) === 1).map((m) => m.workspaceId);
+    keyed(list, users, (u) => u.userId, (u) => JSON.stringify([u, codes.get(u.userId) || null, soleOwnerOf(u)]),
+      (u) => userCard(u, new Set(soleOwnerOf(u))));
   }
 
   function act(user, action) {
@@ -31,20 +35,10 @@ export function mount(ctx) {
     };
   }
 
-  /** workspaceId -> how many active owner memberships it has, over every user this screen lists. */
-  function ownerCounts() {
-    const counts = new Map();
-    for (const u of (current.state && current.state.users) || []) {
-      for (const m of u.memberships) if (m.role === "owner") counts.set(m.workspaceId, (counts.get(m.workspaceId) || 0) + 1);
-    }
-    return counts;
-  }
-
-  function userCard(user) {
+  function userCard(user, soleOwner) {
     const error = errorBox();
     const you = user.userId === current.auth.currentUser.userId;
     const issued = codes.get(user.userId);
-    const owners = ownerCounts();
     const deleteBlockers = [
       user.isRelayOwner ? null : user.memberships.length ? t("users.deleteNeedsNoWorkspaces") : null,
       user.isRelayOwner ? null : user.passkeyCount ? t("users.deleteNeedsNoPasskeys") : null,
@@ -70,7 +64,7 @@ export function mount(ctx) {
       user.memberships.length
         ? h("ul", { class: "list memberships" }, user.memberships.map((m) => h("li", { class: "item-row", "data-membership-id": m.membershipId },
             h("span", {}, h("span", { class: "row-title" }, m.name), " ", h("span", { class: "meta" }, t(`role.${m.role}`))),
-            m.role === "owner" && owners.get(m.workspaceId) === 1
+            soleOwner.has(m.workspaceId)
               ? h("span", { class: "meta only-owner" }, t("users.onlyOwner")) // the relay would refuse (last-owner guard)
               : confirmButton(t("users.removeFromWorkspace"), t("users.removeConfirm"), async () => {
                 await api.revokeMembership(m.membershipId);
@@ -98,4 +92,13 @@ export function mount(ctx) {
 
   update(ctx);
   return { el, update };
+}
+
+/** workspaceId -> how many active owner memberships it has, over every user listed. */
+function ownerCounts(users) {
+  const counts = new Map();
+  for (const u of users) {
+    for (const m of u.memberships) if (m.role === "owner") counts.set(m.workspaceId, (counts.get(m.workspaceId) || 0) + 1);
+  }
+  return counts;
 }
