@@ -258,3 +258,22 @@ def test_a_signed_in_user_joins_a_second_workspace_with_an_invite_code(relay, ph
     mia.page.locator(".screen.workspaces .error", has_text="invite code").wait_for()
     assert sorted(mia.page.locator(".screen.workspaces .row-title").all_inner_texts()) == ["Design", "Primary"]
     mia.check("join-used-code")
+
+
+def test_the_only_owner_mark_goes_when_a_second_owner_joins(relay, phone):
+    owner = relay.owner()  # before the phone's view: nothing about the Owner changes from here on
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    users = open_from_more(phone, "Users", "users")
+    primary = users.locator("[data-user-id]", has_text="Owner").first.locator("[data-membership-id]", has_text="Primary")
+    assert primary.get_by_text("Only owner: cannot be removed").is_visible() and primary.locator("button").count() == 0
+
+    status, made = owner.post("/api/admin/invitations", {"type": "workspace", "role": "owner", "note": "", "ttlSec": 3600})
+    assert status == 201, made
+    status, _ = relay.http().post("/api/auth/invitations/redeem", {"inviteCode": made["inviteCode"], "displayName": "Co"})
+    assert status == 200
+    users.locator("[data-user-id]", has_text="Co").wait_for()  # the held state wait brings her in
+    primary.locator("button", has_text="Remove").wait_for(timeout=5000)  # and the first owner's card is redrawn
+    assert primary.get_by_text("Only owner").count() == 0
+    phone.check("second-owner")
