@@ -266,14 +266,15 @@ def test_the_only_owner_mark_goes_when_a_second_owner_joins(relay, phone):
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
     phone.screen("agents")
     users = open_from_more(phone, "Users", "users")
-    primary = users.locator("[data-user-id]", has_text="Owner").first.locator("[data-membership-id]", has_text="Primary")
+    (owner_id,) = [u["userId"] for u in state(phone)["users"] if u["displayName"] == "Owner"]
+    primary = users.locator(f"[data-user-id='{owner_id}'] [data-membership-id]", has_text="Primary")  # by id: she is an owner too
     assert primary.get_by_text("Only owner: cannot be removed").is_visible() and primary.locator("button").count() == 0
 
     status, made = owner.post("/api/admin/invitations", {"type": "workspace", "role": "owner", "note": "", "ttlSec": 3600})
     assert status == 201, made
-    status, _ = relay.http().post("/api/auth/invitations/redeem", {"inviteCode": made["inviteCode"], "displayName": "Co"})
+    status, _ = relay.http().post("/api/auth/invitations/redeem", {"inviteCode": made["inviteCode"], "displayName": "Cora Ng"})
     assert status == 200
-    users.locator("[data-user-id]", has_text="Co").wait_for()  # the held state wait brings her in
+    users.locator("[data-user-id]", has_text="Cora Ng").wait_for()  # the held state wait brings her in
     primary.locator("button", has_text="Remove").wait_for(timeout=5000)  # and the first owner's card is redrawn
     assert primary.get_by_text("Only owner").count() == 0
     phone.check("second-owner")
