@@ -100,8 +100,10 @@ def run_up(args) -> int:
         say("press Ctrl-C to stop")
         stop.wait()
         agent_thread.join(20)
-        server.close()
+        # Workers first, then the sockets: a worker finishing a request pulls the server's
+        # trigger, which must still be open (closing first raced: EBADF tracebacks on Ctrl-C).
         server.task_dispatcher.shutdown(timeout=2)
+        server.close()
     say("stopped")
     return 0
 
