@@ -16,6 +16,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from mobile_codex.core.text import clamp_head, utf8_size
+
 from .errors import TaskFailed
 
 GIT_TIMEOUT_SEC = 300
@@ -46,10 +48,9 @@ class Snapshot:
         """The unified diff from the snapshot to the work tree as it is now (capped)."""
         now = _tree_of(self.work_tree, self._git_dir)
         text = _git(self.work_tree, self._git_dir, "diff", "--no-color", "--no-ext-diff", "--no-renames", self.tree, now)
-        data = text.encode("utf-8")
-        if len(data) > MAX_DIFF_BYTES:
+        if utf8_size(text) > MAX_DIFF_BYTES:
             note = "\n[diff truncated]\n"
-            text = data[: MAX_DIFF_BYTES - len(note)].decode("utf-8", "ignore") + note
+            text = clamp_head(text, MAX_DIFF_BYTES - len(note)) + note
         return text
 
     def close(self) -> None:

@@ -14,6 +14,8 @@ import threading
 import time
 from typing import Any
 
+from mobile_codex.core.text import clamp_tail, split_head, utf8_size
+
 from .relay_client import RelayClient, RelayRefused, RelayUnavailable
 
 log = logging.getLogger("mobile_codex.agent")
@@ -25,28 +27,13 @@ FINAL_RETRY_SEC = 120  # how long a final update is retried while the relay is u
 TRUNCATED_NOTE = "\n[output truncated: the agent sends at most 1 MiB per task]\n"
 
 
-def clip_bytes(text: str, limit: int) -> tuple[str, str]:
-    """Split `text` so the head is at most `limit` UTF-8 bytes, never inside a character."""
-    data = text.encode("utf-8")
-    if len(data) <= limit:
-        return text, ""
-    head = data[:limit].decode("utf-8", "ignore")
-    return head, text[len(head) :]
-
-
-def tail_bytes(text: str, limit: int) -> str:
-    """The last at most `limit` UTF-8 bytes of `text`."""
-    data = text.encode("utf-8")
-    return text if len(data) <= limit else data[-limit:].decode("utf-8", "ignore")
-
-
 class TaskReporter:
     def __init__(self, client: RelayClient, task_id: str, *, per_update_bytes: int, total_cap: int = TOTAL_OUTPUT_CAP,
                  cancel: threading.Event | None = None, sleep=time.sleep):  # fmt: skip
         self.client = client
         self.task_id = task_id
         self.per_update = per_update_bytes
-        self.budget = max(0, total_cap - len(TRUNCATED_NOTE.encode("utf-8")))  # output bytes left; the note's room kept
+        self.budget = max(0, total_cap - utf8_size(TRUNCATED_NOTE))  # output bytes left; the note's room kept
         self.stopped = threading.Event()  # the relay refused an update: stop the run
         self._cancel = cancel  # set too when stopped, so the run's process is killed
         self._sleep = sleep
@@ -64,21 +51,21 @@ class TaskReporter:
         with self._lock:
             if self._truncated:
                 return
-            head, rest = clip_bytes(text, self.budget)
-            self.budget -= len(head.encode("utf-8"))
+            head, rest = split_head(text, self.budget)
+            self.budget -= utf8_size(head)
             self._pending += head
             if rest:
                 self._truncated = True
                 self._pending += TRUNCATED_NOTE
             if len(self._pending) > PENDING_CAP:
-                self._pending = tail_bytes(self._pending, PENDING_CAP)
+                self._pending = clamp_tail(self._pending, PENDING_CAP)
 
     def flush(self) -> None:
         """Send what is buffered, in updates of at most `per_update` bytes."""
         with self._send_lock:
             while not self.stopped.is_set():
                 with self._lock:
-                    chunk, self._pending = clip_bytes(self._pending, self.per_update)
+                    chunk, self._pending = split_head(self._pending, self.per_update)
                 if not chunk:
                     return
                 try:

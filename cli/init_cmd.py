@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_relay_config
-from mobile_codex.core.config.relay import APP_DIR_NAME
+from mobile_codex.core.identity import APP_DIR_NAME
 from mobile_codex.core.config.schema import Context, build
 from mobile_codex.core.crypto import new_secret, sha256_hex
 from mobile_codex.core.errors import ConfigError

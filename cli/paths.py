@@ -6,7 +6,7 @@ from pathlib import Path
 
 import platformdirs
 
-APP_DIR_NAME = "mobile-codex"
+from mobile_codex.core.identity import APP_DIR_NAME
 
 
 def config_dir() -> Path:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import attrs
 
+from .casing import to_camel, to_snake
+
 
 @attrs.frozen(kw_only=True)
 class FeatureFlags:
@@ -44,14 +46,13 @@ def effective(relay: FeatureFlags, agent: FeatureFlags) -> FeatureFlags:
 
 
 def _key(attr_name: str) -> str:
-    head, *rest = attr_name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+    return to_camel(attr_name)
 
 
 def _attr(key: str) -> str:
     if key not in FLAG_KEYS:
         raise KeyError(key)
-    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in key)
+    return to_snake(key)
 
 
 FLAG_KEYS: tuple[str, ...] = tuple(_key(f.name) for f in attrs.fields(FeatureFlags))

@@ -12,26 +12,15 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 import typing
 from collections.abc import Mapping
 
 import attrs
 
+from .casing import to_camel, to_snake
 from .records import VOLATILE_TASK_FIELDS, Task
 
-_CAPITAL = re.compile(r"(?<!^)(?=[A-Z])")
-
-
-def to_camel(name: str) -> str:
-    """`session_id_hash` -> `sessionIdHash`."""
-    first, *rest = name.split("_")
-    return first + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def to_snake(name: str) -> str:
-    """`sessionIdHash` -> `session_id_hash`."""
-    return _CAPITAL.sub("_", name).lower()
+__all__ = ["to_camel", "to_snake", "layout", "record_to_dict", "record_from_dict", "check_query"]
 
 
 @attrs.frozen

@@ -9,19 +9,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from mobile_codex.core.text import clamp_head, clamp_tail
+
 from .errors import invalid_field
 
-
-def clamp_head(text: str, budget: int) -> str:
-    """At most `budget` UTF-8 bytes from the start, never splitting a character."""
-    raw = text.encode("utf-8")
-    return text if len(raw) <= budget else raw[:budget].decode("utf-8", "ignore")
-
-
-def clamp_tail(text: str, budget: int) -> str:
-    """At most `budget` UTF-8 bytes from the end, never splitting a character."""
-    raw = text.encode("utf-8")
-    return text if len(raw) <= budget else raw[-budget:].decode("utf-8", "ignore")
+__all__ = ["clamp_head", "clamp_tail", "text", "flag", "clamped_int", "choice", "obj", "array"]
 
 
 def text(body: dict, name: str, budget: int, *, required: bool = False, default: str = "", tail: bool = False) -> str:

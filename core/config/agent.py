@@ -8,11 +8,10 @@ import attrs
 import platformdirs
 
 from ..features import FeatureFlags
+from ..identity import AGENT_ID_EXPECTED, AGENT_ID_PATTERN, APP_DIR_NAME
 from .common import PluginsConfig, features
 from .schema import Invalid, http_url, integer, mapping_of, path, section, setting, string, string_list
 
-APP_DIR_NAME = "mobile-codex"
-AGENT_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"
 ITEM_ID_PATTERN = r"[A-Za-z0-9._-]{1,80}"  # action and log source ids (API.md budget: 80)
 ITEM_ID_EXPECTED = "1 to 80 characters from A-Z a-z 0-9 . _ -"
 
@@ -86,7 +85,7 @@ class CodexConfig:
 @attrs.frozen(kw_only=True)
 class AgentConfig:
     relay_base_url: str = setting(parse=http_url())
-    agent_id: str = setting(parse=string(pattern=AGENT_ID_PATTERN, expected="1 to 64 characters from A-Z a-z 0-9 . _ -"))
+    agent_id: str = setting(parse=string(pattern=AGENT_ID_PATTERN, expected=AGENT_ID_EXPECTED))
     agent_label: str = setting("", string(non_empty=True))
     state_dir: Path = setting(None, path())
     workspace_root: Path = setting(parse=path())  # existence is checked when the agent starts

@@ -9,6 +9,7 @@ import attrs
 import platformdirs
 
 from ..features import FeatureFlags
+from ..identity import APP_DIR_NAME
 from .common import PluginsConfig, features
 from .schema import (
     boolean,
@@ -21,9 +22,6 @@ from .schema import (
     setting,
     string,
 )
-
-APP_DIR_NAME = "mobile-codex"
-
 
 @attrs.frozen(kw_only=True)
 class PasskeysConfig:

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import attrs
 
+from ..casing import to_camel
 from ..errors import ConfigIssue
 
 REQUIRED = attrs.NOTHING
@@ -41,9 +42,7 @@ def setting(default: Any = REQUIRED, parse: "Parser | None" = None, *, factory: 
     return attrs.field(default=default, metadata=metadata)
 
 
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+camel = to_camel  # `listen_port` -> `listenPort`
 
 
 def json_type(value: Any) -> str:

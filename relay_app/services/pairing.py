@@ -9,7 +9,6 @@ its code's expiry reads as `expired`. Only SHA-256 of codes and tokens is stored
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
 
@@ -17,6 +16,7 @@ import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import new_id, new_short_code, normalize_code, same_secret, sha256_hex
+from mobile_codex.core.identity import AGENT_ID
 from mobile_codex.core.records import Agent, Pairing, PairRequest
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, iso, iso_after
@@ -26,7 +26,6 @@ from ..fields import clamped_int, text
 from .agent_tokens import issue_agent_token
 from .task_views import pair_request_status, pair_request_view
 
-AGENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 PENDING_IN_VIEW = 20
 
 
