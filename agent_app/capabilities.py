@@ -12,6 +12,7 @@ from typing import Any
 
 from mobile_codex.core.config import AgentConfig
 from mobile_codex.core.plugin_types import Contribution
+from mobile_codex.core.task_catalog import agent_flags
 
 from .codex.installation import Codex
 from .workspace import Workspace
@@ -24,8 +25,7 @@ class Capabilities:
                  log_sources: dict[str, Contribution], exec_modes: dict[str, Contribution], codex: Codex):  # fmt: skip
         self.config = config
         self.codex = codex
-        flags = config.features.to_dict()
-        flags.pop("pairings", None)  # a relay-side flag
+        flags = agent_flags(config.features)  # relay-only flags are none of the relay's business here
         # Everything but the session catalog is fixed for the agent's lifetime.
         self._static = {
             "label": config.agent_label,

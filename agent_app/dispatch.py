@@ -15,18 +15,9 @@ import attrs
 
 from mobile_codex.core.features import FeatureFlags
 from mobile_codex.core.plugin_types import Contribution
+from mobile_codex.core.task_catalog import TASK_TYPES
 
 from .errors import TaskFailed
-
-# PRODUCT.md "Feature flags": what each task type needs (codexExecWrite too when writeAccess).
-TASK_FLAGS: dict[str, tuple[str, ...]] = {
-    "codex_exec": ("codexExec",),
-    "run_action": ("runAction",),
-    "read_log": ("readLog",),
-    "read_session": ("codexExec", "readSession"),
-    "delete_session": ("codexExec", "deleteSession"),
-}
-
 
 @attrs.frozen
 class TaskContext:
@@ -56,13 +47,12 @@ def contributed(items: dict[str, Contribution], item_id: object, error: str, wha
 
 
 def required_flags(task: dict[str, Any]) -> tuple[str, ...]:
+    """What the task needs at this end (the catalogue's flags; codexExecWrite too when it writes)."""
     task_type = task.get("type")
-    if task_type not in TASK_FLAGS:
+    kind = TASK_TYPES.get(task_type) if isinstance(task_type, str) else None
+    if kind is None:
         raise TaskFailed("unsupported-task-type", f"this agent does not run {task_type!r} tasks")
-    flags = TASK_FLAGS[task_type]
-    if task_type == "codex_exec" and task.get("writeAccess") is True:
-        flags += ("codexExecWrite",)
-    return flags
+    return kind.required_flags(write_access=task.get("writeAccess") is True)
 
 
 class Dispatcher:

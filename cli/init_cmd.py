@@ -16,11 +16,12 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_relay_config
-from mobile_codex.core.identity import APP_DIR_NAME
 from mobile_codex.core.config.schema import Context, build
 from mobile_codex.core.crypto import new_secret, sha256_hex
 from mobile_codex.core.errors import ConfigError
 from mobile_codex.core.features import FeatureFlags
+from mobile_codex.core.identity import APP_DIR_NAME
+from mobile_codex.core.task_catalog import agent_flags
 
 from . import paths
 from .exit_codes import USAGE_OR_CONFIG, CommandFailed
@@ -111,8 +112,7 @@ def agent_config_document(relay: str, workspace: Path, agent_id: str) -> dict:
         "agentLabel": agent_id,
         "stateDir": str(Path(platformdirs.user_state_dir(APP_DIR_NAME)) / "agent"),
         "workspaceRoot": str(workspace),
-        # `pairings` is a relay-side flag; an agent config need not carry it.
-        "features": {key: value for key, value in FeatureFlags().to_dict().items() if key != "pairings"},
+        "features": agent_flags(FeatureFlags()),  # relay-only flags (pairings) have no place here
         "actions": {},
         "logSources": {},
         "plugins": {"allow": []},

@@ -5,6 +5,7 @@ import { errorMessage, fill, h } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { LiveState } from "./live.js";
 import { forgetUser, lastUser, remember, rememberUser } from "./taskcache.js";
+import { setCatalog } from "./catalog.js";
 import * as agent from "./screens/agent.js";
 import * as agents from "./screens/agents.js";
 import * as codex from "./screens/codex.js";
@@ -159,6 +160,7 @@ function setAuth(auth, goTo) {
 
 function onState(state) {
   app.state = state;
+  setCatalog(state.web && state.web.catalog);
   const user = state.auth && state.auth.currentUser;
   if (state.auth && JSON.stringify(state.auth) !== app.authKey) {
     if (!user || user.userId !== app.auth.currentUser.userId || state.auth.currentWorkspaceId !== app.auth.currentWorkspaceId) {

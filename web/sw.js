@@ -1,10 +1,10 @@
 // The service worker: keeps a copy of the app shell so the app opens without the relay and says
 // it is offline. Network first (so a deploy shows at once), the copy when the network fails.
 // /api/ is never cached or even touched: API answers hold private data and must be live.
-const VERSION = "mc-shell-v2";
+const VERSION = "mc-shell-v3";
 const SHELL = [
   "/", "/index.html", "/styles.css", "/manifest.webmanifest",
-  "/app.js", "/api.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/passkeys.js", "/taskcache.js",
+  "/app.js", "/api.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/passkeys.js", "/taskcache.js",
   "/strings/en.js", "/strings/zh-CN.js",
   "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/codex.js", "/screens/enroll.js",
   "/screens/more.js", "/screens/my_passkeys.js", "/screens/offline.js", "/screens/pairing.js", "/screens/people.js",

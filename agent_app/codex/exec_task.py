@@ -19,6 +19,7 @@ import attrs
 
 from mobile_codex.core.plugin_types import CodexRun, Contribution, ExecModeSpec
 from mobile_codex.core.features import FeatureFlags
+from mobile_codex.core.task_catalog import RESUME_MODE, default_exec_mode
 from mobile_codex.core.timeutil import Clock, iso, system_clock
 
 from .. import process
@@ -30,7 +31,6 @@ from .events import EventRenderer
 from .installation import Codex
 
 
-RESUME_MODE = "resume"
 INVALID_COMMAND = "exec-mode-invalid-command"
 
 
@@ -64,13 +64,6 @@ def _built(mode: ExecModeSpec, run: CodexRun) -> list[str]:
     return list(argv)
 
 
-def default_exec_mode(task: dict) -> str:
-    """API.md: resume when resumeSessionId, else workspace-write when writeAccess, else read-only."""
-    if task.get("resumeSessionId"):
-        return RESUME_MODE
-    return "workspace-write" if task.get("writeAccess") is True else "read-only"
-
-
 class CodexExecHandler:
     def __init__(self, codex: Codex, modes: dict[str, Contribution], workspace: Workspace, flags: FeatureFlags, *,
                  write_locks: WriteLocks = WRITE_LOCKS, clock: Clock = system_clock):  # fmt: skip
@@ -83,7 +76,9 @@ class CodexExecHandler:
 
     def __call__(self, ctx: TaskContext) -> TaskResult:
         task = ctx.task
-        mode_id = task.get("execMode") or default_exec_mode(task)
+        mode_id = task.get("execMode") or default_exec_mode(
+            resume_session_id=task.get("resumeSessionId") or "", write_access=task.get("writeAccess") is True
+        )  # a task from the reference relay names no mode
         mode: ExecModeSpec = contributed(self.modes, mode_id, "unknown-exec-mode", "exec mode")
         for flag in mode.flags:
             if not self.flags.enabled(flag):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from mobile_codex.core.hookspecs import hookimpl
 from mobile_codex.core.plugin_types import CodexRun, ExecModeSpec
+from mobile_codex.core.task_catalog import BUILT_IN_EXEC_MODES, RESUME_MODE, TASK_TYPES
 
 REQUIRES_FLAGS = ("codexExec",)
 
@@ -40,13 +41,17 @@ def build_resume(run: CodexRun) -> list[str]:
     ]  # fmt: skip
 
 
+def _built_in(mode_id: str, label: str, build_command) -> ExecModeSpec:
+    """Whether a built-in mode writes is the catalogue's word: the relay relies on it unasked."""
+    writes = BUILT_IN_EXEC_MODES[mode_id]
+    flags = TASK_TYPES["codex_exec"].required_flags(write_access=writes)
+    return ExecModeSpec(id=mode_id, label=label, writes=writes, flags=flags, build_command=build_command)
+
+
 @hookimpl
 def register_exec_modes(config):
     return [
-        ExecModeSpec(id="read-only", label="Read only", writes=False, flags=("codexExec",),
-                     build_command=_exec_with_sandbox("read-only")),
-        ExecModeSpec(id="workspace-write", label="Write to workspace", writes=True,
-                     flags=("codexExec", "codexExecWrite"), build_command=_exec_with_sandbox("workspace-write")),
-        ExecModeSpec(id="resume", label="Continue session (read only)", writes=False, flags=("codexExec",),
-                     build_command=build_resume),
-    ]  # fmt: skip
+        _built_in("read-only", "Read only", _exec_with_sandbox("read-only")),
+        _built_in("workspace-write", "Write to workspace", _exec_with_sandbox("workspace-write")),
+        _built_in(RESUME_MODE, "Continue session (read only)", build_resume),
+    ]

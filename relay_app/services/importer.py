@@ -19,10 +19,10 @@ from mobile_codex.core.errors import StorageError
 from mobile_codex.core.record_codec import record_from_dict
 from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.task_catalog import UNFINISHED, Status
 from mobile_codex.core.timeutil import Clock, iso
 from mobile_codex.plugins.storage.json_state.state_file import State, load_state
 
-from .task_views import UNFINISHED
 
 # Tables a relay never fills on its own: any row in them means someone used this store.
 USER_MADE = ("invitations", "recovery_codes", "pairings", "pair_requests", "agents", "tasks", "passkeys")
@@ -69,7 +69,7 @@ def import_state(store: Store, state: State, clock: Clock) -> dict[str, int]:
             for row in state.tables[name].values():
                 record = record_from_dict(cls, row)
                 if name == "tasks" and record.status in UNFINISHED:
-                    record = attrs.evolve(record, status="interrupted", updated_at=now)
+                    record = attrs.evolve(record, status=Status.INTERRUPTED, updated_at=now)
                     interrupted += 1
                 table.put(record)
             counts[name] = len(state.tables[name])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from mobile_codex.core.store import Transaction
+from mobile_codex.core.task_catalog import web_catalog
 from mobile_codex.core.timeutil import iso
 
 from .agent_views import agent_state_parts
@@ -23,6 +24,7 @@ from .permissions import at_least
 from .sessions import Caller
 
 MAX_WAIT_MS = 25000
+WEB_CATALOG = web_catalog()
 
 
 def wait_for_change(ctx, after: str | None, wait_ms: int) -> None:
@@ -68,6 +70,7 @@ def state_view(ctx, tx: Transaction, caller: Caller) -> dict[str, Any]:
             "appName": config.web.app_name,
             "pollIntervalMs": config.web.poll_interval_ms,
             "pairCommandConfigPathHint": config.web.pair_command_config_path_hint,
+            "catalog": WEB_CATALOG,  # ours: task types, statuses and flags, so the app keeps no copy
         },
         "auth": auth_view(tx, config, caller),
         "currentWorkspace": None if workspace is None else {

@@ -10,18 +10,11 @@ from typing import Any
 
 import attrs
 
+from mobile_codex.core.task_catalog import AGENT_STATUSES, TASK_TYPES
+
 from ..errors import BadRequest, invalid_field
 from ..fields import flag, obj, text
 
-# type -> (relay flags it needs, whether a person must approve it)
-TASK_TYPES: dict[str, tuple[tuple[str, ...], bool]] = {
-    "codex_exec": (("codexExec",), False),
-    "run_action": (("runAction",), True),
-    "read_log": (("readLog",), True),
-    "read_session": (("codexExec", "readSession"), False),
-    "delete_session": (("codexExec", "deleteSession"), False),
-}
-UPDATE_STATUSES = ("running", "completed", "failed", "canceled")
 
 
 @attrs.frozen(kw_only=True)
@@ -80,7 +73,7 @@ def _optional_text(body: dict[str, Any], name: str, budget: int, *, tail: bool =
 
 def parse_task_update(body: dict[str, Any]) -> TaskUpdate:
     status = body.get("status")
-    if status is not None and status not in UPDATE_STATUSES:
+    if status is not None and status not in AGENT_STATUSES:
         raise invalid_field("status")
     return TaskUpdate(
         status=status,

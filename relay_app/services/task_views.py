@@ -15,10 +15,6 @@ from mobile_codex.core.timeutil import iso
 
 from ..fields import clamp_head
 
-TERMINAL = frozenset({"completed", "failed", "rejected", "interrupted", "canceled"})
-UNFINISHED = ("awaiting_approval", "queued", "running")
-
-
 def task_view(task: Task, text: dict[str, Any]) -> dict[str, Any]:
     return {
         "taskId": task.task_id, "agentId": task.agent_id, "type": task.type, "title": task.title,

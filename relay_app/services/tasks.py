@@ -24,20 +24,22 @@ from mobile_codex.core.crypto import new_id
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.records import Agent, Task
 from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.task_catalog import (
+    BUILT_IN_EXEC_MODES, RESUME_MODE, TASK_TYPES, TERMINAL, UNFINISHED, Move, Status, default_exec_mode, may,
+)  # fmt: skip
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, invalid_field
 from ..fields import clamp_head, clamp_tail
 from .dispatch import AgentSignals
 from .events import ChangeFeed
-from .task_requests import TASK_TYPES, TaskRequest, TaskUpdate
-from .task_views import TERMINAL, UNFINISHED, sanitize_result, task_view
+from .task_requests import TaskRequest, TaskUpdate
+from .task_views import sanitize_result, task_view
 from .volatile import VolatileText
 
 log = logging.getLogger("mobile_codex.relay.tasks")
 
 CANCEL_GRACE_SEC = 60
-BUILT_IN_MODES = {"read-only": False, "workspace-write": True, "resume": False}  # id -> writes
 OUTPUT_TAIL_BYTES = 12000
 TASKS_IN_VIEW = 100
 
@@ -73,8 +75,8 @@ class TaskService:
     # --- the phone's side --------------------------------------------------------------------
 
     def create(self, workspace_id: str, request: TaskRequest) -> dict[str, Any]:
-        flags, needs_approval = TASK_TYPES[request.type]
-        if not all(self.config.features.enabled(name) for name in flags):
+        kind = TASK_TYPES[request.type]
+        if not all(self.config.features.enabled(name) for name in kind.flags):
             raise Forbidden("feature-disabled")
         now = iso(self.clock())
         with self.store.transaction() as tx:
@@ -86,36 +88,35 @@ class TaskService:
             exec_mode, write_access = self._exec_mode(request, agent) if request.type == "codex_exec" else ("", False)
             task = Task(
                 task_id=new_id("task"), workspace_id=workspace_id, agent_id=agent.agent_id, type=request.type,
-                title=request.title, status="awaiting_approval" if needs_approval else "queued", created_at=now,
+                title=request.title, status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED, created_at=now,
                 updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
                 resume_session_id=request.resume_session_id, session_id=request.session_id, cwd=request.cwd,
-                write_access=write_access, needs_approval=needs_approval, exec_mode=exec_mode,
+                write_access=write_access, needs_approval=kind.needs_approval, exec_mode=exec_mode,
             )  # fmt: skip
             tx.tasks.put(task)
             if request.prompt:
                 self.volatile.set(task.task_id, prompt=request.prompt)
-        if task.status == "queued":
+        if task.status == Status.QUEUED:
             self.signals.task_queued(task.agent_id)
         return self.view(task)
 
     def _exec_mode(self, request: TaskRequest, agent: Agent) -> tuple[str, bool]:
         """API.md's execMode rules: (mode id, whether it writes)."""
-        if request.exec_mode:
-            mode = request.exec_mode
-        else:
-            mode = "resume" if request.resume_session_id else "workspace-write" if request.write_access else "read-only"
+        mode = request.exec_mode or default_exec_mode(
+            resume_session_id=request.resume_session_id, write_access=request.write_access
+        )
         advertised = {m.get("id"): m for m in agent.exec_modes if isinstance(m, dict)}
-        if mode in BUILT_IN_MODES:
-            writes = BUILT_IN_MODES[mode]
+        if mode in BUILT_IN_EXEC_MODES:
+            writes = BUILT_IN_EXEC_MODES[mode]
         elif mode in advertised:
             writes = advertised[mode].get("writes") is True
         else:
             raise invalid_field("execMode")
-        if request.resume_session_id and mode in BUILT_IN_MODES and mode != "resume":
+        if request.resume_session_id and mode in BUILT_IN_EXEC_MODES and mode != RESUME_MODE:
             raise invalid_field("execMode")  # the agent would start a new session instead of resuming
         if request.write_access and (request.resume_session_id or not writes):
             raise invalid_field("writeAccess")
-        if mode == "resume" and not request.resume_session_id:
+        if mode == RESUME_MODE and not request.resume_session_id:
             raise invalid_field("resumeSessionId")
         if writes and not self.config.features.codex_exec_write:
             raise Forbidden("write-mode-disabled")
@@ -131,12 +132,12 @@ class TaskService:
         now = iso(self.clock())
         with self.store.transaction() as tx:
             task = self._owned(tx, workspace_id, task_id)
-            if task.status != "awaiting_approval":
+            if not may(Move.APPROVE if approve else Move.REJECT, task.status):
                 raise Conflict("task-not-awaiting-approval")
             if approve:
-                task = attrs.evolve(task, status="queued", approved_at=now, updated_at=now)
+                task = attrs.evolve(task, status=Status.QUEUED, approved_at=now, updated_at=now)
             else:
-                task = attrs.evolve(task, status="rejected", rejected_at=now, updated_at=now)
+                task = attrs.evolve(task, status=Status.REJECTED, rejected_at=now, updated_at=now)
             tx.tasks.put(task)
         if approve:
             self.signals.task_queued(task.agent_id)
@@ -150,14 +151,14 @@ class TaskService:
             task = self._owned(tx, workspace_id, task_id)
             if task.status in TERMINAL:
                 raise Conflict("task-already-finished")
-            if task.status == "running":
+            if may(Move.REQUEST_CANCEL, task.status):
                 if task.cancel_requested_at is None:
                     task = attrs.evolve(task, cancel_requested_at=iso(now), updated_at=iso(now))
                     tx.tasks.put(task)
             else:
-                task = attrs.evolve(task, status="canceled", cancel_requested_at=iso(now), updated_at=iso(now))
+                task = attrs.evolve(task, status=Status.CANCELED, cancel_requested_at=iso(now), updated_at=iso(now))
                 tx.tasks.put(task)
-        if task.status == "running":
+        if task.status == Status.RUNNING:
             self._watch_cancel(task, now)
             self.signals.cancel_requested(task.agent_id)
         else:
@@ -196,8 +197,8 @@ class TaskService:
         with self.store.transaction() as tx:
             for task_id in due:
                 task = tx.tasks.get(task_id)
-                if task is not None and task.status == "running" and task.cancel_requested_at is not None:
-                    done[task_id] = attrs.evolve(task, status="canceled", updated_at=now)
+                if task is not None and may(Move.CANCEL_OVERDUE, task.status) and task.cancel_requested_at is not None:
+                    done[task_id] = attrs.evolve(task, status=Status.CANCELED, updated_at=now)
                     tx.tasks.put(done[task_id])
         self._finished(due)
         return done
@@ -215,11 +216,11 @@ class TaskService:
         if limit <= 0:
             return []
         return tx.tasks.find(
-            agent_id=agent.agent_id, workspace_id=agent.workspace_id, status="queued", order_by="created_at", limit=limit
+            agent_id=agent.agent_id, workspace_id=agent.workspace_id, status=Status.QUEUED, order_by="created_at", limit=limit
         )  # fmt: skip
 
     def cancel_ids_for(self, tx: Transaction, agent: Agent) -> list[str]:
-        running = tx.tasks.find(agent_id=agent.agent_id, workspace_id=agent.workspace_id, status="running", order_by="created_at")
+        running = tx.tasks.find(agent_id=agent.agent_id, workspace_id=agent.workspace_id, status=Status.RUNNING, order_by="created_at")
         return [task.task_id for task in running if task.cancel_requested_at is not None]
 
     def claim(self, tx: Transaction, agent: Agent, limit: int) -> list[dict[str, Any]]:
@@ -227,7 +228,7 @@ class TaskService:
         now = iso(self.clock())
         claimed = []
         for task in self.queued_for(tx, agent, limit):
-            task = attrs.evolve(task, status="running", updated_at=now)
+            task = attrs.evolve(task, status=Status.RUNNING, updated_at=now)
             tx.tasks.put(task)
             claimed.append(self.view(task))
         return claimed
@@ -240,11 +241,11 @@ class TaskService:
                 raise NotFound("task-not-found")
             if task.agent_id != agent.agent_id:
                 raise Forbidden("agent-mismatch")
-            if task.status in ("awaiting_approval", "queued"):
-                raise Conflict("task-not-running")
             if task.status in TERMINAL:
                 raise Conflict("task-already-finished")
-            if update.status == "canceled" and task.cancel_requested_at is None:
+            if not may(Move.REPORT, task.status):
+                raise Conflict("task-not-running")
+            if update.status == Status.CANCELED and task.cancel_requested_at is None:
                 raise invalid_field("status")
             result = sanitize_result(task.type, update.result) if update.result is not None else None
             thread_id = update.thread_id
@@ -266,7 +267,7 @@ class TaskService:
         with self.store.transaction() as tx:
             for status in UNFINISHED:
                 for task in tx.tasks.find(status=status):
-                    tx.tasks.put(attrs.evolve(task, status="interrupted", updated_at=now))
+                    tx.tasks.put(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
                     count += 1
         return count
 

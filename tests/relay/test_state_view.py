@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from mobile_codex.core.task_catalog import web_catalog
+
 from .agent_helpers import in_thread, pair_agent
 from .people_helpers import add_person, bootstrap_user_id, invite, new_workspace, primary_workspace_id, redeem_invite, state
 
@@ -21,7 +23,10 @@ def test_state_shape_for_the_relay_owner(relay):
     assert set(view) == TOP_LEVEL
     assert view["now"] == "2026-11-26T12:00:00.000Z"
     assert view["features"] == relay.config.features.to_dict() and view["features"]["pairings"] is True
-    assert view["web"] == {"appName": "Mobile Codex", "pollIntervalMs": 2500, "pairCommandConfigPathHint": ""}
+    assert view["web"] == {
+        "appName": "Mobile Codex", "pollIntervalMs": 2500, "pairCommandConfigPathHint": "", "catalog": web_catalog(),
+    }  # fmt: skip
+    assert view["web"]["catalog"]["terminalStatuses"] == ["completed", "failed", "rejected", "interrupted", "canceled"]
     assert view["auth"]["isRelayOwner"] is True
     assert view["currentWorkspace"] == {
         "workspaceId": primary_workspace_id(relay), "name": "Primary", "role": "owner", "createdAt": "2026-11-26T12:00:00.000Z"

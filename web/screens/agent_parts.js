@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { actionButton, ago, clockTime, confirmButton, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
-import { AGENT_FLAGS, canRevoke, effectiveFlags, isOnline } from "../flags.js";
+import { agentFlagNames, canRevoke, effectiveFlags, isOnline } from "../flags.js";
 
 export function presence(agent, state) {
   if (agent.revokedAt) return h("span", { class: "chip chip-revoked" }, t("agents.revoked"));
@@ -21,7 +21,7 @@ export function codexLine(agent) {
 export function flagList(ctx, agent) {
   const flags = effectiveFlags(ctx.state.features, agent);
   return h("ul", { class: "flags", "aria-label": t("agents.flags") },
-    AGENT_FLAGS.map((name) => {
+    agentFlagNames().map((name) => {
       const flag = flags[name];
       return h("li", { class: flag.on ? "flag on" : "flag off" },
         h("span", { class: "flag-name" }, t(`flag.${name}`)),

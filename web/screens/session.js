@@ -4,7 +4,8 @@
 import { api } from "../api.js";
 import { ago, confirmButton, errorBox, field, fill, form, guarded, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
-import { canRun, TERMINAL } from "../flags.js";
+import { isTerminal } from "../catalog.js";
+import { canRun } from "../flags.js";
 import { statusChip, taskError } from "./task_parts.js";
 import { bubble, sessionTasks, sessionTitle, startSessionTask } from "./session_parts.js";
 
@@ -77,13 +78,13 @@ export function mount(ctx) {
     const mayRead = canRun("read_session", { ...ctx, agent });
     const mayResume = canRun("codex_exec", { ...ctx, agent });
     const mayDelete = canRun("delete_session", { ...ctx, agent });
-    const fresh = tasks.reads.some((task) => !TERMINAL.has(task.status) ||
+    const fresh = tasks.reads.some((task) => !isTerminal(task.status) ||
       (task.status === "completed" && task.result && String(task.createdAt) >= String(session.updatedAt)));
     if (!asked && mayRead.allowed && !fresh) {
       asked = true;
       guarded(null, read, readError);
     }
-    reload.disabled = !mayRead.allowed || tasks.reads.some((task) => !TERMINAL.has(task.status));
+    reload.disabled = !mayRead.allowed || tasks.reads.some((task) => !isTerminal(task.status));
     showConversation(ctx, session, tasks, mayRead);
 
     continueHint.textContent = mayResume.allowed ? t("session.readOnly") : t("session.continueDisabled", { reason: t(mayResume.reason) });
@@ -92,10 +93,10 @@ export function mount(ctx) {
 
     const deleting = tasks.deletes.filter((task) => task.status !== "completed").pop();
     deleteHint.textContent = mayDelete.allowed ? "" : t("session.deleteDisabled", { reason: t(mayDelete.reason) });
-    deleteButton.hidden = !mayDelete.allowed || !!(deleting && !TERMINAL.has(deleting.status));
+    deleteButton.hidden = !mayDelete.allowed || !!(deleting && !isTerminal(deleting.status));
     fill(deleteState, deleting
       ? h("div", { class: "row-meta" }, statusChip(deleting.status),
-          TERMINAL.has(deleting.status) ? null : h("span", {}, t("sessions.deleting")),
+          isTerminal(deleting.status) ? null : h("span", {}, t("sessions.deleting")),
           deleting.error ? taskError(deleting.error) : null)
       : null);
   }
@@ -109,7 +110,7 @@ export function mount(ctx) {
       since.map((task) => [task.taskId, task.status, task.summary, task.outputTail, task.error]), mayRead.allowed]);
     if (signature === shown) return;
     shown = signature;
-    const reading = last && !TERMINAL.has(last.status);
+    const reading = last && !isTerminal(last.status);
     fill(readState,
       !mayRead.allowed ? h("p", { class: "hint" }, t("session.readDisabled", { reason: t(mayRead.reason) })) : null,
       reading ? h("p", { class: "hint", role: "status" }, t("session.reading")) : null,
@@ -133,7 +134,7 @@ export function mount(ctx) {
 
 /** A resumed run's answer: its summary when done, the output so far while it runs. */
 function replyBubble(task) {
-  const terminal = TERMINAL.has(task.status);
+  const terminal = isTerminal(task.status);
   const text = task.summary || (terminal ? "" : task.outputTail) || (terminal ? t("task.noOutput") : t("session.waitingReply"));
   return bubble("assistant", text,
     h("span", { class: "row-meta msg-meta" }, statusChip(task.status),

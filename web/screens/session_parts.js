@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { TERMINAL } from "../flags.js";
+import { isTerminal } from "../catalog.js";
 import { withCached } from "../taskcache.js";
 
 export function sessionTitle(session) {
@@ -33,7 +33,7 @@ export function sessionTasks(ctx, agentId, sessionId) {
 export function deletion(ctx, agentId, sessionId) {
   const { deletes } = sessionTasks(ctx, agentId, sessionId);
   if (deletes.some((task) => task.status === "completed")) return "deleted";
-  if (deletes.some((task) => !TERMINAL.has(task.status))) return "deleting";
+  if (deletes.some((task) => !isTerminal(task.status))) return "deleting";
   return "";
 }
 

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { actionButton, clockTime, errorBox, fill, h, link } from "../dom.js";
 import { t } from "../i18n.js";
-import { TERMINAL } from "../flags.js";
+import { isTerminal } from "../catalog.js";
 import { cachedTask, withCached } from "../taskcache.js";
 import { renderDiff } from "../diff.js";
 import { agentLabel, statusChip, taskError, taskTitle } from "./task_parts.js";
@@ -57,7 +57,7 @@ export function mount(ctx) {
       clockTime(task.createdAt),
     ].filter(Boolean).join(" · ");
     cacheNote.hidden = !task.fromCache;
-    const terminal = TERMINAL.has(task.status);
+    const terminal = isTerminal(task.status);
     note.textContent = task.cancelRequestedAt && !terminal ? t("task.cancelRequested")
       : task.status === "awaiting_approval" ? t("task.awaitingApproval")
       : task.status === "queued" ? t("task.queued") : "";
