@@ -10,6 +10,7 @@ from mobile_codex.core.errors import StorageError
 from mobile_codex.core.store import Store
 from mobile_codex.relay_app.app import RelayApp, create_app
 from mobile_codex.relay_app.server import make_server, open_store, tune_interpreter
+from mobile_codex.relay_app.services.housekeeping import Sweeper
 
 from .exit_codes import RUNTIME_FAILURE, CommandFailed
 from .loading import plugins_for
@@ -49,6 +50,10 @@ def relay_listening(config: RelayConfig) -> Iterator[tuple[RelayApp, object]]:
             server = make_server(app, config)
         except OSError as err:
             raise CommandFailed(f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}") from None
-        yield app, server
+        sweeper = Sweeper(app.relay.services["housekeeping"]).start()
+        try:
+            yield app, server
+        finally:
+            sweeper.stop()
     finally:
         store.close()

@@ -66,13 +66,13 @@ def pair_through_store(app, config: AgentConfig) -> str:
     if existing is not None and existing.revoked_at is None:
         ctx.services["agents"].revoke(workspace_id, config.agent_id)  # its token is lost: replace it
     pairing = ctx.services["pairing"]
-    code = pairing.create_code(workspace_id, {"note": UP_NOTE})["pairingCode"]
-    request = pairing.request(PairBody(
+    code = pairing.create_code(workspace_id, note=UP_NOTE).code
+    pending = pairing.request(PairBody(
         pairing_code=code, agent_id=config.agent_id, label=config.agent_label, hostname=socket.gethostname(),
         workspace_root_name=Path(config.workspace_root).name,
     ))  # fmt: skip
-    pairing.decide(workspace_id, request["requestId"], approve=True)
-    return pairing.status(request["requestId"], request["requestToken"])["token"]
+    pairing.decide(workspace_id, pending.request.request_id, approve=True)
+    return pairing.status(pending.request.request_id, pending.request_token).token
 
 
 def run_up(args) -> int:

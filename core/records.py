@@ -170,6 +170,10 @@ class Task:
     exec_mode: str = ""
     cancel_requested_at: str | None = None
     thread_id: str = ""
+    # Who asked for it (API.md `createdBy`); None for tasks imported from the reference. The name is
+    # kept as it was then, so the task still says who made it after that user is deleted.
+    created_by_user_id: str | None = None
+    created_by_display_name: str | None = None
 
 
 @record

@@ -29,6 +29,7 @@ from .services.agents import AgentService
 from .services.bootstrap import ensure_bootstrap
 from .services.dispatch import AgentSignals
 from .services.events import ChangeFeed, HoldLimit, NotifyingStore
+from .services.housekeeping import Housekeeping
 from .services.pairing import PairingService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
@@ -60,11 +61,13 @@ def add_agent_services(ctx: RelayContext) -> None:
     """Pairing, agents and tasks, by name in `ctx.services` (the middleware uses "agent_auth")."""
     signals = AgentSignals(ctx.feed)
     tasks = TaskService(ctx.store, ctx.config, ctx.clock, volatile=VolatileText(), signals=signals, feed=ctx.feed)
+    pairing = PairingService(ctx.store, ctx.config, ctx.clock)
     ctx.services.update(
         agent_auth=AgentAuth(ctx.store, ctx.config.token_secret, ctx.clock),
-        pairing=PairingService(ctx.store, ctx.config, ctx.clock),
+        pairing=pairing,
         tasks=tasks,
         agents=AgentService(ctx.store, ctx.config, ctx.clock, tasks=tasks, signals=signals, feed=ctx.feed, holds=ctx.holds),
+        housekeeping=Housekeeping(clock=ctx.clock, tasks=tasks, pairing=pairing),
     )
 
 

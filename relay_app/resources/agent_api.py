@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..context import RelayContext
-from ..services.agent_reports import parse_poll
-from ..services.task_requests import parse_task_update
+from ..views.agents_and_tasks import task_view
+from .agent_bodies import parse_poll
+from .task_bodies import parse_task_update
 
 POLL_BODY_CAP = 131072
 UPDATE_BODY_CAP = 1024 * 1024
@@ -18,7 +19,14 @@ class Poll:
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        resp.media = self.ctx.services["agents"].poll(req.context.agent, parse_poll(req.context.body))
+        reply = self.ctx.services["agents"].poll(req.context.agent, parse_poll(req.context.body))
+        media = {
+            "ok": True, "tasks": [task_view(state) for state in reply.tasks], "cancelTaskIds": reply.cancel_ids,
+            "heldMs": reply.held_ms,
+        }  # fmt: skip
+        if reply.token:
+            media["agentToken"] = reply.token
+        resp.media = media
 
 
 class AgentTaskUpdate:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ..context import RelayContext
-from ..fields import text
-from ..services.pairing import parse_pair_body
+from ..fields import clamped_int, text
+from ..services.pairing import CODE_TTL_DEFAULT, CODE_TTL_MAX, CODE_TTL_MIN, NOTE_BUDGET
+from ..views.agents_and_tasks import pair_request_view
+from .agent_bodies import parse_pair_body
 
 
 class CreatePairing:
@@ -12,9 +14,16 @@ class CreatePairing:
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
+        body = req.context.body
         workspace_id = req.context.caller.require_role("operator")
+        note = text(body, "note", NOTE_BUDGET)
+        ttl = clamped_int(body, "ttlSec", default=CODE_TTL_DEFAULT, lo=CODE_TTL_MIN, hi=CODE_TTL_MAX)
+        issued = self.ctx.services["pairing"].create_code(workspace_id, note=note, ttl_sec=ttl)
         resp.status = 201
-        resp.media = self.ctx.services["pairing"].create_code(workspace_id, req.context.body)
+        resp.media = {
+            "ok": True, "pairingId": issued.pairing.pairing_id, "pairingCode": issued.code,
+            "expiresAt": issued.pairing.expires_at,
+        }  # fmt: skip
 
 
 class AgentPair:
@@ -25,7 +34,11 @@ class AgentPair:
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        resp.media = self.ctx.services["pairing"].request(parse_pair_body(req.context.body))
+        pending = self.ctx.services["pairing"].request(parse_pair_body(req.context.body))
+        resp.media = {
+            "ok": True, "status": "pending", "requestId": pending.request.request_id,
+            "requestToken": pending.request_token, "expiresAt": pending.request.expires_at,
+        }  # fmt: skip
 
 
 class AgentPairStatus:
@@ -37,7 +50,8 @@ class AgentPairStatus:
     def on_post(self, req, resp) -> None:
         body = req.context.body
         request_id, request_token = text(body, "requestId", 120), text(body, "requestToken", 200)
-        resp.media = self.ctx.services["pairing"].status(request_id, request_token)
+        answer = self.ctx.services["pairing"].status(request_id, request_token)
+        resp.media = {"ok": True, "status": answer.status} | ({"token": answer.token} if answer.token else {})
 
 
 class DecidePairRequest:
@@ -47,7 +61,8 @@ class DecidePairRequest:
 
     def on_post(self, req, resp, request_id: str) -> None:
         workspace_id = req.context.caller.require_role("operator")
-        resp.media = self.ctx.services["pairing"].decide(workspace_id, request_id, approve=self.approve)
+        request = self.ctx.services["pairing"].decide(workspace_id, request_id, approve=self.approve)
+        resp.media = {"ok": True, "request": pair_request_view(request, self.ctx.clock())}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..context import RelayContext
-from ..services.task_requests import parse_task_request
+from ..services.task_values import Creator
+from ..views.agents_and_tasks import task_view
+from .task_bodies import parse_task_request
 
 CREATE_BODY_CAP = 16384
 
@@ -15,10 +17,12 @@ class CreateTask:
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        workspace_id = req.context.caller.require_role("operator")
-        task = self.ctx.services["tasks"].create(workspace_id, parse_task_request(req.context.body))
+        caller = req.context.caller
+        workspace_id = caller.require_role("operator")
+        creator = Creator(caller.user.user_id, caller.user.display_name)
+        state = self.ctx.services["tasks"].create(workspace_id, parse_task_request(req.context.body), creator)
         resp.status = 201
-        resp.media = {"ok": True, "task": task}
+        resp.media = {"ok": True, "task": task_view(state)}
 
 
 class TaskAction:
@@ -30,10 +34,10 @@ class TaskAction:
         workspace_id = req.context.caller.require_role("operator")
         tasks = self.ctx.services["tasks"]
         if self.action == "cancel":
-            task = tasks.cancel(workspace_id, task_id)
+            state = tasks.cancel(workspace_id, task_id)
         else:
-            task = tasks.decide(workspace_id, task_id, approve=self.action == "approve")
-        resp.media = {"ok": True, "task": task}
+            state = tasks.decide(workspace_id, task_id, approve=self.action == "approve")
+        resp.media = {"ok": True, "task": task_view(state)}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

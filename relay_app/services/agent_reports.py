@@ -1,7 +1,7 @@
-"""What an agent tells the relay in its poll body, cleaned to API.md's budgets.
+"""What an agent reports in its poll, as typed values, and what of it changes the agent's record.
 
-Wrong JSON types are 400 `invalid-field`; over-long strings and lists are clamped. Fields an
-agent leaves out are None, so an old agent that does not know our extensions changes nothing.
+Fields an agent leaves out are None, so an old agent that does not know our extensions changes
+nothing. Reading the poll body into these values is resources/agent_bodies.py's job.
 """
 
 from __future__ import annotations
@@ -9,14 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-
-from mobile_codex.core.features import FLAG_KEYS
-
-from ..errors import invalid_field
-from ..fields import array, clamp_head, clamped_int, flag, obj, text
-
-MAX_LISTED = 100  # actions, log sources, exec modes per agent
-MAX_SESSIONS = 20
 
 
 @attrs.frozen(kw_only=True)
@@ -37,73 +29,6 @@ class PollRequest:
     report: AgentReport
     max_tasks: int
     wait_ms: int
-
-
-def _s(value: Any, budget: int) -> str:
-    return clamp_head(value, budget) if isinstance(value, str) else ""
-
-
-def _entries(body: dict, name: str, *, writes: bool = False) -> list | None:
-    items = array(body, name)
-    if items is None:
-        return None
-    entries = []
-    for item in items[:MAX_LISTED]:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
-            raise invalid_field(name)
-        entry = {"id": _s(item["id"], 80), "label": _s(item.get("label"), 120) or _s(item["id"], 120)}
-        if writes:
-            entry["writes"] = item.get("writes") is True
-        entries.append(entry)
-    return entries
-
-
-def _features(body: dict) -> dict | None:
-    features = obj(body, "features")
-    if features is None:
-        return None
-    return {key: value for key, value in features.items() if key in FLAG_KEYS and isinstance(value, bool)}
-
-
-def _session(item: dict) -> dict:
-    preview = []
-    for line in item.get("preview") if isinstance(item.get("preview"), list) else []:
-        if isinstance(line, dict) and line.get("role") in ("user", "assistant"):
-            preview.append({"role": line["role"], "text": _s(line.get("text"), 320), "timestamp": _s(line.get("timestamp"), 40)})
-        if len(preview) == 4:
-            break
-    return {
-        "sessionId": _s(item.get("sessionId"), 120), "title": _s(item.get("title"), 180),
-        "firstUserMessage": _s(item.get("firstUserMessage"), 240), "updatedAt": _s(item.get("updatedAt"), 40),
-        "createdAt": _s(item.get("createdAt"), 40), "cwd": _s(item.get("cwd"), 180), "source": _s(item.get("source"), 24),
-        "preview": preview,
-    }  # fmt: skip
-
-
-def _sessions(body: dict) -> list | None:
-    items = array(body, "codexSessions")
-    if items is None:
-        return None
-    return [_session(item) for item in items if isinstance(item, dict) and isinstance(item.get("sessionId"), str)][:MAX_SESSIONS]
-
-
-def parse_poll(body: dict[str, Any]) -> PollRequest:
-    report = AgentReport(
-        label=None if body.get("label") is None else text(body, "label", 120),
-        workspace_root_name=None if body.get("workspaceRootName") is None else text(body, "workspaceRootName", 120),
-        features=_features(body),
-        actions=_entries(body, "actions"),
-        log_sources=_entries(body, "logSources"),
-        codex_sessions=_sessions(body),
-        codex_available=None if body.get("codexAvailable") is None else flag(body, "codexAvailable"),
-        codex_version=None if body.get("codexVersion") is None else text(body, "codexVersion", 80),
-        exec_modes=_entries(body, "execModes", writes=True),
-    )
-    return PollRequest(
-        report=report,
-        max_tasks=clamped_int(body, "maxTasks", default=1, lo=0, hi=8),
-        wait_ms=clamped_int(body, "waitMs", default=0, lo=0, hi=25000),
-    )
 
 
 def merged(agent, report: AgentReport) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime
-from typing import Any
 
 import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import sha256_hex
+from mobile_codex.core.records import Agent
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
@@ -27,7 +27,7 @@ from .agent_reports import AgentReport, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
 from .dispatch import AgentSignals
 from .events import ChangeFeed, HoldLimit
-from .task_views import agent_view
+from .task_values import TaskState
 from .tasks import TaskService
 
 LAST_SEEN_WRITE_SEC = 5.0
@@ -87,9 +87,28 @@ class Presence:
 
 @attrs.frozen
 class Exchange:
-    tasks: list
-    cancel_ids: list
+    tasks: list[TaskState]
+    cancel_ids: list[str]
     token: str | None = None
+
+
+@attrs.frozen
+class PollReply:
+    """What one poll hands the agent (API.md poll reply)."""
+
+    tasks: list[TaskState]
+    cancel_ids: list[str]
+    held_ms: int
+    token: str | None = None  # a fresh agent token when the one in use runs out soon
+
+
+@attrs.frozen
+class AgentState:
+    """An agent with what the relay holds of it in memory only."""
+
+    agent: Agent
+    last_seen_at: str | None  # the exact time of its last poll (the stored one is written at most every few seconds)
+    codex_sessions: list
 
 
 class AgentService:
@@ -106,9 +125,9 @@ class AgentService:
         self.holds = holds
         self.presence = Presence()
 
-    def views(self, tx: Transaction, workspace_id: str) -> list[dict[str, Any]]:
+    def in_workspace(self, tx: Transaction, workspace_id: str) -> list[AgentState]:
         return [
-            agent_view(agent, last_seen_at=self.presence.last_seen(agent.agent_id), codex_sessions=self.presence.sessions(agent.agent_id))
+            AgentState(agent, self.presence.last_seen(agent.agent_id), self.presence.sessions(agent.agent_id))
             for agent in tx.agents.find(workspace_id=workspace_id, order_by="created_at")
         ]  # fmt: skip
 
@@ -125,7 +144,7 @@ class AgentService:
 
     # --- the poll ----------------------------------------------------------------------------
 
-    def poll(self, caller: AgentCaller, request: PollRequest) -> dict[str, Any]:
+    def poll(self, caller: AgentCaller, request: PollRequest) -> PollReply:
         agent_id = caller.agent_id
         mark = self.signals.mark(agent_id)  # before the first look, so nothing queued in between is missed
         exchange = self._exchange(caller, request.report, request.max_tasks)
@@ -141,16 +160,12 @@ class AgentService:
                     if woke:
                         later = self._exchange(caller, None, request.max_tasks)
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
-        reply: dict[str, Any] = {"ok": True, "tasks": exchange.tasks, "cancelTaskIds": exchange.cancel_ids, "heldMs": held_ms}
-        if exchange.token:
-            reply["agentToken"] = exchange.token
-        return reply
+        return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token)
 
     def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
         """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
         now = self.clock()
         agent_id = caller.agent_id
-        self.tasks.sweep_cancels(agent_id)
         write_seen = self.presence.seen(agent_id, now)
         if report and report.codex_sessions is not None and self.presence.report_sessions(agent_id, report.codex_sessions):
             self.feed.bump()  # shown in the state view but never stored, so no write moves the feed for it

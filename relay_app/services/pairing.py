@@ -10,27 +10,32 @@ its code's expiry reads as `expired`. Only SHA-256 of codes and tokens is stored
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from datetime import datetime, timedelta
 
 import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import new_id, new_short_code, normalize_code, same_secret, sha256_hex
-from mobile_codex.core.identity import AGENT_ID
 from mobile_codex.core.records import Agent, Pairing, PairRequest
-from mobile_codex.core.store import Store
+from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso, iso_after
 
-from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, invalid_field
-from ..fields import clamped_int, text
+from ..errors import Conflict, Forbidden, NotFound, Unauthorized
 from .agent_tokens import issue_agent_token
-from .task_views import pair_request_status, pair_request_view
+from .pair_status import pair_request_status
 
 PENDING_IN_VIEW = 20
+CODE_TTL_DEFAULT, CODE_TTL_MIN, CODE_TTL_MAX = 300, 60, 1800
+NOTE_BUDGET = 120
+# Housekeeping deletes codes and requests this long after they stopped mattering: long enough for an
+# agent still asking about its request to be told `expired` or `rejected`, not `not found`.
+RETENTION_SEC = 24 * 3600
 
 
 @attrs.frozen(kw_only=True)
 class PairBody:
+    """An agent's pair request, read from its body."""
+
     pairing_code: str
     agent_id: str
     label: str
@@ -38,17 +43,22 @@ class PairBody:
     workspace_root_name: str
 
 
-def parse_pair_body(body: dict[str, Any]) -> PairBody:
-    agent_id = body.get("agentId")
-    if agent_id is None or agent_id == "":
-        raise BadRequest("missing-agent-id")
-    if not isinstance(agent_id, str) or not AGENT_ID.fullmatch(agent_id):
-        raise invalid_field("agentId")
-    return PairBody(
-        pairing_code=text(body, "pairingCode", 120), agent_id=agent_id,
-        label=text(body, "label", 120).strip() or agent_id, hostname=text(body, "hostname", 120),
-        workspace_root_name=text(body, "workspaceRootName", 120),
-    )  # fmt: skip
+@attrs.frozen
+class IssuedCode:
+    code: str  # shown once; only its hash is stored
+    pairing: Pairing
+
+
+@attrs.frozen
+class PendingRequest:
+    request: PairRequest
+    request_token: str  # the agent's proof when it asks for the status; only its hash is stored
+
+
+@attrs.frozen
+class PairStatus:
+    status: str  # pending | approved | rejected | completed | expired
+    token: str | None = None  # the agent token, handed over exactly once (with `approved`)
 
 
 class PairingService:
@@ -61,21 +71,19 @@ class PairingService:
         if not self.config.features.pairings:
             raise Forbidden("pairings-disabled")
 
-    def create_code(self, workspace_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        note = text(body, "note", 120)
-        ttl = clamped_int(body, "ttlSec", default=300, lo=60, hi=1800)
+    def create_code(self, workspace_id: str, *, note: str = "", ttl_sec: int = CODE_TTL_DEFAULT) -> IssuedCode:
         self._require_flag()
         code = new_short_code(2)
         now = self.clock()
         pairing = Pairing(
             pairing_id=new_id("pair"), workspace_id=workspace_id, note=note, code_hash=sha256_hex(normalize_code(code)),
-            created_at=iso(now), expires_at=iso_after(now, ttl),
+            created_at=iso(now), expires_at=iso_after(now, ttl_sec),
         )  # fmt: skip
         with self.store.transaction() as tx:
             tx.pairings.put(pairing)
-        return {"ok": True, "pairingId": pairing.pairing_id, "pairingCode": code, "expiresAt": pairing.expires_at}
+        return IssuedCode(code, pairing)
 
-    def request(self, body: PairBody) -> dict[str, Any]:
+    def request(self, body: PairBody) -> PendingRequest:
         self._require_flag()
         now = self.clock()
         code_hash = sha256_hex(normalize_code(body.pairing_code))
@@ -99,17 +107,17 @@ class PairingService:
             )  # fmt: skip
             tx.pairings.put(attrs.evolve(pairing, used_at=iso(now)))
             tx.pair_requests.put(request)
-        return {"ok": True, "status": "pending", "requestId": request.request_id, "requestToken": request_token, "expiresAt": request.expires_at}
+        return PendingRequest(request, request_token)
 
-    def status(self, request_id: str, request_token: str) -> dict[str, Any]:
+    def status(self, request_id: str, request_token: str) -> PairStatus:
         now = self.clock()
         with self.store.transaction(write=False) as tx:
             status = self._checked_status(tx, request_id, request_token, now)
         if status != "approved":
-            return {"ok": True, "status": status}
+            return PairStatus(status)
         with self.store.transaction() as tx:
             if self._checked_status(tx, request_id, request_token, now) != "approved":
-                return {"ok": True, "status": tx.pair_requests.get(request_id).status}  # another call completed it
+                return PairStatus(tx.pair_requests.get(request_id).status)  # another call completed it
             request = tx.pair_requests.get(request_id)
             existing = tx.agents.get(request.agent_id)
             if existing is not None and existing.revoked_at is None:
@@ -122,7 +130,7 @@ class PairingService:
                 )
             )  # fmt: skip
             tx.pair_requests.put(attrs.evolve(request, status="completed", completed_at=iso(now)))
-        return {"ok": True, "status": "approved", "token": token}
+        return PairStatus("approved", token)
 
     @staticmethod
     def _checked_status(tx, request_id: str, request_token: str, now) -> str:
@@ -133,7 +141,7 @@ class PairingService:
             raise Unauthorized("pair-request-token-invalid")
         return pair_request_status(request, now)
 
-    def decide(self, workspace_id: str, request_id: str, *, approve: bool) -> dict[str, Any]:
+    def decide(self, workspace_id: str, request_id: str, *, approve: bool) -> PairRequest:
         now = self.clock()
         with self.store.transaction() as tx:
             request = tx.pair_requests.get(request_id)
@@ -146,13 +154,48 @@ class PairingService:
             else:
                 request = attrs.evolve(request, status="rejected", rejected_at=iso(now))
             tx.pair_requests.put(request)
-        return {"ok": True, "request": pair_request_view(request, now)}
+        return request
 
-    def pending_views(self, tx, workspace_id: str) -> list[dict[str, Any]]:
+    def pending(self, tx: Transaction, workspace_id: str) -> list[PairRequest]:
         """The newest live pending requests. Expiry is computed, not stored, so the store cannot
         filter it: drop the expired ones first, then take PENDING_IN_VIEW, or newer expired
         requests would crowd live ones out of the view."""
         now = self.clock()
         newest = tx.pair_requests.find(workspace_id=workspace_id, status="pending", order_by="-created_at")
-        live = [r for r in newest if pair_request_status(r, now) == "pending"]
-        return [pair_request_view(r, now) for r in live[:PENDING_IN_VIEW]]
+        return [r for r in newest if pair_request_status(r, now) == "pending"][:PENDING_IN_VIEW]
+
+    # --- housekeeping ------------------------------------------------------------------------
+
+    def forget_stale(self, now: datetime) -> int:
+        """Delete pairing codes and pair requests that stopped mattering RETENTION_SEC ago; how many.
+
+        Codes: expired (used or not). Requests: expired while pending, rejected, or completed. A
+        read first; a write only when something is due; each record checked again inside it.
+        """
+        cutoff = iso(now - timedelta(seconds=RETENTION_SEC))
+        with self.store.transaction(write=False) as tx:
+            codes = [p.pairing_id for p in tx.pairings.find() if p.expires_at <= cutoff]
+            requests = [r.request_id for r in tx.pair_requests.find() if _stale(r, cutoff)]
+        if not codes and not requests:
+            return 0
+        deleted = 0
+        with self.store.transaction() as tx:
+            for pairing_id in codes:
+                pairing = tx.pairings.get(pairing_id)
+                if pairing is not None and pairing.expires_at <= cutoff:
+                    deleted += tx.pairings.delete(pairing_id)
+            for request_id in requests:
+                request = tx.pair_requests.get(request_id)
+                if request is not None and _stale(request, cutoff):
+                    deleted += tx.pair_requests.delete(request_id)
+        return deleted
+
+
+def _stale(request: PairRequest, cutoff: str) -> bool:
+    """Nobody will ask about it again: it ended (or expired) before `cutoff`."""
+    if request.status == "pending":
+        return request.expires_at <= cutoff
+    if request.status == "approved":
+        return False  # the agent has not collected its token yet and may still come for it
+    ended = request.completed_at or request.rejected_at
+    return ended is not None and ended <= cutoff

@@ -1,7 +1,7 @@
 """The state view of `GET /api/admin/state`: everything the phone shows, in one read.
 
 People parts live here; the agent parts (pair requests, agents, tasks) come from
-`agent_views.agent_state_parts`. What a caller sees follows their role: members for owners of
+`views.agents_and_tasks.agent_state_parts`. What a caller sees follows their role: members for owners of
 the current workspace, invitations they may manage, users for relay owners. An
 enrollment-locked session gets empty lists. `changeCursor` moves on every change, and a caller
 may wait for it to move (`wait_for_change`).
@@ -15,7 +15,7 @@ from mobile_codex.core.store import Transaction
 from mobile_codex.core.task_catalog import web_catalog
 from mobile_codex.core.timeutil import iso
 
-from .agent_views import agent_state_parts
+from ..views.agents_and_tasks import agent_state_parts
 from .auth_view import auth_view
 from .invitations import visible_invitations
 from .memberships import workspace_members

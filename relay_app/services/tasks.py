@@ -1,19 +1,18 @@
 """Tasks: the phone creates, approves, rejects and cancels them; agents claim and update them.
 
-Who may do what: operators (and owners) of the task's workspace create, approve, reject and
-cancel (the resources check the role); only the agent a task was made for may update it.
-Metadata goes to the store; the task's text (prompt, output, ...) to `VolatileText` only.
+Who may do what is the policy table's business (resources check it before calling here); this
+service enforces the task rules of the catalogue (core/task_catalog.py): which moves are open
+from which status, which flags a type needs, which exec mode a codex_exec task runs. Metadata
+goes to the store; the task's text (prompt, output, ...) to `VolatileText` only.
 
 Cancel (ours): a queued or unapproved task is canceled at once. A running one gets
 `cancelRequestedAt`, its agent's held poll is woken, and the agent reports `canceled`; if it has
-not done so within `CANCEL_GRACE_SEC` the relay cancels the task itself — checked on that agent's
-next poll, on a state view, and by a timer.
+not done so within `CANCEL_GRACE_SEC`, the relay's housekeeping cancels the task itself
+(`finish_overdue_cancels`), never a read path.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,26 +20,24 @@ import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import new_id
-from mobile_codex.core.errors import StorageError
 from mobile_codex.core.records import Agent, Task
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import (
     BUILT_IN_EXEC_MODES, RESUME_MODE, TASK_TYPES, TERMINAL, UNFINISHED, Move, Status, default_exec_mode, may,
 )  # fmt: skip
+from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, invalid_field
-from ..fields import clamp_head, clamp_tail
 from .dispatch import AgentSignals
 from .events import ChangeFeed
-from .task_requests import TaskRequest, TaskUpdate
-from .task_views import sanitize_result, task_view
+from .task_results import sanitize_result
+from .task_values import Creator, TaskRequest, TaskState, TaskUpdate
 from .volatile import VolatileText
-
-log = logging.getLogger("mobile_codex.relay.tasks")
 
 CANCEL_GRACE_SEC = 60
 OUTPUT_TAIL_BYTES = 12000
+ERROR_BYTES = 4000
 TASKS_IN_VIEW = 100
 
 
@@ -55,26 +52,18 @@ class TaskService:
         self.volatile = volatile
         self.signals = signals
         self.feed = feed
-        self._cancels: dict[str, tuple[str, datetime]] = {}  # running task -> (agent id, cancel requested at)
-        self._cancels_lock = threading.Lock()
 
-    # --- views -------------------------------------------------------------------------------
+    def state(self, task: Task) -> TaskState:
+        return TaskState(task, self.volatile.get(task.task_id))
 
-    def view(self, task: Task) -> dict[str, Any]:
-        return task_view(task, self.volatile.get(task.task_id))
-
-    def recent_views(self, tx: Transaction, workspace_id: str) -> list[dict[str, Any]]:
-        """The state view's tasks: <=100, newest update first, overdue cancels applied."""
-        try:
-            finished = self.sweep_cancels()
-        except StorageError:  # called inside a write transaction: the next poll, view or timer sweeps
-            finished = {}
+    def recent(self, tx: Transaction, workspace_id: str) -> list[TaskState]:
+        """The state view's tasks: <=100, newest update first (a read: it never writes)."""
         tasks = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at", limit=TASKS_IN_VIEW)
-        return [self.view(finished.get(task.task_id, task)) for task in tasks]
+        return [self.state(task) for task in tasks]
 
     # --- the phone's side --------------------------------------------------------------------
 
-    def create(self, workspace_id: str, request: TaskRequest) -> dict[str, Any]:
+    def create(self, workspace_id: str, request: TaskRequest, creator: Creator) -> TaskState:
         kind = TASK_TYPES[request.type]
         if not all(self.config.features.enabled(name) for name in kind.flags):
             raise Forbidden("feature-disabled")
@@ -88,17 +77,18 @@ class TaskService:
             exec_mode, write_access = self._exec_mode(request, agent) if request.type == "codex_exec" else ("", False)
             task = Task(
                 task_id=new_id("task"), workspace_id=workspace_id, agent_id=agent.agent_id, type=request.type,
-                title=request.title, status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED, created_at=now,
-                updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
+                title=request.title, status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED,
+                created_at=now, updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
                 resume_session_id=request.resume_session_id, session_id=request.session_id, cwd=request.cwd,
                 write_access=write_access, needs_approval=kind.needs_approval, exec_mode=exec_mode,
+                created_by_user_id=creator.user_id, created_by_display_name=creator.display_name,
             )  # fmt: skip
             tx.tasks.put(task)
             if request.prompt:
                 self.volatile.set(task.task_id, prompt=request.prompt)
         if task.status == Status.QUEUED:
             self.signals.task_queued(task.agent_id)
-        return self.view(task)
+        return self.state(task)
 
     def _exec_mode(self, request: TaskRequest, agent: Agent) -> tuple[str, bool]:
         """API.md's execMode rules: (mode id, whether it writes)."""
@@ -128,7 +118,7 @@ class TaskService:
             raise NotFound("task-not-found")
         return task
 
-    def decide(self, workspace_id: str, task_id: str, *, approve: bool) -> dict[str, Any]:
+    def decide(self, workspace_id: str, task_id: str, *, approve: bool) -> TaskState:
         now = iso(self.clock())
         with self.store.transaction() as tx:
             task = self._owned(tx, workspace_id, task_id)
@@ -143,72 +133,61 @@ class TaskService:
             self.signals.task_queued(task.agent_id)
         else:
             self.volatile.mark_terminal(task.task_id)
-        return self.view(task)
+        return self.state(task)
 
-    def cancel(self, workspace_id: str, task_id: str) -> dict[str, Any]:
-        now = self.clock()
+    def cancel(self, workspace_id: str, task_id: str) -> TaskState:
+        now = iso(self.clock())
         with self.store.transaction() as tx:
             task = self._owned(tx, workspace_id, task_id)
             if task.status in TERMINAL:
                 raise Conflict("task-already-finished")
             if may(Move.REQUEST_CANCEL, task.status):
                 if task.cancel_requested_at is None:
-                    task = attrs.evolve(task, cancel_requested_at=iso(now), updated_at=iso(now))
+                    task = attrs.evolve(task, cancel_requested_at=now, updated_at=now)
                     tx.tasks.put(task)
             else:
-                task = attrs.evolve(task, status=Status.CANCELED, cancel_requested_at=iso(now), updated_at=iso(now))
+                task = attrs.evolve(task, status=Status.CANCELED, cancel_requested_at=now, updated_at=now)
                 tx.tasks.put(task)
         if task.status == Status.RUNNING:
-            self._watch_cancel(task, now)
             self.signals.cancel_requested(task.agent_id)
         else:
             self.volatile.mark_terminal(task.task_id)
-        return self.view(task)
+        return self.state(task)
 
-    # --- the 60 s fallback ------------------------------------------------------------------
+    # --- housekeeping ------------------------------------------------------------------------
 
-    def _watch_cancel(self, task: Task, requested: datetime) -> None:
-        with self._cancels_lock:
-            if task.task_id in self._cancels:
-                return
-            self._cancels[task.task_id] = (task.agent_id, requested)
-        timer = threading.Timer(CANCEL_GRACE_SEC + 1, self._sweep_quietly)
-        timer.daemon = True
-        timer.start()
+    def finish_overdue_cancels(self, now: datetime) -> list[str]:
+        """Cancel running tasks whose cancel was requested >= CANCEL_GRACE_SEC ago; their ids.
 
-    def _sweep_quietly(self) -> None:
-        try:
-            self.sweep_cancels()
-        except Exception:  # the store may be closed by now; the next poll or view sweeps again
-            log.debug("cancel sweep failed", exc_info=True)
-
-    def sweep_cancels(self, agent_id: str | None = None) -> dict[str, Task]:
-        """Cancel running tasks whose cancel was requested >= 60 s ago; returns them by id."""
-        limit = self.clock() - timedelta(seconds=CANCEL_GRACE_SEC)
-        with self._cancels_lock:
-            due = [
-                task_id for task_id, (owner, at) in self._cancels.items()
-                if at <= limit and (agent_id is None or owner == agent_id)
-            ]  # fmt: skip
+        Looks first (a read), writes only when something is due, and checks each task again in
+        the write transaction: two relays sweeping one store at once cancel each task once.
+        """
+        deadline = iso(now - timedelta(seconds=CANCEL_GRACE_SEC))
+        with self.store.transaction(write=False) as tx:
+            due = [t.task_id for t in tx.tasks.find(status=Status.RUNNING) if _requested_before(t, deadline)]
         if not due:
-            return {}
-        done: dict[str, Task] = {}
-        now = iso(self.clock())
+            return []
+        done = []
         with self.store.transaction() as tx:
             for task_id in due:
                 task = tx.tasks.get(task_id)
-                if task is not None and may(Move.CANCEL_OVERDUE, task.status) and task.cancel_requested_at is not None:
-                    done[task_id] = attrs.evolve(task, status=Status.CANCELED, updated_at=now)
-                    tx.tasks.put(done[task_id])
-        self._finished(due)
+                if task is not None and may(Move.CANCEL_OVERDUE, task.status) and _requested_before(task, deadline):
+                    tx.tasks.put(attrs.evolve(task, status=Status.CANCELED, updated_at=iso(now)))
+                    done.append(task_id)
+        for task_id in done:
+            self.volatile.mark_terminal(task_id)
         return done
 
-    def _finished(self, task_ids) -> None:
-        with self._cancels_lock:
-            for task_id in task_ids:
-                self._cancels.pop(task_id, None)
-        for task_id in task_ids:
-            self.volatile.mark_terminal(task_id)
+    def interrupt_unfinished(self) -> int:
+        """At relay start: every task not yet finished becomes `interrupted` (its text is gone)."""
+        now = iso(self.clock())
+        count = 0
+        with self.store.transaction() as tx:
+            for status in UNFINISHED:
+                for task in tx.tasks.find(status=status):
+                    tx.tasks.put(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
+                    count += 1
+        return count
 
     # --- the agent's side --------------------------------------------------------------------
 
@@ -216,21 +195,26 @@ class TaskService:
         if limit <= 0:
             return []
         return tx.tasks.find(
-            agent_id=agent.agent_id, workspace_id=agent.workspace_id, status=Status.QUEUED, order_by="created_at", limit=limit
+            agent_id=agent.agent_id, workspace_id=agent.workspace_id, status=Status.QUEUED, order_by="created_at",
+            limit=limit,
         )  # fmt: skip
 
     def cancel_ids_for(self, tx: Transaction, agent: Agent) -> list[str]:
-        running = tx.tasks.find(agent_id=agent.agent_id, workspace_id=agent.workspace_id, status=Status.RUNNING, order_by="created_at")
+        running = tx.tasks.find(
+            agent_id=agent.agent_id, workspace_id=agent.workspace_id, status=Status.RUNNING, order_by="created_at"
+        )  # fmt: skip
         return [task.task_id for task in running if task.cancel_requested_at is not None]
 
-    def claim(self, tx: Transaction, agent: Agent, limit: int) -> list[dict[str, Any]]:
-        """Mark the agent's oldest queued tasks (at most `limit`) running; their views."""
+    def claim(self, tx: Transaction, agent: Agent, limit: int) -> list[TaskState]:
+        """Mark the agent's oldest queued tasks (at most `limit`) running."""
         now = iso(self.clock())
         claimed = []
         for task in self.queued_for(tx, agent, limit):
+            if not may(Move.CLAIM, task.status):
+                continue
             task = attrs.evolve(task, status=Status.RUNNING, updated_at=now)
             tx.tasks.put(task)
-            claimed.append(self.view(task))
+            claimed.append(self.state(task))
         return claimed
 
     def update(self, agent: Agent, task_id: str, update: TaskUpdate) -> None:
@@ -256,20 +240,11 @@ class TaskService:
             # Text first, then the commit: the commit wakes waiting phones, which must see it.
             self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result), terminal=status in TERMINAL)
             tx.tasks.put(task)
-        if status in TERMINAL:
-            self._finished([task_id])
         self.feed.bump()
 
-    def interrupt_unfinished(self) -> int:
-        """At relay start: every task not yet finished becomes `interrupted` (its text is gone)."""
-        now = iso(self.clock())
-        count = 0
-        with self.store.transaction() as tx:
-            for status in UNFINISHED:
-                for task in tx.tasks.find(status=status):
-                    tx.tasks.put(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
-                    count += 1
-        return count
+
+def _requested_before(task: Task, deadline: str) -> bool:
+    return task.cancel_requested_at is not None and task.cancel_requested_at <= deadline
 
 
 def _apply_text(entry: dict[str, Any], update: TaskUpdate, result: dict | None) -> None:
@@ -282,4 +257,4 @@ def _apply_text(entry: dict[str, Any], update: TaskUpdate, result: dict | None) 
     if result is not None:
         entry["result"] = result
     if update.error is not None:
-        entry["error"] = clamp_head(update.error, 4000)
+        entry["error"] = clamp_head(update.error, ERROR_BYTES)

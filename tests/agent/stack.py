@@ -16,6 +16,7 @@ from pathlib import Path
 from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.plugins import load_plugins
+from mobile_codex.relay_app.views.agents_and_tasks import task_view
 from mobile_codex.core.timeutil import system_clock
 
 from ..relay.agent_helpers import LiveRelay, pair_over_http
@@ -95,7 +96,7 @@ class Stack:
         ctx = self.live.app.relay
         with ctx.store.transaction(write=False) as tx:
             task = tx.tasks.get(task_id)
-        return ctx.services["tasks"].view(task)
+        return task_view(ctx.services["tasks"].state(task))
 
     def wait(self, task_id: str, until=lambda view: view["status"] in TERMINAL, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout

@@ -122,7 +122,7 @@ def other_workspace(relay) -> tuple[str, object]:
 
 def state_parts(relay, browser) -> dict:
     """The agent parts of the state view as `browser` sees them."""
-    from mobile_codex.relay_app.services.agent_views import agent_state_parts
+    from mobile_codex.relay_app.views.agents_and_tasks import agent_state_parts
 
     ctx = relay.app.relay
     with ctx.store.transaction(write=False) as tx:

@@ -84,6 +84,10 @@ class Relay:
         browser.login_bootstrap()
         return browser
 
+    def sweep(self):
+        """One housekeeping pass, as the relay's sweeper thread makes every few seconds."""
+        return self.app.relay.services["housekeeping"].sweep()
+
     def close(self):
         self.store.close()
 

@@ -129,6 +129,7 @@ def test_cancel_queued_and_running_with_the_60_second_fallback(live):
     assert reply["cancelTaskIds"] == [running["taskId"]]
     # The agent never reports back: after 60 s the relay cancels the task itself.
     live.clock.advance(61)
+    live.app.relay.services["housekeeping"].sweep()  # what the relay's sweeper thread does every few seconds
     status, reply = agent.post("/api/agent/poll", {"maxTasks": 0})
     assert reply["cancelTaskIds"] == []
     with live.store.transaction(write=False) as tx:

@@ -185,6 +185,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # 2: relay start turns every unfinished task into `interrupted`; find them without a scan.
     ("CREATE INDEX tasks_status ON tasks (status)",),
+    # 3: who created a task (API.md `createdBy`); NULL for tasks created before.
+    (
+        "ALTER TABLE tasks ADD COLUMN created_by_user_id TEXT",
+        "ALTER TABLE tasks ADD COLUMN created_by_display_name TEXT",
+    ),
 )
 
 

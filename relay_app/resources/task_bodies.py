@@ -1,35 +1,18 @@
-"""Reading task bodies: the create request of a phone and the update of an agent.
+"""Reading the task bodies: a phone's create request and an agent's update, into typed values.
 
 Only types and budgets are checked here (400 `invalid-field`, `unsupported-task-type`); the rules
-that need the store (agent lookup, exec modes, status transitions) live in `tasks.py`.
+that need the store (agent lookup, exec modes, status transitions) live in services/tasks.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from mobile_codex.core.task_catalog import AGENT_STATUSES, TASK_TYPES
 
 from ..errors import BadRequest, invalid_field
 from ..fields import flag, obj, text
-
-
-
-@attrs.frozen(kw_only=True)
-class TaskRequest:
-    type: str
-    agent_id: str
-    title: str
-    prompt: str = ""
-    cwd: str = "."
-    write_access: bool = False
-    exec_mode: str = ""
-    resume_session_id: str = ""
-    action_id: str = ""
-    log_source_id: str = ""
-    session_id: str = ""
+from ..services.task_values import TaskRequest, TaskUpdate
 
 
 def parse_task_request(body: dict[str, Any]) -> TaskRequest:
@@ -54,17 +37,6 @@ def parse_task_request(body: dict[str, Any]) -> TaskRequest:
     if task_type == "read_log":
         return TaskRequest(**common, log_source_id=text(body, "logSourceId", 80, required=True))
     return TaskRequest(**common, session_id=text(body, "sessionId", 120, required=True))
-
-
-@attrs.frozen(kw_only=True)
-class TaskUpdate:
-    status: str | None = None
-    summary: str | None = None
-    output_append: str | None = None
-    diff_text: str | None = None
-    result: dict | None = None
-    error: str | None = None
-    thread_id: str | None = None
 
 
 def _optional_text(body: dict[str, Any], name: str, budget: int, *, tail: bool = False) -> str | None:

@@ -1,0 +1,73 @@
+"""What the relay tidies on its own, in one place: one background sweeper, never a read path.
+
+A sweep applies the deadlines nobody acts on — a requested cancel the agent never confirmed
+(`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering — with the injected
+clock. Each step reads first, writes only when something is due and re-checks every record in
+its write transaction, so several relays sweeping one store at once do no harm (each change is
+made once) and an idle relay never writes. The `Sweeper` thread runs a sweep every
+`SWEEP_INTERVAL_SEC` while the relay serves (`relay`, `up`); tests call `sweep()` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import attrs
+
+from mobile_codex.core.timeutil import Clock
+
+from .pairing import PairingService
+from .tasks import TaskService
+
+log = logging.getLogger("mobile_codex.relay.housekeeping")
+
+SWEEP_INTERVAL_SEC = 5.0
+
+
+@attrs.frozen
+class Swept:
+    canceled_task_ids: tuple[str, ...] = ()
+    pairing_records_deleted: int = 0
+
+
+class Housekeeping:
+    def __init__(self, *, clock: Clock, tasks: TaskService, pairing: PairingService):
+        self.clock = clock
+        self.tasks = tasks
+        self.pairing = pairing
+
+    def sweep(self) -> Swept:
+        """One pass over every deadline; what it changed."""
+        now = self.clock()
+        canceled = self.tasks.finish_overdue_cancels(now)
+        deleted = self.pairing.forget_stale(now)
+        return Swept(tuple(canceled), deleted)
+
+
+class Sweeper:
+    """Runs `housekeeping.sweep()` every `interval` seconds on a thread of its own until `stop()`."""
+
+    def __init__(self, housekeeping: Housekeeping, *, interval: float = SWEEP_INTERVAL_SEC):
+        self.housekeeping = housekeeping
+        self.interval = interval
+        self.sweeps = 0  # finished passes, for tests and diagnostics
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="relay-sweeper", daemon=True)
+
+    def start(self) -> "Sweeper":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.housekeeping.sweep()
+            except Exception:  # a store that is busy or briefly unreachable: the next pass tries again
+                log.exception("housekeeping sweep failed; trying again in %.0f s", self.interval)
+            self.sweeps += 1
