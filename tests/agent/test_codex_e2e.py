@@ -15,14 +15,7 @@ from mobile_codex.agent_app.codex.threads import CodexThreads
 
 from .conftest import processes_with, wait_dead
 from .model_server import exec_command, message
-from .stack import Stack, git
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, codex_bin, model_server):
-    instance = Stack(tmp_path_factory.mktemp("codex-e2e"), codex_bin, model_server)
-    yield instance
-    instance.close()
+from .stack import git
 
 
 @pytest.fixture(autouse=True)

@@ -18,30 +18,7 @@ from mobile_codex.agent_app.relay_client import RelayRefused, RelayUnavailable
 from mobile_codex.agent_app.token_store import TokenStore
 from mobile_codex.core.plugins import load_plugins
 
-
-class ScriptedRelay:
-    """poll() answers from a list (an exception is raised); then stops the poller."""
-
-    def __init__(self, replies):
-        self.replies = list(replies)
-        self.bodies: list[dict] = []
-        self.times: list[float] = []
-        self.token = "old"
-        self.poller = None
-
-    def poll(self, body):
-        self.bodies.append(body)
-        self.times.append(time.monotonic())
-        if not self.replies:
-            self.poller.stop_event.set()
-            return {"ok": True, "tasks": [], "heldMs": 0}
-        reply = self.replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
-
-    def interrupt_poll(self):
-        pass
+from .scripted_relay import Caps, ScriptedRelay
 
 
 class Runner:
@@ -56,11 +33,6 @@ class Runner:
 
     def cancel(self, task_id):
         self.canceled.append(task_id)
-
-
-class Caps:
-    def poll_body(self):
-        return {"label": "box"}
 
 
 def run_poller(tmp_path, replies, *, long_poll_ms=20000, interval_ms=250):
