@@ -18,6 +18,7 @@ from mobile_codex.agent_app.relay_client import RelayRefused, RelayUnavailable
 from mobile_codex.agent_app.token_store import TokenStore
 from mobile_codex.core.plugins import load_plugins
 
+from ..waiting import wait_until
 from .scripted_relay import Caps, ScriptedRelay
 
 
@@ -106,7 +107,8 @@ def test_stop_ends_the_loop(tmp_path):
     relay.poller = poller
     thread = threading.Thread(target=poller.run)
     thread.start()
-    time.sleep(0.3)
+    wait_until(lambda: relay.bodies, what="the first poll")
+    time.sleep(0.3)  # the point: a hot loop would poll far more than 3 times in this window
     poller.stop()
     thread.join(2)
     assert not thread.is_alive() and len(relay.bodies) <= 3  # longPollMs 0: one poll per interval, no hot loop
