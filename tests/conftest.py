@@ -16,6 +16,16 @@ REPO = Path(__file__).resolve().parent.parent
 # nothing outside the repository, so a plain clone passes it.
 REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference"
 API_MD = Path(__file__).resolve().parent / "fixtures" / "spec" / "API.md"
+# Fixtures that make a test end to end: the real Chromium and the real Codex CLI (pytest.ini, `slow`).
+E2E_FIXTURES = {"chromium", "codex_bin"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark `slow` every test that drives Chromium or runs Codex, so no new one can miss the mark;
+    tests that start relay, agent or `up` processes carry `@pytest.mark.slow` themselves."""
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

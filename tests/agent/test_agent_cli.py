@@ -10,6 +10,7 @@ import threading
 from datetime import timedelta
 
 import attrs
+import pytest
 
 from mobile_codex.agent_app.errors import PairingRefused
 from mobile_codex.agent_app.pairing import pair
@@ -19,6 +20,8 @@ from mobile_codex.core.timeutil import iso, system_clock
 
 from ..relay.agent_helpers import Http, LiveRelay, pair_over_http
 from .cli_processes import AgentProcess, new_code, paired_and_polling
+
+pytestmark = pytest.mark.slow  # `mobile-codex agent` processes against a live relay
 
 
 def test_pair_approve_then_poll_token_saved_privately_and_sigterm_exits_0(live, config_file, user_dirs, tmp_path):

@@ -17,6 +17,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.codex.binary import CodexBinary
 from mobile_codex.agent_app.environment import child_environment
@@ -171,6 +173,7 @@ def test_a_child_runs_in_its_own_process_group(agent_config, recording_client):
 # --- the agent token lives in stateDir (0600 in 0700), never in the config file ----------------
 
 
+@pytest.mark.slow  # a `mobile-codex agent` process against a live relay
 def test_the_agent_token_is_never_in_the_config_file(live, config_file, user_dirs, tmp_path):
     config_before = config_file.read_text()
     agent = paired_and_polling(live, config_file, user_dirs)

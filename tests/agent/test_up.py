@@ -12,6 +12,8 @@ import pytest
 from ..relay.agent_helpers import Http
 from .cli_processes import UpProcess, free_port, start_up, stop
 
+pytestmark = pytest.mark.slow  # `mobile-codex up` processes: a relay and an agent each
+
 
 @pytest.fixture
 def port(run_cli):

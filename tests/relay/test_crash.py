@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from mobile_codex.core.plugins import load_plugins
 from mobile_codex.relay_app.server import open_store
 
@@ -53,6 +55,7 @@ def data_files_hold_markers(data_dir) -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.slow  # relay processes, killed and restarted
 def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs):
     port = free_port()
     config = make_config(tmp_path, "sqlite", listenPort=port)
