@@ -12,16 +12,27 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_REFERENCE = REPO.parent / "shared" / "fixtures" / "reference"
+# The project's own test data (tests/fixtures/*/README.md say where each came from): the suite reads
+# nothing outside the repository, so a plain clone passes it.
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference"
+API_MD = Path(__file__).resolve().parent / "fixtures" / "spec" / "API.md"
+# Fixtures that make a test end to end: the real Chromium and the real Codex CLI (pytest.ini, `slow`).
+E2E_FIXTURES = {"chromium", "codex_bin"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark `slow` every test that drives Chromium or runs Codex, so no new one can miss the mark;
+    tests that start relay, agent or `up` processes carry `@pytest.mark.slow` themselves."""
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
 def reference(tmp_path) -> Path:
-    """A writable copy of ../shared/fixtures/reference (shared/ is read-only in CI)."""
-    if not SHARED_REFERENCE.is_dir():
-        pytest.fail(f"reference fixtures not found at {SHARED_REFERENCE}")
+    """A writable copy of tests/fixtures/reference: tests write their variants beside the originals."""
     target = tmp_path / "reference"
-    shutil.copytree(SHARED_REFERENCE, target)
+    shutil.copytree(REFERENCE, target)
     return target
 
 

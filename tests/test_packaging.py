@@ -8,6 +8,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
 from .conftest import REPO
 
 PROBE = """
@@ -27,6 +29,7 @@ def test_editable_install_serves_the_repository_folders():
     assert "<html" in importlib.resources.files("mobile_codex.web").joinpath("index.html").read_text()
 
 
+@pytest.mark.slow  # a real `pip install .`
 def test_regular_install_has_the_mapped_packages_web_assets_and_script(tmp_path):
     target = tmp_path / "site"
     subprocess.run(

@@ -18,6 +18,8 @@ from mobile_codex.core.plugins import load_plugins
 from . import plugin_dists
 from .conftest import write_json
 
+pytestmark = pytest.mark.slow  # pip installs three distributions first
+
 
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory):

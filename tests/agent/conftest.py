@@ -1,4 +1,5 @@
-"""Agent test fixtures: configs, a recording stand-in for the relay client, the real Codex CLI."""
+"""Agent test fixtures: configs, a recording stand-in for the relay client, the real Codex CLI, the agent's
+own dispatcher and runner, a live relay for the agent process, the Codex end-to-end stack."""
 
 from __future__ import annotations
 
@@ -9,11 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from mobile_codex.agent_app.agent import build_agent
+from mobile_codex.agent_app.codex.binary import CodexBinary
 from mobile_codex.agent_app.dispatch import TaskContext
 from mobile_codex.agent_app.relay_client import RelayRefused
+from mobile_codex.agent_app.runner import TaskRunner
 from mobile_codex.core.config import load_agent_config
+from mobile_codex.core.plugins import load_plugins
+from mobile_codex.core.timeutil import system_clock
 
+from ..relay.agent_helpers import LiveRelay
 from .model_server import ModelServer
+from .stack import Stack
 
 REPO = Path(__file__).resolve().parents[2]
 CODEX_VERSION = "0.169.0"
@@ -34,6 +42,14 @@ def model_server():
     server = ModelServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, codex_bin, model_server):
+    """Phone -> real relay -> agent -> real Codex -> the scripted model server, one per test module."""
+    instance = Stack(tmp_path_factory.mktemp("codex-e2e"), codex_bin, model_server)
+    yield instance
+    instance.close()
 
 
 @pytest.fixture
@@ -57,6 +73,32 @@ def agent_config(tmp_path, workspace):
         return load_agent_config(path)
 
     return make
+
+
+@pytest.fixture
+def config_file(tmp_path, live, workspace):
+    """An agent config file for `live` (no Codex binary: the agent runs without it)."""
+    path = tmp_path / "agent.json"
+    path.write_text(json.dumps({
+        "relayBaseUrl": f"http://127.0.0.1:{live.port}", "agentId": "agent-1", "workspaceRoot": str(workspace),
+        "stateDir": str(tmp_path / "state" / "agent"), "pollIntervalMs": 250, "longPollMs": 2000,
+        "codex": {"binary": "/nonexistent/codex"},
+    }))  # fmt: skip
+    return path
+
+
+def dispatcher(config):
+    """The agent's own task dispatcher for `config` (built-in plugins, no Codex binary)."""
+    return build_agent(config, load_plugins(entry_points=[]), token="t", codex_binary=CodexBinary(None)).runner.dispatcher
+
+
+def runner_for(config, client, slots=2):
+    return TaskRunner(client, dispatcher(config), slots=slots, per_update_bytes=config.max_task_log_bytes)
+
+
+def finals(client) -> dict:
+    """The last update with a status, by task id, of a RecordingClient."""
+    return {t: b for t, b in client.updates if "status" in b}
 
 
 class RecordingClient:
@@ -136,3 +178,12 @@ def wait_dead(pid: int, timeout: float = 3.0) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The real relay (waitress in a thread, sqlite) on a free port, with the system clock."""
+    (tmp_path / "relay").mkdir()
+    relay = LiveRelay(tmp_path / "relay", clock=system_clock)
+    yield relay
+    relay.close()

@@ -18,11 +18,11 @@ from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.plugins import load_plugins
 from mobile_codex.relay_app.views.agents_and_tasks import task_view
 from mobile_codex.core.timeutil import system_clock
+from mobile_codex.core.task_catalog import TERMINAL
 
 from ..relay.agent_helpers import LiveRelay, pair_over_http
 from .model_server import ModelServer
 
-TERMINAL = {"completed", "failed", "rejected", "interrupted", "canceled"}
 
 
 def git(workspace: Path, *args: str) -> str:

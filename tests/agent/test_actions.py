@@ -6,17 +6,10 @@ import time
 
 import pytest
 
-from mobile_codex.agent_app.agent import build_agent
-from mobile_codex.agent_app.codex.binary import CodexBinary
 from mobile_codex.agent_app.errors import TaskFailed
 from mobile_codex.agent_app.reporter import TOTAL_OUTPUT_CAP, TRUNCATED_NOTE, TaskReporter
-from mobile_codex.core.plugins import load_plugins
 
-from .conftest import Collected, wait_dead
-
-
-def dispatcher(config):
-    return build_agent(config, load_plugins(entry_points=[]), token="t", codex_binary=CodexBinary(None)).runner.dispatcher
+from .conftest import Collected, dispatcher, wait_dead
 
 
 def run_action(config, action_id: str) -> Collected:

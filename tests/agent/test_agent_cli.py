@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import queue
-import re
 import signal
 import stat
-import subprocess
-import sys
 import threading
-import time
 from datetime import timedelta
 
 import attrs
@@ -24,76 +19,9 @@ from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.timeutil import iso, system_clock
 
 from ..relay.agent_helpers import Http, LiveRelay, pair_over_http
+from .cli_processes import AgentProcess, new_code, paired_and_polling
 
-
-@pytest.fixture
-def live(tmp_path):
-    (tmp_path / "relay").mkdir()
-    instance = LiveRelay(tmp_path / "relay", clock=system_clock)
-    yield instance
-    instance.close()
-
-
-@pytest.fixture
-def config_file(tmp_path, live, workspace):
-    path = tmp_path / "agent.json"
-    path.write_text(json.dumps({
-        "relayBaseUrl": f"http://127.0.0.1:{live.port}", "agentId": "agent-1", "workspaceRoot": str(workspace),
-        "stateDir": str(tmp_path / "state" / "agent"), "pollIntervalMs": 250, "longPollMs": 2000,
-        "codex": {"binary": "/nonexistent/codex"},
-    }))  # fmt: skip
-    return path
-
-
-class AgentProcess:
-    """`mobile-codex agent ...` with its stdout read line by line in a thread."""
-
-    def __init__(self, user_dirs, *args, env=None):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mobile_codex.cli.main", "agent", *map(str, args)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, **user_dirs, **(env or {})},
-        )  # fmt: skip
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [self.lines.put(l) for l in self.proc.stdout], daemon=True).start()
-
-    def expect(self, pattern: str, timeout: float = 20) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no line matching {pattern!r}; stderr: {self.stop_reading()}") from None
-            found = re.search(pattern, line)
-            if found:
-                return found
-
-    def stop_reading(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        return self.proc.stderr.read()
-
-    def finish(self, timeout: float = 30) -> tuple[int, str]:
-        code = self.proc.wait(timeout)
-        return code, self.proc.stderr.read()
-
-
-def new_code(phone) -> str:
-    status, made = phone.post("/api/admin/pairings", {"note": "cli"})
-    assert status == 201, made
-    return made["pairingCode"]
-
-
-def paired_and_polling(live, config_file, user_dirs) -> AgentProcess:
-    """`mobile-codex agent --pair-code` with a code from the phone, approved; running and polling."""
-    phone = live.phone()
-    agent = AgentProcess(user_dirs, "--config", config_file, "--pair-code", new_code(phone))
-    request_id = agent.expect(r"pair request (pairreq_[0-9a-f]+) sent")[1]
-    status, body = phone.post(f"/api/admin/pair-requests/{request_id}/approve")
-    assert status == 200, body
-    agent.expect(r"paired as agent-1")
-    agent.expect(r"connected to the relay")
-    return agent
+pytestmark = pytest.mark.slow  # `mobile-codex agent` processes against a live relay
 
 
 def test_pair_approve_then_poll_token_saved_privately_and_sigterm_exits_0(live, config_file, user_dirs, tmp_path):

@@ -13,16 +13,10 @@ import pytest
 
 from mobile_codex.agent_app.codex.threads import CodexThreads
 
+from ..waiting import wait_until
 from .conftest import processes_with, wait_dead
 from .model_server import exec_command, message
-from .stack import Stack, git
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory, codex_bin, model_server):
-    instance = Stack(tmp_path_factory.mktemp("codex-e2e"), codex_bin, model_server)
-    yield instance
-    instance.close()
+from .stack import git
 
 
 @pytest.fixture(autouse=True)
@@ -108,10 +102,10 @@ def test_a_prompt_that_starts_with_dashes_reaches_the_model_as_text(stack, model
 def test_catalog_read_and_delete(stack, model_server):
     thread_id = codex_session(stack, "catalog me please", "Catalogued.")
 
-    deadline = time.monotonic() + 15  # the next poll carries the fresh catalog
-    while not any(s["sessionId"] == thread_id for s in stack.advertised_sessions()):
-        assert time.monotonic() < deadline, stack.advertised_sessions()
-        time.sleep(0.1)
+    def advertised() -> bool:
+        return any(s["sessionId"] == thread_id for s in stack.advertised_sessions())
+
+    wait_until(advertised, timeout=15, interval=0.1, what="the next poll carrying the fresh catalog")
     listed = next(s for s in stack.advertised_sessions() if s["sessionId"] == thread_id)
     assert listed["firstUserMessage"] == "catalog me please" and listed["cwd"] == "."
     assert [p["role"] for p in listed["preview"]] == ["user", "assistant"]
@@ -126,10 +120,7 @@ def test_catalog_read_and_delete(stack, model_server):
     view = stack.run(type="delete_session", sessionId=thread_id)
     assert view["status"] == "completed" and view["result"]["deleted"] is True, view
     assert CodexThreads(stack.codex_home).get(thread_id) is None  # gone from Codex's own store
-    deadline = time.monotonic() + 15
-    while any(s["sessionId"] == thread_id for s in stack.advertised_sessions()):
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
+    wait_until(lambda: not advertised(), timeout=15, interval=0.1, what="a poll without the deleted session")
 
 
 def test_a_session_outside_the_workspace_cannot_be_read_resumed_or_deleted(stack, model_server, tmp_path):
@@ -163,10 +154,7 @@ def test_cancel_stops_a_sleeping_command_and_nothing_of_the_run_survives(stack, 
     model_server.script(exec_command("sleep 29.4817; echo never"), message("not reached"))
     task = stack.create(type="codex_exec", prompt="cancel-me-7731")
     stack.wait(task["taskId"], until=lambda view: "sleep 29.4817" in (view["outputTail"] or ""))
-    deadline = time.monotonic() + 10
-    while not processes_with("sleep 29.4817"):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_until(lambda: processes_with("sleep 29.4817"), timeout=10, interval=0.05, what="the sleep command running")
     pids = processes_with("29.4817") + processes_with("cancel-me-7731")
     started = time.monotonic()
     status, reply = stack.phone.post(f"/api/admin/tasks/{task['taskId']}/cancel")

@@ -72,7 +72,7 @@ def test_cancel_kills_the_whole_codex_delete_and_keeps_the_session(blocked_sessi
     codex, session_id = blocked_session
     thread, job, box = start_delete(DeleteSessionHandler(codex), session_id)
     pids = processes_with(session_id)
-    time.sleep(0.5)  # well inside the wait for the lock
+    time.sleep(0.5)  # the point: well inside the wait for the lock, the delete is still blocked on it
     assert thread.is_alive() and processes_with(session_id) == pids
     job.cancel.set()
     thread.join(5)

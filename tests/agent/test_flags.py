@@ -6,8 +6,7 @@ import pytest
 
 from mobile_codex.agent_app.errors import TaskFailed
 
-from .conftest import Collected
-from .test_actions import dispatcher
+from .conftest import Collected, dispatcher
 
 SESSION = "01a21488-512b-7060-8b60-bb29a9ebe3f2"
 TASKS = {

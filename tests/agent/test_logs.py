@@ -9,8 +9,7 @@ import pytest
 from mobile_codex.agent_app.errors import TaskFailed
 from mobile_codex.plugins.logs.tail import MAX_TAIL_BYTES
 
-from .conftest import Collected
-from .test_actions import dispatcher
+from .conftest import Collected, dispatcher
 
 
 def read_log(config, source_id: str = "app") -> Collected:

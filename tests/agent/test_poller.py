@@ -18,30 +18,8 @@ from mobile_codex.agent_app.relay_client import RelayRefused, RelayUnavailable
 from mobile_codex.agent_app.token_store import TokenStore
 from mobile_codex.core.plugins import load_plugins
 
-
-class ScriptedRelay:
-    """poll() answers from a list (an exception is raised); then stops the poller."""
-
-    def __init__(self, replies):
-        self.replies = list(replies)
-        self.bodies: list[dict] = []
-        self.times: list[float] = []
-        self.token = "old"
-        self.poller = None
-
-    def poll(self, body):
-        self.bodies.append(body)
-        self.times.append(time.monotonic())
-        if not self.replies:
-            self.poller.stop_event.set()
-            return {"ok": True, "tasks": [], "heldMs": 0}
-        reply = self.replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
-
-    def interrupt_poll(self):
-        pass
+from ..waiting import wait_until
+from .scripted_relay import Caps, ScriptedRelay
 
 
 class Runner:
@@ -56,11 +34,6 @@ class Runner:
 
     def cancel(self, task_id):
         self.canceled.append(task_id)
-
-
-class Caps:
-    def poll_body(self):
-        return {"label": "box"}
 
 
 def run_poller(tmp_path, replies, *, long_poll_ms=20000, interval_ms=250):
@@ -134,7 +107,8 @@ def test_stop_ends_the_loop(tmp_path):
     relay.poller = poller
     thread = threading.Thread(target=poller.run)
     thread.start()
-    time.sleep(0.3)
+    wait_until(lambda: relay.bodies, what="the first poll")
+    time.sleep(0.3)  # the point: a hot loop would poll far more than 3 times in this window
     poller.stop()
     thread.join(2)
     assert not thread.is_alive() and len(relay.bodies) <= 3  # longPollMs 0: one poll per interval, no hot loop

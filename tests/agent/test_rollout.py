@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from mobile_codex.agent_app.codex.rollout import Message, is_injected_context, read_messages
 
-
-def item(role: str, text: str) -> str:
-    kind = "output_text" if role == "assistant" else "input_text"
-    return json.dumps({"timestamp": "t", "type": "response_item",
-                       "payload": {"type": "message", "role": role, "content": [{"type": kind, "text": text}]}})  # fmt: skip
+from .rollout_lines import ENV, item
 
 
 def test_lines_that_are_not_json_objects_are_skipped(tmp_path):
@@ -21,9 +15,6 @@ def test_lines_that_are_not_json_objects_are_skipped(tmp_path):
            "[" * 100_000 + '"response_item"', '{"type": "response_item"', "\xff response_item"]  # fmt: skip
     rollout.write_text("\n".join([item("user", "first"), *odd, item("assistant", "second")]) + "\n")
     assert read_messages(rollout) == [Message("user", "first", "t"), Message("assistant", "second", "t")]
-
-
-ENV = "<environment_context>\n  <cwd>/ws</cwd>\n  <shell>bash</shell>\n</environment_context>"
 
 
 @pytest.mark.parametrize(

@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import time
 
-from mobile_codex.agent_app.runner import TaskRunner
-
-from .conftest import processes_with, wait_dead
-from .test_actions import dispatcher
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
-def runner_for(config, client, slots=2):
-    return TaskRunner(client, dispatcher(config), slots=slots, per_update_bytes=config.max_task_log_bytes)
+from ..waiting import wait_until
+from .conftest import finals, processes_with, runner_for, wait_dead
 
 
 def action_task(n: int, action="sleep") -> dict:
     return {"taskId": f"task_{n}", "type": "run_action", "actionId": action, "status": "running"}
-
-
-def finals(client) -> dict:
-    return {t: b for t, b in client.updates if "status" in b}
 
 
 def test_at_most_max_concurrent_and_the_rest_waits_in_the_local_queue(agent_config, recording_client, tmp_path):
@@ -39,7 +22,7 @@ def test_at_most_max_concurrent_and_the_rest_waits_in_the_local_queue(agent_conf
         runner.submit(action_task(n))
     assert runner.free_slots() == 0
     runner.submit(action_task(0))  # the same task again is ignored
-    wait_for(lambda: len(finals(recording_client)) == 5)
+    wait_until(lambda: len(finals(recording_client)) == 5)
     assert all(b["status"] == "completed" for b in finals(recording_client).values())
     seen_at_once = [int(recording_client.output(f"task_{n}").split()[-1]) for n in range(5)]
     assert max(seen_at_once) <= 2
@@ -49,10 +32,10 @@ def test_at_most_max_concurrent_and_the_rest_waits_in_the_local_queue(agent_conf
 def test_cancel_a_running_task_kills_its_group_and_reports_canceled(agent_config, recording_client):
     runner = runner_for(agent_config(actions={"sleep": {"argv": ["sh", "-c", "sleep 271.5 & sleep 271.5"]}}), recording_client)
     runner.submit(action_task(1))
-    wait_for(lambda: len(processes_with("271.5")) == 3)
+    wait_until(lambda: len(processes_with("271.5")) == 3)
     pids = processes_with("271.5")
     runner.cancel("task_1")
-    wait_for(lambda: "task_1" in finals(recording_client))
+    wait_until(lambda: "task_1" in finals(recording_client))
     assert finals(recording_client)["task_1"]["status"] == "canceled"
     assert all(wait_dead(pid) for pid in pids)
 
@@ -62,7 +45,7 @@ def test_cancel_a_queued_task_never_starts_it(agent_config, recording_client):
     runner.submit(action_task(1))
     runner.submit(action_task(2))
     runner.cancel("task_2")
-    wait_for(lambda: len(finals(recording_client)) == 2)
+    wait_until(lambda: len(finals(recording_client)) == 2)
     assert finals(recording_client)["task_2"] == {"status": "canceled", "error": "canceled", "summary": "Canceled before it started"}
     assert recording_client.output("task_2") == ""
 
@@ -72,7 +55,7 @@ def test_a_409_on_an_update_stops_the_run(agent_config, recording_client):
     recording_client.refuse_with = 409
     started = time.monotonic()
     runner.submit(action_task(1))
-    wait_for(lambda: not runner.busy())
+    wait_until(lambda: not runner.busy())
     assert time.monotonic() - started < 5
     assert recording_client.updates == []  # nothing more is sent for a task the relay has finished
 
@@ -80,6 +63,6 @@ def test_a_409_on_an_update_stops_the_run(agent_config, recording_client):
 def test_failures_carry_their_code(agent_config, recording_client):
     runner = runner_for(agent_config(actions={"sleep": {"argv": ["true"]}}), recording_client)
     runner.submit({"taskId": "task_9", "type": "run_action", "actionId": "missing"})
-    wait_for(lambda: "task_9" in finals(recording_client))
+    wait_until(lambda: "task_9" in finals(recording_client))
     final = finals(recording_client)["task_9"]
     assert (final["status"], final["error"]) == ("failed", "unknown-action")

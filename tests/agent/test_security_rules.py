@@ -17,6 +17,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.codex.binary import CodexBinary
 from mobile_codex.agent_app.environment import child_environment
@@ -24,12 +26,11 @@ from mobile_codex.agent_app.poller import Poller
 from mobile_codex.agent_app.token_store import TOKEN_FILE, TokenStore
 from mobile_codex.core.plugins import load_plugins
 
-from .conftest import processes_with, wait_dead
+from ..waiting import wait_until
+from .cli_processes import paired_and_polling
+from .conftest import finals, processes_with, runner_for, wait_dead
 from .model_server import message
-from .test_agent_cli import config_file, live, paired_and_polling  # noqa: F401
-from .test_codex_e2e import stack  # noqa: F401
-from .test_poller import Caps, ScriptedRelay
-from .test_runner import finals, runner_for, wait_for
+from .scripted_relay import Caps, ScriptedRelay
 
 
 def hand_over(config, client, tmp_path, *tasks: dict) -> dict[str, dict]:
@@ -39,7 +40,7 @@ def hand_over(config, client, tmp_path, *tasks: dict) -> dict[str, dict]:
     store = TokenStore(tmp_path / "poll-state", relay_base_url="http://r", agent_id="box")
     relay.poller = Poller(relay, runner, Caps(), store, long_poll_ms=0, poll_interval_ms=50, say=lambda _: None)
     relay.poller.run()  # returns once the scripted reply is taken; the runner works on
-    wait_for(lambda: all(task["taskId"] in finals(client) for task in tasks))
+    wait_until(lambda: all(task["taskId"] in finals(client) for task in tasks))
     return finals(client)
 
 
@@ -50,7 +51,7 @@ def passwd_line() -> str:
 # --- `cwd` of Codex runs must resolve (symlinks resolved) inside workspaceRoot ------------------
 
 
-def test_codex_run_cwd_must_resolve_inside_workspace_root(stack, model_server):  # noqa: F811
+def test_codex_run_cwd_must_resolve_inside_workspace_root(stack, model_server):
     outside = stack.folder / "outside"
     outside.mkdir()
     (stack.workspace / "escape").symlink_to(outside)
@@ -155,14 +156,14 @@ def test_a_child_runs_in_its_own_process_group(agent_config, recording_client):
     runner = runner_for(agent_config(actions={"probe": {"argv": [sys.executable, "-c", probe, marker]}}), recording_client)
     runner.submit({"taskId": "task_1", "type": "run_action", "actionId": "probe", "status": "running"})
     try:
-        wait_for(lambda: "ids " in recording_client.output("task_1"))
+        wait_until(lambda: "ids " in recording_client.output("task_1"))
         line = next(l for l in recording_client.output("task_1").splitlines() if l.startswith("ids "))
         pid, pgid, sid = map(int, line.split()[1:])
         assert processes_with(marker) == [pid]
         assert os.getpgid(pid) == pid == pgid == sid  # the child leads a new session and group
         assert os.getpgid(pid) != os.getpgrp() and os.getsid(pid) != os.getsid(0)
         runner.cancel("task_1")
-        wait_for(lambda: "task_1" in finals(recording_client))
+        wait_until(lambda: "task_1" in finals(recording_client))
         assert finals(recording_client)["task_1"]["status"] == "canceled" and wait_dead(pid)
     finally:
         for leftover in processes_with(marker):  # only after a failure: never leave the probe behind
@@ -172,7 +173,8 @@ def test_a_child_runs_in_its_own_process_group(agent_config, recording_client):
 # --- the agent token lives in stateDir (0600 in 0700), never in the config file ----------------
 
 
-def test_the_agent_token_is_never_in_the_config_file(live, config_file, user_dirs, tmp_path):  # noqa: F811
+@pytest.mark.slow  # a `mobile-codex agent` process against a live relay
+def test_the_agent_token_is_never_in_the_config_file(live, config_file, user_dirs, tmp_path):
     config_before = config_file.read_text()
     agent = paired_and_polling(live, config_file, user_dirs)
     agent.proc.terminate()

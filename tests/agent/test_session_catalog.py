@@ -22,7 +22,7 @@ from mobile_codex.agent_app.codex.threads import CodexThreads
 from mobile_codex.agent_app.errors import TaskFailed
 from mobile_codex.agent_app.workspace import Workspace
 
-from .test_rollout import ENV, item
+from .rollout_lines import ENV, item
 
 # The columns of Codex 0.169's `threads` table this product reads, plus the NOT NULL ones it does not.
 SCHEMA = """CREATE TABLE threads (

@@ -5,35 +5,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 
 import pytest
 
 from ..relay.agent_helpers import Http
-from .test_agent_cli import AgentProcess
+from .cli_processes import UpProcess, free_port, start_up, stop
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class UpProcess(AgentProcess):
-    def __init__(self, user_dirs, *args, merge_stderr: bool = False):
-        import subprocess
-        import sys
-
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mobile_codex.cli.main", "up", *map(str, args)], stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE, text=True, env={**os.environ, **user_dirs},
-        )  # fmt: skip
-        import queue
-        import threading
-
-        self.lines = queue.Queue()
-        threading.Thread(target=lambda: [self.lines.put(l) for l in self.proc.stdout], daemon=True).start()
+pytestmark = pytest.mark.slow  # `mobile-codex up` processes: a relay and an agent each
 
 
 @pytest.fixture
@@ -48,18 +27,6 @@ def agents_in_store(user_dirs) -> list[tuple]:
     db = os.path.join(user_dirs["XDG_DATA_HOME"], "mobile-codex", "relay", "relay.sqlite3")
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         return conn.execute("SELECT agent_id, revoked_at, workspace_root_name, exec_modes FROM agents").fetchall()
-
-
-def start_up(user_dirs, workspace, port) -> tuple[UpProcess, str]:
-    up = UpProcess(user_dirs, "--workspace", workspace)
-    code = up.expect(rf"http://localhost:{port}/#code=([A-Z2-9]{{4}}-[A-Z2-9]{{4}}-[A-Z2-9]{{4}})", timeout=30)[1]
-    up.expect(r"agent: connected to the relay", timeout=30)
-    return up, code
-
-
-def stop(up: UpProcess) -> tuple[int, str]:
-    up.proc.send_signal(signal.SIGINT)
-    return up.finish(timeout=30)
 
 
 def test_up_serves_pairs_polls_and_prints_a_single_use_login_code(user_dirs, workspace, port):

@@ -17,9 +17,9 @@ from mobile_codex.relay_app.server import make_server
 from tests.relay.passkey_helpers import LOGIN_OPTIONS, LOGIN_VERIFY, add_locked_user
 from tests.relay.soft_authenticator import unb64url
 
+from ..conftest import REFERENCE
 from .conftest import LiveRelay, b64_to_b64url
 
-FIXTURES = Path("/work/shared/fixtures/reference")
 REFERENCE_OWNER = "user_fbcda9418312eb7e"
 COOKIE = "mobilecodex_session"
 
@@ -139,13 +139,13 @@ def test_replayed_and_foreign_origin_assertions_are_refused(live_relay, devices)
 def test_reference_owner_signs_in_after_import_state(tmp_path, devices):
     def import_fixture(config_path: Path) -> None:
         command = [str(Path(sys.executable).parent / "mobile-codex"), "import-state", "--config", str(config_path)]
-        done = subprocess.run([*command, str(FIXTURES / "state.json")], capture_output=True, text=True, timeout=60)
+        done = subprocess.run([*command, str(REFERENCE / "state.json")], capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
 
     relay = LiveRelay(tmp_path, prepare=import_fixture)
     try:
         phone = devices(relay.origin)
-        (fixture_credential,) = json.loads((FIXTURES / "owner-passkey.cdp.json").read_text())
+        (fixture_credential,) = json.loads((REFERENCE / "owner-passkey.cdp.json").read_text())
         phone.add_credential(fixture_credential)
         signed_in = phone.login()
         assert signed_in["status"] == 200, signed_in

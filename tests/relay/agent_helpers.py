@@ -247,3 +247,12 @@ def in_thread(fn):
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     return thread, box
+
+
+def wait_held(relay, count: int = 1) -> None:
+    """Until `relay` (a Relay or LiveRelay) holds `count` requests: agent long-polls and state waits
+    count alike, from the moment they are admitted to wait (HoldLimit)."""
+    from ..waiting import wait_until
+
+    holds = relay.app.relay.holds
+    wait_until(lambda: holds.held == count, what=f"{count} held request(s), {holds.held} held")

@@ -6,12 +6,13 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
+import falcon.inspect
 import pytest
 from falcon import testing
 
 from mobile_codex.core.config import load_relay_config
 from mobile_codex.core.plugins import load_plugins
-from mobile_codex.core.timeutil import FixedClock
+from mobile_codex.core.timeutil import FixedClock, system_clock
 from mobile_codex.relay_app.app import create_app
 from mobile_codex.relay_app.server import open_store
 
@@ -90,6 +91,22 @@ class Relay:
 
     def close(self):
         self.store.close()
+
+
+def real_time(relay: Relay) -> Relay:
+    """The CLI mints with the system clock: let the relay's clock agree."""
+    relay.clock.now = system_clock()
+    return relay
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    """(method, uri template) of every route the app serves, from falcon's own inspection."""
+    return {
+        (method.method, route.path)
+        for route in falcon.inspect.inspect_app(app).routes
+        for method in route.methods
+        if not method.internal
+    }
 
 
 @pytest.fixture(params=["sqlite", "json"])

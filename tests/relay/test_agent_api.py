@@ -14,7 +14,8 @@ import pytest
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.relay_app.services.agent_tokens import issue_agent_token, verify_agent_token
 
-from .agent_helpers import AgentClient, created, other_workspace, pair_agent, relay_with, state_parts, stored  # noqa: F401
+from .agent_helpers import AgentClient, created, other_workspace, pair_agent, relay_with, state_parts, stored, wait_held  # noqa: F401
+from ..waiting import wait_until
 from .conftest import TOKEN_SECRET
 
 FIXTURE_TOKEN = (
@@ -241,7 +242,8 @@ def test_long_poll_wakes_on_a_new_task(relay):
     owner = relay.owner()
     agent = pair_agent(relay, owner)
     thread, box = run_in_thread(lambda: agent.poll(waitMs=10000))
-    time.sleep(0.3)
+    wait_held(relay)
+    time.sleep(0.25)  # the point: the reply's heldMs counts the time held before the task came (>= 200 below)
     task = created(owner)
     thread.join(5)
     assert not thread.is_alive() and box["elapsed"] < 5
@@ -254,9 +256,9 @@ def test_long_poll_with_max_tasks_0_wakes_only_on_cancel(relay):
     running = created(owner)
     agent.poll()
     thread, box = run_in_thread(lambda: agent.poll(waitMs=10000, maxTasks=0))
-    time.sleep(0.2)
+    wait_held(relay)
     created(owner)
-    time.sleep(0.4)
+    time.sleep(0.4)  # the point: a wrong wake-up would end the poll within this window
     assert thread.is_alive()  # a queued task does not end it
     owner.post(f"/api/admin/tasks/{running['taskId']}/cancel")
     thread.join(5)
@@ -371,7 +373,8 @@ def test_output_update_wakes_a_change_wait(relay, running):
     feed = relay.app.relay.feed
     cursor = feed.cursor()
     thread, box = run_in_thread(lambda: feed.wait_for_change(cursor, 5))
-    time.sleep(0.2)
+    # the update must find the thread waiting (threading.Condition lists its waiters in _waiters)
+    wait_until(lambda: feed._cond._waiters, what="the thread waiting on the change feed")
     agent.update(task_id, outputAppend="hello")
     thread.join(5)
     assert box["elapsed"] < 3 and box["result"] != cursor

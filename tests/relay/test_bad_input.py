@@ -10,9 +10,8 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from .conftest import ORIGIN
+from .conftest import ORIGIN, app_routes
 from .people_helpers import COOKIE, add_person, invite, recovery_code_for, redeem_invite
-from .test_isolation_matrix import app_routes
 
 MIB = 1024 * 1024
 

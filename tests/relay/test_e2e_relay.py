@@ -15,7 +15,7 @@ import pytest
 from mobile_codex.core.timeutil import FixedClock
 from mobile_codex.relay_app.services.login_codes import mint_login_code
 
-from .agent_helpers import Http, LiveRelay, in_thread, pair_over_http
+from .agent_helpers import Http, LiveRelay, in_thread, pair_over_http, wait_held
 from .conftest import ORIGIN, make_config
 
 
@@ -43,7 +43,7 @@ def test_pair_then_instant_dispatch_in_a_held_poll(live):
     assert status == 200 and first["tasks"] == [] and first["heldMs"] == 0
 
     thread, box = in_thread(lambda: agent.post("/api/agent/poll", {"waitMs": 20000, "maxTasks": 2}))
-    time.sleep(0.5)
+    wait_held(live)
     task = create(phone)
     thread.join(25)
     status, reply = box["result"]
@@ -70,9 +70,9 @@ def test_max_tasks_0_claims_nothing_and_a_held_one_ends_only_on_cancel(live):
     assert reply["tasks"] == [] and reply["cancelTaskIds"] == []
 
     thread, box = in_thread(lambda: agent.post("/api/agent/poll", {"waitMs": 20000, "maxTasks": 0}))
-    time.sleep(0.3)
+    wait_held(live)
     create(phone)  # a queued task does not end a maxTasks:0 poll
-    time.sleep(0.7)
+    time.sleep(0.7)  # the point: a wrong wake-up would end the poll within this window
     assert thread.is_alive()
     status, body = phone.post(f"/api/admin/tasks/{running['taskId']}/cancel")
     assert status == 200 and body["task"]["cancelRequestedAt"]
@@ -95,7 +95,7 @@ def test_output_is_visible_to_a_waiting_phone(live):
     status, state = phone.get("/api/admin/state")
     cursor = state["changeCursor"]
     thread, box = in_thread(lambda: phone.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
-    time.sleep(0.5)
+    wait_held(live)
     agent.post(f"/api/agent/tasks/{task['taskId']}/update", {"outputAppend": "LIVE OUTPUT"})
     thread.join(10)
     status, state = box["result"]
@@ -163,7 +163,7 @@ def test_revoke_ends_a_held_poll(live):
     phone = live.phone()
     agent = pair_over_http(live, phone)
     thread, box = in_thread(lambda: agent.post("/api/agent/poll", {"waitMs": 20000}))
-    time.sleep(0.3)
+    wait_held(live)
     phone.post("/api/admin/agents/agent-1/revoke")
     thread.join(10)
     assert box["elapsed"] < 5 and box["result"][1]["tasks"] == []
@@ -215,8 +215,8 @@ def test_capacity_40_held_polls_do_not_block_a_task_create(tmp_path):
         pollers += [threading.Thread(target=keep_polling, daemon=True) for _ in range(40)]
         for poller in pollers:
             poller.start()
-        time.sleep(1.0)
-        assert live.app.relay.holds.held == 8
+        wait_held(live, 8)
+        assert live.app.relay.holds.held == 8  # and no more: the rest are answered at once
         started = time.monotonic()
         status, body = phone.post("/api/admin/tasks", task_body())
         assert status == 201 and time.monotonic() - started < 5

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import Relay
-from .test_login_code import real_time
+from .conftest import Relay, real_time
 
 
 def signed_in_everywhere(relay: Relay) -> list:

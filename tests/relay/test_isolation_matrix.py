@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Callable
 
 import attrs
-import falcon.inspect
 import pytest
 
 from mobile_codex.core.records import Passkey
 
 from .agent_helpers import created, new_pairing_code, pair_agent, request_pairing
-from .conftest import BOOTSTRAP_TOKEN
+from .conftest import BOOTSTRAP_TOKEN, app_routes
 from .people_helpers import add_person, invite, new_workspace, primary_workspace_id, recovery_code_for
 
 ACTORS = ("anonymous", "relay_owner", "owner", "operator", "viewer", "locked", "foreign")
@@ -176,16 +175,6 @@ CASES = [
     Case("revoke A's agent", "POST", "/api/admin/agents/{agent_id}/revoke", post(lambda w: "/api/admin/agents/agent-a/revoke"),
          expect(OK, operator=ROLE, viewer=ROLE, foreign=(404, "agent-not-found"))),  # fmt: skip
 ]
-
-
-def app_routes(app) -> set[tuple[str, str]]:
-    """(method, uri template) of every route the app serves, from falcon's own inspection."""
-    return {
-        (method.method, route.path)
-        for route in falcon.inspect.inspect_app(app).routes
-        for method in route.methods
-        if not method.internal
-    }
 
 
 def test_every_route_is_in_the_matrix_or_covered_elsewhere(relay):

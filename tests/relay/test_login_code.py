@@ -8,17 +8,9 @@ from mobile_codex.core.crypto import normalize_code, sha256_hex
 from mobile_codex.relay_app.services.login_codes import mint_login_code
 
 from .agent_helpers import relay_with  # noqa: F401
-from .conftest import Relay
+from .conftest import Relay, real_time
 
 URL = re.compile(r"http://localhost:8787/#code=([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})")
-
-
-def real_time(relay) -> Relay:
-    """The CLI mints with the system clock: let the relay's clock agree."""
-    from mobile_codex.core.timeutil import system_clock
-
-    relay.clock.now = system_clock()
-    return relay
 
 
 def redeem(relay, code, browser=None):

@@ -6,7 +6,7 @@ import time
 
 from mobile_codex.core.task_catalog import web_catalog
 
-from .agent_helpers import in_thread, pair_agent
+from .agent_helpers import in_thread, pair_agent, wait_held
 from .people_helpers import add_person, bootstrap_user_id, invite, new_workspace, primary_workspace_id, redeem_invite, state
 
 TOP_LEVEL = {
@@ -125,7 +125,7 @@ def test_wait_for_change_wakes_on_a_write(relay):
     watcher = relay.owner()
     cursor = state(watcher)["changeCursor"]
     thread, box = in_thread(lambda: watcher.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
-    time.sleep(0.3)
+    wait_held(relay)
     assert thread.is_alive()
     invite(owner, note="wake up")
     thread.join(10)
@@ -140,7 +140,7 @@ def test_wait_wakes_when_an_agent_reports_other_codex_sessions(relay):
     agent.poll(codexSessions=[])  # the first poll writes lastSeenAt; the clock stands still from here on
     cursor = state(owner)["changeCursor"]
     thread, box = in_thread(lambda: owner.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
-    time.sleep(0.3)
+    wait_held(relay)
     assert thread.is_alive()
     sessions = [{"sessionId": "s1", "title": "Fix the build", "cwd": "."}]
     agent.poll(codexSessions=sessions)
@@ -204,7 +204,7 @@ def test_a_session_ended_during_the_wait_answers_401(relay):
     person = add_person(relay, "viewer")
     cursor = state(person.browser)["changeCursor"]
     thread, box = in_thread(lambda: person.browser.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
-    time.sleep(0.3)
+    wait_held(relay)
     owner.post(f"/api/admin/users/{person.user_id}/disable")
     thread.join(10)
     assert box["result"].status_code == 401 and box["result"].json == {"error": "invalid-session"}

@@ -17,7 +17,7 @@ import pytest
 from tests.agent.conftest import DEFAULT_CODEX
 from tests.agent.model_server import ModelServer, exec_command, message
 from tests.agent.stack import git_workspace
-from tests.agent.test_agent_cli import AgentProcess
+from tests.agent.cli_processes import AgentProcess
 
 from .conftest import BOOTSTRAP_TOKEN, WebRelay
 

@@ -17,6 +17,7 @@ from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.codex.threads import CodexThreads
 from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.plugins import load_plugins
+from mobile_codex.core.task_catalog import TERMINAL
 from tests.agent.conftest import DEFAULT_CODEX
 from tests.agent.model_server import ModelServer, message
 from tests.agent.stack import git_workspace
@@ -24,7 +25,6 @@ from tests.relay.agent_helpers import pair_over_http
 
 from .conftest import BOOTSTRAP_TOKEN, WebRelay
 
-TERMINAL = {"completed", "failed", "rejected", "interrupted", "canceled"}
 
 
 class AgentThread:

@@ -7,11 +7,10 @@ import http.client
 import json
 import re
 import struct
-from pathlib import Path
 
+from ..conftest import API_MD
 from .conftest import WEB
 
-API_MD = Path("/work/shared/spec/API.md")
 # Backticked kebab-case words of API.md that are not error codes.
 NOT_ERROR_CODES = {"no-store", "read-only", "workspace-write", "on-request"}  # on-request: an approval policy
 # Codes of the app itself (network, passkey prompt, form checks) and the relay's generic 400.

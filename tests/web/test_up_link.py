@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agent.test_up import free_port, start_up, stop
+from tests.agent.cli_processes import free_port, start_up, stop
 
 from .conftest import Phone
 
