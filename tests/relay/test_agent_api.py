@@ -14,8 +14,8 @@ import pytest
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.relay_app.services.agent_tokens import issue_agent_token, verify_agent_token
 
-from .agent_helpers import AgentClient, created, other_workspace, pair_agent, relay_with, state_parts, stored, wait_held  # noqa: F401
 from ..waiting import wait_until
+from .agent_helpers import AgentClient, created, other_workspace, pair_agent, relay_with, state_parts, stored, wait_held  # noqa: F401
 from .conftest import TOKEN_SECRET
 
 FIXTURE_TOKEN = (
