@@ -11,7 +11,7 @@ import json
 import socket
 import ssl
 import threading
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 USER_AGENT = "mobile-codex-agent/0.1"
@@ -30,8 +30,15 @@ class RelayRefused(Exception):
         self.code = code
 
 
+def open_connection(conn: http.client.HTTPConnection) -> None:
+    conn.connect()
+
+
 class RelayClient:
-    def __init__(self, base_url: str, token: str | None = None):
+    """`connect` opens each request's connection; tests inject one that pauses, to drive races."""
+
+    def __init__(self, base_url: str, token: str | None = None, *,
+                 connect: Callable[[http.client.HTTPConnection], None] = open_connection):  # fmt: skip
         parts = urlsplit(base_url)
         self._https = parts.scheme == "https"
         self._host = parts.hostname or "localhost"
@@ -40,6 +47,7 @@ class RelayClient:
         self._lock = threading.Lock()
         self._token = token
         self._poll_conn: http.client.HTTPConnection | None = None
+        self._connect = connect
 
     @property
     def token(self) -> str | None:
@@ -94,6 +102,7 @@ class RelayClient:
             with self._lock:
                 self._poll_conn = conn
         try:
+            self._connect(conn)
             conn.request("POST", self._prefix + path, body=json.dumps(body).encode(), headers=headers)
             response = conn.getresponse()
             status, raw = response.status, response.read()
