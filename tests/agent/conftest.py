@@ -1,4 +1,4 @@
-"""Agent test fixtures: configs, a recording stand-in for the relay client, the real Codex CLI."""
+"""Agent test fixtures: configs, a recording stand-in for the relay client, the real Codex CLI, a live relay."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ import pytest
 from mobile_codex.agent_app.dispatch import TaskContext
 from mobile_codex.agent_app.relay_client import RelayRefused
 from mobile_codex.core.config import load_agent_config
+from mobile_codex.core.timeutil import system_clock
+
+from ..relay.agent_helpers import LiveRelay
 
 from .model_server import ModelServer
 
@@ -136,3 +139,29 @@ def wait_dead(pid: int, timeout: float = 3.0) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The real relay (waitress in a thread, sqlite) on a free port, with the system clock."""
+    (tmp_path / "relay").mkdir()
+    relay = LiveRelay(tmp_path / "relay", clock=system_clock)
+    yield relay
+    relay.close()
+
+
+class PausedConnect:
+    """Opens connections like the client does, but holds connection number `hold` until `go`."""
+
+    def __init__(self, hold: int):
+        self.hold = hold
+        self.count = 0
+        self.paused = threading.Event()
+        self.go = threading.Event()
+
+    def __call__(self, conn) -> None:
+        self.count += 1
+        if self.count == self.hold:
+            self.paused.set()
+            self.go.wait(30)
+        conn.connect()

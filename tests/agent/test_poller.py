@@ -29,7 +29,7 @@ class ScriptedRelay:
         self.token = "old"
         self.poller = None
 
-    def poll(self, body):
+    def poll(self, body, interrupt=None):
         self.bodies.append(body)
         self.times.append(time.monotonic())
         if not self.replies:
@@ -39,9 +39,6 @@ class ScriptedRelay:
         if isinstance(reply, Exception):
             raise reply
         return reply
-
-    def interrupt_poll(self):
-        pass
 
 
 class Runner:
@@ -163,7 +160,7 @@ class StepRelay(ScriptedRelay):
         super().__init__([GREETING] * len(after))
         self.after = list(after)
 
-    def poll(self, body):
+    def poll(self, body, interrupt=None):
         reply = super().poll(body)
         if self.after:
             self.after.pop(0)()
