@@ -75,7 +75,7 @@ class TaskRunner:
                     return
                 thread = threading.Thread(target=self._report_canceled, args=(task_id,), name=f"cancel-{task_id}", daemon=True)
                 self._threads.add(thread)
-            thread.start()
+                thread.start()  # under the lock, as in _start_more: stop_all never joins an unstarted thread
 
     def stop_all(self, timeout: float = 10.0) -> None:
         """Cancel everything (agent shutdown) and wait up to `timeout` for the runs and reports to end.
