@@ -5,6 +5,10 @@ hot loop: a reply without `heldMs` (the reference relay), or an empty one held l
 `waitMs`, means "wait pollIntervalMs first". A relay that is down means back off and retry; a
 refused token (401) ends the loop with TokenRevoked; a refreshed token that cannot be saved ends it
 with TokenNotSaved (the token in use stays the old one, which the relay still accepts).
+
+`stop()` and `slot_freed()` cut the poll in flight short through its PollInterrupt. Each poll's
+interrupt is registered under `_lock` together with the stop check and the free-slot count it asks
+with, so neither is lost whenever it lands: before that, the loop sees it; after, the poll is cut.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Callable
 from .backoff import Backoff
 from .capabilities import Capabilities
 from .errors import TokenRevoked
-from .relay_client import RelayClient, RelayRefused, RelayUnavailable
+from .relay_client import PollInterrupt, PollInterrupted, RelayClient, RelayRefused, RelayUnavailable
 from .runner import TaskRunner
 from .token_store import TokenStore
 
@@ -37,38 +41,47 @@ class Poller:
         self.polls = 0  # answered polls, for tests and status
         self._backoff = Backoff(self.interval, self.stop_event.wait)
         self._lock = threading.Lock()
-        self._claiming_none = False  # the poll in flight asked for no task: safe to interrupt
+        self._poll: PollInterrupt | None = None  # the poll in flight
+        self._claiming_none = False  # it asked for no task: safe to cut short for a freed slot
 
     def stop(self) -> None:
+        """End run() soon. Call it from another thread, not from a signal handler on run()'s own."""
         self.stop_event.set()
-        self.client.interrupt_poll()
+        with self._lock:
+            poll = self._poll
+        if poll is not None:
+            poll.interrupt()
 
     def slot_freed(self) -> None:
-        """A task ended: a held poll that asked for no task is cut short so the next one can take one."""
+        """A task ended: a poll that asked for no task is cut short so the next one can take one."""
         with self._lock:
-            if self._claiming_none:
-                self.client.interrupt_poll()
+            poll = self._poll if self._claiming_none else None
+        if poll is not None:
+            poll.interrupt()
 
     def run(self) -> None:
         """Poll until stop(); raises TokenRevoked when the relay refuses our token, TokenNotSaved
         when a refreshed one cannot be saved."""
         reachable = None
-        while not self.stop_event.is_set():
-            max_tasks = self.runner.free_slots()
+        while True:
+            with self._lock:
+                if self.stop_event.is_set():
+                    return
+                max_tasks = self.runner.free_slots()
+                poll = self._poll = PollInterrupt()
+                self._claiming_none = max_tasks == 0
             # The first poll after (re)connecting is answered at once: the relay learns what we can
             # do, and we learn that it is there, without waiting out a hold.
             greeting = not reachable and self.long_poll_ms > 0
             wait_ms = 0 if greeting else self.long_poll_ms
             body = {**self.capabilities.poll_body(), "waitMs": wait_ms, "maxTasks": max_tasks}
-            with self._lock:
-                self._claiming_none = max_tasks == 0
             try:
-                reply = self.client.poll(body)
+                reply = self.client.poll(body, poll)
+            except PollInterrupted:
+                continue  # stopped (the loop ends) or a slot came free (ask again, now for a task)
             except RelayUnavailable as err:
                 if self.stop_event.is_set():
                     return
-                if max_tasks == 0 and self.runner.free_slots() > 0:
-                    continue  # we cut it short ourselves (slot_freed)
                 if reachable is not False:
                     self.say(f"relay not reachable ({err}); retrying with backoff")
                 reachable = False
@@ -82,7 +95,7 @@ class Poller:
                 continue
             finally:
                 with self._lock:
-                    self._claiming_none = False
+                    self._poll, self._claiming_none = None, False
             if reachable is not True:
                 self.say("connected to the relay; waiting for tasks")
             reachable = True

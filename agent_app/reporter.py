@@ -29,14 +29,14 @@ TRUNCATED_NOTE = "\n[output truncated: the agent sends at most 1 MiB per task]\n
 
 class TaskReporter:
     def __init__(self, client: RelayClient, task_id: str, *, per_update_bytes: int, total_cap: int = TOTAL_OUTPUT_CAP,
-                 cancel: threading.Event | None = None, sleep=time.sleep):  # fmt: skip
+                 cancel: threading.Event | None = None, give_up: threading.Event | None = None):  # fmt: skip
         self.client = client
         self.task_id = task_id
         self.per_update = per_update_bytes
         self.budget = max(0, total_cap - utf8_size(TRUNCATED_NOTE))  # output bytes left; the note's room kept
         self.stopped = threading.Event()  # the relay refused an update: stop the run
         self._cancel = cancel  # set too when stopped, so the run's process is killed
-        self._sleep = sleep
+        self._give_up = give_up or threading.Event()  # set when the agent stops: retries end
         self._pending = ""
         self._truncated = False
         self._lock = threading.Lock()
@@ -78,7 +78,7 @@ class TaskReporter:
     def finish(self, fields: dict[str, Any]) -> None:
         """Flush the output, then send the final update (status, summary, result...).
 
-        While the relay is unreachable both are retried for up to FINAL_RETRY_SEC.
+        While the relay is unreachable both are retried for up to FINAL_RETRY_SEC, or until `give_up` is set.
         """
         self.close()
         deadline = time.monotonic() + FINAL_RETRY_SEC
@@ -98,7 +98,9 @@ class TaskReporter:
             if time.monotonic() >= deadline:
                 log.warning("task %s: relay unreachable; giving up on its final update", self.task_id)
                 return
-            self._sleep(delay)
+            if self._give_up.wait(delay):
+                log.warning("task %s: the agent is stopping and the relay is unreachable; its final update is not sent", self.task_id)
+                return
             delay = min(5.0, delay * 2)
 
     def close(self) -> None:

@@ -3,6 +3,10 @@
 `maxTasks` in the poll asks for only as many as there are free slots, but the reference relay
 ignores it; whatever arrives is accepted and waits in the local queue. A cancel removes a queued
 task at once, or sets the running task's cancel event (its process group is killed).
+
+`cancel` is called on the poll thread, and a report retries while the relay is unreachable, so
+a queued task's `canceled` report is sent from a thread of its own: a poll never waits for a
+report. When the agent stops, reports still retrying give up and stop_all waits briefly for the rest.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+import time
 from typing import Any, Callable
 
 from .dispatch import Dispatcher, TaskContext, TaskResult
@@ -36,6 +41,7 @@ class TaskRunner:
         self._running: dict[str, threading.Event] = {}  # task id -> its cancel event
         self._threads: set[threading.Thread] = set()
         self._stopping = False  # the agent is shutting down: runs end as `agent-stopped`, not canceled
+        self._give_up = threading.Event()  # set with _stopping: reports retrying for an unreachable relay end
 
     def free_slots(self) -> int:
         with self._lock:
@@ -64,21 +70,29 @@ class TaskRunner:
         if event is not None:
             event.set()
         elif queued is not None:
-            TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes).finish(
-                {"status": "canceled", "error": "canceled", "summary": "Canceled before it started"}
-            )
+            with self._lock:
+                if self._stopping:
+                    return
+                thread = threading.Thread(target=self._report_canceled, args=(task_id,), name=f"cancel-{task_id}", daemon=True)
+                self._threads.add(thread)
+                thread.start()  # under the lock, as in _start_more: stop_all never joins an unstarted thread
 
     def stop_all(self, timeout: float = 10.0) -> None:
-        """Cancel everything (agent shutdown) and wait a little for the runs to end."""
+        """Cancel everything (agent shutdown) and wait up to `timeout` for the runs and reports to end.
+
+        Each run still reports how it ended; a report the relay cannot take now is not retried.
+        """
         with self._lock:
             self._stopping = True
+            self._give_up.set()
             self._queue.clear()
             events = list(self._running.values())
             threads = list(self._threads)
         for event in events:
             event.set()
+        deadline = time.monotonic() + timeout
         for thread in threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -92,9 +106,21 @@ class TaskRunner:
                 self._threads.add(thread)
                 thread.start()
 
+    def _report_canceled(self, task_id: str) -> None:
+        try:
+            self._reporter(task_id).finish({"status": "canceled", "error": "canceled", "summary": "Canceled before it started"})
+        except Exception:
+            log.exception("task %s: unexpected error reporting its cancel", task_id)
+        finally:
+            with self._lock:
+                self._threads.discard(threading.current_thread())
+
+    def _reporter(self, task_id: str, cancel: threading.Event | None = None) -> TaskReporter:
+        return TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes, cancel=cancel, give_up=self._give_up)
+
     def _run(self, task: dict[str, Any], cancel: threading.Event) -> None:
         task_id = task["taskId"]
-        reporter = TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes, cancel=cancel)
+        reporter = self._reporter(task_id, cancel)
         try:
             final = self._final_update(task, reporter, cancel)
             if reporter.stopped.is_set():

@@ -25,6 +25,7 @@ FULL = {
     "idle_poll": [],
     "held_polls": [],
     "memory_size": [],
+    "shutdown": [],
 }
 QUICK = {
     "dispatch_latency": ["--tasks", "200"],
@@ -32,6 +33,7 @@ QUICK = {
     "idle_poll": ["--history", "0,1000", "--rounds", "1", "--seconds", "1"],
     "held_polls": ["--agents", "100,250", "--tasks", "200"],
     "memory_size": ["--history", "0,1000"],
+    "shutdown": ["--runs", "5"],
 }
 
 
@@ -71,6 +73,12 @@ def summary(docs: dict[str, dict | None]) -> list[tuple[str, str, object]]:
         r250 = next((r for r in h["rows"] if r["agents"] == 250), None)
         figure = f"p99 {r250['dispatchP99Ms']} ms, peak RSS {r250['relayPeakRssMb']} MB" if r250 else "not run"
         row("250 held polls: dispatch p99 <= 100 ms, RSS < 300 MB", figure, h["targetMet"])
+    s = docs.get("shutdown")
+    if s:
+        for name, target in (("up", "up stops within 3 s in every run"), ("relay", "relay with held requests stops within 2 s")):
+            f = s.get(name)
+            if f:
+                row(target, f"{f['withinTarget']}/{f['runs']} runs, max {f['maxSec']} s", f["targetMet"])
     return lines
 
 

@@ -85,10 +85,13 @@ def run_agent(args) -> int:
     agent = build_agent(config, plugins, token=token, say=say)
     if not agent.codex.binary.available:
         warn(f"codex binary {config.codex.binary!r} not found: Codex tasks will fail with codex-not-installed")
-    stop = lambda signum, frame: agent.stop()  # noqa: E731
     if threading.current_thread() is threading.main_thread():
+        # The handler runs on this thread, which is the one polling: it only wakes a helper that
+        # stops the agent, since Poller.stop takes a lock the interrupted poll loop may hold.
+        stop = threading.Event()
+        threading.Thread(target=lambda: (stop.wait(), agent.stop()), name="stopper", daemon=True).start()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, stop)
+            signal.signal(sig, lambda signum, frame: stop.set())
     say(f"agent {config.agent_id} polling {config.relay_base_url} (workspace {config.workspace_root})")
     try:
         agent.run()

@@ -14,7 +14,7 @@ from .relay_runtime import relay_listening
 def run_relay(args) -> int:
     config = load_relay_config(Path(args.config) if args.config else paths.default_relay_config())
     with relay_listening(config) as (app, server):
-        serve_forever(server, on_ready=lambda url: print(f"relay listening on {url} (public origin {config.public_origin})", flush=True))
+        serve_forever(app, server, on_ready=lambda url: print(f"relay listening on {url} (public origin {config.public_origin})", flush=True))
     print("relay stopped", flush=True)
     return 0
 

@@ -21,6 +21,7 @@ from mobile_codex.agent_app.errors import TokenNotSaved, TokenRevoked
 from mobile_codex.core.config import AgentConfig, load_agent_config, load_relay_config
 from mobile_codex.core.timeutil import system_clock
 from mobile_codex.relay_app.errors import ApiError
+from mobile_codex.relay_app.server import stop_serving
 from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
 from mobile_codex.relay_app.services.pairing import PairBody
 
@@ -99,11 +100,8 @@ def run_up(args) -> int:
         say(f"sign in on your phone (one use, 15 minutes): {sign_in_url(relay_config.public_origin, mint_login_code(app.relay.store, system_clock))}")
         say("press Ctrl-C to stop")
         stop.wait()
-        agent_thread.join(20)
-        # Workers first, then the sockets: a worker finishing a request pulls the server's
-        # trigger, which must still be open (closing first raced: EBADF tracebacks on Ctrl-C).
-        server.task_dispatcher.shutdown(timeout=2)
-        server.close()
+        agent_thread.join(20)  # the agent first: its last reports go to this relay
+        stop_serving(app, server)
     say("stopped")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from typing import Callable
 
 import waitress
@@ -50,23 +51,49 @@ def make_server(app, config: RelayConfig, *, port: int | None = None):
     )
 
 
-def serve_forever(server, *, on_ready: Callable[[str], None] | None = None) -> None:
-    """Run until SIGTERM or SIGINT, then close the listening socket and return."""
+# How long a stopping relay waits for the requests in hand. Held ones answer at once (released),
+# so this only bounds an ordinary request that is slow.
+WORKERS_STOP_SEC = 2.0
 
-    def stop(signum, frame):
-        raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+def stop_serving(app, server, *, timeout: float = WORKERS_STOP_SEC) -> None:
+    """Stop a relay whose server loop runs in another thread (`relay` and `up`), in this order:
+
+    1. release every held request: agent polls and state waits answer now, empty, as at the end
+       of their wait, so agents and phones reconnect without delay;
+    2. stop the workers; each finishes the request in hand and writes its answer itself (waitress
+       sends from the worker thread);
+    3. close the sockets last: a worker finishing a request pulls the server's trigger, which must
+       still be open (closing first raced: EBADF tracebacks).
+    """
+    app.relay.feed.release_all()
+    server.task_dispatcher.shutdown(timeout=timeout)
+    server.close()
+
+
+def serve_forever(app, server, *, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve until SIGTERM or SIGINT, then stop_serving.
+
+    The server loop runs in a thread, as in `up`, and a signal only sets an event. (A signal that
+    interrupts the loop itself makes waitress stop the workers before anything has released the
+    held requests: each hold was waited out, 10 s for one held poll.)
+    """
+    stop = threading.Event()
+
+    def loop() -> None:
+        try:
+            server.run()
+        finally:
+            stop.set()  # a loop that ends by itself ends the relay too
+
+    previous = {sig: signal.signal(sig, lambda signum, frame: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        threading.Thread(target=loop, name="relay", daemon=True).start()
         if on_ready:
-            host, port = server.effective_host, server.effective_port
-            on_ready(f"http://{host}:{port}")
-        server.run()
-    except KeyboardInterrupt:
-        pass
+            on_ready(f"http://{server.effective_host}:{server.effective_port}")
+        stop.wait()
     finally:
-        server.close()
-        server.task_dispatcher.shutdown()
+        stop_serving(app, server)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         sys.stdout.flush()

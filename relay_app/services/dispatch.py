@@ -8,7 +8,8 @@ does it read the store again. Always `note_*` first, then `feed.bump()` (the not
 
 A held poll waits on its own agent's condition (`wait`), not on the change feed: every write
 bumps the feed, and waking every held poll on every write costs O(held polls) per write
-(measured in bench/: 50 long-polling agents cut seeding from ~375 to ~160 tasks/s).
+(measured in bench/: 50 long-polling agents cut seeding from ~375 to ~160 tasks/s). It still
+ends when the relay stops (`ChangeFeed.release_all`), as at the end of its wait.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class AgentSignals:
         self._queued: dict[str, int] = {}
         self._canceled: dict[str, int] = {}
         self._conditions: dict[str, threading.Condition] = {}  # agent -> its held polls' condition (on _lock)
+        self._released = False  # the relay is stopping: no poll is held any more
+        feed.also_release(self._release_all)
+
+    def _release_all(self) -> None:
+        with self._lock:
+            self._released = True
+            for condition in self._conditions.values():
+                condition.notify_all()
 
     def mark(self, agent_id: str) -> Mark:
         with self._lock:
@@ -49,7 +58,8 @@ class AgentSignals:
         )
 
     def wait(self, agent_id: str, since: Mark, *, want_tasks: bool, timeout: float) -> bool:
-        """Hold until `moved(...)` (True) or `timeout` seconds pass (False); wakes only for this agent."""
+        """Hold until `moved(...)` (True) or `timeout` seconds pass or the relay stops (False);
+        wakes only for this agent."""
         deadline = time.monotonic() + timeout
         with self._lock:
             condition = self._conditions.get(agent_id)
@@ -57,7 +67,7 @@ class AgentSignals:
                 condition = self._conditions[agent_id] = threading.Condition(self._lock)
             while not self._moved(agent_id, since, want_tasks):
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or self._released:
                     return False
                 condition.wait(remaining)
             return True

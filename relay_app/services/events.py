@@ -4,6 +4,10 @@ Every committed write transaction moves the feed (the store is wrapped in `Notif
 so a phone waiting with `waitForChangeAfter` wakes as soon as anything changes; in-memory
 changes (task output) call `feed.bump()` themselves. Held requests of any kind pass through
 `HoldLimit`, which never lets them take the last `threads - reserve` server threads.
+
+A stopping relay calls `feed.release_all()`: every held request answers at once, as at the end of
+its wait, and none waits again, so phones and agents reconnect (to the next relay) without delay.
+Waits that hold on a condition of their own (agent polls) register with `also_release`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,25 @@ class ChangeFeed:
         self._cond = threading.Condition()
         self._version = 0
         self._boot = secrets.token_hex(4)  # a cursor from before a restart is stale
+        self._released = False  # the relay is stopping: nothing waits any more
+        self._on_release: list[Callable[[], None]] = []
+
+    def release_all(self) -> None:
+        """The relay is stopping: wake every wait now, and let none wait from now on."""
+        with self._cond:
+            self._released = True
+            self._cond.notify_all()
+            others = list(self._on_release)
+        for release in others:
+            release()
+
+    def also_release(self, release: Callable[[], None]) -> None:
+        """`release_all` calls `release` too (at once if it already ran)."""
+        with self._cond:
+            self._on_release.append(release)
+            released = self._released
+        if released:
+            release()
 
     def bump(self) -> None:
         with self._cond:
@@ -32,10 +55,11 @@ class ChangeFeed:
         return f"{self._boot}-{self._version}"
 
     def wait_for_change(self, cursor: str, timeout: float) -> str:
-        """Return once the cursor differs from `cursor` (at once if it already does) or at timeout."""
+        """Return once the cursor differs from `cursor` (at once if it already does), at timeout,
+        or when the relay stops."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self.cursor() == cursor:
+            while self.cursor() == cursor and not self._released:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
@@ -43,14 +67,14 @@ class ChangeFeed:
             return self.cursor()
 
     def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
-        """Wait until `ready()` is true, re-checking after every change; False at timeout."""
+        """Wait until `ready()` is true, re-checking after every change; False at timeout or when the relay stops."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 if ready():
                     return True
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or self._released:
                     return False
                 self._cond.wait(remaining)
 

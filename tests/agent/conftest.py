@@ -1,5 +1,6 @@
 """Agent test fixtures: configs, a recording stand-in for the relay client, the real Codex CLI, the agent's
-own dispatcher and runner, a live relay for the agent process, the Codex end-to-end stack."""
+own dispatcher and runner, a live relay for the agent process (and a connect that pauses), the Codex
+end-to-end stack."""
 
 from __future__ import annotations
 
@@ -187,3 +188,20 @@ def live(tmp_path):
     relay = LiveRelay(tmp_path / "relay", clock=system_clock)
     yield relay
     relay.close()
+
+
+class PausedConnect:
+    """Opens connections like the client does, but holds connection number `hold` until `go`."""
+
+    def __init__(self, hold: int):
+        self.hold = hold
+        self.count = 0
+        self.paused = threading.Event()
+        self.go = threading.Event()
+
+    def __call__(self, conn) -> None:
+        self.count += 1
+        if self.count == self.hold:
+            self.paused.set()
+            self.go.wait(30)
+        conn.connect()

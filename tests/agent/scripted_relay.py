@@ -15,7 +15,7 @@ class ScriptedRelay:
         self.token = "old"
         self.poller = None
 
-    def poll(self, body):
+    def poll(self, body, interrupt=None):
         self.bodies.append(body)
         self.times.append(time.monotonic())
         if not self.replies:
@@ -25,9 +25,6 @@ class ScriptedRelay:
         if isinstance(reply, Exception):
             raise reply
         return reply
-
-    def interrupt_poll(self):
-        pass
 
 
 class Caps:

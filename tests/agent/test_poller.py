@@ -137,7 +137,7 @@ class StepRelay(ScriptedRelay):
         super().__init__([GREETING] * len(after))
         self.after = list(after)
 
-    def poll(self, body):
+    def poll(self, body, interrupt=None):
         reply = super().poll(body)
         if self.after:
             self.after.pop(0)()

@@ -212,8 +212,9 @@ class LiveRelay:
         return Http(self.port, token=token)
 
     def close(self) -> None:
-        self.server.close()
-        self.server.task_dispatcher.shutdown(timeout=1)
+        from mobile_codex.relay_app.server import stop_serving
+
+        stop_serving(self.app, self.server, timeout=1)  # held requests answer, workers stop, then the sockets
         self.store.close()
 
 
