@@ -16,7 +16,7 @@ from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, system_clock
 
-from .context import RelayContext
+from .context import RelayContext, Services
 from .errors import ApiError
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
@@ -30,6 +30,7 @@ from .services.bootstrap import ensure_bootstrap
 from .services.dispatch import AgentSignals
 from .services.events import ChangeFeed, HoldLimit, NotifyingStore
 from .services.pairing import PairingService
+from .services.passkeys import PasskeyService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
 from .services.tasks import TaskService
@@ -56,15 +57,17 @@ class RelayApp(falcon.App):
     relay: RelayContext
 
 
-def add_agent_services(ctx: RelayContext) -> None:
-    """Pairing, agents and tasks, by name in `ctx.services` (the middleware uses "agent_auth")."""
-    signals = AgentSignals(ctx.feed)
-    tasks = TaskService(ctx.store, ctx.config, ctx.clock, volatile=VolatileText(), signals=signals, feed=ctx.feed)
-    ctx.services.update(
-        agent_auth=AgentAuth(ctx.store, ctx.config.token_secret, ctx.clock),
-        pairing=PairingService(ctx.store, ctx.config, ctx.clock),
+def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit) -> Services:
+    """Every service of the relay, wired once: the only place that knows how they depend on each other."""
+    signals = AgentSignals(feed)
+    tasks = TaskService(store, config, clock, volatile=VolatileText(), signals=signals, feed=feed)
+    return Services(
+        sessions=SessionService(store, config, clock),
+        passkeys=PasskeyService(config, clock),
+        agent_auth=AgentAuth(store, config.token_secret, clock),
+        pairing=PairingService(store, config, clock),
         tasks=tasks,
-        agents=AgentService(ctx.store, ctx.config, ctx.clock, tasks=tasks, signals=signals, feed=ctx.feed, holds=ctx.holds),
+        agents=AgentService(store, config, clock, tasks=tasks, signals=signals, feed=feed, holds=holds),
     )
 
 
@@ -75,12 +78,12 @@ def create_app(
     feed = ChangeFeed()
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
+    holds = HoldLimit(config.server.threads - HELD_RESERVE)
     ctx = RelayContext(
-        config=config, store=store, clock=clock, sessions=SessionService(store, config, clock),
-        limiter=RateLimiter() if limiter is None else limiter, feed=feed, holds=HoldLimit(config.server.threads - HELD_RESERVE),
+        config=config, store=store, clock=clock, limiter=RateLimiter() if limiter is None else limiter, feed=feed,
+        holds=holds, services=build_services(config, store, clock, feed=feed, holds=holds),
     )  # fmt: skip
-    add_agent_services(ctx)
-    ctx.services["tasks"].interrupt_unfinished()  # their text died with the last process
+    ctx.services.tasks.interrupt_unfinished()  # their text died with the last process
     app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.secure_cookies_by_default = config.is_https

@@ -100,7 +100,7 @@ class RequestGate:
 
         mode = policy(resource, "auth", method, "session")
         if mode in ("session", "locked-ok"):
-            caller = self.ctx.sessions.authenticate(read_session_cookie(req, config))
+            caller = self.ctx.services.sessions.authenticate(read_session_cookie(req, config))
             if mode == "session" and caller.locked:
                 raise self.enrollment_required(caller)
             req.context.caller = caller
@@ -108,7 +108,7 @@ class RequestGate:
             token = read_session_cookie(req, config)
             if token:
                 try:
-                    caller = self.ctx.sessions.authenticate(token)
+                    caller = self.ctx.services.sessions.authenticate(token)
                 except Unauthorized:
                     req.context.dead_cookie = True
                 else:
@@ -116,7 +116,7 @@ class RequestGate:
                         raise self.enrollment_required(caller)
                     req.context.caller = caller
         elif mode == "agent":
-            authenticate_agent = self.ctx.services["agent_auth"]
+            authenticate_agent = self.ctx.services.agent_auth
             req.context.agent = authenticate_agent(req.get_header("Authorization"))
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:

@@ -18,7 +18,7 @@ class Poll:
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        resp.media = self.ctx.services["agents"].poll(req.context.agent, parse_poll(req.context.body))
+        resp.media = self.ctx.services.agents.poll(req.context.agent, parse_poll(req.context.body))
 
 
 class AgentTaskUpdate:
@@ -30,7 +30,7 @@ class AgentTaskUpdate:
 
     def on_post(self, req, resp, task_id: str) -> None:
         update = parse_task_update(req.context.body)
-        self.ctx.services["tasks"].update(req.context.agent.agent, task_id, update)
+        self.ctx.services.tasks.update(req.context.agent.agent, task_id, update)
         resp.media = {"ok": True}
 
 

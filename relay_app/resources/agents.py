@@ -11,7 +11,7 @@ class RevokeAgent:
 
     def on_post(self, req, resp, agent_id: str) -> None:
         workspace_id = req.context.caller.require_role("owner")
-        self.ctx.services["agents"].revoke(workspace_id, agent_id)
+        self.ctx.services.agents.revoke(workspace_id, agent_id)
         resp.media = {"ok": True}
 
 

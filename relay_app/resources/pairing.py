@@ -14,7 +14,7 @@ class CreatePairing:
     def on_post(self, req, resp) -> None:
         workspace_id = req.context.caller.require_role("operator")
         resp.status = 201
-        resp.media = self.ctx.services["pairing"].create_code(workspace_id, req.context.body)
+        resp.media = self.ctx.services.pairing.create_code(workspace_id, req.context.body)
 
 
 class AgentPair:
@@ -25,7 +25,7 @@ class AgentPair:
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        resp.media = self.ctx.services["pairing"].request(parse_pair_body(req.context.body))
+        resp.media = self.ctx.services.pairing.request(parse_pair_body(req.context.body))
 
 
 class AgentPairStatus:
@@ -37,7 +37,7 @@ class AgentPairStatus:
     def on_post(self, req, resp) -> None:
         body = req.context.body
         request_id, request_token = text(body, "requestId", 120), text(body, "requestToken", 200)
-        resp.media = self.ctx.services["pairing"].status(request_id, request_token)
+        resp.media = self.ctx.services.pairing.status(request_id, request_token)
 
 
 class DecidePairRequest:
@@ -47,7 +47,7 @@ class DecidePairRequest:
 
     def on_post(self, req, resp, request_id: str) -> None:
         workspace_id = req.context.caller.require_role("operator")
-        resp.media = self.ctx.services["pairing"].decide(workspace_id, request_id, approve=self.approve)
+        resp.media = self.ctx.services.pairing.decide(workspace_id, request_id, approve=self.approve)
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -94,7 +94,7 @@ class Revoke(PasskeyResource):
 
 
 def add_routes(app, ctx: RelayContext) -> None:
-    passkeys = ctx.services.setdefault("passkeys", PasskeyService(ctx.config, ctx.clock))
+    passkeys = ctx.services.passkeys
     app.add_route("/api/auth/passkeys/register/options", RegisterOptions(ctx, passkeys))
     app.add_route("/api/auth/passkeys/register/verify", RegisterVerify(ctx, passkeys))
     app.add_route("/api/auth/passkeys/login/options", LoginOptions(ctx, passkeys))

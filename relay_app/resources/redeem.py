@@ -42,7 +42,7 @@ class InviteRedeem:
         if caller is not None:
             with self.ctx.store.transaction() as tx:
                 redeem_into_session(tx, caller, code, iso(now))
-                caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, config))
+                caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, config))
                 resp.media = {"ok": True, "auth": auth_view(tx, config, caller)}
             return
         name = display_name(body)

@@ -26,8 +26,8 @@ def open_session(ctx: RelayContext, tx, user, **session_flags) -> tuple[str, dic
 
     Returns the cookie value and the new `auth` view; set the cookie once `tx` has committed.
     """
-    cookie = ctx.sessions.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), **session_flags)
-    return cookie, auth_view(tx, ctx.config, ctx.sessions.resolve(tx, cookie))
+    cookie = ctx.services.sessions.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), **session_flags)
+    return cookie, auth_view(tx, ctx.config, ctx.services.sessions.resolve(tx, cookie))
 
 
 class AuthStatus:
@@ -68,7 +68,7 @@ class Logout:
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        self.ctx.sessions.end(read_session_cookie(req, self.ctx.config))
+        self.ctx.services.sessions.end(read_session_cookie(req, self.ctx.config))
         clear_session_cookie(resp, self.ctx.config)
         resp.media = {"ok": True}
 
@@ -86,7 +86,7 @@ class SwitchWorkspace:
             if active_membership(tx, caller.user.user_id, workspace_id) is None:
                 raise NotFound("workspace-not-found")
             move_session(tx, caller.session, workspace_id)
-            caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
+            caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
             resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, caller)}
 
 

@@ -34,7 +34,7 @@ class State:
         if wait_ms and after:
             wait_for_change(self.ctx, after, wait_ms)
         with self.ctx.store.transaction(write=False) as tx:
-            caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, self.ctx.config)) if wait_ms else req.context.caller
+            caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, self.ctx.config)) if wait_ms else req.context.caller
             resp.media = state_view(self.ctx, tx, caller)
 
 

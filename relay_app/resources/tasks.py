@@ -16,7 +16,7 @@ class CreateTask:
 
     def on_post(self, req, resp) -> None:
         workspace_id = req.context.caller.require_role("operator")
-        task = self.ctx.services["tasks"].create(workspace_id, parse_task_request(req.context.body))
+        task = self.ctx.services.tasks.create(workspace_id, parse_task_request(req.context.body))
         resp.status = 201
         resp.media = {"ok": True, "task": task}
 
@@ -28,7 +28,7 @@ class TaskAction:
 
     def on_post(self, req, resp, task_id: str) -> None:
         workspace_id = req.context.caller.require_role("operator")
-        tasks = self.ctx.services["tasks"]
+        tasks = self.ctx.services.tasks
         if self.action == "cancel":
             task = tasks.cancel(workspace_id, task_id)
         else:

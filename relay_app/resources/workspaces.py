@@ -23,7 +23,7 @@ class CreateWorkspace:
             raise invalid_field("name")
         with self.ctx.store.transaction() as tx:
             workspace = create_workspace(tx, req.context.caller, name, iso(self.ctx.clock()))
-            caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
+            caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
             resp.status = 201
             resp.media = {"ok": True, "workspace": workspace_view(workspace), "auth": auth_view(tx, self.ctx.config, caller)}
 

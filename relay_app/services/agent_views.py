@@ -19,7 +19,7 @@ def agent_state_parts(ctx, tx, caller) -> dict[str, Any]:
     workspace_id = caller.workspace_id
     services = ctx.services
     return {
-        "pendingPairRequests": services["pairing"].pending_views(tx, workspace_id),
-        "agents": services["agents"].views(tx, workspace_id),
-        "tasks": services["tasks"].recent_views(tx, workspace_id),
+        "pendingPairRequests": services.pairing.pending_views(tx, workspace_id),
+        "agents": services.agents.views(tx, workspace_id),
+        "tasks": services.tasks.recent_views(tx, workspace_id),
     }

@@ -225,6 +225,6 @@ def test_capacity_40_held_polls_do_not_block_a_task_create(tmp_path):
         stop.set()
         deadline = time.monotonic() + 10
         while any(poller.is_alive() for poller in pollers) and time.monotonic() < deadline:
-            live.app.relay.services["agents"].signals.cancel_requested("agent-1")  # wake the held ones
+            live.app.relay.services.agents.signals.cancel_requested("agent-1")  # wake the held ones
             time.sleep(0.05)
         live.close()
