@@ -20,7 +20,7 @@ import falcon
 
 from ..context import RelayContext
 from ..errors import Forbidden, TooManyRequests, Unauthorized
-from ..services.auth_view import auth_view
+from ..views.auth import auth_view
 from .body import DEFAULT_BODY_CAP, read_json_object
 from .client import client_address
 from .cookies import clear_session_cookie, read_session_cookie, session_cookie_written
@@ -127,5 +127,5 @@ class RequestGate:
 
     def enrollment_required(self, caller) -> Forbidden:
         """SECURITY.md: a locked session may only read auth status, switch workspace and manage its passkeys."""
-        with self.ctx.store.transaction(write=False) as tx:
-            return Forbidden("passkey-enrollment-required", auth=auth_view(tx, self.ctx.config, caller))
+        state = self.ctx.services.sessions.auth_state(caller)
+        return Forbidden("passkey-enrollment-required", auth=auth_view(self.ctx.config, state))

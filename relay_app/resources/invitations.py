@@ -7,8 +7,8 @@ from mobile_codex.core.timeutil import iso
 from ..context import RelayContext
 from ..fields import choice, clamped_int, text
 from ..services import invitations
-from ..services.people_views import invitation_view
-from ..services.permissions import ROLES
+from ..views.people import invitation_view
+from ..policy import ROLES
 
 NOTE_BUDGET = 120
 

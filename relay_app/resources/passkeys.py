@@ -10,9 +10,9 @@ from ..context import RelayContext
 from ..errors import invalid_field
 from ..fields import obj, text
 from ..http.cookies import clear_session_cookie, set_session_cookie
-from ..services.auth_view import auth_view
+from ..services.auth_state import read_auth_state
 from ..services.passkeys import PasskeyService
-from .session import open_session
+from ..views.auth import auth_answer
 
 VERIFY_BODY_CAP = 65536  # API.md: passkey verify bodies
 
@@ -50,7 +50,7 @@ class RegisterVerify(PasskeyResource):
         registration_id, credential = ceremony_fields(req.context.body, "registrationId")
         with self.ctx.store.transaction() as tx:
             caller = self.passkeys.register(tx, req.context.caller, registration_id, credential)
-            resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, caller)}
+            resp.media = auth_answer(self.ctx.config, read_auth_state(tx, caller))
 
 
 class LoginOptions(PasskeyResource):
@@ -73,9 +73,9 @@ class LoginVerify(PasskeyResource):
         with self.ctx.store.transaction() as tx:
             passkey = self.passkeys.verify_login(tx, login_id, credential)
             user = tx.users.get(passkey.user_id)
-            cookie, auth = open_session(self.ctx, tx, user, passkey_id=passkey.passkey_id)
-        set_session_cookie(resp, self.ctx.config, cookie)
-        resp.media = {"ok": True, "auth": auth}
+            signed_in = self.ctx.services.sessions.open(tx, user, passkey_id=passkey.passkey_id)
+        set_session_cookie(resp, self.ctx.config, signed_in.cookie)
+        resp.media = auth_answer(self.ctx.config, signed_in.auth)
 
 
 class Revoke(PasskeyResource):
@@ -87,8 +87,8 @@ class Revoke(PasskeyResource):
             self.passkeys.revoke(tx, caller, passkey_id)
             own_session_ended = tx.sessions.get(caller.session.session_id_hash) is None
             # Revoking the passkey this session logged in with ends this session too.
-            auth = auth_view(tx, self.ctx.config, None if own_session_ended else caller)
-        resp.media = {"ok": True, "auth": auth}
+            state = read_auth_state(tx, None if own_session_ended else caller)
+        resp.media = auth_answer(self.ctx.config, state)
         if own_session_ended:
             clear_session_cookie(resp, self.ctx.config)
 

@@ -11,11 +11,11 @@ from mobile_codex.core.timeutil import iso
 from ..context import RelayContext
 from ..errors import Conflict, invalid_field
 from ..fields import text
-from ..http.cookies import read_session_cookie, set_session_cookie
-from ..services.auth_view import auth_view
+from ..http.cookies import set_session_cookie
+from ..services.auth_state import read_auth_state
 from ..services.invitations import redeem_as_new_user, redeem_into_session
 from ..services.recovery import spend_recovery_code
-from .session import open_session
+from ..views.auth import auth_answer
 
 CODE_BUDGET = 120  # an id in a body
 DISPLAY_NAME_BUDGET = 80
@@ -42,15 +42,15 @@ class InviteRedeem:
         if caller is not None:
             with self.ctx.store.transaction() as tx:
                 redeem_into_session(tx, caller, code, iso(now))
-                caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, config))
-                resp.media = {"ok": True, "auth": auth_view(tx, config, caller)}
+                caller = self.ctx.services.sessions.refreshed(tx, caller)
+                resp.media = auth_answer(config, read_auth_state(tx, caller))
             return
         name = display_name(body)
         with self.ctx.store.transaction() as tx:
             user = redeem_as_new_user(tx, code, name, iso(now))
-            cookie, auth = open_session(self.ctx, tx, user, locked=config.auth.passkeys.enabled)
-        set_session_cookie(resp, config, cookie)
-        resp.media = {"ok": True, "auth": auth}
+            signed_in = self.ctx.services.sessions.open(tx, user, locked=config.auth.passkeys.enabled)
+        set_session_cookie(resp, config, signed_in.cookie)
+        resp.media = auth_answer(config, signed_in.auth)
 
 
 class RecoveryRedeem:
@@ -67,9 +67,9 @@ class RecoveryRedeem:
         config = self.ctx.config
         with self.ctx.store.transaction() as tx:
             user = spend_recovery_code(tx, code, iso(self.ctx.clock()))
-            cookie, auth = open_session(self.ctx, tx, user, recovery=True, locked=config.auth.passkeys.enabled)
-        set_session_cookie(resp, config, cookie)
-        resp.media = {"ok": True, "auth": auth}
+            signed_in = self.ctx.services.sessions.open(tx, user, recovery=True, locked=config.auth.passkeys.enabled)
+        set_session_cookie(resp, config, signed_in.cookie)
+        resp.media = auth_answer(config, signed_in.auth)
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -8,7 +8,7 @@ from ..context import RelayContext
 from ..fields import clamped_int, text
 from ..http.cookies import clear_session_cookie
 from ..services import recovery, users
-from ..services.people_views import managed_user_view, recovery_view
+from ..views.people import managed_user_view, recovery_view
 
 NOTE_BUDGET = 120
 

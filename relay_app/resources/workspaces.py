@@ -7,9 +7,9 @@ from mobile_codex.core.timeutil import iso
 from ..context import RelayContext
 from ..errors import invalid_field
 from ..fields import text
-from ..http.cookies import read_session_cookie
-from ..services.auth_view import auth_view
-from ..services.people_views import workspace_view
+from ..services.auth_state import read_auth_state
+from ..views.auth import auth_view
+from ..views.people import workspace_view
 from ..services.workspaces import WORKSPACE_NAME_BUDGET, create_workspace
 
 
@@ -23,9 +23,9 @@ class CreateWorkspace:
             raise invalid_field("name")
         with self.ctx.store.transaction() as tx:
             workspace = create_workspace(tx, req.context.caller, name, iso(self.ctx.clock()))
-            caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
+            state = read_auth_state(tx, self.ctx.services.sessions.refreshed(tx, req.context.caller))
             resp.status = 201
-            resp.media = {"ok": True, "workspace": workspace_view(workspace), "auth": auth_view(tx, self.ctx.config, caller)}
+            resp.media = {"ok": True, "workspace": workspace_view(workspace), "auth": auth_view(self.ctx.config, state)}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -23,9 +23,10 @@ from mobile_codex.core.timeutil import iso, iso_after
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from .bootstrap import new_user_handle
 from .one_time_codes import find_active, mint_code
-from .permissions import at_least
-from .sessions import Caller, active_membership
-from .workspaces import add_membership, move_session
+from ..policy import at_least
+from .callers import Caller, active_membership
+from .sessions import move_session
+from .workspaces import add_membership
 
 INVITE_TYPES = ("workspace", "account")
 TTL_DEFAULT, TTL_MIN, TTL_MAX = 86400, 300, 604800

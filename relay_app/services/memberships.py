@@ -10,7 +10,7 @@ from mobile_codex.core.records import Membership
 from mobile_codex.core.store import Transaction
 
 from ..errors import Conflict, NotFound
-from .sessions import Caller
+from .callers import Caller
 
 
 def authorize(caller: Caller) -> None:

@@ -48,7 +48,7 @@ from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from .cose_keys import spki_to_cose
-from .sessions import Caller
+from .callers import Caller
 from .webauthn_challenges import ChallengeStore
 
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]

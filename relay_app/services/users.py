@@ -13,8 +13,9 @@ from mobile_codex.core.records import User
 from mobile_codex.core.store import Transaction
 
 from ..errors import Conflict, NotFound
-from .auth_view import workspaces_of
-from .sessions import Caller, SessionService, is_relay_owner
+from .auth_state import memberships_of
+from .callers import Caller, is_relay_owner
+from .sessions import SessionService
 
 
 def authorize(caller: Caller) -> None:
@@ -55,7 +56,7 @@ def enable_user(tx: Transaction, user_id: str) -> User:
 
 def delete_user(tx: Transaction, user_id: str) -> str:
     user = _unprotected(tx, user_id)
-    if workspaces_of(tx, user.user_id):
+    if memberships_of(tx, user.user_id):
         raise Conflict("user-still-has-memberships")
     if tx.passkeys.count(user_id=user.user_id):
         raise Conflict("user-still-has-passkeys")

@@ -3,8 +3,8 @@
 People parts live here; the agent parts (pair requests, agents, tasks) come from
 `agent_views.agent_state_parts`. What a caller sees follows their role: members for owners of
 the current workspace, invitations they may manage, users for relay owners. An
-enrollment-locked session gets empty lists. `changeCursor` moves on every change, and a caller
-may wait for it to move (`wait_for_change`).
+enrollment-locked session gets empty lists. `changeCursor` moves on every change (the resource
+may hold the request until it does).
 """
 
 from __future__ import annotations
@@ -14,28 +14,14 @@ from typing import Any
 from mobile_codex.core.store import Transaction
 from mobile_codex.core.timeutil import iso
 
-from .agent_views import agent_state_parts
-from .auth_view import auth_view
-from .invitations import visible_invitations
-from .memberships import workspace_members
-from .people_views import invitation_view, managed_user_view, member_view
-from .permissions import at_least
-from .sessions import Caller
-
-MAX_WAIT_MS = 25000
-
-
-def wait_for_change(ctx, after: str | None, wait_ms: int) -> None:
-    """Hold until the change cursor moves past `after` or `wait_ms` ends.
-
-    Answers at once when `after` is not the current cursor (unknown or stale) or when the
-    capacity rule says no more requests may be held.
-    """
-    if not after or wait_ms <= 0 or after != ctx.feed.cursor():
-        return
-    with ctx.holds.hold() as may_wait:
-        if may_wait:
-            ctx.feed.wait_for_change(after, min(wait_ms, MAX_WAIT_MS) / 1000)
+from ..policy import at_least
+from ..services.agent_views import agent_state_parts
+from ..services.auth_state import read_auth_state
+from ..services.callers import Caller
+from ..services.invitations import visible_invitations
+from ..services.memberships import workspace_members
+from .auth import auth_view
+from .people import invitation_view, managed_user_view, member_view
 
 
 def _people_parts(tx: Transaction, caller: Caller, now: str) -> dict[str, Any]:
@@ -69,7 +55,7 @@ def state_view(ctx, tx: Transaction, caller: Caller) -> dict[str, Any]:
             "pollIntervalMs": config.web.poll_interval_ms,
             "pairCommandConfigPathHint": config.web.pair_command_config_path_hint,
         },
-        "auth": auth_view(tx, config, caller),
+        "auth": auth_view(config, read_auth_state(tx, caller)),
         "currentWorkspace": None if workspace is None else {
             "workspaceId": workspace.workspace_id, "name": workspace.name,
             "role": membership.role, "createdAt": workspace.created_at,

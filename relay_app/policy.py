@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .services.callers import Caller
+
 ROLES = ("viewer", "operator", "owner")
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
+FLAGS = (
+    "viewWorkspace", "switchWorkspace", "createTasks", "approveTasks", "pairAgents", "revokeAgents", "manageMembers",
+    "createWorkspaces", "createAccountInvites", "managePasskeys", "manageRelayUsers",
+)  # fmt: skip
 
 
 def at_least(role: str | None, needed: str) -> bool:
     return role is not None and _RANK.get(role, -1) >= _RANK[needed]
 
 
-def permissions(*, role: str | None, is_relay_owner: bool, locked: bool) -> dict[str, bool]:
+def permissions(caller: Caller | None) -> dict[str, bool]:
     """The `auth.permissions` object of API.md."""
-    if locked:  # enrollment-locked: see and switch workspaces, manage own passkeys, nothing else
-        return {
-            "viewWorkspace": True, "switchWorkspace": True, "createTasks": False, "approveTasks": False,
-            "pairAgents": False, "revokeAgents": False, "manageMembers": False, "createWorkspaces": False,
-            "createAccountInvites": False, "managePasskeys": True, "manageRelayUsers": False,
-        }  # fmt: skip
+    if caller is None:
+        return {key: False for key in FLAGS}
+    if caller.locked:  # enrollment-locked: see and switch workspaces, manage own passkeys, nothing else
+        return {key: key in ("viewWorkspace", "switchWorkspace", "managePasskeys") for key in FLAGS}
+    role, is_relay_owner = caller.role, caller.is_relay_owner
     operator, owner = at_least(role, "operator"), at_least(role, "owner")
     return {
         "viewWorkspace": role is not None,

@@ -11,8 +11,10 @@ from typing import Any
 from mobile_codex.core.records import Invitation, Membership, RecoveryCode, RelayMeta, User, Workspace
 from mobile_codex.core.store import Transaction
 
-from .auth_view import workspaces_of
-from .sessions import is_relay_owner
+from ..services.auth_state import memberships_of
+from ..services.callers import is_relay_owner
+from ..services.recovery import active_recovery_codes
+from .auth import workspace_rows
 
 
 def _display_name(tx: Transaction, user_id: str | None) -> str:
@@ -71,12 +73,6 @@ def recovery_view(tx: Transaction, recovery: RecoveryCode) -> dict[str, Any]:
     }
 
 
-def active_recovery_codes(tx: Transaction, user_id: str, now: str) -> list[RecoveryCode]:
-    """The user's usable recovery codes, newest first."""
-    found = tx.recovery_codes.find(user_id=user_id, used_at=None, revoked_at=None, order_by="-created_at")
-    return [recovery for recovery in found if recovery.expires_at > now]
-
-
 def managed_user_view(tx: Transaction, user: User, *, meta: RelayMeta, now: str) -> dict[str, Any]:
     active = active_recovery_codes(tx, user.user_id, now)
     sessions = tx.sessions.find(user_id=user.user_id)
@@ -91,5 +87,5 @@ def managed_user_view(tx: Transaction, user: User, *, meta: RelayMeta, now: str)
         "activeRecovery": recovery_view(tx, active[0]) if active else None,
         "lastWorkspaceId": user.last_workspace_id or "",
         "lastWorkspaceName": _workspace_name(tx, user.last_workspace_id),
-        "memberships": workspaces_of(tx, user.user_id),
+        "memberships": workspace_rows(memberships_of(tx, user.user_id)),
     }
