@@ -31,6 +31,7 @@ from .services.dispatch import AgentSignals
 from .services.events import ChangeFeed, HoldLimit, NotifyingStore
 from .services.pairing import PairingService
 from .services.passkeys import PasskeyService
+from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
 from .services.tasks import TaskService
@@ -61,8 +62,10 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed)
     tasks = TaskService(store, config, clock, volatile=VolatileText(), signals=signals, feed=feed)
+    sessions = SessionService(store, config, clock)
     return Services(
-        sessions=SessionService(store, config, clock),
+        sessions=sessions,
+        people=PeopleService(store, config, clock, sessions=sessions),
         passkeys=PasskeyService(config, clock),
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=PairingService(store, config, clock),

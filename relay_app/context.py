@@ -16,6 +16,7 @@ from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
 from .services.events import ChangeFeed, HoldLimit
 from .services.pairing import PairingService
+from .services.people import PeopleService
 from .services.passkeys import PasskeyService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
@@ -27,6 +28,7 @@ class Services:
     """The relay's domain layer, one service per area; each owns its transactions."""
 
     sessions: SessionService  # cookies -> callers, signing in and out
+    people: PeopleService  # workspaces, invitations, memberships, recovery codes, relay users
     passkeys: PasskeyService  # WebAuthn ceremonies and the caller's own passkeys
     agent_auth: AgentAuth  # an agent's bearer token -> AgentCaller
     pairing: PairingService  # codes, pair requests, approvals, agent tokens

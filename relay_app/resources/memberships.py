@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from mobile_codex.core.timeutil import iso
-
 from ..context import RelayContext
 from ..services import memberships
 
@@ -15,9 +13,7 @@ class RevokeMembership:
     def on_post(self, req, resp, membership_id: str) -> None:
         caller = req.context.caller
         memberships.authorize(caller)
-        with self.ctx.store.transaction() as tx:
-            revoked = memberships.revoke_membership(tx, caller, membership_id, iso(self.ctx.clock()))
-        resp.media = {"ok": True, "membershipId": revoked}
+        resp.media = {"ok": True, "membershipId": self.ctx.services.people.revoke_membership(caller, membership_id)}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

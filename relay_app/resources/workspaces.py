@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from mobile_codex.core.timeutil import iso
-
 from ..context import RelayContext
 from ..errors import invalid_field
 from ..fields import text
-from ..services.auth_state import read_auth_state
+from ..services.workspaces import WORKSPACE_NAME_BUDGET
 from ..views.auth import auth_view
 from ..views.people import workspace_view
-from ..services.workspaces import WORKSPACE_NAME_BUDGET, create_workspace
 
 
 class CreateWorkspace:
@@ -21,11 +18,9 @@ class CreateWorkspace:
         name = text(req.context.body, "name", WORKSPACE_NAME_BUDGET, required=True).strip()
         if not name:
             raise invalid_field("name")
-        with self.ctx.store.transaction() as tx:
-            workspace = create_workspace(tx, req.context.caller, name, iso(self.ctx.clock()))
-            state = read_auth_state(tx, self.ctx.services.sessions.refreshed(tx, req.context.caller))
-            resp.status = 201
-            resp.media = {"ok": True, "workspace": workspace_view(workspace), "auth": auth_view(self.ctx.config, state)}
+        created = self.ctx.services.people.create_workspace(req.context.caller, name)
+        resp.status = 201
+        resp.media = {"ok": True, "workspace": workspace_view(created.workspace), "auth": auth_view(self.ctx.config, created.auth)}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

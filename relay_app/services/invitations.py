@@ -49,11 +49,12 @@ def authorize_revoke(caller: Caller) -> None:
 
 
 def create_invitation(
-    tx: Transaction, caller: Caller, *, invite_type: str, workspace_id: str, role: str, note: str,
-    ttl_sec: int, now: datetime,
-) -> tuple[str, Invitation]:  # fmt: skip
-    """(the code, shown once; the stored invitation). Call `authorize_create` first."""
+    tx: Transaction, caller: Caller, *, invite_type: str, role: str, note: str, ttl_sec: int, now: datetime
+) -> tuple[str, Invitation]:
+    """(the code, shown once; the stored invitation): a workspace invite is always for the caller's
+    current workspace. Call `authorize_create` first."""
     code, code_hash = mint_code()
+    workspace_id = caller.workspace_id if invite_type == "workspace" else ""
     invitation = Invitation(
         invite_id=new_id("invite"), type=invite_type, workspace_id=workspace_id,
         role=role if invite_type == "workspace" else "", note=note, code_hash=code_hash,

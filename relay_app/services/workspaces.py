@@ -1,4 +1,4 @@
-"""Workspaces: any enrolled user may create one and becomes its owner; sessions move between them."""
+"""Workspaces (people, via `PeopleService`): any enrolled user may create one, owns it and switches to it."""
 
 from __future__ import annotations
 

@@ -14,30 +14,19 @@ from typing import Any
 from mobile_codex.core.store import Transaction
 from mobile_codex.core.timeutil import iso
 
-from ..policy import at_least
 from ..services.agent_views import agent_state_parts
 from ..services.auth_state import read_auth_state
 from ..services.callers import Caller
-from ..services.invitations import visible_invitations
-from ..services.memberships import workspace_members
 from .auth import auth_view
 from .people import invitation_view, managed_user_view, member_view
 
 
-def _people_parts(tx: Transaction, caller: Caller, now: str) -> dict[str, Any]:
-    if caller.locked:
-        return {"members": [], "invitations": [], "users": []}
-    owner_here = caller.workspace_id is not None and at_least(caller.role, "owner")
-    members = [member_view(tx, m) for m in workspace_members(tx, caller.workspace_id)] if owner_here else []
-    users = []
-    if caller.is_relay_owner:
-        meta = tx.get_meta()
-        everyone = tx.users.find(order_by="display_name")
-        users = [managed_user_view(tx, user, meta=meta, now=now) for user in everyone]
+def _people_parts(ctx, tx: Transaction, caller: Caller, now: str) -> dict[str, Any]:
+    people = ctx.services.people.visible(tx, caller, now)
     return {
-        "members": members,
-        "invitations": [invitation_view(tx, invitation) for invitation in visible_invitations(tx, caller, now)],
-        "users": users,
+        "members": [member_view(member) for member in people.members],
+        "invitations": [invitation_view(invitation) for invitation in people.invitations],
+        "users": [managed_user_view(user) for user in people.users],
     }
 
 
@@ -60,7 +49,7 @@ def state_view(ctx, tx: Transaction, caller: Caller) -> dict[str, Any]:
             "workspaceId": workspace.workspace_id, "name": workspace.name,
             "role": membership.role, "createdAt": workspace.created_at,
         },  # fmt: skip
-        **_people_parts(tx, caller, now),
+        **_people_parts(ctx, tx, caller, now),
         **agent_state_parts(ctx, tx, caller),
         "changeCursor": cursor,
     }
