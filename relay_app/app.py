@@ -66,7 +66,7 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
     return Services(
         sessions=sessions,
         people=PeopleService(store, config, clock, sessions=sessions),
-        passkeys=PasskeyService(config, clock),
+        passkeys=PasskeyService(store, config, clock, sessions=sessions),
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=PairingService(store, config, clock),
         tasks=tasks,

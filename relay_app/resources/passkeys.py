@@ -1,7 +1,7 @@
 """Passkey endpoints: register (options/verify), login (options/verify), revoke.
 
-The ceremonies and their rules live in services/passkeys.py; these classes read the body,
-open the transaction, and answer with the `auth` object (and a cookie on login).
+The ceremonies and their rules live in services/passkeys.py; these classes read the body and
+answer with the `auth` object (and a cookie on login, a clearing one when a revoke ends this session).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from ..context import RelayContext
 from ..errors import invalid_field
 from ..fields import obj, text
 from ..http.cookies import clear_session_cookie, set_session_cookie
-from ..services.auth_state import read_auth_state
-from ..services.passkeys import PasskeyService
 from ..views.auth import auth_answer
 
 VERIFY_BODY_CAP = 65536  # API.md: passkey verify bodies
@@ -27,9 +25,9 @@ def ceremony_fields(body: dict, id_name: str) -> tuple[str, dict]:
 
 
 class PasskeyResource:
-    def __init__(self, ctx: RelayContext, passkeys: PasskeyService):
+    def __init__(self, ctx: RelayContext):
         self.ctx = ctx
-        self.passkeys = passkeys
+        self.passkeys = ctx.services.passkeys
 
 
 class RegisterOptions(PasskeyResource):
@@ -37,9 +35,8 @@ class RegisterOptions(PasskeyResource):
 
     def on_post(self, req, resp) -> None:
         label = text(req.context.body, "label", 120).strip()
-        with self.ctx.store.transaction(write=False) as tx:
-            registration_id, options = self.passkeys.registration_options(tx, req.context.caller, label)
-        resp.media = {"ok": True, "registrationId": registration_id, "publicKey": options}
+        ceremony = self.passkeys.registration_options(req.context.caller, label)
+        resp.media = {"ok": True, "registrationId": ceremony.ceremony_id, "publicKey": ceremony.options}
 
 
 class RegisterVerify(PasskeyResource):
@@ -48,9 +45,7 @@ class RegisterVerify(PasskeyResource):
 
     def on_post(self, req, resp) -> None:
         registration_id, credential = ceremony_fields(req.context.body, "registrationId")
-        with self.ctx.store.transaction() as tx:
-            caller = self.passkeys.register(tx, req.context.caller, registration_id, credential)
-            resp.media = auth_answer(self.ctx.config, read_auth_state(tx, caller))
+        resp.media = auth_answer(self.ctx.config, self.passkeys.register(req.context.caller, registration_id, credential))
 
 
 class LoginOptions(PasskeyResource):
@@ -58,9 +53,8 @@ class LoginOptions(PasskeyResource):
     rate_limit = "login"
 
     def on_post(self, req, resp) -> None:
-        with self.ctx.store.transaction(write=False) as tx:
-            login_id, options = self.passkeys.login_options(tx)
-        resp.media = {"ok": True, "loginId": login_id, "publicKey": options}
+        ceremony = self.passkeys.login_options()
+        resp.media = {"ok": True, "loginId": ceremony.ceremony_id, "publicKey": ceremony.options}
 
 
 class LoginVerify(PasskeyResource):
@@ -70,10 +64,7 @@ class LoginVerify(PasskeyResource):
 
     def on_post(self, req, resp) -> None:
         login_id, credential = ceremony_fields(req.context.body, "loginId")
-        with self.ctx.store.transaction() as tx:
-            passkey = self.passkeys.verify_login(tx, login_id, credential)
-            user = tx.users.get(passkey.user_id)
-            signed_in = self.ctx.services.sessions.open(tx, user, passkey_id=passkey.passkey_id)
+        signed_in = self.passkeys.sign_in(login_id, credential)
         set_session_cookie(resp, self.ctx.config, signed_in.cookie)
         resp.media = auth_answer(self.ctx.config, signed_in.auth)
 
@@ -82,21 +73,15 @@ class Revoke(PasskeyResource):
     auth = "locked-ok"
 
     def on_post(self, req, resp, passkey_id: str) -> None:
-        caller = req.context.caller
-        with self.ctx.store.transaction() as tx:
-            self.passkeys.revoke(tx, caller, passkey_id)
-            own_session_ended = tx.sessions.get(caller.session.session_id_hash) is None
-            # Revoking the passkey this session logged in with ends this session too.
-            state = read_auth_state(tx, None if own_session_ended else caller)
-        resp.media = auth_answer(self.ctx.config, state)
-        if own_session_ended:
+        revoked = self.passkeys.revoke(req.context.caller, passkey_id)
+        resp.media = auth_answer(self.ctx.config, revoked.auth)
+        if revoked.own_session_ended:
             clear_session_cookie(resp, self.ctx.config)
 
 
 def add_routes(app, ctx: RelayContext) -> None:
-    passkeys = ctx.services.passkeys
-    app.add_route("/api/auth/passkeys/register/options", RegisterOptions(ctx, passkeys))
-    app.add_route("/api/auth/passkeys/register/verify", RegisterVerify(ctx, passkeys))
-    app.add_route("/api/auth/passkeys/login/options", LoginOptions(ctx, passkeys))
-    app.add_route("/api/auth/passkeys/login/verify", LoginVerify(ctx, passkeys))
-    app.add_route("/api/admin/passkeys/{passkey_id}/revoke", Revoke(ctx, passkeys))
+    app.add_route("/api/auth/passkeys/register/options", RegisterOptions(ctx))
+    app.add_route("/api/auth/passkeys/register/verify", RegisterVerify(ctx))
+    app.add_route("/api/auth/passkeys/login/options", LoginOptions(ctx))
+    app.add_route("/api/auth/passkeys/login/verify", LoginVerify(ctx))
+    app.add_route("/api/admin/passkeys/{passkey_id}/revoke", Revoke(ctx))
