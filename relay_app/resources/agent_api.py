@@ -11,7 +11,7 @@ UPDATE_BODY_CAP = 1024 * 1024
 
 
 class Poll:
-    auth = "agent"
+    action = "agent"
     body_cap = POLL_BODY_CAP
 
     def __init__(self, ctx: RelayContext):
@@ -22,7 +22,7 @@ class Poll:
 
 
 class AgentTaskUpdate:
-    auth = "agent"
+    action = "agent"  # its own tasks only (TaskService.update)
     body_cap = UPDATE_BODY_CAP
 
     def __init__(self, ctx: RelayContext):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import policy
 from ..context import RelayContext
 from ..fields import choice, clamped_int, text
 from ..policy import ROLES
@@ -12,13 +13,15 @@ NOTE_BUDGET = 120
 
 
 class CreateInvitation:
+    action = "invitations.create"  # and then the rule of the invite's type, before its other fields
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
         body, caller = req.context.body, req.context.caller
         invite_type = choice(body, "type", invitations.INVITE_TYPES, default="workspace")
-        invitations.authorize_create(caller, invite_type)
+        policy.enforce(caller, invitations.rule_of(invite_type))
         role = choice(body, "role", ROLES, default="viewer")
         note = text(body, "note", NOTE_BUDGET)
         ttl = clamped_int(
@@ -30,13 +33,13 @@ class CreateInvitation:
 
 
 class RevokeInvitation:
+    action = "invitations.revoke"
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp, invite_id: str) -> None:
-        caller = req.context.caller
-        invitations.authorize_revoke(caller)
-        revoked = self.ctx.services.people.revoke_invitation(caller, invite_id)
+        revoked = self.ctx.services.people.revoke_invitation(req.context.caller, invite_id)
         resp.media = {"ok": True, "invitation": invitation_view(revoked)}
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from ..context import RelayContext
-from ..services import memberships
 
 
 class RevokeMembership:
+    action = "memberships.revoke"
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp, membership_id: str) -> None:
-        caller = req.context.caller
-        memberships.authorize(caller)
-        resp.media = {"ok": True, "membershipId": self.ctx.services.people.revoke_membership(caller, membership_id)}
+        revoked = self.ctx.services.people.revoke_membership(req.context.caller, membership_id)
+        resp.media = {"ok": True, "membershipId": revoked}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

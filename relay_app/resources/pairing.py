@@ -8,17 +8,18 @@ from ..services.pairing import parse_pair_body
 
 
 class CreatePairing:
+    action = "pairing.create"
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        workspace_id = req.context.caller.require_role("operator")
         resp.status = 201
-        resp.media = self.ctx.services.pairing.create_code(workspace_id, req.context.body)
+        resp.media = self.ctx.services.pairing.create_code(req.context.caller.workspace_id, req.context.body)
 
 
 class AgentPair:
-    auth = None
+    action = "public"  # the pairing code is the credential
     rate_limit = "pair"
 
     def __init__(self, ctx: RelayContext):
@@ -29,7 +30,7 @@ class AgentPair:
 
 
 class AgentPairStatus:
-    auth = None
+    action = "public"  # the request token is the credential
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
@@ -41,12 +42,14 @@ class AgentPairStatus:
 
 
 class DecidePairRequest:
+    action = "pairing.decide"
+
     def __init__(self, ctx: RelayContext, *, approve: bool):
         self.ctx = ctx
         self.approve = approve
 
     def on_post(self, req, resp, request_id: str) -> None:
-        workspace_id = req.context.caller.require_role("operator")
+        workspace_id = req.context.caller.workspace_id
         resp.media = self.ctx.services.pairing.decide(workspace_id, request_id, approve=self.approve)
 
 

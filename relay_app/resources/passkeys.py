@@ -31,7 +31,7 @@ class PasskeyResource:
 
 
 class RegisterOptions(PasskeyResource):
-    auth = "locked-ok"
+    action = "passkeys.manage"
 
     def on_post(self, req, resp) -> None:
         label = text(req.context.body, "label", 120).strip()
@@ -40,7 +40,7 @@ class RegisterOptions(PasskeyResource):
 
 
 class RegisterVerify(PasskeyResource):
-    auth = "locked-ok"
+    action = "passkeys.manage"
     body_cap = VERIFY_BODY_CAP
 
     def on_post(self, req, resp) -> None:
@@ -49,7 +49,7 @@ class RegisterVerify(PasskeyResource):
 
 
 class LoginOptions(PasskeyResource):
-    auth = None
+    action = "public"
     rate_limit = "login"
 
     def on_post(self, req, resp) -> None:
@@ -58,7 +58,7 @@ class LoginOptions(PasskeyResource):
 
 
 class LoginVerify(PasskeyResource):
-    auth = None
+    action = "public"  # the passkey is the credential
     rate_limit = "login"
     body_cap = VERIFY_BODY_CAP
 
@@ -70,7 +70,7 @@ class LoginVerify(PasskeyResource):
 
 
 class Revoke(PasskeyResource):
-    auth = "locked-ok"
+    action = "passkeys.manage"
 
     def on_post(self, req, resp, passkey_id: str) -> None:
         revoked = self.passkeys.revoke(req.context.caller, passkey_id)

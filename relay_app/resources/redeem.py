@@ -24,7 +24,7 @@ def display_name(body: dict) -> str:
 
 
 class InviteRedeem:
-    auth = "optional"  # with a session: join; without: a new user; a locked session may not join
+    action = "invitations.redeem"  # with a session: join; without: a new user
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
@@ -42,7 +42,7 @@ class InviteRedeem:
 
 
 class RecoveryRedeem:
-    auth = "optional-locked-ok"  # any session, locked or not, is answered `already-authenticated`
+    action = "recovery.redeem"
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):

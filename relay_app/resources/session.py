@@ -9,7 +9,7 @@ from ..views.auth import auth_answer, auth_view
 
 
 class AuthStatus:
-    auth = "optional-locked-ok"
+    action = "auth.status"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
@@ -22,7 +22,7 @@ class AuthStatus:
 
 
 class BootstrapLogin:
-    auth = None
+    action = "public"  # the bootstrap token is the credential
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
@@ -37,7 +37,7 @@ class BootstrapLogin:
 class LoginCodeRedeem:
     """POST /api/auth/login-code (ours): a one-time code from the server's command line -> owner session."""
 
-    auth = None
+    action = "public"  # the login code is the credential
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
@@ -50,7 +50,7 @@ class LoginCodeRedeem:
 
 
 class Logout:
-    auth = None
+    action = "public"  # ends whatever session the cookie names
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
@@ -62,7 +62,7 @@ class Logout:
 
 
 class SwitchWorkspace:
-    auth = "locked-ok"
+    action = "workspace.switch"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx

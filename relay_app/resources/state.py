@@ -38,7 +38,7 @@ def wait_for_change(ctx: RelayContext, after: str | None, wait_ms: int) -> None:
 
 
 class State:
-    auth = "locked-ok"  # a locked session gets the view with empty lists
+    action = "state.read"  # a locked session gets the view with empty lists
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx

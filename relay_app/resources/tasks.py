@@ -1,4 +1,4 @@
-"""Tasks from the phone: create, approve, reject, cancel. Operators and owners only."""
+"""Tasks from the phone: create, approve, reject, cancel (who may: `tasks.*` in policy.py)."""
 
 from __future__ import annotations
 
@@ -9,34 +9,34 @@ CREATE_BODY_CAP = 16384
 
 
 class CreateTask:
+    action = "tasks.create"
     body_cap = CREATE_BODY_CAP
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        workspace_id = req.context.caller.require_role("operator")
-        task = self.ctx.services.tasks.create(workspace_id, parse_task_request(req.context.body))
+        task = self.ctx.services.tasks.create(req.context.caller.workspace_id, parse_task_request(req.context.body))
         resp.status = 201
         resp.media = {"ok": True, "task": task}
 
 
 class TaskAction:
-    def __init__(self, ctx: RelayContext, action: str):
+    def __init__(self, ctx: RelayContext, verb: str):
         self.ctx = ctx
-        self.action = action
+        self.verb = verb
+        self.action = f"tasks.{verb}"
 
     def on_post(self, req, resp, task_id: str) -> None:
-        workspace_id = req.context.caller.require_role("operator")
-        tasks = self.ctx.services.tasks
-        if self.action == "cancel":
+        workspace_id, tasks = req.context.caller.workspace_id, self.ctx.services.tasks
+        if self.verb == "cancel":
             task = tasks.cancel(workspace_id, task_id)
         else:
-            task = tasks.decide(workspace_id, task_id, approve=self.action == "approve")
+            task = tasks.decide(workspace_id, task_id, approve=self.verb == "approve")
         resp.media = {"ok": True, "task": task}
 
 
 def add_routes(app, ctx: RelayContext) -> None:
     app.add_route("/api/admin/tasks", CreateTask(ctx))
-    for action in ("approve", "reject", "cancel"):
-        app.add_route(f"/api/admin/tasks/{{task_id}}/{action}", TaskAction(ctx, action))
+    for verb in ("approve", "reject", "cancel"):
+        app.add_route(f"/api/admin/tasks/{{task_id}}/{verb}", TaskAction(ctx, verb))

@@ -11,6 +11,8 @@ from ..views.people import workspace_view
 
 
 class CreateWorkspace:
+    action = "workspaces.create"
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 

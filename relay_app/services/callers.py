@@ -10,9 +10,6 @@ import attrs
 from mobile_codex.core.records import Membership, RelayMeta, Session, User
 from mobile_codex.core.store import Transaction
 
-from ..errors import Forbidden
-from ..policy import at_least
-
 
 @attrs.frozen
 class Caller:
@@ -34,22 +31,6 @@ class Caller:
     @property
     def workspace_id(self) -> str | None:
         return self.membership.workspace_id if self.membership else None
-
-    def require_workspace(self) -> str:
-        if self.membership is None:
-            raise Forbidden("no-workspace-selected")
-        return self.membership.workspace_id
-
-    def require_role(self, needed: str) -> str:
-        """The current workspace id, when the caller holds at least `needed` there."""
-        workspace_id = self.require_workspace()
-        if not at_least(self.role, needed):
-            raise Forbidden("insufficient-role")
-        return workspace_id
-
-    def require_relay_owner(self) -> None:
-        if not self.is_relay_owner:
-            raise Forbidden("insufficient-role")
 
 
 def is_relay_owner(meta: RelayMeta, user_id: str) -> bool:

@@ -254,7 +254,7 @@ class PasskeyService:
     def _revoke(self, tx: Transaction, caller: Caller, passkey_id: str) -> int:
         """How many sessions ended."""
         passkey = tx.passkeys.get(passkey_id)
-        if passkey is None or passkey.user_id != caller.user.user_id:
+        if passkey is None or passkey.user_id != caller.user.user_id:  # `passkeys.manage`: own ones only
             raise NotFound("passkey-not-found")
         if tx.passkeys.count(user_id=caller.user.user_id) <= 1 and not caller.session.recovery:
             raise Conflict("last-passkey-blocked")

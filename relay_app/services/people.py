@@ -14,7 +14,7 @@ from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import Conflict
-from ..policy import at_least
+from ..policy import allows
 from . import invitations, memberships, recovery, users, workspaces
 from .auth_state import AuthState, read_auth_state
 from .callers import Caller
@@ -123,10 +123,11 @@ class PeopleService:
         """What the caller may see of people, inside the state view's read transaction."""
         if caller.locked:
             return PeopleView()
-        owner_here = caller.workspace_id is not None and at_least(caller.role, "owner")
-        members = tuple(read_member(tx, m) for m in memberships.workspace_members(tx, caller.workspace_id)) if owner_here else ()
+        members = ()
+        if allows(caller, "members.manage"):
+            members = tuple(read_member(tx, m) for m in memberships.workspace_members(tx, caller.workspace_id))
         managed = ()
-        if caller.is_relay_owner:
+        if allows(caller, "users.manage"):
             meta = tx.get_meta()
             managed = tuple(read_managed_user(tx, user, meta=meta, now=now) for user in tx.users.find(order_by="display_name"))
         shown = invitations.visible_invitations(tx, caller, now)

@@ -1,4 +1,4 @@
-"""Relay user administration: only relay owners, relay-wide.
+"""Relay user administration (people, via `PeopleService`): relay owners, relay-wide (`users.manage`).
 
 Relay owners themselves are protected from being disabled or deleted (they change only by
 import). Disabling ends every session of the user at once; a user can be deleted only once
@@ -14,13 +14,8 @@ from mobile_codex.core.store import Transaction
 
 from ..errors import Conflict, NotFound
 from .auth_state import memberships_of
-from .callers import Caller, is_relay_owner
+from .callers import is_relay_owner
 from .sessions import SessionService
-
-
-def authorize(caller: Caller) -> None:
-    """Before any field or lookup: the caller must be a relay owner (403 `insufficient-role`)."""
-    caller.require_relay_owner()
 
 
 def managed_user(tx: Transaction, user_id: str) -> User:
