@@ -1,9 +1,9 @@
 """The state view of `GET /api/admin/state`: everything the phone shows, in one read.
 
-People parts live here; the agent parts (pair requests, agents, tasks) come from
-`agent_views.agent_state_parts`. What a caller sees follows their role: members for owners of
-the current workspace, invitations they may manage, users for relay owners. An
-enrollment-locked session gets empty lists. `changeCursor` moves on every change (the resource
+The people parts come from `PeopleService.visible`, the agent parts (pair requests, agents,
+tasks) from `agent_views.agent_state_parts`, both inside the resource's one read transaction.
+What a caller sees follows the policy table: members for owners of the current workspace,
+invitations they may manage, users for relay owners. An enrollment-locked session gets empty lists. `changeCursor` moves on every change (the resource
 may hold the request until it does).
 """
 
