@@ -50,7 +50,7 @@ def relay_listening(config: RelayConfig) -> Iterator[tuple[RelayApp, object]]:
             server = make_server(app, config)
         except OSError as err:
             raise CommandFailed(f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}") from None
-        sweeper = Sweeper(app.relay.services["housekeeping"]).start()
+        sweeper = Sweeper(app.relay.services.housekeeping).start()
         try:
             yield app, server
         finally:

@@ -65,8 +65,8 @@ def pair_through_store(app, config: AgentConfig) -> str:
         workspace_id = tx.users.get(tx.get_meta().bootstrap_user_id).last_workspace_id
         existing = tx.agents.get(config.agent_id)
     if existing is not None and existing.revoked_at is None:
-        ctx.services["agents"].revoke(workspace_id, config.agent_id)  # its token is lost: replace it
-    pairing = ctx.services["pairing"]
+        ctx.services.agents.revoke(workspace_id, config.agent_id)  # its token is lost: replace it
+    pairing = ctx.services.pairing
     code = pairing.create_code(workspace_id, note=UP_NOTE).code
     pending = pairing.request(PairBody(
         pairing_code=code, agent_id=config.agent_id, label=config.agent_label, hostname=socket.gethostname(),

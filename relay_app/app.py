@@ -16,12 +16,12 @@ from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, system_clock
 
-from .context import RelayContext
+from .context import RelayContext, Services
 from .errors import ApiError
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
-    agent_api, agents, health, invitations, login_code, memberships, pairing, passkeys, redeem, session, state, static,
+    agent_api, agents, health, invitations, memberships, pairing, passkeys, redeem, session, state, static,
     tasks, users, workspaces,
 )  # fmt: skip
 from .services.agent_tokens import AgentAuth
@@ -31,6 +31,8 @@ from .services.dispatch import AgentSignals
 from .services.events import ChangeFeed, HoldLimit, NotifyingStore
 from .services.housekeeping import Housekeeping
 from .services.pairing import PairingService
+from .services.passkeys import PasskeyService
+from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
 from .services.tasks import TaskService
@@ -42,7 +44,7 @@ HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity
 
 # Each module has `add_routes(app, ctx)`; the order does not matter.
 RESOURCE_MODULES = (
-    health, session, pairing, agent_api, tasks, agents, login_code, passkeys,
+    health, session, pairing, agent_api, tasks, agents, passkeys,
     redeem, workspaces, invitations, users, memberships, state,
 )  # fmt: skip
 
@@ -57,17 +59,21 @@ class RelayApp(falcon.App):
     relay: RelayContext
 
 
-def add_agent_services(ctx: RelayContext) -> None:
-    """Pairing, agents and tasks, by name in `ctx.services` (the middleware uses "agent_auth")."""
-    signals = AgentSignals(ctx.feed)
-    tasks = TaskService(ctx.store, ctx.config, ctx.clock, volatile=VolatileText(), signals=signals, feed=ctx.feed)
-    pairing = PairingService(ctx.store, ctx.config, ctx.clock)
-    ctx.services.update(
-        agent_auth=AgentAuth(ctx.store, ctx.config.token_secret, ctx.clock),
+def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit) -> Services:
+    """Every service of the relay, wired once: the only place that knows how they depend on each other."""
+    signals = AgentSignals(feed)
+    tasks = TaskService(store, config, clock, volatile=VolatileText(), signals=signals, feed=feed)
+    sessions = SessionService(store, config, clock)
+    pairing = PairingService(store, config, clock)
+    return Services(
+        sessions=sessions,
+        people=PeopleService(store, config, clock, sessions=sessions),
+        passkeys=PasskeyService(store, config, clock, sessions=sessions),
+        agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
-        agents=AgentService(ctx.store, ctx.config, ctx.clock, tasks=tasks, signals=signals, feed=ctx.feed, holds=ctx.holds),
-        housekeeping=Housekeeping(clock=ctx.clock, tasks=tasks, pairing=pairing),
+        agents=AgentService(store, config, clock, tasks=tasks, signals=signals, feed=feed, holds=holds),
+        housekeeping=Housekeeping(clock=clock, tasks=tasks, pairing=pairing),
     )
 
 
@@ -78,12 +84,12 @@ def create_app(
     feed = ChangeFeed()
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
+    holds = HoldLimit(config.server.threads - HELD_RESERVE)
     ctx = RelayContext(
-        config=config, store=store, clock=clock, sessions=SessionService(store, config, clock),
-        limiter=RateLimiter() if limiter is None else limiter, feed=feed, holds=HoldLimit(config.server.threads - HELD_RESERVE),
+        config=config, store=store, clock=clock, limiter=RateLimiter() if limiter is None else limiter, feed=feed,
+        holds=holds, services=build_services(config, store, clock, feed=feed, holds=holds),
     )  # fmt: skip
-    add_agent_services(ctx)
-    ctx.services["tasks"].interrupt_unfinished()  # their text died with the last process
+    ctx.services.tasks.interrupt_unfinished()  # their text died with the last process
     app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.secure_cookies_by_default = config.is_https

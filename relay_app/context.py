@@ -1,11 +1,10 @@
 """What every resource may use: the config, the store, the clock and the services.
 
-Built once by `create_app`; resources receive it in their constructor.
+Built once by `create_app`; resources receive it in their constructor and reach each service
+by its typed field (`ctx.services.tasks`), never by a name looked up at run time.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import attrs
 
@@ -13,9 +12,30 @@ from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock
 
+from .services.agent_tokens import AgentAuth
+from .services.agents import AgentService
 from .services.events import ChangeFeed, HoldLimit
+from .services.housekeeping import Housekeeping
+from .services.pairing import PairingService
+from .services.people import PeopleService
+from .services.passkeys import PasskeyService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
+from .services.tasks import TaskService
+
+
+@attrs.frozen(kw_only=True)
+class Services:
+    """The relay's domain layer, one service per area; each owns its transactions."""
+
+    sessions: SessionService  # cookies -> callers, signing in and out
+    people: PeopleService  # workspaces, invitations, memberships, recovery codes, relay users
+    passkeys: PasskeyService  # WebAuthn ceremonies and the caller's own passkeys
+    agent_auth: AgentAuth  # an agent's bearer token -> AgentCaller
+    pairing: PairingService  # codes, pair requests, approvals, agent tokens
+    tasks: TaskService  # the phone's side of tasks and the agents' updates
+    agents: AgentService  # polls, presence, revocation
+    housekeeping: Housekeeping  # deadlines nobody acts on, swept by one background thread
 
 
 @attrs.define(kw_only=True)
@@ -23,9 +43,7 @@ class RelayContext:
     config: RelayConfig
     store: Store
     clock: Clock
-    sessions: SessionService
     limiter: RateLimiter
     feed: ChangeFeed  # moves on every committed write; wakes held state waits
     holds: HoldLimit  # the capacity rule for held requests (threads - 8)
-    # Services added by later areas (agents, tasks, passkeys) hang here by name.
-    services: dict[str, Any] = attrs.field(factory=dict)
+    services: Services

@@ -1,14 +1,13 @@
 """Cross-cutting request handling, in API.md's check order.
 
 Routing has already happened when `process_resource` runs (404/405 come first). Then:
-Origin -> rate limit -> body size -> JSON -> session or agent token -> enrollment lock.
-Roles, fields, flags, lookups and conflicts follow in the resources and services.
-A dead cookie on an "optional" route is let through as no session, and cleared on the way out.
+Origin -> rate limit -> body size -> JSON -> session or agent token -> enrollment lock -> role,
+the last three as the route's rule in the policy table says (`relay_app/policy.py`).
+Fields, flags, lookups and conflicts follow in the resources and services.
+A dead cookie on a "maybe-session" route is let through as no session, and cleared on the way out.
 
 A resource states its needs as class attributes, each a value or a {METHOD: value} dict:
-- `auth`: "session" (the default: secure unless a resource opts out), "locked-ok" (an
-  enrollment-locked session may call it), "optional" (a live session if the request has one,
-  refused when it is enrollment-locked), "optional-locked-ok", "agent", or None (anyone);
+- `action`: its entry in the policy table (required: a route naming none answers 500);
 - `body_cap`: bytes (default 4096); `rate_limit`: None, "login" or "pair".
 """
 
@@ -18,9 +17,10 @@ from typing import Any
 
 import falcon
 
+from .. import policy
 from ..context import RelayContext
 from ..errors import Forbidden, TooManyRequests, Unauthorized
-from ..services.auth_view import auth_view
+from ..views.auth import auth_view
 from .body import DEFAULT_BODY_CAP, read_json_object
 from .client import client_address
 from .cookies import clear_session_cookie, read_session_cookie, session_cookie_written
@@ -28,7 +28,7 @@ from .cookies import clear_session_cookie, read_session_cookie, session_cookie_w
 BROWSER_POST_PREFIXES = ("/api/auth/", "/api/admin/")
 
 
-def policy(resource: Any, name: str, method: str, default: Any) -> Any:
+def route_setting(resource: Any, name: str, method: str, default: Any) -> Any:
     value = getattr(resource, name, default)
     return value.get(method, default) if isinstance(value, dict) else value
 
@@ -83,41 +83,48 @@ class RequestGate:
         config = self.ctx.config
         req.context.caller = None
         req.context.body = {}
+        action = route_setting(resource, "action", method, None)
+        rule = policy.rule(action)
 
         if method == "POST" and req.path.startswith(BROWSER_POST_PREFIXES):
             origin = req.get_header("Origin")
             if origin is not None and origin != config.public_origin:
                 raise Forbidden("origin-mismatch")
 
-        bucket = policy(resource, "rate_limit", method, None)
+        bucket = route_setting(resource, "rate_limit", method, None)
         if bucket is not None:
             per_minute = config.max_pair_attempts_per_minute if bucket == "pair" else config.max_login_attempts_per_minute
             if not self.ctx.limiter.allow((req.uri_template, self.client(req)), per_minute):
                 raise TooManyRequests("rate-limited")
 
         if method == "POST":
-            req.context.body = read_json_object(req, policy(resource, "body_cap", method, DEFAULT_BODY_CAP))
+            req.context.body = read_json_object(req, route_setting(resource, "body_cap", method, DEFAULT_BODY_CAP))
 
-        mode = policy(resource, "auth", method, "session")
-        if mode in ("session", "locked-ok"):
-            caller = self.ctx.sessions.authenticate(read_session_cookie(req, config))
-            if mode == "session" and caller.locked:
-                raise self.enrollment_required(caller)
-            req.context.caller = caller
-        elif mode in ("optional", "optional-locked-ok"):
-            token = read_session_cookie(req, config)
-            if token:
-                try:
-                    caller = self.ctx.sessions.authenticate(token)
-                except Unauthorized:
-                    req.context.dead_cookie = True
-                else:
-                    if mode == "optional" and caller.locked:
-                        raise self.enrollment_required(caller)
-                    req.context.caller = caller
-        elif mode == "agent":
-            authenticate_agent = self.ctx.services["agent_auth"]
-            req.context.agent = authenticate_agent(req.get_header("Authorization"))
+        if rule.caller == policy.AGENT:
+            req.context.agent = self.ctx.services.agent_auth(req.get_header("Authorization"))
+            return
+        caller = self.session_caller(req, rule)
+        if caller is None:
+            return
+        if caller.locked and not rule.locked_ok:
+            raise self.enrollment_required(caller)
+        policy.enforce(caller, action)
+        req.context.caller = caller
+
+    def session_caller(self, req: falcon.Request, rule: policy.Rule):
+        """The live session the rule asks for (401 without one on a SESSION route), or None."""
+        if rule.caller == policy.ANYONE:
+            return None
+        token = read_session_cookie(req, self.ctx.config)
+        if rule.caller == policy.SESSION:
+            return self.ctx.services.sessions.authenticate(token)
+        if not token:
+            return None
+        try:
+            return self.ctx.services.sessions.authenticate(token)
+        except Unauthorized:
+            req.context.dead_cookie = True
+            return None
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
         # API.md: invalid sessions answer with a clearing cookie, whatever the route answers —
@@ -127,5 +134,5 @@ class RequestGate:
 
     def enrollment_required(self, caller) -> Forbidden:
         """SECURITY.md: a locked session may only read auth status, switch workspace and manage its passkeys."""
-        with self.ctx.store.transaction(write=False) as tx:
-            return Forbidden("passkey-enrollment-required", auth=auth_view(tx, self.ctx.config, caller))
+        state = self.ctx.services.sessions.auth_state(caller)
+        return Forbidden("passkey-enrollment-required", auth=auth_view(self.ctx.config, state))

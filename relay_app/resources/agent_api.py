@@ -12,14 +12,14 @@ UPDATE_BODY_CAP = 1024 * 1024
 
 
 class Poll:
-    auth = "agent"
+    action = "agent"
     body_cap = POLL_BODY_CAP
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        reply = self.ctx.services["agents"].poll(req.context.agent, parse_poll(req.context.body))
+        reply = self.ctx.services.agents.poll(req.context.agent, parse_poll(req.context.body))
         media = {
             "ok": True, "tasks": [task_view(state) for state in reply.tasks], "cancelTaskIds": reply.cancel_ids,
             "heldMs": reply.held_ms,
@@ -30,7 +30,7 @@ class Poll:
 
 
 class AgentTaskUpdate:
-    auth = "agent"
+    action = "agent"  # its own tasks only (TaskService.update)
     body_cap = UPDATE_BODY_CAP
 
     def __init__(self, ctx: RelayContext):
@@ -38,7 +38,7 @@ class AgentTaskUpdate:
 
     def on_post(self, req, resp, task_id: str) -> None:
         update = parse_task_update(req.context.body)
-        self.ctx.services["tasks"].update(req.context.agent.agent, task_id, update)
+        self.ctx.services.tasks.update(req.context.agent.agent, task_id, update)
         resp.media = {"ok": True}
 
 

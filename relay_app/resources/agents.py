@@ -1,4 +1,4 @@
-"""Agent revocation (workspace owners): effective on the agent's very next request."""
+"""Agent revocation (`agents.revoke`: workspace owners): effective on the agent's very next request."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from ..context import RelayContext
 
 
 class RevokeAgent:
+    action = "agents.revoke"
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp, agent_id: str) -> None:
-        workspace_id = req.context.caller.require_role("owner")
-        self.ctx.services["agents"].revoke(workspace_id, agent_id)
+        self.ctx.services.agents.revoke(req.context.caller.workspace_id, agent_id)
         resp.media = {"ok": True}
 
 

@@ -8,7 +8,7 @@ from ..context import RelayContext
 
 
 class Health:
-    auth = None
+    action = "public"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from mobile_codex.core.timeutil import iso
-
 from ..context import RelayContext
-from ..services import memberships
 
 
 class RevokeMembership:
+    action = "memberships.revoke"
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp, membership_id: str) -> None:
-        caller = req.context.caller
-        memberships.authorize(caller)
-        with self.ctx.store.transaction() as tx:
-            revoked = memberships.revoke_membership(tx, caller, membership_id, iso(self.ctx.clock()))
+        revoked = self.ctx.services.people.revoke_membership(req.context.caller, membership_id)
         resp.media = {"ok": True, "membershipId": revoked}
 
 

@@ -1,7 +1,7 @@
 """Passkey endpoints: register (options/verify), login (options/verify), revoke.
 
-The ceremonies and their rules live in services/passkeys.py; these classes read the body,
-open the transaction, and answer with the `auth` object (and a cookie on login).
+The ceremonies and their rules live in services/passkeys.py; these classes read the body and
+answer with the `auth` object (and a cookie on login, a clearing one when a revoke ends this session).
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from ..context import RelayContext
 from ..errors import invalid_field
 from ..fields import obj, text
 from ..http.cookies import clear_session_cookie, set_session_cookie
-from ..services.auth_view import auth_view
-from ..services.passkeys import PasskeyService
-from .session import open_session
+from ..views.auth import auth_answer
 
 VERIFY_BODY_CAP = 65536  # API.md: passkey verify bodies
 
@@ -27,76 +25,63 @@ def ceremony_fields(body: dict, id_name: str) -> tuple[str, dict]:
 
 
 class PasskeyResource:
-    def __init__(self, ctx: RelayContext, passkeys: PasskeyService):
+    def __init__(self, ctx: RelayContext):
         self.ctx = ctx
-        self.passkeys = passkeys
+        self.passkeys = ctx.services.passkeys
 
 
 class RegisterOptions(PasskeyResource):
-    auth = "locked-ok"
+    action = "passkeys.manage"
 
     def on_post(self, req, resp) -> None:
         label = text(req.context.body, "label", 120).strip()
-        with self.ctx.store.transaction(write=False) as tx:
-            registration_id, options = self.passkeys.registration_options(tx, req.context.caller, label)
-        resp.media = {"ok": True, "registrationId": registration_id, "publicKey": options}
+        ceremony = self.passkeys.registration_options(req.context.caller, label)
+        resp.media = {"ok": True, "registrationId": ceremony.ceremony_id, "publicKey": ceremony.options}
 
 
 class RegisterVerify(PasskeyResource):
-    auth = "locked-ok"
+    action = "passkeys.manage"
     body_cap = VERIFY_BODY_CAP
 
     def on_post(self, req, resp) -> None:
         registration_id, credential = ceremony_fields(req.context.body, "registrationId")
-        with self.ctx.store.transaction() as tx:
-            caller = self.passkeys.register(tx, req.context.caller, registration_id, credential)
-            resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, caller)}
+        resp.media = auth_answer(self.ctx.config, self.passkeys.register(req.context.caller, registration_id, credential))
 
 
 class LoginOptions(PasskeyResource):
-    auth = None
+    action = "public"
     rate_limit = "login"
 
     def on_post(self, req, resp) -> None:
-        with self.ctx.store.transaction(write=False) as tx:
-            login_id, options = self.passkeys.login_options(tx)
-        resp.media = {"ok": True, "loginId": login_id, "publicKey": options}
+        ceremony = self.passkeys.login_options()
+        resp.media = {"ok": True, "loginId": ceremony.ceremony_id, "publicKey": ceremony.options}
 
 
 class LoginVerify(PasskeyResource):
-    auth = None
+    action = "public"  # the passkey is the credential
     rate_limit = "login"
     body_cap = VERIFY_BODY_CAP
 
     def on_post(self, req, resp) -> None:
         login_id, credential = ceremony_fields(req.context.body, "loginId")
-        with self.ctx.store.transaction() as tx:
-            passkey = self.passkeys.verify_login(tx, login_id, credential)
-            user = tx.users.get(passkey.user_id)
-            cookie, auth = open_session(self.ctx, tx, user, passkey_id=passkey.passkey_id)
-        set_session_cookie(resp, self.ctx.config, cookie)
-        resp.media = {"ok": True, "auth": auth}
+        signed_in = self.passkeys.sign_in(login_id, credential)
+        set_session_cookie(resp, self.ctx.config, signed_in.cookie)
+        resp.media = auth_answer(self.ctx.config, signed_in.auth)
 
 
 class Revoke(PasskeyResource):
-    auth = "locked-ok"
+    action = "passkeys.manage"
 
     def on_post(self, req, resp, passkey_id: str) -> None:
-        caller = req.context.caller
-        with self.ctx.store.transaction() as tx:
-            self.passkeys.revoke(tx, caller, passkey_id)
-            own_session_ended = tx.sessions.get(caller.session.session_id_hash) is None
-            # Revoking the passkey this session logged in with ends this session too.
-            auth = auth_view(tx, self.ctx.config, None if own_session_ended else caller)
-        resp.media = {"ok": True, "auth": auth}
-        if own_session_ended:
+        revoked = self.passkeys.revoke(req.context.caller, passkey_id)
+        resp.media = auth_answer(self.ctx.config, revoked.auth)
+        if revoked.own_session_ended:
             clear_session_cookie(resp, self.ctx.config)
 
 
 def add_routes(app, ctx: RelayContext) -> None:
-    passkeys = ctx.services.setdefault("passkeys", PasskeyService(ctx.config, ctx.clock))
-    app.add_route("/api/auth/passkeys/register/options", RegisterOptions(ctx, passkeys))
-    app.add_route("/api/auth/passkeys/register/verify", RegisterVerify(ctx, passkeys))
-    app.add_route("/api/auth/passkeys/login/options", LoginOptions(ctx, passkeys))
-    app.add_route("/api/auth/passkeys/login/verify", LoginVerify(ctx, passkeys))
-    app.add_route("/api/admin/passkeys/{passkey_id}/revoke", Revoke(ctx, passkeys))
+    app.add_route("/api/auth/passkeys/register/options", RegisterOptions(ctx))
+    app.add_route("/api/auth/passkeys/register/verify", RegisterVerify(ctx))
+    app.add_route("/api/auth/passkeys/login/options", LoginOptions(ctx))
+    app.add_route("/api/auth/passkeys/login/verify", LoginVerify(ctx))
+    app.add_route("/api/admin/passkeys/{passkey_id}/revoke", Revoke(ctx))

@@ -6,16 +6,11 @@ so its first step is registering a passkey.
 
 from __future__ import annotations
 
-from mobile_codex.core.timeutil import iso
-
 from ..context import RelayContext
-from ..errors import Conflict, invalid_field
+from ..errors import invalid_field
 from ..fields import text
-from ..http.cookies import read_session_cookie, set_session_cookie
-from ..services.auth_view import auth_view
-from ..services.invitations import redeem_as_new_user, redeem_into_session
-from ..services.recovery import spend_recovery_code
-from .session import open_session
+from ..http.cookies import set_session_cookie
+from ..views.auth import auth_answer
 
 CODE_BUDGET = 120  # an id in a body
 DISPLAY_NAME_BUDGET = 80
@@ -29,32 +24,25 @@ def display_name(body: dict) -> str:
 
 
 class InviteRedeem:
-    auth = "optional"  # with a session: join; without: a new user; a locked session may not join
+    action = "invitations.redeem"  # with a session: join; without: a new user
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        body, caller = req.context.body, req.context.caller
+        body, caller, people = req.context.body, req.context.caller, self.ctx.services.people
         code = text(body, "inviteCode", CODE_BUDGET, required=True)
-        config, now = self.ctx.config, self.ctx.clock()
         if caller is not None:
-            with self.ctx.store.transaction() as tx:
-                redeem_into_session(tx, caller, code, iso(now))
-                caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, config))
-                resp.media = {"ok": True, "auth": auth_view(tx, config, caller)}
+            resp.media = auth_answer(self.ctx.config, people.join(caller, code))
             return
-        name = display_name(body)
-        with self.ctx.store.transaction() as tx:
-            user = redeem_as_new_user(tx, code, name, iso(now))
-            cookie, auth = open_session(self.ctx, tx, user, locked=config.auth.passkeys.enabled)
-        set_session_cookie(resp, config, cookie)
-        resp.media = {"ok": True, "auth": auth}
+        signed_in = people.sign_up(code, display_name(body))
+        set_session_cookie(resp, self.ctx.config, signed_in.cookie)
+        resp.media = auth_answer(self.ctx.config, signed_in.auth)
 
 
 class RecoveryRedeem:
-    auth = "optional-locked-ok"  # any session, locked or not, is answered `already-authenticated`
+    action = "recovery.redeem"
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
@@ -62,14 +50,9 @@ class RecoveryRedeem:
 
     def on_post(self, req, resp) -> None:
         code = text(req.context.body, "recoveryCode", CODE_BUDGET, required=True)
-        if req.context.caller is not None:
-            raise Conflict("already-authenticated")
-        config = self.ctx.config
-        with self.ctx.store.transaction() as tx:
-            user = spend_recovery_code(tx, code, iso(self.ctx.clock()))
-            cookie, auth = open_session(self.ctx, tx, user, recovery=True, locked=config.auth.passkeys.enabled)
-        set_session_cookie(resp, config, cookie)
-        resp.media = {"ok": True, "auth": auth}
+        signed_in = self.ctx.services.people.redeem_recovery_code(req.context.caller, code)
+        set_session_cookie(resp, self.ctx.config, signed_in.cookie)
+        resp.media = auth_answer(self.ctx.config, signed_in.auth)
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -1,97 +1,81 @@
-"""Signing in and out: auth status, bootstrap login, logout, workspace switch."""
+"""Signing in and out: auth status, bootstrap login, one-time login codes, logout, workspace switch."""
 
 from __future__ import annotations
 
-from mobile_codex.core.crypto import same_secret, sha256_hex
-
 from ..context import RelayContext
-from ..errors import NotFound, Unauthorized
 from ..fields import text
 from ..http.cookies import clear_session_cookie, read_session_cookie, set_session_cookie
-from ..services.auth_view import auth_view
-from ..services.sessions import active_membership
-from ..services.workspaces import move_session
-
-
-def first_workspace(tx, user) -> str | None:
-    """Where a fresh session starts: the last workspace used, else the oldest membership."""
-    if active_membership(tx, user.user_id, user.last_workspace_id):
-        return user.last_workspace_id
-    memberships = tx.memberships.find(user_id=user.user_id, revoked_at=None, order_by="created_at", limit=1)
-    return memberships[0].workspace_id if memberships else None
-
-
-def open_session(ctx: RelayContext, tx, user, **session_flags) -> tuple[str, dict]:
-    """Sign `user` in (inside `tx`), starting in their usual workspace.
-
-    Returns the cookie value and the new `auth` view; set the cookie once `tx` has committed.
-    """
-    cookie = ctx.sessions.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), **session_flags)
-    return cookie, auth_view(tx, ctx.config, ctx.sessions.resolve(tx, cookie))
+from ..views.auth import auth_answer, auth_view
 
 
 class AuthStatus:
-    auth = "optional-locked-ok"
+    action = "auth.status"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_get(self, req, resp) -> None:
         caller = req.context.caller
-        with self.ctx.store.transaction(write=False) as tx:
-            resp.media = {"ok": True, "authenticated": caller is not None, "auth": auth_view(tx, self.ctx.config, caller)}
+        state = self.ctx.services.sessions.auth_state(caller)
+        resp.media = {"ok": True, "authenticated": caller is not None, "auth": auth_view(self.ctx.config, state)}
         # A dead cookie is cleared by the middleware (RequestGate.process_response).
 
 
 class BootstrapLogin:
-    auth = None
+    action = "public"  # the bootstrap token is the credential
     rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        token = text(req.context.body, "bootstrapToken", 4096)
-        if not token or not same_secret(sha256_hex(token), self.ctx.config.bootstrap_admin_token_hash):
-            raise Unauthorized("invalid-bootstrap-token")
-        with self.ctx.store.transaction() as tx:
-            user = tx.users.get(tx.get_meta().bootstrap_user_id)
-            cookie, auth = open_session(self.ctx, tx, user, recovery=True)
-        set_session_cookie(resp, self.ctx.config, cookie)
-        resp.media = {"ok": True, "auth": auth}
+        signed_in = self.ctx.services.sessions.sign_in_with_bootstrap_token(text(req.context.body, "bootstrapToken", 4096))
+        set_session_cookie(resp, self.ctx.config, signed_in.cookie)
+        resp.media = auth_answer(self.ctx.config, signed_in.auth)
 
 
-class Logout:
-    auth = None
+class LoginCodeRedeem:
+    """POST /api/auth/login-code (ours): a one-time code from the server's command line -> owner session."""
+
+    action = "public"  # the login code is the credential
+    rate_limit = "login"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        self.ctx.sessions.end(read_session_cookie(req, self.ctx.config))
+        signed_in = self.ctx.services.sessions.sign_in_with_login_code(text(req.context.body, "loginCode", 120))
+        set_session_cookie(resp, self.ctx.config, signed_in.cookie)
+        resp.media = auth_answer(self.ctx.config, signed_in.auth)
+
+
+class Logout:
+    action = "public"  # ends whatever session the cookie names
+
+    def __init__(self, ctx: RelayContext):
+        self.ctx = ctx
+
+    def on_post(self, req, resp) -> None:
+        self.ctx.services.sessions.sign_out(read_session_cookie(req, self.ctx.config))
         clear_session_cookie(resp, self.ctx.config)
         resp.media = {"ok": True}
 
 
 class SwitchWorkspace:
-    auth = "locked-ok"
+    action = "workspace.switch"
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
     def on_post(self, req, resp) -> None:
-        caller = req.context.caller
         workspace_id = text(req.context.body, "workspaceId", 120, required=True)
-        with self.ctx.store.transaction() as tx:
-            if active_membership(tx, caller.user.user_id, workspace_id) is None:
-                raise NotFound("workspace-not-found")
-            move_session(tx, caller.session, workspace_id)
-            caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
-            resp.media = {"ok": True, "auth": auth_view(tx, self.ctx.config, caller)}
+        state = self.ctx.services.sessions.switch_workspace(req.context.caller, workspace_id)
+        resp.media = auth_answer(self.ctx.config, state)
 
 
 def add_routes(app, ctx: RelayContext) -> None:
     app.add_route("/api/auth/status", AuthStatus(ctx))
     app.add_route("/api/auth/login", BootstrapLogin(ctx))
+    app.add_route("/api/auth/login-code", LoginCodeRedeem(ctx))
     app.add_route("/api/auth/logout", Logout(ctx))
     app.add_route("/api/auth/workspace", SwitchWorkspace(ctx))

@@ -9,7 +9,9 @@ from __future__ import annotations
 from ..context import RelayContext
 from ..errors import invalid_field
 from ..http.cookies import read_session_cookie
-from ..services.state_view import MAX_WAIT_MS, state_view, wait_for_change
+from ..views.state import state_view
+
+MAX_WAIT_MS = 25000
 
 
 def wait_ms_param(req) -> int:
@@ -22,8 +24,21 @@ def wait_ms_param(req) -> int:
         raise invalid_field("waitMs") from None
 
 
+def wait_for_change(ctx: RelayContext, after: str | None, wait_ms: int) -> None:
+    """Hold until the change cursor moves past `after` or `wait_ms` ends.
+
+    Answers at once when `after` is not the current cursor (unknown or stale) or when the
+    capacity rule says no more requests may be held.
+    """
+    if not after or wait_ms <= 0 or after != ctx.feed.cursor():
+        return
+    with ctx.holds.hold() as may_wait:
+        if may_wait:
+            ctx.feed.wait_for_change(after, min(wait_ms, MAX_WAIT_MS) / 1000)
+
+
 class State:
-    auth = "locked-ok"  # a locked session gets the view with empty lists
+    action = "state.read"  # a locked session gets the view with empty lists
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
@@ -34,7 +49,7 @@ class State:
         if wait_ms and after:
             wait_for_change(self.ctx, after, wait_ms)
         with self.ctx.store.transaction(write=False) as tx:
-            caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, self.ctx.config)) if wait_ms else req.context.caller
+            caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, self.ctx.config)) if wait_ms else req.context.caller
             resp.media = state_view(self.ctx, tx, caller)
 
 

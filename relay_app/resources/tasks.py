@@ -1,4 +1,4 @@
-"""Tasks from the phone: create, approve, reject, cancel. Operators and owners only."""
+"""Tasks from the phone: create, approve, reject, cancel (who may: `tasks.*` in policy.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ CREATE_BODY_CAP = 16384
 
 
 class CreateTask:
+    action = "tasks.create"
     body_cap = CREATE_BODY_CAP
 
     def __init__(self, ctx: RelayContext):
@@ -18,29 +19,28 @@ class CreateTask:
 
     def on_post(self, req, resp) -> None:
         caller = req.context.caller
-        workspace_id = caller.require_role("operator")
         creator = Creator(caller.user.user_id, caller.user.display_name)
-        state = self.ctx.services["tasks"].create(workspace_id, parse_task_request(req.context.body), creator)
+        state = self.ctx.services.tasks.create(caller.workspace_id, parse_task_request(req.context.body), creator)
         resp.status = 201
         resp.media = {"ok": True, "task": task_view(state)}
 
 
 class TaskAction:
-    def __init__(self, ctx: RelayContext, action: str):
+    def __init__(self, ctx: RelayContext, verb: str):
         self.ctx = ctx
-        self.action = action
+        self.verb = verb
+        self.action = f"tasks.{verb}"
 
     def on_post(self, req, resp, task_id: str) -> None:
-        workspace_id = req.context.caller.require_role("operator")
-        tasks = self.ctx.services["tasks"]
-        if self.action == "cancel":
+        workspace_id, tasks = req.context.caller.workspace_id, self.ctx.services.tasks
+        if self.verb == "cancel":
             state = tasks.cancel(workspace_id, task_id)
         else:
-            state = tasks.decide(workspace_id, task_id, approve=self.action == "approve")
+            state = tasks.decide(workspace_id, task_id, approve=self.verb == "approve")
         resp.media = {"ok": True, "task": task_view(state)}
 
 
 def add_routes(app, ctx: RelayContext) -> None:
     app.add_route("/api/admin/tasks", CreateTask(ctx))
-    for action in ("approve", "reject", "cancel"):
-        app.add_route(f"/api/admin/tasks/{{task_id}}/{action}", TaskAction(ctx, action))
+    for verb in ("approve", "reject", "cancel"):
+        app.add_route(f"/api/admin/tasks/{{task_id}}/{verb}", TaskAction(ctx, verb))

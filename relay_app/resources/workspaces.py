@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from mobile_codex.core.timeutil import iso
-
 from ..context import RelayContext
 from ..errors import invalid_field
 from ..fields import text
-from ..http.cookies import read_session_cookie
-from ..services.auth_view import auth_view
-from ..services.people_views import workspace_view
-from ..services.workspaces import WORKSPACE_NAME_BUDGET, create_workspace
+from ..services.workspaces import WORKSPACE_NAME_BUDGET
+from ..views.auth import auth_view
+from ..views.people import workspace_view
 
 
 class CreateWorkspace:
+    action = "workspaces.create"
+
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
@@ -21,11 +20,9 @@ class CreateWorkspace:
         name = text(req.context.body, "name", WORKSPACE_NAME_BUDGET, required=True).strip()
         if not name:
             raise invalid_field("name")
-        with self.ctx.store.transaction() as tx:
-            workspace = create_workspace(tx, req.context.caller, name, iso(self.ctx.clock()))
-            caller = self.ctx.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
-            resp.status = 201
-            resp.media = {"ok": True, "workspace": workspace_view(workspace), "auth": auth_view(tx, self.ctx.config, caller)}
+        created = self.ctx.services.people.create_workspace(req.context.caller, name)
+        resp.status = 201
+        resp.media = {"ok": True, "workspace": workspace_view(created.workspace), "auth": auth_view(self.ctx.config, created.auth)}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -97,7 +97,7 @@ def bearer(authorization: str | None) -> str | None:
 
 
 class AgentAuth:
-    """`ctx.services["agent_auth"]`: Authorization header -> AgentCaller, or 401."""
+    """`ctx.services.agent_auth`: Authorization header -> AgentCaller, or 401."""
 
     def __init__(self, store: Store, secret: str, clock: Clock):
         self.store = store

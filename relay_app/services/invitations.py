@@ -1,6 +1,6 @@
 """Invitations: workspace invites (a role in one workspace) and account invites (a new user, no workspace).
 
-Who may do what:
+Who may (the policy table's `invitations.workspace` or `invitations.account`, picked by `rule_of`):
 - a workspace invite is made and revoked by an owner of the caller's current workspace; it always
   invites into that workspace, and one of another workspace is not found (404) — for relay owners too;
 - an account invite is made and revoked by a relay owner (relay-wide).
@@ -20,39 +20,30 @@ from mobile_codex.core.records import Invitation, User
 from mobile_codex.core.store import Transaction
 from mobile_codex.core.timeutil import iso, iso_after
 
-from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from ..errors import Conflict, NotFound, Unauthorized
+from ..policy import allows, enforce, reaches
 from .bootstrap import new_user_handle
 from .one_time_codes import find_active, mint_code
-from .permissions import at_least
-from .sessions import Caller, active_membership
-from .workspaces import add_membership, move_session
+from .callers import Caller, active_membership
+from .sessions import move_session
+from .workspaces import add_membership
 
 INVITE_TYPES = ("workspace", "account")
 TTL_DEFAULT, TTL_MIN, TTL_MAX = 86400, 300, 604800
 
 
-def authorize_create(caller: Caller, invite_type: str) -> str:
-    """The workspace the invite is for ("" for account invites), once the caller may make it."""
-    if invite_type == "account":
-        caller.require_relay_owner()
-        return ""
-    if caller.workspace_id is None:
-        raise BadRequest("workspace-invite-requires-current-workspace")
-    return caller.require_role("owner")
-
-
-def authorize_revoke(caller: Caller) -> None:
-    """Before any lookup: only workspace owners and relay owners revoke invitations."""
-    if not caller.is_relay_owner:
-        caller.require_role("owner")
+def rule_of(invite_type: str) -> str:
+    """The policy table's rule for making, seeing and revoking invites of this type."""
+    return "invitations.account" if invite_type == "account" else "invitations.workspace"
 
 
 def create_invitation(
-    tx: Transaction, caller: Caller, *, invite_type: str, workspace_id: str, role: str, note: str,
-    ttl_sec: int, now: datetime,
-) -> tuple[str, Invitation]:  # fmt: skip
-    """(the code, shown once; the stored invitation). Call `authorize_create` first."""
+    tx: Transaction, caller: Caller, *, invite_type: str, role: str, note: str, ttl_sec: int, now: datetime
+) -> tuple[str, Invitation]:
+    """(the code, shown once; the stored invitation): a workspace invite is always for the caller's
+    current workspace. The caller passed `rule_of(invite_type)` first."""
     code, code_hash = mint_code()
+    workspace_id = caller.workspace_id if invite_type == "workspace" else ""
     invitation = Invitation(
         invite_id=new_id("invite"), type=invite_type, workspace_id=workspace_id,
         role=role if invite_type == "workspace" else "", note=note, code_hash=code_hash,
@@ -66,14 +57,10 @@ def revoke_invitation(tx: Transaction, caller: Caller, invite_id: str, now: str)
     invitation = tx.invitations.get(invite_id)
     if invitation is None:
         raise NotFound("invitation-not-found")
-    if invitation.type == "account":
-        if not caller.is_relay_owner:
-            raise NotFound("invitation-not-found")
-    else:
-        if invitation.workspace_id != caller.workspace_id:
-            raise NotFound("invitation-not-found")  # never reveal another workspace's invites
-        if not at_least(caller.role, "owner"):
-            raise Forbidden("insufficient-role")
+    rule = rule_of(invitation.type)
+    if not reaches(caller, rule, invitation.workspace_id):
+        raise NotFound("invitation-not-found")  # never reveal another workspace's invites
+    enforce(caller, rule)  # in reach, but their role there may be too low
     if invitation.revoked_at is None:
         invitation = attrs.evolve(invitation, revoked_at=now)
         tx.invitations.put(invitation)
@@ -117,12 +104,9 @@ def redeem_into_session(tx: Transaction, caller: Caller, code: str, now: str) ->
 
 def visible_invitations(tx: Transaction, caller: Caller, now: str) -> list[Invitation]:
     """Active invitations the caller may manage, newest first (for the state view)."""
-    may_manage_workspace = caller.workspace_id is not None and at_least(caller.role, "owner")
     found = tx.invitations.find(used_at=None, revoked_at=None, order_by="-created_at")
     return [
         invitation for invitation in found
-        if invitation.expires_at > now and (
-            (invitation.type == "account" and caller.is_relay_owner)
-            or (invitation.type == "workspace" and may_manage_workspace and invitation.workspace_id == caller.workspace_id)
-        )
+        if invitation.expires_at > now and invitation.type in INVITE_TYPES
+        and allows(caller, rule_of(invitation.type)) and reaches(caller, rule_of(invitation.type), invitation.workspace_id)
     ]  # fmt: skip

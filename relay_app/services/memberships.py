@@ -1,6 +1,7 @@
-"""Revoking a membership: an owner of the membership's workspace (their current one) or a relay
-owner (any workspace). The last owner of a workspace cannot be removed. The member loses access
-on their very next request (sessions look the membership up every time)."""
+"""Revoking a membership (people, via `PeopleService`): `memberships.revoke` in the policy table
+says who (an owner of the membership's workspace, their current one, or a relay owner, any). The
+last owner of a workspace cannot be removed. The member loses access on their very next request
+(sessions look the membership up every time)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,8 @@ from mobile_codex.core.records import Membership
 from mobile_codex.core.store import Transaction
 
 from ..errors import Conflict, NotFound
-from .sessions import Caller
-
-
-def authorize(caller: Caller) -> None:
-    """Before any lookup: relay owners, or owners of the current workspace."""
-    if not caller.is_relay_owner:
-        caller.require_role("owner")
+from ..policy import reaches
+from .callers import Caller
 
 
 def _revocable(tx: Transaction, caller: Caller, membership_id: str) -> Membership:
@@ -26,7 +22,7 @@ def _revocable(tx: Transaction, caller: Caller, membership_id: str) -> Membershi
     workspace = tx.workspaces.get(membership.workspace_id)
     if workspace is None or workspace.archived_at is not None or tx.users.get(membership.user_id) is None:
         raise NotFound("membership-not-found")
-    if not caller.is_relay_owner and membership.workspace_id != caller.workspace_id:
+    if not reaches(caller, "memberships.revoke", membership.workspace_id):
         raise NotFound("membership-not-found")  # never reveal another workspace's members
     return membership
 

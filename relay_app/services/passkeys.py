@@ -8,7 +8,8 @@
   signature verifies against the stored key and the sign count rose (unless both are 0).
 - Registering lifts the session's enrollment lock; revoking the last passkey needs a recovery
   session; revoking ends the sessions that passkey logged in.
-Every ceremony runs inside the caller's transaction, so a refusal writes nothing.
+Each step runs in one transaction of its own, so a refusal writes nothing; a login signs in through
+the session service in that same transaction.
 """
 
 from __future__ import annotations
@@ -43,12 +44,14 @@ from webauthn.helpers.structs import (
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.core.records import Passkey
-from mobile_codex.core.store import Transaction
+from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from .cose_keys import spki_to_cose
-from .sessions import Caller
+from .auth_state import AuthState, read_auth_state
+from .callers import Caller
+from .sessions import SessionService, SignedIn
 from .webauthn_challenges import ChallengeStore
 
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]
@@ -75,10 +78,26 @@ def verifying_key(passkey: Passkey) -> bytes:
     return spki_to_cose(passkey.public_key_spki)
 
 
+@attrs.frozen(kw_only=True)
+class Ceremony:
+    """A pending WebAuthn ceremony: the id to finish it with, and the options for the browser."""
+
+    ceremony_id: str
+    options: dict[str, Any]  # the WebAuthn JSON form (base64url strings)
+
+
+@attrs.frozen(kw_only=True)
+class PasskeyRevoked:
+    auth: AuthState  # signed out when the caller's own session ended with the passkey
+    own_session_ended: bool
+
+
 class PasskeyService:
-    def __init__(self, config: RelayConfig, clock: Clock):
+    def __init__(self, store: Store, config: RelayConfig, clock: Clock, *, sessions: SessionService):
+        self.store = store
         self.config = config
         self.clock = clock
+        self.sessions = sessions
         settings = config.auth.passkeys
         self.registrations = ChallengeStore(clock, settings.challenge_ttl_ms)
         self.logins = ChallengeStore(clock, settings.challenge_ttl_ms)
@@ -101,9 +120,13 @@ class PasskeyService:
 
     # --- registration ------------------------------------------------------------------------
 
-    def registration_options(self, tx: Transaction, caller: Caller, label: str) -> tuple[str, dict[str, Any]]:
-        """(registrationId, creation options in the WebAuthn JSON form)."""
+    def registration_options(self, caller: Caller, label: str) -> Ceremony:
+        """The registration id and creation options, bound to the caller's session."""
         self._require_enabled()
+        with self.store.transaction(write=False) as tx:
+            return self._registration_options(tx, caller, label)
+
+    def _registration_options(self, tx: Transaction, caller: Caller, label: str) -> Ceremony:
         user = caller.user
         registration_id, entry = self.registrations.issue(
             session_id_hash=caller.session.session_id_hash, user_id=user.user_id, label=label or DEFAULT_LABEL
@@ -125,11 +148,14 @@ class PasskeyService:
             exclude_credentials=[_descriptor(p) for p in tx.passkeys.find(user_id=user.user_id, order_by="created_at")],
             supported_pub_key_algs=ALGORITHMS,
         )
-        return registration_id, options_to_json_dict(options)
+        return Ceremony(ceremony_id=registration_id, options=options_to_json_dict(options))
 
-    def register(self, tx: Transaction, caller: Caller, registration_id: str, credential: dict) -> Caller:
-        """Verify the authenticator's answer, store the passkey, lift the session's enrollment
-        lock; returns the caller as it is now."""
+    def register(self, caller: Caller, registration_id: str, credential: dict) -> AuthState:
+        """Verify the authenticator's answer, store the passkey, lift the session's enrollment lock."""
+        with self.store.transaction() as tx:
+            return read_auth_state(tx, self._register(tx, caller, registration_id, credential))
+
+    def _register(self, tx: Transaction, caller: Caller, registration_id: str, credential: dict) -> Caller:
         entry = self.registrations.take(
             registration_id, session_id_hash=caller.session.session_id_hash, user_id=caller.user.user_id
         )
@@ -161,11 +187,12 @@ class PasskeyService:
 
     # --- login -------------------------------------------------------------------------------
 
-    def login_options(self, tx: Transaction) -> tuple[str, dict[str, Any]]:
-        """(loginId, request options with an empty allowCredentials)."""
+    def login_options(self) -> Ceremony:
+        """The login id and request options with an empty allowCredentials."""
         self._require_enabled()
-        if tx.passkeys.count() == 0:
-            raise BadRequest("no-passkeys-registered")
+        with self.store.transaction(write=False) as tx:
+            if tx.passkeys.count() == 0:
+                raise BadRequest("no-passkeys-registered")
         login_id, entry = self.logins.issue()
         options = generate_authentication_options(
             rp_id=self.config.rp_id,
@@ -174,9 +201,15 @@ class PasskeyService:
             allow_credentials=[],
             user_verification=UserVerificationRequirement(self.settings.user_verification),
         )
-        return login_id, options_to_json_dict(options)
+        return Ceremony(ceremony_id=login_id, options=options_to_json_dict(options))
 
-    def verify_login(self, tx: Transaction, login_id: str, credential: dict) -> Passkey:
+    def sign_in(self, login_id: str, credential: dict) -> SignedIn:
+        """A session for the passkey's user, recording which passkey opened it."""
+        with self.store.transaction() as tx:
+            passkey = self._verify_login(tx, login_id, credential)
+            return self.sessions.open(tx, tx.users.get(passkey.user_id), passkey_id=passkey.passkey_id)
+
+    def _verify_login(self, tx: Transaction, login_id: str, credential: dict) -> Passkey:
         """The passkey that signed this login (its sign count and lastUsedAt updated)."""
         entry = self.logins.take(login_id)
         if entry is None:
@@ -210,11 +243,18 @@ class PasskeyService:
 
     # --- revocation --------------------------------------------------------------------------
 
-    def revoke(self, tx: Transaction, caller: Caller, passkey_id: str) -> int:
-        """Delete one of the caller's own passkeys and the sessions it logged in; returns how
-        many sessions ended."""
+    def revoke(self, caller: Caller, passkey_id: str) -> PasskeyRevoked:
+        """Delete one of the caller's own passkeys and the sessions it logged in (the caller's own
+        session too, when this passkey opened it)."""
+        with self.store.transaction() as tx:
+            self._revoke(tx, caller, passkey_id)
+            ended = tx.sessions.get(caller.session.session_id_hash) is None
+            return PasskeyRevoked(auth=read_auth_state(tx, None if ended else caller), own_session_ended=ended)
+
+    def _revoke(self, tx: Transaction, caller: Caller, passkey_id: str) -> int:
+        """How many sessions ended."""
         passkey = tx.passkeys.get(passkey_id)
-        if passkey is None or passkey.user_id != caller.user.user_id:
+        if passkey is None or passkey.user_id != caller.user.user_id:  # `passkeys.manage`: own ones only
             raise NotFound("passkey-not-found")
         if tx.passkeys.count(user_id=caller.user.user_id) <= 1 and not caller.session.recovery:
             raise Conflict("last-passkey-blocked")

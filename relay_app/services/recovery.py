@@ -18,9 +18,14 @@ from mobile_codex.core.timeutil import iso, iso_after
 
 from ..errors import Conflict, Forbidden, Unauthorized
 from .one_time_codes import find_active, mint_code
-from .people_views import active_recovery_codes
 
 TTL_DEFAULT, TTL_MIN, TTL_MAX = 3600, 300, 604800
+
+
+def active_recovery_codes(tx: Transaction, user_id: str, now: str) -> list[RecoveryCode]:
+    """The user's usable recovery codes, newest first."""
+    found = tx.recovery_codes.find(user_id=user_id, used_at=None, revoked_at=None, order_by="-created_at")
+    return [recovery for recovery in found if recovery.expires_at > now]
 
 
 def issue_recovery_code(

@@ -1,7 +1,11 @@
-"""Browser sessions: random cookie tokens, stored only as SHA-256, at most 64 kept.
+"""Signing in and out, and the browser sessions that result.
 
-`authenticate` turns a cookie into a `Caller`, the one object every rule downstream asks
-"who is this and what may they do here?".
+A session is a random cookie token the relay stores only as SHA-256 (at most 64 kept). The ways
+in: the bootstrap token and one-time login codes here, passkeys (`passkeys.py`), invitations and
+recovery codes (`people.py`); each ends in `open`, which starts the session in the user's usual
+workspace. `authenticate` turns a cookie into the `Caller` every rule downstream asks about.
+Results carry the cookie value (the resource sets it once the transaction has committed) and
+the `AuthState` read after the change.
 """
 
 from __future__ import annotations
@@ -11,64 +15,25 @@ import secrets
 import attrs
 
 from mobile_codex.core.config import RelayConfig
-from mobile_codex.core.crypto import sha256_hex
-from mobile_codex.core.records import Membership, RelayMeta, Session, User
+from mobile_codex.core.crypto import same_secret, sha256_hex
+from mobile_codex.core.records import Session, User
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso, iso_after
 
-from ..errors import Forbidden, Unauthorized
-from .permissions import at_least
+from ..errors import NotFound, Unauthorized
+from .auth_state import AuthState, read_auth_state
+from .callers import Caller, active_membership, is_relay_owner
+from .login_codes import spend_login_code
 
 MAX_SESSIONS = 64
 
 
-@attrs.frozen
-class Caller:
-    """An authenticated browser session and what it implies."""
+@attrs.frozen(kw_only=True)
+class SignedIn:
+    """A new session: its cookie value (shown once, stored hashed) and what it sees."""
 
-    session: Session
-    user: User
-    membership: Membership | None  # the active membership in the current workspace
-    is_relay_owner: bool
-
-    @property
-    def locked(self) -> bool:
-        return self.session.needs_passkey_enrollment
-
-    @property
-    def role(self) -> str | None:
-        return self.membership.role if self.membership else None
-
-    @property
-    def workspace_id(self) -> str | None:
-        return self.membership.workspace_id if self.membership else None
-
-    def require_workspace(self) -> str:
-        if self.membership is None:
-            raise Forbidden("no-workspace-selected")
-        return self.membership.workspace_id
-
-    def require_role(self, needed: str) -> str:
-        """The current workspace id, when the caller holds at least `needed` there."""
-        workspace_id = self.require_workspace()
-        if not at_least(self.role, needed):
-            raise Forbidden("insufficient-role")
-        return workspace_id
-
-    def require_relay_owner(self) -> None:
-        if not self.is_relay_owner:
-            raise Forbidden("insufficient-role")
-
-
-def is_relay_owner(meta: RelayMeta, user_id: str) -> bool:
-    return user_id == meta.bootstrap_user_id or user_id in meta.admin_user_ids
-
-
-def active_membership(tx: Transaction, user_id: str, workspace_id: str | None) -> Membership | None:
-    if not workspace_id:
-        return None
-    found = tx.memberships.find(user_id=user_id, workspace_id=workspace_id, revoked_at=None, limit=1)
-    return found[0] if found else None
+    cookie: str
+    auth: AuthState
 
 
 def _unauthorized(code: str) -> Unauthorized:
@@ -77,11 +42,73 @@ def _unauthorized(code: str) -> Unauthorized:
     return err
 
 
+def move_session(tx: Transaction, session: Session, workspace_id: str) -> None:
+    """Make `workspace_id` the session's current workspace and the user's usual one."""
+    tx.sessions.put(attrs.evolve(session, current_workspace_id=workspace_id))
+    user = tx.users.get(session.user_id)
+    if user is not None:
+        tx.users.put(attrs.evolve(user, last_workspace_id=workspace_id))
+
+
+def first_workspace(tx: Transaction, user: User) -> str | None:
+    """Where a fresh session starts: the last workspace used, else the oldest membership."""
+    if active_membership(tx, user.user_id, user.last_workspace_id):
+        return user.last_workspace_id
+    memberships = tx.memberships.find(user_id=user.user_id, revoked_at=None, order_by="created_at", limit=1)
+    return memberships[0].workspace_id if memberships else None
+
+
 class SessionService:
     def __init__(self, store: Store, config: RelayConfig, clock: Clock):
         self.store = store
         self.config = config
         self.clock = clock
+
+    # --- the ways in -------------------------------------------------------------------------
+
+    def sign_in_with_bootstrap_token(self, token: str) -> SignedIn:
+        """A full owner session of the bootstrap user, marked recovery. 401 `invalid-bootstrap-token`."""
+        if not token or not same_secret(sha256_hex(token), self.config.bootstrap_admin_token_hash):
+            raise Unauthorized("invalid-bootstrap-token")
+        with self.store.transaction() as tx:
+            return self.open(tx, tx.users.get(tx.get_meta().bootstrap_user_id), recovery=True)
+
+    def sign_in_with_login_code(self, code: str) -> SignedIn:
+        """An owner session of the bootstrap user, marked recovery. 401 `invalid-login-code`."""
+        with self.store.transaction() as tx:
+            return self.open(tx, tx.users.get(spend_login_code(tx, code, self.clock)), recovery=True)
+
+    def open(self, tx: Transaction, user: User, **session_flags) -> SignedIn:
+        """Sign `user` in inside `tx` (the other ways in call this), starting in their usual workspace."""
+        cookie = self.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), **session_flags)
+        return SignedIn(cookie=cookie, auth=read_auth_state(tx, self.resolve(tx, cookie)))
+
+    # --- a live session ----------------------------------------------------------------------
+
+    def authenticate(self, token: str | None) -> Caller:
+        if not token:
+            raise _unauthorized("missing-session")
+        with self.store.transaction(write=False) as tx:
+            return self.resolve(tx, token)
+
+    def auth_state(self, caller: Caller | None) -> AuthState:
+        with self.store.transaction(write=False) as tx:
+            return read_auth_state(tx, caller)
+
+    def switch_workspace(self, caller: Caller, workspace_id: str) -> AuthState:
+        """Move the session to another of the user's workspaces. 404 `workspace-not-found`."""
+        with self.store.transaction() as tx:
+            if active_membership(tx, caller.user.user_id, workspace_id) is None:
+                raise NotFound("workspace-not-found")
+            move_session(tx, caller.session, workspace_id)
+            return read_auth_state(tx, self.refreshed(tx, caller))
+
+    def sign_out(self, token: str | None) -> None:
+        if token:
+            with self.store.transaction() as tx:
+                tx.sessions.delete(sha256_hex(token))
+
+    # --- building blocks (inside a transaction another service opened) -----------------------
 
     def create(
         self, tx: Transaction, *, user_id: str, workspace_id: str | None, recovery: bool = False,
@@ -113,28 +140,21 @@ class SessionService:
             for old in oldest[:excess]:  # newest win
                 tx.sessions.delete(old.session_id_hash)
 
-    def authenticate(self, token: str | None) -> Caller:
-        if not token:
-            raise _unauthorized("missing-session")
-        with self.store.transaction(write=False) as tx:
-            caller = self.resolve(tx, token)
-        return caller
-
     def resolve(self, tx: Transaction, token: str) -> Caller:
-        session = tx.sessions.get(sha256_hex(token))
+        return self._live(tx, tx.sessions.get(sha256_hex(token)))
+
+    def refreshed(self, tx: Transaction, caller: Caller) -> Caller:
+        """The caller as `tx` now sees them (after a change to their session or memberships)."""
+        return self._live(tx, tx.sessions.get(caller.session.session_id_hash))
+
+    def _live(self, tx: Transaction, session: Session | None) -> Caller:
         if session is None or session.expires_at <= iso(self.clock()):
             raise _unauthorized("invalid-session")
         user = tx.users.get(session.user_id)
         if user is None or user.disabled_at is not None:
             raise _unauthorized("session-user-invalid")
-        meta = tx.get_meta()
         membership = active_membership(tx, user.user_id, session.current_workspace_id)
-        return Caller(session=session, user=user, membership=membership, is_relay_owner=is_relay_owner(meta, user.user_id))
-
-    def end(self, token: str | None) -> None:
-        if token:
-            with self.store.transaction() as tx:
-                tx.sessions.delete(sha256_hex(token))
+        return Caller(session=session, user=user, membership=membership, is_relay_owner=is_relay_owner(tx.get_meta(), user.user_id))
 
     @staticmethod
     def end_all(tx: Transaction) -> int:

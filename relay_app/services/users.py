@@ -1,4 +1,4 @@
-"""Relay user administration: only relay owners, relay-wide.
+"""Relay user administration (people, via `PeopleService`): relay owners, relay-wide (`users.manage`).
 
 Relay owners themselves are protected from being disabled or deleted (they change only by
 import). Disabling ends every session of the user at once; a user can be deleted only once
@@ -13,13 +13,9 @@ from mobile_codex.core.records import User
 from mobile_codex.core.store import Transaction
 
 from ..errors import Conflict, NotFound
-from .auth_view import workspaces_of
-from .sessions import Caller, SessionService, is_relay_owner
-
-
-def authorize(caller: Caller) -> None:
-    """Before any field or lookup: the caller must be a relay owner (403 `insufficient-role`)."""
-    caller.require_relay_owner()
+from .auth_state import memberships_of
+from .callers import is_relay_owner
+from .sessions import SessionService
 
 
 def managed_user(tx: Transaction, user_id: str) -> User:
@@ -55,7 +51,7 @@ def enable_user(tx: Transaction, user_id: str) -> User:
 
 def delete_user(tx: Transaction, user_id: str) -> str:
     user = _unprotected(tx, user_id)
-    if workspaces_of(tx, user.user_id):
+    if memberships_of(tx, user.user_id):
         raise Conflict("user-still-has-memberships")
     if tx.passkeys.count(user_id=user.user_id):
         raise Conflict("user-still-has-passkeys")

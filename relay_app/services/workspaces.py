@@ -1,14 +1,13 @@
-"""Workspaces: any enrolled user may create one and becomes its owner; sessions move between them."""
+"""Workspaces (people, via `PeopleService`): any enrolled user may create one, owns it and switches to it."""
 
 from __future__ import annotations
 
-import attrs
-
 from mobile_codex.core.crypto import new_id
-from mobile_codex.core.records import Membership, Session, Workspace
+from mobile_codex.core.records import Membership, Workspace
 from mobile_codex.core.store import Transaction
 
-from .sessions import Caller
+from .callers import Caller
+from .sessions import move_session
 
 WORKSPACE_NAME_BUDGET = 80
 
@@ -19,14 +18,6 @@ def add_membership(tx: Transaction, *, user_id: str, workspace_id: str, role: st
     )
     tx.memberships.put(membership)
     return membership
-
-
-def move_session(tx: Transaction, session: Session, workspace_id: str) -> None:
-    """Make `workspace_id` the session's current workspace and the user's usual one."""
-    tx.sessions.put(attrs.evolve(session, current_workspace_id=workspace_id))
-    user = tx.users.get(session.user_id)
-    if user is not None:
-        tx.users.put(attrs.evolve(user, last_workspace_id=workspace_id))
 
 
 def create_workspace(tx: Transaction, caller: Caller, name: str, now: str) -> Workspace:

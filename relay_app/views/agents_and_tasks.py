@@ -61,10 +61,10 @@ def agent_state_parts(ctx, tx, caller) -> dict[str, Any]:
         return {"pendingPairRequests": [], "agents": [], "tasks": []}
     workspace_id, services, now = caller.workspace_id, ctx.services, ctx.clock()
     return {
-        "pendingPairRequests": [pair_request_view(r, now) for r in services["pairing"].pending(tx, workspace_id)],
+        "pendingPairRequests": [pair_request_view(r, now) for r in services.pairing.pending(tx, workspace_id)],
         "agents": [
             agent_view(s.agent, last_seen_at=s.last_seen_at, codex_sessions=s.codex_sessions)
-            for s in services["agents"].in_workspace(tx, workspace_id)
+            for s in services.agents.in_workspace(tx, workspace_id)
         ],
-        "tasks": [task_view(state) for state in services["tasks"].recent(tx, workspace_id)],
+        "tasks": [task_view(state) for state in services.tasks.recent(tx, workspace_id)],
     }

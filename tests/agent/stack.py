@@ -96,7 +96,7 @@ class Stack:
         ctx = self.live.app.relay
         with ctx.store.transaction(write=False) as tx:
             task = tx.tasks.get(task_id)
-        return task_view(ctx.services["tasks"].state(task))
+        return task_view(ctx.services.tasks.state(task))
 
     def wait(self, task_id: str, until=lambda view: view["status"] in TERMINAL, timeout: float = 60) -> dict:
         deadline = time.monotonic() + timeout
@@ -117,7 +117,7 @@ class Stack:
         return self.wait(task["taskId"])
 
     def advertised_sessions(self) -> list[dict]:
-        return self.live.app.relay.services["agents"].presence.sessions("agent-1")
+        return self.live.app.relay.services.agents.presence.sessions("agent-1")
 
     def agent_record(self):
         with self.live.app.relay.store.transaction(write=False) as tx:

@@ -102,7 +102,7 @@ def member(relay, role: str, *, workspace_id: str | None = None):
         tx.memberships.put(
             Membership(membership_id=new_id("membership"), user_id=user.user_id, workspace_id=workspace_id, role=role, created_at=now)
         )
-        cookie = ctx.sessions.create(tx, user_id=user.user_id, workspace_id=workspace_id)
+        cookie = ctx.services.sessions.create(tx, user_id=user.user_id, workspace_id=workspace_id)
     browser = Browser(relay.app)
     browser.cookies["mobilecodex_session"] = cookie
     return browser
@@ -126,7 +126,7 @@ def state_parts(relay, browser) -> dict:
 
     ctx = relay.app.relay
     with ctx.store.transaction(write=False) as tx:
-        caller = ctx.sessions.resolve(tx, browser.cookies["mobilecodex_session"])
+        caller = ctx.services.sessions.resolve(tx, browser.cookies["mobilecodex_session"])
         return agent_state_parts(ctx, tx, caller)
 
 

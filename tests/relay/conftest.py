@@ -87,7 +87,7 @@ class Relay:
 
     def sweep(self):
         """One housekeeping pass, as the relay's sweeper thread makes every few seconds."""
-        return self.app.relay.services["housekeeping"].sweep()
+        return self.app.relay.services.housekeeping.sweep()
 
     def close(self):
         self.store.close()

@@ -71,7 +71,7 @@ def add_person(
             tx.memberships.put(
                 Membership(membership_id=membership_id, user_id=user.user_id, workspace_id=workspace_id, role=role, created_at=now)
             )
-        cookie = ctx.sessions.create(tx, user_id=user.user_id, workspace_id=workspace_id if role else None, locked=locked) if signed_in else None
+        cookie = ctx.services.sessions.create(tx, user_id=user.user_id, workspace_id=workspace_id if role else None, locked=locked) if signed_in else None
     browser = relay.browser()
     if cookie:
         browser.cookies[COOKIE] = cookie

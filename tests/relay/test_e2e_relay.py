@@ -129,7 +129,7 @@ def test_cancel_queued_and_running_with_the_60_second_fallback(live):
     assert reply["cancelTaskIds"] == [running["taskId"]]
     # The agent never reports back: after 60 s the relay cancels the task itself.
     live.clock.advance(61)
-    live.app.relay.services["housekeeping"].sweep()  # what the relay's sweeper thread does every few seconds
+    live.app.relay.services.housekeeping.sweep()  # what the relay's sweeper thread does every few seconds
     status, reply = agent.post("/api/agent/poll", {"maxTasks": 0})
     assert reply["cancelTaskIds"] == []
     with live.store.transaction(write=False) as tx:
@@ -226,6 +226,6 @@ def test_capacity_40_held_polls_do_not_block_a_task_create(tmp_path):
         stop.set()
         deadline = time.monotonic() + 10
         while any(poller.is_alive() for poller in pollers) and time.monotonic() < deadline:
-            live.app.relay.services["agents"].signals.cancel_requested("agent-1")  # wake the held ones
+            live.app.relay.services.agents.signals.cancel_requested("agent-1")  # wake the held ones
             time.sleep(0.05)
         live.close()

@@ -91,7 +91,7 @@ def test_stale_pairing_codes_and_requests_go_after_a_day(relay):
 def test_the_sweeper_thread_sweeps_on_its_own_with_the_injected_clock(relay):
     owner, agent, task = running_with_cancel_requested(relay)
     relay.clock.advance(61)  # the relay's clock, not the wall clock, says the cancel is overdue
-    sweeper = Sweeper(relay.app.relay.services["housekeeping"], interval=0.05).start()
+    sweeper = Sweeper(relay.app.relay.services.housekeeping, interval=0.05).start()
     try:
         deadline = time.monotonic() + 10
         while stored(relay, "tasks", task["taskId"]).status != "canceled" and time.monotonic() < deadline:

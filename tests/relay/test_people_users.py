@@ -90,7 +90,7 @@ def test_revoke_sessions(relay):
     person = add_person(relay, "viewer")
     second = relay.browser()
     with relay.app.relay.store.transaction() as tx:
-        second.cookies[COOKIE] = relay.app.relay.sessions.create(tx, user_id=person.user_id, workspace_id=None)
+        second.cookies[COOKIE] = relay.app.relay.services.sessions.create(tx, user_id=person.user_id, workspace_id=None)
     result = post(owner, person.user_id, "sessions/revoke")
     assert result.status_code == 200
     assert result.json["revokedSessions"] == 2 and result.json["user"]["activeSessionCount"] == 0

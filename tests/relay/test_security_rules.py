@@ -14,7 +14,7 @@ import pytest
 from mobile_codex.core import crypto
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.relay_app.app import create_app
-from mobile_codex.relay_app.resources import session as session_resource
+from mobile_codex.relay_app.services import sessions as session_service
 from mobile_codex.relay_app.services.rate_limit import RateLimiter
 
 from .conftest import BOOTSTRAP_HASH, BOOTSTRAP_TOKEN, ORIGIN, Browser, Relay
@@ -115,7 +115,7 @@ def test_the_bootstrap_token_is_compared_in_constant_time(relay, monkeypatch):
         return real_compare(a, b)
 
     monkeypatch.setattr(crypto.hmac, "compare_digest", spy)
-    assert session_resource.same_secret is crypto.same_secret
+    assert session_service.same_secret is crypto.same_secret
     assert relay.browser().post("/api/auth/login", {"bootstrapToken": "wrong"}).status_code == 401
     assert relay.browser().post("/api/auth/login", {"bootstrapToken": BOOTSTRAP_TOKEN}).status_code == 200
     hashes = [(a.decode(), b.decode()) for a, b in compared]

@@ -1,0 +1,76 @@
+"""How people look on the wire (API.md "member", "invitation", "recovery", "managed user", workspace)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mobile_codex.core.records import Workspace
+
+from ..services.people_records import InvitationInfo, ManagedUser, Member, RecoveryInfo
+from .auth import workspace_rows
+
+
+def workspace_view(workspace: Workspace) -> dict[str, Any]:
+    return {
+        "workspaceId": workspace.workspace_id, "name": workspace.name,
+        "createdAt": workspace.created_at, "archivedAt": workspace.archived_at,
+    }  # fmt: skip
+
+
+def member_view(member: Member) -> dict[str, Any]:
+    membership = member.membership
+    return {
+        "membershipId": membership.membership_id,
+        "userId": membership.user_id,
+        "displayName": member.display_name,
+        "role": membership.role,
+        "createdAt": membership.created_at,
+    }
+
+
+def invitation_view(info: InvitationInfo) -> dict[str, Any]:
+    invitation = info.invitation
+    return {
+        "inviteId": invitation.invite_id,
+        "type": invitation.type,
+        "workspaceId": invitation.workspace_id,
+        "workspaceName": info.workspace_name,
+        "role": invitation.role,
+        "note": invitation.note,
+        "createdAt": invitation.created_at,
+        "expiresAt": invitation.expires_at,
+        "usedAt": invitation.used_at,
+        "revokedAt": invitation.revoked_at,
+        "createdByDisplayName": info.created_by_name,
+    }
+
+
+def recovery_view(info: RecoveryInfo) -> dict[str, Any]:
+    recovery = info.recovery
+    return {
+        "recoveryId": recovery.recovery_id,
+        "userId": recovery.user_id,
+        "note": recovery.note,
+        "createdAt": recovery.created_at,
+        "expiresAt": recovery.expires_at,
+        "usedAt": recovery.used_at,
+        "revokedAt": recovery.revoked_at,
+        "createdByDisplayName": info.created_by_name,
+    }
+
+
+def managed_user_view(managed: ManagedUser) -> dict[str, Any]:
+    user = managed.user
+    return {
+        "userId": user.user_id,
+        "displayName": user.display_name,
+        "createdAt": user.created_at,
+        "disabledAt": user.disabled_at,
+        "isRelayOwner": managed.is_relay_owner,
+        "passkeyCount": managed.passkey_count,
+        "activeSessionCount": managed.active_session_count,
+        "activeRecovery": recovery_view(managed.active_recovery) if managed.active_recovery else None,
+        "lastWorkspaceId": user.last_workspace_id or "",
+        "lastWorkspaceName": managed.last_workspace_name,
+        "memberships": workspace_rows(managed.memberships),
+    }
