@@ -1,8 +1,9 @@
 """Journal log sources: `{label, unit, maxLines, directory?}` read through `journalctl`.
 
 The command is an argv list built from config values only; the phone sends a source id.
-`journalctl` runs under the agent's child-process rules (agent_app/process.py): the allowlisted
-environment, its own process group, the whole group killed at the timeout.
+`journalctl` runs in the core's sandbox for child processes (core/child_process.py, the one the
+agent uses for actions and Codex too): the allowlisted environment, its own process group, the
+whole group killed at the timeout.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from mobile_codex.agent_app import process
-from mobile_codex.agent_app.environment import child_environment
+from mobile_codex.core import child_process
+from mobile_codex.core.child_env import child_environment
 from mobile_codex.core.config.agent import JournalLogConfig
 from mobile_codex.core.hookspecs import hookimpl
 from mobile_codex.core.plugin_types import LogNotReadable, LogSourceSpec, LogTail
@@ -38,7 +39,7 @@ def read_journal_tail(source: JournalLogConfig) -> LogTail:
         del window[:-MAX_TAIL_BYTES]
 
     try:
-        outcome = process.run(
+        outcome = child_process.run(
             journal_command(source), cwd=Path("/"), env=child_environment(), on_line=keep,
             timeout_sec=JOURNALCTL_TIMEOUT_SEC, merge_stderr=False,
         )  # fmt: skip

@@ -20,7 +20,7 @@ from mobile_codex.core.record_codec import record_from_dict
 from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
-from mobile_codex.plugins.storage.json_state.state_file import State, load_state
+from mobile_codex.core.reference_state import State, load_state
 
 from .task_views import UNFINISHED
 

@@ -1,4 +1,5 @@
 """The `json` storage backend: the reference's `<dataDir>/state.json`, rewritten on each commit.
+The file format is core/reference_state.py.
 
 Kept for compatibility and migration, not speed (PRODUCT.md): every committed write transaction
 rewrites the whole file atomically. The committed `State` lives in memory. A write transaction
@@ -25,8 +26,7 @@ from typing import Any
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.record_codec import check_query, record_from_dict, record_to_dict, to_camel
 from mobile_codex.core.records import TABLES, RelayMeta
-
-from .state_file import State, load_state, remove_stale_temp_files, write_state
+from mobile_codex.core.reference_state import State, load_state, remove_stale_temp_files, write_state
 
 STATE_NAME = "state.json"
 LOCK_NAME = "state.json.lock"

@@ -1,5 +1,8 @@
 """The reference's `state.json` (version 4): parse it into a `State`, write a `State` back.
 
+In the core because two sides need it: the `json` storage backend (plugins/storage/json_state/)
+keeps its store in this format, and the relay's `import-state` reads a reference file with it.
+
 Layout, as the reference writes it:
 
     {"version": 4, "createdAt": ..., "users": {id: user}, "workspaces": {...}, "memberships",
