@@ -7,6 +7,7 @@ import re
 import attrs
 
 from ..features import FLAG_KEYS, FeatureFlags
+from ..plugins import normalize_distribution
 from .schema import Invalid, boolean, json_type, plugin_owned, setting, shown, string_list
 
 # PEP 508 distribution name, optionally ":<entry point name>".
@@ -51,6 +52,4 @@ class PluginsConfig:
 
     def section(self, distribution: str):
         """The checked section of plugin `distribution` (its model's instance), or None."""
-        from ..plugins import normalize_distribution
-
         return self.config.get(normalize_distribution(distribution))
