@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from mobile_codex.core import child_process
+from mobile_codex.core.child_env import child_environment
 from mobile_codex.core.plugin_types import ActionSpec, Contribution
 from mobile_codex.core.timeutil import Clock, iso, system_clock
 
-from . import process
 from .dispatch import TaskContext, TaskResult, contributed
-from .environment import child_environment
 from .errors import TaskCanceled, TaskFailed
 from .workspace import Workspace
 
@@ -23,7 +23,7 @@ class ActionHandler:
         cwd = self.workspace.resolve_dir(action.cwd)
         ctx.output(f"$ {' '.join(action.argv)}\n")
         try:
-            outcome = process.run(
+            outcome = child_process.run(
                 action.argv, cwd=cwd, env=child_environment(), on_line=ctx.output, timeout_sec=action.timeout_sec,
                 cancel=ctx.cancel,
             )  # fmt: skip

@@ -12,10 +12,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from mobile_codex.core.identity import AGENT_TOKEN_ENV
+
 from .errors import TokenNotSaved
 
 TOKEN_FILE = "agent-token.json"
-ENV_TOKEN = "MOBILE_CODEX_AGENT_TOKEN"
+ENV_TOKEN = AGENT_TOKEN_ENV
 
 
 class TokenStore:

@@ -16,13 +16,13 @@ from mobile_codex.agent_app.errors import PairingExpired, PairingRefused, Pairin
 from mobile_codex.agent_app.pairing import pair
 from mobile_codex.agent_app.relay_client import RelayClient
 from mobile_codex.agent_app.token_store import ENV_TOKEN, initial_token
-from mobile_codex.core.config import AgentConfig, load_agent_config
-from mobile_codex.core.config.agent import FileLogConfig
+from mobile_codex.core.config import AgentConfig
+from mobile_codex.plugins.logs.file_tail import FileLogConfig
 
 from . import paths
 from .exit_codes import (PAIRING_EXPIRED, PAIRING_REJECTED, RUNTIME_FAILURE, TOKEN_REVOKED, USAGE_OR_CONFIG,
                          CommandFailed)  # fmt: skip
-from .loading import plugin_issues, plugins_for
+from .loading import load_with_plugins
 
 
 def say(message: str) -> None:
@@ -77,10 +77,9 @@ def obtain_token(config: AgentConfig, pair_code: str | None, config_path: Path) 
 
 def run_agent(args) -> int:
     path = Path(args.config) if args.config else paths.default_agent_config()
-    config = load_agent_config(path)
+    loaded = load_with_plugins(path, "agent")  # a bad section or a duplicate id stops the start (exit 2)
+    config, plugins = loaded.config, loaded.plugins
     check_at_start(path, config)
-    plugins = plugins_for(config)
-    plugin_issues(path, config, plugins)  # duplicate ids etc. stop the start (exit 2)
     token = obtain_token(config, args.pair_code, path)
     agent = build_agent(config, plugins, token=token, say=say)
     if not agent.codex.binary.available:

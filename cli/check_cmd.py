@@ -1,7 +1,8 @@
 """`check --config F`: validate a relay or agent config; every problem on its own line, exit 2.
 
-Production risks (cli/production_risks.py) are warnings on stderr, `warning: FILE: KEY: …`;
-they never change the exit code.
+It loads the config the way `relay` and `agent` do, with the plugins the file allows (and only
+those), so the sections plugins own are checked too. Production risks (cli/production_risks.py)
+are warnings on stderr, `warning: FILE: KEY: …`; they never change the exit code.
 """
 
 from __future__ import annotations
@@ -10,26 +11,30 @@ import sys
 from pathlib import Path
 
 from mobile_codex.core.config import AgentConfig, RelayConfig
+from mobile_codex.core.errors import PluginSectionsInvalid
 
-from .exit_codes import USAGE_OR_CONFIG
-from .loading import load, plugin_issues, plugins_for
+from .loading import load_with_plugins
 from .production_risks import plugin_action_risks, risks_for
+
+
+def _warn(risks) -> None:
+    for risk in risks:
+        print(f"warning: {risk}", file=sys.stderr)
 
 
 def check(args) -> int:
     path = Path(args.config)
-    config = load(path)
-    for risk in risks_for(path, config):
-        print(f"warning: {risk}", file=sys.stderr)
-    plugins = plugins_for(config)
-    issues = plugin_issues(path, config, plugins)
-    for issue in issues:
-        print(issue, file=sys.stderr)
-    if issues:
-        return USAGE_OR_CONFIG
+    try:
+        loaded = load_with_plugins(path)
+    except PluginSectionsInvalid as err:
+        # The core's keys are fine: warn about them, then main() lists the plugin sections' problems.
+        # (Those sections are still as written in err.config, so no risk is judged from them.)
+        _warn(risks_for(path, err.config))
+        raise
+    config = loaded.config
+    _warn(risks_for(path, config))
     if isinstance(config, AgentConfig):
-        for risk in plugin_action_risks(path, config, plugins):
-            print(f"warning: {risk}", file=sys.stderr)
+        _warn(plugin_action_risks(path, config, loaded.plugins))
     kind = "relay" if isinstance(config, RelayConfig) else "agent"
     print(f"{path}: ok ({kind} config)")
     return 0

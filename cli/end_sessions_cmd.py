@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mobile_codex.core.config import load_relay_config
 from mobile_codex.relay_app.services.sessions import SessionService
 
 from . import paths
+from .loading import load_with_plugins
 from .relay_runtime import command_store
 
 
 def run_end_sessions(args) -> int:
-    config = load_relay_config(Path(args.config) if args.config else paths.default_relay_config())
-    with command_store(config, "end the sessions") as store, store.transaction() as tx:
+    loaded = load_with_plugins(Path(args.config) if args.config else paths.default_relay_config(), "relay")
+    with command_store(loaded.config, loaded.plugins, "end the sessions") as store, store.transaction() as tx:
         ended = SessionService.end_all(tx)
     print(f"ended {ended} session{'' if ended == 1 else 's'}; every phone must sign in again")
     print("(passkey, bootstrap token, or a link from `mobile-codex login-code`)")

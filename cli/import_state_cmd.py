@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mobile_codex.core.config import load_relay_config
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.timeutil import system_clock
 from mobile_codex.relay_app.services.importer import ImportRefused, import_state, read_reference_state
 
 from .exit_codes import RUNTIME_FAILURE, USAGE_OR_CONFIG, CommandFailed
+from .loading import load_with_plugins
 from .relay_runtime import command_store
 
 
 def run_import_state(args) -> int:
-    config = load_relay_config(Path(args.config))
+    loaded = load_with_plugins(Path(args.config), "relay")
+    config = loaded.config
     try:
         state = read_reference_state(Path(args.state_file))
     except StorageError as err:
         raise CommandFailed(f"import-state: {err}", USAGE_OR_CONFIG) from None
-    with command_store(config, "import the state") as store:
+    with command_store(config, loaded.plugins, "import the state") as store:
         try:
             counts = import_state(store, state, system_clock)
         except ImportRefused:

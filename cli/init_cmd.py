@@ -15,10 +15,9 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_relay_config
-from mobile_codex.core.config.schema import Context, build
+from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_document, load_relay_config
+from mobile_codex.core.config.schema import Context
 from mobile_codex.core.crypto import new_secret, sha256_hex
-from mobile_codex.core.errors import ConfigError
 from mobile_codex.core.features import FeatureFlags
 from mobile_codex.core.identity import APP_DIR_NAME
 from mobile_codex.core.task_catalog import agent_flags
@@ -34,11 +33,9 @@ LOCAL_PROXY = "127.0.0.1"  # the reverse proxy on this host connects from here
 
 
 def _validated(model: type, document: dict, output: Path) -> None:
-    """Refuse to write a document that would not load (exit 2, nothing written)."""
-    issues: list = []
-    build(model, document, Context(file=str(output), base_dir=output.resolve().parent), "", issues)
-    if issues:
-        raise ConfigError(issues)
+    """Refuse to write a document that would not load (exit 2, nothing written): a ConfigError."""
+    kind = "relay" if model is RelayConfig else "agent"
+    load_document(document, Context(file=str(output), base_dir=output.resolve().parent), kind)
 
 
 def relay_config_document(origin: str) -> tuple[dict, str]:

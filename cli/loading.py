@@ -1,44 +1,38 @@
-"""Loading a config and its plugins for a command, with errors turned into exit code 2."""
+"""Loading a config and its plugins for a command, with errors turned into exit code 2.
+
+`load_with_plugins` is the one way `relay`, `agent`, `up`, `check`, `plugins` and the relay's
+one-off commands load their config: the file, the plugins it allows, every section checked
+(core/config), then what the plugins contribute, so a duplicate id stops the command too.
+A ConfigError propagates: main() prints each issue on its own line and exits 2.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mobile_codex.core.config import AgentConfig, RelayConfig, load_config
-from mobile_codex.core.errors import ConfigIssue, PluginError
+from mobile_codex.core.config import AgentConfig, LoadedConfig, load
+from mobile_codex.core.errors import PluginError
 from mobile_codex.core.plugins import Plugins, load_plugins
 
 from .exit_codes import USAGE_OR_CONFIG, CommandFailed
 
 
-def plugins_for(config: RelayConfig | AgentConfig | None) -> Plugins:
+def load_with_plugins(path: str | Path, kind: str | None = None) -> LoadedConfig:
+    """The config at `path` (`kind` "relay" or "agent", or told by its keys) and its plugins."""
     try:
-        if config is None:
-            return load_plugins()
-        return load_plugins(allow=config.plugins.allow, flags=config.features)
+        loaded = load(Path(path), kind)
+        if isinstance(loaded.config, AgentConfig):  # (a relay's storage backends were collected by load)
+            loaded.plugins.actions(loaded.config)
+            loaded.plugins.log_sources(loaded.config)
+            loaded.plugins.exec_modes(loaded.config)
     except PluginError as err:
         raise CommandFailed(f"plugin error: {err}", USAGE_OR_CONFIG) from None
+    return loaded
 
 
-def plugin_issues(path: Path, config: RelayConfig | AgentConfig, plugins: Plugins) -> list[ConfigIssue]:
-    """Config keys whose validity depends on which plugins are loaded."""
-    issues = []
+def builtin_plugins() -> Plugins:
+    """The plugins that load without a config (built-ins only: nothing third-party is allowed)."""
     try:
-        if isinstance(config, RelayConfig):
-            backends = plugins.storage_backends()
-            if config.storage.backend not in backends:
-                issues.append(
-                    ConfigIssue(str(path), "storage.backend", f"expected one of {', '.join(sorted(backends))}, got {config.storage.backend!r}")
-                )
-        else:
-            plugins.actions(config)
-            plugins.log_sources(config)
-            plugins.exec_modes(config)
+        return load_plugins()
     except PluginError as err:
         raise CommandFailed(f"plugin error: {err}", USAGE_OR_CONFIG) from None
-    return issues
-
-
-def load(path: str | Path) -> RelayConfig | AgentConfig:
-    """ConfigError propagates: main() prints each issue on its own line and exits 2."""
-    return load_config(Path(path))

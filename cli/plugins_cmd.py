@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mobile_codex.core.config import AgentConfig
 
-from .loading import load, plugin_issues, plugins_for
+from .loading import builtin_plugins, load_with_plugins
 
 
 def _contributions(config, plugins) -> dict[str, list[dict]]:
@@ -24,10 +24,11 @@ def _contributions(config, plugins) -> dict[str, list[dict]]:
 
 
 def list_plugins(args) -> int:
-    config = load(Path(args.config)) if args.config else None
-    plugins = plugins_for(config)
-    if config is not None:
-        plugin_issues(Path(args.config), config, plugins)  # surfaces duplicate ids as exit 2
+    if args.config:
+        loaded = load_with_plugins(Path(args.config))  # a bad section or a duplicate id: exit 2
+        config, plugins = loaded.config, loaded.plugins
+    else:
+        config, plugins = None, builtin_plugins()
     rows = [info.to_dict() for info in plugins.report]
     contributions = _contributions(config, plugins) if config is not None else {}
     if args.json:

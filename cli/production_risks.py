@@ -13,8 +13,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from mobile_codex.core.config import AgentConfig, RelayConfig
-from mobile_codex.core.config.agent import FileLogConfig
 from mobile_codex.core.errors import ConfigIssue
+from mobile_codex.plugins.logs.file_tail import FileLogConfig
 
 # Programs that read their command text from `-c`: an action running one of them runs shell text.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})

@@ -7,30 +7,30 @@ from typing import Iterator
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.errors import StorageError
+from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 from mobile_codex.relay_app.app import RelayApp, create_app
 from mobile_codex.relay_app.server import make_server, open_store, tune_interpreter
 from mobile_codex.relay_app.services.housekeeping import Sweeper
 
 from .exit_codes import RUNTIME_FAILURE, CommandFailed
-from .loading import plugins_for
 
 
-def open_relay_store(config: RelayConfig):
-    """The configured store for a one-off command, or exit 1 saying why (the json backend is
-    locked while the relay runs)."""
+def open_relay_store(config: RelayConfig, plugins: Plugins):
+    """The configured store (`plugins`: those the config loaded with), or exit 1 saying why (the
+    json backend is locked while the relay runs)."""
     try:
-        return open_store(config, plugins_for(config))
+        return open_store(config, plugins)
     except StorageError as err:
         hint = " Stop the relay first: this storage backend allows only one process." if "in use" in str(err) else ""
         raise CommandFailed(f"cannot open storage: {err}.{hint}", RUNTIME_FAILURE) from None
 
 
 @contextmanager
-def command_store(config: RelayConfig, doing: str) -> Iterator[Store]:
+def command_store(config: RelayConfig, plugins: Plugins, doing: str) -> Iterator[Store]:
     """The store for a one-off command (`login-code`, `end-sessions`), closed after; a storage
     error while `doing` it exits 1 with `cannot <doing>: <why>`."""
-    store = open_relay_store(config)
+    store = open_relay_store(config, plugins)
     try:
         yield store
     except StorageError as err:
@@ -40,9 +40,9 @@ def command_store(config: RelayConfig, doing: str) -> Iterator[Store]:
 
 
 @contextmanager
-def relay_listening(config: RelayConfig) -> Iterator[tuple[RelayApp, object]]:
+def relay_listening(config: RelayConfig, plugins: Plugins) -> Iterator[tuple[RelayApp, object]]:
     """Yields (app, waitress server) bound to the configured address; closes the store after."""
-    store = open_relay_store(config)
+    store = open_relay_store(config, plugins)
     tune_interpreter()
     try:
         app = create_app(config, store=store)

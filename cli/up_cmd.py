@@ -18,7 +18,7 @@ import attrs
 
 from mobile_codex.agent_app.agent import build_agent, token_store_for
 from mobile_codex.agent_app.errors import TokenNotSaved, TokenRevoked
-from mobile_codex.core.config import AgentConfig, load_agent_config, load_relay_config
+from mobile_codex.core.config import AgentConfig, load_relay_config
 from mobile_codex.core.timeutil import system_clock
 from mobile_codex.relay_app.errors import ApiError
 from mobile_codex.relay_app.server import stop_serving
@@ -30,7 +30,7 @@ from .agent_cmd import check_at_start, say, warn
 from .exit_codes import USAGE_OR_CONFIG, CommandFailed
 from .files import write_private_json
 from .init_cmd import agent_config_document, relay_config_document, safe_agent_id
-from .loading import plugin_issues, plugins_for
+from .loading import load_with_plugins
 from .relay_runtime import relay_listening
 
 UP_NOTE = "mobile-codex up"
@@ -78,16 +78,15 @@ def pair_through_store(app, config: AgentConfig) -> str:
 
 def run_up(args) -> int:
     relay_path, agent_path = ensure_configs(Path(args.workspace) if args.workspace else None)
-    relay_config = load_relay_config(relay_path)
-    agent_config = load_agent_config(agent_path)
+    relay = load_with_plugins(relay_path, "relay")
+    agent = load_with_plugins(agent_path, "agent")
+    relay_config, agent_config, agent_plugins = relay.config, agent.config, agent.plugins
     if args.workspace:
         agent_config = attrs.evolve(agent_config, workspace_root=Path(args.workspace).expanduser().resolve())
     check_at_start(agent_path, agent_config)
-    agent_plugins = plugins_for(agent_config)
-    plugin_issues(agent_path, agent_config, agent_plugins)
 
     stop = threading.Event()
-    with relay_listening(relay_config) as (app, server):
+    with relay_listening(relay_config, relay.plugins) as (app, server):
         threading.Thread(target=server.run, name="relay", daemon=True).start()
         say(f"relay listening on http://{server.effective_host}:{server.effective_port} (public origin {relay_config.public_origin})")
 

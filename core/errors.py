@@ -28,6 +28,15 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
+class PluginSectionsInvalid(ConfigError):
+    """Only sections the plugins check are invalid. `config` is the file with the core's keys
+    checked and those sections as written (`check` still warns about the core's keys)."""
+
+    def __init__(self, issues: list[ConfigIssue], config: object):
+        super().__init__(issues)
+        self.config = config
+
+
 class PluginError(Exception):
     """Plugin loading failed (duplicate ids, bad hook implementations, bad declarations)."""
 

@@ -5,7 +5,8 @@ specs below. Built-in plugins are ordinary plugins (see `plugins.DEFAULT_PLUGINS
 ones are entry points in group `mobile_codex`, loaded only when the config allows them.
 
 A plugin may set `REQUIRES_FLAGS = ("runAction",)`: when any listed feature flag is off in the
-config being loaded, the plugin is not registered at all.
+config being loaded, the plugin is not registered at all (its config models still check its
+config, so turning a flag off never hides a mistake in the file).
 """
 
 from __future__ import annotations
@@ -16,11 +17,27 @@ import pluggy
 
 if TYPE_CHECKING:
     from .config import AgentConfig
-    from .plugin_types import ActionSpec, ExecModeSpec, LogSourceSpec, StorageBackendSpec
+    from .plugin_types import ActionSpec, ConfigModelSpec, ExecModeSpec, LogSourceSpec, StorageBackendSpec
 
 PROJECT = "mobile_codex"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- config: the parts of a config file a plugin reads ------------------------------------
+
+
+@hookspec
+def register_config_models(side: str) -> "Iterable[ConfigModelSpec]":
+    """Config models that check the parts of a config file this plugin reads.
+
+    Called while a config file loads, once its plugins are loaded: its own section
+    (`plugins.config.<distribution>`), its kind of `logSources` entry, or its storage backend's
+    keys. Problems are reported like every config error, `file: key: message`, all at once; the
+    checked values reach the other hooks in `config`.
+
+    :param side: "relay" or "agent": which config file is loading
+    """
 
 
 # --- agent: what the agent can do for the phone -------------------------------------------

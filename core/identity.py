@@ -11,3 +11,6 @@ APP_DIR_NAME = "mobile-codex"
 AGENT_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"
 AGENT_ID_EXPECTED = "1 to 64 characters from A-Z a-z 0-9 . _ -"
 AGENT_ID = re.compile(AGENT_ID_PATTERN)
+
+# The variable that may hand the agent its token; child processes never see it (core/child_env.py).
+AGENT_TOKEN_ENV = "MOBILE_CODEX_AGENT_TOKEN"

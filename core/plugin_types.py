@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Callable
 import attrs
 
 if TYPE_CHECKING:
+    from .config.relay import StorageConfig
     from .store import Store
+
+# Where a plugin's config model applies (ConfigModelSpec.section).
+OWN_SECTION = "plugin"  # `plugins.config.<distribution>`: the plugin's own section
+KIND_SECTIONS = ("logSources", "storage")  # shared sections whose entries come in kinds plugins add
 
 
 @attrs.frozen(kw_only=True)
@@ -77,10 +82,49 @@ class ExecModeSpec:
 
 @attrs.frozen(kw_only=True)
 class StorageBackendSpec:
-    """A named persistence backend for the relay's metadata."""
+    """A named persistence backend for the relay's metadata.
+
+    `open` receives the relay's `storage` section (`StorageConfig`: `backend`, `data_dir`, and
+    `settings`, the instance of the model the backend declared with `register_config_models`)
+    and returns an open `Store`.
+    """
 
     name: str
-    open: Callable[[Path], "Store"] = attrs.field(eq=False, repr=False)  # data dir -> open store
+    open: Callable[["StorageConfig"], "Store"] = attrs.field(eq=False, repr=False)
+
+
+def _section(spec: "ConfigModelSpec", attribute, value: str) -> None:
+    if value != OWN_SECTION and value not in KIND_SECTIONS:
+        raise ValueError(f"section must be {OWN_SECTION!r} or one of {', '.join(KIND_SECTIONS)}, got {value!r}")
+
+
+def _config_model(spec: "ConfigModelSpec", attribute, value: type) -> None:
+    if not (isinstance(value, type) and attrs.has(value)):
+        raise ValueError(f"model must be an attrs class of core.config.schema settings, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class ConfigModelSpec:
+    """A config model a plugin checks its part of a config file with, and where that part is.
+
+    `model` is an attrs class whose fields are `core.config.schema.setting(...)`, like the core's
+    own config models. `section` says which part of the file it checks:
+
+    - `"plugin"`: the plugin's own section, `plugins.config.<distribution>` (PEP 503 name);
+    - `"logSources"`: one entry `{id: {...}}` of the agent's `logSources`, of the kind whose
+      `kind` key it has (`"unit"`: a journal source); `label` says what that kind is, for messages;
+    - `"storage"`: the keys beside `backend` in the relay's `storage` object, when `backend` is
+      `kind` (the name of a storage backend this plugin registers).
+    """
+
+    model: type = attrs.field(validator=_config_model)
+    section: str = attrs.field(default=OWN_SECTION, validator=_section)
+    kind: str = ""
+    label: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if (self.section == OWN_SECTION) == bool(self.kind):
+            raise ValueError(f"kind must be {'empty' if self.section == OWN_SECTION else 'set'} for section {self.section!r}")
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata as metadata
+import inspect
 import re
 from typing import Any, Iterable
 
@@ -20,7 +21,9 @@ import pluggy
 from . import hookspecs
 from .errors import PluginError
 from .features import FLAG_KEYS, FeatureFlags
-from .plugin_types import ActionSpec, Contribution, ExecModeSpec, LogSourceSpec, StorageBackendSpec
+from .plugin_types import (
+    OWN_SECTION, ActionSpec, ConfigModelSpec, Contribution, ExecModeSpec, LogSourceSpec, StorageBackendSpec,
+)  # fmt: skip
 
 ENTRY_POINT_GROUP = "mobile_codex"
 BUILTIN_DISTRIBUTION = "mobile-codex"
@@ -87,11 +90,53 @@ def discover_entry_points() -> list[metadata.EntryPoint]:
 
 
 class Plugins:
-    """The registered plugins of one process, and typed access to their contributions."""
+    """The registered plugins of one process, and typed access to their contributions.
 
-    def __init__(self, pm: pluggy.PluginManager, report: list[PluginInfo]):
+    `gated` holds the plugins a feature flag kept from registering: they contribute nothing,
+    but their config models still check their config (`config_models`).
+    """
+
+    def __init__(self, pm: pluggy.PluginManager, report: list[PluginInfo], gated: dict[str, object] | None = None):
         self.pm = pm
         self.report = report
+        self.gated = dict(gated or {})
+
+    def config_models(self, side: str) -> dict[str, Contribution]:
+        """The ConfigModelSpecs of every loaded or gated plugin, keyed by the place they check:
+        `logSources.<kind>`, `storage.<backend>` or `plugins.config.<distribution>`."""
+        distribution = {info.name: normalize_distribution(info.distribution) for info in self.report}
+        found: dict[str, Contribution] = {}
+        for plugin_name, function, argnames in self._config_model_impls():
+            try:
+                items = list(function(**{arg: side for arg in argnames}) or ())
+            except (TypeError, ValueError) as err:  # e.g. a ConfigModelSpec it built wrongly
+                raise PluginError(f"plugin {plugin_name}: register_config_models: {err}") from None
+            for item in items:
+                if not isinstance(item, ConfigModelSpec):
+                    raise PluginError(
+                        f"plugin {plugin_name}: register_config_models returned {type(item).__name__}, expected ConfigModelSpec"
+                    )
+                place = f"plugins.config.{distribution[plugin_name]}" if item.section == OWN_SECTION else f"{item.section}.{item.kind}"
+                if place in found:
+                    raise PluginError(
+                        f"duplicate config model for {place}: given by plugin {found[place].plugin} and by plugin {plugin_name}"
+                    )
+                found[place] = Contribution(item=item, plugin=plugin_name)
+        return found
+
+    def _config_model_impls(self):
+        """(plugin name, function, argument names) of each register_config_models, in load order."""
+        registered = {impl.plugin_name: (impl.function, impl.argnames) for impl in self.pm.hook.register_config_models.get_hookimpls()}
+        for info in self.report:
+            if info.name in registered:
+                yield (info.name, *registered[info.name])
+            elif info.name in self.gated:
+                function = getattr(self.gated[info.name], "register_config_models", None)
+                if function is not None and hasattr(function, f"{hookspecs.PROJECT}_impl"):
+                    argnames = tuple(inspect.signature(function).parameters)
+                    if not set(argnames) <= {"side"}:
+                        raise PluginError(f"plugin {info.name}: register_config_models takes unknown arguments {argnames}")
+                    yield info.name, function, argnames
 
     def actions(self, config) -> dict[str, Contribution]:
         return self._collect("register_actions", ActionSpec, "action", config=config)
@@ -138,14 +183,20 @@ def load_plugins(
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     report: list[PluginInfo] = []
+    gated: dict[str, object] = {}
+
+    def register(plugin: object, info: PluginInfo) -> None:
+        info = _register(pm, plugin, info, flags)
+        if not info.loaded:
+            gated[info.name] = plugin
+        report.append(info)
 
     for module_path in builtins:
         plugin = importlib.import_module(module_path)
-        info = PluginInfo(
+        register(plugin, PluginInfo(
             name=module_path, source="builtin", distribution=BUILTIN_DISTRIBUTION, entry_point=None,
             target=module_path, allowed=True, loaded=False, reason="",
-        )
-        report.append(_register(pm, plugin, info, flags))
+        ))  # fmt: skip
 
     for ep in discover_entry_points() if entry_points is None else entry_points:
         dist = ep.dist.name if ep.dist else "?"
@@ -161,13 +212,13 @@ def load_plugins(
             plugin = ep.load()
         except Exception as err:  # a broken third-party package must not hide behind a traceback
             raise PluginError(f"plugin {name}: import of {ep.value} failed: {type(err).__name__}: {err}") from err
-        report.append(_register(pm, plugin, attrs.evolve(info, allowed=True), flags))
+        register(plugin, attrs.evolve(info, allowed=True))
 
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as err:
         raise PluginError(str(err)) from None  # names the plugin and the misspelled hook
-    return Plugins(pm, report)
+    return Plugins(pm, report, gated)
 
 
 def _register(pm: pluggy.PluginManager, plugin: object, info: PluginInfo, flags: FeatureFlags) -> PluginInfo:

@@ -16,12 +16,13 @@ from mobile_codex.core.store import Store
 
 
 def open_store(config: RelayConfig, plugins: Plugins) -> Store:
+    """The configured backend's store, opened with the `storage` section (as loaded with `plugins`)."""
     backends = plugins.storage_backends()
     if config.storage.backend not in backends:
         raise StorageError(
             f"storage.backend {config.storage.backend!r} is not available (loaded: {', '.join(sorted(backends))})"
         )
-    return backends[config.storage.backend].item.open(config.data_dir)
+    return backends[config.storage.backend].item.open(config.storage)
 
 
 # CPython hands the GIL to a waiting thread only after this long (default 5 ms). The relay's

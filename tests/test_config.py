@@ -9,9 +9,10 @@ import pytest
 
 from mobile_codex.agent_app.codex.sessions import codex_home
 from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_config, load_relay_config
-from mobile_codex.core.config.agent import FileLogConfig, JournalLogConfig
 from mobile_codex.core.errors import ConfigError
 from mobile_codex.core.features import FeatureFlags, effective
+from mobile_codex.plugins.logs.file_tail import FileLogConfig
+from mobile_codex.plugins.logs.journal import JournalLogConfig
 
 from .conftest import write_json
 

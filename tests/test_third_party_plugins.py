@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from mobile_codex.core.config import load_agent_config
+from mobile_codex.core.config import load, load_agent_config
+from mobile_codex.core.errors import ConfigError
 from mobile_codex.core.plugins import load_plugins
 
 from . import plugin_dists
@@ -123,3 +124,68 @@ def test_plugins_command_shows_it_all(tmp_path, site_dir, run_cli, markers):
     assert text.returncode == 0
     assert "mc-test-squatter:disk-usage" in text.stdout and "not in plugins.allow" in text.stdout
     assert "actions: disk-usage (mobile-codex-example-action:disk-usage)" in text.stdout
+
+
+# --- a plugin's own config section: plugins.config.<distribution> ------------------------------
+
+
+def agent_file(tmp_path, allow, config=None, **extra):
+    plugins = {"allow": allow, **({"config": config} if config is not None else {})}
+    return write_json(tmp_path / "agent.json", {"relayBaseUrl": "http://localhost:8787", "agentId": "box",
+                                                "workspaceRoot": str(tmp_path), "plugins": plugins, **extra})  # fmt: skip
+
+
+def test_a_plugins_own_section_is_checked_by_its_model_and_reaches_its_hooks(tmp_path, on_path, markers):
+    loaded = load(agent_file(tmp_path, ["mobile-codex-example-action"], {"Mobile_Codex_Example_Action": {"timeoutSec": 5}}))
+    assert loaded.config.plugins.section("mobile-codex-example-action").timeout_sec == 5
+    assert loaded.plugins.actions(loaded.config)["disk-usage"].item.timeout_sec == 5
+    defaults = load(agent_file(tmp_path, ["mobile-codex-example-action"]))  # no section: the model's defaults
+    assert defaults.plugins.actions(defaults.config)["disk-usage"].item.timeout_sec == 60
+
+
+def test_a_bad_section_names_its_key_and_a_plugin_not_allowed_is_not_imported_to_check_it(tmp_path, on_path, markers):
+    path = agent_file(tmp_path, ["mobile-codex-example-action"], {
+        "mobile-codex-example-action": {"timeoutSec": 0, "retries": 1}, "mc-test-unlisted": {}, "not-installed": {},
+    })  # fmt: skip
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert [str(issue) for issue in caught.value.issues] == [
+        f"{path}: plugins.config.mobile-codex-example-action.retries: unknown key",
+        f"{path}: plugins.config.mobile-codex-example-action.timeoutSec: expected an integer from 1 to 3600, got 0",
+        f"{path}: plugins.config.mc-test-unlisted: plugin mc-test-unlisted is not in plugins.allow",
+        f"{path}: plugins.config.not-installed: no installed plugin is named 'not-installed'",
+    ]
+    assert list(markers.iterdir()) == []  # judging its section did not import mc-test-unlisted
+
+
+def test_an_allowed_plugin_without_a_model_takes_no_section(tmp_path, on_path, markers):
+    path = agent_file(tmp_path, ["mc-test-unlisted"], {"mc-test-unlisted": {"x": 1}})
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert [str(i) for i in caught.value.issues] == [f"{path}: plugins.config.mc-test-unlisted: plugin mc-test-unlisted takes no config in the agent config"]
+
+
+def test_a_flag_gated_plugin_still_checks_its_section(tmp_path, on_path, markers):
+    path = agent_file(tmp_path, ["mobile-codex-example-action"], {"mobile-codex-example-action": {"timeoutSec": "1"}},
+                      features={"runAction": False})  # fmt: skip
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert [str(i) for i in caught.value.issues] == [f"{path}: plugins.config.mobile-codex-example-action.timeoutSec: expected an integer, got string"]
+
+
+def test_check_reports_plugin_sections_with_the_rest_and_imports_only_allowed_plugins(tmp_path, site_dir, run_cli, markers):
+    env = {"PYTHONPATH": str(site_dir), "MC_TEST_IMPORT_MARKERS": str(markers)}
+    path = agent_file(tmp_path, ["mobile-codex-example-action"], {"mobile-codex-example-action": {"timeoutSec": 9999},
+                      "mc-test-squatter": {}}, pollIntervalMs=1, logSources={"l": {"path": "/a", "unit": "b"}})  # fmt: skip
+    done = run_cli("check", "--config", path, env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{path}: pollIntervalMs: expected an integer from 250 to 60000, got 1",
+        f'{path}: logSources.l: expected either "path" (a file) or "unit" (a journal unit), not both',
+        f"{path}: plugins.config.mobile-codex-example-action.timeoutSec: expected an integer from 1 to 3600, got 9999",
+        f"{path}: plugins.config.mc-test-squatter: plugin mc-test-squatter is not in plugins.allow",
+    ]
+    assert list(markers.iterdir()) == []
+    good = agent_file(tmp_path, ["mobile-codex-example-action"], {"mobile-codex-example-action": {"timeoutSec": 30}})
+    done = run_cli("check", "--config", good, env=env)
+    assert (done.returncode, done.stdout.strip()) == (0, f"{good}: ok (agent config)"), done.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import attrs
 
-from ..environment import child_environment
+from mobile_codex.core.child_env import child_environment
 
 VERSION_TIMEOUT_SEC = 20
 

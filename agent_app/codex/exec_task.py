@@ -17,12 +17,12 @@ from pathlib import Path
 
 import attrs
 
+from mobile_codex.core import child_process
 from mobile_codex.core.plugin_types import CodexRun, Contribution, ExecModeSpec
 from mobile_codex.core.features import FeatureFlags
 from mobile_codex.core.task_catalog import RESUME_MODE, default_exec_mode
 from mobile_codex.core.timeutil import Clock, iso, system_clock
 
-from .. import process
 from ..diff import WRITE_LOCKS, Snapshot, SnapshotUnavailable, WriteLocks
 from ..dispatch import TaskContext, TaskResult, contributed
 from ..errors import TaskCanceled, TaskFailed
@@ -124,7 +124,7 @@ class CodexExecHandler:
     def _run(self, argv: list[str], run: CodexRun, ctx: TaskContext, snapshot: Snapshot | None) -> TaskResult:
         renderer = EventRenderer()
         try:
-            outcome = process.run(
+            outcome = child_process.run(
                 argv, cwd=run.cwd, env=self.codex.env(), on_line=lambda line: ctx.output(renderer.render(line)),
                 cancel=ctx.cancel, merge_stderr=False,
             )  # fmt: skip

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import attrs
 
+from mobile_codex.core.child_env import child_environment
 from mobile_codex.core.config.agent import CodexConfig
 
-from ..environment import child_environment
 from ..errors import TaskFailed
 from .binary import CodexBinary
 from .sessions import CodexSessions

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import collections
 
+from mobile_codex.core import child_process
 from mobile_codex.core.timeutil import Clock, iso, system_clock
 
-from .. import process
 from ..dispatch import TaskContext, TaskResult
 from ..errors import TaskCanceled, TaskFailed
 from .installation import Codex
@@ -49,7 +49,7 @@ class DeleteSessionHandler:
         binary = self.codex.require_binary()
         said: collections.deque[str] = collections.deque(maxlen=40)  # its last lines, shown on failure
         try:
-            outcome = process.run(
+            outcome = child_process.run(
                 [binary, "delete", "--force", thread.id], cwd=self.codex.sessions.workspace.root, env=self.codex.env(),
                 on_line=said.append, timeout_sec=self.timeout_sec, cancel=ctx.cancel,
             )  # fmt: skip

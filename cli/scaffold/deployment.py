@@ -7,7 +7,8 @@ from pathlib import Path, PurePosixPath
 import attrs
 
 from mobile_codex.core.config import AgentConfig, RelayConfig
-from mobile_codex.core.config.agent import FileLogConfig, JournalLogConfig
+from mobile_codex.plugins.logs.file_tail import FileLogConfig
+from mobile_codex.plugins.logs.journal import JournalLogConfig
 
 RELAY_USER = "mobile-codex-relay"
 AGENT_USER = "mobile-codex-agent"
@@ -25,7 +26,11 @@ class RelaySide:
 
     @property
     def writable(self) -> tuple[Path, ...]:
-        return (Path(self.config.data_dir),)
+        paths = [Path(self.config.data_dir)]
+        stored_at = getattr(self.config.storage.settings, "path", None)  # the built-in backends' `storage.path`
+        if stored_at is not None:
+            paths.append(Path(stored_at).parent)
+        return tuple(dict.fromkeys(paths))
 
     @property
     def readable(self) -> tuple[Path, ...]:

@@ -1,4 +1,8 @@
-"""The agent's config model: every key of PRODUCT.md's agent table with its default and range."""
+"""The agent's config model: every key of PRODUCT.md's agent table with its default and range.
+
+`logSources` entries and `plugins.config` are the plugins' to check (core/config/plugin_sections.py):
+the file and journal kinds live in plugins/logs/.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,12 @@ import platformdirs
 from ..features import FeatureFlags
 from ..identity import AGENT_ID_EXPECTED, AGENT_ID_PATTERN, APP_DIR_NAME
 from .common import PluginsConfig, features
-from .schema import Invalid, http_url, integer, mapping_of, path, section, setting, string, string_list
+from .schema import (
+    http_url, integer, label_defaults_to_id, mapping_of, path, plugin_owned, section, setting, string, string_list,
+)  # fmt: skip
 
 ITEM_ID_PATTERN = r"[A-Za-z0-9._-]{1,80}"  # action and log source ids (API.md budget: 80)
 ITEM_ID_EXPECTED = "1 to 80 characters from A-Z a-z 0-9 . _ -"
-
-
-def _label_defaults_to_id(values, ctx, entry_id="", **_):
-    values.setdefault("label", entry_id)
-    return []
 
 
 @attrs.frozen(kw_only=True)
@@ -30,36 +31,7 @@ class ActionConfig:
     argv: tuple[str, ...] = setting(parse=string_list(non_empty=True))
     timeout_sec: int = setting(300, integer(1, 86400))
 
-    finish = staticmethod(_label_defaults_to_id)
-
-
-@attrs.frozen(kw_only=True)
-class FileLogConfig:
-    """A file tail: the last `maxLines` lines of `path` (a tail reads at most 256 KiB)."""
-
-    label: str = setting("", string(non_empty=True))
-    path: Path = setting(parse=path())
-    max_lines: int = setting(200, integer(1, 5000))
-
-    finish = staticmethod(_label_defaults_to_id)
-
-
-@attrs.frozen(kw_only=True)
-class JournalLogConfig:
-    """A systemd journal unit: `journalctl [--directory=DIR] -u UNIT -n maxLines`."""
-
-    label: str = setting("", string(non_empty=True))
-    unit: str = setting(parse=string(pattern=r"[A-Za-z0-9@._:-]{1,200}", expected="a systemd unit name"))
-    max_lines: int = setting(200, integer(1, 5000))
-    directory: Path | None = setting(None, path())
-
-    finish = staticmethod(_label_defaults_to_id)
-
-
-def _log_model(entry: dict) -> type:
-    if "unit" in entry and "path" in entry:
-        raise Invalid('expected either "path" (a file) or "unit" (a journal unit), not both')
-    return JournalLogConfig if "unit" in entry else FileLogConfig
+    finish = staticmethod(label_defaults_to_id)
 
 
 @attrs.frozen(kw_only=True)
@@ -93,7 +65,8 @@ class AgentConfig:
     max_task_log_bytes: int = setting(12000, integer(1024, 524288))
     features: FeatureFlags = setting(FeatureFlags(), features)
     actions: dict = setting(factory=dict, parse=mapping_of(lambda _: ActionConfig, id_pattern=ITEM_ID_PATTERN, id_expected=ITEM_ID_EXPECTED))
-    log_sources: dict = setting(factory=dict, parse=mapping_of(_log_model, id_pattern=ITEM_ID_PATTERN, id_expected=ITEM_ID_EXPECTED))
+    # {id: entry}; each entry is checked by the model of its kind, from a log-source plugin.
+    log_sources: dict = setting(factory=dict, parse=plugin_owned)
     codex: CodexConfig = setting(CodexConfig(), section(CodexConfig))
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     max_concurrent_tasks: int = setting(2, integer(1, 8))

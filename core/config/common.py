@@ -1,4 +1,4 @@
-"""Config pieces shared by relay and agent: feature flags and the plugin allowlist."""
+"""Config pieces shared by relay and agent: feature flags, the plugin allowlist and plugins' own sections."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 import attrs
 
 from ..features import FLAG_KEYS, FeatureFlags
-from .schema import Invalid, boolean, json_type, setting, shown, string_list
+from ..plugins import normalize_distribution
+from .schema import Invalid, boolean, json_type, plugin_owned, setting, shown, string_list
 
 # PEP 508 distribution name, optionally ":<entry point name>".
 _ALLOW_RULE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(:[A-Za-z0-9_.-]+)?")
@@ -37,8 +38,18 @@ def _allow_rule(value, ctx, key, issues):
     return value
 
 
+allow_rules = string_list(item=_allow_rule)
+
+
 @attrs.frozen(kw_only=True)
 class PluginsConfig:
-    """Which third-party plugins may load: `"dist"` (all its entry points) or `"dist:entry-point"`."""
+    """Which third-party plugins may load (`allow`: `"dist"`, all its entry points, or
+    `"dist:entry-point"`), and their own sections (`config`: `{distribution: {...}}`, each
+    checked by that plugin's model; keys are PEP 503-normalised distribution names once loaded)."""
 
-    allow: tuple[str, ...] = setting((), string_list(item=_allow_rule))
+    allow: tuple[str, ...] = setting((), allow_rules)
+    config: dict = setting(factory=dict, parse=plugin_owned)
+
+    def section(self, distribution: str):
+        """The checked section of plugin `distribution` (its model's instance), or None."""
+        return self.config.get(normalize_distribution(distribution))

@@ -1,4 +1,7 @@
-"""The relay's config model: every key of PRODUCT.md's relay table with its default and range."""
+"""The relay's config model: every key of PRODUCT.md's relay table with its default and range.
+
+`storage` and `plugins.config` are checked with the plugins' models (core/config/plugin_sections.py).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from .schema import (
     integer,
     network_list,
     path,
+    plugin_owned,
     section,
     setting,
     string,
@@ -47,8 +51,16 @@ class WebConfig:
 
 @attrs.frozen(kw_only=True)
 class StorageConfig:
-    # Checked against the loaded storage plugins when the relay starts (third parties add backends).
+    """The `storage` section as the chosen backend receives it (`StorageBackendSpec.open`).
+
+    `backend` is checked against the loaded storage plugins; the keys beside it by that backend's
+    model, whose instance is `settings` (None only when a caller builds this by hand: use the
+    model's defaults then). `data_dir` is the relay's `dataDir`, for the backend's defaults.
+    """
+
     backend: str = setting("sqlite", string(non_empty=True))
+    data_dir: Path | None = None
+    settings: object = None
 
 
 @attrs.frozen(kw_only=True)
@@ -81,7 +93,7 @@ class RelayConfig:
     auth: AuthConfig = setting(AuthConfig(), section(AuthConfig))
     features: FeatureFlags = setting(FeatureFlags(), features)
     web: WebConfig = setting(WebConfig(), section(WebConfig))
-    storage: StorageConfig = setting(StorageConfig(), section(StorageConfig))
+    storage: StorageConfig = setting(StorageConfig(), plugin_owned)  # checked with the backend's model
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     server: ServerConfig = setting(None, section(ServerConfig))
     trusted_proxies: tuple = setting((), network_list)

@@ -1,17 +1,33 @@
-"""File log sources from the agent config: `{label, path, maxLines}` read as a bounded tail."""
+"""File log sources from the agent config: `{label, path, maxLines}` read as a bounded tail.
+
+An entry of `logSources` is a file source when it has `path`; this plugin checks it (FileLogConfig).
+"""
 
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
 
-from mobile_codex.core.config.agent import FileLogConfig
+import attrs
+
+from mobile_codex.core.config.schema import integer, label_defaults_to_id, path, setting, string
 from mobile_codex.core.hookspecs import hookimpl
-from mobile_codex.core.plugin_types import LogNotReadable, LogSourceSpec, LogTail
+from mobile_codex.core.plugin_types import ConfigModelSpec, LogNotReadable, LogSourceSpec, LogTail
 
 from .tail import tail_lines
 
 REQUIRES_FLAGS = ("readLog",)
+
+
+@attrs.frozen(kw_only=True)
+class FileLogConfig:
+    """A file tail: the last `maxLines` lines of `path` (a tail reads at most 256 KiB)."""
+
+    label: str = setting("", string(non_empty=True))
+    path: Path = setting(parse=path())
+    max_lines: int = setting(200, integer(1, 5000))
+
+    finish = staticmethod(label_defaults_to_id)
 
 
 def read_file_tail(path: Path, max_lines: int) -> LogTail:
@@ -22,6 +38,11 @@ def read_file_tail(path: Path, max_lines: int) -> LogTail:
             return tail_lines(stream, max_lines)
     except OSError as err:
         raise LogNotReadable(f"{path}: {err.strerror}") from None
+
+
+@hookimpl
+def register_config_models():
+    return [ConfigModelSpec(section="logSources", kind="path", label="a file", model=FileLogConfig)]
 
 
 @hookimpl

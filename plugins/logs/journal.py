@@ -1,8 +1,10 @@
 """Journal log sources: `{label, unit, maxLines, directory?}` read through `journalctl`.
 
-The command is an argv list built from config values only; the phone sends a source id.
-`journalctl` runs under the agent's child-process rules (agent_app/process.py): the allowlisted
-environment, its own process group, the whole group killed at the timeout.
+An entry of `logSources` is a journal source when it has `unit`; this plugin checks it
+(JournalLogConfig). The command is an argv list built from config values only; the phone sends
+a source id. `journalctl` runs in the core's sandbox for child processes (core/child_process.py,
+the one the agent uses for actions and Codex too): the allowlisted environment, its own process
+group, the whole group killed at the timeout.
 """
 
 from __future__ import annotations
@@ -10,16 +12,30 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from mobile_codex.agent_app import process
-from mobile_codex.agent_app.environment import child_environment
-from mobile_codex.core.config.agent import JournalLogConfig
+import attrs
+
+from mobile_codex.core import child_process
+from mobile_codex.core.child_env import child_environment
+from mobile_codex.core.config.schema import integer, label_defaults_to_id, path, setting, string
 from mobile_codex.core.hookspecs import hookimpl
-from mobile_codex.core.plugin_types import LogNotReadable, LogSourceSpec, LogTail
+from mobile_codex.core.plugin_types import ConfigModelSpec, LogNotReadable, LogSourceSpec, LogTail
 
 from .tail import MAX_TAIL_BYTES
 
 REQUIRES_FLAGS = ("readLog",)
 JOURNALCTL_TIMEOUT_SEC = 20
+
+
+@attrs.frozen(kw_only=True)
+class JournalLogConfig:
+    """A systemd journal unit: `journalctl [--directory=DIR] -u UNIT -n maxLines`."""
+
+    label: str = setting("", string(non_empty=True))
+    unit: str = setting(parse=string(pattern=r"[A-Za-z0-9@._:-]{1,200}", expected="a systemd unit name"))
+    max_lines: int = setting(200, integer(1, 5000))
+    directory: Path | None = setting(None, path())
+
+    finish = staticmethod(label_defaults_to_id)
 
 
 def journal_command(source: JournalLogConfig) -> list[str]:
@@ -38,7 +54,7 @@ def read_journal_tail(source: JournalLogConfig) -> LogTail:
         del window[:-MAX_TAIL_BYTES]
 
     try:
-        outcome = process.run(
+        outcome = child_process.run(
             journal_command(source), cwd=Path("/"), env=child_environment(), on_line=keep,
             timeout_sec=JOURNALCTL_TIMEOUT_SEC, merge_stderr=False,
         )  # fmt: skip
@@ -55,6 +71,11 @@ def read_journal_tail(source: JournalLogConfig) -> LogTail:
     # journalctl says "-- No entries --" (and marks reboots with "-- Boot ... --"): not log lines.
     lines = [line for line in text.splitlines() if line and not line.startswith("-- ")][-source.max_lines :]
     return LogTail(text="\n".join(lines) + ("\n" if lines else ""), line_count=len(lines))
+
+
+@hookimpl
+def register_config_models():
+    return [ConfigModelSpec(section="logSources", kind="unit", label="a journal unit", model=JournalLogConfig)]
 
 
 @hookimpl

@@ -21,7 +21,7 @@ from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import UNFINISHED, Status
 from mobile_codex.core.timeutil import Clock, iso
-from mobile_codex.plugins.storage.json_state.state_file import State, load_state
+from mobile_codex.core.reference_state import State, load_state
 
 
 # Tables a relay never fills on its own: any row in them means someone used this store.

@@ -87,7 +87,7 @@ def test_the_child_sees_only_allowlisted_variables(agent_config, monkeypatch):
     names = {line.split("=", 1)[0] for line in job.text.splitlines()[1:] if "=" in line}
     assert "SECRET_DB_PASSWORD" not in names and "MOBILE_CODEX_AGENT_TOKEN" not in names
     assert {"OPENAI_API_KEY", "LANG", "PATH"} <= names
-    from mobile_codex.agent_app.environment import allowed
+    from mobile_codex.core.child_env import allowed
 
     assert all(allowed(name) for name in names)
 

@@ -21,7 +21,7 @@ import pytest
 
 from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.codex.binary import CodexBinary
-from mobile_codex.agent_app.environment import child_environment
+from mobile_codex.core.child_env import child_environment
 from mobile_codex.agent_app.poller import Poller
 from mobile_codex.agent_app.token_store import TOKEN_FILE, TokenStore
 from mobile_codex.core.plugins import load_plugins

@@ -1,5 +1,6 @@
 """What the docs may name, read from the code: commands and flags from the argparse parser,
-config keys (dotted, with `<id>` for entries of `actions` and `logSources`) from the config models."""
+config keys (dotted, with `<id>` for entries of `actions` and `logSources`) from the config models,
+the built-in plugins' models included (log-source kinds, storage backends' keys)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,23 @@ import attrs
 
 from mobile_codex.cli.main import build_parser
 from mobile_codex.core.config import AgentConfig, RelayConfig
-from mobile_codex.core.config.agent import ActionConfig, FileLogConfig, JournalLogConfig
+from mobile_codex.core.config.agent import ActionConfig
+from mobile_codex.core.config.relay import StorageConfig
 from mobile_codex.core.config.schema import REQUIRED, camel
 from mobile_codex.core.features import FLAG_KEYS, FeatureFlags
+from mobile_codex.core.plugins import load_plugins
 
 ID = "<id>"
-ENTRY_MODELS = {"actions": (ActionConfig,), "logSources": (FileLogConfig, JournalLogConfig)}
+BUILTINS = load_plugins(entry_points=[])
+
+
+def _plugin_models(side: str, section: str) -> tuple[type, ...]:
+    return tuple(c.item.model for place, c in BUILTINS.config_models(side).items() if place.startswith(f"{section}."))
+
+
+ENTRY_MODELS = {"actions": (ActionConfig,), "logSources": _plugin_models("agent", "logSources")}
+# Sections whose keys several models declare: the core's part and each built-in backend's.
+SECTION_MODELS = {"storage": (StorageConfig, *_plugin_models("relay", "storage"))}
 
 
 def commands() -> dict[str, set[str]]:
@@ -49,18 +61,24 @@ def _walk(model: type, prefix: str) -> typing.Iterator[Key]:
             for flag in FLAG_KEYS:
                 yield Key(f"{path}.{flag}", None, None)
         elif key in ENTRY_MODELS and not prefix:
-            seen = set()
-            for entry_model in ENTRY_MODELS[key]:
-                for sub in _walk(entry_model, f"{path}.{ID}."):
-                    if sub.path not in seen:
-                        seen.add(sub.path)
-                        yield sub
+            yield from _walk_all(ENTRY_MODELS[key], f"{path}.{ID}.")
+        elif key in SECTION_MODELS and not prefix:
+            yield from _walk_all(SECTION_MODELS[key], f"{path}.")
         elif isinstance(nested, type) and attrs.has(nested):
             yield from _walk(nested, f"{path}.")
         else:
             yield Key(path, model, field)
     for ignored in getattr(model, "IGNORED_KEYS", ()):
         yield Key(f"{prefix}{ignored}", model, None)
+
+
+def _walk_all(models: tuple[type, ...], prefix: str) -> typing.Iterator[Key]:
+    seen = set()
+    for model in models:
+        for sub in _walk(model, prefix):
+            if sub.path not in seen:
+                seen.add(sub.path)
+                yield sub
 
 
 def config_keys(model: type) -> dict[str, Key]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mobile_codex.core.config.relay import StorageConfig
 from mobile_codex.core.plugin_types import StorageBackendSpec
 from mobile_codex.core.records import (
     Agent,
@@ -39,6 +40,12 @@ def backend_spec(name: str) -> StorageBackendSpec:
     return spec
 
 
+def storage_section(name: str, data_dir: Path) -> StorageConfig:
+    """A `storage` section naming the backend, with the defaults of its own model."""
+    [model] = importlib.import_module(BACKEND_PLUGINS[name]).register_config_models()
+    return StorageConfig(backend=name, data_dir=data_dir, settings=model.model())
+
+
 @pytest.fixture(params=["sqlite", "json"])
 def backend(request) -> str:
     return request.param
@@ -55,7 +62,7 @@ def open_store(backend, data_dir):
     opened = []
 
     def open_(path: Path | None = None):
-        store = backend_spec(backend).open(path or data_dir)
+        store = backend_spec(backend).open(storage_section(backend, path or data_dir))
         opened.append(store)
         return store
 

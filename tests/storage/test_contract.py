@@ -312,9 +312,10 @@ def test_a_committed_write_survives_sigkill(backend, open_store, data_dir):
         """
         import importlib, os, signal, sys
         from pathlib import Path
+        from mobile_codex.core.config.relay import StorageConfig
         from mobile_codex.core.records import Workspace
         [spec] = importlib.import_module(sys.argv[1]).register_storage_backends()
-        store = spec.open(Path(sys.argv[2]))
+        store = spec.open(StorageConfig(backend=spec.name, data_dir=Path(sys.argv[2])))
         for i in range(20):
             with store.transaction() as tx:
                 tx.workspaces.put(Workspace(workspace_id=f"ws{i}", name="n", created_at="t"))

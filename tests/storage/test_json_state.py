@@ -168,10 +168,11 @@ def test_a_second_open_of_the_same_dir_is_refused(store, open_store, data_dir):
         """
         import importlib, sys
         from pathlib import Path
+        from mobile_codex.core.config.relay import StorageConfig
         from mobile_codex.core.errors import StorageError
         [spec] = importlib.import_module(sys.argv[1]).register_storage_backends()
         try:
-            spec.open(Path(sys.argv[2]))
+            spec.open(StorageConfig(backend=spec.name, data_dir=Path(sys.argv[2])))
         except StorageError as exc:
             print(exc)
         """,

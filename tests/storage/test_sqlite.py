@@ -136,9 +136,10 @@ def test_a_second_process_can_use_the_same_file(store, data_dir):
         """
         import importlib, sys
         from pathlib import Path
+        from mobile_codex.core.config.relay import StorageConfig
         from mobile_codex.core.records import Workspace
         [spec] = importlib.import_module(sys.argv[1]).register_storage_backends()
-        store = spec.open(Path(sys.argv[2]))
+        store = spec.open(StorageConfig(backend=spec.name, data_dir=Path(sys.argv[2])))
         with store.transaction() as tx:
             assert tx.workspaces.get("mine") is not None
             tx.workspaces.put(Workspace(workspace_id="theirs", name="n", created_at="t"))

@@ -1,4 +1,5 @@
-"""The `json` storage backend: the reference's `<dataDir>/state.json`, rewritten on each commit.
+"""The `json` storage backend: the reference's state.json (`storage.path`, default
+`<dataDir>/state.json`), rewritten on each commit; the format is core/reference_state.py.
 
 Kept for compatibility and migration, not speed (PRODUCT.md): every committed write transaction
 rewrites the whole file atomically. The committed `State` lives in memory. A write transaction
@@ -6,9 +7,9 @@ collects its changes in an overlay (reads see them; an exception just drops them
 commit, builds a new `State`, writes it, then swaps it in. Read transactions take the current
 `State` as a snapshot and need no lock.
 
-Only one process may own the data dir: an exclusive `flock` on `state.json.lock` is held while
-the store is open, because two processes rewriting one file would silently lose each other's
-writes.
+Only one process may own the file: an exclusive `flock` on `<path>.lock` (`state.json.lock`) is
+held while the store is open, because two processes rewriting one file would silently lose each
+other's writes.
 """
 
 from __future__ import annotations
@@ -22,19 +23,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import attrs
+
+from mobile_codex.core.config import schema
+from mobile_codex.core.config.relay import StorageConfig
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.record_codec import check_query, record_from_dict, record_to_dict, to_camel
 from mobile_codex.core.records import TABLES, RelayMeta
-
-from .state_file import State, load_state, remove_stale_temp_files, write_state
+from mobile_codex.core.reference_state import State, load_state, remove_stale_temp_files, write_state
 
 STATE_NAME = "state.json"
-LOCK_NAME = "state.json.lock"
+LOCK_SUFFIX = ".lock"
 
 
-def open_json_store(data_dir: Path) -> JsonStore:
-    """Open the store in `data_dir`, taking the data dir's lock."""
-    return JsonStore(Path(data_dir))
+@attrs.frozen(kw_only=True)
+class JsonSettings:
+    """The keys of `storage` beside `"backend": "json"`."""
+
+    path: Path | None = schema.setting(None, schema.path())  # none: <dataDir>/state.json
+
+
+def open_json_store(storage: StorageConfig) -> JsonStore:
+    """Open the configured state file, taking its lock."""
+    settings = storage.settings or JsonSettings()
+    return JsonStore(settings.path or Path(storage.data_dir) / STATE_NAME)
 
 
 def _now() -> str:
@@ -164,17 +176,17 @@ class JsonTable:
 
 
 class JsonStore:
-    """The `Store` over `<dataDir>/state.json`."""
+    """The `Store` over one state.json file (its folder is created 0700 when missing)."""
 
     backend = "json"
 
-    def __init__(self, data_dir: Path):
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._path = data_dir / STATE_NAME
-        self._lock_path = data_dir / LOCK_NAME
-        self._lock_fd: int | None = self._lock_data_dir(data_dir)
+    def __init__(self, path: Path):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._path = path
+        self._lock_path = path.with_name(path.name + LOCK_SUFFIX)
+        self._lock_fd: int | None = self._lock()
         try:
-            remove_stale_temp_files(data_dir)
+            remove_stale_temp_files(path)
             self._state = load_state(self._path, created_at=_now())
         except BaseException:
             self._unlock()
@@ -182,14 +194,14 @@ class JsonStore:
         self._write_lock = threading.Lock()
         self._writer: int | None = None  # thread id holding the write lock
 
-    def _lock_data_dir(self, data_dir: Path) -> int:
+    def _lock(self) -> int:
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise StorageError(
-                f"the data dir {data_dir} is in use by another process (is the relay running?)"
+                f"{self._path} is in use by another process (is the relay running?)"
             ) from None
         return fd
 

@@ -1,4 +1,4 @@
-"""The `sqlite` storage backend: one WAL-mode file, `<dataDir>/relay.sqlite3`.
+"""The `sqlite` storage backend: one WAL-mode file, `storage.path` (default `<dataDir>/relay.sqlite3`).
 
 Concurrency: each transaction borrows a connection from a pool (one per transaction in
 flight), so read transactions run side by side, each on its own WAL snapshot. Writers are
@@ -22,6 +22,8 @@ from typing import Any
 
 import attrs
 
+from mobile_codex.core.config.relay import StorageConfig
+from mobile_codex.core.config import schema
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.record_codec import RecordLayout, check_query, layout
 from mobile_codex.core.records import TABLES, RelayMeta
@@ -32,9 +34,17 @@ DB_NAME = "relay.sqlite3"
 BUSY_TIMEOUT_S = 10.0
 
 
-def open_sqlite_store(data_dir: Path) -> SqliteStore:
-    """Open (creating and migrating when needed) the store in `data_dir`."""
-    return SqliteStore(Path(data_dir))
+@attrs.frozen(kw_only=True)
+class SqliteSettings:
+    """The keys of `storage` beside `"backend": "sqlite"`."""
+
+    path: Path | None = schema.setting(None, schema.path())  # none: <dataDir>/relay.sqlite3
+
+
+def open_sqlite_store(storage: StorageConfig) -> SqliteStore:
+    """Open (creating and migrating when needed) the configured database file."""
+    settings = storage.settings or SqliteSettings()
+    return SqliteStore(settings.path or Path(storage.data_dir) / DB_NAME)
 
 
 def _encode(shape: RecordLayout, name: str, value: object) -> object:
@@ -182,13 +192,13 @@ class SqliteTable:
 
 
 class SqliteStore:
-    """The `Store` over `<dataDir>/relay.sqlite3`."""
+    """The `Store` over one SQLite file (its folder is created 0700 when missing)."""
 
     backend = "sqlite"
 
-    def __init__(self, data_dir: Path):
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self._path = data_dir / DB_NAME
+    def __init__(self, path: Path):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._path = path
         self._create_private_file()
         self._pool_lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []

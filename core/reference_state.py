@@ -1,5 +1,8 @@
 """The reference's `state.json` (version 4): parse it into a `State`, write a `State` back.
 
+In the core because two sides need it: the `json` storage backend (plugins/storage/json_state/)
+keeps its store in this format, and the relay's `import-state` reads a reference file with it.
+
 Layout, as the reference writes it:
 
     {"version": 4, "createdAt": ..., "users": {id: user}, "workspaces": {...}, "memberships",
@@ -14,6 +17,7 @@ our extra fields sit beside the reference's in each record. Records pass through
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import tempfile
@@ -28,8 +32,7 @@ from mobile_codex.core.records import TABLES, RelayMeta
 
 VERSION = 4
 AUTH_LISTS = ("passkeys", "sessions")  # tables the reference keeps as lists inside "auth"
-TEMP_PREFIX = ".state.json."
-TEMP_SUFFIX = ".tmp"
+TEMP_SUFFIX = ".tmp"  # a temp file beside `path` is `.<name>.<random>.tmp`
 
 
 @attrs.frozen
@@ -132,7 +135,7 @@ def to_document(state: State) -> dict:
 def write_state(path: Path, state: State) -> None:
     """Replace `path` atomically: a 0600 temp file in the same dir, fsync, rename, fsync the dir."""
     data = (json.dumps(to_document(state), indent=2, ensure_ascii=False) + "\n").encode()
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
@@ -150,8 +153,12 @@ def write_state(path: Path, state: State) -> None:
         os.close(dir_fd)
 
 
-def remove_stale_temp_files(directory: Path) -> None:
-    """Delete temp files a killed writer left behind (call only while holding the dir lock)."""
-    for stale in directory.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """Delete the temp files a killed writer of `path` left behind (call only while holding its lock)."""
+    for stale in path.parent.glob(f"{glob.escape(_temp_prefix(path))}*{TEMP_SUFFIX}"):
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()

@@ -1,7 +1,10 @@
-"""Running a child process the agent's way: own process group, bounded time, killable as a whole.
+"""The sandboxed child-process runner: own process group, bounded time, killable as a whole.
 
-The child starts a new session (so its group is its own), reads /dev/null, and gets only the
-environment it is given. A watchdog kills the whole tree — the group, and any descendant that
+Every program the agent or a plugin starts (an action, `codex`, `journalctl`) runs through
+`run`. The child starts a new session (so its group is its own), reads /dev/null, and gets only
+the environment it is given (build it with `child_env.child_environment`). Output is read in
+pieces of at most MAX_LINE_BYTES and stderr is kept as a tail of STDERR_TAIL_BYTES, so a chatty
+child costs bounded memory. A watchdog kills the whole tree — the group, and any descendant that
 left it — at the timeout or on cancel. When the child exits, whatever it left running in its
 group is killed too: nothing of a task outlives the task.
 """

@@ -1,9 +1,14 @@
-"""The environment a child process sees: an allowlist, never the agent's whole environment."""
+"""The environment a child process sees: an allowlist, never the agent's whole environment.
+
+SECURITY.md's list. Used for every child the agent or a plugin starts (with `child_process.run`).
+"""
 
 from __future__ import annotations
 
 import os
 from typing import Mapping
+
+from .identity import AGENT_TOKEN_ENV
 
 ALLOWED_NAMES = frozenset({
     "HOME", "PATH", "USER", "LOGNAME", "SHELL", "TMPDIR", "TMP", "TEMP", "LANG", "LC_ALL", "TERM",
@@ -11,7 +16,7 @@ ALLOWED_NAMES = frozenset({
     "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
 })  # fmt: skip
 ALLOWED_PREFIXES = ("OPENAI_", "CODEX_", "GIT_", "SSH_", "XDG_")
-NEVER = frozenset({"MOBILE_CODEX_AGENT_TOKEN"})  # ours: a child never sees the agent's token
+NEVER = frozenset({AGENT_TOKEN_ENV})  # ours: a child never sees the agent's token
 
 
 def allowed(name: str) -> bool:
