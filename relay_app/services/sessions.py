@@ -25,7 +25,8 @@ from .auth_state import AuthState, read_auth_state
 from .callers import Caller, active_membership, is_relay_owner
 from .login_codes import spend_login_code
 
-MAX_SESSIONS = 64
+MAX_SESSIONS = 64  # per user (API.md): one user's sign-ins never push out anyone else's
+MAX_SESSIONS_RELAY = 100_000  # a relay-wide bound far above normal use, so the table cannot grow without end
 
 
 @attrs.frozen(kw_only=True)
@@ -124,21 +125,18 @@ class SessionService:
                 recovery=recovery, needs_passkey_enrollment=locked, passkey_id=passkey_id,
             )
         )  # fmt: skip
-        self._prune(tx, now_iso=iso(now), keep=sha256_hex(token))
+        self._prune(tx, user_id=user_id, now_iso=iso(now), keep=sha256_hex(token))
         return token
 
-    def _prune(self, tx: Transaction, *, now_iso: str, keep: str) -> None:
-        """Drop expired sessions, then the oldest beyond MAX_SESSIONS (never the one just made,
-        even when many share its millisecond)."""
+    def _prune(self, tx: Transaction, *, user_id: str, now_iso: str, keep: str) -> None:
+        """Drop expired sessions, then this user's oldest beyond MAX_SESSIONS, then the relay's
+        oldest beyond MAX_SESSIONS_RELAY (never the one just made, even when many share its millisecond)."""
         for old in tx.sessions.find(order_by="expires_at"):
             if old.expires_at > now_iso:
                 break
             tx.sessions.delete(old.session_id_hash)
-        excess = tx.sessions.count() - MAX_SESSIONS
-        if excess > 0:
-            oldest = [s for s in tx.sessions.find(order_by="created_at", limit=excess + 1) if s.session_id_hash != keep]
-            for old in oldest[:excess]:  # newest win
-                tx.sessions.delete(old.session_id_hash)
+        _drop_oldest(tx, tx.sessions.count(user_id=user_id) - MAX_SESSIONS, keep, user_id=user_id)
+        _drop_oldest(tx, tx.sessions.count() - MAX_SESSIONS_RELAY, keep)
 
     def resolve(self, tx: Transaction, token: str) -> Caller:
         return self._live(tx, tx.sessions.get(sha256_hex(token)))
@@ -170,3 +168,12 @@ def _delete(tx: Transaction, sessions: list[Session]) -> int:
     for session in sessions:
         tx.sessions.delete(session.session_id_hash)
     return len(sessions)
+
+
+def _drop_oldest(tx: Transaction, excess: int, keep: str, **equals: str) -> None:
+    """Delete the `excess` oldest sessions matching `equals`, sparing `keep`: the newest win."""
+    if excess <= 0:
+        return
+    oldest = [s for s in tx.sessions.find(order_by="created_at", limit=excess + 1, **equals) if s.session_id_hash != keep]
+    for old in oldest[:excess]:
+        tx.sessions.delete(old.session_id_hash)

@@ -179,3 +179,15 @@ def test_expired_sessions_are_refused_and_pruned(relay):
     relay.owner()
     with relay.app.relay.store.transaction(write=False) as tx:
         assert tx.sessions.count() == 1
+
+
+def test_the_session_cap_is_per_user(relay):
+    """API.md: 64 sessions per user; the reference's relay-wide 64 let anyone sign everyone out."""
+    mine = relay.owner()
+    other = add_person(relay, "viewer", signed_in=False)
+
+    with relay.app.relay.store.transaction() as tx:
+        cookies = [relay.app.relay.services.sessions.create(tx, user_id=other.user_id, workspace_id=None) for _ in range(MAX_SESSIONS + 5)]
+        assert tx.sessions.count(user_id=other.user_id) == MAX_SESSIONS
+        assert tx.sessions.get(sha256_hex(cookies[-1])) is not None
+    assert mine.get("/api/admin/state").status_code == 200  # another user's sign-ins never end mine
