@@ -1,7 +1,9 @@
 // The state view, kept current with the relay's long wait (API.md: changeCursor +
 // waitForChangeAfter): one request is always open and answers as soon as anything changes,
 // so output streams in without a fixed timer. A relay without changeCursor (the reference)
-// is polled at its web.pollIntervalMs instead. Network failures back off and retry.
+// is polled at its web.pollIntervalMs instead. Network failures back off and retry. A wait the
+// relay answered early with the same cursor (it may not hold more requests now: `heldMs` short)
+// is followed by a pause of pollIntervalMs, never by an immediate new request.
 import { api, isOffline } from "./api.js";
 
 const WAIT_MS = 25000;
@@ -49,8 +51,11 @@ export class LiveState {
         failures = 0;
         this.handlers.onOffline(false);
         this.handlers.onState(state);
+        const interval = (state.web && state.web.pollIntervalMs) || 2500;
+        const asked = cursor;
         cursor = state.changeCursor || null;
-        if (!cursor) await sleep((state.web && state.web.pollIntervalMs) || 2500, signal);
+        const answeredEarly = asked && cursor === asked && typeof state.heldMs === "number" && state.heldMs < WAIT_MS / 2;
+        if (!cursor || answeredEarly) await sleep(interval, signal);
       } catch (err) {
         if (signal.aborted) return;
         if (!isOffline(err)) {

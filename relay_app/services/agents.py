@@ -26,7 +26,7 @@ from ..errors import NotFound
 from .agent_reports import AgentReport, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
 from .dispatch import AgentSignals
-from .events import ChangeFeed, HoldLimit
+from .events import HELD_PER_AGENT, ChangeFeed, HoldLimit
 from .task_values import TaskState
 from .tasks import TaskService
 
@@ -150,7 +150,7 @@ class AgentService:
         exchange = self._exchange(caller, request.report, request.max_tasks)
         held_ms = 0
         if request.wait_ms > 0 and not exchange.tasks and not exchange.cancel_ids:
-            with self.holds.hold() as may_wait:
+            with self.holds.hold(("agent", agent_id), HELD_PER_AGENT) as may_wait:
                 if may_wait:
                     started = time.monotonic()
                     woke = self.signals.wait(

@@ -79,27 +79,45 @@ class ChangeFeed:
                 self._cond.wait(remaining)
 
 
+# Held requests one principal may have at once: an agent holds one poll (two while it reconnects), a
+# phone one state wait per open tab. Past these a request answers at once, as if waitMs were 0, so one
+# principal cannot take every held slot of the relay and starve everyone else's.
+HELD_PER_AGENT = 2
+HELD_PER_SESSION = 4
+
+
 class HoldLimit:
-    """At most `capacity` requests may be held at once; the rest answer at once."""
+    """At most `capacity` requests may be held at once, and at most `per_principal` of one
+    principal (an agent, a session); the rest answer at once."""
 
     def __init__(self, capacity: int):
         self.capacity = max(0, capacity)
         self._held = 0
+        self._by_principal: dict[object, int] = {}
         self._lock = threading.Lock()
 
     @contextmanager
-    def hold(self) -> Iterator[bool]:
+    def hold(self, principal: object = None, per_principal: int = 0) -> Iterator[bool]:
         """Yields True when this request may wait, False when it must answer now."""
         with self._lock:
-            allowed = self._held < self.capacity
+            mine = self._by_principal.get(principal, 0) if principal is not None else 0
+            allowed = self._held < self.capacity and (principal is None or mine < per_principal)
             if allowed:
                 self._held += 1
+                if principal is not None:
+                    self._by_principal[principal] = mine + 1
         try:
             yield allowed
         finally:
             if allowed:
                 with self._lock:
                     self._held -= 1
+                    if principal is not None:
+                        left = self._by_principal[principal] - 1
+                        if left:
+                            self._by_principal[principal] = left
+                        else:
+                            del self._by_principal[principal]
 
     @property
     def held(self) -> int:

@@ -200,10 +200,11 @@ def test_capacity_40_held_polls_do_not_block_a_task_create(tmp_path):
     pollers: list[threading.Thread] = []
     try:
         phone = live.phone()
-        agent = pair_over_http(live, phone)
+        # Several agents: one agent holds at most HELD_PER_AGENT polls, and the relay-wide rule is under test.
+        agents = [pair_over_http(live, phone, f"agent-{n}") for n in range(1, 6)]
         assert live.app.relay.holds.capacity == 8
 
-        def keep_polling():
+        def keep_polling(agent):
             while not stop.is_set():
                 try:
                     status, reply = agent.post("/api/agent/poll", {"waitMs": 20000, "maxTasks": 0}, timeout=30)
@@ -212,7 +213,7 @@ def test_capacity_40_held_polls_do_not_block_a_task_create(tmp_path):
                 if reply and reply.get("heldMs", 0) < 10000:
                     time.sleep(0.05)  # answered at once (capacity rule): back off, never a hot loop
 
-        pollers += [threading.Thread(target=keep_polling, daemon=True) for _ in range(40)]
+        pollers += [threading.Thread(target=keep_polling, args=(agents[n % len(agents)],), daemon=True) for n in range(40)]
         for poller in pollers:
             poller.start()
         wait_held(live, 8)
