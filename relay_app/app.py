@@ -34,6 +34,7 @@ from .services.pairing import PairingService
 from .services.passkeys import PasskeyService
 from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
+from .services.retention import Retention
 from .services.sessions import SessionService
 from .services.tasks import TaskService
 from .services.volatile import VolatileText
@@ -73,7 +74,10 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
         pairing=pairing,
         tasks=tasks,
         agents=AgentService(store, config, clock, tasks=tasks, signals=signals, feed=feed, holds=holds),
-        housekeeping=Housekeeping(clock=clock, tasks=tasks, pairing=pairing),
+        housekeeping=Housekeeping(
+            clock=clock, tasks=tasks, pairing=pairing,
+            retention=Retention(store, days=config.retention_days, forget_text=tasks.volatile.forget),
+        ),
     )
 
 

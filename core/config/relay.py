@@ -84,6 +84,7 @@ class RelayConfig:
     public_origin: str = setting("", http_url(origin_only=True))  # "" before finish()
     data_dir: Path = setting(None, path())
     session_ttl_sec: int = setting(43200, integer(300, 2592000))
+    retention_days: int = setting(90, integer(1, 3650))  # ours: finished tasks and spent codes are kept this long
     max_login_attempts_per_minute: int = setting(10, integer(1, 100000))
     max_pair_attempts_per_minute: int = setting(20, integer(1, 100000))
     bootstrap_admin_token_hash: str = setting(

@@ -1,8 +1,8 @@
 """What the relay tidies on its own, in one place: one background sweeper, never a read path.
 
 A sweep applies the deadlines nobody acts on — a requested cancel the agent never confirmed
-(`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering — with the injected
-clock. Each step reads first, writes only when something is due and re-checks every record in
+(`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering, finished tasks and
+spent codes past `retentionDays` — with the injected clock. Each step reads first, writes only when something is due and re-checks every record in
 its write transaction, so several relays sweeping one store at once do no harm (each change is
 made once) and an idle relay never writes. The `Sweeper` thread runs a sweep every
 `SWEEP_INTERVAL_SEC` while the relay serves (`relay`, `up`); tests call `sweep()` directly.
@@ -18,6 +18,7 @@ import attrs
 from mobile_codex.core.timeutil import Clock
 
 from .pairing import PairingService
+from .retention import Retention
 from .tasks import TaskService
 
 log = logging.getLogger("mobile_codex.relay.housekeeping")
@@ -29,20 +30,22 @@ SWEEP_INTERVAL_SEC = 5.0
 class Swept:
     canceled_task_ids: tuple[str, ...] = ()
     pairing_records_deleted: int = 0
+    past_retention_deleted: int = 0
 
 
 class Housekeeping:
-    def __init__(self, *, clock: Clock, tasks: TaskService, pairing: PairingService):
+    def __init__(self, *, clock: Clock, tasks: TaskService, pairing: PairingService, retention: Retention):
         self.clock = clock
         self.tasks = tasks
         self.pairing = pairing
+        self.retention = retention
 
     def sweep(self) -> Swept:
         """One pass over every deadline; what it changed."""
         now = self.clock()
         canceled = self.tasks.finish_overdue_cancels(now)
         deleted = self.pairing.forget_stale(now)
-        return Swept(tuple(canceled), deleted)
+        return Swept(tuple(canceled), deleted, self.retention.forget_old(now))
 
 
 class Sweeper:
