@@ -6,6 +6,7 @@ that need the store (agent lookup, exec modes, status transitions) live in servi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mobile_codex.core.task_catalog import AGENT_STATUSES, TASK_TYPES
@@ -56,3 +57,16 @@ def parse_task_update(body: dict[str, Any]) -> TaskUpdate:
         error=_optional_text(body, "error", 4000),
         thread_id=_optional_text(body, "threadId", 120),
     )
+
+
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,120}")  # visible ASCII, as HTTP header tokens are
+
+
+def idempotency_key(req) -> str | None:
+    """The `Idempotency-Key` header (ours, docs/api.md), or None; a malformed one is 400 `invalid-field`."""
+    value = req.get_header("Idempotency-Key")
+    if value is None:
+        return None
+    if not IDEMPOTENCY_KEY_PATTERN.fullmatch(value):
+        raise invalid_field("Idempotency-Key")
+    return value

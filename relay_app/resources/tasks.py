@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..context import RelayContext
 from ..services.task_values import Creator
 from ..views.agents_and_tasks import task_view
-from .task_bodies import parse_task_request
+from .task_bodies import idempotency_key, parse_task_request
 
 CREATE_BODY_CAP = 16384
 
@@ -20,7 +20,9 @@ class CreateTask:
     def on_post(self, req, resp) -> None:
         caller = req.context.caller
         creator = Creator(caller.user.user_id, caller.user.display_name)
-        state = self.ctx.services.tasks.create(caller.workspace_id, parse_task_request(req.context.body), creator)
+        request = parse_task_request(req.context.body)
+        key = idempotency_key(req)
+        state = self.ctx.services.tasks.create(caller.workspace_id, request, creator, idempotency_key=key)
         resp.status = 201
         resp.media = {"ok": True, "task": task_view(state)}
 

@@ -31,6 +31,7 @@ from mobile_codex.core.timeutil import Clock, iso
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, invalid_field
 from .dispatch import AgentSignals
 from .events import ChangeFeed
+from .idempotency import IdempotencyKeys, fingerprint
 from .task_results import sanitize_result
 from .task_values import Creator, TaskRequest, TaskState, TaskUpdate
 from .volatile import VolatileText
@@ -52,6 +53,7 @@ class TaskService:
         self.volatile = volatile
         self.signals = signals
         self.feed = feed
+        self.idempotency = IdempotencyKeys(clock)
 
     def state(self, task: Task) -> TaskState:
         return TaskState(task, self.volatile.get(task.task_id))
@@ -63,7 +65,24 @@ class TaskService:
 
     # --- the phone's side --------------------------------------------------------------------
 
-    def create(self, workspace_id: str, request: TaskRequest, creator: Creator) -> TaskState:
+    def create(
+        self, workspace_id: str, request: TaskRequest, creator: Creator, *, idempotency_key: str | None = None
+    ) -> TaskState:
+        """A new task; with an idempotency key already used by this user for the same request, the
+        task that request made (a retry never makes a second one)."""
+        if idempotency_key is None:
+            return self._create(workspace_id, request, creator)
+        with self.idempotency.claim(creator.user_id, idempotency_key, fingerprint(workspace_id, request)) as claim:
+            if claim.result_id is not None:
+                with self.store.transaction(write=False) as tx:
+                    earlier = tx.tasks.get(claim.result_id)
+                if earlier is not None:
+                    return self.state(earlier)
+            state = self._create(workspace_id, request, creator)
+            claim.record(state.task.task_id)
+            return state
+
+    def _create(self, workspace_id: str, request: TaskRequest, creator: Creator) -> TaskState:
         kind = TASK_TYPES[request.type]
         if not all(self.config.features.enabled(name) for name in kind.flags):
             raise Forbidden("feature-disabled")
