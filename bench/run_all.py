@@ -26,6 +26,7 @@ FULL = {
     "held_polls": [],
     "memory_size": [],
     "shutdown": [],
+    "soak": [],
 }
 QUICK = {
     "dispatch_latency": ["--tasks", "200"],
@@ -34,6 +35,7 @@ QUICK = {
     "held_polls": ["--agents", "100,250", "--tasks", "200"],
     "memory_size": ["--history", "0,1000"],
     "shutdown": ["--runs", "5"],
+    "soak": ["--minutes", "3", "--minute-seconds", "20"],
 }
 
 
@@ -79,6 +81,10 @@ def summary(docs: dict[str, dict | None]) -> list[tuple[str, str, object]]:
             f = s.get(name)
             if f:
                 row(target, f"{f['withinTarget']}/{f['runs']} runs, max {f['maxSec']} s", f["targetMet"])
+    k = docs.get("soak")
+    if k:
+        figure = f"RSS {k['rssGrowthSecondToLast']:+.1%} second -> last minute, {k['failureCount']} failures"
+        row("soak: RSS within 10 %, threads and files flat, no failure", figure, k["targetMet"])
     return lines
 
 
