@@ -126,3 +126,24 @@ def test_a_remote_sign_out_wipes_this_users_task_details_from_the_device(relay, 
     phone.page.wait_for_timeout(300)
     assert "REMOTE-OUTPUT" not in phone.page.content() and "REMOTE-PROMPT" not in phone.page.content()
     phone.check("remote-sign-out-offline")
+
+
+def test_sessions_ended_while_the_app_was_closed_leave_nothing_on_the_device(relay, phone, run_cli):
+    """The app opens after `end-sessions`: the status says nobody is signed in, and the last user's
+    task text goes before anything could show it."""
+    task_id = finished_task(relay, "Print the CLOSED-PROMPT", outputAppend="CLOSED-OUTPUT\n")
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.page.locator("pre.output", has_text="CLOSED-OUTPUT").wait_for()
+    cached = "() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.') || k === 'mc.lastUser')"
+    assert len(phone.page.evaluate(cached)) >= 3
+    phone.page.goto("about:blank")  # the app is closed: no request can be answered 401
+
+    done = run_cli("end-sessions", "--config", relay.folder / "relay.json")
+    assert done.returncode == 0, done.stderr
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("signin")
+    assert phone.page.evaluate(cached) == []
+    phone.check("closed-sign-out")
