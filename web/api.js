@@ -14,6 +14,14 @@ export class ApiError extends Error {
 /** A network failure (relay unreachable, phone offline): the code the app treats as "offline". */
 export const NETWORK_ERROR = "network-error";
 
+let signedOutListener = () => {};
+
+/** `listener(code)` runs whenever the relay answers that this browser is not signed in (a remote
+ * sign-out, an ended or expired session), before the caller sees the error. */
+export function onSignedOut(listener) {
+  signedOutListener = listener;
+}
+
 export async function request(method, path, body, { signal } = {}) {
   const init = { method, credentials: "same-origin", cache: "no-store", signal, headers: {} };
   if (body !== undefined) {
@@ -35,6 +43,7 @@ export async function request(method, path, body, { signal } = {}) {
   }
   if (!response.ok) {
     const code = data && typeof data.error === "string" ? data.error : `http-${response.status}`;
+    if (response.status === 401 && SIGNED_OUT.has(code)) signedOutListener(code);
     throw new ApiError(code, response.status, data && data.detail);
   }
   return data || {};

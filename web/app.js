@@ -1,6 +1,6 @@
 // The app: boot (service worker, login link, auth status), the router (hash routes, guarded by
 // who is signed in), the shared state (auth + the live state view) and the shell around screens.
-import { api, isOffline, SIGNED_OUT } from "./api.js";
+import { api, isOffline, onSignedOut, SIGNED_OUT } from "./api.js";
 import { errorMessage, fill, h } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { LiveState } from "./live.js";
@@ -143,8 +143,16 @@ function go(hash) {
 
 // --- auth and live state -------------------------------------------------------------------------
 
+/** The relay says this browser is signed out (here, on another device or by `end-sessions`): the
+ * task text this device kept for the user goes, and the offline screen shows nobody's. */
+function forgetSignedOut() {
+  const known = app.auth && app.auth.currentUser ? app.auth.currentUser.userId : null;
+  for (const userId of new Set([known, lastUser()])) if (userId) forgetUser(userId);
+}
+
 function setAuth(auth, goTo) {
   const before = app.auth && app.auth.currentUser ? `${app.auth.currentUser.userId}/${app.auth.currentWorkspaceId}` : "";
+  if (auth && !auth.currentUser) forgetSignedOut();
   app.auth = auth;
   const user = auth && auth.currentUser;
   const after = user ? `${user.userId}/${auth.currentWorkspaceId}` : "";
@@ -240,6 +248,7 @@ function registerServiceWorker() {
 }
 
 async function boot() {
+  onSignedOut(forgetSignedOut);
   document.documentElement.lang = currentLanguage();
   fill(document.getElementById("app"), shell);
   render();

@@ -1,7 +1,8 @@
 // Task details kept on this device, per user, so they outlive a relay restart (the relay keeps
 // prompts, output, diffs and results in memory only). localStorage, one key per task plus an
-// index; bounded; clearable from the More screen, and wiped at sign-out (with the "last user"
-// the offline screen would show), so the next person on this device reads nothing of it.
+// index; bounded; clearable from the More screen, and wiped at sign-out and whenever the relay
+// says this browser is signed out (app.js; with the "last user" the offline screen would show),
+// so the next person on this device reads nothing of it.
 const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error"];
 const MAX_TASKS = 100;
 const PREFIX = "mc.task.";

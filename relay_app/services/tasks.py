@@ -40,6 +40,10 @@ CANCEL_GRACE_SEC = 60
 OUTPUT_TAIL_BYTES = 12000
 ERROR_BYTES = 4000
 TASKS_IN_VIEW = 100
+# Types whose title a client derives from task text (a prompt, a Codex session's title or first
+# message): the store keeps the type as their title and the client's title lives with the other
+# volatile text, so no prompt reaches the disk through a title (issue 15, finding 1).
+TEXT_TITLED = frozenset({"codex_exec", "read_session", "delete_session"})
 
 
 class TaskService:
@@ -94,17 +98,21 @@ class TaskService:
             if agent.revoked_at is not None:
                 raise BadRequest("agent-not-available")
             exec_mode, write_access = self._exec_mode(request, agent) if request.type == "codex_exec" else ("", False)
+            text_titled = request.type in TEXT_TITLED
             task = Task(
                 task_id=new_id("task"), workspace_id=workspace_id, agent_id=agent.agent_id, type=request.type,
-                title=request.title, status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED,
+                title=request.type if text_titled else request.title, status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED,
                 created_at=now, updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
                 resume_session_id=request.resume_session_id, session_id=request.session_id, cwd=request.cwd,
                 write_access=write_access, needs_approval=kind.needs_approval, exec_mode=exec_mode,
                 created_by_user_id=creator.user_id, created_by_display_name=creator.display_name,
             )  # fmt: skip
             tx.tasks.put(task)
-            if request.prompt:
-                self.volatile.set(task.task_id, prompt=request.prompt)
+            text = {"prompt": request.prompt} if request.prompt else {}
+            if text_titled and request.title != request.type:
+                text["title"] = request.title  # shown while the relay runs, like the prompt
+            if text:
+                self.volatile.set(task.task_id, **text)
         if task.status == Status.QUEUED:
             self.signals.task_queued(task.agent_id)
         return self.state(task)

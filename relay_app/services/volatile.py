@@ -1,4 +1,5 @@
-"""Task text that never reaches disk: prompt, summary, outputTail, diffText, result, error.
+"""Task text that never reaches disk: prompt, summary, outputTail, diffText, result, error (and the
+title of a task whose title comes from task text, services/tasks.py TEXT_TITLED).
 
 API.md "Volatile fields": this text lives in relay memory only and is lost on restart. The
 store is bounded — at most `max_tasks` tasks' text or `max_bytes` bytes — and when it is full

@@ -20,7 +20,8 @@ def task_view(state: TaskState) -> dict[str, Any]:
     if task.created_by_user_id:
         created_by = {"userId": task.created_by_user_id, "displayName": task.created_by_display_name or ""}
     return {
-        "taskId": task.task_id, "agentId": task.agent_id, "type": task.type, "title": task.title,
+        "taskId": task.task_id, "agentId": task.agent_id, "type": task.type,
+        "title": text.get("title") or task.title,  # a text-derived title is volatile (services/tasks.py)
         "status": task.status, "createdAt": task.created_at, "updatedAt": task.updated_at,
         "needsApproval": task.needs_approval, "approvedAt": task.approved_at, "rejectedAt": task.rejected_at,
         "writeAccess": task.write_access, "resumeSessionId": task.resume_session_id, "sessionId": task.session_id,

@@ -295,3 +295,36 @@ def test_result_text_never_reaches_disk(tmp_path, backend):
         data = path.read_bytes()
         for marker in ("RESULT-MARKER", "結果", "TITLE-MARKER", "CWD-MARKER"):
             assert marker.encode() not in data and marker.encode("utf-16-le") not in data, (path, marker)
+
+
+def test_a_title_taken_from_task_text_never_reaches_disk(tmp_path, backend):
+    """The app names a read_session task after the session, whose title falls back to its first
+    message (issue 15, finding 1): such titles are shown while the relay runs but stored as the type."""
+    from .agent_helpers import pair_agent, stored
+
+    relay = Relay(tmp_path, backend)
+    owner = relay.owner()
+    pair_agent(relay, owner)
+    secret = "deploy with AWS_SECRET=TITLE-SECRET-4b1e"
+    bodies = [
+        {"type": "read_session", "sessionId": "s1"}, {"type": "delete_session", "sessionId": "s1"},
+        {"type": "codex_exec", "prompt": "p", "resumeSessionId": "s1"}, {"type": "codex_exec", "prompt": "p"},
+    ]  # fmt: skip
+    ids = []
+    for body in bodies:
+        result = owner.post("/api/admin/tasks", {"agentId": "agent-1", "title": f"{secret} {body['type']}", **body})
+        assert result.status_code == 201, result.text
+        assert result.json["task"]["title"] == f"{secret} {body['type']}"  # old clients see their title back
+        ids.append(result.json["task"]["taskId"])
+    action = owner.post(
+        "/api/admin/tasks", {"type": "run_action", "agentId": "agent-1", "actionId": "status", "title": "ACTION-LABEL-CONTROL"}
+    )
+    assert action.status_code == 201
+    for task_id in ids:
+        assert stored(relay, "tasks", task_id).title in {"read_session", "delete_session", "codex_exec"}
+    relay.close()
+    files = [path for path in (tmp_path / "data").rglob("*") if path.is_file()]
+    assert files
+    for path in files:
+        assert b"TITLE-SECRET" not in path.read_bytes(), path
+    assert any(b"ACTION-LABEL-CONTROL" in path.read_bytes() for path in files)  # the search finds stored titles

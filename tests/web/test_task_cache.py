@@ -86,3 +86,64 @@ def test_signing_out_wipes_this_users_task_details_from_the_device(relay, phone)
     phone.page.wait_for_timeout(300)
     assert "PRIVATE-OUTPUT" not in phone.page.content() and "Read the secrets file" not in phone.page.content()
     phone.check("signed-out-offline")
+
+
+def test_a_remote_sign_out_wipes_this_users_task_details_from_the_device(relay, phone, run_cli):
+    """`mobile-codex end-sessions` (any 401 that says "signed out"): the app notices, shows sign-in,
+    and keeps nothing of the user's prompts and output, not even for the offline screen (issue 15,
+    finding 5)."""
+    task_id = finished_task(relay, "Rotate the REMOTE-PROMPT key", outputAppend="REMOTE-OUTPUT\n")
+
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    phone.page.locator("pre.output", has_text="REMOTE-OUTPUT").wait_for()
+    user_id = phone.page.evaluate("() => localStorage.getItem('mc.lastUser')")
+    assert user_id
+    mine = f"() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.{user_id}.') || k === 'mc.lastUser')"
+    assert len(phone.page.evaluate(mine)) >= 3  # the task, its index, the last user
+
+    done = run_cli("end-sessions", "--config", relay.folder / "relay.json")
+    assert done.returncode == 0 and done.stdout.startswith("ended "), (done.stdout, done.stderr)
+    phone.expect_failure("/api/admin/state")  # the held wait is answered 401: expected here
+    woken = relay.owner().post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "next"})
+    assert woken[0] == 201  # a change wakes the phone's held wait at once
+    phone.screen("signin")
+    assert phone.page.evaluate(mine) == []
+    text = "() => Object.keys(localStorage).map((k) => localStorage.getItem(k)).join(' ')"
+    assert "REMOTE-PROMPT" not in phone.page.evaluate(text) and "REMOTE-OUTPUT" not in phone.page.evaluate(text)
+    phone.check("remote-sign-out")
+
+    # The relay goes away: the offline screen and the task route show nothing of that user.
+    relay.stop()
+    phone.expect_failure("/api/")
+    phone.page.reload()
+    phone.screen("offline")
+    assert phone.page.get_by_text("Task details on this device").count() == 0
+    phone.open(f"/#/task/{task_id}")
+    phone.page.wait_for_timeout(300)
+    assert "REMOTE-OUTPUT" not in phone.page.content() and "REMOTE-PROMPT" not in phone.page.content()
+    phone.check("remote-sign-out-offline")
+
+
+def test_sessions_ended_while_the_app_was_closed_leave_nothing_on_the_device(relay, phone, run_cli):
+    """The app opens after `end-sessions`: the status says nobody is signed in, and the last user's
+    task text goes before anything could show it."""
+    task_id = finished_task(relay, "Print the CLOSED-PROMPT", outputAppend="CLOSED-OUTPUT\n")
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.page.locator("pre.output", has_text="CLOSED-OUTPUT").wait_for()
+    cached = "() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.') || k === 'mc.lastUser')"
+    assert len(phone.page.evaluate(cached)) >= 3
+    phone.page.goto("about:blank")  # the app is closed: no request can be answered 401
+
+    done = run_cli("end-sessions", "--config", relay.folder / "relay.json")
+    assert done.returncode == 0, done.stderr
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("signin")
+    assert phone.page.evaluate(cached) == []
+    phone.check("closed-sign-out")

@@ -37,7 +37,7 @@ export function mount(ctx) {
   const deleteState = h("div");
   const deleteButton = confirmButton(t("session.delete"), t("session.deleteConfirm"), async () => {
     deleteStarted = true;
-    await startSessionTask(current, agentId, "delete_session", sessionId, heading.textContent);
+    await startSessionTask(current, agentId, "delete_session", sessionId);
   }, { errorEl: deleteError });
   const deleteHint = h("p", { class: "hint" });
 
@@ -55,7 +55,7 @@ export function mount(ctx) {
   let shown = "";
 
   async function read() {
-    await startSessionTask(current, agentId, "read_session", sessionId, heading.textContent);
+    await startSessionTask(current, agentId, "read_session", sessionId);
   }
 
   function update(ctx) {

@@ -11,6 +11,12 @@ export function sessionTitle(session) {
   return session.title || session.firstUserMessage || session.sessionId;
 }
 
+/** The catalog's entry for a session, if its agent still lists it. */
+export function findSession(state, agentId, sessionId) {
+  const agent = state && (state.agents || []).find((a) => a.agentId === agentId);
+  return (agent && (agent.codexSessions || []).find((s) => s.sessionId === sessionId)) || null;
+}
+
 export const sessionHref = (agentId, sessionId) =>
   `#/session/${encodeURIComponent(agentId)}/${encodeURIComponent(sessionId)}`;
 
@@ -37,8 +43,10 @@ export function deletion(ctx, agentId, sessionId) {
   return "";
 }
 
-export async function startSessionTask(ctx, agentId, type, sessionId, title) {
-  const reply = await api.createTask({ type, agentId, sessionId, title });
+/** Reads and deletes go without a title: the session's title is prompt text (its first message
+ * when Codex gave it none), so lists name these tasks from the agent's catalog (taskTitle). */
+export async function startSessionTask(ctx, agentId, type, sessionId) {
+  const reply = await api.createTask({ type, agentId, sessionId });
   ctx.refresh();
   return reply.task;
 }

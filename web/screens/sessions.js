@@ -66,7 +66,7 @@ export function mount(ctx) {
       clearSignature = signature;
       fill(clearSlot, remove.allowed && deletable.length
         ? confirmButton(t("sessions.clearAll"), t("sessions.clearAllConfirm", { count: deletable.length }), async () => {
-            for (const s of deletable) await startSessionTask(current, agent.agentId, "delete_session", s.sessionId, sessionTitle(s));
+            for (const s of deletable) await startSessionTask(current, agent.agentId, "delete_session", s.sessionId);
           }, { errorEl: error })
         : null);
     }

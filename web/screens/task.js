@@ -48,7 +48,7 @@ export function mount(ctx) {
     body.hidden = !task;
     missing.hidden = !!task || !ctx.state;
     if (!task) return;
-    heading.textContent = taskTitle(task);
+    heading.textContent = taskTitle(task, ctx.state);
     fill(chipSlot, statusChip(task.status));
     meta.textContent = [
       t(`type.${task.type}`, {}, task.type), agentLabel(ctx, task.agentId),

@@ -1,16 +1,21 @@
 // How a task is named and shown in lists: a title, its type, a status chip, when; its error as a sentence.
 import { ago, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { findSession, sessionTitle } from "./session_parts.js";
 
 export function statusChip(status) {
   return h("span", { class: `chip status-${status}`, "data-status": status }, t(`status.${status}`, {}, status));
 }
 
-export function taskTitle(task) {
+/** A task's name, from what the app holds in memory or on this device: the relay stores no title
+ * made of task text (it answers the type instead), so a session task is named from the catalog. */
+export function taskTitle(task, state) {
   if (task.title && task.title !== task.type) return task.title; // the relay's default title is the type
   if (task.prompt) return task.prompt.split("\n")[0].slice(0, 120);
   if (task.actionId) return task.actionId;
   if (task.logSourceId) return task.logSourceId;
+  const session = task.sessionId && findSession(state, task.agentId, task.sessionId);
+  if (session) return sessionTitle(session);
   if (task.sessionId) return task.sessionId;
   return t(`type.${task.type}`, {}, task.type);
 }
@@ -23,7 +28,7 @@ export function agentLabel(ctx, agentId) {
 export function taskRow(ctx, task) {
   const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
   return h("a", { class: "task-row", href: `#/task/${encodeURIComponent(task.taskId)}`, "data-task-id": task.taskId },
-    h("span", { class: "row-title" }, taskTitle(task)),
+    h("span", { class: "row-title" }, taskTitle(task, ctx.state)),
     h("span", { class: "row-meta" },
       statusChip(task.status),
       h("span", {}, `${t(`type.${task.type}`, {}, task.type)} · ${agentLabel(ctx, task.agentId)} · ${ago(task.updatedAt || task.createdAt, now)}`)));
