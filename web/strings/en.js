@@ -367,6 +367,7 @@ export default {
   "taskError.canceled": "The run was canceled.",
   "taskError.agent-stopped": "The agent stopped during the run.",
   "taskError.session-delete-failed": "Codex could not delete the session.",
+  "taskError.prompt-missing": "The task reached the agent without its prompt, so Codex was not run. Run it again.",
   "taskError.exec-mode-invalid-command": "An exec mode of the agent built an unsafe Codex command line, so nothing was run. Tell the agent's operator.",
   "taskError.nonzero-exit": "The command ended with a non-zero exit code.",
   "taskError.action-not-startable": "The agent could not start the action's program.",

@@ -367,6 +367,7 @@ export default {
   "taskError.canceled": "运行已取消。",
   "taskError.agent-stopped": "代理在运行过程中停止了。",
   "taskError.session-delete-failed": "Codex 无法删除此会话。",
+  "taskError.prompt-missing": "任务到达代理时缺少提示词，因此没有运行 Codex。请重新运行。",
   "taskError.exec-mode-invalid-command": "代理的某个执行模式生成了不安全的 Codex 命令行，因此没有运行任何内容。请告知代理的管理员。",
   "taskError.nonzero-exit": "命令以非零退出码结束。",
   "taskError.action-not-startable": "代理无法启动该操作的程序。",
