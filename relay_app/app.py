@@ -35,7 +35,7 @@ from .services.passkeys import PasskeyService
 from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
-from .services.tasks import TaskService
+from .services.tasks import TEXT_RESERVE, TaskService
 from .services.volatile import VolatileText
 
 log = logging.getLogger("mobile_codex.relay")
@@ -62,7 +62,9 @@ class RelayApp(falcon.App):
 def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit) -> Services:
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed)
-    tasks = TaskService(store, config, clock, volatile=VolatileText(), signals=signals, feed=feed)
+    quotas = RateLimiter(monotonic=lambda: clock().timestamp())  # per-user budgets (config `limits`)
+    volatile = VolatileText(live_reserve=TEXT_RESERVE)
+    tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas)
     sessions = SessionService(store, config, clock)
     pairing = PairingService(store, config, clock)
     return Services(
