@@ -69,7 +69,7 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
     pairing = PairingService(store, config, clock)
     return Services(
         sessions=sessions,
-        people=PeopleService(store, config, clock, sessions=sessions),
+        people=PeopleService(store, config, clock, sessions=sessions, quotas=quotas),
         passkeys=PasskeyService(store, config, clock, sessions=sessions),
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,

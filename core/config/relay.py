@@ -83,6 +83,8 @@ class LimitsConfig:
 
     max_unfinished_tasks_per_workspace: int = setting(200, integer(1, 100000))
     max_task_creates_per_user_per_minute: int = setting(60, integer(1, 100000))
+    max_active_invitations_per_workspace: int = setting(100, integer(1, 100000))
+    max_invitation_creates_per_user_per_minute: int = setting(20, integer(1, 100000))
 
 
 @attrs.frozen(kw_only=True)

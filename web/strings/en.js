@@ -384,6 +384,7 @@ export default {
   "error.internal-error": "The relay ran into a problem. Try again.",
   "error.origin-mismatch": "This page is not on the relay's address. Open the app from the relay's own address.",
   "error.rate-limited": "Too many attempts. Wait a minute and try again.",
+  "error.too-many-invitations": "Too many open invitations or too many at once. Revoke unused ones or wait a minute.",
   "error.too-many-tasks": "Too many tasks are waiting or running. Wait for some to finish, then try again.",
   "error.forbidden": "Not allowed.",
   "error.missing-session": "You are not signed in.",

@@ -383,6 +383,7 @@ export default {
   "error.internal-error": "中继遇到了问题。请重试。",
   "error.origin-mismatch": "此页面不在中继的地址上。请从中继自己的地址打开应用。",
   "error.rate-limited": "尝试次数过多。请等一分钟后重试。",
+  "error.too-many-invitations": "未使用的邀请过多或创建过快。请撤销不用的邀请或等一分钟。",
   "error.too-many-tasks": "等待或运行中的任务过多。请等部分任务完成后再试。",
   "error.forbidden": "不允许。",
   "error.missing-session": "你尚未登录。",
