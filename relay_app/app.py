@@ -36,7 +36,7 @@ from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.retention import Retention
 from .services.sessions import SessionService
-from .services.tasks import TaskService
+from .services.tasks import TEXT_RESERVE, TaskService
 from .services.volatile import VolatileText
 
 log = logging.getLogger("mobile_codex.relay")
@@ -63,12 +63,14 @@ class RelayApp(falcon.App):
 def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit) -> Services:
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed)
-    tasks = TaskService(store, config, clock, volatile=VolatileText(), signals=signals, feed=feed)
+    quotas = RateLimiter(monotonic=lambda: clock().timestamp())  # per-user budgets (config `limits`)
+    volatile = VolatileText(live_reserve=TEXT_RESERVE)
+    tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas)
     sessions = SessionService(store, config, clock)
     pairing = PairingService(store, config, clock)
     return Services(
         sessions=sessions,
-        people=PeopleService(store, config, clock, sessions=sessions),
+        people=PeopleService(store, config, clock, sessions=sessions, quotas=quotas),
         passkeys=PasskeyService(store, config, clock, sessions=sessions),
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,

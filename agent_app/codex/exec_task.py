@@ -1,7 +1,8 @@
 """codex_exec: one `codex exec` run through the exec mode the task names.
 
 Order of checks: exec mode known (`unknown-exec-mode`) → the mode's flags on here →
-resume never writes (`resume-write-mode-disabled`) → codex installed → where to run (a resume runs
+resume never writes (`resume-write-mode-disabled`) → a prompt to run (`prompt-missing`: the relay
+refuses an empty one, so its text was lost on the way; Codex never runs without one) → codex installed → where to run (a resume runs
 in the session's recorded cwd, which must be under workspaceRoot; others in the task's cwd,
 confined) → one write run per workspace → the mode's command line keeps the prompt after `--`
 (`exec-mode-invalid-command`). A write run diffs against a snapshot taken at its start.
@@ -86,8 +87,10 @@ class CodexExecHandler:
         resume_id = task.get("resumeSessionId") or ""
         if (mode.id == RESUME_MODE or resume_id) and (task.get("writeAccess") is True or mode.writes):
             raise TaskFailed("resume-write-mode-disabled", "a resumed session always runs read-only")
-        binary = self.codex.require_binary()
         prompt = task.get("prompt") if isinstance(task.get("prompt"), str) else ""
+        if not prompt.strip():
+            raise TaskFailed("prompt-missing", "the task came without its prompt; nothing was run")
+        binary = self.codex.require_binary()
         if mode.id == RESUME_MODE or resume_id:
             thread = self.codex.sessions.resolve(resume_id)
             cwd = Path(thread.cwd)  # the outer -C keeps the thread's cwd (PRODUCT.md)

@@ -78,6 +78,16 @@ class ServerConfig:
 
 
 @attrs.frozen(kw_only=True)
+class LimitsConfig:
+    """Per-workspace and per-user quotas: one workspace or user cannot crowd out the others."""
+
+    max_unfinished_tasks_per_workspace: int = setting(200, integer(1, 100000))
+    max_task_creates_per_user_per_minute: int = setting(60, integer(1, 100000))
+    max_active_invitations_per_workspace: int = setting(100, integer(1, 100000))
+    max_invitation_creates_per_user_per_minute: int = setting(20, integer(1, 100000))
+
+
+@attrs.frozen(kw_only=True)
 class RelayConfig:
     listen_host: str = setting("127.0.0.1", string(non_empty=True))
     listen_port: int = setting(8787, integer(1, 65535))
@@ -97,6 +107,7 @@ class RelayConfig:
     storage: StorageConfig = setting(StorageConfig(), plugin_owned)  # checked with the backend's model
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     server: ServerConfig = setting(None, section(ServerConfig))
+    limits: LimitsConfig = setting(LimitsConfig(), section(LimitsConfig))
     trusted_proxies: tuple = setting((), network_list)
 
     @staticmethod

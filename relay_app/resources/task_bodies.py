@@ -14,6 +14,7 @@ from mobile_codex.core.task_catalog import AGENT_STATUSES, TASK_TYPES
 from ..errors import BadRequest, invalid_field
 from ..fields import flag, obj, text
 from ..services.task_values import TaskRequest, TaskUpdate
+from ..services.tasks import DIFF_BYTES, ERROR_BYTES, OUTPUT_TAIL_BYTES, PROMPT_BYTES, SUMMARY_BYTES
 
 
 def parse_task_request(body: dict[str, Any]) -> TaskRequest:
@@ -29,7 +30,7 @@ def parse_task_request(body: dict[str, Any]) -> TaskRequest:
     }
     if task_type == "codex_exec":
         return TaskRequest(
-            **common, prompt=text(body, "prompt", 12000, required=True), cwd=text(body, "cwd", 240).strip() or ".",
+            **common, prompt=text(body, "prompt", PROMPT_BYTES, required=True), cwd=text(body, "cwd", 240).strip() or ".",
             write_access=flag(body, "writeAccess"), exec_mode=text(body, "execMode", 80),
             resume_session_id=text(body, "resumeSessionId", 120),
         )  # fmt: skip
@@ -50,11 +51,11 @@ def parse_task_update(body: dict[str, Any]) -> TaskUpdate:
         raise invalid_field("status")
     return TaskUpdate(
         status=status,
-        summary=_optional_text(body, "summary", 2048),
-        output_append=_optional_text(body, "outputAppend", 12000, tail=True),
-        diff_text=_optional_text(body, "diffText", 20000),
+        summary=_optional_text(body, "summary", SUMMARY_BYTES),
+        output_append=_optional_text(body, "outputAppend", OUTPUT_TAIL_BYTES, tail=True),
+        diff_text=_optional_text(body, "diffText", DIFF_BYTES),
         result=obj(body, "result"),
-        error=_optional_text(body, "error", 4000),
+        error=_optional_text(body, "error", ERROR_BYTES),
         thread_id=_optional_text(body, "threadId", 120),
     )
 

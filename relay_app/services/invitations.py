@@ -7,6 +7,9 @@ Who may (the policy table's `invitations.workspace` or `invitations.account`, pi
 Redeeming: without a session the code makes a new user (plus the membership of a workspace invite);
 with a session only a workspace invite can be redeemed, adding a membership and switching to it.
 A code works once, until it expires or is revoked.
+Quotas (docs/security.md): at most `limits.maxActiveInvitationsPerWorkspace` active invites per
+workspace (account invites share one such pool) and `limits.maxInvitationCreatesPerUserPerMinute`
+creates per user; past either, 429 `too-many-invitations`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from mobile_codex.core.records import Invitation, User
 from mobile_codex.core.store import Transaction
 from mobile_codex.core.timeutil import iso, iso_after
 
-from ..errors import Conflict, NotFound, Unauthorized
+from ..errors import Conflict, NotFound, TooManyRequests, Unauthorized
 from ..policy import allows, enforce, reaches
 from .bootstrap import new_user_handle
 from .one_time_codes import find_active, mint_code
@@ -37,13 +40,26 @@ def rule_of(invite_type: str) -> str:
     return "invitations.account" if invite_type == "account" else "invitations.workspace"
 
 
+def _active(tx: Transaction, invite_type: str, workspace_id: str | None, now: str) -> list[Invitation]:
+    """Unspent, unrevoked, unexpired invites of one type — of one workspace for workspace invites.
+
+    Looked up by type and workspace (an index in sqlite), never by reading every invitation."""
+    where = {"workspace_id": workspace_id} if invite_type == "workspace" else {}
+    found = tx.invitations.find(type=invite_type, used_at=None, revoked_at=None, **where)
+    return [invitation for invitation in found if invitation.expires_at > now]
+
+
 def create_invitation(
-    tx: Transaction, caller: Caller, *, invite_type: str, role: str, note: str, ttl_sec: int, now: datetime
+    tx: Transaction, caller: Caller, *, invite_type: str, role: str, note: str, ttl_sec: int, now: datetime,
+    max_active: int,
 ) -> tuple[str, Invitation]:
     """(the code, shown once; the stored invitation): a workspace invite is always for the caller's
-    current workspace. The caller passed `rule_of(invite_type)` first."""
-    code, code_hash = mint_code()
+    current workspace. The caller passed `rule_of(invite_type)` first. 429 `too-many-invitations`
+    when `max_active` invites of the workspace (or account invites) are already active."""
     workspace_id = caller.workspace_id if invite_type == "workspace" else ""
+    if len(_active(tx, invite_type, workspace_id, iso(now))) >= max_active:
+        raise TooManyRequests("too-many-invitations")
+    code, code_hash = mint_code()
     invitation = Invitation(
         invite_id=new_id("invite"), type=invite_type, workspace_id=workspace_id,
         role=role if invite_type == "workspace" else "", note=note, code_hash=code_hash,
@@ -103,10 +119,13 @@ def redeem_into_session(tx: Transaction, caller: Caller, code: str, now: str) ->
 
 
 def visible_invitations(tx: Transaction, caller: Caller, now: str) -> list[Invitation]:
-    """Active invitations the caller may manage, newest first (for the state view)."""
-    found = tx.invitations.find(used_at=None, revoked_at=None, order_by="-created_at")
-    return [
-        invitation for invitation in found
-        if invitation.expires_at > now and invitation.type in INVITE_TYPES
-        and allows(caller, rule_of(invitation.type)) and reaches(caller, rule_of(invitation.type), invitation.workspace_id)
-    ]  # fmt: skip
+    """Active invitations the caller may manage, newest first (for the state view): the current
+    workspace's for its owners, account invites for relay owners — nothing else is read."""
+    shown: list[Invitation] = []
+    if caller.workspace_id and allows(caller, rule_of("workspace")):
+        shown += _active(tx, "workspace", caller.workspace_id, now)
+    if allows(caller, rule_of("account")):
+        shown += _active(tx, "account", None, now)
+    shown.sort(key=lambda invitation: invitation.invite_id)  # the store's order: ties by key ...
+    shown.sort(key=lambda invitation: invitation.created_at, reverse=True)  # ... newest first (stable)
+    return shown

@@ -13,7 +13,7 @@ from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
-from ..errors import Conflict
+from ..errors import Conflict, TooManyRequests
 from ..policy import allows
 from . import invitations, memberships, recovery, users, workspaces
 from .auth_state import AuthState, read_auth_state
@@ -22,15 +22,17 @@ from .people_records import (
     InvitationInfo, IssuedInvitation, IssuedRecoveryCode, ManagedUser, PeopleView, SessionsEnded, WorkspaceCreated,
     read_invitation, read_managed_user, read_member, read_recovery,
 )  # fmt: skip
+from .rate_limit import RateLimiter
 from .sessions import SessionService, SignedIn
 
 
 class PeopleService:
-    def __init__(self, store: Store, config: RelayConfig, clock: Clock, *, sessions: SessionService):
+    def __init__(self, store: Store, config: RelayConfig, clock: Clock, *, sessions: SessionService, quotas: RateLimiter):
         self.store = store
         self.config = config
         self.clock = clock
         self.sessions = sessions
+        self.quotas = quotas  # per-user budgets, on the relay's clock
 
     def _now(self) -> str:
         return iso(self.clock())
@@ -51,9 +53,13 @@ class PeopleService:
     # --- invitations ---------------------------------------------------------------------------
 
     def create_invitation(self, caller: Caller, *, invite_type: str, role: str, note: str, ttl_sec: int) -> IssuedInvitation:
+        limits = self.config.limits
+        if not self.quotas.allow(("invitations.create", caller.user.user_id), limits.max_invitation_creates_per_user_per_minute):
+            raise TooManyRequests("too-many-invitations")
         with self.store.transaction() as tx:
             code, invitation = invitations.create_invitation(
-                tx, caller, invite_type=invite_type, role=role, note=note, ttl_sec=ttl_sec, now=self.clock()
+                tx, caller, invite_type=invite_type, role=role, note=note, ttl_sec=ttl_sec, now=self.clock(),
+                max_active=limits.max_active_invitations_per_workspace,
             )
             return IssuedInvitation(code=code, invitation=read_invitation(tx, invitation))
 

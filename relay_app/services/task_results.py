@@ -10,6 +10,11 @@ from typing import Any
 
 from mobile_codex.core.text import clamp_head
 
+MESSAGES_MAX, ROLE_BYTES, MESSAGE_BYTES = 80, 16, 400
+# The most a result can hold (volatile.text_size): read_session's messages, plus 1 KiB for its
+# other fields and keys (the other types' results are far smaller).
+RESULT_BYTES = MESSAGES_MAX * (len("role") + ROLE_BYTES + len("text") + MESSAGE_BYTES) + 1024
+
 
 def _int(value: Any, lo: int | None = None, hi: int | None = None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
@@ -32,9 +37,9 @@ def _messages(value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list):
         return []
     messages = []
-    for item in value[:80]:
+    for item in value[:MESSAGES_MAX]:
         if isinstance(item, dict):
-            messages.append({"role": _str(item.get("role"), 16) or "", "text": _str(item.get("text"), 400) or ""})
+            messages.append({"role": _str(item.get("role"), ROLE_BYTES) or "", "text": _str(item.get("text"), MESSAGE_BYTES) or ""})
     return messages
 
 

@@ -9,6 +9,10 @@ Cancel (ours): a queued or unapproved task is canceled at once. A running one ge
 `cancelRequestedAt`, its agent's held poll is woken, and the agent reports `canceled`; if it has
 not done so within `CANCEL_GRACE_SEC`, the relay's housekeeping cancels the task itself
 (`finish_overdue_cancels`), never a read path.
+
+Quotas (docs/security.md): create answers 429 `too-many-tasks` past the config's `limits` — a
+user's creates per minute, a workspace's unfinished tasks — or when the volatile store has no
+room left for one more unfinished task's text (unfinished text is never evicted, see volatile.py).
 """
 
 from __future__ import annotations
@@ -28,17 +32,29 @@ from mobile_codex.core.task_catalog import (
 from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
-from ..errors import BadRequest, Conflict, Forbidden, NotFound, invalid_field
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, invalid_field
 from .dispatch import AgentSignals
 from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
-from .task_results import sanitize_result
+from .rate_limit import RateLimiter
+from .task_results import RESULT_BYTES, sanitize_result
 from .task_values import Creator, TaskRequest, TaskState, TaskUpdate
-from .volatile import VolatileText
+from .volatile import EMPTY, VolatileText
 
 CANCEL_GRACE_SEC = 60
+# API.md's budgets for a task's text (the bodies are clamped to them in resources/task_bodies.py).
+PROMPT_BYTES = 12000
+TITLE_BYTES = 120  # a title made of task text is kept with it (TEXT_TITLED)
+SUMMARY_BYTES = 2048
 OUTPUT_TAIL_BYTES = 12000
+DIFF_BYTES = 20000
 ERROR_BYTES = 4000
+# The most one task's text can hold: what the volatile store reserves for each unfinished task.
+# About 85 KB, so the 64 MiB store holds the text of ~790 unfinished tasks relay-wide.
+TEXT_RESERVE = (
+    PROMPT_BYTES + TITLE_BYTES + SUMMARY_BYTES + OUTPUT_TAIL_BYTES + DIFF_BYTES + ERROR_BYTES + RESULT_BYTES
+    + sum(map(len, EMPTY)) + len("title")
+)
 TASKS_IN_VIEW = 100
 # Types whose title a client derives from task text (a prompt, a Codex session's title or first
 # message): the store keeps the type as their title and the client's title lives with the other
@@ -49,7 +65,7 @@ TEXT_TITLED = frozenset({"codex_exec", "read_session", "delete_session"})
 class TaskService:
     def __init__(
         self, store: Store, config: RelayConfig, clock: Clock, *, volatile: VolatileText, signals: AgentSignals,
-        feed: ChangeFeed,
+        feed: ChangeFeed, quotas: RateLimiter,
     ):  # fmt: skip
         self.store = store
         self.config = config
@@ -58,6 +74,7 @@ class TaskService:
         self.signals = signals
         self.feed = feed
         self.idempotency = IdempotencyKeys(clock)
+        self.quotas = quotas  # per-user budgets, on the relay's clock
 
     def state(self, task: Task) -> TaskState:
         return TaskState(task, self.volatile.get(task.task_id))
@@ -91,31 +108,50 @@ class TaskService:
         if not all(self.config.features.enabled(name) for name in kind.flags):
             raise Forbidden("feature-disabled")
         now = iso(self.clock())
-        with self.store.transaction() as tx:
-            agent = tx.agents.get(request.agent_id)
-            if agent is None or agent.workspace_id != workspace_id:
-                raise NotFound("agent-not-found")
-            if agent.revoked_at is not None:
-                raise BadRequest("agent-not-available")
-            exec_mode, write_access = self._exec_mode(request, agent) if request.type == "codex_exec" else ("", False)
-            text_titled = request.type in TEXT_TITLED
-            task = Task(
-                task_id=new_id("task"), workspace_id=workspace_id, agent_id=agent.agent_id, type=request.type,
-                title=request.type if text_titled else request.title, status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED,
-                created_at=now, updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
-                resume_session_id=request.resume_session_id, session_id=request.session_id, cwd=request.cwd,
-                write_access=write_access, needs_approval=kind.needs_approval, exec_mode=exec_mode,
-                created_by_user_id=creator.user_id, created_by_display_name=creator.display_name,
-            )  # fmt: skip
-            tx.tasks.put(task)
-            text = {"prompt": request.prompt} if request.prompt else {}
-            if text_titled and request.title != request.type:
-                text["title"] = request.title  # shown while the relay runs, like the prompt
-            if text:
-                self.volatile.set(task.task_id, **text)
+        task_id, admitted = new_id("task"), False
+        text_titled = request.type in TEXT_TITLED
+        try:
+            with self.store.transaction() as tx:
+                agent = tx.agents.get(request.agent_id)
+                if agent is None or agent.workspace_id != workspace_id:
+                    raise NotFound("agent-not-found")
+                if agent.revoked_at is not None:
+                    raise BadRequest("agent-not-available")
+                exec_mode, write_access = self._exec_mode(request, agent) if request.type == "codex_exec" else ("", False)
+                self._check_quotas(tx, workspace_id, creator)
+                task = Task(
+                    task_id=task_id, workspace_id=workspace_id, agent_id=agent.agent_id, type=request.type,
+                    title=request.type if text_titled else request.title,
+                    status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED,
+                    created_at=now, updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
+                    resume_session_id=request.resume_session_id, session_id=request.session_id, cwd=request.cwd,
+                    write_access=write_access, needs_approval=kind.needs_approval, exec_mode=exec_mode,
+                    created_by_user_id=creator.user_id, created_by_display_name=creator.display_name,
+                )  # fmt: skip
+                text = {"prompt": request.prompt}
+                if text_titled and request.title != request.type:
+                    text["title"] = request.title  # shown while the relay runs, like the prompt
+                # Every unfinished task holds its text's room from the start, prompt or not.
+                admitted = self.volatile.admit(task_id, **text)
+                if not admitted:
+                    raise TooManyRequests("too-many-tasks")
+                tx.tasks.put(task)
+        except BaseException:
+            if admitted:
+                self.volatile.forget(task_id)  # the task was never stored
+            raise
         if task.status == Status.QUEUED:
             self.signals.task_queued(task.agent_id)
         return self.state(task)
+
+    def _check_quotas(self, tx: Transaction, workspace_id: str, creator: Creator) -> None:
+        """429 `too-many-tasks` past the user's creates per minute or the workspace's unfinished tasks."""
+        limits = self.config.limits
+        if not self.quotas.allow(("tasks.create", creator.user_id), limits.max_task_creates_per_user_per_minute):
+            raise TooManyRequests("too-many-tasks")
+        unfinished = sum(tx.tasks.count(workspace_id=workspace_id, status=status) for status in UNFINISHED)
+        if unfinished >= limits.max_unfinished_tasks_per_workspace:
+            raise TooManyRequests("too-many-tasks")
 
     def _exec_mode(self, request: TaskRequest, agent: Agent) -> tuple[str, bool]:
         """API.md's execMode rules: (mode id, whether it writes)."""

@@ -3,51 +3,74 @@ title of a task whose title comes from task text, services/tasks.py TEXT_TITLED)
 
 API.md "Volatile fields": this text lives in relay memory only and is lost on restart. The
 store is bounded — at most `max_tasks` tasks' text or `max_bytes` bytes — and when it is full
-the text of the oldest *terminal* tasks goes first (then, only if every task is still live,
-the oldest live ones). Thread-safe: the poll, update and view paths run on many threads.
+the text of the oldest *terminal* tasks goes. The text of an unfinished task is never dropped:
+a queued prompt that vanished would run as an empty one. Instead a new unfinished task is only
+`admit`ted while room is left for it, and each unfinished task counts as at least
+`live_reserve` bytes (the most its text can grow to), so unfinished text alone can never
+outgrow the budget, whatever the agents report. Thread-safe: the poll, update and view paths
+run on many threads.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import threading
 from collections import OrderedDict
 from typing import Any
 
 MAX_TASKS = 5000
 MAX_BYTES = 64 * 1024 * 1024
+SCALAR_BYTES = 8  # what a number, bool or null counts for
 
 EMPTY: dict[str, Any] = {"prompt": "", "summary": "", "outputTail": "", "diffText": "", "result": None, "error": ""}
 
 
-def _size(entry: dict[str, Any]) -> int:
-    size = 0
-    for key, value in entry.items():
-        if isinstance(value, str):
-            size += len(value.encode("utf-8"))
-        elif value is not None:
-            size += len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
-        size += len(key)
-    return size
+def text_size(value: Any) -> int:
+    """The bytes a value holds: UTF-8 text and keys, nested lists and objects, 8 for a scalar.
+
+    Memory is what the budget protects, so JSON escaping (a control character written as six
+    bytes) is not counted: that keeps the most a result can hold close to its field budgets."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, dict):
+        return sum(len(str(key)) + text_size(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(text_size(item) for item in value)
+    return SCALAR_BYTES
 
 
 class VolatileText:
-    def __init__(self, *, max_tasks: int = MAX_TASKS, max_bytes: int = MAX_BYTES):
+    def __init__(self, *, max_tasks: int = MAX_TASKS, max_bytes: int = MAX_BYTES, live_reserve: int = 0):
         self.max_tasks = max_tasks
         self.max_bytes = max_bytes
+        self.live_reserve = live_reserve
         self._lock = threading.Lock()
         # task_id -> entry; two queues so eviction finds the oldest terminal task in O(1).
         self._live: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._terminal: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._sizes: dict[str, int] = {}
+        self._sizes: dict[str, int] = {}  # what each entry counts for (live: at least live_reserve)
         self._bytes = 0
+        self._live_bytes = 0
 
     def get(self, task_id: str) -> dict[str, Any]:
         """A copy of the task's text fields (empty values when unknown or dropped)."""
         with self._lock:
             entry = self._live.get(task_id) or self._terminal.get(task_id)
             return copy.deepcopy(entry) if entry is not None else dict(EMPTY)
+
+    def admit(self, task_id: str, **fields: Any) -> bool:
+        """Hold a new unfinished task's text; False (nothing held) when unfinished text already
+        takes `max_tasks` entries or leaves less than this task's share of `max_bytes`."""
+        entry = {**EMPTY, **fields}
+        size = max(text_size(entry), self.live_reserve)
+        with self._lock:
+            if len(self._live) >= self.max_tasks or self._live_bytes + size > self.max_bytes:
+                return False
+            self._drop(task_id)
+            self._live[task_id] = entry
+            self._account(task_id, size, live=True)
+            self._evict(keep=task_id)
+            return True
 
     def set(self, task_id: str, *, terminal: bool = False, **fields: Any) -> None:
         """Replace the given fields of a task's text (creating the entry when needed)."""
@@ -56,39 +79,51 @@ class VolatileText:
     def update(self, task_id: str, change, *, terminal: bool | None = None) -> None:
         """Apply `change(entry)` under the lock; `terminal=True` moves the task to the drop-first queue."""
         with self._lock:
-            entry = self._live.pop(task_id, None)
-            was_terminal = entry is None and task_id in self._terminal
-            if entry is None:
-                entry = self._terminal.pop(task_id, None) or dict(EMPTY)
+            was_terminal = task_id in self._terminal
+            entry = self._live.get(task_id) or self._terminal.get(task_id) or dict(EMPTY)
+            self._drop(task_id)
             change(entry)
             is_terminal = was_terminal if terminal is None else (terminal or was_terminal)
-            (self._terminal if is_terminal else self._live)[task_id] = entry
-            self._bytes += _size(entry) - self._sizes.get(task_id, 0)
-            self._sizes[task_id] = _size(entry)
+            self._put(task_id, entry, terminal=is_terminal)
             self._evict(keep=task_id)
 
     def mark_terminal(self, task_id: str) -> None:
         with self._lock:
-            entry = self._live.pop(task_id, None)
+            entry = self._live.get(task_id)
             if entry is not None:
-                self._terminal[task_id] = entry
+                self._drop(task_id)
+                self._put(task_id, entry, terminal=True)
+                self._evict(keep=task_id)
 
     def forget(self, task_id: str) -> None:
         with self._lock:
             self._drop(task_id)
 
+    def _put(self, task_id: str, entry: dict[str, Any], *, terminal: bool) -> None:
+        (self._terminal if terminal else self._live)[task_id] = entry
+        size = text_size(entry)
+        self._account(task_id, size if terminal else max(size, self.live_reserve), live=not terminal)
+
+    def _account(self, task_id: str, size: int, *, live: bool) -> None:
+        self._sizes[task_id] = size
+        self._bytes += size
+        if live:
+            self._live_bytes += size
+
     def _drop(self, task_id: str) -> None:
-        self._live.pop(task_id, None)
+        live = self._live.pop(task_id, None) is not None
         self._terminal.pop(task_id, None)
-        self._bytes -= self._sizes.pop(task_id, 0)
+        size = self._sizes.pop(task_id, 0)
+        self._bytes -= size
+        if live:
+            self._live_bytes -= size
 
     def _evict(self, *, keep: str) -> None:
+        """Drop the oldest terminal tasks' text until the store is within bounds; never a live one."""
         while len(self._sizes) > self.max_tasks or self._bytes > self.max_bytes:
             victim = next((k for k in self._terminal if k != keep), None)
             if victim is None:
-                victim = next((k for k in self._live if k != keep), None)
-            if victim is None:
-                return  # only the task being written is left: keep it
+                return  # only unfinished text (and the task being written) is left: keep it
             self._drop(victim)
 
     def stats(self) -> tuple[int, int]:

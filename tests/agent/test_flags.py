@@ -69,3 +69,12 @@ def test_resume_never_writes(agent_config):
     with pytest.raises(TaskFailed) as caught:
         dispatcher(config).run(Collected(task).ctx)
     assert caught.value.code == "resume-write-mode-disabled"
+
+
+@pytest.mark.parametrize("prompt", [None, "", "  \n"])
+def test_a_codex_task_without_its_prompt_is_failed_not_run(agent_config, prompt):
+    """Issue 15: a prompt lost on the relay must not become an empty Codex run."""
+    task = {"taskId": "t", "type": "codex_exec"} | ({} if prompt is None else {"prompt": prompt})
+    with pytest.raises(TaskFailed) as caught:  # before the Codex lookup: this agent has none
+        dispatcher(agent_config()).run(Collected(task).ctx)
+    assert caught.value.code == "prompt-missing"

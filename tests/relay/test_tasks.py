@@ -267,8 +267,10 @@ def test_volatile_text_is_bounded_oldest_terminal_first():
     text.mark_terminal("b")
     text.set("d", prompt="d")
     assert text.get("b")["prompt"] == "" and text.get("a")["prompt"] == "a" * 10 and text.stats()[0] == 3
-    text.set("e", prompt="e")  # no terminal task left: the oldest live one goes
-    assert text.get("a")["prompt"] == ""
+    assert text.admit("e", prompt="e") is False  # no terminal task left: unfinished text is never dropped
+    assert text.get("a")["prompt"] == "a" * 10  # (issue 15: it used to go, and its agent ran an empty prompt)
+    for name in ("a", "c", "d"):
+        text.mark_terminal(name)
     text.set("big", prompt="x" * 9_000)
     assert text.stats()[1] <= 10_000 and text.get("big")["prompt"] == "x" * 9_000
     text.forget("big")

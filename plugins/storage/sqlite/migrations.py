@@ -190,6 +190,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE tasks ADD COLUMN created_by_user_id TEXT",
         "ALTER TABLE tasks ADD COLUMN created_by_display_name TEXT",
     ),
+    # 4: the state view and invite quotas look invitations up by type and workspace (issue 15).
+    ("CREATE INDEX invitations_type_workspace ON invitations (type, workspace_id)",),
 )
 
 
