@@ -1,4 +1,9 @@
-"""Reading a request body: size cap first (413), then a JSON object (400 `invalid-json`)."""
+"""Reading a request body: size cap first (413), then a JSON object (400 `invalid-json`).
+
+JSON may spell a lone UTF-16 surrogate as an escape (`"\\ud800"`); Python parses it into a str
+that cannot be encoded as UTF-8, so it would fail later, in storage or in the response, as a 500
+with a traceback. Such a body is not valid Unicode text and is refused here, for every route.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,15 @@ def read_json_object(req: falcon.Request, cap: int) -> dict:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("invalid-json") from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _encodable(data):
         raise BadRequest("invalid-json")
     return data
+
+
+def _encodable(data: dict) -> bool:
+    """True when every string in the parsed body (keys included) is valid UTF-8 text."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -104,6 +104,25 @@ def test_bodies_that_are_not_a_json_object(relay, template):
     still_serving(relay)
 
 
+# A lone surrogate spelt as a JSON escape, in the fields the routes read and in a key.
+SURROGATE_BODIES = [
+    '{"name": "a\\ud800", "prompt": "a\\ud800", "inviteCode": "\\ud800", "displayName": "\\udfff"}',
+    '{"workspaceId": "\\ud800", "recoveryCode": "\\ud800", "code": "\\ud800", "agentId": "\\ud800"}',
+    '{"cwd": "\\udc00", "status": "\\ud800", "output": "x\\ud800y", "note": "\\ud83d"}',
+    '{"\\ud800": 1}',
+]
+
+
+def test_lone_surrogates_are_invalid_json_on_every_post_route(relay):
+    """Not a 500 with a traceback from storage or the response: refused at body reading."""
+    browser = relay.browser()
+    for template in sorted(t for method, t in app_routes(relay.app) if method == "POST"):
+        for raw in SURROGATE_BODIES:
+            result = browser.post(fill(template), body=raw, headers={"content-type": "application/json"})
+            assert_stable(result, 400, "invalid-json")
+    still_serving(relay)
+
+
 @pytest.mark.parametrize("template", ALL_POST)
 def test_oversize_bodies(relay, template):
     cap = POST_ROUTES[template].cap
