@@ -14,6 +14,9 @@ import falcon
 from ..errors import BadRequest, PayloadTooLarge
 
 DEFAULT_BODY_CAP = 4096
+# The largest `body_cap` of any route: agent task updates (resources/agent_api.py). The server's
+# own body limit is set from it (server.py); tests check that no route allows more.
+LARGEST_BODY_CAP = 1024 * 1024
 
 
 def read_json_object(req: falcon.Request, cap: int) -> dict:
