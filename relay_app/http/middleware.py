@@ -22,7 +22,7 @@ from ..context import RelayContext
 from ..errors import Forbidden, TooManyRequests, Unauthorized
 from ..views.auth import auth_view
 from .body import DEFAULT_BODY_CAP, read_json_object
-from .client import client_address
+from .client import client_address, rate_limit_client
 from .cookies import clear_session_cookie, read_session_cookie, session_cookie_written
 
 BROWSER_POST_PREFIXES = ("/api/auth/", "/api/admin/")
@@ -94,7 +94,7 @@ class RequestGate:
         bucket = route_setting(resource, "rate_limit", method, None)
         if bucket is not None:
             per_minute = config.max_pair_attempts_per_minute if bucket == "pair" else config.max_login_attempts_per_minute
-            if not self.ctx.limiter.allow((req.uri_template, self.client(req)), per_minute):
+            if not self.ctx.limiter.allow((req.uri_template, rate_limit_client(self.client(req))), per_minute):
                 raise TooManyRequests("rate-limited")
 
         if method == "POST":
