@@ -11,7 +11,7 @@ import json
 
 import falcon
 
-from ..errors import BadRequest, PayloadTooLarge
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 DEFAULT_BODY_CAP = 4096
 # The largest `body_cap` of any route: agent task updates (resources/agent_api.py). The server's
@@ -19,7 +19,11 @@ DEFAULT_BODY_CAP = 4096
 LARGEST_BODY_CAP = 1024 * 1024
 
 
-def read_json_object(req: falcon.Request, cap: int) -> dict:
+def read_json_object(req: falcon.Request, cap: int, *, json_type_required: bool = False) -> dict:
+    """The body as a dict. With `json_type_required` (browser POSTs), a body that is not empty must
+    also be labelled `application/json` (415 `unsupported-media-type`): a page on another site can
+    send text/plain, form or multipart bodies without asking first, but not that. The label is
+    checked after the JSON itself, so API.md's 413 and 400 `invalid-json` come first as before."""
     length = req.content_length
     if length is not None and length > cap:
         raise PayloadTooLarge("body-too-large")
@@ -34,7 +38,14 @@ def read_json_object(req: falcon.Request, cap: int) -> dict:
         raise BadRequest("invalid-json") from None
     if not isinstance(data, dict) or not _encodable(data):
         raise BadRequest("invalid-json")
+    if json_type_required and not _is_json_type(req.content_type):
+        raise UnsupportedMediaType("unsupported-media-type")
     return data
+
+
+def _is_json_type(content_type: str | None) -> bool:
+    """`application/json`, parameters such as `; charset=utf-8` allowed."""
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
 
 
 def _encodable(data: dict) -> bool:

@@ -132,6 +132,38 @@ def test_oversize_bodies(relay, template):
     still_serving(relay)
 
 
+BROWSER_POST = sorted(t for t in ALL_POST if t.startswith(("/api/auth/", "/api/admin/")))
+# Bodies a page on another site may send without a preflight, and near misses of the JSON type.
+NOT_JSON_TYPES = [
+    "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+    "text/json", "application/jsonx", "application/json-patch+json", None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("template", BROWSER_POST)
+def test_browser_posts_with_a_body_must_be_labelled_json(relay, template):
+    browser = relay.browser()
+    for content_type in NOT_JSON_TYPES:
+        headers = {} if content_type is None else {"content-type": content_type}
+        result = browser.post(fill(template), body='{"a": 1}', headers=headers)
+        assert_stable(result, 415, "unsupported-media-type")
+    for content_type in ("application/json; charset=utf-8", "Application/JSON"):
+        result = browser.post(fill(template), body='{"a": 1}', headers={"content-type": content_type})
+        assert result.status_code != 415 and result.status_code < 500, result.text
+    for body in ("", " \n"):  # body-less POSTs (logout, approve) are not asked for a type
+        result = browser.post(fill(template), body=body, headers={"content-type": "text/plain"})
+        assert result.status_code != 415 and result.status_code < 500, result.text
+    still_serving(relay)
+
+
+def test_agent_posts_are_not_asked_for_a_type(relay):
+    """Agents (old ones included) are not browsers: their routes read any JSON body as before."""
+    browser = relay.browser(origin=None)
+    for template in (t for t in ALL_POST if t.startswith("/api/agent/")):
+        result = browser.post(fill(template), body='{"a": 1}', headers={"content-type": "text/plain"})
+        assert result.json.get("error") != "unsupported-media-type" and result.status_code < 500, result.text
+
+
 @pytest.mark.parametrize("template", ALL_POST)
 def test_foreign_origin(relay, template):
     result = relay.browser(origin="https://evil.example").post(fill(template), {})

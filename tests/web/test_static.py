@@ -13,10 +13,11 @@ from .conftest import WEB
 
 # Backticked kebab-case words of API.md that are not error codes.
 NOT_ERROR_CODES = {"no-store", "read-only", "workspace-write", "on-request"}  # on-request: an approval policy
-# Codes of the app itself (network, passkey prompt, form checks) and the relay's generic 400.
+# Codes of the app itself (network, passkey prompt, form checks), the relay's generic 400 and the
+# relay's own additions to API.md (docs/api.md).
 CLIENT_CODES = {
     "network-error", "passkey-canceled", "passkey-browser-error", "passkeys-unsupported", "clipboard-unavailable",
-    "prompt-required", "workspace-name-required", "bad-request", "unknown",
+    "prompt-required", "workspace-name-required", "bad-request", "unknown", "unsupported-media-type",
 }  # fmt: skip
 # Keys built at run time from a value: every value must have its string.
 DYNAMIC_KEYS = {

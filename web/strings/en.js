@@ -376,6 +376,7 @@ export default {
   "error.unknown": "Something went wrong ({code}).",
   "error.body-too-large": "That is too much text for one request.",
   "error.invalid-json": "The app sent a request the relay could not read. Reload and try again.",
+  "error.unsupported-media-type": "The app sent a request in a form the relay does not take. Reload and try again.",
   "error.invalid-field": "Some of what you entered is not valid.",
   "error.missing-agent-id": "The agent did not say which agent id it has.",
   "error.not-found": "Not found.",

@@ -375,6 +375,7 @@ export default {
   "error.unknown": "出了点问题（{code}）。",
   "error.body-too-large": "一次请求的文字太多了。",
   "error.invalid-json": "应用发送了中继无法读取的请求。请刷新后重试。",
+  "error.unsupported-media-type": "应用发送的请求格式中继不接受。请刷新后重试。",
   "error.invalid-field": "你输入的部分内容无效。",
   "error.missing-agent-id": "代理没有说明它的代理 ID。",
   "error.not-found": "未找到。",
