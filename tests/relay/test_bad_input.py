@@ -257,6 +257,16 @@ FIELD_CASES = [
     ("/api/auth/recovery/redeem", '{"recoveryCode": 123456789012}', 400, "invalid-field", "recoveryCode"),
     ("/api/auth/recovery/redeem", '{"recoveryCode": "AAAA-BBBB-CCCC"}', 401, "invalid-recovery-code", None),
     ("/api/auth/recovery/redeem", '{"recoveryCode": "../../AAAA-BBBB-CCCC/.."}', 401, "invalid-recovery-code", None),
+    # A NUL byte in what the agent turns into an argument, a path or an id: refused, never sent on.
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "hi\\u0000there"}', 400, "invalid-field", "prompt"),
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "cwd": "src\\u0000"}', 400, "invalid-field", "cwd"),
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "execMode": "\\u0000"}', 400, "invalid-field", "execMode"),
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "resumeSessionId": "0\\u0000"}', 400, "invalid-field", "resumeSessionId"),
+    ("/api/admin/tasks", '{"type": "run_action", "agentId": "a", "actionId": "t\\u0000"}', 400, "invalid-field", "actionId"),
+    ("/api/admin/tasks", '{"type": "read_log", "agentId": "a", "logSourceId": "l\\u0000"}', 400, "invalid-field", "logSourceId"),
+    ("/api/admin/tasks", '{"type": "read_session", "agentId": "a", "sessionId": "s\\u0000"}', 400, "invalid-field", "sessionId"),
+    ("/api/admin/tasks", '{"type": "delete_session", "agentId": "a", "sessionId": "s\\u0000"}', 400, "invalid-field", "sessionId"),
+    ("/api/admin/tasks", '{"type": "run_action", "agentId": "a\\u0000", "actionId": "t"}', 400, "invalid-field", "agentId"),
 ]
 ANONYMOUS_ROUTES = ("/api/auth/invitations/redeem", "/api/auth/recovery/redeem")
 
