@@ -35,7 +35,7 @@ AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-l
     "write-run-in-progress", "log-not-readable", "timeout", "canceled",
     # ours (docs/operations.md, "Why a task failed")
     "nonzero-exit", "action-not-startable", "unsupported-task-type", "session-delete-failed", "agent-stopped",
-    "exec-mode-invalid-command",
+    "exec-mode-invalid-command", "invalid-task-field",
 ]  # fmt: skip
 
 

@@ -368,6 +368,7 @@ export default {
   "taskError.agent-stopped": "The agent stopped during the run.",
   "taskError.session-delete-failed": "Codex could not delete the session.",
   "taskError.exec-mode-invalid-command": "An exec mode of the agent built an unsafe Codex command line, so nothing was run. Tell the agent's operator.",
+  "taskError.invalid-task-field": "The task had a character the agent cannot pass to a program (a NUL byte), so nothing was run.",
   "taskError.nonzero-exit": "The command ended with a non-zero exit code.",
   "taskError.action-not-startable": "The agent could not start the action's program.",
   "taskError.unsupported-task-type": "This agent does not run this kind of task.",

@@ -368,6 +368,7 @@ export default {
   "taskError.agent-stopped": "代理在运行过程中停止了。",
   "taskError.session-delete-failed": "Codex 无法删除此会话。",
   "taskError.exec-mode-invalid-command": "代理的某个执行模式生成了不安全的 Codex 命令行，因此没有运行任何内容。请告知代理的管理员。",
+  "taskError.invalid-task-field": "任务中含有代理无法传给程序的字符（NUL 字节），因此没有运行任何内容。",
   "taskError.nonzero-exit": "命令以非零退出码结束。",
   "taskError.action-not-startable": "代理无法启动该操作的程序。",
   "taskError.unsupported-task-type": "此代理不运行这种任务。",
