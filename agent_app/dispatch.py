@@ -2,6 +2,8 @@
 
 Flags come before any lookup, so a task refused by this agent's config says
 `<flag>-disabled-locally` — not "unknown action" because the gated plugin was never loaded.
+Before the flags, a NUL byte in a field that becomes an argument, a path or an id fails the task
+as `invalid-task-field` (no argv item or path can hold one; it would crash a handler instead).
 Handlers know nothing of the relay: they get a `TaskContext` and return a `TaskResult`, or
 raise TaskFailed / TaskCanceled.
 """
@@ -55,12 +57,24 @@ def required_flags(task: dict[str, Any]) -> tuple[str, ...]:
     return kind.required_flags(write_access=task.get("writeAccess") is True)
 
 
+# Task fields handlers turn into command-line arguments, paths or ids (ours or a plugin's).
+ARGUMENT_FIELDS = ("prompt", "cwd", "execMode", "resumeSessionId", "actionId", "logSourceId", "sessionId")
+
+
+def check_argument_fields(task: dict[str, Any]) -> None:
+    for name in ARGUMENT_FIELDS:
+        value = task.get(name)
+        if isinstance(value, str) and "\0" in value:
+            raise TaskFailed("invalid-task-field", f"{name} contains a NUL byte; nothing was run")
+
+
 class Dispatcher:
     def __init__(self, flags: FeatureFlags, handlers: dict[str, Handler]):
         self.flags = flags
         self.handlers = handlers
 
     def run(self, ctx: TaskContext) -> TaskResult:
+        check_argument_fields(ctx.task)
         for flag in required_flags(ctx.task):
             if not self.flags.enabled(flag):
                 raise TaskFailed(f"{flag}-disabled-locally", f"{flag} is off in this agent's config")

@@ -13,7 +13,7 @@ from mobile_codex.core.text import clamp_head, clamp_tail
 
 from .errors import invalid_field
 
-__all__ = ["clamp_head", "clamp_tail", "text", "flag", "clamped_int", "choice", "obj", "array"]
+__all__ = ["clamp_head", "clamp_tail", "text", "argument", "flag", "clamped_int", "choice", "obj", "array"]
 
 
 def text(body: dict, name: str, budget: int, *, required: bool = False, default: str = "", tail: bool = False) -> str:
@@ -27,6 +27,16 @@ def text(body: dict, name: str, budget: int, *, required: bool = False, default:
     if required and not value.strip():
         raise invalid_field(name)
     return clamp_tail(value, budget) if tail else clamp_head(value, budget)
+
+
+def argument(body: dict, name: str, budget: int, *, required: bool = False) -> str:
+    """A text field the agent turns into a command-line argument, a path or an id (prompt, cwd,
+    session and action ids): 400 `invalid-field` for a NUL byte, which no argv item or path can
+    hold (the agent would fail the task on it; refused here, it never reaches one)."""
+    value = text(body, name, budget, required=required)
+    if "\0" in value:
+        raise invalid_field(name)
+    return value
 
 
 def flag(body: dict, name: str, *, default: bool = False) -> bool:

@@ -14,6 +14,8 @@ from mobile_codex.core.errors import StorageError
 from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 
+from .http.body import LARGEST_BODY_CAP
+
 
 def open_store(config: RelayConfig, plugins: Plugins) -> Store:
     """The configured backend's store, opened with the `storage` section (as loaded with `plugins`)."""
@@ -38,6 +40,17 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
+# waitress's own body limits. Its defaults accept 1 GiB and spool anything past 512 KiB to a temp
+# file, so an anonymous 64 MiB login body was read whole before our 413, and an allowed 1 MiB agent
+# update went to disk. waitress refuses a Content-Length at or above `max_request_body_size` before
+# reading the body (its own plain-text 413, without our headers: see docs/deployment.md). The slack
+# over our largest cap is for chunked bodies, whose framing waitress counts too; bodies just over a
+# route's cap still reach the relay and get the JSON 413 `body-too-large`.
+MAX_REQUEST_BODY = LARGEST_BODY_CAP + 64 * 1024
+# Above the body limit, so a body waitress accepts is held in memory, never in a temp file.
+INBUF_OVERFLOW = MAX_REQUEST_BODY + 64 * 1024
+
+
 def make_server(app, config: RelayConfig, *, port: int | None = None):
     """A waitress server per PRODUCT.md's `server` row (not yet running)."""
     return waitress.create_server(
@@ -49,6 +62,8 @@ def make_server(app, config: RelayConfig, *, port: int | None = None):
         asyncore_use_poll=True,  # select() stops at 1024 sockets; held long-polls need more
         clear_untrusted_proxy_headers=False,  # we read X-Forwarded-For ourselves (trustedProxies)
         ident="mobile-codex",
+        max_request_body_size=MAX_REQUEST_BODY,
+        inbuf_overflow=INBUF_OVERFLOW,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+from mobile_codex.relay_app.server import MAX_REQUEST_BODY
+
 from .deployment import Deployment
 
 HSTS = "max-age=31536000"  # a year: the relay is https-only in production
@@ -41,9 +43,15 @@ def caddyfile(deployment: Deployment) -> str:
 # its `trustedProxies`, so set "trustedProxies": ["127.0.0.1"] in the relay config,
 # and nothing more: rate limits then count per phone, not per proxy, and nobody
 # else can pick the address the relay sees. {proxies_now}
+#
+# request_body: Caddy refuses bodies over the relay server's own limit, {MAX_REQUEST_BODY} bytes
+# (1 MiB, the most any route takes, for agent task updates, plus room for framing).
 
 {site_address(origin)} {{
 \theader Strict-Transport-Security "{HSTS}"
+\trequest_body {{
+\t\tmax_size {MAX_REQUEST_BODY}
+\t}}
 \treverse_proxy {upstream}
 }}
 """

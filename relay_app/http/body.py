@@ -1,4 +1,9 @@
-"""Reading a request body: size cap first (413), then a JSON object (400 `invalid-json`)."""
+"""Reading a request body: size cap first (413), then a JSON object (400 `invalid-json`).
+
+JSON may spell a lone UTF-16 surrogate as an escape (`"\\ud800"`); Python parses it into a str
+that cannot be encoded as UTF-8, so it would fail later, in storage or in the response, as a 500
+with a traceback. Such a body is not valid Unicode text and is refused here, for every route.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,19 @@ import json
 
 import falcon
 
-from ..errors import BadRequest, PayloadTooLarge
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 DEFAULT_BODY_CAP = 4096
+# The largest `body_cap` of any route: agent task updates (resources/agent_api.py). The server's
+# own body limit is set from it (server.py); tests check that no route allows more.
+LARGEST_BODY_CAP = 1024 * 1024
 
 
-def read_json_object(req: falcon.Request, cap: int) -> dict:
+def read_json_object(req: falcon.Request, cap: int, *, json_type_required: bool = False) -> dict:
+    """The body as a dict. With `json_type_required` (browser POSTs), a body that is not empty must
+    also be labelled `application/json` (415 `unsupported-media-type`): a page on another site can
+    send text/plain, form or multipart bodies without asking first, but not that. The label is
+    checked after the JSON itself, so API.md's 413 and 400 `invalid-json` come first as before."""
     length = req.content_length
     if length is not None and length > cap:
         raise PayloadTooLarge("body-too-large")
@@ -24,6 +36,22 @@ def read_json_object(req: falcon.Request, cap: int) -> dict:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("invalid-json") from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _encodable(data):
         raise BadRequest("invalid-json")
+    if json_type_required and not _is_json_type(req.content_type):
+        raise UnsupportedMediaType("unsupported-media-type")
     return data
+
+
+def _is_json_type(content_type: str | None) -> bool:
+    """`application/json`, parameters such as `; charset=utf-8` allowed."""
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
+
+
+def _encodable(data: dict) -> bool:
+    """True when every string in the parsed body (keys included) is valid UTF-8 text."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

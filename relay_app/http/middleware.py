@@ -1,8 +1,9 @@
 """Cross-cutting request handling, in API.md's check order.
 
 Routing has already happened when `process_resource` runs (404/405 come first). Then:
-Origin -> rate limit -> body size -> JSON -> session or agent token -> enrollment lock -> role,
-the last three as the route's rule in the policy table says (`relay_app/policy.py`).
+Origin -> rate limit -> body size -> JSON -> media type (browser POSTs with a body: 415) ->
+session or agent token -> enrollment lock -> role, the last three as the route's rule in the
+policy table says (`relay_app/policy.py`).
 Fields, flags, lookups and conflicts follow in the resources and services.
 A dead cookie on a "maybe-session" route is let through as no session, and cleared on the way out.
 
@@ -22,7 +23,7 @@ from ..context import RelayContext
 from ..errors import Forbidden, TooManyRequests, Unauthorized
 from ..views.auth import auth_view
 from .body import DEFAULT_BODY_CAP, read_json_object
-from .client import client_address
+from .client import client_address, rate_limit_client
 from .cookies import clear_session_cookie, read_session_cookie, session_cookie_written
 
 BROWSER_POST_PREFIXES = ("/api/auth/", "/api/admin/")
@@ -86,7 +87,8 @@ class RequestGate:
         action = route_setting(resource, "action", method, None)
         rule = policy.rule(action)
 
-        if method == "POST" and req.path.startswith(BROWSER_POST_PREFIXES):
+        browser_post = method == "POST" and req.path.startswith(BROWSER_POST_PREFIXES)
+        if browser_post:
             origin = req.get_header("Origin")
             if origin is not None and origin != config.public_origin:
                 raise Forbidden("origin-mismatch")
@@ -94,11 +96,12 @@ class RequestGate:
         bucket = route_setting(resource, "rate_limit", method, None)
         if bucket is not None:
             per_minute = config.max_pair_attempts_per_minute if bucket == "pair" else config.max_login_attempts_per_minute
-            if not self.ctx.limiter.allow((req.uri_template, self.client(req)), per_minute):
+            if not self.ctx.limiter.allow((req.uri_template, rate_limit_client(self.client(req))), per_minute):
                 raise TooManyRequests("rate-limited")
 
         if method == "POST":
-            req.context.body = read_json_object(req, route_setting(resource, "body_cap", method, DEFAULT_BODY_CAP))
+            cap = route_setting(resource, "body_cap", method, DEFAULT_BODY_CAP)
+            req.context.body = read_json_object(req, cap, json_type_required=browser_post)
 
         if rule.caller == policy.AGENT:
             req.context.agent = self.ctx.services.agent_auth(req.get_header("Authorization"))

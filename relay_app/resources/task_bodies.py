@@ -1,6 +1,7 @@
 """Reading the task bodies: a phone's create request and an agent's update, into typed values.
 
-Only types and budgets are checked here (400 `invalid-field`, `unsupported-task-type`); the rules
+Only types, budgets and NUL bytes in what becomes an argument are checked here (400
+`invalid-field`, `unsupported-task-type`); the rules
 that need the store (agent lookup, exec modes, status transitions) live in services/tasks.py.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 from mobile_codex.core.task_catalog import AGENT_STATUSES, TASK_TYPES
 
 from ..errors import BadRequest, invalid_field
-from ..fields import flag, obj, text
+from ..fields import argument, flag, obj, text
 from ..services.task_values import TaskRequest, TaskUpdate
 from ..services.tasks import DIFF_BYTES, ERROR_BYTES, OUTPUT_TAIL_BYTES, PROMPT_BYTES, SUMMARY_BYTES
 
@@ -25,20 +26,20 @@ def parse_task_request(body: dict[str, Any]) -> TaskRequest:
         raise BadRequest("unsupported-task-type")
     common = {
         "type": task_type,
-        "agent_id": text(body, "agentId", 120, required=True),
+        "agent_id": argument(body, "agentId", 120, required=True),
         "title": text(body, "title", 120).strip() or task_type,
     }
     if task_type == "codex_exec":
         return TaskRequest(
-            **common, prompt=text(body, "prompt", PROMPT_BYTES, required=True), cwd=text(body, "cwd", 240).strip() or ".",
-            write_access=flag(body, "writeAccess"), exec_mode=text(body, "execMode", 80),
-            resume_session_id=text(body, "resumeSessionId", 120),
+            **common, prompt=argument(body, "prompt", PROMPT_BYTES, required=True),
+            cwd=argument(body, "cwd", 240).strip() or ".", write_access=flag(body, "writeAccess"),
+            exec_mode=argument(body, "execMode", 80), resume_session_id=argument(body, "resumeSessionId", 120),
         )  # fmt: skip
     if task_type == "run_action":
-        return TaskRequest(**common, action_id=text(body, "actionId", 80, required=True))
+        return TaskRequest(**common, action_id=argument(body, "actionId", 80, required=True))
     if task_type == "read_log":
-        return TaskRequest(**common, log_source_id=text(body, "logSourceId", 80, required=True))
-    return TaskRequest(**common, session_id=text(body, "sessionId", 120, required=True))
+        return TaskRequest(**common, log_source_id=argument(body, "logSourceId", 80, required=True))
+    return TaskRequest(**common, session_id=argument(body, "sessionId", 120, required=True))
 
 
 def _optional_text(body: dict[str, Any], name: str, budget: int, *, tail: bool = False) -> str | None:

@@ -23,6 +23,7 @@ from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.codex.binary import CodexBinary
 from mobile_codex.core.child_env import child_environment
 from mobile_codex.agent_app.poller import Poller
+from mobile_codex.agent_app.runner import TaskRunner
 from mobile_codex.agent_app.token_store import TOKEN_FILE, TokenStore
 from mobile_codex.core.plugins import load_plugins
 
@@ -67,6 +68,31 @@ def test_codex_run_cwd_must_resolve_inside_workspace_root(stack, model_server):
     assert view["status"] == "completed" and view["summary"] == "ran inside", view
     assert len(model_server.requests) == 1
     assert any(str(stack.workspace / "inside") in text for text in model_server.texts())
+
+
+# --- a NUL byte in a task field fails the task with a stable code ------------------------------
+
+
+def test_a_nul_byte_in_an_argument_field_fails_the_task_with_a_stable_code(agent_config, recording_client, codex_bin, tmp_path):
+    """A relay (an older one, or not ours) may pass one on: no `agent-error: ValueError`, nothing run."""
+    config = agent_config(actions={"show": {"argv": ["true"]}}, logSources={"app": {"path": str(tmp_path / "app.log")}})
+    agent = build_agent(config, load_plugins(entry_points=[]), token="t", codex_binary=CodexBinary(codex_bin, "0"))
+    runner = TaskRunner(recording_client, agent.runner.dispatcher, slots=2, per_update_bytes=config.max_task_log_bytes)
+    tasks = [
+        {"type": "codex_exec", "prompt": "hi\0there"},
+        {"type": "codex_exec", "prompt": "hi", "cwd": "src\0"},
+        {"type": "codex_exec", "prompt": "hi", "resumeSessionId": "01a21488-512b-7060-8b60-bb29a9ebe3f3\0"},
+        {"type": "run_action", "actionId": "show\0"},
+        {"type": "read_log", "logSourceId": "app\0"},
+        {"type": "read_session", "sessionId": "01a21488-512b-7060-8b60-bb29a9ebe3f3\0"},
+    ]
+    for n, task in enumerate(tasks):
+        runner.submit({"taskId": f"task_{n}", "status": "running", **task})
+    wait_until(lambda: len(finals(recording_client)) == len(tasks))
+    for n, task in enumerate(tasks):
+        final = finals(recording_client)[f"task_{n}"]
+        assert (final["status"], final["error"]) == ("failed", "invalid-task-field"), (task, final)
+        assert "NUL byte" in recording_client.output(f"task_{n}")
 
 
 # --- the phone sends only an action id ---------------------------------------------------------

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from mobile_codex.relay_app.server import MAX_REQUEST_BODY
+
 from .conftest import INSTALLED, edit_json
 
 FILES = ("mobile-codex-relay.service", "Caddyfile", "mobile-codex-agent.service", "NEXT_STEPS.md")
@@ -65,6 +67,7 @@ def test_caddy_adapt_accepts_the_caddyfile(scaffold):
     assert route["match"] == [{"host": ["relay.example.com"]}]
     handlers = route["handle"][0]["routes"][0]["handle"]
     assert {"handler": "reverse_proxy", "upstreams": [{"dial": "127.0.0.1:8787"}]} in handlers
+    assert {"handler": "request_body", "max_size": MAX_REQUEST_BODY} in handlers  # big bodies stop at the proxy
     assert server["listen"] == [":443"]  # TLS: Caddy manages the certificate
 
 

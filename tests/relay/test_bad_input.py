@@ -104,6 +104,25 @@ def test_bodies_that_are_not_a_json_object(relay, template):
     still_serving(relay)
 
 
+# A lone surrogate spelt as a JSON escape, in the fields the routes read and in a key.
+SURROGATE_BODIES = [
+    '{"name": "a\\ud800", "prompt": "a\\ud800", "inviteCode": "\\ud800", "displayName": "\\udfff"}',
+    '{"workspaceId": "\\ud800", "recoveryCode": "\\ud800", "code": "\\ud800", "agentId": "\\ud800"}',
+    '{"cwd": "\\udc00", "status": "\\ud800", "output": "x\\ud800y", "note": "\\ud83d"}',
+    '{"\\ud800": 1}',
+]
+
+
+def test_lone_surrogates_are_invalid_json_on_every_post_route(relay):
+    """Not a 500 with a traceback from storage or the response: refused at body reading."""
+    browser = relay.browser()
+    for template in sorted(t for method, t in app_routes(relay.app) if method == "POST"):
+        for raw in SURROGATE_BODIES:
+            result = browser.post(fill(template), body=raw, headers={"content-type": "application/json"})
+            assert_stable(result, 400, "invalid-json")
+    still_serving(relay)
+
+
 @pytest.mark.parametrize("template", ALL_POST)
 def test_oversize_bodies(relay, template):
     cap = POST_ROUTES[template].cap
@@ -111,6 +130,38 @@ def test_oversize_bodies(relay, template):
     body = '{"pad": "' + "x" * cap + '"}'
     assert_stable(browser.post(fill(template), body=body, headers={"content-type": "application/json"}), 413, "body-too-large")
     still_serving(relay)
+
+
+BROWSER_POST = sorted(t for t in ALL_POST if t.startswith(("/api/auth/", "/api/admin/")))
+# Bodies a page on another site may send without a preflight, and near misses of the JSON type.
+NOT_JSON_TYPES = [
+    "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+    "text/json", "application/jsonx", "application/json-patch+json", None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("template", BROWSER_POST)
+def test_browser_posts_with_a_body_must_be_labelled_json(relay, template):
+    browser = relay.browser()
+    for content_type in NOT_JSON_TYPES:
+        headers = {} if content_type is None else {"content-type": content_type}
+        result = browser.post(fill(template), body='{"a": 1}', headers=headers)
+        assert_stable(result, 415, "unsupported-media-type")
+    for content_type in ("application/json; charset=utf-8", "Application/JSON"):
+        result = browser.post(fill(template), body='{"a": 1}', headers={"content-type": content_type})
+        assert result.status_code != 415 and result.status_code < 500, result.text
+    for body in ("", " \n"):  # body-less POSTs (logout, approve) are not asked for a type
+        result = browser.post(fill(template), body=body, headers={"content-type": "text/plain"})
+        assert result.status_code != 415 and result.status_code < 500, result.text
+    still_serving(relay)
+
+
+def test_agent_posts_are_not_asked_for_a_type(relay):
+    """Agents (old ones included) are not browsers: their routes read any JSON body as before."""
+    browser = relay.browser(origin=None)
+    for template in (t for t in ALL_POST if t.startswith("/api/agent/")):
+        result = browser.post(fill(template), body='{"a": 1}', headers={"content-type": "text/plain"})
+        assert result.json.get("error") != "unsupported-media-type" and result.status_code < 500, result.text
 
 
 @pytest.mark.parametrize("template", ALL_POST)
@@ -206,6 +257,16 @@ FIELD_CASES = [
     ("/api/auth/recovery/redeem", '{"recoveryCode": 123456789012}', 400, "invalid-field", "recoveryCode"),
     ("/api/auth/recovery/redeem", '{"recoveryCode": "AAAA-BBBB-CCCC"}', 401, "invalid-recovery-code", None),
     ("/api/auth/recovery/redeem", '{"recoveryCode": "../../AAAA-BBBB-CCCC/.."}', 401, "invalid-recovery-code", None),
+    # A NUL byte in what the agent turns into an argument, a path or an id: refused, never sent on.
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "hi\\u0000there"}', 400, "invalid-field", "prompt"),
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "cwd": "src\\u0000"}', 400, "invalid-field", "cwd"),
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "execMode": "\\u0000"}', 400, "invalid-field", "execMode"),
+    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "resumeSessionId": "0\\u0000"}', 400, "invalid-field", "resumeSessionId"),
+    ("/api/admin/tasks", '{"type": "run_action", "agentId": "a", "actionId": "t\\u0000"}', 400, "invalid-field", "actionId"),
+    ("/api/admin/tasks", '{"type": "read_log", "agentId": "a", "logSourceId": "l\\u0000"}', 400, "invalid-field", "logSourceId"),
+    ("/api/admin/tasks", '{"type": "read_session", "agentId": "a", "sessionId": "s\\u0000"}', 400, "invalid-field", "sessionId"),
+    ("/api/admin/tasks", '{"type": "delete_session", "agentId": "a", "sessionId": "s\\u0000"}', 400, "invalid-field", "sessionId"),
+    ("/api/admin/tasks", '{"type": "run_action", "agentId": "a\\u0000", "actionId": "t"}', 400, "invalid-field", "agentId"),
 ]
 ANONYMOUS_ROUTES = ("/api/auth/invitations/redeem", "/api/auth/recovery/redeem")
 

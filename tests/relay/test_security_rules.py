@@ -15,6 +15,7 @@ from mobile_codex.core import crypto
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.relay_app.app import create_app
 from mobile_codex.relay_app.services import sessions as session_service
+from mobile_codex.relay_app.http.client import rate_limit_client
 from mobile_codex.relay_app.services.rate_limit import RateLimiter
 
 from .conftest import BOOTSTRAP_HASH, BOOTSTRAP_TOKEN, ORIGIN, Browser, Relay
@@ -166,6 +167,35 @@ def test_the_budget_comes_back_after_a_minute(tmp_path):
         assert [attempt(), attempt(), attempt()] == [401, 401, 429]
     finally:
         relay.close()
+
+
+@pytest.mark.parametrize(
+    "address, bucket",
+    [
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),  # an IPv4 client seen through a dual-stack socket
+        ("203.0.113.7", "203.0.113.7"),
+        ("not-an-address", "not-an-address"),
+    ],
+)
+def test_ipv6_clients_are_counted_by_their_64(address, bucket):
+    assert rate_limit_client(address) == bucket
+
+
+def test_addresses_of_one_ipv6_64_share_one_budget(make_relay):
+    """A client with a /64 cannot get a fresh budget per address; the next /64 has its own."""
+    relay = make_relay(maxLoginAttemptsPerMinute=2, trustedProxies=["127.0.0.1"])
+
+    def attempt(address):
+        return relay.browser().post("/api/auth/login", {"bootstrapToken": "wrong"}, headers={"X-Forwarded-For": address})
+
+    answers = [attempt(f"2001:db8:1:2::{n}").status_code for n in range(1, 4)]
+    assert answers == [401, 401, 429]
+    assert attempt("2001:db8:1:3::1").status_code == 401
 
 
 def test_the_limiter_keeps_a_bounded_number_of_buckets():

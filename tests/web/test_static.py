@@ -13,10 +13,11 @@ from .conftest import WEB
 
 # Backticked kebab-case words of API.md that are not error codes.
 NOT_ERROR_CODES = {"no-store", "read-only", "workspace-write", "on-request"}  # on-request: an approval policy
-# Codes of the app itself (network, passkey prompt, form checks) and the relay's generic 400.
+# Codes of the app itself (network, passkey prompt, form checks), the relay's generic 400 and the
+# relay's own additions to API.md (docs/api.md).
 CLIENT_CODES = {
     "network-error", "passkey-canceled", "passkey-browser-error", "passkeys-unsupported", "clipboard-unavailable",
-    "prompt-required", "workspace-name-required", "bad-request", "unknown",
+    "prompt-required", "workspace-name-required", "bad-request", "unknown", "unsupported-media-type",
 }  # fmt: skip
 # Keys built at run time from a value: every value must have its string.
 DYNAMIC_KEYS = {
@@ -34,7 +35,7 @@ AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-l
     "write-run-in-progress", "log-not-readable", "timeout", "canceled",
     # ours (docs/operations.md, "Why a task failed")
     "nonzero-exit", "action-not-startable", "unsupported-task-type", "session-delete-failed", "agent-stopped",
-    "exec-mode-invalid-command", "prompt-missing",
+    "exec-mode-invalid-command", "prompt-missing", "invalid-task-field",
 ]  # fmt: skip
 
 
