@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -107,6 +108,16 @@ def app_routes(app) -> set[tuple[str, str]]:
         for method in route.methods
         if not method.internal
     }
+
+
+def route_resources(app):
+    """(method, uri template, resource) of every route the app serves."""
+    for route in falcon.inspect.inspect_app(app).routes:
+        resource, _, _, template = app._router.find(re.sub(r"\{[^}]+\}", "x", route.path))
+        assert template == route.path
+        for method in route.methods:
+            if not method.internal:
+                yield method.method, route.path, resource
 
 
 @pytest.fixture(params=["sqlite", "json"])

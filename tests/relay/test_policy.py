@@ -8,25 +8,15 @@ from __future__ import annotations
 
 import re
 
-import falcon.inspect
 import pytest
 
 from mobile_codex.relay_app.http.middleware import route_setting
 from mobile_codex.relay_app.policy import PERMISSION_FLAGS, RULES
 
+from .conftest import route_resources as routes
 from .people_helpers import add_person
 
 ROLE_REFUSALS = {"insufficient-role", "no-workspace-selected", "passkey-enrollment-required"}
-
-
-def routes(app):
-    """(method, uri template, resource) of every route the app serves."""
-    for route in falcon.inspect.inspect_app(app).routes:
-        resource, _, _, template = app._router.find(re.sub(r"\{[^}]+\}", "x", route.path))
-        assert template == route.path
-        for method in route.methods:
-            if not method.internal:
-                yield method.method, route.path, resource
 
 
 def test_every_route_names_an_action_of_the_policy_table(relay):

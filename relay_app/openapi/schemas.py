@@ -1,0 +1,267 @@
+"""The OpenAPI document's reusable schemas: what API.md's objects look like on the wire.
+
+Response schemas name the fields clients rely on and leave the rest open (JSON Schema allows extra
+properties by default): API.md lets a relay add response fields, so the document never forbids
+them. Request budgets are described, not enforced by `maxLength`: API.md clamps over-long strings
+rather than refusing them. Enums come from the catalogues the relay itself uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mobile_codex.core.task_catalog import AGENT_STATUSES, ALL_STATUSES, TASK_TYPES
+
+from ..policy import PERMISSION_FLAGS, ROLES
+from ..services.invitations import INVITE_TYPES
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict[str, Schema], *required: str, description: str | None = None) -> Schema:
+    schema: Schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def nullable(schema: Schema) -> Schema:
+    """OpenAPI 3.1 spells `nullable` as a type list."""
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def clamped(budget: int, *, tail: bool = False) -> Schema:
+    kept = "the tail" if tail else "the head"
+    return {"type": "string", "description": f"Clamped to {budget} bytes, keeping {kept} (longer is not an error)."}
+
+
+def clamped_int(lo: int, hi: int, default: int) -> Schema:
+    return {"type": "number", "default": default, "description": f"Clamped into {lo}..{hi} (not an error)."}
+
+
+STRING: Schema = {"type": "string"}
+BOOLEAN: Schema = {"type": "boolean"}
+INTEGER: Schema = {"type": "integer"}
+TIME: Schema = {"type": "string", "format": "date-time", "description": "ISO-8601 UTC with milliseconds and Z."}
+MAYBE_TIME: Schema = nullable(TIME)
+MAYBE_STRING: Schema = nullable(STRING)
+ROLE: Schema = {"type": "string", "enum": list(ROLES)}
+OK: Schema = {"const": True}
+
+
+def strings(*names: str, schema: Schema = STRING) -> dict[str, Schema]:
+    return {name: schema for name in names}
+
+
+SCHEMAS: dict[str, Schema] = {
+    # --- every answer ---------------------------------------------------------------------------
+    "Error": obj(
+        {
+            "error": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "A kebab-case code."},
+            "detail": {"type": "string", "description": "E.g. the field an `invalid-field` names."},
+            "auth": {**ref("Auth"), "description": "Only with `passkey-enrollment-required`."},
+        },
+        "error",
+    ),
+    "Ok": obj({"ok": OK}, "ok"),
+    # --- the auth object ------------------------------------------------------------------------
+    "Permissions": obj({flag: BOOLEAN for flag in PERMISSION_FLAGS}, *PERMISSION_FLAGS),
+    "CurrentUser": obj({"userId": STRING, "displayName": STRING, "createdAt": TIME}, "userId", "displayName"),
+    "WorkspaceRow": obj(
+        {**strings("membershipId", "workspaceId", "name"), "role": ROLE, "createdAt": TIME},
+        "membershipId", "workspaceId", "name", "role",
+    ),  # fmt: skip
+    "Passkey": obj(
+        {
+            "passkeyId": {"type": "string", "description": "SHA-256 hex of the base64url credential id."},
+            "displayId": STRING, "label": STRING, "createdAt": TIME, "lastUsedAt": MAYBE_TIME,
+            "transports": {"type": "array", "items": STRING},
+        },
+        "passkeyId", "displayId",
+    ),  # fmt: skip
+    "Auth": obj(
+        {
+            **strings("passkeysEnabled", "hasPasskeys", "recoveryLoginEnabled", "isRelayOwner", "needsPasskeyEnrollment",
+                      schema=BOOLEAN),
+            "passkeyCount": INTEGER, "origin": STRING, "rpId": STRING, "sessionCookieName": STRING,
+            "currentUser": nullable(ref("CurrentUser")), "currentWorkspaceId": MAYBE_STRING,
+            "currentRole": nullable({"type": "string", "enum": [*ROLES, None]}),
+            "workspaces": {"type": "array", "items": ref("WorkspaceRow")},
+            "permissions": ref("Permissions"),
+            "passkeys": {"type": "array", "items": ref("Passkey")},
+        },
+        "passkeysEnabled", "currentUser", "currentWorkspaceId", "currentRole", "workspaces", "permissions",
+        "needsPasskeyEnrollment", "passkeys",
+        description="API.md's `auth` object, returned by many endpoints.",
+    ),  # fmt: skip
+    "AuthAnswer": obj({"ok": OK, "auth": ref("Auth")}, "ok", "auth"),
+    # --- people ---------------------------------------------------------------------------------
+    "Workspace": obj({**strings("workspaceId", "name"), "createdAt": TIME, "archivedAt": MAYBE_TIME}, "workspaceId", "name"),
+    "Member": obj(
+        {**strings("membershipId", "userId", "displayName"), "role": ROLE, "createdAt": TIME},
+        "membershipId", "userId", "role",
+    ),  # fmt: skip
+    "Invitation": obj(
+        {
+            "inviteId": STRING, "type": {"type": "string", "enum": list(INVITE_TYPES)}, "workspaceId": MAYBE_STRING,
+            "workspaceName": MAYBE_STRING, "role": ROLE, "note": STRING, "createdAt": TIME, "expiresAt": TIME,
+            "usedAt": MAYBE_TIME, "revokedAt": MAYBE_TIME, "createdByDisplayName": MAYBE_STRING,
+        },
+        "inviteId", "type", "role", "expiresAt",
+    ),  # fmt: skip
+    "Recovery": obj(
+        {
+            **strings("recoveryId", "userId", "note"), "createdAt": TIME, "expiresAt": TIME, "usedAt": MAYBE_TIME,
+            "revokedAt": MAYBE_TIME, "createdByDisplayName": MAYBE_STRING,
+        },
+        "recoveryId", "userId", "expiresAt",
+    ),  # fmt: skip
+    "ManagedUser": obj(
+        {
+            **strings("userId", "displayName"), "createdAt": TIME, "disabledAt": MAYBE_TIME, "isRelayOwner": BOOLEAN,
+            "passkeyCount": INTEGER, "activeSessionCount": INTEGER, "activeRecovery": nullable(ref("Recovery")),
+            "lastWorkspaceId": STRING, "lastWorkspaceName": MAYBE_STRING,
+            "memberships": {"type": "array", "items": ref("WorkspaceRow")},
+        },
+        "userId", "displayName", "disabledAt", "isRelayOwner",
+    ),  # fmt: skip
+    # --- agents and pairing ---------------------------------------------------------------------
+    "AgentEntry": obj({"id": STRING, "label": STRING}, "id", description="An action or a log source."),
+    "ExecMode": obj({"id": STRING, "label": STRING, "writes": BOOLEAN}, "id", description="Ours: what the agent can run."),
+    "CodexSession": obj(
+        {
+            "sessionId": clamped(120), "title": clamped(180), "firstUserMessage": clamped(240),
+            "updatedAt": STRING, "createdAt": STRING, "cwd": clamped(180), "source": clamped(24),
+            "preview": {"type": "array", "maxItems": 4, "items": obj(
+                {"role": {"type": "string", "enum": ["user", "assistant"]}, "text": clamped(320), "timestamp": STRING}
+            )},
+        },
+        "sessionId",
+        description="A Codex session summary an agent reports (≤20 per agent, kept in relay memory only).",
+    ),  # fmt: skip
+    "Agent": obj(
+        {
+            "agentId": STRING, "label": STRING, "createdAt": TIME, "lastSeenAt": MAYBE_TIME, "revokedAt": MAYBE_TIME,
+            "features": {"type": "object", "additionalProperties": BOOLEAN},
+            "actions": {"type": "array", "items": ref("AgentEntry")},
+            "logSources": {"type": "array", "items": ref("AgentEntry")},
+            "workspaceRootName": STRING, "codexSessions": {"type": "array", "items": ref("CodexSession")},
+            "codexAvailable": nullable(BOOLEAN), "codexVersion": MAYBE_STRING,
+            "execModes": {"type": "array", "items": ref("ExecMode")},
+        },
+        "agentId", "label", "revokedAt", "features",
+    ),  # fmt: skip
+    "PairRequest": obj(
+        {
+            **strings("requestId", "pairingId", "note", "agentId", "label", "hostname", "workspaceRootName"),
+            "status": {"type": "string", "enum": ["pending", "approved", "rejected", "expired", "completed"]},
+            "createdAt": TIME, "expiresAt": TIME, "approvedAt": MAYBE_TIME, "rejectedAt": MAYBE_TIME,
+        },
+        "requestId", "status", "agentId",
+    ),  # fmt: skip
+    # --- tasks ----------------------------------------------------------------------------------
+    "Task": obj(
+        {
+            "taskId": STRING, "agentId": STRING, "type": {"type": "string", "enum": list(TASK_TYPES)},
+            "title": STRING, "status": {"type": "string", "enum": list(ALL_STATUSES)},
+            "createdAt": TIME, "updatedAt": TIME, "needsApproval": BOOLEAN,
+            "approvedAt": MAYBE_TIME, "rejectedAt": MAYBE_TIME, "writeAccess": BOOLEAN,
+            **strings("resumeSessionId", "sessionId", "actionId", "logSourceId", "cwd", schema=MAYBE_STRING),
+            **strings("summary", "prompt", "outputTail", "error", "diffText", schema=MAYBE_STRING),
+            "result": nullable({"type": "object", "description": "Reduced to the fields of the task's type (API.md)."}),
+            "execMode": MAYBE_STRING, "cancelRequestedAt": MAYBE_TIME, "threadId": MAYBE_STRING,
+            "createdBy": nullable(obj({"userId": STRING, "displayName": STRING}, "userId", "displayName")),
+        },
+        "taskId", "agentId", "type", "title", "status", "createdAt", "updatedAt", "needsApproval",
+        description="Volatile fields (prompt, summary, outputTail, diffText, result, error) live in relay memory only.",
+    ),  # fmt: skip
+    "TaskAnswer": obj({"ok": OK, "task": ref("Task")}, "ok", "task"),
+    "TaskCreate": obj(
+        {
+            "type": {"type": "string", "enum": list(TASK_TYPES), "description": "Another value: 400 `unsupported-task-type`."},
+            "agentId": clamped(120), "title": clamped(120),
+            "prompt": {**clamped(12000), "description": "codex_exec (required there). Clamped to 12000 bytes."},
+            "cwd": clamped(240), "writeAccess": BOOLEAN, "resumeSessionId": clamped(120),
+            "execMode": {**clamped(80), "description": "Ours (codex_exec): the exec mode id."},
+            "actionId": {**clamped(80), "description": "run_action (required there)."},
+            "logSourceId": {**clamped(80), "description": "read_log (required there)."},
+            "sessionId": {**clamped(120), "description": "read_session and delete_session (required there)."},
+        },
+        "type", "agentId",
+    ),  # fmt: skip
+    "TaskUpdate": obj(
+        {
+            "status": {"type": "string", "enum": list(AGENT_STATUSES)},
+            "summary": clamped(2048), "outputAppend": clamped(12000, tail=True), "diffText": clamped(20000),
+            "result": {"type": "object", "description": "Reduced to the fields of the task's type."},
+            "error": clamped(4000), "threadId": clamped(120),
+        },
+    ),  # fmt: skip
+    # --- the state view -------------------------------------------------------------------------
+    "WebCatalog": obj(
+        {
+            "taskTypes": {"type": "object", "additionalProperties": obj(
+                {"flags": {"type": "array", "items": STRING}, "needsApproval": BOOLEAN, "needsCodex": BOOLEAN}
+            )},
+            "writeFlag": STRING, "statuses": {"type": "array", "items": STRING},
+            "terminalStatuses": {"type": "array", "items": STRING},
+            "agentFlags": {"type": "object", "additionalProperties": BOOLEAN},
+            "builtInExecModes": {"type": "array", "items": obj({"id": STRING, "writes": BOOLEAN})},
+            "resumeMode": STRING,
+        },
+        "taskTypes", "writeFlag", "statuses", "terminalStatuses", "agentFlags", "builtInExecModes", "resumeMode",
+        description="Ours (docs/api.md): the task catalogue, so the web app keeps no copy of its rules.",
+    ),  # fmt: skip
+    "StateView": obj(
+        {
+            "now": TIME, "features": {"type": "object", "additionalProperties": BOOLEAN},
+            "web": obj({"appName": STRING, "pollIntervalMs": INTEGER, "pairCommandConfigPathHint": STRING,
+                        "catalog": ref("WebCatalog")}),
+            "auth": ref("Auth"),
+            "currentWorkspace": nullable(obj({**strings("workspaceId", "name"), "role": ROLE, "createdAt": TIME})),
+            "members": {"type": "array", "items": ref("Member"), "description": "Owners of the current workspace only."},
+            "invitations": {"type": "array", "items": ref("Invitation"), "description": "Active ones the caller may manage."},
+            "users": {"type": "array", "items": ref("ManagedUser"), "description": "Relay owners only."},
+            "pendingPairRequests": {"type": "array", "items": ref("PairRequest"), "maxItems": 20},
+            "agents": {"type": "array", "items": ref("Agent")},
+            "tasks": {"type": "array", "items": ref("Task"), "maxItems": 100},
+            "changeCursor": {"type": "string", "description": "Opaque; changes whenever anything in this view changes."},
+            "heldMs": {"type": "integer", "description": "Ours: only on a state wait, how long the relay held it."},
+        },
+        "now", "features", "web", "auth", "currentWorkspace", "members", "invitations", "users",
+        "pendingPairRequests", "agents", "tasks", "changeCursor",
+        description="An enrollment-locked session gets empty lists.",
+    ),  # fmt: skip
+    # --- the agent's side -----------------------------------------------------------------------
+    "PollRequest": obj(
+        {
+            "label": clamped(120), "workspaceRootName": clamped(120),
+            "features": {"type": "object", "additionalProperties": BOOLEAN},
+            "actions": {"type": "array", "items": ref("AgentEntry")},
+            "logSources": {"type": "array", "items": ref("AgentEntry")},
+            "codexSessions": {"type": "array", "items": ref("CodexSession")},
+            "waitMs": {**clamped_int(0, 25000, 0), "description": "Ours: hold until a task is queued or a cancel "
+                       "requested (0..25000, clamped)."},
+            "maxTasks": {**clamped_int(0, 8, 1), "description": "Ours: how many queued tasks to claim (0..8, clamped)."},
+            "codexAvailable": BOOLEAN, "codexVersion": clamped(80),
+            "execModes": {"type": "array", "items": ref("ExecMode")},
+        },
+    ),  # fmt: skip
+    "PollReply": obj(
+        {
+            "ok": OK, "tasks": {"type": "array", "items": ref("Task")},
+            "cancelTaskIds": {"type": "array", "items": STRING, "description": "Ours: running tasks to cancel."},
+            "heldMs": {"type": "integer", "description": "Ours: how long the relay held this poll."},
+            "agentToken": {"type": "string", "description": "Ours: a fresh token when the current one has < 7 days left."},
+        },
+        "ok", "tasks",
+    ),  # fmt: skip
+}
