@@ -22,6 +22,20 @@ def finished_task(relay, prompt: str, **update) -> str:
     return task_id
 
 
+
+def offline_shows_nothing_of(relay, phone, task_id: str, *secrets: str, shot: str) -> None:
+    """Stop the relay; the offline screen and the task's route then show none of `secrets`."""
+    relay.stop()
+    phone.expect_failure("/api/")  # the relay is gone: its requests fail, as these tests want
+    phone.page.reload()
+    phone.screen("offline")
+    assert phone.page.get_by_text("Task details on this device").count() == 0
+    phone.open(f"/#/task/{task_id}")
+    phone.page.wait_for_timeout(300)
+    content = phone.page.content()
+    assert not [secret for secret in secrets if secret in content]
+    phone.check(shot)
+
 def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(relay, phone):
     task_id = finished_task(relay, "Explain the build", outputAppend="$ make\nall built\n", summary="The build is fine.")
 
@@ -77,15 +91,7 @@ def test_signing_out_wipes_this_users_task_details_from_the_device(relay, phone)
     assert phone.page.evaluate(stored) == []
 
     # The relay goes away: the offline screen and the task route show nothing of the last user.
-    relay.stop()
-    phone.expect_failure("/api/")  # the relay is gone: its requests fail, as this test wants
-    phone.page.reload()
-    phone.screen("offline")
-    assert phone.page.get_by_text("Task details on this device").count() == 0
-    phone.open(f"/#/task/{task_id}")
-    phone.page.wait_for_timeout(300)
-    assert "PRIVATE-OUTPUT" not in phone.page.content() and "Read the secrets file" not in phone.page.content()
-    phone.check("signed-out-offline")
+    offline_shows_nothing_of(relay, phone, task_id, "PRIVATE-OUTPUT", "Read the secrets file", shot="signed-out-offline")
 
 
 def test_a_remote_sign_out_wipes_this_users_task_details_from_the_device(relay, phone, run_cli):
@@ -117,15 +123,7 @@ def test_a_remote_sign_out_wipes_this_users_task_details_from_the_device(relay, 
     phone.check("remote-sign-out")
 
     # The relay goes away: the offline screen and the task route show nothing of that user.
-    relay.stop()
-    phone.expect_failure("/api/")
-    phone.page.reload()
-    phone.screen("offline")
-    assert phone.page.get_by_text("Task details on this device").count() == 0
-    phone.open(f"/#/task/{task_id}")
-    phone.page.wait_for_timeout(300)
-    assert "REMOTE-OUTPUT" not in phone.page.content() and "REMOTE-PROMPT" not in phone.page.content()
-    phone.check("remote-sign-out-offline")
+    offline_shows_nothing_of(relay, phone, task_id, "REMOTE-OUTPUT", "REMOTE-PROMPT", shot="remote-sign-out-offline")
 
 
 def test_sessions_ended_while_the_app_was_closed_leave_nothing_on_the_device(relay, phone, run_cli):
