@@ -62,6 +62,18 @@ class StorageConfig:
     data_dir: Path | None = None
     settings: object = None
 
+    def file_path(self, default_name: str) -> Path:
+        """For a backend that keeps one file (`FileStorageSettings`): its `path`, else `<dataDir>/<default_name>`."""
+        configured = getattr(self.settings, "path", None)
+        return configured or Path(self.data_dir) / default_name
+
+
+@attrs.frozen(kw_only=True)
+class FileStorageSettings:
+    """The keys of `storage` beside `backend` for a backend that keeps one file (sqlite, json)."""
+
+    path: Path | None = setting(None, path())  # none: a file of the backend's name in dataDir
+
 
 @attrs.frozen(kw_only=True)
 class ServerConfig:

@@ -23,10 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import attrs
-
-from mobile_codex.core.config import schema
-from mobile_codex.core.config.relay import StorageConfig
+from mobile_codex.core.config.relay import FileStorageSettings, StorageConfig
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.record_codec import check_query, record_from_dict, record_to_dict, to_camel
 from mobile_codex.core.records import TABLES, RelayMeta
@@ -36,17 +33,12 @@ STATE_NAME = "state.json"
 LOCK_SUFFIX = ".lock"
 
 
-@attrs.frozen(kw_only=True)
-class JsonSettings:
-    """The keys of `storage` beside `"backend": "json"`."""
-
-    path: Path | None = schema.setting(None, schema.path())  # none: <dataDir>/state.json
+JsonSettings = FileStorageSettings  # its one key: `path`
 
 
 def open_json_store(storage: StorageConfig) -> JsonStore:
     """Open the configured state file, taking its lock."""
-    settings = storage.settings or JsonSettings()
-    return JsonStore(settings.path or Path(storage.data_dir) / STATE_NAME)
+    return JsonStore(storage.file_path(STATE_NAME))
 
 
 def _now() -> str:

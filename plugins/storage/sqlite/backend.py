@@ -22,8 +22,7 @@ from typing import Any
 
 import attrs
 
-from mobile_codex.core.config.relay import StorageConfig
-from mobile_codex.core.config import schema
+from mobile_codex.core.config.relay import FileStorageSettings, StorageConfig
 from mobile_codex.core.errors import StorageError
 from mobile_codex.core.record_codec import RecordLayout, check_query, layout
 from mobile_codex.core.records import TABLES, RelayMeta
@@ -34,17 +33,12 @@ DB_NAME = "relay.sqlite3"
 BUSY_TIMEOUT_S = 10.0
 
 
-@attrs.frozen(kw_only=True)
-class SqliteSettings:
-    """The keys of `storage` beside `"backend": "sqlite"`."""
-
-    path: Path | None = schema.setting(None, schema.path())  # none: <dataDir>/relay.sqlite3
+SqliteSettings = FileStorageSettings  # its one key: `path`
 
 
 def open_sqlite_store(storage: StorageConfig) -> SqliteStore:
     """Open (creating and migrating when needed) the configured database file."""
-    settings = storage.settings or SqliteSettings()
-    return SqliteStore(settings.path or Path(storage.data_dir) / DB_NAME)
+    return SqliteStore(storage.file_path(DB_NAME))
 
 
 def _encode(shape: RecordLayout, name: str, value: object) -> object:
