@@ -2,16 +2,19 @@
 
 A sweep applies the deadlines nobody acts on — a requested cancel the agent never confirmed
 (`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering, finished tasks and
-spent codes past `retentionDays` — with the injected clock. Each step reads first, writes only when something is due and re-checks every record in
-its write transaction, so several relays sweeping one store at once do no harm (each change is
-made once) and an idle relay never writes. The `Sweeper` thread runs a sweep every
-`SWEEP_INTERVAL_SEC` while the relay serves (`relay`, `up`); tests call `sweep()` directly.
+spent codes past `retentionDays` — with the injected clock. Each step reads first, writes only
+when something is due and re-checks every record in its write transaction, so several relays
+sweeping one store at once do no harm (each change is made once) and an idle relay never writes.
+Cancel deadlines are checked on every pass; the day-scale steps, which read whole tables, at most
+hourly. The `Sweeper` thread sweeps every `SWEEP_INTERVAL_SEC` while the relay serves (`relay`,
+`up`); tests call `sweep()` directly.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -24,6 +27,7 @@ from .tasks import TaskService
 log = logging.getLogger("mobile_codex.relay.housekeeping")
 
 SWEEP_INTERVAL_SEC = 5.0
+SLOW_STEPS_EVERY_SEC = 3600  # stale pairing records and retention: at most hourly, by the relay's clock
 
 
 @attrs.frozen
@@ -39,13 +43,17 @@ class Housekeeping:
         self.tasks = tasks
         self.pairing = pairing
         self.retention = retention
+        self._slow_due: datetime | None = None  # when the day-scale steps may run again
 
     def sweep(self) -> Swept:
         """One pass over every deadline; what it changed."""
         now = self.clock()
         canceled = self.tasks.finish_overdue_cancels(now)
-        deleted = self.pairing.forget_stale(now)
-        return Swept(tuple(canceled), deleted, self.retention.forget_old(now))
+        if self._slow_due is not None and now < self._slow_due:
+            return Swept(tuple(canceled))
+        # Codes and history expire in days: reading those tables every few seconds would be waste.
+        self._slow_due = now + timedelta(seconds=SLOW_STEPS_EVERY_SEC)
+        return Swept(tuple(canceled), self.pairing.forget_stale(now), self.retention.forget_old(now))
 
 
 class Sweeper:
