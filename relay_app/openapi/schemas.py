@@ -111,8 +111,11 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     "Invitation": obj(
         {
-            "inviteId": STRING, "type": {"type": "string", "enum": list(INVITE_TYPES)}, "workspaceId": MAYBE_STRING,
-            "workspaceName": MAYBE_STRING, "role": ROLE, "note": STRING, "createdAt": TIME, "expiresAt": TIME,
+            "inviteId": STRING, "type": {"type": "string", "enum": list(INVITE_TYPES)},
+            "workspaceId": {**MAYBE_STRING, "description": "Empty for an account invite."},
+            "workspaceName": {**MAYBE_STRING, "description": "Empty for an account invite."},
+            "role": {**ROLE, "enum": [*ROLES, ""], "description": "Empty for an account invite (as the Node.js relay stores it)."},
+            "note": STRING, "createdAt": TIME, "expiresAt": TIME,
             "usedAt": MAYBE_TIME, "revokedAt": MAYBE_TIME, "createdByDisplayName": MAYBE_STRING,
         },
         "inviteId", "type", "role", "expiresAt",
