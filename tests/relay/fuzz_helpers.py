@@ -29,6 +29,12 @@ FUZZ_CONFIG = {
 AGENT_ID = "vm"
 # Held requests (agent polls, state waits) would each cost up to 25 s: the fuzzer's waits are cut to this.
 MAX_WAIT_MS = 50
+CAPABILITIES = {
+    "execModes": [{"id": "read-only", "label": "Read only", "writes": False}],
+    "actions": [{"id": "tests", "label": "Run the tests"}],
+    "logSources": [{"id": "app", "label": "App log"}],
+    "codexSessions": [{"sessionId": "session-1", "title": "A session", "updatedAt": "2026-11-26T12:00:00.000Z"}],
+}
 
 
 def sign_in(port: int) -> str:
@@ -48,7 +54,7 @@ class FuzzWorld:
     phone: Http
     agent: Http
     workspace_id: str
-    known: dict[str, list[str]]  # a path parameter or body field name -> real ids of that kind
+    known: dict[str, list[str]]  # a path parameter or body field name -> real values (mostly ids)
 
     def cookie(self, *, fresh: bool) -> str:
         return sign_in(self.live.port) if fresh else self.phone.cookie
@@ -83,7 +89,8 @@ def build_world(live: LiveRelay) -> FuzzWorld:
     other_user = joined["auth"]["currentUser"]["userId"]
     invite = _ok(phone.post("/api/admin/invitations", {"type": "account"}), 201)["invitation"]["inviteId"]
 
-    # a pending pair request, and tasks in each state the agent can report on
+    # what the agent can run, then a pending pair request, and tasks in each state the agent reports on
+    _ok(agent.post("/api/agent/poll", {"maxTasks": 0, **CAPABILITIES}))
     pending = _ok(Http(live.port).post("/api/agent/pair", {"pairingCode": _ok(phone.post("/api/admin/pairings", {}), 201)["pairingCode"], "agentId": "waiting"}))  # fmt: skip
     tasks = [
         _ok(phone.post("/api/admin/tasks", {"type": "codex_exec", "agentId": AGENT_ID, "prompt": f"fuzz {n}"}), 201)["task"]["taskId"]
@@ -101,5 +108,11 @@ def build_world(live: LiveRelay) -> FuzzWorld:
         "taskId": tasks,
         "agentId": [AGENT_ID, "waiting"],
         "workspaceId": [workspace_id],
+        # what task create needs to answer 201 rather than 400
+        "execMode": [CAPABILITIES["execModes"][0]["id"]],
+        "actionId": [CAPABILITIES["actions"][0]["id"]],
+        "logSourceId": [CAPABILITIES["logSources"][0]["id"]],
+        "sessionId": [CAPABILITIES["codexSessions"][0]["sessionId"]],
+        "prompt": ["fuzz"],
     }
     return FuzzWorld(live=live, phone=phone, agent=agent, workspace_id=workspace_id, known=known)
