@@ -72,9 +72,9 @@ def operations(schema) -> list:
     return sorted(found, key=lambda op: last.get((op.method.upper(), op.path), -1))
 
 
-def with_known_ids(case, world: FuzzWorld, picks) -> None:
-    """Swap some generated ids for real ones, so found records and success answers are checked too;
-    cut waits so no example holds for long."""
+def with_real_values(case, world: FuzzWorld, picks) -> None:
+    """Swap some generated ids (and the fields task create needs) for real ones, so found records and
+    success answers are checked too; cut waits so no example holds for long."""
     for name in list(case.path_parameters or {}):
         if name in world.known and picks.draw(st.booleans()):
             case.path_parameters[name] = picks.draw(st.sampled_from(world.known[name]))
@@ -108,11 +108,15 @@ def fuzz(operation, world: FuzzWorld, base_url: str) -> collections.Counter:
         @SETTINGS
         @given(case=strategy, picks=st.data())
         def run(case, picks):
-            with_known_ids(case, world, picks)
+            with_real_values(case, world, picks)
             response = case.call_and_validate(base_url=base_url, headers=world.headers(fresh=fresh), timeout=30)
             statuses[response.status_code] += 1
 
-        run()
+        try:
+            run()
+        except Exception as failure:
+            failure.add_note(f"while fuzzing {operation.label} with {mode.value} examples")
+            raise
     return statuses
 
 
@@ -132,7 +136,7 @@ def test_every_operation_survives_fuzzing_and_answers_as_documented(world):
             world.back_to_the_first_workspace()
     for label, statuses in answers.items():
         print(f"{label}: {dict(sorted(statuses.items()))}")
-    print(f"{len(ops)} operations, {sum(map(sum, map(dict.values, answers.values())))} requests, {time.monotonic() - started:.0f} s")
+    print(f"{len(ops)} operations, {sum(sum(counts.values()) for counts in answers.values())} requests, {time.monotonic() - started:.0f} s")
     assert all(answers.values()), [label for label, statuses in answers.items() if not statuses]
     # the fuzzer was signed in all along: no operation for a session answered 401
     signed_out = [op.label for op in ops if 401 in answers[op.label]
