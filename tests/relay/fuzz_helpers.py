@@ -97,6 +97,7 @@ def build_world(live: LiveRelay) -> FuzzWorld:
         for n in range(3)
     ]  # fmt: skip
     _ok(agent.post("/api/agent/poll", {"maxTasks": 2}))  # two running, one queued
+    registrations = [_ok(phone.post("/api/auth/passkeys/register/options", {}))["registrationId"] for _ in range(3)]
     state = _ok(phone.get("/api/admin/state"))
     memberships = [m["membershipId"] for m in state["members"] if m.get("userId") == other_user]
     assert memberships, state["members"]
@@ -108,6 +109,7 @@ def build_world(live: LiveRelay) -> FuzzWorld:
         "taskId": tasks,
         "agentId": [AGENT_ID, "waiting"],
         "workspaceId": [workspace_id],
+        "registrationId": registrations,  # passkey ceremonies begun, so fuzzed credentials reach the verifier
         # what task create needs to answer 201 rather than 400
         "execMode": [CAPABILITIES["execModes"][0]["id"]],
         "actionId": [CAPABILITIES["actions"][0]["id"]],
