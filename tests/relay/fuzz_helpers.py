@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from .agent_helpers import Http, LiveRelay, pair_over_http
-from .conftest import BOOTSTRAP_TOKEN, ORIGIN
+from .conftest import ORIGIN
 
 # Rate limits and quotas far above what one fuzzing run sends: a 429 would hide everything behind it.
 GENEROUS = 100000
@@ -37,15 +37,6 @@ CAPABILITIES = {
 }
 
 
-def sign_in(port: int) -> str:
-    """A new session cookie (`name=value`) of the relay owner."""
-    phone = Http(port, origin=ORIGIN)
-    status, body = phone.post("/api/auth/login", {"bootstrapToken": BOOTSTRAP_TOKEN})
-    assert status == 200, body
-    assert phone.cookie
-    return phone.cookie
-
-
 @attrs.define
 class FuzzWorld:
     """The live relay and the credentials and ids the fuzzer uses."""
@@ -54,10 +45,11 @@ class FuzzWorld:
     phone: Http
     agent: Http
     workspace_id: str
-    known: dict[str, list[str]]  # a path parameter or body field name -> real values (mostly ids)
+    real: dict[str, list[str]]  # a path parameter or body field name -> real values (mostly ids)
 
     def cookie(self, *, fresh: bool) -> str:
-        return sign_in(self.live.port) if fresh else self.phone.cookie
+        """The session cookie (`name=value`): the fuzzer's own, or a new one of the same owner."""
+        return self.live.phone().cookie if fresh else self.phone.cookie
 
     def headers(self, *, fresh: bool = False) -> dict[str, str]:
         """Everything a phone and the agent send: the session cookie, the agent token, the Origin."""
@@ -101,7 +93,7 @@ def build_world(live: LiveRelay) -> FuzzWorld:
     state = _ok(phone.get("/api/admin/state"))
     memberships = [m["membershipId"] for m in state["members"] if m.get("userId") == other_user]
     assert memberships, state["members"]
-    known = {
+    real = {
         "userId": [me["currentUser"]["userId"], other_user],
         "membershipId": memberships,
         "inviteId": [invite],
@@ -117,4 +109,4 @@ def build_world(live: LiveRelay) -> FuzzWorld:
         "sessionId": [CAPABILITIES["codexSessions"][0]["sessionId"]],
         "prompt": ["fuzz"],
     }
-    return FuzzWorld(live=live, phone=phone, agent=agent, workspace_id=workspace_id, known=known)
+    return FuzzWorld(live=live, phone=phone, agent=agent, workspace_id=workspace_id, real=real)

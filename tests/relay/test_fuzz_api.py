@@ -76,12 +76,12 @@ def with_real_values(case, world: FuzzWorld, picks) -> None:
     """Swap some generated ids (and the fields task create needs) for real ones, so found records and
     success answers are checked too; cut waits so no example holds for long."""
     for name in list(case.path_parameters or {}):
-        if name in world.known and picks.draw(st.booleans()):
-            case.path_parameters[name] = picks.draw(st.sampled_from(world.known[name]))
+        if name in world.real and picks.draw(st.booleans()):
+            case.path_parameters[name] = picks.draw(st.sampled_from(world.real[name]))
     if isinstance(case.body, dict):
         for name in list(case.body):
-            if name in world.known and picks.draw(st.booleans()):
-                case.body[name] = picks.draw(st.sampled_from(world.known[name]))
+            if name in world.real and picks.draw(st.booleans()):
+                case.body[name] = picks.draw(st.sampled_from(world.real[name]))
         if isinstance(case.body.get("waitMs"), (int, float)) and not isinstance(case.body["waitMs"], bool):
             case.body["waitMs"] = min(case.body["waitMs"], MAX_WAIT_MS)
     if case.query and isinstance(case.query.get("waitMs"), int):
