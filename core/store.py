@@ -39,8 +39,8 @@ class Table(Protocol, Generic[R]):
         """Records whose fields equal every value in `equals` (None matches null).
 
         `order_by` names a field, with a leading `-` for descending; nulls sort first ascending
-        and last descending; ties (and no `order_by`) go by key ascending (field by field). List and dict fields
-        cannot be queried (ValueError); `limit` must be >= 0.
+        and last descending; ties (and no `order_by`) go by key ascending (field by field). List
+        and dict fields cannot be queried (ValueError); `limit` must be >= 0.
         """
 
     def count(self, **equals: object) -> int:

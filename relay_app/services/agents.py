@@ -1,9 +1,13 @@
 """Agents: the poll exchange (long-poll included), presence, revocation.
 
+An agent is named by its workspace and id together (ids are per workspace), in the store and in
+every in-memory map here, so another workspace's agent of the same id shares nothing with it.
+
 Cost of a poll does not grow with history: it reads the agent's row and that agent's queued and
-running tasks through the (workspace_id, agent_id, status, created_at) index, and writes only when it claims
-tasks, the agent's advertised capabilities changed, a token refresh is due, or `lastSeenAt` is
-older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the state view).
+running tasks through the (workspace_id, agent_id, status, created_at) index, and writes only when
+it claims tasks, the agent's advertised capabilities changed, a token refresh is due, or
+`lastSeenAt` is older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the
+state view).
 Codex session summaries stay in memory only; a report that changes them moves the change feed
 itself (an unchanged one does not, or every idle agent would wake every waiting phone).
 """
