@@ -1,7 +1,7 @@
 """Property-based fuzzing with schemathesis: every operation the OpenAPI document lists, called on a
 live relay (real waitress, 127.0.0.1) by a signed-in owner and a paired agent, with generated
 requests that fit the document and ones that do not. No answer may be a 5xx, and every answer must be
-one the document lists for that operation, of that status's schema and content type.
+one the document lists for that operation, of that status's schema, headers and content type.
 
 The operations come from the relay's own `GET /api/openapi.json`: a new endpoint is fuzzed the moment
 the document lists it. Operations that end the fuzzer's own session or identity run last, each
@@ -38,7 +38,8 @@ ENDS_IDENTITY = (
     ("POST", "/api/admin/agents/{agentId}/revoke"),
 )
 # The document's promises, checked on every answer. Others (negative data rejected, positive data
-# accepted) do not fit an API that clamps over-long strings and answers 404 for ids it never made.
+# accepted) do not fit an API that clamps over-long strings and answers 404 for ids it never made;
+# who may call what is held by tests/relay/test_isolation_matrix.py and test_policy.py.
 CONFIG = schemathesis.Config.from_dict({
     "checks": {
         "enabled": False,
@@ -46,6 +47,7 @@ CONFIG = schemathesis.Config.from_dict({
         "status_code_conformance": {"enabled": True},
         "content_type_conformance": {"enabled": True},
         "response_schema_conformance": {"enabled": True},
+        "response_headers_conformance": {"enabled": True},
     },
 })  # fmt: skip
 SETTINGS = hypothesis.settings(
