@@ -28,8 +28,9 @@ from .change_scopes import Scope, workspace
 
 class ChangeFeed:
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._versions: dict[Scope, int] = {}
+        self._waits: dict[Scope, set[threading.Condition]] = {}  # scope -> the held waits it would end
         self._boot = secrets.token_hex(4)  # a cursor from before a restart is stale
         self._salt = secrets.token_bytes(16)  # a cursor is opaque: no count of changes can be read from it
         self._released = False  # the relay is stopping: nothing waits any more
@@ -37,16 +38,18 @@ class ChangeFeed:
 
     def release_all(self) -> None:
         """The relay is stopping: wake every wait now, and let none wait from now on."""
-        with self._cond:
+        with self._lock:
             self._released = True
-            self._cond.notify_all()
+            for waits in self._waits.values():
+                for wait in waits:
+                    wait.notify()
             others = list(self._on_release)
         for release in others:
             release()
 
     def also_release(self, release: Callable[[], None]) -> None:
         """`release_all` calls `release` too (at once if it already ran)."""
-        with self._cond:
+        with self._lock:
             self._on_release.append(release)
             released = self._released
         if released:
@@ -57,18 +60,23 @@ class ChangeFeed:
         self.move({workspace(workspace_id)})
 
     def move(self, scopes: Iterable[Scope]) -> None:
-        scopes = set(scopes)
-        if not scopes:
-            return
-        with self._cond:
-            for scope in scopes:
+        """Move these scopes' versions and wake the waits on them (and only those)."""
+        with self._lock:
+            for scope in set(scopes):
                 self._versions[scope] = self._versions.get(scope, 0) + 1
-            self._cond.notify_all()
+                for wait in self._waits.get(scope, ()):
+                    wait.notify()
 
     def cursor(self, scopes: Iterable[Scope]) -> str:
         """The cursor of a view that depends on `scopes` (`change_scopes.view_scopes`)."""
-        with self._cond:
+        with self._lock:
             return self._cursor(tuple(scopes))
+
+    @property
+    def waiting(self) -> int:
+        """How many waits are held now (diagnostics and tests)."""
+        with self._lock:
+            return len({wait for waits in self._waits.values() for wait in waits})
 
     def _cursor(self, scopes: tuple[Scope, ...]) -> str:
         digest = hashlib.blake2b(key=self._salt, digest_size=8)
@@ -79,14 +87,24 @@ class ChangeFeed:
     def wait_for_change(self, cursor: str, scopes: Iterable[Scope], timeout: float) -> str:
         """Return the cursor of `scopes` once it differs from `cursor` (at once if it already does),
         at timeout, or when the relay stops."""
-        scopes = tuple(scopes)
+        scopes = tuple(set(scopes))
         deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._cursor(scopes) == cursor and not self._released:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._cond.wait(remaining)
+        with self._lock:
+            wait = threading.Condition(self._lock)
+            for scope in scopes:
+                self._waits.setdefault(scope, set()).add(wait)
+            try:
+                while self._cursor(scopes) == cursor and not self._released:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    wait.wait(remaining)
+            finally:
+                for scope in scopes:
+                    waits = self._waits[scope]
+                    waits.discard(wait)
+                    if not waits:
+                        del self._waits[scope]
             return self._cursor(scopes)
 
 

@@ -375,8 +375,7 @@ def test_output_update_wakes_a_change_wait(relay, running):
     scopes = [workspace(stored(relay, "tasks", task_id).workspace_id)]
     cursor = feed.cursor(scopes)
     thread, box = run_in_thread(lambda: feed.wait_for_change(cursor, scopes, 5))
-    # the update must find the thread waiting (threading.Condition lists its waiters in _waiters)
-    wait_until(lambda: feed._cond._waiters, what="the thread waiting on the change feed")
+    wait_until(lambda: feed.waiting == 1, what="the thread waiting on the change feed")
     agent.update(task_id, outputAppend="hello")
     thread.join(5)
     assert box["elapsed"] < 3 and box["result"] != cursor
