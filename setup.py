@@ -65,6 +65,8 @@ setup(
         "falcon>=4,<5",
         "waitress>=3,<4",
         "webauthn>=3,<4",
+        # RFC 8785 (JCS) canonical JSON: the digest of an approval request (API.md "Interactive Codex")
+        "rfc8785>=0.1.4,<0.2",
     ],
     extras_require={
         "test": [

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any
 
+from mobile_codex.core.record_codec import key_of
 from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.store import Store
 
@@ -28,11 +29,11 @@ class _NotingTable:
         self._moved = moved
 
     def put(self, record: Any) -> None:
-        old = self._table.get(getattr(record, record.KEY))
+        old = self._table.get(key_of(record))
         self._table.put(record)
         self._moved.update(written_scopes(self._tx, self._name, old, record))
 
-    def delete(self, key: str) -> bool:
+    def delete(self, key) -> bool:
         old = self._table.get(key)
         if old is not None:
             self._moved.update(written_scopes(self._tx, self._name, old, None))

@@ -73,11 +73,12 @@ def test_an_agent_poll_that_writes_last_seen_does_not_answer_a_held_wait(relay):
     agent = pair_agent(relay, owner)
     agent.poll()  # online now
     after, wait_ms = cursor(owner), 3000
-    first_seen = stored(relay, "agents", "agent-1").last_seen_at
+    key = (primary_workspace_id(relay), "agent-1")
+    first_seen = stored(relay, "agents", key).last_seen_at
     thread, box = held_wait(relay, owner, after, wait_ms)
     relay.clock.advance(6)  # past LAST_SEEN_WRITE_SEC: this poll writes lastSeenAt
     agent.poll()
-    assert stored(relay, "agents", "agent-1").last_seen_at != first_seen
+    assert stored(relay, "agents", key).last_seen_at != first_seen
     thread.join(15)
     held_to_the_end(box, after, wait_ms)
     assert cursor(owner) == after
