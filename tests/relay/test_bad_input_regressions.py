@@ -92,6 +92,9 @@ ELSEWHERE = {
     "6: a missing prompt fails as prompt-missing": ("agent/test_flags.py", "test_a_codex_task_without_its_prompt_is_failed_not_run"),
     "7: the state view reads only its workspace's invitations": ("relay/test_invitation_quotas.py", "test_the_state_view_reads_only_this_workspaces_invitations"),
     "7: invitation creation is capped": ("relay/test_invitation_quotas.py", "test_active_invitations_per_workspace_are_capped"),
+    "9: another workspace cannot probe whether an agent id exists": ("relay/test_agent_workspaces.py", "test_another_workspace_learns_nothing_about_vm"),
+    "9: a pending pair request blocks no other workspace": ("relay/test_agent_workspaces.py", "test_a_pending_request_in_one_workspace_does_not_block_another"),
+    "9: a revoked agent is not replaced from another workspace": ("relay/test_agent_workspaces.py", "test_a_revoked_vm_stays_in_its_workspace_when_another_pairs_vm"),
     "cursor: another workspace's activity wakes no phone": ("relay/test_change_cursor.py", "test_activity_in_another_workspace_does_not_answer_a_held_wait"),
     "cursor: an agent's last-seen write wakes no phone": ("relay/test_change_cursor.py", "test_an_agent_poll_that_writes_last_seen_does_not_answer_a_held_wait"),
     "nul: the agent fails a NUL byte with a stable code": ("agent/test_security_rules.py", "test_a_nul_byte_in_an_argument_field_fails_the_task_with_a_stable_code"),
@@ -276,6 +279,6 @@ def test_addresses_of_one_ipv6_64_share_one_login_budget(tmp_path):
 def test_every_finding_has_a_replay():
     here = {p.finding for p in PAYLOADS} | {"1", "8", "ipv6"}
     there = {name.split(":")[0] for name in ELSEWHERE}
-    assert {str(n) for n in range(1, 9)} | {"nul", "415", "ipv6", "cursor", "idempotency", "retention"} <= here | there
+    assert {str(n) for n in range(1, 10)} | {"nul", "415", "ipv6", "cursor", "idempotency", "retention"} <= here | there
     for name, (path, test) in ELSEWHERE.items():
         assert f"def {test}(" in (TESTS / path).read_text(), f"{name}: {path}::{test} is gone"
