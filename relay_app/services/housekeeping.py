@@ -2,13 +2,13 @@
 
 A sweep applies the deadlines nobody acts on — an agent whose polls stopped long enough for the
 app to show it offline (its workspace's change cursor moves), a requested cancel the agent never
-confirmed (`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering, finished tasks and
-spent codes past `retentionDays` — with the injected clock. Each step reads first, writes only
-when something is due and re-checks every record in its write transaction, so several relays
-sweeping one store at once do no harm (each change is made once) and an idle relay never writes.
-Presence and cancel deadlines are checked on every pass; the day-scale steps, which read whole tables, at most
-hourly. The `Sweeper` thread sweeps every `SWEEP_INTERVAL_SEC` while the relay serves (`relay`,
-`up`); tests call `sweep()` directly.
+confirmed (`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering, finished
+tasks and spent codes past `retentionDays` — with the injected clock. Each step reads first,
+writes only when something is due and re-checks every record in its write transaction, so several
+relays sweeping one store at once do no harm (each change is made once) and an idle relay never
+writes. Presence and cancel deadlines are checked on every pass; the day-scale steps, which read
+whole tables, at most hourly. The `Sweeper` thread sweeps every `SWEEP_INTERVAL_SEC` while the
+relay serves (`relay`, `up`); tests call `sweep()` directly.
 """
 
 from __future__ import annotations

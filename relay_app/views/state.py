@@ -5,7 +5,8 @@ tasks) from `agents_and_tasks.agent_state_parts`, both inside the resource's one
 What a caller sees follows the policy table: members for owners of the current workspace,
 invitations they may manage, users for relay owners. An enrollment-locked session gets empty
 lists. `changeCursor`, read by the resource before this transaction, moves on every change this
-view shows and on nothing else (`services/change_scopes.py`); the resource may hold the request until it does.
+view shows and on nothing else (`services/change_scopes.py`); the resource may hold the request
+until it does.
 `web.catalog` is the task catalogue (core/task_catalog.py), so the app keeps no copy of its rules.
 """
 
