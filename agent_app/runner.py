@@ -27,7 +27,7 @@ from .dispatch import Dispatcher, TaskContext, TaskResult
 from .errors import TaskCanceled, TaskFailed
 from .relay_client import RelayClient
 from .reporter import TaskReporter
-from .turn_channel import TurnChannel, answer_from, steer_from
+from .turn_channel import STEER_TURN_ENDED, TurnChannel, answer_from, steer_from
 
 log = logging.getLogger("mobile_codex.agent")
 
@@ -164,7 +164,11 @@ class TaskRunner:
         task_id = task["taskId"]
         reporter = self._reporter(task_id, cancel)
         try:
-            final = self._final_update(task, reporter, cancel)
+            turn = self._channel(task, reporter, cancel)
+            final = self._final_update(task, reporter, cancel, turn)
+            if turn is not None:  # steers the turn never took: rejected before the final update
+                left = turn.close()
+                reporter.queue_turn_fields(steers_rejected=[{"steerId": s.steer_id, "reason": STEER_TURN_ENDED} for s in left])
             if reporter.stopped.is_set():
                 reporter.close()  # the relay finished the task itself (409): nothing more to say
             else:
@@ -180,8 +184,9 @@ class TaskRunner:
             self._start_more()
             self.on_slot_free()
 
-    def _final_update(self, task: dict[str, Any], reporter: TaskReporter, cancel: threading.Event) -> dict[str, Any]:
-        ctx = TaskContext(task=task, output=reporter.append, cancel=cancel, turn=self._channel(task, reporter, cancel))
+    def _final_update(self, task: dict[str, Any], reporter: TaskReporter, cancel: threading.Event,
+                      turn: TurnChannel | None) -> dict[str, Any]:  # fmt: skip
+        ctx = TaskContext(task=task, output=reporter.append, cancel=cancel, turn=turn)
         try:
             outcome: TaskResult = self.dispatcher.run(ctx)
         except TaskCanceled:

@@ -10,6 +10,9 @@ delivers each one once. An answer counts as "the same" only with the same reques
 digest: an answer carrying a wrong digest (which the handler ignores) must not hide the right one that
 follows. A handler therefore may get a second, different answer for a request it already resolved, and
 ignores it like any answer for a request that is not pending.
+
+When the handler returns, the runner `close`s the channel: steers it never took are reported rejected
+(STEER_TURN_ENDED) before the final update, so a steer sent as the turn ended is never left pending.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ log = logging.getLogger("mobile_codex.agent")
 STEER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 DIGEST = re.compile(r"[0-9a-f]{64}")
 CANCEL_CHECK_SEC = 0.1  # next_input notices a set cancel event within this long
+STEER_TURN_ENDED = "turn-ended"  # steersRejected reason: the turn ended before the steer reached it
 DISTINCT_INPUTS_MAX = 1000  # per turn; past it a misbehaving relay's inputs are ignored, not hoarded
 
 
@@ -87,6 +91,7 @@ class TurnChannel:
         self._inbox: collections.deque[Answer | Steer] = collections.deque()
         self._seen: set[Answer | str] = set()  # answers as a whole, steers by id
         self._waiting = False
+        self._closed = False
 
     # --- the handler's side ---------------------------------------------------------------
 
@@ -131,7 +136,7 @@ class TurnChannel:
         """Queue an input the poll delivered; False when it is a repeat (or past DISTINCT_INPUTS_MAX)."""
         key: Answer | str = item if isinstance(item, Answer) else item.steer_id
         with self._cond:
-            if key in self._seen:
+            if self._closed or key in self._seen:
                 return False
             if len(self._seen) >= DISTINCT_INPUTS_MAX:
                 log.warning("a turn got more than %d distinct answers and steers; ignoring more", DISTINCT_INPUTS_MAX)
@@ -140,3 +145,12 @@ class TurnChannel:
             self._inbox.append(item)
             self._cond.notify_all()
         return True
+
+    def close(self) -> list[Steer]:
+        """The turn is over: later inputs are ignored; returns the steers the handler never took."""
+        with self._cond:
+            self._closed = True
+            left = [item for item in self._inbox if isinstance(item, Steer)]
+            self._inbox.clear()
+            self._cond.notify_all()
+        return left
