@@ -1,14 +1,13 @@
 """Sending one task's progress to the relay: output in batches, capped per update and in total.
 
 Output is buffered and flushed by a small thread every FLUSH_INTERVAL_SEC (so the phone sees it
-live) in updates of at most `maxTaskLogBytes`. A task sends at most TOTAL_OUTPUT_CAP bytes, note
+live) in updates of at most `maxTaskLogBytes`, counted as the body's JSON (body_size.py). A task sends at most TOTAL_OUTPUT_CAP bytes, note
 included: room for TRUNCATED_NOTE is kept back, and output that would reach into it is dropped,
 the note taking its place. A 409 from the relay (the task was canceled or finished there) means
 nobody wants this run any more: `stopped` is set and the runner ends the run.
 
 An interactive turn's structured fields (turn_fields.py) ride in the same updates: each body holds
-first the queued fields (their JSON size), then as much output as the rest of `maxTaskLogBytes`
-allows (its UTF-8 size, as before). Requests and steer outcomes wake the flusher at once, since a
+first the queued fields, then as much output as the rest of `maxTaskLogBytes` allows. Requests and steer outcomes wake the flusher at once, since a
 person is waiting for them; items (deltas) wait for the next tick. The final update is sent only
 once the output and every queued field have gone, so the relay never sees a field after the status.
 """
@@ -22,6 +21,7 @@ from typing import Any
 
 from mobile_codex.core.text import clamp_tail, split_head, utf8_size
 
+from .body_size import member_overhead, split_encoded_head
 from .relay_client import RelayClient, RelayRefused, RelayUnavailable
 from .turn_fields import URGENT_FIELDS, TurnFieldQueue
 
@@ -94,8 +94,8 @@ class TaskReporter:
                 with self._lock:
                     taken = self._fields.take(self.per_update)
                     body = taken.body()
-                    room = self.per_update - taken.size if body else self.per_update
-                    chunk, self._pending = split_head(self._pending, max(0, room))
+                    room = self.per_update - taken.size - member_overhead("outputAppend")
+                    chunk, self._pending = split_encoded_head(self._pending, room)
                 if chunk:
                     body["outputAppend"] = chunk
                 if not body:

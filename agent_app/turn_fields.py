@@ -3,7 +3,7 @@
 API.md's agent update carries `itemsAppend`, `requestsAdd`, `requestsResolved`, `steersApplied`,
 `steersRejected` (lists, sent in the order they were reported) and `tokenUsage`, `turnId`, `threadId`
 (the latest value wins). `take(budget)` cuts the front of the queue into one body whose JSON stays
-within `budget` bytes, measured the way the relay client encodes it; one entry bigger than the budget
+within `budget` bytes (body_size.py); one entry bigger than the budget
 goes alone (a request is bounded by core/interactive.py's budgets and an item by the relay's item
 budgets, so even then a body stays far below the relay's 1 MiB update cap).
 
@@ -16,27 +16,18 @@ and steer outcomes are never dropped; core's per-task budgets bound them.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import attrs
 
 from mobile_codex.core.interactive import ITEMS_MAX
 
+from .body_size import encoded_size, member_overhead
+
 QUEUED_ITEM_BYTES = 4 * 1024 * 1024
 LIST_FIELDS: tuple[str, ...] = ("itemsAppend", "requestsAdd", "requestsResolved", "steersApplied", "steersRejected")
 SCALAR_FIELDS: tuple[str, ...] = ("tokenUsage", "turnId", "threadId")
 URGENT_FIELDS: tuple[str, ...] = ("requestsAdd", "requestsResolved", "steersApplied", "steersRejected")
-
-
-def encoded_size(value: Any) -> int:
-    """Bytes of `value` as RelayClient sends it (json.dumps defaults: ASCII, ', ' and ': ')."""
-    return len(json.dumps(value))
-
-
-def field_overhead(name: str) -> int:
-    """A list field's name, ': ', '[]' and the ', ' before the next field."""
-    return encoded_size(name) + 6
 
 
 @attrs.define
@@ -93,12 +84,12 @@ class TurnFieldQueue:
         """The front of the queue as one body of at most `budget` bytes (one oversized entry goes alone)."""
         taken = Taken(scalars=self._scalars)
         self._scalars = {}
-        taken.size += sum(encoded_size(name) + 4 + encoded_size(value) for name, value in taken.scalars.items())
+        taken.size += sum(member_overhead(name) + encoded_size(value) for name, value in taken.scalars.items())
         fields: set[str] = set()
         added: set[Any] = set()  # requests added in this body: their resolution waits for the next one
         count = 0
         for entry in self._entries:
-            cost = entry.size + (0 if entry.field in fields else field_overhead(entry.field))
+            cost = entry.size + (0 if entry.field in fields else member_overhead(entry.field) + 2)
             if count and taken.size + cost > budget:
                 break
             if entry.field == "requestsResolved" and isinstance(entry.value, dict) and entry.value.get("requestId") in added:
