@@ -3,6 +3,7 @@ poller's plumbing can be tested without an app-server (the real Codex turn is te
 
 What a task does is named by its prompt:
 - "ask": report a request, wait for a person, end with the decision it got (or fail `no-answer` at the timeout).
+- "ask-later": the same once the test releases it (`release(task_id)`).
 - "hold": run until the test releases it (`release(task_id)`), taking no input.
 - "quick": end at once.
 """
@@ -51,7 +52,9 @@ class StubTurns:
                 if ctx.cancel.is_set():
                     raise TaskCanceled()
             return TaskResult(summary="released")
-        if prompt != "ask":
+        if prompt == "ask-later":
+            self._gate(task_id).wait(INPUT_TIMEOUT)
+        elif prompt != "ask":
             return TaskResult(summary="quick")
         number = task_id.split("_")[1]
         ctx.turn.report(requests_add=[{"requestId": f"req_{number}", "kind": "command", "command": "ls", "digest": DIGEST}])
