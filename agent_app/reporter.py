@@ -1,15 +1,17 @@
 """Sending one task's progress to the relay: output in batches, capped per update and in total.
 
 Output is buffered and flushed by a small thread every FLUSH_INTERVAL_SEC (so the phone sees it
-live) in updates of at most `maxTaskLogBytes`, counted as the body's JSON (body_size.py). A task sends at most TOTAL_OUTPUT_CAP bytes, note
-included: room for TRUNCATED_NOTE is kept back, and output that would reach into it is dropped,
-the note taking its place. A 409 from the relay (the task was canceled or finished there) means
-nobody wants this run any more: `stopped` is set and the runner ends the run.
+live) in updates of at most `maxTaskLogBytes`, each body counted as the JSON it is sent as
+(body_size.py). A task sends at most TOTAL_OUTPUT_CAP bytes, note included: room for
+TRUNCATED_NOTE is kept back, and output that would reach into it is dropped, the note taking its
+place. A 409 from the relay (the task was canceled or finished there) means nobody wants this run
+any more: `stopped` is set and the runner ends the run.
 
 An interactive turn's structured fields (turn_fields.py) ride in the same updates: each body holds
-first the queued fields, then as much output as the rest of `maxTaskLogBytes` allows. Requests and steer outcomes wake the flusher at once, since a
-person is waiting for them; items (deltas) wait for the next tick. The final update is sent only
-once the output and every queued field have gone, so the relay never sees a field after the status.
+first the queued fields, then as much output as the rest of `maxTaskLogBytes` allows. Requests and
+steer outcomes wake the flusher at once, since a person is waiting for them; items (deltas) wait for
+the next tick. The final update is sent only once the output and every queued field have gone, so
+the relay never sees a field after the status.
 """
 
 from __future__ import annotations

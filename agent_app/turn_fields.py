@@ -16,6 +16,7 @@ and steer outcomes are never dropped; core's per-task budgets bound them.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import attrs
@@ -67,12 +68,14 @@ class TurnFieldQueue:
         return not self._entries and not self._scalars
 
     def add(self, field: str, value: Any) -> None:
+        """Queue a copy of `value` (the caller may change its own afterwards); TypeError if it is not JSON."""
+        encoded = json.dumps(value)
         if field in SCALAR_FIELDS:
-            self._scalars[field] = value
+            self._scalars[field] = json.loads(encoded)
             return
         if field not in LIST_FIELDS:
-            raise ValueError(f"not an update list field: {field}")
-        entry = Entry(field, value, encoded_size(value) + 2)
+            raise ValueError(f"not an update field: {field}")
+        entry = Entry(field, json.loads(encoded), len(encoded) + 2)
         queued = self._queued_item(entry.item_id)
         if queued is not None:
             queued.value, queued.size = entry.value, entry.size

@@ -210,3 +210,16 @@ def test_output_that_json_escapes_still_fits_the_cap_on_the_wire():
     assert len(relay.updates) > len(text.encode()) // MIN_CAP  # more updates than UTF-8 counting would need
     assert all(size <= MIN_CAP for size in relay.sizes)
     assert relay.output() == text
+
+
+def test_a_reported_value_is_sent_as_it_was_when_reported():
+    relay = Relay(down=True)
+    reporter = TaskReporter(relay, "task_1", per_update_bytes=12000)
+    shown = {"itemId": "cmd", "type": "command", "status": "inProgress", "output": "a"}
+    reporter.queue_turn_fields(items=[shown])
+    shown["output"] += "b"  # the handler goes on with its own copy
+    with pytest.raises(TypeError):
+        reporter.queue_turn_fields(items=[{"itemId": "x", "at": object()}])  # fails where it is reported, not in the flusher
+    relay.down = False
+    reporter.finish({"status": "completed"})
+    assert relay.sent("itemsAppend") == [{"itemId": "cmd", "type": "command", "status": "inProgress", "output": "a"}]
