@@ -56,6 +56,16 @@ class Taken:
             fields.setdefault(entry.field, []).append(entry.value)
         return fields
 
+    def split(self) -> list[Taken]:
+        """One part per entry, and one for the scalars: to find the one the relay refuses."""
+        parts = [Taken(scalars=self.scalars)] if self.scalars else []
+        return parts + [Taken(entries=[entry]) for entry in self.entries]
+
+    @staticmethod
+    def joined(parts: list[Taken]) -> Taken:
+        scalars = {name: value for part in parts for name, value in part.scalars.items()}
+        return Taken(entries=[entry for part in parts for entry in part.entries], scalars=scalars)
+
 
 class TurnFieldQueue:
     """Not thread-safe: the reporter holds its lock around every call."""
