@@ -3,9 +3,10 @@
 API.md's agent update carries `itemsAppend`, `requestsAdd`, `requestsResolved`, `steersApplied`,
 `steersRejected` (lists, sent in the order they were reported) and `tokenUsage`, `turnId`, `threadId`
 (the latest value wins). `take(budget)` cuts the front of the queue into one body whose JSON stays
-within `budget` bytes (body_size.py); one entry bigger than the budget
-goes alone (a request is bounded by core/interactive.py's budgets and an item by the relay's item
-budgets, so even then a body stays far below the relay's 1 MiB update cap).
+within `budget` bytes (body_size.py). One entry bigger than the budget goes alone: a request at all
+of core/interactive.py's budgets is some 50 KB of text (at most ~300 KB if every byte is JSON-escaped),
+more than maxTaskLogBytes' 1024..12000 but far below the relay's 1 MiB update cap. The requestsAdd
+of a request and its requestsResolved never share a body, whatever order the relay applies them in.
 
 Items are the conversation's live state: a queued item reported again (same itemId, e.g. an agent
 message growing by deltas) is replaced in place, so a burst of deltas costs one item per flush. While
