@@ -3,6 +3,8 @@ own task once, and what a turn never took is reported rejected before its final 
 
 from __future__ import annotations
 
+import time
+
 from mobile_codex.agent_app.runner import TaskRunner
 from mobile_codex.agent_app.turn_channel import Answer
 
@@ -118,3 +120,14 @@ def test_only_codex_exec_tasks_get_a_turn_channel(recording_client):
     runner.submit(turn_task(2, "quick"))
     wait_until(lambda: len(finals(recording_client)) == 2)
     assert turns.turns["task_1"] is None and turns.turns["task_2"] is not None
+
+
+def test_the_agent_stopping_ends_a_turn_waiting_for_a_person_promptly(recording_client):
+    runner, turns = runner_with(recording_client, slots=1)
+    runner.submit(turn_task(1, "ask"))
+    wait_until(lambda: "task_1" in turns.waiting)
+    started = time.monotonic()
+    runner.stop_all(timeout=10)
+    assert time.monotonic() - started < 3  # API.md's agent stop bound, far below the turn's 60 s wait
+    assert not runner.busy()
+    assert (finals(recording_client)["task_1"]["status"], finals(recording_client)["task_1"]["error"]) == ("failed", "agent-stopped")
