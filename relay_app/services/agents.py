@@ -4,8 +4,10 @@ Cost of a poll does not grow with history: it reads the agent's row and that age
 running tasks through the (agent_id, status, created_at) index, and writes only when it claims
 tasks, the agent's advertised capabilities changed, a token refresh is due, or `lastSeenAt` is
 older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the state view).
-Codex session summaries stay in memory only; a report that changes them moves the change feed
-itself (an unchanged one does not, or every idle agent would wake every waiting phone).
+Codex session summaries and whether Codex is signed in stay in memory only; a report that changes
+them moves the change feed itself (an unchanged one does not, or every idle agent would wake every
+waiting phone). Answers and steers for the agent's running interactive turns ride on every reply
+until the agent reports them done (turns.py); only new ones end a held poll at once.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import NotFound
-from .agent_reports import AgentReport, PollRequest, merged
+from .agent_reports import AgentReport, CodexLogins, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
 from .dispatch import AgentSignals
 from .events import HELD_PER_AGENT, ChangeFeed, HoldLimit
 from .task_values import TaskState
-from .tasks import TaskService
+from .tasks import TaskService, cancel_ids
+from .turns import Owed, TurnService
 
 LAST_SEEN_WRITE_SEC = 5.0
 REFRESH_REISSUE_SEC = 600.0  # an agent that ignores `agentToken` (the reference's) is not re-sent one every poll
@@ -85,11 +88,19 @@ class Presence:
             self._sessions.pop(agent_id, None)
 
 
+NOTHING_OWED = Owed([], [], False)
+
+
 @attrs.frozen
 class Exchange:
     tasks: list[TaskState]
     cancel_ids: list[str]
     token: str | None = None
+    owed: Owed = NOTHING_OWED
+
+    def urgent(self) -> bool:
+        """Something the agent must hear now: the poll is not held."""
+        return bool(self.tasks or self.cancel_ids or self.owed.fresh)
 
 
 @attrs.frozen
@@ -100,6 +111,7 @@ class PollReply:
     cancel_ids: list[str]
     held_ms: int
     token: str | None = None  # a fresh agent token when the one in use runs out soon
+    owed: Owed = NOTHING_OWED  # answers and steers for its interactive turns
 
 
 @attrs.frozen
@@ -109,17 +121,20 @@ class AgentState:
     agent: Agent
     last_seen_at: str | None  # the exact time of its last poll (the stored one is written at most every few seconds)
     codex_sessions: list
+    codex_signed_in: bool | None = None  # as the agent last said (None: not since this relay started)
 
 
 class AgentService:
     def __init__(
-        self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, signals: AgentSignals,
-        feed: ChangeFeed, holds: HoldLimit,
+        self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, turns: TurnService,
+        signals: AgentSignals, feed: ChangeFeed, holds: HoldLimit,
     ):  # fmt: skip
         self.store = store
         self.config = config
         self.clock = clock
         self.tasks = tasks
+        self.turns = turns
+        self.logins = CodexLogins()
         self.signals = signals
         self.feed = feed
         self.holds = holds
@@ -127,7 +142,10 @@ class AgentService:
 
     def in_workspace(self, tx: Transaction, workspace_id: str) -> list[AgentState]:
         return [
-            AgentState(agent, self.presence.last_seen(agent.agent_id), self.presence.sessions(agent.agent_id))
+            AgentState(
+                agent, self.presence.last_seen(agent.agent_id), self.presence.sessions(agent.agent_id),
+                self.logins.signed_in((agent.workspace_id, agent.agent_id)),
+            )
             for agent in tx.agents.find(workspace_id=workspace_id, order_by="created_at")
         ]  # fmt: skip
 
@@ -149,7 +167,7 @@ class AgentService:
         mark = self.signals.mark(agent_id)  # before the first look, so nothing queued in between is missed
         exchange = self._exchange(caller, request.report, request.max_tasks)
         held_ms = 0
-        if request.wait_ms > 0 and not exchange.tasks and not exchange.cancel_ids:
+        if request.wait_ms > 0 and not exchange.urgent():
             with self.holds.hold(("agent", agent_id), HELD_PER_AGENT) as may_wait:
                 if may_wait:
                     started = time.monotonic()
@@ -160,7 +178,7 @@ class AgentService:
                     if woke:
                         later = self._exchange(caller, None, request.max_tasks)
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
-        return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token)
+        return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)
 
     def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
         """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
@@ -169,12 +187,16 @@ class AgentService:
         write_seen = self.presence.seen(agent_id, now)
         if report and report.codex_sessions is not None and self.presence.report_sessions(agent_id, report.codex_sessions):
             self.feed.bump()  # shown in the state view but never stored, so no write moves the feed for it
+        if report and report.codex_signed_in is not None:
+            if self.logins.report((caller.workspace_id, agent_id), report.codex_signed_in):
+                self.feed.bump()  # the same: memory only
         with self.store.transaction(write=False) as tx:
             agent = tx.agents.get(agent_id)
             if agent is None or agent.revoked_at is not None:
                 return Exchange([], [])
             has_queued = bool(self.tasks.queued_for(tx, agent, min(max_tasks, 1)))
-            cancel_ids = self.tasks.cancel_ids_for(tx, agent)
+            running = self.tasks.running_for(tx, agent)
+        canceling, owed = cancel_ids(running), self.turns.owed(running)
         changes = merged(agent, report) if report else {}
         token = None
         if report is not None and refresh_due(caller, now) and self.presence.may_refresh(agent_id, now):
@@ -183,7 +205,7 @@ class AgentService:
         if write_seen:
             changes["last_seen_at"] = iso(now)
         if not has_queued and not changes:
-            return Exchange([], cancel_ids)
+            return Exchange([], canceling, owed=owed)
         with self.store.transaction() as tx:
             agent = tx.agents.get(agent_id)
             if agent is None or agent.revoked_at is not None:
@@ -193,4 +215,4 @@ class AgentService:
             claimed = self.tasks.claim(tx, agent, max_tasks)
         if write_seen:
             self.presence.written(agent_id, now)
-        return Exchange(claimed, cancel_ids, token)
+        return Exchange(claimed, canceling, token, owed)

@@ -2,8 +2,9 @@
 
 A held poll waits on the change feed, which moves on *every* write. Re-reading the store on each
 move would make one agent's wait cost grow with everyone's traffic, so the events a poll cares
-about are counted here, per agent, in memory: "a task was queued for you" and "a cancel for one
-of your tasks (or your revocation) happened". The poll compares counters; only when they moved
+about are counted here, per agent, in memory: "a task was queued for you", "a cancel for one
+of your tasks (or your revocation) happened" and "a person answered or steered one of your
+interactive turns" (input). The poll compares counters; only when they moved
 does it read the store again. Always `note_*` first, then `feed.bump()` (the notifier does that).
 
 A held poll waits on its own agent's condition (`wait`), not on the change feed: every write
@@ -26,6 +27,7 @@ from .events import ChangeFeed
 class Mark:
     queued: int
     canceled: int
+    input: int = 0
 
 
 class AgentSignals:
@@ -34,6 +36,7 @@ class AgentSignals:
         self._lock = threading.Lock()
         self._queued: dict[str, int] = {}
         self._canceled: dict[str, int] = {}
+        self._input: dict[str, int] = {}
         self._conditions: dict[str, threading.Condition] = {}  # agent -> its held polls' condition (on _lock)
         self._released = False  # the relay is stopping: no poll is held any more
         feed.also_release(self._release_all)
@@ -46,14 +49,16 @@ class AgentSignals:
 
     def mark(self, agent_id: str) -> Mark:
         with self._lock:
-            return Mark(self._queued.get(agent_id, 0), self._canceled.get(agent_id, 0))
+            return Mark(self._queued.get(agent_id, 0), self._canceled.get(agent_id, 0), self._input.get(agent_id, 0))
 
     def moved(self, agent_id: str, since: Mark, *, want_tasks: bool) -> bool:
         with self._lock:
             return self._moved(agent_id, since, want_tasks)
 
     def _moved(self, agent_id: str, since: Mark, want_tasks: bool) -> bool:
-        return self._canceled.get(agent_id, 0) != since.canceled or (
+        return (
+            self._canceled.get(agent_id, 0) != since.canceled or self._input.get(agent_id, 0) != since.input
+        ) or (
             want_tasks and self._queued.get(agent_id, 0) != since.queued
         )
 
@@ -86,3 +91,7 @@ class AgentSignals:
     def cancel_requested(self, agent_id: str) -> None:
         """Also used on revocation: the agent's held poll should end now."""
         self._note(self._canceled, agent_id)
+
+    def input_arrived(self, agent_id: str) -> None:
+        """An answer or a steer for one of the agent's running turns: its held poll hands it over now."""
+        self._note(self._input, agent_id)
