@@ -68,21 +68,25 @@ def apply_report(entry: dict[str, Any], task_id: str, report: TurnReport, now: s
     """Take an agent's update of the conversation: checks everything, then changes the entry."""
     if not entry.get("interactive"):
         raise invalid_field(report.first_field())
-    added = _new_requests(entry, task_id, report.requests_add, now)
-    _check_request_room(entry, added)
-    entry["requests"].extend(added)
-    entry["requestsAdded"] += len(added)
-    for request_id, status in report.requests_resolved:
-        _settle(entry, request_id, status, now)
-    _trim_requests(entry)
-    for item in report.items:
-        _put_item(entry["items"], {**item, "at": item.get("at") or now})
-    _trim(entry["items"], ITEMS_MAX, ITEMS_BYTES, droppable=lambda item: True)
-    for steer_id in report.steers_applied:
-        _finish_steer(entry, steer_id, "applied", "")
-    for steer_id, reason in report.steers_rejected:
-        _finish_steer(entry, steer_id, "rejected", reason)
-    _trim(entry["steers"], STEERS_PER_TASK, STEERS_BYTES, droppable=lambda steer: steer["status"] != PENDING)
+    # Each budget is looked at only when the report touches its list (an update is often one item).
+    if report.requests_add or report.requests_resolved:
+        added = _new_requests(entry, task_id, report.requests_add, now)
+        _check_request_room(entry, added)
+        entry["requests"].extend(added)
+        entry["requestsAdded"] += len(added)
+        for request_id, status in report.requests_resolved:
+            _settle(entry, request_id, status, now)
+        _trim_requests(entry)
+    if report.items:
+        for item in report.items:
+            _put_item(entry["items"], {**item, "at": item.get("at") or now})
+        _trim(entry["items"], ITEMS_MAX, ITEMS_BYTES, droppable=lambda item: True)
+    if report.steers_applied or report.steers_rejected:
+        for steer_id in report.steers_applied:
+            _finish_steer(entry, steer_id, "applied", "")
+        for steer_id, reason in report.steers_rejected:
+            _finish_steer(entry, steer_id, "rejected", reason)
+        _trim(entry["steers"], STEERS_PER_TASK, STEERS_BYTES, droppable=lambda steer: steer["status"] != PENDING)
     if report.turn_id is not None:
         entry["turnId"] = report.turn_id
     if report.token_usage is not None:

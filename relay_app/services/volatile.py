@@ -14,7 +14,6 @@ many threads.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -24,6 +23,16 @@ MAX_BYTES = 64 * 1024 * 1024
 SCALAR_BYTES = 8  # what a number, bool or null counts for
 
 EMPTY: dict[str, Any] = {"prompt": "", "summary": "", "outputTail": "", "diffText": "", "result": None, "error": ""}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped text (dicts, lists, scalars): what `copy.deepcopy` does for it, a
+    few times faster — every state view copies up to 100 tasks' text, an interactive turn's included."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
 def text_size(value: Any) -> int:
@@ -58,7 +67,7 @@ class VolatileText:
         """A copy of the task's text fields (empty values when unknown or dropped)."""
         with self._lock:
             entry = self._live.get(task_id) or self._terminal.get(task_id)
-            return copy.deepcopy(entry) if entry is not None else dict(EMPTY)
+            return _copy(entry) if entry is not None else dict(EMPTY)
 
     def admit(self, task_id: str, *, reserve: int | None = None, **fields: Any) -> bool:
         """Hold a new unfinished task's text; False (nothing held) when unfinished text already
