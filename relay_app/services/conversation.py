@@ -16,7 +16,7 @@ first, and a new one refused (429 `too-many-steers`) while pending ones fill the
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from mobile_codex.core.interactive import (
     DECISION_STATUS, ITEMS_BYTES, ITEMS_MAX, PENDING, REQUEST_STATUSES, REQUESTS_PER_TASK, STEER_BYTES,
@@ -52,12 +52,12 @@ def turn_text(*, model: str, effort: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def is_interactive(task: Task, text: dict[str, Any]) -> bool:
+def is_interactive(task: Task, text: Mapping[str, Any]) -> bool:
     """Whether the task runs an interactive mode (the built-in ones also once their text is gone)."""
     return bool(text.get("interactive")) or task.exec_mode in BUILT_IN_TURN_MODES
 
 
-def awaiting_input(text: dict[str, Any]) -> bool:
+def awaiting_input(text: Mapping[str, Any]) -> bool:
     return any(request["status"] == PENDING for request in text.get("requests") or ())
 
 

@@ -21,12 +21,17 @@ STEER_FIELDS = ("steerId", "text", "status", "reason", "at")
 
 
 def turn_fields(task: Task, text: Mapping[str, Any]) -> dict[str, Any]:
-    """The task view's interactive fields (empty ones for every other task)."""
+    """The task view's interactive fields (empty ones for every other task: most of a state view)."""
+    if not is_interactive(task, text):
+        return {
+            "interactive": False, "turnId": "", "tokenUsage": None, "model": "", "effort": "", "items": [],
+            "requests": [], "steers": [], "awaitingInput": False,
+        }  # fmt: skip
     return {
-        "interactive": is_interactive(task, dict(text)), "turnId": text.get("turnId") or "",
-        "tokenUsage": text.get("tokenUsage"), "model": text.get("model") or "", "effort": text.get("effort") or "",
-        "items": [dict(item) for item in text.get("items") or ()],
+        "interactive": True, "turnId": text.get("turnId") or "", "tokenUsage": text.get("tokenUsage"),
+        "model": text.get("model") or "", "effort": text.get("effort") or "",
+        "items": list(text.get("items") or ()),  # the text is the view's own copy (VolatileText.get)
         "requests": [{name: request.get(name) for name in REQUEST_FIELDS} for request in text.get("requests") or ()],
         "steers": [{name: steer.get(name) for name in STEER_FIELDS} for steer in text.get("steers") or ()],
-        "awaitingInput": task.status == Status.RUNNING and awaiting_input(dict(text)),
+        "awaitingInput": task.status == Status.RUNNING and awaiting_input(text),
     }  # fmt: skip

@@ -194,8 +194,10 @@ def test_an_answer_wakes_the_agent_s_held_poll_and_repeats_until_the_agent_settl
     assert turns.poll(waitMs=0)["answers"] == []
     thread, box = in_thread(lambda: turns.agent.post("/api/agent/poll", {"waitMs": 20000, "maxTasks": 1}))
     wait_held(turns.live)
+    cursor = turns.phone.get("/api/admin/state")[1]["changeCursor"]
     status, answered = turns.answer(task_id, "req-1", "accept", request["digest"])
     assert status == 200, answered
+    assert turns.phone.get("/api/admin/state")[1]["changeCursor"] != cursor  # phones see the answer too
     (shown,) = answered["task"]["requests"]
     assert (shown["status"], shown["decidedBy"], answered["task"]["awaitingInput"]) == ("accepted", "Owner", False)
     assert shown["decidedAt"]
@@ -291,8 +293,9 @@ def test_a_steer_wakes_the_held_poll_and_is_repeated_until_applied_or_rejected(t
     task_id = turns.running()
     thread, box = in_thread(lambda: turns.agent.post("/api/agent/poll", {"waitMs": 20000}))
     wait_held(turns.live)
+    cursor = turns.phone.get("/api/admin/state")[1]["changeCursor"]
     status, body = turns.steer(task_id, "also run the linter")
-    assert status == 200
+    assert status == 200 and turns.phone.get("/api/admin/state")[1]["changeCursor"] != cursor
     (steer,) = body["task"]["steers"]
     assert (steer["text"], steer["status"], steer["reason"]) == ("also run the linter", "pending", "")
     thread.join(25)
@@ -353,3 +356,39 @@ def test_no_conversation_text_reaches_the_data_dir(tmp_path):
         for marker in markers:
             assert marker.encode() not in data and marker.encode("utf-16-le") not in data, (path, marker)
 
+
+
+# --- the OpenAPI document ------------------------------------------------------------------------
+
+
+def test_interactive_answers_fit_the_openapi_document(turns):
+    from openapi_schema_validator import OAS31Validator
+
+    from mobile_codex.relay_app.openapi import document
+
+    doc = document()
+    by_path = {path: item for path, item in doc["paths"].items()}
+
+    def fits(method: str, path: str, status: int, body: dict) -> None:
+        schema = by_path[path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
+        OAS31Validator({**schema, "components": doc["components"]}).validate(body)
+
+    task_id = turns.running(model="gpt-5", effort="low")
+    request = turns.add_request(task_id, kind="fileChange", changes=[{"path": "a.txt", "kind": "add", "diff": "+a"}])
+    item = {"itemId": "c1", "type": "fileChange", "status": "completed", "changes": [{"path": "a.txt", "kind": "add", "added": 1, "removed": 0}]}
+    assert turns.update(task_id, itemsAppend=[item], tokenUsage={"input": 1, "output": 2}, turnId="t1")[0] == 200
+    status, answered = turns.answer(task_id, "req-1", "accept", request["digest"])
+    fits("post", "/api/admin/tasks/{taskId}/requests/{requestId}/answer", status, answered)
+    status, steered = turns.steer(task_id, "more")
+    fits("post", "/api/admin/tasks/{taskId}/steer", status, steered)
+    status, error = turns.steer(task_id, "")
+    fits("post", "/api/admin/tasks/{taskId}/steer", status, error)
+    reply = turns.poll()
+    assert reply["answers"] and reply["steers"]
+    fits("post", "/api/agent/poll", 200, reply)
+    status, state = turns.phone.get("/api/admin/state")
+    shown = next(t for t in state["tasks"] if t["taskId"] == task_id)
+    assert shown["items"] and shown["requests"] and shown["steers"] and shown["tokenUsage"]
+    fits("get", "/api/admin/state", status, state)
+    status, refused = turns.answer(task_id, "req-1", "accept", request["digest"])
+    fits("post", "/api/admin/tasks/{taskId}/requests/{requestId}/answer", status, refused)
