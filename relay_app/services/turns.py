@@ -112,8 +112,8 @@ class TurnService:
             return _owned(tx, workspace_id, task_id)
 
     def _wake(self, task: Task) -> None:
-        """The one place that names the agent to wake (agent ids are to become per workspace)."""
-        self.signals.input_arrived(task.agent_id)
+        """The one place that names the agent to wake (agent ids are per workspace)."""
+        self.signals.input_arrived((task.workspace_id, task.agent_id))
 
 
 def _owned(tx: Transaction, workspace_id: str, task_id: str) -> Task:
