@@ -123,7 +123,7 @@ def test_a_request_wakes_a_held_state_wait_and_the_phone_sees_it_pending(turns):
     cursor = state["changeCursor"]
     thread, box = in_thread(lambda: turns.phone.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
     wait_held(turns.live)
-    request = turns.add_request(task_id)
+    request = turns.add_request(task_id, requestedAt="2026-11-26T11:59:58.000Z")  # when Codex asked
     thread.join(25)
     assert box["elapsed"] < 10  # the same wait, not its end
     (task,) = [t for t in box["result"][1]["tasks"] if t["taskId"] == task_id]
@@ -131,6 +131,7 @@ def test_a_request_wakes_a_held_state_wait_and_the_phone_sees_it_pending(turns):
     (shown,) = task["requests"]
     assert {key: shown[key] for key in request} == request
     assert (shown["status"], shown["decidedAt"], shown["decidedBy"]) == ("pending", None, None)
+    assert shown["requestedAt"] == "2026-11-26T11:59:58.000Z"
     assert "answer" not in shown and "settled" not in shown
 
 
@@ -187,6 +188,9 @@ def test_items_are_added_or_updated_by_id_and_the_oldest_go_first(turns):
     assert turns.update(task_id, itemsAppend=big)[0] == 200
     items = turns.task(task_id)["items"]
     assert sum(map(text_size, items)) <= ITEMS_BYTES and items[-1]["itemId"] == "big5" and len(items) < 10
+    odd = {"itemId": "f1", "type": "fileChange", "changes": [{"path": "a", "kind": "rename"}, {"path": "b", "kind": "add"}]}
+    assert turns.update(task_id, itemsAppend=[odd])[0] == 200  # a change of a kind not known here is left out
+    assert [c["path"] for c in turns.task(task_id)["items"][-1]["changes"]] == ["b"]
     status, body = turns.update(task_id, itemsAppend=[{"itemId": "bad id!", "type": "notice"}])
     assert (status, body["detail"]) == (400, "itemsAppend")
     status, body = turns.update(task_id, tokenUsage={"input": -1, "output": 0})
