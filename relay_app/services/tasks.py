@@ -322,7 +322,7 @@ class TaskService:
             # Text first, then the commit: the commit wakes waiting phones, which must see it.
             self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result, task_id, now), terminal=status in TERMINAL)
             tx.tasks.put(task)
-        self.feed.bump()
+        self.feed.bump(task.workspace_id)
 
 
 def cancel_ids(running: list[Task]) -> list[str]:

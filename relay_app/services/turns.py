@@ -1,8 +1,8 @@
 """A person's part in a running interactive turn: answering its requests and steering it.
 
 API.md "Interactive Codex": an answer is recorded at once (the first one wins) and a steer is
-queued; both wake the agent's held poll (AgentSignals `input_arrived`, which also moves the change
-feed) and are repeated in its poll replies (`owed`) until the agent reports them done. The text
+queued; both move the workspace's change feed (the text changed in memory only, so no write does)
+and wake the agent's held poll (AgentSignals `input_arrived`), and are repeated in its poll replies (`owed`) until the agent reports them done. The text
 and who answered live in the task's volatile entry only (conversation.py); the store is only read.
 An `Idempotency-Key` makes a retried answer or steer return the first result again.
 """
@@ -20,6 +20,7 @@ from mobile_codex.core.timeutil import Clock, iso
 from ..errors import Conflict, NotFound, invalid_field
 from . import conversation
 from .dispatch import AgentSignals
+from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
 from .task_values import Creator, TaskState
 from .volatile import VolatileText
@@ -36,9 +37,11 @@ class Owed:
 
 class TurnService:
     def __init__(
-        self, store: Store, clock: Clock, *, volatile: VolatileText, signals: AgentSignals, idempotency: IdempotencyKeys
+        self, store: Store, clock: Clock, *, volatile: VolatileText, signals: AgentSignals, feed: ChangeFeed,
+        idempotency: IdempotencyKeys,
     ):  # fmt: skip
         self.store = store
+        self.feed = feed
         self.clock = clock
         self.volatile = volatile
         self.signals = signals
@@ -114,7 +117,8 @@ class TurnService:
             return _owned(tx, workspace_id, task_id)
 
     def _wake(self, task: Task) -> None:
-        """The one place that names the agent to wake (agent ids are per workspace)."""
+        """Phones and the agent learn of an answer or a steer: the one place that names whom to wake."""
+        self.feed.bump(task.workspace_id)
         self.signals.input_arrived((task.workspace_id, task.agent_id))
 
 
