@@ -78,7 +78,7 @@ class TurnService:
             task = self._task(workspace_id, task_id)
             if task.status != Status.RUNNING:
                 raise Conflict("task-not-running")
-            if not conversation.is_interactive(task, self.volatile.get(task_id)):
+            if not self.volatile.inspect(task_id, lambda entry: conversation.is_interactive(task, entry or {})):
                 raise invalid_field("execMode")
             if not text.strip():
                 raise invalid_field("text")
