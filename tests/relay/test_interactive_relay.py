@@ -218,6 +218,9 @@ def test_an_answer_wakes_the_agent_s_held_poll_and_repeats_until_the_agent_settl
     assert box["elapsed"] < 10 and reply["heldMs"] < 10000  # the same held poll
     owed = [{"taskId": task_id, "requestId": "req-1", "decision": "accept", "digest": request["digest"]}]
     assert reply["answers"] == owed
+    # Only the task's own agent is handed it.
+    other = pair_over_http(turns.live, turns.phone, "agent-2")
+    assert other.post("/api/agent/poll", {})[1]["answers"] == []
     # Repeated on every poll, but a repeat alone does not end a held poll at once (no hot loop).
     repeat, repeat_box = in_thread(lambda: turns.agent.post("/api/agent/poll", {"waitMs": 300}))
     repeat.join(25)
