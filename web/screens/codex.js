@@ -1,5 +1,6 @@
 // The Codex prompt box: agent, prompt, working folder, exec mode (write modes only where the
-// relay and the agent both allow writing). Submitting opens the task, whose output streams in.
+// relay and the agent both allow writing; the conversation modes `chat` and `supervised` when the
+// agent offers them, each with what it risks). Submitting opens the task, whose output streams in.
 import { api } from "../api.js";
 import { errorBox, field, fill, form, h, link } from "../dom.js";
 import { t } from "../i18n.js";
@@ -16,7 +17,9 @@ export function mount(ctx) {
   const cwd = h("input", { type: "text", name: "cwd", maxlength: "240", placeholder: ".", autocapitalize: "off", spellcheck: "false" });
   const mode = h("select", { name: "execMode" });
   const modeHint = h("p", { class: "hint" });
+  const modeInfo = h("p", { class: "hint mode-info" });
   const agentHint = h("p", { class: "hint" });
+  const signedOut = h("p", { class: "warn signed-out" }, t("codex.notSignedIn"));
   const submit = h("button", { type: "submit", class: "button primary wide" }, t("codex.run"));
   const error = errorBox();
   prompt.value = draft.prompt;
@@ -27,10 +30,10 @@ export function mount(ctx) {
   mode.addEventListener("change", () => { draft.mode = mode.value; update(current); });
 
   const promptForm = form("stack", [
-    field(t("codex.agentLabel"), agent), agentHint,
+    field(t("codex.agentLabel"), agent), agentHint, signedOut,
     field(t("codex.promptLabel"), prompt),
     field(t("codex.cwdLabel"), cwd, t("codex.cwdHint")),
-    field(t("codex.modeLabel"), mode), modeHint,
+    field(t("codex.modeLabel"), mode), modeInfo, modeHint,
     submit, error,
   ], async () => {
     if (!prompt.value.trim()) throw { code: "prompt-required" };
@@ -66,15 +69,19 @@ export function mount(ctx) {
     const runnable = canRun("codex_exec", { ...ctx, agent: chosen });
     agentHint.textContent = runnable.allowed ? "" : t("codex.disabled", { reason: t(runnable.reason) });
     agentHint.hidden = runnable.allowed;
+    signedOut.hidden = !chosen || chosen.codexSignedIn !== false;
     modesNow = execModes({ ...ctx, agent: chosen });
     const modeSignature = JSON.stringify(modesNow);
     if (mode.dataset.signature !== modeSignature) {
       fill(mode, modesNow.map(({ mode: m, allowed }) =>
-        h("option", { value: m.id, disabled: !allowed }, `${t(`mode.${m.id}`, {}, m.label || m.id)}${m.writes ? ` · ${t("codex.writes")}` : ""}`)));
+        h("option", { value: m.id, disabled: !allowed },
+          `${t(`mode.${m.id}`, {}, m.label || m.id)}${m.interactive ? ` · ${t("codex.conversation")}` : ""}${m.writes ? ` · ${t("codex.writes")}` : ""}`)));
       mode.dataset.signature = modeSignature;
     }
     if (!modesNow.some((m) => m.mode.id === draft.mode && m.allowed)) draft.mode = (modesNow.find((m) => m.allowed) || { mode: { id: "" } }).mode.id;
     mode.value = draft.mode;
+    const picked = modesNow.find((m) => m.mode.id === draft.mode);
+    modeInfo.textContent = picked ? modeRisk(picked.mode) : "";
     const blockedWrite = modesNow.find((m) => m.mode.writes && !m.allowed);
     modeHint.textContent = blockedWrite ? t("codex.writeDisabled", { reason: t(blockedWrite.reason) }) : "";
     modeHint.hidden = !blockedWrite;
@@ -83,4 +90,12 @@ export function mount(ctx) {
   }
   update(ctx);
   return { el, update };
+}
+
+/** What a mode lets Codex do, so the person knows the risk before choosing it (docs/feature-flags.md). */
+function modeRisk(mode) {
+  const known = t(`modeInfo.${mode.id}`, {}, null);
+  if (known) return known;
+  if (mode.interactive) return t(mode.writes ? "modeInfo.otherSupervised" : "modeInfo.otherChat");
+  return t(mode.writes ? "modeInfo.otherWrites" : "modeInfo.otherReadOnly");
 }
