@@ -8,7 +8,7 @@ import { canRun, execModes } from "../flags.js";
 
 export const title = "codex.title";
 
-let draft = { agentId: "", prompt: "", cwd: "", mode: "read-only" }; // kept while the app is open
+let draft = { agentId: "", prompt: "", cwd: "", mode: "read-only", model: "", effort: "" }; // kept while the app is open
 
 export function mount(ctx) {
   if (ctx.params[0]) draft.agentId = ctx.params[0];
@@ -20,6 +20,13 @@ export function mount(ctx) {
   const modeInfo = h("p", { class: "hint mode-info" });
   const agentHint = h("p", { class: "hint" });
   const signedOut = h("p", { class: "warn signed-out" }, t("codex.notSignedIn"));
+  // A conversation's model and reasoning effort, among those the agent's config allows (none: its default).
+  const model = h("select", { name: "model" });
+  const effort = h("select", { name: "effort" });
+  const modelField = field(t("codex.modelLabel"), model);
+  const effortField = field(t("codex.effortLabel"), effort);
+  model.addEventListener("change", () => { draft.model = model.value; });
+  effort.addEventListener("change", () => { draft.effort = effort.value; });
   const submit = h("button", { type: "submit", class: "button primary wide" }, t("codex.run"));
   const error = errorBox();
   prompt.value = draft.prompt;
@@ -33,7 +40,7 @@ export function mount(ctx) {
     field(t("codex.agentLabel"), agent), agentHint, signedOut,
     field(t("codex.promptLabel"), prompt),
     field(t("codex.cwdLabel"), cwd, t("codex.cwdHint")),
-    field(t("codex.modeLabel"), mode), modeInfo, modeHint,
+    field(t("codex.modeLabel"), mode), modeInfo, modeHint, modelField, effortField,
     submit, error,
   ], async () => {
     if (!prompt.value.trim()) throw { code: "prompt-required" };
@@ -41,6 +48,8 @@ export function mount(ctx) {
     const body = { type: "codex_exec", agentId: agent.value, prompt: prompt.value, execMode: mode.value };
     if (cwd.value.trim()) body.cwd = cwd.value.trim();
     if (chosen && chosen.mode.writes) body.writeAccess = true;
+    if (chosen && chosen.mode.interactive && !modelField.hidden && model.value) body.model = model.value;
+    if (chosen && chosen.mode.interactive && !effortField.hidden && effort.value) body.effort = effort.value;
     const reply = await api.createTask(body);
     draft.prompt = "";
     current.refresh();
@@ -82,6 +91,9 @@ export function mount(ctx) {
     mode.value = draft.mode;
     const picked = modesNow.find((m) => m.mode.id === draft.mode);
     modeInfo.textContent = picked ? modeRisk(picked.mode) : "";
+    const conversation = !!(picked && picked.mode.interactive);
+    choices(modelField, model, conversation ? chosen.conversationModels : null, "model");
+    choices(effortField, effort, conversation ? chosen.conversationEfforts : null, "effort");
     const blockedWrite = modesNow.find((m) => m.mode.writes && !m.allowed);
     modeHint.textContent = blockedWrite ? t("codex.writeDisabled", { reason: t(blockedWrite.reason) }) : "";
     modeHint.hidden = !blockedWrite;
@@ -98,4 +110,17 @@ function modeRisk(mode) {
   if (known) return known;
   if (mode.interactive) return t(mode.writes ? "modeInfo.otherSupervised" : "modeInfo.otherChat");
   return t(mode.writes ? "modeInfo.otherWrites" : "modeInfo.otherReadOnly");
+}
+
+/** Fill a model or effort select with what the agent allows ("" = the agent's default); hide it when
+ * the agent offers no choice or the mode is not a conversation. */
+function choices(wrapper, select, offered, key) {
+  const values = Array.isArray(offered) ? offered.filter((v) => typeof v === "string" && v) : [];
+  wrapper.hidden = !values.length;
+  const signature = JSON.stringify(values);
+  if (select.dataset.signature !== signature) {
+    fill(select, h("option", { value: "" }, t("codex.agentDefault")), values.map((v) => h("option", { value: v }, v)));
+    select.dataset.signature = signature;
+  }
+  select.value = values.includes(draft[key]) ? draft[key] : "";
 }

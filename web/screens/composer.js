@@ -32,6 +32,8 @@ export function composer(getCtx) {
   async function nextTurn(prompt) {
     const body = { type: "codex_exec", agentId: task.agentId, prompt, execMode: task.execMode, threadId: task.threadId };
     if (task.cwd && task.cwd !== ".") body.cwd = task.cwd;
+    if (task.model) body.model = task.model; // the conversation keeps the model and effort it was given
+    if (task.effort) body.effort = task.effort;
     const reply = await api.createTask(body);
     getCtx().go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
   }
