@@ -124,7 +124,6 @@ export function mount(ctx) {
       at > 0 ? link(t("turn.previous"), `#/task/${encodeURIComponent(thread[at - 1].taskId)}`) : null,
       thread.length > 1 ? h("span", { class: "hint" }, t("turn.position", { index: at + 1, count: thread.length })) : null);
     turnsNav.hidden = thread.length < 2;
-    conversation.hidden = false;
     if (!conversation.children.length) fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
     box.update(ctx, task, at >= 0 && at < thread.length - 1 ? thread[thread.length - 1] : null);
     return { shown, hasUserMessage: (task.items || []).some((i) => i.type === "userMessage") };

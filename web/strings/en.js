@@ -157,7 +157,7 @@ export default {
   "codex.run": "Run",
   "codex.noAgents": "Pair an agent first.",
   "codex.sessions": "Past Codex sessions",
-  "codex.notSignedIn": "Codex is not signed in on this server. Sign in there (`codex login`) before you run it.",
+  "codex.notSignedIn": "Codex is not signed in on this server. Log it in there (codex login) before you run it.",
   "codex.conversation": "conversation",
   "codex.modelLabel": "Model",
   "codex.effortLabel": "Reasoning effort",

@@ -158,7 +158,7 @@ export default {
   "codex.run": "运行",
   "codex.noAgents": "请先配对一个代理。",
   "codex.sessions": "以往的 Codex 会话",
-  "codex.notSignedIn": "此服务器上的 Codex 尚未登录。请先在服务器上登录（`codex login`）再运行。",
+  "codex.notSignedIn": "此服务器上的 Codex 尚未登录。请先在服务器上登录（codex login）再运行。",
   "codex.conversation": "对话",
   "codex.modelLabel": "模型",
   "codex.effortLabel": "推理强度",
