@@ -61,9 +61,10 @@ class ScriptedAgent:
                    timeout=20, what=f"the answer to {request_id} in the agent's poll")  # fmt: skip
         return next(a for a in self.answers if a["requestId"] == request_id)
 
-    def steer(self) -> dict:
-        wait_until(lambda: self.poll(wait_ms=1000) and self.steers, timeout=20, what="a steer in the agent's poll")
-        return self.steers[-1]
+    def steer(self, text: str) -> dict:
+        """The steer with this text, once a poll of the agent brought it."""
+        found = lambda: self.poll(wait_ms=1000) and [s for s in self.steers if s["text"] == text]  # noqa: E731
+        return wait_until(found, timeout=20, what=f"the steer {text!r} in the agent's poll")[0]
 
     def update(self, task_id: str, **body) -> None:
         status, reply = self.http.post(f"/api/agent/tasks/{task_id}/update", body)
@@ -134,6 +135,13 @@ def run_the_turn(relay, phone):
     assert phone.page.locator(".tabbar .badge").inner_text() == "1"
     assert phone.page.title().startswith("(1) ")
     phone.check("en-approval-card")
+    phone.tab("Tasks", "tasks")
+    row = phone.page.locator(f".task-row[data-task-id={task_id}]")
+    assert row.locator("[data-waiting]").inner_text() == "1 request waits"
+    phone.page.locator("button[data-filter=approval]").click()
+    assert phone.page.locator(".task-row").count() == 1 and "1" in phone.page.locator("button[data-filter=approval]").inner_text()
+    row.click()
+    phone.screen("task")
 
     card.locator("button", has_text="Approve").click()
     answer = agent.answer_for("req-cmd")
@@ -178,8 +186,8 @@ def run_the_turn(relay, phone):
     # A steer while the turn runs: it reaches the agent and shows in the conversation.
     phone.page.fill("textarea[name=composer]", "Also keep the old behaviour behind a flag")
     phone.page.locator(".composer button", has_text="Send now").click()
-    steer = agent.steer()
-    assert steer["taskId"] == task_id and steer["text"] == "Also keep the old behaviour behind a flag"
+    steer = agent.steer("Also keep the old behaviour behind a flag")
+    assert steer["taskId"] == task_id
     agent.update(task_id, steersApplied=[steer["steerId"]],
                  itemsAppend=[item("s1", "steer", text="Also keep the old behaviour behind a flag")])  # fmt: skip
     phone.page.locator(".conversation .msg-steer", has_text="behind a flag").wait_for()
@@ -189,14 +197,14 @@ def run_the_turn(relay, phone):
     # A steer that comes too late is rejected; the phone offers it as the next turn of the thread.
     phone.page.fill("textarea[name=composer]", "And add a changelog entry")
     phone.page.locator(".composer button", has_text="Send now").click()
-    late = wait_until(lambda: agent.steer() if agent.steers[-1]["text"] == "And add a changelog entry" else None,
-                      timeout=20, what="the second steer")  # fmt: skip
+    late = agent.steer("And add a changelog entry")
     agent.update(task_id, steersRejected=[{"steerId": late["steerId"], "reason": "turn-ended"}],
                  itemsAppend=[item("a2", "agentMessage", text="Both changes are in.")])  # fmt: skip
     agent.update(task_id, status="completed", summary="Both changes are in.", result={"exitCode": 0})
     offer = phone.page.locator(".steer-offer button", has_text="Send as the next turn")
     offer.wait_for()
-    assert phone.page.locator(".msg-steer[data-steer-status=rejected]", has_text="changelog").is_visible()
+    rejected = phone.page.locator(".msg-steer[data-steer-status=rejected]", has_text="changelog")
+    assert "Codex did not take this message: the turn had ended" in rejected.inner_text()
     phone.check("en-steer-rejected")
     offer.click()
     turn2 = agent.claim()
@@ -236,3 +244,24 @@ def test_an_agent_whose_codex_is_not_signed_in_says_so(relay, phone):
     phone.tab("Codex", "codex")
     assert phone.page.locator(".signed-out").inner_text().startswith("Codex is not signed in on this server")
     phone.check("codex-not-signed-in")
+
+
+def test_an_ordinary_run_shows_none_of_the_conversation_parts(relay, phone):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner)
+    agent.poll()
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain", "execMode": "read-only"})
+    assert status == 201, made
+    task = agent.claim()
+    agent.update(task["taskId"], outputAppend="thinking\n", summary="It is fine.", status="completed", result={"exitCode": 0})
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task['taskId']}")
+    phone.screen("task")
+    phone.page.locator("pre.output", has_text="thinking").wait_for()
+    assert phone.page.locator("pre.prompt", has_text="Explain").is_visible()
+    assert phone.page.get_by_text("It is fine.").is_visible()
+    for part in (".conversation.turn", ".approvals", "textarea[name=composer]", "[data-waiting]"):
+        assert phone.page.locator(part).is_hidden(), part
+    assert phone.page.locator(".tabbar .badge").count() == 0 and not phone.page.title().startswith("(")

@@ -36,6 +36,7 @@ DYNAMIC_KEYS = {
     "item": ["inProgress", "completed", "failed", "declined"],
     "change": ["add", "update", "delete"],
     "steer": ["pending", "applied"],
+    "steerReason": ["turn-ended"],  # agent_app/turn_channel.py STEER_TURN_ENDED
 }
 AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-locally has one message)
     "codex-not-installed", "unknown-exec-mode", "unknown-action", "unknown-log-source", "path-outside-workspace",

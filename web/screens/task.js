@@ -91,7 +91,7 @@ export function mount(ctx) {
       output.textContent = text;
       if (pinned) output.scrollTop = output.scrollHeight;
     }
-    summaryPart.hidden = !task.summary;
+    summaryPart.hidden = !task.summary || turn.saidSummary;
     summary.textContent = task.summary || "";
     diffPart.hidden = !task.diffText;
     if (task.diffText !== shownDiff) {
@@ -111,7 +111,7 @@ export function mount(ctx) {
     turnPart.hidden = !shown;
     approvals.hidden = !shown;
     box.el.hidden = !shown;
-    if (!shown) return { shown, hasUserMessage: false };
+    if (!shown) return { shown, hasUserMessage: false, saidSummary: false };
     const allowed = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.approveTasks) && !task.fromCache && !terminal;
     const pending = (task.requests || []).filter((r) => r.status === "pending");
     keyed(approvals, pending, (r) => r.requestId, (r) => JSON.stringify([r, allowed, answerErrors.get(r.requestId) || ""]),
@@ -126,7 +126,11 @@ export function mount(ctx) {
     turnsNav.hidden = thread.length < 2;
     if (!conversation.children.length) fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
     box.update(ctx, task, at >= 0 && at < thread.length - 1 ? thread[thread.length - 1] : null);
-    return { shown, hasUserMessage: (task.items || []).some((i) => i.type === "userMessage") };
+    const items = task.items || [];
+    return {
+      shown, hasUserMessage: items.some((i) => i.type === "userMessage"),
+      saidSummary: items.some((i) => i.type === "agentMessage" && i.text === task.summary), // the turn's last answer
+    };
   }
 
   async function answer(request, decision) {

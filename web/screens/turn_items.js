@@ -85,7 +85,8 @@ function fileChangeEntry(item) {
 
 function steerBubble(steer) {
   const note = steer.status === "rejected"
-    ? h("p", { class: "msg-meta steer-rejected" }, t("turn.steerRejected"), steer.reason ? ` (${steer.reason})` : "")
+    ? h("p", { class: "msg-meta steer-rejected" }, t("turn.steerRejected"),
+      steer.reason ? `: ${t(`steerReason.${steer.reason}`, {}, steer.reason)}` : "")
     : h("p", { class: "msg-meta" }, t(`steer.${steer.status}`, {}, steer.status));
   return h("li", { class: "msg msg-user msg-steer", "data-item-type": "steer", "data-steer-status": steer.status, "data-steer-id": steer.steerId },
     h("span", { class: "msg-role" }, t("turn.steer")), h("p", { class: "msg-text" }, steer.text || ""), note);

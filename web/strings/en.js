@@ -240,6 +240,7 @@ export default {
   "turn.waiting": "The conversation appears here as it arrives.",
   "turn.steer": "You, during the turn",
   "turn.steerRejected": "Codex did not take this message",
+  "steerReason.turn-ended": "the turn had ended",
   "turn.command": "Command",
   "turn.fileChange": "File changes",
   "turn.exitCode": "exit code {code}",

@@ -241,6 +241,7 @@ export default {
   "turn.waiting": "对话内容会在到达时显示在这里。",
   "turn.steer": "你（本轮进行中）",
   "turn.steerRejected": "Codex 没有收下这条消息",
+  "steerReason.turn-ended": "本轮已经结束",
   "turn.command": "命令",
   "turn.fileChange": "文件改动",
   "turn.exitCode": "退出码 {code}",
