@@ -170,15 +170,34 @@ def run_the_turn(relay, phone):
     no_sideways_scroll(phone)
     phone.check("en-file-change")
 
-    # Someone else answers first: the card goes, the conversation says who decided what.
+    # Someone else answers first while this phone's view lags behind (its state waits held back on
+    # the way): its own answer is refused 409 request-not-pending, and the card says so; once the
+    # view catches up, the conversation says who decided what.
+    held = []
+    hold = lambda route: held.append(route)  # noqa: E731
+    phone.page.route("**/api/admin/state*", hold)
+    agent.update(task_id, itemsAppend=[item("n1", "notice", text="Codex: the patch touches one file")])  # ends the open wait
+    wait_until(lambda: phone.page.wait_for_timeout(50) or held, timeout=20, what="the phone's next state wait")
     status, body = owner.post(f"/api/admin/tasks/{task_id}/requests/req-file/answer", {"decision": "decline", "digest": "0" * 64})
     assert (status, body["error"]) == (409, "request-changed"), body
     file_request = next(r for r in owner.get("/api/admin/state")[1]["tasks"][0]["requests"] if r["requestId"] == "req-file")
     status, body = owner.post(f"/api/admin/tasks/{task_id}/requests/req-file/answer", {"decision": "decline", "digest": file_request["digest"]})
     assert status == 200, body
+    phone.expect_failure("/requests/req-file/answer")
+    file_card.locator("button", has_text="Approve").click()
+    refused = phone.page.locator(".approval[data-request-id=req-file] .error", has_text="That question has been answered already.")
+    refused.wait_for()
+    phone.check("en-answered-elsewhere")
+    phone.page.unroute("**/api/admin/state*", hold)
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # the app dropped that wait meanwhile (it starts a fresh one after an answer)
+            pass
     declined = phone.page.locator(".turn-request[data-request-id=req-file]")
     declined.wait_for()
-    assert "Declined" in declined.inner_text()
+    assert "Declined" in declined.inner_text() and "That question has been answered already." in declined.inner_text()
+    assert file_card.count() == 0
     assert agent.answer_for("req-file")["decision"] == "decline"
     agent.update(task_id, requestsResolved=[{"requestId": "req-file", "status": "declined"}],
                  itemsAppend=[item("f1", "fileChange", status="declined", changes=[{"path": "app/main.py", "kind": "update", "added": 2, "removed": 1}])])  # fmt: skip
