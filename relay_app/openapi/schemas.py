@@ -162,6 +162,10 @@ SCHEMAS: dict[str, Schema] = {
             "execModes": {"type": "array", "items": ref("ExecMode")},
             "codexSignedIn": {**nullable(BOOLEAN), "description": "Ours: Codex has a usable login (null: not "
                               "reported since the relay started; kept in memory only)."},
+            **strings("conversationModels", "conversationEfforts", schema={
+                "type": "array", "items": STRING, "description": "Ours: what a phone may pick as an interactive "
+                "task's `model` / `effort` (empty: the agent's default only; kept in memory only).",
+            }),
         },
         "agentId", "label", "revokedAt", "features",
     ),  # fmt: skip
@@ -332,6 +336,10 @@ SCHEMAS: dict[str, Schema] = {
             "codexAvailable": BOOLEAN, "codexVersion": clamped(80),
             "execModes": {"type": "array", "items": ref("ExecMode")},
             "codexSignedIn": {"type": "boolean", "description": "Ours: Codex has a usable login."},
+            "conversationModels": {"type": "array", "items": clamped(80), "maxItems": 50,
+                                   "description": "Ours: the models a phone may pick for an interactive turn."},
+            "conversationEfforts": {"type": "array", "items": clamped(20), "maxItems": 50,
+                                    "description": "Ours: the reasoning efforts a phone may pick for an interactive turn."},
         },
     ),  # fmt: skip
     "PollReply": obj(

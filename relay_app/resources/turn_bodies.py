@@ -43,9 +43,12 @@ def _str(value: Any, name: str, budget: int, *, tail: bool = False) -> str:
     return clamp_tail(value, budget) if tail else clamp_head(value, budget)
 
 
-def _change(change: Any) -> dict[str, Any]:
-    if not isinstance(change, dict) or change.get("kind") not in CHANGE_KINDS:
+def _change(change: Any) -> dict[str, Any] | None:
+    """One file of a fileChange item (display only: one of a kind this relay does not know is left out)."""
+    if not isinstance(change, dict):
         raise invalid_field("itemsAppend")
+    if change.get("kind") not in CHANGE_KINDS:
+        return None
     return {
         "path": _str(change.get("path"), "itemsAppend", PATH_BYTES), "kind": change["kind"],
         "movePath": _str(change.get("movePath"), "itemsAppend", PATH_BYTES) or None,
@@ -67,7 +70,7 @@ def _item(item: Any) -> dict[str, Any]:
         "command": _str(item.get("command"), name, COMMAND_BYTES), "cwd": _str(item.get("cwd"), name, CWD_BYTES),
         "exitCode": _int(item.get("exitCode"), name), "status": item.get("status"),
         "output": _str(item.get("output"), name, ITEM_OUTPUT_BYTES, tail=True),
-        "changes": [_change(change) for change in (changes or [])[:CHANGES_MAX]],
+        "changes": [c for c in map(_change, (changes or [])[:CHANGES_MAX]) if c is not None],
         "at": _str(item.get("at"), name, 40),
     }  # fmt: skip
     return parsed

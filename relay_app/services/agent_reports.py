@@ -23,7 +23,18 @@ class AgentReport:
     codex_available: bool | None = None
     codex_version: str | None = None
     exec_modes: list | None = None  # [{id, label, writes, interactive}]
-    codex_signed_in: bool | None = None  # kept in memory only (CodexLogins), never in the agent's record
+    # Kept in memory only (CodexFacts), never in the agent's record:
+    codex_signed_in: bool | None = None
+    conversation_models: list | None = None  # what a phone may pick for an interactive turn
+    conversation_efforts: list | None = None
+
+    def codex_facts(self) -> dict[str, Any]:
+        """The memory-only facts this report carries, by their wire names (absent ones left out)."""
+        facts = {
+            "codexSignedIn": self.codex_signed_in, "conversationModels": self.conversation_models,
+            "conversationEfforts": self.conversation_efforts,
+        }  # fmt: skip
+        return {name: value for name, value in facts.items() if value is not None}
 
 
 @attrs.frozen(kw_only=True)
@@ -48,23 +59,30 @@ def merged(agent, report: AgentReport) -> dict[str, Any]:
     return {name: value for name, value in changes.items() if value is not None and getattr(agent, name) != value}
 
 
-class CodexLogins:
-    """Whether Codex is signed in on each agent (API.md `codexSignedIn`), as it last said.
+FACT_DEFAULTS: dict[str, Any] = {"codexSignedIn": None, "conversationModels": [], "conversationEfforts": []}
 
-    Memory only: it changes without anything else of the agent changing, and a relay that just
-    started learns it again at each agent's next poll."""
+
+class CodexFacts:
+    """What the agent last said about its Codex that the agent view shows (API.md `codexSignedIn`;
+    ours: `conversationModels`, `conversationEfforts`).
+
+    Memory only: they change without anything else of the agent changing, and a relay that just
+    started learns them again at each agent's next poll."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._signed_in: dict[Hashable, bool] = {}
+        self._facts: dict[Hashable, dict[str, Any]] = {}
 
-    def report(self, agent: Hashable, signed_in: bool) -> bool:
+    def report(self, agent: Hashable, facts: dict[str, Any]) -> bool:
         """Keep what the agent said; True when it differs from what was held."""
+        if not facts:
+            return False
         with self._lock:
-            changed = self._signed_in.get(agent) != signed_in
-            self._signed_in[agent] = signed_in
+            held = self._facts.setdefault(agent, dict(FACT_DEFAULTS))
+            changed = any(held[name] != value for name, value in facts.items())
+            held.update(facts)
             return changed
 
-    def signed_in(self, agent: Hashable) -> bool | None:
+    def of(self, agent: Hashable) -> dict[str, Any]:
         with self._lock:
-            return self._signed_in.get(agent)
+            return dict(self._facts.get(agent) or FACT_DEFAULTS)

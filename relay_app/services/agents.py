@@ -29,7 +29,7 @@ from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import NotFound
-from .agent_reports import AgentReport, CodexLogins, PollRequest, merged
+from .agent_reports import AgentReport, CodexFacts, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
 from .dispatch import AgentSignals
 from .events import HELD_PER_AGENT, ChangeFeed, HoldLimit
@@ -126,7 +126,7 @@ class AgentState:
     agent: Agent
     last_seen_at: str | None  # the exact time of its last poll (the stored one is written at most every few seconds)
     codex_sessions: list
-    codex_signed_in: bool | None = None  # as the agent last said (None: not since this relay started)
+    codex_facts: dict = attrs.field(factory=dict)  # codexSignedIn and the conversation options, as last said
 
 
 class AgentService:
@@ -139,7 +139,7 @@ class AgentService:
         self.clock = clock
         self.tasks = tasks
         self.turns = turns
-        self.logins = CodexLogins()
+        self.facts = CodexFacts()
         self.signals = signals
         self.feed = feed
         self.holds = holds
@@ -150,7 +150,7 @@ class AgentService:
 
     def _state(self, agent: Agent) -> AgentState:
         key = (agent.workspace_id, agent.agent_id)
-        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key), self.logins.signed_in(key))
+        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key), self.facts.of(key))
 
     def revoke(self, workspace_id: str, agent_id: str) -> None:
         now = iso(self.clock())
@@ -191,9 +191,8 @@ class AgentService:
         write_seen = self.presence.seen(key, now)
         if report and report.codex_sessions is not None and self.presence.report_sessions(key, report.codex_sessions):
             self.feed.bump()  # shown in the state view but never stored, so no write moves the feed for it
-        if report and report.codex_signed_in is not None:
-            if self.logins.report(key, report.codex_signed_in):
-                self.feed.bump()  # the same: memory only
+        if report and self.facts.report(key, report.codex_facts()):
+            self.feed.bump()  # the same: memory only
         with self.store.transaction(write=False) as tx:
             agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:

@@ -79,7 +79,7 @@ def apply_report(entry: dict[str, Any], task_id: str, report: TurnReport, now: s
         _trim_requests(entry)
     if report.items:
         for item in report.items:
-            _put_item(entry["items"], {**item, "at": item.get("at") or now})
+            _put_item(entry["items"], {**item, "at": _time(item.get("at"), now)})
         _trim(entry["items"], ITEMS_MAX, ITEMS_BYTES, droppable=lambda item: True)
     if report.steers_applied or report.steers_rejected:
         for steer_id in report.steers_applied:
@@ -112,13 +112,18 @@ def _new_requests(entry: dict[str, Any], task_id: str, requests: Iterable[dict],
                 for change in request.get("changes") or []
             ],
             "decisions": list(request["decisions"]), "digest": request["digest"],
-            "truncated": request.get("truncated", False), "requestedAt": now,
+            "truncated": request.get("truncated", False), "requestedAt": _time(request.get("requestedAt"), now),
             "decidedAt": None if status == PENDING else now, "decidedBy": None,
             "answer": None, "settled": status != PENDING,
         })  # fmt: skip
     if entry["requestsAdded"] + len(added) > REQUESTS_PER_TASK:
         raise BadRequest("invalid-field", detail=f"requestsAdd: at most {REQUESTS_PER_TASK} requests per task")
     return added
+
+
+def _time(value: Any, now: str) -> str:
+    """The agent's own time for something (when Codex asked), if it sent a plausible one; else now."""
+    return value if isinstance(value, str) and 0 < len(value) <= 40 else now
 
 
 def _kept(request: dict[str, Any]) -> bool:

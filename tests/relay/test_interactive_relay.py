@@ -39,6 +39,7 @@ def test_the_agent_view_shows_interactive_modes_and_whether_codex_is_signed_in(t
     status, state = turns.phone.get("/api/admin/state")
     (agent,) = state["agents"]
     assert agent["codexSignedIn"] is True
+    assert (agent["conversationModels"], agent["conversationEfforts"]) == (["gpt-5.1-codex", "gpt-5"], ["low", "high"])
     assert [mode.get("interactive") for mode in agent["execModes"]] == [False, True, True, True]
     cursor = state["changeCursor"]
     thread, box = in_thread(lambda: turns.phone.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
@@ -46,6 +47,13 @@ def test_the_agent_view_shows_interactive_modes_and_whether_codex_is_signed_in(t
     turns.poll(codexSignedIn=False)  # memory only, and still moves the cursor
     thread.join(25)
     assert box["elapsed"] < 10 and box["result"][1]["agents"][0]["codexSignedIn"] is False
+    # A poll that leaves them out changes none of them; an agent that never said shows the defaults.
+    turns.poll(label="renamed")
+    other = pair_over_http(turns.live, turns.phone, "agent-2")
+    agents = {a["agentId"]: a for a in turns.phone.get("/api/admin/state")[1]["agents"]}
+    assert agents["agent-1"]["conversationEfforts"] == ["low", "high"] and agents["agent-1"]["codexSignedIn"] is False
+    assert (agents["agent-2"]["codexSignedIn"], agents["agent-2"]["conversationModels"]) == (None, [])
+    assert other.post("/api/agent/poll", {"conversationModels": ["ok", 7]})[0] == 400
 
 
 def test_interactive_modes_are_checked_against_the_agent_s_list(turns):
@@ -115,7 +123,7 @@ def test_a_request_wakes_a_held_state_wait_and_the_phone_sees_it_pending(turns):
     cursor = state["changeCursor"]
     thread, box = in_thread(lambda: turns.phone.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=20000"))
     wait_held(turns.live)
-    request = turns.add_request(task_id)
+    request = turns.add_request(task_id, requestedAt="2026-11-26T11:59:58.000Z")  # when Codex asked
     thread.join(25)
     assert box["elapsed"] < 10  # the same wait, not its end
     (task,) = [t for t in box["result"][1]["tasks"] if t["taskId"] == task_id]
@@ -123,6 +131,7 @@ def test_a_request_wakes_a_held_state_wait_and_the_phone_sees_it_pending(turns):
     (shown,) = task["requests"]
     assert {key: shown[key] for key in request} == request
     assert (shown["status"], shown["decidedAt"], shown["decidedBy"]) == ("pending", None, None)
+    assert shown["requestedAt"] == "2026-11-26T11:59:58.000Z"
     assert "answer" not in shown and "settled" not in shown
 
 
@@ -179,6 +188,9 @@ def test_items_are_added_or_updated_by_id_and_the_oldest_go_first(turns):
     assert turns.update(task_id, itemsAppend=big)[0] == 200
     items = turns.task(task_id)["items"]
     assert sum(map(text_size, items)) <= ITEMS_BYTES and items[-1]["itemId"] == "big5" and len(items) < 10
+    odd = {"itemId": "f1", "type": "fileChange", "changes": [{"path": "a", "kind": "rename"}, {"path": "b", "kind": "add"}]}
+    assert turns.update(task_id, itemsAppend=[odd])[0] == 200  # a change of a kind not known here is left out
+    assert [c["path"] for c in turns.task(task_id)["items"][-1]["changes"]] == ["b"]
     status, body = turns.update(task_id, itemsAppend=[{"itemId": "bad id!", "type": "notice"}])
     assert (status, body["detail"]) == (400, "itemsAppend")
     status, body = turns.update(task_id, tokenUsage={"input": -1, "output": 0})
@@ -332,6 +344,7 @@ def test_steer_refusals(turns):
 def test_no_conversation_text_reaches_the_data_dir(tmp_path):
     turns = Turns(tmp_path, features={"codexExecWrite": True})
     try:
+        turns.poll(conversationModels=["MODEL-MARKER"])  # memory only, like the task's choice of it
         task_id = turns.running(execMode="supervised", prompt="PROMPT-MARKER 提示", model="MODEL-MARKER")
         request = turns.add_request(
             task_id, command="REQUEST-MARKER-命令", reason="REASON-MARKER",

@@ -23,7 +23,10 @@ class Turns:
         self.live = LiveRelay(folder, **overrides)
         self.phone = self.live.phone()
         self.agent = pair_over_http(self.live, self.phone)
-        self.poll(codexAvailable=True, codexVersion="0.169.0", execModes=EXEC_MODES, codexSignedIn=True)
+        self.poll(
+            codexAvailable=True, codexVersion="0.169.0", execModes=EXEC_MODES, codexSignedIn=True,
+            conversationModels=["gpt-5.1-codex", "gpt-5"], conversationEfforts=["low", "high"],
+        )  # fmt: skip
 
     def poll(self, **body) -> dict:
         status, reply = self.agent.post("/api/agent/poll", body)
