@@ -35,9 +35,10 @@ def now() -> str:
 class ScriptedAgent:
     """The agent side of the wire contract, step by step, over real HTTP."""
 
-    def __init__(self, relay: WebRelay, owner, signed_in: bool = True):
+    def __init__(self, relay: WebRelay, owner, signed_in: bool = True, models=(), efforts=()):
         self.http = pair_over_http(relay, owner, "box-1")
         self.signed_in = signed_in
+        self.choices = {"conversationModels": list(models), "conversationEfforts": list(efforts)}
         self.answers: list[dict] = []
         self.steers: list[dict] = []
 
@@ -45,6 +46,7 @@ class ScriptedAgent:
         body = {
             "label": "Build box", "features": {"codexExecWrite": True}, "codexAvailable": True, "codexVersion": "0.169.0",
             "codexSignedIn": self.signed_in, "execModes": EXEC_MODES, "waitMs": wait_ms, "maxTasks": max_tasks,
+            **self.choices,
         }  # fmt: skip
         status, reply = self.http.post("/api/agent/poll", body)
         assert status == 200, reply
@@ -253,16 +255,26 @@ def run_the_turn(relay, phone):
     phone.check("zh-approved")
 
 
-def test_an_agent_whose_codex_is_not_signed_in_says_so(relay, phone):
+def test_the_prompt_box_says_codex_is_not_signed_in_and_offers_the_agents_models(relay, phone):
     owner = relay.owner()
-    agent = ScriptedAgent(relay, owner, signed_in=False)
+    agent = ScriptedAgent(relay, owner, signed_in=False, models=["gpt-5-codex", "gpt-5-mini"], efforts=["low", "high"])
     agent.poll()
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
     phone.screen("agents")
     phone.tab("Codex", "codex")
     assert phone.page.locator(".signed-out").inner_text().startswith("Codex is not signed in on this server")
+    # Model and effort are a conversation's: not offered for a one-off run.
+    assert phone.page.locator("select[name=model]").is_hidden() and phone.page.locator("select[name=effort]").is_hidden()
+    phone.page.select_option("select[name=execMode]", "chat")
+    assert phone.page.locator("select[name=model] option").all_inner_texts() == ["The agent's default", "gpt-5-codex", "gpt-5-mini"]
+    phone.page.select_option("select[name=model]", "gpt-5-mini")
+    phone.page.select_option("select[name=effort]", "high")
     phone.check("codex-not-signed-in")
+    phone.page.fill("textarea[name=prompt]", "What does main.py do?")
+    phone.page.locator("button", has_text="Run").click()
+    task = agent.claim()
+    assert (task["execMode"], task["model"], task["effort"]) == ("chat", "gpt-5-mini", "high")
 
 
 def test_an_ordinary_run_shows_none_of_the_conversation_parts(relay, phone):
