@@ -65,7 +65,9 @@ class ScriptedAgent:
 
     def steer(self, text: str) -> dict:
         """The steer with this text, once a poll of the agent brought it."""
-        found = lambda: self.poll(wait_ms=1000) and [s for s in self.steers if s["text"] == text]  # noqa: E731
+        def found():
+            return self.poll(wait_ms=1000) and [s for s in self.steers if s["text"] == text]
+
         return wait_until(found, timeout=20, what=f"the steer {text!r} in the agent's poll")[0]
 
     def update(self, task_id: str, **body) -> None:
@@ -176,7 +178,10 @@ def run_the_turn(relay, phone):
     # the way): its own answer is refused 409 request-not-pending, and the card says so; once the
     # view catches up, the conversation says who decided what.
     held = []
-    hold = lambda route: held.append(route)  # noqa: E731
+
+    def hold(route):
+        held.append(route)
+
     phone.page.route("**/api/admin/state*", hold)
     agent.update(task_id, itemsAppend=[item("n1", "notice", text="Codex: the patch touches one file")])  # ends the open wait
     wait_until(lambda: phone.page.wait_for_timeout(50) or held, timeout=20, what="the phone's next state wait")
@@ -296,3 +301,32 @@ def test_an_ordinary_run_shows_none_of_the_conversation_parts(relay, phone):
     for part in (".conversation.turn", ".approvals", "textarea[name=composer]", "[data-waiting]"):
         assert phone.page.locator(part).is_hidden(), part
     assert phone.page.locator(".tabbar .badge").count() == 0 and not phone.page.title().startswith("(")
+
+
+def test_a_turns_conversation_outlives_a_relay_restart_on_this_device(relay, phone):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner)
+    agent.poll()
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain", "execMode": "chat"})
+    assert status == 201, made
+    task_id = agent.claim()["taskId"]
+    agent.update(task_id, threadId="thread-9", itemsAppend=[item("u1", "userMessage", text="Explain"), item("a1", "agentMessage", text="It adds two numbers.")])
+    agent.ask(task_id, requestId="req-1", kind="command", command="cat calc.py", cwd=".", reason="read it", decisions=["accept", "decline"])
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    phone.page.locator(".approval[data-request-id=req-1]").wait_for()
+
+    relay.stop()
+    relay.start()  # the task is interrupted; its conversation was in the relay's memory only
+    phone.expect_failure("/api/admin/state")
+    phone.page.reload()
+    phone.screen("task")
+    phone.page.locator(".conversation .msg-assistant", has_text="It adds two numbers.").wait_for()
+    assert phone.page.locator(".task .hint", has_text="device's cache").is_visible()
+    assert phone.page.locator("button.decision").count() == 0  # nothing to answer on an interrupted turn
+    assert "Not answered" in phone.page.locator(".turn-request[data-request-id=req-1]").inner_text()
+    assert phone.page.locator("[data-waiting]").count() == 0
+    phone.check("conversation-from-cache")

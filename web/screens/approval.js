@@ -56,7 +56,9 @@ function changeBox(change) {
 /** An answered (or expired, withdrawn, refused) request, for the conversation. */
 export function answeredLine(request, error) {
   const refused = request.kind === "other" && request.status === "declined" && !request.decidedBy;
-  const outcome = refused ? t("request.refused") : t(`request.status.${request.status}`, {}, request.status);
+  const outcome = refused ? t("request.refused")
+    : request.status === "pending" ? t("request.unanswered") // the turn ended before anyone answered
+    : t(`request.status.${request.status}`, {}, request.status);
   const who = request.decidedBy
     ? t("request.decidedBy", { name: request.decidedBy, time: clockTime(request.decidedAt) })
     : null;

@@ -113,11 +113,11 @@ export function mount(ctx) {
     box.el.hidden = !shown;
     if (!shown) return { shown, hasUserMessage: false, saidSummary: false };
     const allowed = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.approveTasks) && !task.fromCache && !terminal;
-    const pending = (task.requests || []).filter((r) => r.status === "pending");
+    const pending = terminal ? [] : (task.requests || []).filter((r) => r.status === "pending");
     keyed(approvals, pending, (r) => r.requestId, (r) => JSON.stringify([r, allowed, answerErrors.get(r.requestId) || ""]),
       (r) => requestCard(r, { allowed, error: answerErrors.get(r.requestId), answer: (decision) => answer(r, decision) }));
     approvals.hidden = !pending.length;
-    showItems(conversation, task, answerErrors);
+    showItems(conversation, task, answerErrors, terminal);
     const thread = threadTurns(ctx, task);
     const at = thread.findIndex((x) => x.taskId === task.taskId);
     fill(turnsNav,

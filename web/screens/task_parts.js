@@ -1,6 +1,7 @@
 // How a task is named and shown in lists: a title, its type, a status chip, when; its error as a sentence.
 import { ago, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { isTerminal } from "../catalog.js";
 import { findSession, sessionTitle } from "./session_parts.js";
 
 export function statusChip(status) {
@@ -26,8 +27,10 @@ export function agentLabel(ctx, agentId) {
 }
 
 /** How many of an interactive task's requests wait for a person (API.md `requests[]`; a task
- * marked `awaitingInput` whose requests this view lacks still counts one). */
+ * marked `awaitingInput` whose requests this view lacks still counts one). None once the task ended:
+ * a request this device cached as pending can no longer be answered. */
 export function waitingRequests(task) {
+  if (isTerminal(task.status)) return 0;
   const pending = (task.requests || []).filter((r) => r.status === "pending").length;
   return pending || (task.awaitingInput ? 1 : 0);
 }

@@ -6,14 +6,15 @@ import { clockTime, h, keyed } from "../dom.js";
 import { t } from "../i18n.js";
 import { answeredLine } from "./approval.js";
 
-/** Render the turn into `list` (an <ol>), reusing the elements of entries that did not change. */
-export function showItems(list, task, answerErrors) {
-  keyed(list, entries(task, answerErrors), (entry) => entry.key, (entry) => entry.signature, (entry) => entry.render());
+/** Render the turn into `list` (an <ol>), reusing the elements of entries that did not change. A
+ * request still pending when the turn ended (its task was interrupted) is no longer a question. */
+export function showItems(list, task, answerErrors, terminal) {
+  keyed(list, entries(task, answerErrors, terminal), (entry) => entry.key, (entry) => entry.signature, (entry) => entry.render());
 }
 
 /** Items in their order, each answered request before the first item that came after it. */
-function entries(task, answerErrors) {
-  const answered = (task.requests || []).filter((r) => r.status !== "pending")
+function entries(task, answerErrors, terminal) {
+  const answered = (task.requests || []).filter((r) => r.status !== "pending" || terminal)
     .sort((a, b) => String(a.requestedAt).localeCompare(String(b.requestedAt)));
   const out = [];
   const flushBefore = (at) => {
