@@ -15,8 +15,8 @@ export function composer(getCtx) {
   const hint = h("p", { class: "hint" });
   const submit = h("button", { type: "submit", class: "button primary wide" });
   const error = errorBox();
-  const offer = h("div", { class: "steer-offer" });
-  const later = h("p", {});
+  const offer = h("div", { class: "steer-offer", hidden: true });
+  const later = h("p", { hidden: true });
   let task = null;
   let mode = "";
 
