@@ -77,6 +77,8 @@ class TurnService:
                 raise Conflict("task-not-running")
             if not conversation.is_interactive(task, self.volatile.get(task_id)):
                 raise invalid_field("execMode")
+            if not text.strip():
+                raise invalid_field("text")
             steer_id, now = new_id("steer"), iso(self.clock())
             self.volatile.update(task_id, lambda entry: conversation.add_steer(entry, steer_id, text, now))
             self._wake(task)

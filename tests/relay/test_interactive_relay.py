@@ -241,8 +241,17 @@ def test_answer_checks_in_the_contract_s_order(turns):
     status, body = turns.answer(task_id, "req-1", "accept", digest)  # the first answer wins
     assert (status, body["error"]) == (409, "request-not-pending")
     assert turns.task(task_id)["requests"][0]["status"] == "declined"
-    status, body = turns.phone.post(f"/api/admin/tasks/{task_id}/requests/req-1/answer", {"decision": "accept", "digest": "short"})
-    assert (status, body["detail"]) == (400, "digest")
+    # The body is checked in the same order, after the task and the request: a digest that is not
+    # even one differs from the request's, a decision that is not a string is not offered.
+    status, body = turns.phone.post(f"/api/admin/tasks/{task_id}/requests/req-1/answer", {"decision": 1, "digest": None})
+    assert (status, body["error"]) == (409, "request-not-pending")
+    request = turns.add_request(task_id, "req-3")
+    answer = f"/api/admin/tasks/{task_id}/requests/req-3/answer"
+    assert turns.phone.post(answer, {"decision": "accept", "digest": 7})[1]["error"] == "request-changed"
+    status, body = turns.phone.post(answer, {"decision": ["accept"], "digest": request["digest"]})
+    assert (status, body["error"], body["detail"]) == (400, "invalid-field", "decision")
+    status, body = turns.phone.post(f"/api/admin/tasks/{task_id}/requests/req-9/answer", {})
+    assert (status, body["error"]) == (404, "request-not-found")
 
 
 def test_the_agent_s_final_status_stands_over_an_answer(turns):
@@ -332,8 +341,11 @@ def test_steer_refusals(turns):
     turns.poll(maxTasks=2)
     status, body = turns.steer(made["task"]["taskId"], "not a conversation")
     assert (status, body["error"]) == (400, "invalid-field")
-    status, body = turns.steer(chat, "")
-    assert (status, body["detail"]) == (400, "text")
+    for text in ("", "  ", None, 12):
+        status, body = turns.steer(chat, text)
+        assert (status, body["detail"]) == (400, "text"), text
+    status, body = turns.phone.post("/api/admin/tasks/task_0000000000000000/steer", {})
+    assert (status, body["error"]) == (404, "task-not-found")  # the task before the body
     long = turns.steer(chat, "x" * 13000)[1]["task"]["steers"][0]["text"]  # clamped like other text
     assert len(long) == 12000
 
