@@ -78,7 +78,8 @@ export function mount(ctx) {
     const runnable = canRun("codex_exec", { ...ctx, agent: chosen });
     agentHint.textContent = runnable.allowed ? "" : t("codex.disabled", { reason: t(runnable.reason) });
     agentHint.hidden = runnable.allowed;
-    signedOut.hidden = !chosen || chosen.codexSignedIn !== false;
+    // Only an agent that offers conversations asked Codex (account/read); otherwise false means "not asked".
+    signedOut.hidden = !chosen || chosen.codexSignedIn !== false || !(chosen.execModes || []).some((m) => m.interactive);
     modesNow = execModes({ ...ctx, agent: chosen });
     const modeSignature = JSON.stringify(modesNow);
     if (mode.dataset.signature !== modeSignature) {
