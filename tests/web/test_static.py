@@ -46,7 +46,7 @@ AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-l
     "nonzero-exit", "action-not-startable", "unsupported-task-type", "session-delete-failed", "agent-stopped",
     "exec-mode-invalid-command", "prompt-missing", "invalid-task-field",
     # Interactive Codex (issue 16)
-    "codex-crashed", "codex-stalled", "thread-not-found", "codex-not-signed-in",
+    "codex-crashed", "codex-stalled", "thread-not-found", "codex-not-signed-in", "codex-refused", "codex-turn-failed",
 ]  # fmt: skip
 
 

@@ -443,6 +443,8 @@ export default {
   "taskError.codex-stalled": "Codex showed no sign of life for too long, so the turn was stopped.",
   "taskError.thread-not-found": "The Codex conversation was not found on the agent.",
   "taskError.codex-not-signed-in": "Codex is not signed in on the agent's server.",
+  "taskError.codex-refused": "Codex refused to start the turn, for example because another Codex process still has this conversation open. Close it, then try again.",
+  "taskError.codex-turn-failed": "The turn failed in Codex (the model request failed, for example). The output says more.",
 
   // Every error code of API.md, then the app's own.
   "error.unknown": "Something went wrong ({code}).",

@@ -443,6 +443,8 @@ export default {
   "taskError.codex-stalled": "Codex 太久没有任何动静，本轮已被停止。",
   "taskError.thread-not-found": "在代理上找不到这个 Codex 对话。",
   "taskError.codex-not-signed-in": "代理服务器上的 Codex 尚未登录。",
+  "taskError.codex-refused": "Codex 拒绝开始本轮，例如另一个 Codex 进程仍打开着这个对话。关闭它后再试。",
+  "taskError.codex-turn-failed": "本轮在 Codex 中失败（例如模型请求失败）。输出中有更多信息。",
 
   "error.unknown": "出了点问题（{code}）。",
   "error.body-too-large": "一次请求的文字太多了。",
