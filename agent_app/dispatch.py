@@ -26,6 +26,7 @@ class TaskContext:
     task: dict[str, Any]
     output: Callable[[str], None]  # text for the phone (batched and capped by the reporter)
     cancel: threading.Event  # set when the run must stop
+    turn: Any = None  # an interactive turn's reports, answers and steers (codex_exec tasks)
 
 
 @attrs.frozen(kw_only=True)
