@@ -112,7 +112,7 @@ class TurnHost:
         self.doc = {
             "relayBaseUrl": "http://127.0.0.1:9", "agentId": "box", "workspaceRoot": str(self.workspace),
             "stateDir": str(self.state), "features": {"codexExecWrite": True},
-            "codex": {"binary": codex_bin, "homeDir": str(self.home)}, **overrides,
+            **overrides, "codex": {"binary": codex_bin, "homeDir": str(self.home), **overrides.get("codex", {})},
         }  # fmt: skip
         self.restart()
 
