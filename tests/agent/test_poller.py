@@ -24,7 +24,7 @@ from .scripted_relay import Caps, ScriptedRelay
 
 class Runner:
     def __init__(self):
-        self.submitted, self.canceled = [], []
+        self.submitted, self.canceled, self.delivered = [], [], []
 
     def free_slots(self):
         return 2
@@ -34,6 +34,10 @@ class Runner:
 
     def cancel(self, task_id):
         self.canceled.append(task_id)
+
+    def deliver(self, answers, steers):
+        self.delivered.append((answers, steers))
+        return 0
 
 
 def run_poller(tmp_path, replies, *, long_poll_ms=20000, interval_ms=250):
