@@ -1,13 +1,12 @@
 """Running interactive turns through the agent's own dispatcher against the real Codex app-server.
 
-`TurnRecorder` stands where the runner's TurnChannel stands (same three calls) and records every
-report, so a test sees exactly what the phone would get. `TurnHost` builds a real agent (real Codex,
+`TurnRecorder` is the runner's real TurnChannel with every report recorded, so a test sees exactly
+what the phone would get. `TurnHost` builds a real agent (real Codex,
 the scripted model server, one CODEX_HOME shared by a module's tests) and runs turns in threads.
 """
 
 from __future__ import annotations
 
-import collections
 import json
 import threading
 import time
@@ -15,48 +14,32 @@ from pathlib import Path
 
 from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.dispatch import TaskContext
+from mobile_codex.agent_app.turn_channel import Answer, Steer, TurnChannel
 from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.plugins import load_plugins
 
 from ..waiting import wait_until
 
 
-class Answer:
-    def __init__(self, request_id: str, decision: str, digest: str):
-        self.request_id, self.decision, self.digest = request_id, decision, digest
-
-
-class Steer:
-    def __init__(self, steer_id: str, text: str):
-        self.steer_id, self.text = steer_id, text
-
-
 class TurnRecorder:
-    def __init__(self) -> None:
+    """The runner's real TurnChannel, with what it would queue for the relay recorded instead."""
+
+    def __init__(self, cancel: threading.Event | None = None) -> None:
         self.reports: list[dict] = []
         self.waiting: list[bool] = []
-        self._inbox: collections.deque = collections.deque()
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self.channel = TurnChannel(queue_fields=self._record, on_waiting=self.waiting.append, cancel=cancel or threading.Event())
+        self.report, self.next_input, self.waiting_for_person = self.channel.report, self.channel.next_input, self.channel.waiting_for_person
 
-    def report(self, **fields) -> None:
-        with self._cond:
+    def _record(self, **fields) -> None:
+        with self._lock:
             self.reports.append({k: v for k, v in fields.items() if v not in (None, [], ())})
 
-    def next_input(self, timeout: float):
-        with self._cond:
-            self._cond.wait_for(lambda: self._inbox, timeout)
-            return self._inbox.popleft() if self._inbox else None
-
-    def waiting_for_person(self, waiting: bool) -> None:
-        self.waiting.append(waiting)
-
     def give(self, item) -> None:
-        with self._cond:
-            self._inbox.append(item)
-            self._cond.notify_all()
+        assert self.channel.offer(item)
 
     def field(self, name: str) -> list:
-        with self._cond:
+        with self._lock:
             return [entry for report in self.reports for entry in report.get(name, [])]
 
     def items(self) -> dict[str, dict]:
@@ -67,12 +50,12 @@ class TurnRecorder:
 class RunningTurn:
     def __init__(self, dispatcher, task: dict):
         self.task = task
-        self.channel = TurnRecorder()
         self.cancel = threading.Event()
+        self.channel = TurnRecorder(self.cancel)
         self.output: list[str] = []
         self.result = None
         self.error: Exception | None = None
-        ctx = TaskContext(task=task, output=self.output.append, cancel=self.cancel, turn=self.channel)
+        ctx = TaskContext(task=task, output=self.output.append, cancel=self.cancel, turn=self.channel.channel)
         self.thread = threading.Thread(target=self._run, args=(dispatcher, ctx), daemon=True)
         self.thread.start()
 

@@ -22,6 +22,7 @@ from mobile_codex.core.text import clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ...errors import TaskCanceled, TaskFailed
+from ...turn_channel import STEER_TURN_ENDED
 from .items import changes_of, item_id, notice, phone_item, steer_item
 from .requests import RENDERED, Pending, RequestIds, other_request, phone_request
 from .rpc import CLOSED, Incoming, RpcConnection, RpcError
@@ -304,16 +305,15 @@ class Turn:
         self.output(f"> {steer.text}\n")
 
     def _reject_late_steers(self) -> None:
-        """Steers still queued when the turn ended: reported rejected so the phone can offer a new turn."""
-        while (got := self.channel.next_input(0)) is not None or not self.rpc.incoming.empty():
-            if got is None:
-                try:
-                    entry = self.rpc.incoming.get_nowait()
-                except queue.Empty:
-                    break
-                got = entry.params if entry.method == INPUT else None
-            if got is not None and _is_steer(got):
-                self.channel.report(steers_rejected=[{"steerId": got.steer_id, "reason": "turn-ended"}])
+        """Steers taken from the channel but not yet sent when the turn ended: reported rejected, so the
+        phone can offer them as the next turn (the runner does the same for those still in the channel)."""
+        while True:
+            try:
+                entry = self.rpc.incoming.get_nowait()
+            except queue.Empty:
+                return
+            if entry.method == INPUT and _is_steer(entry.params):
+                self.channel.report(steers_rejected=[{"steerId": entry.params.steer_id, "reason": STEER_TURN_ENDED}])
 
     # --- ending ----------------------------------------------------------------------------------
 
