@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from mobile_codex.agent_app.codex.app_server.launch import open_app_server
-from mobile_codex.agent_app.codex.app_server.process import PID_DIR
 from mobile_codex.agent_app.codex.app_server.requests import RequestIds
 from mobile_codex.agent_app.codex.app_server.rpc import Incoming
 from mobile_codex.agent_app.codex.app_server.turn import Turn, TurnSettings
@@ -35,10 +34,6 @@ def host(tmp_path_factory, codex_bin, model_server):
 @pytest.fixture(autouse=True)
 def fresh_model(model_server):
     model_server.reset()
-
-
-def server_pids(host) -> list[int]:
-    return [int(p.stem) for p in (host.state / PID_DIR).glob("*.pid")]
 
 
 def test_steer_while_a_command_runs_reaches_the_model_in_the_same_turn(host, model_server):
@@ -64,14 +59,14 @@ def test_cancel_during_an_approved_sleep_leaves_no_process(host, model_server):
     turn.finish(timeout=10)
     assert isinstance(turn.error, TaskCanceled)
     wait_until(lambda: not processes_with("mk-cancel-307") and not processes_with("sleep\0" + "307"), timeout=5)
-    assert server_pids(host) == []
+    assert host.server_pids() == []
 
 
 def test_cancel_while_waiting_for_approval_ends_within_three_seconds(host, model_server):
     model_server.script(exec_command("echo never > never.txt"))
     turn = host.start("ask me")
     turn.request()
-    pids = server_pids(host)
+    pids = host.server_pids()
     started = time.monotonic()
     turn.cancel.set()
     turn.thread.join(3)
@@ -85,7 +80,7 @@ def test_killed_app_server_fails_the_turn_codex_crashed_and_the_next_turn_works(
     model_server.script(exec_command("echo x > crash.txt"))
     turn = host.start("ask", threadId=first.thread_id)
     turn.request()
-    (pid,) = server_pids(host)
+    (pid,) = host.server_pids()
     os.killpg(pid, signal.SIGKILL)
     turn.finish(timeout=30)
     assert isinstance(turn.error, TaskFailed) and turn.error.code == "codex-crashed"
@@ -180,7 +175,7 @@ def test_servers_of_a_killed_agent_are_stopped_at_the_next_start_and_the_thread_
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "waiting"
-        (leftover,) = server_pids(host)
+        (leftover,) = host.server_pids()
         child.kill()
         child.wait(10)
         assert pid_alive(leftover)  # the killed agent could not stop it: the thread has an active writer

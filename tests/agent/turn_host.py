@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from mobile_codex.agent_app.agent import build_agent
+from mobile_codex.agent_app.codex.app_server.process import PID_DIR
 from mobile_codex.agent_app.dispatch import TaskContext
 from mobile_codex.agent_app.turn_channel import Answer, Steer, TurnChannel
 from mobile_codex.core.config import load_agent_config
@@ -106,6 +107,10 @@ class TurnHost:
         self.dispatcher = self.agent.runner.dispatcher
         self.interactive = self.dispatcher.handlers["codex_exec"].interactive
         self._count = getattr(self, "_count", 0)
+
+    def server_pids(self) -> list[int]:
+        """The app-servers running now, by their pid files."""
+        return [int(p.stem) for p in (self.state / PID_DIR).glob("*.pid")]
 
     def start(self, prompt: str, mode: str = "supervised", **fields) -> RunningTurn:
         self._count += 1
