@@ -68,7 +68,7 @@ def build_agent(
     stop_leftovers(config.state_dir)  # app-servers a killed agent left (they would block their threads)
     support = CodexSupport(codex, config.state_dir)
     interactive = InteractiveTurns(
-        codex, workspace, config.features, support, state_dir=config.state_dir,
+        codex, workspace, support, state_dir=config.state_dir,
         approval_timeout=config.approval_timeout_sec, stall_timeout=config.turn_stall_sec,
     )  # fmt: skip
     dispatcher = Dispatcher(

@@ -17,8 +17,6 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from mobile_codex.core.plugin_types import ExecModeSpec
-from mobile_codex.core.config.agent import CodexConfig
-from mobile_codex.core.features import FeatureFlags
 from mobile_codex.core.timeutil import Clock, iso, system_clock
 
 from ..dispatch import TaskContext, TaskResult
@@ -47,11 +45,10 @@ def unsupervised_write(mode: ExecModeSpec) -> bool:
 class InteractiveTurns:
     """Runs interactive turns; `record` (a list) keeps every message sent to Codex (the schema canary test)."""
 
-    def __init__(self, codex: Codex, workspace: Workspace, flags: FeatureFlags, support: CodexSupport, *,
+    def __init__(self, codex: Codex, workspace: Workspace, support: CodexSupport, *,
                  state_dir: Path, approval_timeout: float, stall_timeout: float, clock: Clock = system_clock):  # fmt: skip
         self.codex = codex
         self.workspace = workspace
-        self.flags = flags
         self.support = support
         self.state_dir = state_dir
         self.approval_timeout = approval_timeout

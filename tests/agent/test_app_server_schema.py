@@ -9,8 +9,10 @@ import subprocess
 import jsonschema
 import pytest
 
+from mobile_codex.agent_app.turn_channel import Steer
+
 from .model_server import add_file, exec_command, message
-from .turn_host import Steer, TurnHost
+from .turn_host import TurnHost
 
 # Our replies to Codex's server requests, by the request's method: the schema file of the reply.
 REPLY_SCHEMAS = {

@@ -18,12 +18,13 @@ from mobile_codex.agent_app.codex.app_server.requests import RequestIds
 from mobile_codex.agent_app.codex.app_server.rpc import Incoming
 from mobile_codex.agent_app.codex.app_server.turn import Turn, TurnSettings
 from mobile_codex.agent_app.errors import TaskCanceled, TaskFailed
+from mobile_codex.agent_app.turn_channel import Steer
 from mobile_codex.core.timeutil import system_clock
 
 from ..waiting import wait_until
 from .conftest import pid_alive, processes_with
 from .model_server import exec_command, message, slow
-from .turn_host import Steer, TurnHost, TurnRecorder
+from .turn_host import TurnHost, TurnRecorder
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +151,6 @@ AGENT_THEN_KILLED = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
     from tests.agent.turn_host import TurnHost
-    from tests.agent.model_server import ModelServer
     class Remote:  # the test's model server, reached by URL
         def write_codex_home(self, home):
             return home

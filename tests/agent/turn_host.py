@@ -15,7 +15,7 @@ from pathlib import Path
 from mobile_codex.agent_app.agent import build_agent
 from mobile_codex.agent_app.codex.app_server.process import PID_DIR
 from mobile_codex.agent_app.dispatch import TaskContext
-from mobile_codex.agent_app.turn_channel import Answer, Steer, TurnChannel
+from mobile_codex.agent_app.turn_channel import Answer, TurnChannel
 from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.plugins import load_plugins
 

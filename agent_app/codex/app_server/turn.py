@@ -1,6 +1,6 @@
 """One turn on a loaded thread: `turn/start`, then Codex's stream until `turn/completed`.
 
-Everything the turn waits for arrives on one queue: Codex's notifications and server requests
+Approvals are approvals.py's. Everything the turn waits for arrives on one queue: Codex's notifications and server requests
 (read by the connection) and the phone's answers and steers (pumped from the TurnChannel). The
 loop also keeps three clocks: a pending request expires to a decline after `approval_timeout`; a
 turn that shows no sign of life for `stall_timeout` while nobody is asked and no command runs fails
@@ -17,14 +17,14 @@ from typing import Any, Callable
 
 import attrs
 
-from mobile_codex.core.interactive import DECISION_STATUS, REQUESTS_PER_TASK
 from mobile_codex.core.text import clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ...errors import TaskCanceled, TaskFailed
 from ...turn_channel import STEER_TURN_ENDED
-from .items import changes_of, item_id, notice, phone_item, steer_item
-from .requests import RENDERED, Pending, RequestIds, other_request, phone_request
+from .items import item_id, notice, phone_item, steer_item
+from .approvals import Approvals
+from .requests import RequestIds
 from .rpc import CLOSED, Incoming, RpcConnection, RpcError
 
 log = logging.getLogger("mobile_codex.agent")
@@ -68,9 +68,8 @@ class Turn:
         self.settings, self.output, self.cancel, self.ids, self.clock = settings, output, cancel, ids, clock
         self.monotonic = monotonic
         self.turn_id = ""
-        self.pending: dict[str, Pending] = {}
-        self.requests_seen = 0
-        self.file_changes: dict[Any, dict] = {}
+        self.approvals = Approvals(rpc, channel, task_id=task_id, cwd=cwd, timeout=settings.approval_timeout, ids=ids,
+                                   output=output, monotonic=monotonic)  # fmt: skip
         self.items: dict[str, dict] = {}  # phone items by id, for deltas
         self.running_commands: set[str] = set()
         self.last_message = ""
@@ -101,8 +100,7 @@ class Turn:
         finally:
             self.finished.set()
             pump.join(5)
-            if self.pending:
-                self.channel.waiting_for_person(False)
+            self.approvals.close()
             self._reject_late_steers()
 
     def _call(self, method: str, params: dict, timeout: float = CALL_TIMEOUT_SEC) -> dict:
@@ -133,17 +131,21 @@ class Turn:
                 outcome = self._handle(message)
                 if outcome is not None:
                     return outcome
-            self._expire()
+            self.approvals.expire()
             self._check_stall()
 
     def _handle(self, message: Incoming) -> TurnOutcome | None:
         if message.method == INPUT:
-            self._steer(message.params) if _is_steer(message.params) else self._answer(message.params)
+            if _is_steer(message.params):
+                self._steer(message.params)
+            else:
+                self.approvals.answer(message.params)
+                self.last_life = self.monotonic()
             return None
         self.last_life = self.monotonic()
         params = message.params if isinstance(message.params, dict) else {}
         if message.is_request:
-            self._server_request(message, params)
+            self.approvals.server_request(message, params, now=iso(self.clock()))
             return None
         if params.get("threadId") not in (None, self.thread_id):
             return None
@@ -155,7 +157,7 @@ class Turn:
     def _on_item_started(self, params: dict) -> None:
         item = params.get("item") or {}
         if item.get("type") == "fileChange":
-            self.file_changes[item.get("id")] = item
+            self.approvals.file_changes[item.get("id")] = item
         if item.get("type") == "commandExecution":
             self.running_commands.add(str(item.get("id")))
         self._report_item(item)
@@ -208,9 +210,7 @@ class Turn:
         self._notice("Codex error: " + str(error.get("message") if isinstance(error, dict) else error))
 
     def _on_serverRequest_resolved(self, params: dict) -> None:
-        for request_id, pending in list(self.pending.items()):
-            if pending.server_id == params.get("requestId"):
-                self._settle(request_id, "resolved")
+        self.approvals.withdrawn(params.get("requestId"))
 
     def _on_turn_completed(self, params: dict) -> TurnOutcome | None:
         turn = params.get("turn") or {}
@@ -237,58 +237,6 @@ class Turn:
         shown = notice(f"notice-{self.turn_id[-12:]}-{self.notices}", text, at=iso(self.clock()))
         self.channel.report(items=[shown])
         self.output(f"[{shown['text']}]\n")
-
-    # --- requests and answers --------------------------------------------------------------------
-
-    def _server_request(self, message: Incoming, params: dict) -> None:
-        now = iso(self.clock())
-        if message.method not in RENDERED:
-            self.rpc.refuse(message.request_id, f"mobile_codex does not handle {message.method}")
-            shown = other_request(message.method, request_id=self.ids.next(), task_id=self.task_id, requested_at=now)
-            self.channel.report(requests_add=[shown])
-            self.output(f"[refused a request this agent cannot show: {message.method}]\n")
-            return
-        self.requests_seen += 1
-        if self.requests_seen > REQUESTS_PER_TASK:
-            self.rpc.respond(message.request_id, {"decision": "decline"})
-            self.output("[declined a request: this turn asked too many times]\n")
-            return
-        shown = phone_request(message.method, params, request_id=self.ids.next(), task_id=self.task_id, cwd=self.cwd,
-                              file_changes=self.file_changes, requested_at=now)  # fmt: skip
-        if not self.pending:
-            self.channel.waiting_for_person(True)
-        self.pending[shown["requestId"]] = Pending(shown, message.request_id, self.monotonic() + self.settings.approval_timeout)
-        self.channel.report(requests_add=[shown])
-
-    def _answer(self, answer) -> None:
-        pending = self.pending.get(answer.request_id)
-        if pending is None or answer.digest != pending.phone["digest"] or answer.decision not in pending.phone["decisions"]:
-            log.info("task %s: ignored an answer for request %s (unknown, changed or not offered)", self.task_id, answer.request_id)
-            return
-        self._reply(pending, answer.decision)
-        self._settle(answer.request_id, DECISION_STATUS[answer.decision])
-
-    def _expire(self) -> None:
-        now = self.monotonic()
-        for request_id, pending in list(self.pending.items()):
-            if now >= pending.deadline:
-                self._reply(pending, "decline")
-                self._settle(request_id, "expired")
-                self.output(f"[request expired unanswered: {pending.phone['title']}; declined]\n")
-
-    def _reply(self, pending: Pending, decision: str) -> None:
-        try:
-            self.rpc.respond(pending.server_id, {"decision": decision})
-        except RpcError:
-            pass  # the server is gone: the loop reports the crash
-        self.last_life = self.monotonic()
-
-    def _settle(self, request_id: str, status: str) -> None:
-        self.pending.pop(request_id, None)
-        self.channel.report(requests_resolved=[{"requestId": request_id, "status": status}])
-        if not self.pending:
-            self.channel.waiting_for_person(False)
-            self.last_life = self.monotonic()
 
     # --- steers ----------------------------------------------------------------------------------
 
@@ -325,7 +273,8 @@ class Turn:
                 pass
 
     def _check_stall(self) -> None:
-        if self.pending or self.running_commands:
+        if self.approvals.pending or self.running_commands:
+            self.last_life = self.monotonic()  # the clock starts again when nobody is asked and nothing runs
             return
         if self.monotonic() - self.last_life > self.settings.stall_timeout:
             self._interrupt()
