@@ -80,16 +80,18 @@ class InteractiveTurns:
             cwd = self._thread_cwd(thread_id)
         else:
             cwd = self.workspace.resolve_dir(task.get("cwd") if isinstance(task.get("cwd"), str) else None)
+        started: list[str] = []  # a new thread, busy from its start until its server has stopped
         with ExitStack() as stack:
             if thread_id:
                 stack.enter_context(self.locks.hold(thread_id, ctx.cancel))
+            stack.callback(lambda: [self.locks.release(new) for new in started])
             server = open_app_server(self.codex, cwd=cwd, state_dir=self.state_dir, record=self.record)
-            stack.callback(self._stop, server, ctx.cancel)
+            stack.callback(self._stop, server, ctx.cancel)  # runs first: the lock goes only after the server
             self._require_signed_in(server)
             thread_id = self._load_thread(server, thread_id, cwd, mode, settings)
             if not task.get("threadId"):
                 self.locks.mark_busy(thread_id)
-                stack.callback(self.locks.release, thread_id)
+                started.append(thread_id)
             ctx.turn.report(thread_id=thread_id)
             turn = Turn(server.rpc, ctx.turn, task_id=str(task.get("taskId")), thread_id=thread_id, cwd=str(cwd),
                         settings=settings, output=ctx.output, cancel=ctx.cancel, ids=self.ids, clock=self.clock)  # fmt: skip
@@ -101,7 +103,9 @@ class InteractiveTurns:
                   "tokenUsage": outcome.tokens, "completedAt": iso(self.clock())}  # fmt: skip
         error = None
         summary = outcome.last_message
-        if outcome.status != "completed":
+        if outcome.status == "interrupted" and outcome.canceled_by_person:
+            summary = summary or "The turn ended: a request was answered cancel"
+        elif outcome.status != "completed":
             error = "codex-turn-failed"
             summary = summary or outcome.error or f"the turn ended {outcome.status}"
             if outcome.error:

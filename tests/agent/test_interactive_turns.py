@@ -67,7 +67,7 @@ def test_cancel_decision_ends_the_turn(host, model_server):
     turn.answer(turn.request(), "cancel")
     result = turn.finish()
     assert not (host.workspace / "canceled.txt").exists()
-    assert result.result["turnStatus"] == "interrupted" and result.error == "codex-turn-failed"
+    assert result.result["turnStatus"] == "interrupted" and result.error is None  # ended as the person chose
     assert len(model_server.requests) == 1
 
 

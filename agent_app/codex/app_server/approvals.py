@@ -29,6 +29,7 @@ class Approvals:
         self.pending: dict[str, Pending] = {}
         self.file_changes: dict[Any, dict] = {}  # Codex item id -> fileChange item (the request lacks the change)
         self._seen = 0
+        self.canceled_by_person = False
 
     def server_request(self, message: Incoming, params: dict, *, now: str) -> None:
         if message.method not in RENDERED:
@@ -55,6 +56,7 @@ class Approvals:
             log.info("task %s: ignored an answer for request %s (unknown, changed or not offered)", self.task_id, answer.request_id)
             return
         self._reply(pending, answer.decision)
+        self.canceled_by_person = self.canceled_by_person or answer.decision == "cancel"
         self._settle(answer.request_id, DECISION_STATUS[answer.decision])
 
     def withdrawn(self, server_id: Any) -> None:

@@ -33,6 +33,7 @@ INPUT = "$input"  # the queue entry for an answer or steer from the phone
 TICK_SEC = 0.25
 CALL_TIMEOUT_SEC = 30.0
 STEER_TIMEOUT_SEC = 10.0
+INTERRUPT_TIMEOUT_SEC = 1.0  # the agent stops within 3 s even while a turn waits: the group is killed anyway
 STDERR_LINES = 20
 
 
@@ -51,6 +52,7 @@ class TurnOutcome:
     turn_id: str
     status: str  # completed | failed | interrupted
     error: str
+    canceled_by_person: bool  # a person answered a request `cancel`: the turn ended as they chose
     last_message: str
     diff: str
     tokens: dict
@@ -221,6 +223,7 @@ class Turn:
             turn_id=self.turn_id, status=str(turn.get("status") or "completed"),
             error=str(error.get("message") or "") if isinstance(error, dict) else str(error),
             last_message=self.last_message, diff=self.diff, tokens=dict(self.tokens),
+            canceled_by_person=self.approvals.canceled_by_person,
         )  # fmt: skip
 
     def _report_item(self, item: dict) -> dict | None:
@@ -268,7 +271,7 @@ class Turn:
     def _interrupt(self) -> None:
         if self.turn_id and not self.rpc.closed.is_set():
             try:
-                self.rpc.request("turn/interrupt", {"threadId": self.thread_id, "turnId": self.turn_id}, timeout=2.0)
+                self.rpc.request("turn/interrupt", {"threadId": self.thread_id, "turnId": self.turn_id}, timeout=INTERRUPT_TIMEOUT_SEC)
             except RpcError:
                 pass
 
