@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mobile_codex.agent_app.codex.app_server.launch import open_app_server
+from mobile_codex.agent_app.codex.app_server.process import AppServer, stop_leftovers
 from mobile_codex.agent_app.codex.app_server.requests import RequestIds
 from mobile_codex.agent_app.codex.app_server.rpc import Incoming
 from mobile_codex.agent_app.codex.app_server.turn import Turn, TurnSettings
@@ -188,3 +189,26 @@ def test_servers_of_a_killed_agent_are_stopped_at_the_next_start_and_the_thread_
     result = host.start("after the restart", mode="chat", threadId=first.thread_id).finish()
     assert result.error is None and result.summary == "still here"
     assert "remember sigma" in model_server.texts()
+
+
+def test_a_leftover_native_server_whose_wrapper_died_is_stopped_too(host, tmp_path):
+    """The npm `codex` is a Node wrapper; with the wrapper killed (and reaped, as init does for a dead
+    agent's children), the native server keeps running in the wrapper's group."""
+    server = AppServer([host.interactive.codex.require_binary(), "app-server"], cwd=host.workspace,
+                       env=host.interactive.codex.env(), state_dir=tmp_path)  # fmt: skip
+    native: list[int] = []
+    try:
+        native = wait_until(lambda: [p for p in processes_with("app-server") if os.getpgid(p) == server.pid and p != server.pid],
+                            timeout=30)  # fmt: skip
+        os.kill(server.pid, signal.SIGKILL)
+        os.waitpid(server.pid, 0)
+        assert all(pid_alive(pid) for pid in native)
+        assert set(stop_leftovers(tmp_path)) == set(native)
+        wait_until(lambda: not any(pid_alive(pid) for pid in native), timeout=5)
+        assert list((tmp_path / "app-servers").glob("*.pid")) == []
+    finally:
+        for pid in native:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -8,7 +8,8 @@ then killing its group and every descendant (`child_process.kill_tree`).
 Each running server has a pid file in `<stateDir>/app-servers/`, removed when it is stopped. An
 agent killed with SIGKILL cannot stop its servers; the next agent start finds their files and
 stops whatever still runs under those pids (the process start time is recorded, so a reused pid
-is never killed).
+is never killed); when the wrapper itself is gone, the members of its process group that are an
+`app-server` (the native server) are stopped.
 """
 
 from __future__ import annotations
@@ -94,6 +95,24 @@ def _write_pid_file(state_dir: Path, pid: int) -> Path | None:
         return None
 
 
+def _group_members(pgid: int, marker: str) -> list[int]:
+    """Live processes of group `pgid` whose command line has `marker` (a group id is not reused while it has members)."""
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and marker.encode() in command and fields[0] != b"Z":
+            found.append(int(entry))
+    return found
+
+
 def stop_leftovers(state_dir: Path) -> list[int]:
     """Kill servers a previous agent left running (their pid files); returns the pids killed."""
     folder = Path(state_dir) / PID_DIR
@@ -112,6 +131,13 @@ def stop_leftovers(state_dir: Path) -> list[int]:
         if pid > 1 and started and _start_time(pid) == started:
             kill_tree(pid)
             killed.append(pid)
+        elif pid > 1:  # the wrapper is gone; the native server may still run in its group
+            members = _group_members(pid, "app-server")
+            for member in members:
+                kill_tree(member)  # what it started in sessions of its own (commands under bwrap)
+            if members:
+                kill_tree(pid)  # the group itself: it has live members, so its id is still ours
+                killed.extend(members)
         path.unlink(missing_ok=True)
     if killed:
         log.info("stopped %d codex app-server process(es) left by an earlier agent", len(killed))
