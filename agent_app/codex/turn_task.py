@@ -131,7 +131,9 @@ class InteractiveTurns:
             answer = server.rpc.request("account/read", {}, timeout=CALL_TIMEOUT_SEC)
         except RpcError:
             return  # cannot tell: let the turn say what is wrong
-        if not signed_in_from(answer):
+        signed_in = signed_in_from(answer)
+        self.support.learned(signed_in)
+        if not signed_in:
             raise TaskFailed("codex-not-signed-in", "Codex is not signed in on this server (run `codex login` there)")
 
     def _load_thread(self, server, thread_id: str, cwd: Path, mode: ExecModeSpec, settings: TurnSettings) -> str:

@@ -97,3 +97,4 @@ def test_codex_without_a_login_fails_codex_not_signed_in(tmp_path, codex_bin, mo
     turn.finish()
     assert isinstance(turn.error, TaskFailed) and turn.error.code == "codex-not-signed-in"
     assert model_server.requests == []
+    assert host.agent.poller.capabilities.poll_body()["codexSignedIn"] is False  # the poll says so from now on

@@ -25,6 +25,7 @@ log = logging.getLogger("mobile_codex.agent")
 
 SUPPORTED = ((0, 169), (0, 170))  # [lowest, highest) major.minor
 SIGNED_IN_TTL_SEC = 300.0
+FIRST_ANSWER_WAIT_SEC = 3.0  # the first poll waits this long at most, so it rarely says "not signed in" wrongly
 ACCOUNT_TIMEOUT_SEC = 20.0
 
 
@@ -59,6 +60,7 @@ class CodexSupport:
         self._signed_in: bool | None = None
         self._checked_at: float | None = None
         self._checking = False
+        self._first_answer = threading.Event()
 
     def binary(self) -> CodexBinary:
         """The binary as last seen; asked for its version again when its file changed."""
@@ -78,21 +80,25 @@ class CodexSupport:
         return found.available and supported_version(found.version)
 
     def signed_in(self) -> bool:
-        """The last known answer (False before the first); starts a refresh when it is old."""
+        """The last known answer; starts a refresh when it is old. Only before the first answer does a
+        call wait, and briefly, so the first poll rarely says "not signed in" wrongly."""
         with self._lock:
             stale = self._checked_at is None or self._monotonic() - self._checked_at > SIGNED_IN_TTL_SEC
             start = stale and not self._checking and self._binary.available
             if start:
                 self._checking = True
-            known = bool(self._signed_in)
+            first = self._signed_in is None and self._checking
         if start:
             threading.Thread(target=self._refresh, name="codex-account", daemon=True).start()
-        return known
+        if first:
+            self._first_answer.wait(FIRST_ANSWER_WAIT_SEC)
+        with self._lock:
+            return bool(self._signed_in)
 
-    def refresh_now(self) -> bool:
-        """Ask Codex now (a turn that found it signed out, or a test); returns the answer."""
-        self._refresh()
-        return bool(self._signed_in)
+    def learned(self, signed_in: bool) -> None:
+        """What a turn just found out from `account/read`: the next poll says so."""
+        with self._lock:
+            self._signed_in, self._checked_at = signed_in, self._monotonic()
 
     def _refresh(self) -> None:
         answer = None
@@ -105,6 +111,7 @@ class CodexSupport:
                 self._signed_in = answer
             self._checked_at = self._monotonic()
             self._checking = False
+        self._first_answer.set()
 
 
 def account_signed_in(codex: Codex, state_dir: Path) -> bool:
