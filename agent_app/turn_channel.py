@@ -102,7 +102,9 @@ class TurnChannel:
         """Queue API.md update fields; they go with the next output flush (requests and steers at once).
 
         requests_resolved: [{requestId, status}]; steers_applied: [steerId]; steers_rejected:
-        [{steerId, reason}]. Items with the same itemId coalesce while queued (the latest wins).
+        [{steerId, reason}]. Items with the same itemId coalesce while queued (the latest wins). The
+        values are copied as they are now (TypeError here if one is not JSON). The handler clamps them to
+        core/interactive.py's budgets; a request or item bigger than maxTaskLogBytes is sent alone.
         """
         self._queue_fields(
             items=list(items), requests_add=list(requests_add), requests_resolved=list(requests_resolved),

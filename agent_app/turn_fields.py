@@ -3,9 +3,10 @@
 API.md's agent update carries `itemsAppend`, `requestsAdd`, `requestsResolved`, `steersApplied`,
 `steersRejected` (lists, sent in the order they were reported) and `tokenUsage`, `turnId`, `threadId`
 (the latest value wins). `take(budget)` cuts the front of the queue into one body whose JSON stays
-within `budget` bytes (body_size.py); one entry bigger than the budget
-goes alone (a request is bounded by core/interactive.py's budgets and an item by the relay's item
-budgets, so even then a body stays far below the relay's 1 MiB update cap).
+within `budget` bytes (body_size.py). One entry bigger than the budget goes alone: a request at all
+of core/interactive.py's budgets is some 50 KB of text (at most ~300 KB if every byte is JSON-escaped),
+more than maxTaskLogBytes' 1024..12000 but far below the relay's 1 MiB update cap. The requestsAdd
+of a request and its requestsResolved never share a body, whatever order the relay applies them in.
 
 Items are the conversation's live state: a queued item reported again (same itemId, e.g. an agent
 message growing by deltas) is replaced in place, so a burst of deltas costs one item per flush. While
@@ -16,6 +17,7 @@ and steer outcomes are never dropped; core's per-task budgets bound them.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import attrs
@@ -55,6 +57,16 @@ class Taken:
             fields.setdefault(entry.field, []).append(entry.value)
         return fields
 
+    def split(self) -> list[Taken]:
+        """One part per entry, and one for the scalars: to find the one the relay refuses."""
+        parts = [Taken(scalars=self.scalars)] if self.scalars else []
+        return parts + [Taken(entries=[entry]) for entry in self.entries]
+
+    @staticmethod
+    def joined(parts: list[Taken]) -> Taken:
+        scalars = {name: value for part in parts for name, value in part.scalars.items()}
+        return Taken(entries=[entry for part in parts for entry in part.entries], scalars=scalars)
+
 
 class TurnFieldQueue:
     """Not thread-safe: the reporter holds its lock around every call."""
@@ -67,12 +79,14 @@ class TurnFieldQueue:
         return not self._entries and not self._scalars
 
     def add(self, field: str, value: Any) -> None:
+        """Queue a copy of `value` (the caller may change its own afterwards); TypeError if it is not JSON."""
+        encoded = json.dumps(value)
         if field in SCALAR_FIELDS:
-            self._scalars[field] = value
+            self._scalars[field] = json.loads(encoded)
             return
         if field not in LIST_FIELDS:
-            raise ValueError(f"not an update list field: {field}")
-        entry = Entry(field, value, encoded_size(value) + 2)
+            raise ValueError(f"not an update field: {field}")
+        entry = Entry(field, json.loads(encoded), len(encoded) + 2)
         queued = self._queued_item(entry.item_id)
         if queued is not None:
             queued.value, queued.size = entry.value, entry.size

@@ -210,3 +210,61 @@ def test_output_that_json_escapes_still_fits_the_cap_on_the_wire():
     assert len(relay.updates) > len(text.encode()) // MIN_CAP  # more updates than UTF-8 counting would need
     assert all(size <= MIN_CAP for size in relay.sizes)
     assert relay.output() == text
+
+
+def test_a_reported_value_is_sent_as_it_was_when_reported():
+    relay = Relay(down=True)
+    reporter = TaskReporter(relay, "task_1", per_update_bytes=12000)
+    shown = {"itemId": "cmd", "type": "command", "status": "inProgress", "output": "a"}
+    reporter.queue_turn_fields(items=[shown])
+    shown["output"] += "b"  # the handler goes on with its own copy
+    with pytest.raises(TypeError):
+        reporter.queue_turn_fields(items=[{"itemId": "x", "at": object()}])  # fails where it is reported, not in the flusher
+    relay.down = False
+    reporter.finish({"status": "completed"})
+    assert relay.sent("itemsAppend") == [{"itemId": "cmd", "type": "command", "status": "inProgress", "output": "a"}]
+
+
+class StrictRelay(Relay):
+    """Refuses (400) any update carrying the request `req_bad`, as the relay refuses one over budget."""
+
+    def update(self, task_id: str, body: dict) -> dict:
+        if any(r.get("requestId") == "req_bad" for r in body.get("requestsAdd", [])):
+            self.attempts += 1
+            raise RelayRefused(400, "invalid-field")
+        return super().update(task_id, body)
+
+
+def test_a_refused_update_costs_only_the_value_the_relay_refuses():
+    relay = StrictRelay(down=True)
+    reporter = TaskReporter(relay, "task_1", per_update_bytes=12000)
+    reporter.append("output before ")
+    reporter.queue_turn_fields(items=[item(1)], requests_add=[request(1), {**request(0), "requestId": "req_bad"}, request(2)],
+                               turn_id="turn-1")  # fmt: skip
+    reporter.append("and after")
+    relay.down = False
+    reporter.finish({"status": "completed"})
+    assert relay.sent("requestsAdd") == [request(1), request(2)]
+    assert relay.sent("itemsAppend") == [item(1)] and relay.output() == "output before and after"
+    assert [b["turnId"] for b in relay.updates if "turnId" in b] == ["turn-1"]
+    assert relay.updates[-1] == {"status": "completed"}
+
+
+def test_the_relay_going_away_while_parts_are_resent_loses_none_of_them():
+    relay = StrictRelay()
+    reporter = TaskReporter(relay, "task_1", per_update_bytes=12000)
+    original = relay.update
+    calls = []
+
+    def flaky(task_id, body):  # the relay goes down right after refusing the batch, once
+        calls.append(body)
+        if len(calls) == 2:
+            raise RelayUnavailable("connection reset")
+        return original(task_id, body)
+
+    relay.update = flaky
+    reporter.queue_turn_fields(turn_id="turn-1", items=[item(1)], requests_add=[{**request(0), "requestId": "req_bad"}, request(2)])
+    reporter.finish({"status": "completed"})
+    assert relay.sent("requestsAdd") == [request(2)] and relay.sent("itemsAppend") == [item(1)]
+    assert [b["turnId"] for b in relay.updates if "turnId" in b] == ["turn-1"]
+    assert relay.updates[-1] == {"status": "completed"}

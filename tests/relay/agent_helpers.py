@@ -135,6 +135,20 @@ def stored(relay, table: str, key: str):
         return getattr(tx, table).get(key)
 
 
+def only_agent(store, agent_id: str):
+    """The agent of that id, in whichever workspace holds it (tests where exactly one does, or None)."""
+    with store.transaction(write=False) as tx:
+        found = tx.agents.find(agent_id=agent_id)
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def agent_key(store, agent_id: str) -> tuple[str, str]:
+    """(workspace_id, agent_id) of the one agent of that id: what the relay's in-memory maps use."""
+    agent = only_agent(store, agent_id)
+    return (agent.workspace_id, agent.agent_id)
+
+
 # --- over real HTTP (end-to-end tests) ---------------------------------------------------------
 
 
