@@ -81,11 +81,13 @@ def test_killed_app_server_fails_the_turn_codex_crashed_and_the_next_turn_works(
     first = host.start("start a thread", mode="chat").finish()
     model_server.script(exec_command("echo x > crash.txt"))
     turn = host.start("ask", threadId=first.thread_id)
-    turn.request()
+    request = turn.request()
     (pid,) = host.server_pids()
     os.killpg(pid, signal.SIGKILL)
     turn.finish(timeout=30)
     assert isinstance(turn.error, TaskFailed) and turn.error.code == "codex-crashed"
+    assert turn.channel.field("requests_resolved") == [{"requestId": request["requestId"], "status": "resolved"}]
+    assert turn.channel.waiting == [True, False]
     model_server.reset()
     model_server.script(message("back again"))
     again = host.start("are you there", mode="chat", threadId=first.thread_id).finish()
@@ -212,3 +214,18 @@ def test_a_leftover_native_server_whose_wrapper_died_is_stopped_too(host, tmp_pa
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_turns_of_one_thread_run_one_at_a_time(host, model_server):
+    model_server.script(message("thread made"))
+    first = host.start("start", mode="chat").finish()
+    model_server.script(exec_command("echo one > one-at-a-time.txt"), message("first turn done"), message("second turn done"))
+    waiting = host.start("first turn", threadId=first.thread_id)
+    request = waiting.request()
+    queued = host.start("second turn", mode="chat", threadId=first.thread_id)
+    time.sleep(1)  # give the second turn every chance to start a server of its own, which it must not
+    assert len(host.server_pids()) == 1 and queued.thread.is_alive() and len(model_server.requests) == 2
+    waiting.answer(request, "accept")
+    assert waiting.finish().summary == "first turn done"
+    assert queued.finish().summary == "second turn done"
+    assert "first turn" in model_server.user_texts(model_server.requests[-1])

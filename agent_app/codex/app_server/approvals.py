@@ -73,10 +73,9 @@ class Approvals:
                 self.output(f"[request expired unanswered: {pending.phone['title']}; declined]\n")
 
     def close(self) -> None:
-        """The turn ended: nobody is asked any more."""
-        if self.pending:
-            self.pending.clear()
-            self.channel.waiting_for_person(False)
+        """The turn ended (canceled, crashed, stalled): requests still pending are moot, so `resolved`."""
+        for request_id in list(self.pending):
+            self._settle(request_id, "resolved")
 
     def _reply(self, pending: Pending, decision: str) -> None:
         try:
