@@ -1,8 +1,8 @@
 """One turn on a loaded thread: `turn/start`, then Codex's stream until `turn/completed`.
 
-Approvals are approvals.py's. Everything the turn waits for arrives on one queue: Codex's notifications and server requests
-(read by the connection) and the phone's answers and steers (pumped from the TurnChannel). The
-loop also keeps three clocks: a pending request expires to a decline after `approval_timeout`; a
+Everything the turn waits for arrives on one queue: Codex's notifications and server requests (read
+by the connection) and the phone's answers and steers (pumped from the TurnChannel); approvals are
+approvals.py's. The loop also keeps three clocks: a pending request expires to a decline after `approval_timeout`; a
 turn that shows no sign of life for `stall_timeout` while nobody is asked and no command runs fails
 `codex-stalled`; a set cancel interrupts the turn (the caller then kills the server's group).
 """
@@ -21,9 +21,9 @@ from mobile_codex.core.text import clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ...errors import TaskCanceled, TaskFailed
-from ...turn_channel import STEER_TURN_ENDED
-from .items import item_id, notice, phone_item, steer_item
+from ...turn_channel import STEER_TURN_ENDED, Steer
 from .approvals import Approvals
+from .items import item_id, notice, phone_item, steer_item
 from .requests import RequestIds
 from .rpc import CLOSED, Incoming, RpcConnection, RpcError
 
@@ -56,10 +56,6 @@ class TurnOutcome:
     last_message: str
     diff: str
     tokens: dict
-
-
-def _is_steer(value: object) -> bool:
-    return hasattr(value, "steer_id")
 
 
 class Turn:
@@ -138,7 +134,7 @@ class Turn:
 
     def _handle(self, message: Incoming) -> TurnOutcome | None:
         if message.method == INPUT:
-            if _is_steer(message.params):
+            if isinstance(message.params, Steer):
                 self._steer(message.params)
             else:
                 self.approvals.answer(message.params)
@@ -263,7 +259,7 @@ class Turn:
                 entry = self.rpc.incoming.get_nowait()
             except queue.Empty:
                 return
-            if entry.method == INPUT and _is_steer(entry.params):
+            if entry.method == INPUT and isinstance(entry.params, Steer):
                 self.channel.report(steers_rejected=[{"steerId": entry.params.steer_id, "reason": STEER_TURN_ENDED}])
 
     # --- ending ----------------------------------------------------------------------------------
