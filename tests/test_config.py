@@ -170,6 +170,7 @@ def test_relay_errors(tmp_path, change, message):
         ({"logSources": {"l": {"path": "/a", "maxLines": 6000}}}, "logSources.l.maxLines: expected an integer from 1 to 5000, got 6000"),
         ({"codex": {"sessionListLimit": 50}}, "codex.sessionListLimit: expected an integer from 1 to 20, got 50"),
         ({"codex": {"bogus": 1}}, "codex.bogus: unknown key"),
+        ({"codex": {"conversationModels": ["-m"]}}, 'codex.conversationModels[0]: expected a model name of 1 to 80 characters from A-Z a-z 0-9 . _ : / -, got "-m"'),
         ({"approvalTimeoutSec": 10}, "approvalTimeoutSec: expected an integer from 30 to 86400, got 10"),
         ({"turnStallSec": 0}, "turnStallSec: expected an integer from 30 to 86400, got 0"),
         ({"codex": {"writeOnlySupervised": "yes"}}, "codex.writeOnlySupervised: expected true or false, got string"),

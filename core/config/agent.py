@@ -48,7 +48,8 @@ class CodexConfig:
     # Interactive turns (API.md "Interactive Codex"): writes only where a person approves each step,
     # and the models / reasoning efforts the phone may pick for a conversation ("" = Codex's default).
     write_only_supervised: bool = setting(False, boolean)
-    conversation_models: tuple[str, ...] = setting((), string_list(item=string(non_empty=True)))
+    conversation_models: tuple[str, ...] = setting((), string_list(item=string(
+        pattern=r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}", expected="a model name of 1 to 80 characters from A-Z a-z 0-9 . _ : / -")))
     conversation_efforts: tuple[str, ...] = setting((), string_list(item=string(pattern=r"[a-z]{1,20}", expected="a reasoning effort such as low, medium, high")))
 
     @staticmethod
