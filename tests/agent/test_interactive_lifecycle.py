@@ -229,3 +229,18 @@ def test_turns_of_one_thread_run_one_at_a_time(host, model_server):
     assert waiting.finish().summary == "first turn done"
     assert queued.finish().summary == "second turn done"
     assert "first turn" in model_server.user_texts(model_server.requests[-1])
+
+
+def test_a_thread_another_process_has_loaded_is_refused_not_hung(host, model_server, tmp_path):
+    """Codex lets one process write a thread ("active writer"): e.g. the person's own terminal has it open."""
+    model_server.script(message("made"))
+    first = host.start("start", mode="chat").finish()
+    other = open_app_server(host.interactive.codex, cwd=host.workspace, state_dir=tmp_path)
+    try:
+        other.rpc.request("thread/resume", {"threadId": first.thread_id}, timeout=60)
+        turn = host.start("while it is open elsewhere", mode="chat", threadId=first.thread_id)
+        turn.finish(timeout=60)
+    finally:
+        other.stop()
+    assert isinstance(turn.error, TaskFailed) and turn.error.code == "codex-refused"
+    assert "active writer" in turn.error.detail
