@@ -27,6 +27,11 @@ def exec_command(cmd: str) -> dict:
     return {"type": "function_call", "name": "exec_command", "arguments": json.dumps({"cmd": cmd, "login": False})}
 
 
+def mcp_tool_call(server: str, tool: str) -> dict:
+    """A call of an MCP server's tool (Codex offers each server's tools in a namespace `mcp__SERVER`)."""
+    return {"type": "function_call", "name": tool, "namespace": f"mcp__{server}", "arguments": "{}"}
+
+
 def slow(turn: dict, seconds: float) -> dict:
     """`turn`, answered only after `seconds` (a model that thinks long, or stalls)."""
     return {**turn, "delay": seconds}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from mobile_codex.core.timeutil import system_clock
 
 from ..waiting import wait_until
 from .conftest import pid_alive, processes_with
-from .model_server import exec_command, message, slow
+from .model_server import exec_command, mcp_tool_call, message, slow
 from .turn_host import TurnHost, TurnRecorder
 
 
@@ -121,6 +122,24 @@ def test_steer_after_the_turn_ended_is_rejected(host, model_server, tmp_path):
         server.stop()
     rejected = channel.field("steers_rejected")
     assert rejected and rejected[0]["steerId"] == "late" and "no active turn" in rejected[0]["reason"]
+
+
+def test_a_real_mcp_elicitation_is_refused_shown_as_declined_and_the_turn_goes_on(tmp_path, codex_bin, model_server):
+    """An MCP server in CODEX_HOME whose tool a supervised turn calls: Codex asks to approve the call by
+    `mcpServer/elicitation/request`, which the agent cannot show; refused, the tool never runs."""
+    log = tmp_path / "mcp-log.jsonl"
+    host = TurnHost(tmp_path, codex_bin, model_server)
+    with open(host.home / "config.toml", "a", encoding="utf-8") as config:
+        config.write(f'\n[mcp_servers.asker]\ncommand = {json.dumps(sys.executable)}\n'
+                     f'args = [{json.dumps(str(Path(__file__).with_name("mcp_asker.py")))}, {json.dumps(str(log))}]\n')  # fmt: skip
+    model_server.script(mcp_tool_call("asker", "ask"), message("went on without it"))
+    turn = host.start("use the tool")
+    result = turn.finish()
+    assert result.error is None and result.summary == "went on without it"
+    (shown,) = turn.channel.field("requests_add")
+    assert shown["kind"] == "other" and shown["status"] == "declined" and "mcpServer/elicitation/request" in shown["title"]
+    assert "mcpServer/elicitation/request" in turn.text and turn.channel.waiting == []
+    assert "tools/list" in log.read_text() and "tools/call" not in log.read_text()
 
 
 def test_a_server_request_the_agent_cannot_show_is_refused_and_the_turn_goes_on(host, model_server, tmp_path):
