@@ -7,9 +7,11 @@ Cost of a poll does not grow with history: it reads the agent's row and that age
 running tasks through the (workspace_id, agent_id, status, created_at) index, and writes only when
 it claims tasks, the agent's advertised capabilities changed, a token refresh is due, or
 `lastSeenAt` is older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the
-state view).
+state view). Neither write moves the change feed (`change_scopes.UNSEEN_FIELDS`): the app shows an
+agent as online while its last poll is under `ONLINE_SEC` old, so only going online (a poll after
+silence) or offline (noticed by the housekeeping sweep, `note_offline`) moves its workspace's cursor.
 Codex session summaries stay in memory only; a report that changes them moves the change feed
-itself (an unchanged one does not, or every idle agent would wake every waiting phone).
+itself (an unchanged one does not, or every idle agent would wake its workspace's waiting phones).
 """
 
 from __future__ import annotations
@@ -35,26 +37,47 @@ from .task_values import TaskState
 from .tasks import TaskService
 
 LAST_SEEN_WRITE_SEC = 5.0
+ONLINE_SEC = 90.0  # web/flags.js ONLINE_MS: shown online while the last poll is this recent
 REFRESH_REISSUE_SEC = 600.0  # an agent that ignores `agentToken` (the reference's) is not re-sent one every poll
+
+
+@attrs.frozen
+class Seen:
+    """What one poll means for presence."""
+
+    write: bool  # `lastSeenAt` should be written to the store now
+    came_online: bool  # the app showed the agent offline until this poll
 
 
 class Presence:
     """In-memory per agent (workspace and id: ids are per workspace): when it was last seen, when
-    that was last written, its Codex sessions."""
+    that was last written, its Codex sessions, and which agents the app shows online."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: dict[AgentKey, datetime] = {}
+        self._online: set[AgentKey] = set()
         self._written: dict[AgentKey, datetime] = {}
         self._sessions: dict[AgentKey, list] = {}
         self._refreshed: dict[AgentKey, datetime] = {}
 
-    def seen(self, agent: AgentKey, now: datetime) -> bool:
-        """Record a poll; True when `lastSeenAt` should be written to the store now."""
+    def seen(self, agent: AgentKey, now: datetime) -> Seen:
+        """Record a poll."""
         with self._lock:
+            before = self._seen.get(agent)
+            came_online = agent not in self._online or (now - before).total_seconds() >= ONLINE_SEC
             self._seen[agent] = now
+            self._online.add(agent)
             last = self._written.get(agent)
-            return last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC
+            return Seen(last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC, came_online)
+
+    def gone_offline(self, now: datetime) -> set[str]:
+        """The workspaces of agents whose last poll became too old to show them online since the
+        last call (each agent counted once until it polls again)."""
+        with self._lock:
+            gone = {agent for agent in self._online if (now - self._seen[agent]).total_seconds() >= ONLINE_SEC}
+            self._online -= gone
+            return {workspace_id for workspace_id, _ in gone}
 
     def report_sessions(self, agent: AgentKey, sessions: list) -> bool:
         """Keep the agent's Codex session summaries; True when they differ from those held."""
@@ -88,6 +111,7 @@ class Presence:
     def forget(self, agent: AgentKey) -> None:
         with self._lock:
             self._sessions.pop(agent, None)
+            self._online.discard(agent)  # revoked: its record's change moves the cursor
 
 
 @attrs.frozen
@@ -137,6 +161,13 @@ class AgentService:
         key = (agent.workspace_id, agent.agent_id)
         return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key))
 
+    def note_offline(self, now: datetime) -> int:
+        """Move the cursor of each workspace whose agent the app now shows offline; how many workspaces."""
+        workspaces = self.presence.gone_offline(now)
+        for workspace_id in workspaces:
+            self.feed.bump(workspace_id)
+        return len(workspaces)
+
     def revoke(self, workspace_id: str, agent_id: str) -> None:
         now = iso(self.clock())
         key = (workspace_id, agent_id)
@@ -173,9 +204,13 @@ class AgentService:
         """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
         now = self.clock()
         key = caller.key
-        write_seen = self.presence.seen(key, now)
-        if report and report.codex_sessions is not None and self.presence.report_sessions(key, report.codex_sessions):
-            self.feed.bump()  # shown in the state view but never stored, so no write moves the feed for it
+        seen = self.presence.seen(key, now)
+        write_seen = seen.write
+        sessions_changed = bool(
+            report and report.codex_sessions is not None and self.presence.report_sessions(key, report.codex_sessions)
+        )  # fmt: skip
+        if seen.came_online or sessions_changed:
+            self.feed.bump(caller.workspace_id)  # shown in the state view but never stored, so no write moves the feed for it
         with self.store.transaction(write=False) as tx:
             agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:

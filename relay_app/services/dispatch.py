@@ -1,17 +1,17 @@
 """Waking an agent's held poll without touching the store.
 
-A held poll waits on the change feed, which moves on *every* write. Re-reading the store on each
-move would make one agent's wait cost grow with everyone's traffic, so the events a poll cares
-about are counted here, per agent, in memory: "a task was queued for you" and "a cancel for one
-of your tasks (or your revocation) happened". The poll compares counters; only when they moved
-does it read the store again. Always `note_*` first, then `feed.bump()` (the notifier does that).
-Agents are named by (workspace, agent id), as ids are per workspace: another workspace's `vm`
-never wakes this one's.
+Re-reading the store whenever the workspace changes would make one agent's wait cost grow with
+everyone's traffic, so the events a poll cares about are counted here, per agent, in memory: "a
+task was queued for you" and "a cancel for one of your tasks (or your revocation) happened". The
+poll compares counters; only when they moved does it read the store again. Services call
+`task_queued` / `cancel_requested` after the commit (which moves the change feed for phones), so
+the woken poll reads what was written. Agents are named by (workspace, agent id), as ids are per
+workspace: another workspace's `vm` never wakes this one's.
 
-A held poll waits on its own agent's condition (`wait`), not on the change feed: every write
-bumps the feed, and waking every held poll on every write costs O(held polls) per write
-(measured in bench/: 50 long-polling agents cut seeding from ~375 to ~160 tasks/s). It still
-ends when the relay stops (`ChangeFeed.release_all`), as at the end of its wait.
+A held poll waits on its own agent's condition (`wait`), not on the change feed: waking every held
+poll of a workspace on every write costs O(held polls) per write (measured in bench/: 50
+long-polling agents cut seeding from ~375 to ~160 tasks/s). It still ends when the relay stops
+(`ChangeFeed.release_all`), as at the end of its wait.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ class Mark:
 
 class AgentSignals:
     def __init__(self, feed: ChangeFeed):
-        self._feed = feed
         self._lock = threading.Lock()
         self._queued: dict[AgentKey, int] = {}
         self._canceled: dict[AgentKey, int] = {}
@@ -82,7 +81,6 @@ class AgentSignals:
             condition = self._conditions.get(agent)
             if condition is not None:
                 condition.notify_all()
-        self._feed.bump()
 
     def task_queued(self, agent: AgentKey) -> None:
         self._note(self._queued, agent)

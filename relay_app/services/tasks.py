@@ -303,7 +303,7 @@ class TaskService:
             # Text first, then the commit: the commit wakes waiting phones, which must see it.
             self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result), terminal=status in TERMINAL)
             tx.tasks.put(task)
-        self.feed.bump()
+        self.feed.bump(task.workspace_id)
 
 
 def _requested_before(task: Task, deadline: str) -> bool:

@@ -195,7 +195,7 @@ class Http:
 class LiveRelay:
     """The relay app served by a real waitress server in a thread, on 127.0.0.1 and a free port."""
 
-    def __init__(self, folder, *, clock=None, **overrides):
+    def __init__(self, folder, *, clock=None, backend: str = "sqlite", **overrides):
         import threading
 
         from mobile_codex.core.plugins import load_plugins
@@ -205,7 +205,7 @@ class LiveRelay:
 
         from .conftest import START, make_config
 
-        self.config = make_config(folder, "sqlite", **overrides)
+        self.config = make_config(folder, backend, **overrides)
         self.clock = clock or FixedClock(START)
         self.store = open_store(self.config, load_plugins(entry_points=[]))
         self.app = create_app(self.config, store=self.store, clock=self.clock)

@@ -13,6 +13,7 @@ import pytest
 
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.relay_app.services.agent_tokens import issue_agent_token, verify_agent_token
+from mobile_codex.relay_app.services.change_scopes import workspace
 
 from ..waiting import wait_until
 from .agent_helpers import AgentClient, created, only_agent, other_workspace, pair_agent, relay_with, state_parts, stored, wait_held  # noqa: F401
@@ -378,10 +379,10 @@ def test_update_errors(relay, running):
 def test_output_update_wakes_a_change_wait(relay, running):
     owner, agent, task_id = running
     feed = relay.app.relay.feed
-    cursor = feed.cursor()
-    thread, box = run_in_thread(lambda: feed.wait_for_change(cursor, 5))
-    # the update must find the thread waiting (threading.Condition lists its waiters in _waiters)
-    wait_until(lambda: feed._cond._waiters, what="the thread waiting on the change feed")
+    scopes = [workspace(stored(relay, "tasks", task_id).workspace_id)]
+    cursor = feed.cursor(scopes)
+    thread, box = run_in_thread(lambda: feed.wait_for_change(cursor, scopes, 5))
+    wait_until(lambda: feed.waiting == 1, what="the thread waiting on the change feed")
     agent.update(task_id, outputAppend="hello")
     thread.join(5)
     assert box["elapsed"] < 3 and box["result"] != cursor
