@@ -118,9 +118,8 @@ class InteractiveTurns:
         try:
             thread = self.codex.sessions.resolve(thread_id)
         except TaskFailed as err:
-            if err.code in ("invalid-session-id", "session-not-found"):
-                raise TaskFailed("thread-not-found", f"no Codex thread {thread_id} on this agent") from None
-            raise
+            raise TaskFailed("thread-not-found", f"no Codex thread {thread_id} under this agent's workspace "
+                                                 f"({err.code})") from None  # fmt: skip
         cwd = Path(thread.cwd)
         if not cwd.is_dir():
             raise TaskFailed("path-outside-workspace", f"the thread's directory {thread.cwd} is gone")

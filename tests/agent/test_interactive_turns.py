@@ -167,3 +167,17 @@ def test_unanswered_request_expires_to_a_decline(host, model_server):
     assert turn.channel.field("requests_resolved") == [{"requestId": request["requestId"], "status": "expired"}]
     assert not (host.workspace / "expired.txt").exists()
     assert "expired" in turn.text
+
+
+def test_a_session_outside_the_workspace_is_not_found(host, model_server, codex_bin, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    model_server.script(message("elsewhere"))
+    subprocess.run(
+        [codex_bin, "exec", "--json", "--skip-git-repo-check", "-C", str(outside), "--sandbox", "read-only", "--", "hi"],
+        env=host.interactive.codex.env(), stdin=subprocess.DEVNULL, capture_output=True, check=True, timeout=120,
+    )  # fmt: skip
+    thread = host.interactive.codex.sessions.threads.recent(under=outside, limit=1)[0]
+    turn = host.start("continue it", mode="chat", threadId=thread.id)
+    turn.finish()
+    assert isinstance(turn.error, TaskFailed) and turn.error.code == "thread-not-found"
