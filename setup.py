@@ -77,6 +77,8 @@ setup(
             "playwright>=1.40",
             # tests/relay/test_openapi.py: docs/openapi.json is valid OpenAPI 3.1, answers fit it (`validate` since 0.7.1)
             "openapi-spec-validator>=0.7.1,<0.10",
+            # tests/agent/test_app_server_schema.py: every message the agent sends fits Codex's own schema
+            "jsonschema>=4.18,<5",
         ],
     },
     entry_points={

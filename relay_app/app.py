@@ -22,7 +22,7 @@ from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
     agent_api, agents, health, invitations, memberships, openapi, pairing, passkeys, redeem, session, state,
-    static, tasks, users, workspaces,
+    static, tasks, turns, users, workspaces,
 )  # fmt: skip
 from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
@@ -37,6 +37,7 @@ from .services.rate_limit import RateLimiter
 from .services.retention import Retention
 from .services.sessions import SessionService
 from .services.tasks import TEXT_RESERVE, TaskService
+from .services.turns import TurnService
 from .services.volatile import VolatileText
 
 log = logging.getLogger("mobile_codex.relay")
@@ -45,7 +46,7 @@ HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity
 
 # Each module has `add_routes(app, ctx)`; the order does not matter.
 RESOURCE_MODULES = (
-    health, session, pairing, agent_api, tasks, agents, passkeys,
+    health, session, pairing, agent_api, tasks, turns, agents, passkeys,
     redeem, workspaces, invitations, users, memberships, state, openapi,
 )  # fmt: skip
 
@@ -66,6 +67,7 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
     quotas = RateLimiter(monotonic=lambda: clock().timestamp())  # per-user budgets (config `limits`)
     volatile = VolatileText(live_reserve=TEXT_RESERVE)
     tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas)
+    turns = TurnService(store, clock, volatile=volatile, signals=signals, idempotency=tasks.idempotency)
     sessions = SessionService(store, config, clock)
     pairing = PairingService(store, config, clock)
     return Services(
@@ -75,7 +77,8 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
-        agents=AgentService(store, config, clock, tasks=tasks, signals=signals, feed=feed, holds=holds),
+        turns=turns,
+        agents=AgentService(store, config, clock, tasks=tasks, turns=turns, signals=signals, feed=feed, holds=holds),
         housekeeping=Housekeeping(
             clock=clock, tasks=tasks, pairing=pairing,
             retention=Retention(store, days=config.retention_days, forget_text=tasks.volatile.forget),

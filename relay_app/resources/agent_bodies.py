@@ -33,8 +33,9 @@ def _entries(body: dict, name: str, *, writes: bool = False) -> list | None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
             raise invalid_field(name)
         entry = {"id": _s(item["id"], 80), "label": _s(item.get("label"), 120) or _s(item["id"], 120)}
-        if writes:
+        if writes:  # an exec mode: whether it writes, whether it is a conversation
             entry["writes"] = item.get("writes") is True
+            entry["interactive"] = item.get("interactive") is True
         entries.append(entry)
     return entries
 
@@ -79,6 +80,7 @@ def parse_poll(body: dict[str, Any]) -> PollRequest:
         codex_available=None if body.get("codexAvailable") is None else flag(body, "codexAvailable"),
         codex_version=None if body.get("codexVersion") is None else text(body, "codexVersion", 80),
         exec_modes=_entries(body, "execModes", writes=True),
+        codex_signed_in=None if body.get("codexSignedIn") is None else flag(body, "codexSignedIn"),
     )
     return PollRequest(
         report=report,

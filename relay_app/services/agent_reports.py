@@ -6,7 +6,8 @@ nothing. Reading the poll body into these values is resources/agent_bodies.py's 
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import Any, Hashable
 
 import attrs
 
@@ -21,7 +22,8 @@ class AgentReport:
     codex_sessions: list | None = None
     codex_available: bool | None = None
     codex_version: str | None = None
-    exec_modes: list | None = None
+    exec_modes: list | None = None  # [{id, label, writes, interactive}]
+    codex_signed_in: bool | None = None  # kept in memory only (CodexLogins), never in the agent's record
 
 
 @attrs.frozen(kw_only=True)
@@ -44,3 +46,25 @@ def merged(agent, report: AgentReport) -> dict[str, Any]:
         "exec_modes": report.exec_modes,
     }
     return {name: value for name, value in changes.items() if value is not None and getattr(agent, name) != value}
+
+
+class CodexLogins:
+    """Whether Codex is signed in on each agent (API.md `codexSignedIn`), as it last said.
+
+    Memory only: it changes without anything else of the agent changing, and a relay that just
+    started learns it again at each agent's next poll."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._signed_in: dict[Hashable, bool] = {}
+
+    def report(self, agent: Hashable, signed_in: bool) -> bool:
+        """Keep what the agent said; True when it differs from what was held."""
+        with self._lock:
+            changed = self._signed_in.get(agent) != signed_in
+            self._signed_in[agent] = signed_in
+            return changed
+
+    def signed_in(self, agent: Hashable) -> bool | None:
+        with self._lock:
+            return self._signed_in.get(agent)

@@ -1,11 +1,17 @@
 """Agents: the poll exchange (long-poll included), presence, revocation.
 
+An agent is named by its workspace and id together (ids are per workspace), in the store and in
+every in-memory map here, so another workspace's agent of the same id shares nothing with it.
+
 Cost of a poll does not grow with history: it reads the agent's row and that agent's queued and
-running tasks through the (agent_id, status, created_at) index, and writes only when it claims
-tasks, the agent's advertised capabilities changed, a token refresh is due, or `lastSeenAt` is
-older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the state view).
-Codex session summaries stay in memory only; a report that changes them moves the change feed
-itself (an unchanged one does not, or every idle agent would wake every waiting phone).
+running tasks through the (workspace_id, agent_id, status, created_at) index, and writes only when
+it claims tasks, the agent's advertised capabilities changed, a token refresh is due, or
+`lastSeenAt` is older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the
+state view).
+Codex session summaries and whether Codex is signed in stay in memory only; a report that changes
+them moves the change feed itself (an unchanged one does not, or every idle agent would wake every
+waiting phone). Answers and steers for the agent's running interactive turns ride on every reply
+until the agent reports them done (turns.py); only new ones end a held poll at once.
 """
 
 from __future__ import annotations
@@ -18,71 +24,76 @@ import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import sha256_hex
-from mobile_codex.core.records import Agent
+from mobile_codex.core.records import Agent, AgentKey
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import NotFound
-from .agent_reports import AgentReport, PollRequest, merged
+from .agent_reports import AgentReport, CodexLogins, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
 from .dispatch import AgentSignals
 from .events import HELD_PER_AGENT, ChangeFeed, HoldLimit
 from .task_values import TaskState
-from .tasks import TaskService
+from .tasks import TaskService, cancel_ids
+from .turns import Owed, TurnService
 
 LAST_SEEN_WRITE_SEC = 5.0
 REFRESH_REISSUE_SEC = 600.0  # an agent that ignores `agentToken` (the reference's) is not re-sent one every poll
 
 
 class Presence:
-    """In-memory per agent: when it was last seen, when that was last written, its Codex sessions."""
+    """In-memory per agent (workspace and id: ids are per workspace): when it was last seen, when
+    that was last written, its Codex sessions."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: dict[str, datetime] = {}
-        self._written: dict[str, datetime] = {}
-        self._sessions: dict[str, list] = {}
-        self._refreshed: dict[str, datetime] = {}
+        self._seen: dict[AgentKey, datetime] = {}
+        self._written: dict[AgentKey, datetime] = {}
+        self._sessions: dict[AgentKey, list] = {}
+        self._refreshed: dict[AgentKey, datetime] = {}
 
-    def seen(self, agent_id: str, now: datetime) -> bool:
+    def seen(self, agent: AgentKey, now: datetime) -> bool:
         """Record a poll; True when `lastSeenAt` should be written to the store now."""
         with self._lock:
-            self._seen[agent_id] = now
-            last = self._written.get(agent_id)
+            self._seen[agent] = now
+            last = self._written.get(agent)
             return last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC
 
-    def report_sessions(self, agent_id: str, sessions: list) -> bool:
+    def report_sessions(self, agent: AgentKey, sessions: list) -> bool:
         """Keep the agent's Codex session summaries; True when they differ from those held."""
         with self._lock:
-            changed = sessions != self._sessions.get(agent_id, [])
-            self._sessions[agent_id] = sessions
+            changed = sessions != self._sessions.get(agent, [])
+            self._sessions[agent] = sessions
             return changed
 
-    def written(self, agent_id: str, now: datetime) -> None:
+    def written(self, agent: AgentKey, now: datetime) -> None:
         with self._lock:
-            self._written[agent_id] = now
+            self._written[agent] = now
 
-    def may_refresh(self, agent_id: str, now: datetime) -> bool:
+    def may_refresh(self, agent: AgentKey, now: datetime) -> bool:
         """True (and remembered) unless a fresh token went to this agent in the last few minutes."""
         with self._lock:
-            last = self._refreshed.get(agent_id)
+            last = self._refreshed.get(agent)
             if last is not None and (now - last).total_seconds() < REFRESH_REISSUE_SEC:
                 return False
-            self._refreshed[agent_id] = now
+            self._refreshed[agent] = now
             return True
 
-    def last_seen(self, agent_id: str) -> str | None:
+    def last_seen(self, agent: AgentKey) -> str | None:
         with self._lock:
-            seen = self._seen.get(agent_id)
+            seen = self._seen.get(agent)
         return iso(seen) if seen else None
 
-    def sessions(self, agent_id: str) -> list:
+    def sessions(self, agent: AgentKey) -> list:
         with self._lock:
-            return list(self._sessions.get(agent_id, []))
+            return list(self._sessions.get(agent, []))
 
-    def forget(self, agent_id: str) -> None:
+    def forget(self, agent: AgentKey) -> None:
         with self._lock:
-            self._sessions.pop(agent_id, None)
+            self._sessions.pop(agent, None)
+
+
+NOTHING_OWED = Owed([], [], False)
 
 
 @attrs.frozen
@@ -90,6 +101,11 @@ class Exchange:
     tasks: list[TaskState]
     cancel_ids: list[str]
     token: str | None = None
+    owed: Owed = NOTHING_OWED
+
+    def urgent(self) -> bool:
+        """Something the agent must hear now: the poll is not held."""
+        return bool(self.tasks or self.cancel_ids or self.owed.fresh)
 
 
 @attrs.frozen
@@ -100,6 +116,7 @@ class PollReply:
     cancel_ids: list[str]
     held_ms: int
     token: str | None = None  # a fresh agent token when the one in use runs out soon
+    owed: Owed = NOTHING_OWED  # answers and steers for its interactive turns
 
 
 @attrs.frozen
@@ -109,88 +126,97 @@ class AgentState:
     agent: Agent
     last_seen_at: str | None  # the exact time of its last poll (the stored one is written at most every few seconds)
     codex_sessions: list
+    codex_signed_in: bool | None = None  # as the agent last said (None: not since this relay started)
 
 
 class AgentService:
     def __init__(
-        self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, signals: AgentSignals,
-        feed: ChangeFeed, holds: HoldLimit,
+        self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, turns: TurnService,
+        signals: AgentSignals, feed: ChangeFeed, holds: HoldLimit,
     ):  # fmt: skip
         self.store = store
         self.config = config
         self.clock = clock
         self.tasks = tasks
+        self.turns = turns
+        self.logins = CodexLogins()
         self.signals = signals
         self.feed = feed
         self.holds = holds
         self.presence = Presence()
 
     def in_workspace(self, tx: Transaction, workspace_id: str) -> list[AgentState]:
-        return [
-            AgentState(agent, self.presence.last_seen(agent.agent_id), self.presence.sessions(agent.agent_id))
-            for agent in tx.agents.find(workspace_id=workspace_id, order_by="created_at")
-        ]  # fmt: skip
+        return [self._state(agent) for agent in tx.agents.find(workspace_id=workspace_id, order_by="created_at")]
+
+    def _state(self, agent: Agent) -> AgentState:
+        key = (agent.workspace_id, agent.agent_id)
+        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key), self.logins.signed_in(key))
 
     def revoke(self, workspace_id: str, agent_id: str) -> None:
         now = iso(self.clock())
+        key = (workspace_id, agent_id)
         with self.store.transaction() as tx:
-            agent = tx.agents.get(agent_id)
-            if agent is None or agent.workspace_id != workspace_id:
+            agent = tx.agents.get(key)
+            if agent is None:
                 raise NotFound("agent-not-found")
             if agent.revoked_at is None:
                 tx.agents.put(attrs.evolve(agent, revoked_at=now, next_token_hash=None))
-        self.presence.forget(agent_id)
-        self.signals.cancel_requested(agent_id)  # a held poll ends; the next request gets agent-revoked
+        self.presence.forget(key)
+        self.signals.cancel_requested(key)  # a held poll ends; the next request gets agent-revoked
 
     # --- the poll ----------------------------------------------------------------------------
 
     def poll(self, caller: AgentCaller, request: PollRequest) -> PollReply:
-        agent_id = caller.agent_id
-        mark = self.signals.mark(agent_id)  # before the first look, so nothing queued in between is missed
+        key = caller.key
+        mark = self.signals.mark(key)  # before the first look, so nothing queued in between is missed
         exchange = self._exchange(caller, request.report, request.max_tasks)
         held_ms = 0
-        if request.wait_ms > 0 and not exchange.tasks and not exchange.cancel_ids:
-            with self.holds.hold(("agent", agent_id), HELD_PER_AGENT) as may_wait:
+        if request.wait_ms > 0 and not exchange.urgent():
+            with self.holds.hold(("agent", key), HELD_PER_AGENT) as may_wait:
                 if may_wait:
                     started = time.monotonic()
                     woke = self.signals.wait(
-                        agent_id, mark, want_tasks=request.max_tasks > 0, timeout=request.wait_ms / 1000
+                        key, mark, want_tasks=request.max_tasks > 0, timeout=request.wait_ms / 1000
                     )  # fmt: skip
                     held_ms = int((time.monotonic() - started) * 1000)
                     if woke:
                         later = self._exchange(caller, None, request.max_tasks)
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
-        return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token)
+        return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)
 
     def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
         """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
         now = self.clock()
-        agent_id = caller.agent_id
-        write_seen = self.presence.seen(agent_id, now)
-        if report and report.codex_sessions is not None and self.presence.report_sessions(agent_id, report.codex_sessions):
+        key = caller.key
+        write_seen = self.presence.seen(key, now)
+        if report and report.codex_sessions is not None and self.presence.report_sessions(key, report.codex_sessions):
             self.feed.bump()  # shown in the state view but never stored, so no write moves the feed for it
+        if report and report.codex_signed_in is not None:
+            if self.logins.report(key, report.codex_signed_in):
+                self.feed.bump()  # the same: memory only
         with self.store.transaction(write=False) as tx:
-            agent = tx.agents.get(agent_id)
+            agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:
                 return Exchange([], [])
             has_queued = bool(self.tasks.queued_for(tx, agent, min(max_tasks, 1)))
-            cancel_ids = self.tasks.cancel_ids_for(tx, agent)
+            running = self.tasks.running_for(tx, agent)
+        canceling, owed = cancel_ids(running), self.turns.owed(running)
         changes = merged(agent, report) if report else {}
         token = None
-        if report is not None and refresh_due(caller, now) and self.presence.may_refresh(agent_id, now):
-            token = issue_agent_token(self.config.token_secret, agent_id=agent_id, workspace_id=agent.workspace_id, now=now)
+        if report is not None and refresh_due(caller, now) and self.presence.may_refresh(key, now):
+            token = issue_agent_token(self.config.token_secret, agent_id=agent.agent_id, workspace_id=agent.workspace_id, now=now)
             changes["next_token_hash"] = sha256_hex(token)
         if write_seen:
             changes["last_seen_at"] = iso(now)
         if not has_queued and not changes:
-            return Exchange([], cancel_ids)
+            return Exchange([], canceling, owed=owed)
         with self.store.transaction() as tx:
-            agent = tx.agents.get(agent_id)
+            agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:
                 return Exchange([], [])
             if changes:
                 tx.agents.put(attrs.evolve(agent, **changes))
             claimed = self.tasks.claim(tx, agent, max_tasks)
         if write_seen:
-            self.presence.written(agent_id, now)
-        return Exchange(claimed, cancel_ids, token)
+            self.presence.written(key, now)
+        return Exchange(claimed, canceling, token, owed)

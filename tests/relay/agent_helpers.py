@@ -135,6 +135,20 @@ def stored(relay, table: str, key: str):
         return getattr(tx, table).get(key)
 
 
+def only_agent(store, agent_id: str):
+    """The agent of that id, in whichever workspace holds it (tests where exactly one does, or None)."""
+    with store.transaction(write=False) as tx:
+        found = tx.agents.find(agent_id=agent_id)
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def agent_key(store, agent_id: str) -> tuple[str, str]:
+    """(workspace_id, agent_id) of the one agent of that id: what the relay's in-memory maps use."""
+    agent = only_agent(store, agent_id)
+    return (agent.workspace_id, agent.agent_id)
+
+
 # --- over real HTTP (end-to-end tests) ---------------------------------------------------------
 
 
@@ -147,12 +161,12 @@ class Http:
         self.origin = origin
         self.cookie: str | None = None
 
-    def call(self, method: str, path: str, body=None, *, timeout: float = 40):
+    def call(self, method: str, path: str, body=None, *, timeout: float = 40, headers: dict | None = None):
         import http.client
         import json as jsonlib
 
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.origin and method == "POST":
