@@ -221,11 +221,11 @@ def test_cancel_during_an_approved_command_leaves_no_process(stack, model_server
     task_id = start(stack, "supervised", "sleep long")
     request = asked(stack, task_id)
     assert answer(stack, task_id, request, "accept")[0] == 200
-    wait_until(lambda: processes_with(marker), timeout=30, message="the approved command never started")
+    wait_until(lambda: processes_with(marker), timeout=30, what="the approved command never started")
     status, reply = stack.phone.post(f"/api/admin/tasks/{task_id}/cancel")
     assert status == 200, reply
     assert stack.wait(task_id)["status"] == "canceled"
-    wait_until(lambda: not processes_with(marker), timeout=10, message="the approved command outlived its cancel")
+    wait_until(lambda: not processes_with(marker), timeout=10, what="the approved command outlived its cancel")
 
 
 def test_an_app_server_killed_mid_turn_fails_the_turn_and_the_next_one_works(stack, model_server):
