@@ -105,7 +105,9 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
         phone.check("agent")
         phone.page.locator("a", has_text="New Codex run").click()
         phone.screen("codex")
-        assert phone.page.locator("select[name=execMode] option").all_inner_texts() == ["Read-only", "Workspace write · changes files"]
+        options = phone.page.locator("select[name=execMode] option").all_inner_texts()
+        assert options[:2] == ["Read-only", "Workspace write · changes files"]
+        assert [o for o in options[2:] if "conversation" in o] == options[2:] and len(options) == 4  # chat, supervised
         phone.page.fill("textarea[name=prompt]", "Count to forty-two")
         phone.check("codex")
         phone.page.locator("button", has_text="Run").click()
