@@ -132,7 +132,7 @@ class TaskService:
                 if text_titled and request.title != request.type:
                     text["title"] = request.title  # shown while the relay runs, like the prompt
                 # Every unfinished task holds its text's room from the start, prompt or not.
-                admitted = self.volatile.admit(task_id, **text)
+                admitted = self.volatile.admit(task_id, workspace=workspace_id, **text)
                 if not admitted:
                     raise TooManyRequests("too-many-tasks")
                 tx.tasks.put(task)
