@@ -1,12 +1,16 @@
-"""glibc malloc settings for a serving relay: large transient buffers go back to the OS.
+"""glibc malloc settings for a serving relay: freed memory is reused or goes back to the OS.
 
-A state view with 100 tasks' output is a few hundred KB of JSON, built and freed on whichever
-of the relay's 64 worker threads answered. glibc serves blocks of 128 KiB and up by mmap at
-first, but every such block freed raises that threshold to its size (the "dynamic mmap
-threshold"), so from then on these buffers come from the per-thread heaps, which keep the freed
-memory. In bench/soak.py that held ~14 MB of free heap memory after a few minutes and RSS kept
-climbing (bench/README.md). Setting the threshold explicitly turns the dynamic adjustment off:
-big buffers are mapped and unmapped each time, a few syscalls per state view.
+Two glibc defaults made the soak benchmark's relay hold ~11-14 MB of freed heap after a few
+minutes, its RSS still climbing (bench/README.md, "Soak"):
+
+- Up to 8 heaps ("arenas") per core, a thread sticking to one: each heap keeps the free memory
+  of its own peak, and one thread's free memory is of no use to a thread on another heap. The
+  relay's 64 workers allocate almost only while holding the GIL, so the extra heaps buy little
+  concurrency: two are enough (sqlite does allocate outside the GIL).
+- The dynamic mmap threshold: a state view with 100 tasks' output is a few hundred KB of JSON;
+  glibc maps blocks of 128 KiB and up at first, but each one freed raises the threshold to its
+  size, so later views come from the heaps and their memory stays there. Setting the threshold
+  explicitly turns that off: big buffers are mapped and unmapped, a few syscalls per view.
 
 Only glibc has `mallopt`; elsewhere (musl, macOS) nothing changes.
 """
@@ -18,15 +22,18 @@ import ctypes.util
 import platform
 
 M_MMAP_THRESHOLD = -3  # <malloc.h>
+M_ARENA_MAX = -8
 MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's own starting value, now kept
+ARENAS = 2
 
 
-def keep_mmap_threshold() -> bool:
-    """Fix glibc's mmap threshold at 128 KiB; True when it was set (False: not glibc)."""
+def tune_malloc() -> bool:
+    """Cap glibc's heaps at two and fix its mmap threshold at 128 KiB; True when both were set
+    (False: not glibc). Call it before the worker threads start: a thread picks its heap once."""
     if platform.libc_ver()[0] != "glibc":
         return False
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
     except OSError:
         return False
-    return libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
+    return libc.mallopt(M_ARENA_MAX, ARENAS) == 1 and libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1
