@@ -15,6 +15,7 @@ the view is the only place finished text is read, and it shows a workspace's 100
 updated tasks, so the text of an older finished task only held memory (the soak benchmark's RSS
 grew with it, bench/README.md). It also keeps one busy workspace from pushing out the others'
 finished text.
+
 Thread-safe: the poll, update and view paths run on many threads.
 """
 
@@ -154,12 +155,12 @@ class VolatileText:
     def _evict(self, *, keep: str) -> None:
         """Drop the oldest terminal tasks' text until the store and `keep`'s workspace are within
         bounds; never a live one."""
-        finished = self._finished_in.get(self._workspace_of.get(keep, ""))
+        finished = self._finished_in.get(self._workspace_of.get(keep))
         cap = self.finished_per_workspace
         while cap is not None and finished and len(finished) > cap:
             victim = next((k for k in finished if k != keep), None)
             if victim is None:
-                break  # cap 0 is not allowed; the task being written stays
+                break  # only with a cap of 0: the task being written stays
             self._forget(victim)
         while len(self._sizes) > self.max_tasks or self._bytes > self.max_bytes:
             victim = next((k for k in self._terminal if k != keep), None)
