@@ -65,6 +65,8 @@ setup(
         "falcon>=4,<5",
         "waitress>=3,<4",
         "webauthn>=3,<4",
+        # RFC 8785 (JCS) canonical JSON: the digest of an approval request (API.md "Interactive Codex")
+        "rfc8785>=0.1.4,<0.2",
     ],
     extras_require={
         "test": [
@@ -75,6 +77,9 @@ setup(
             "playwright>=1.40",
             # tests/relay/test_openapi.py: docs/openapi.json is valid OpenAPI 3.1, answers fit it (`validate` since 0.7.1)
             "openapi-spec-validator>=0.7.1,<0.10",
+            # tests/relay/test_fuzz_api.py: property-based fuzzing of every operation in docs/openapi.json
+            # (the 4.x Python API: openapi.from_dict, GenerationMode, Config.from_dict checks)
+            "schemathesis>=4.1,<5",
         ],
     },
     entry_points={

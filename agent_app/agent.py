@@ -57,6 +57,8 @@ def build_agent(
     workspace = Workspace(Path(config.workspace_root))
     client = RelayClient(config.relay_base_url, token)
     actions, log_sources, exec_modes = plugins.actions(config), plugins.log_sources(config), plugins.exec_modes(config)
+    # Interactive modes need the app-server host (issue 16, in progress): not offered until it lands.
+    exec_modes = {mode_id: c for mode_id, c in exec_modes.items() if not c.item.interactive}
     home = codex_home(config.codex)
     codex = Codex(
         binary=codex_binary or find_codex(config.codex.binary), home=home, config=config.codex,

@@ -20,12 +20,15 @@ from mobile_codex.core.plugin_types import Contribution
 from mobile_codex.core.task_catalog import TASK_TYPES
 
 from .errors import TaskFailed
+from .turn_channel import TurnChannel
+
 
 @attrs.frozen
 class TaskContext:
     task: dict[str, Any]
     output: Callable[[str], None]  # text for the phone (batched and capped by the reporter)
     cancel: threading.Event  # set when the run must stop
+    turn: TurnChannel | None = None  # an interactive turn's reports, answers and steers (codex_exec tasks)
 
 
 @attrs.frozen(kw_only=True)

@@ -6,6 +6,11 @@ hot loop: a reply without `heldMs` (the reference relay), or an empty one held l
 refused token (401) ends the loop with TokenRevoked; a refreshed token that cannot be saved ends it
 with TokenNotSaved (the token in use stays the old one, which the relay still accepts).
 
+Each reply's `answers[]` and `steers[]` go to the runner, which hands them to their tasks' turns.
+The relay repeats them on every poll until the agent reports them resolved, so a reply counts as
+"not empty" for the heldMs rule only when it brought an answer or steer not seen before: repeats
+alone never make the agent poll again at once.
+
 `stop()` and `slot_freed()` cut the poll in flight short through its PollInterrupt. Each poll's
 interrupt is registered under `_lock` together with the stop check and the free-slot count it asks
 with, so neither is lost whenever it lands: before that, the loop sees it; after, the poll is cut.
@@ -53,7 +58,7 @@ class Poller:
             poll.interrupt()
 
     def slot_freed(self) -> None:
-        """A task ended: a poll that asked for no task is cut short so the next one can take one."""
+        """A task ended or started waiting for a person: a poll that asked for no task is cut short so the next one can take one."""
         with self._lock:
             poll = self._poll if self._claiming_none else None
         if poll is not None:
@@ -101,11 +106,12 @@ class Poller:
             reachable = True
             self.polls += 1
             self._backoff.reset()
-            self._take(reply)
-            if not greeting and self._should_wait(reply):
+            fresh_inputs = self._take(reply)
+            if not greeting and self._should_wait(reply, fresh_inputs):
                 self.stop_event.wait(self.interval)
 
-    def _take(self, reply: dict) -> None:
+    def _take(self, reply: dict) -> int:
+        """Act on a poll reply; returns how many answers and steers in it were new."""
         token = reply.get("agentToken")
         if isinstance(token, str) and token:
             self.tokens.save(token)  # saved before use: a crash now still leaves a working token
@@ -116,12 +122,13 @@ class Poller:
         for task in reply.get("tasks") or []:
             if isinstance(task, dict):
                 self.runner.submit(task)
+        return self.runner.deliver(reply.get("answers"), reply.get("steers"))
 
-    def _should_wait(self, reply: dict) -> bool:
+    def _should_wait(self, reply: dict, fresh_inputs: int) -> bool:
         if self.long_poll_ms == 0:
             return True
         held = reply.get("heldMs")
         if not isinstance(held, (int, float)) or isinstance(held, bool):
             return True  # a relay without long-poll
-        empty = not reply.get("tasks") and not reply.get("cancelTaskIds")
+        empty = not reply.get("tasks") and not reply.get("cancelTaskIds") and not fresh_inputs
         return empty and held < self.long_poll_ms / 2

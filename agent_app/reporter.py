@@ -1,10 +1,17 @@
 """Sending one task's progress to the relay: output in batches, capped per update and in total.
 
 Output is buffered and flushed by a small thread every FLUSH_INTERVAL_SEC (so the phone sees it
-live) in updates of at most `maxTaskLogBytes`. A task sends at most TOTAL_OUTPUT_CAP bytes, note
-included: room for TRUNCATED_NOTE is kept back, and output that would reach into it is dropped,
-the note taking its place. A 409 from the relay (the task was canceled or finished there) means
-nobody wants this run any more: `stopped` is set and the runner ends the run.
+live) in updates of at most `maxTaskLogBytes`, each body counted as the JSON it is sent as
+(body_size.py). A task sends at most TOTAL_OUTPUT_CAP bytes, note included: room for
+TRUNCATED_NOTE is kept back, and output that would reach into it is dropped, the note taking its
+place. A 409 from the relay (the task was canceled or finished there) means nobody wants this run
+any more: `stopped` is set and the runner ends the run.
+
+An interactive turn's structured fields (turn_fields.py) ride in the same updates: each body holds
+first the queued fields, then as much output as the rest of `maxTaskLogBytes` allows. Requests and
+steer outcomes wake the flusher at once, since a person is waiting for them; items (deltas) wait for
+the next tick. The final update is sent only once the output and every queued field have gone, so
+the relay never sees a field after the status.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ from typing import Any
 
 from mobile_codex.core.text import clamp_tail, split_head, utf8_size
 
+from .body_size import member_overhead, split_encoded_head
 from .relay_client import RelayClient, RelayRefused, RelayUnavailable
+from .turn_fields import URGENT_FIELDS, Taken, TurnFieldQueue
 
 log = logging.getLogger("mobile_codex.agent")
 
@@ -24,6 +33,7 @@ FLUSH_INTERVAL_SEC = 0.3
 TOTAL_OUTPUT_CAP = 1024 * 1024  # PRODUCT.md: at most 1 MiB of output per task
 PENDING_CAP = 4 * 1024 * 1024  # kept while the relay is unreachable; the oldest is dropped past it
 FINAL_RETRY_SEC = 120  # how long a final update is retried while the relay is unreachable
+SENT, REFUSED, UNREACHABLE = "sent", "refused", "unreachable"  # what became of one update
 TRUNCATED_NOTE = "\n[output truncated: the agent sends at most 1 MiB per task]\n"
 
 
@@ -38,10 +48,12 @@ class TaskReporter:
         self._cancel = cancel  # set too when stopped, so the run's process is killed
         self._give_up = give_up or threading.Event()  # set when the agent stops: retries end
         self._pending = ""
+        self._fields = TurnFieldQueue()
         self._truncated = False
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
         self._closing = threading.Event()
+        self._wake = threading.Event()  # flush now rather than at the next tick
         self._flusher = threading.Thread(target=self._flush_loop, name=f"report-{task_id}", daemon=True)
         self._flusher.start()
 
@@ -60,19 +72,35 @@ class TaskReporter:
             if len(self._pending) > PENDING_CAP:
                 self._pending = clamp_tail(self._pending, PENDING_CAP)
 
+    def queue_turn_fields(self, *, items=(), requests_add=(), requests_resolved=(), steers_applied=(),
+                          steers_rejected=(), token_usage=None, turn_id=None, thread_id=None) -> None:  # fmt: skip
+        """Queue an interactive turn's update fields (TurnChannel.report) for the next flush."""
+        lists = {"itemsAppend": items, "requestsAdd": requests_add, "requestsResolved": requests_resolved,
+                 "steersApplied": steers_applied, "steersRejected": steers_rejected}  # fmt: skip
+        scalars = {"tokenUsage": token_usage, "turnId": turn_id, "threadId": thread_id}
+        if self.stopped.is_set():
+            return
+        with self._lock:
+            for name, values in lists.items():
+                for value in values:
+                    self._fields.add(name, value)
+            for name, value in scalars.items():
+                if value is not None:
+                    self._fields.add(name, value)
+        if any(lists[name] for name in URGENT_FIELDS):
+            self._wake.set()
+
     def flush(self) -> None:
-        """Send what is buffered, in updates of at most `per_update` bytes."""
+        """Send what is queued, in updates of at most `per_update` bytes (fields first, then output)."""
         with self._send_lock:
             while not self.stopped.is_set():
                 with self._lock:
-                    chunk, self._pending = split_head(self._pending, self.per_update)
-                if not chunk:
+                    taken = self._fields.take(self.per_update)
+                    room = self.per_update - taken.size - member_overhead("outputAppend")
+                    chunk, self._pending = split_encoded_head(self._pending, room)
+                if not taken.entries and not taken.scalars and not chunk:
                     return
-                try:
-                    self._send({"outputAppend": chunk})
-                except RelayUnavailable:
-                    with self._lock:
-                        self._pending = chunk + self._pending  # try again at the next flush
+                if not self._send_batch(taken, chunk):
                     return
 
     def finish(self, fields: dict[str, Any]) -> None:
@@ -88,7 +116,7 @@ class TaskReporter:
             if self.stopped.is_set():
                 return
             with self._lock:
-                flushed = not self._pending
+                flushed = not self._pending and self._fields.empty()
             if flushed:
                 try:
                     self._send(fields)
@@ -106,22 +134,59 @@ class TaskReporter:
     def close(self) -> None:
         """Stop the flusher without a final update (the relay already finished the task)."""
         self._closing.set()
+        self._wake.set()
         self._flusher.join()
 
     # --- internals ----------------------------------------------------------------------------
 
     def _flush_loop(self) -> None:
-        while not self._closing.wait(FLUSH_INTERVAL_SEC):
-            self.flush()
+        while not self._closing.is_set():
+            self._wake.wait(FLUSH_INTERVAL_SEC)
+            self._wake.clear()
+            if not self._closing.is_set():
+                self.flush()
 
-    def _send(self, body: dict) -> None:
+    def _send_batch(self, taken: Taken, chunk: str) -> bool:
+        """Send queued fields and output as one update; False when the relay is unreachable (what was
+        not sent is queued again, in front).
+
+        When the relay refuses the update (400: e.g. a request it finds over budget), each field and
+        the output are sent again on their own, so one bad value costs only itself.
+        """
+        outcome = self._send_first([(taken, chunk)])
+        parts = [(part, "") for part in taken.split()] + ([(Taken(), chunk)] if chunk else [])
+        if outcome == REFUSED and len(parts) > 1 and not self.stopped.is_set():
+            log.info("task %s: sending the refused update's %d parts one by one", self.task_id, len(parts))
+            while parts and outcome != UNREACHABLE and not self.stopped.is_set():
+                outcome = self._send_first(parts)
+                parts = parts[1:]
+        return outcome != UNREACHABLE
+
+    def _send_first(self, parts: list[tuple[Taken, str]]) -> str:
+        """Send parts[0]; when the relay is unreachable, every part goes back to the front of the queue."""
+        taken, chunk = parts[0]
+        body = taken.body()
+        if chunk:
+            body["outputAppend"] = chunk
+        try:
+            return SENT if self._send(body) else REFUSED
+        except RelayUnavailable:
+            with self._lock:  # try again at the next flush
+                self._pending = "".join(c for _, c in parts) + self._pending
+                self._fields.put_back(Taken.joined([t for t, _ in parts]))
+            return UNREACHABLE
+
+    def _send(self, body: dict) -> bool:
+        """True when the relay took the update; False when it refused it (404/409/403 stop the run)."""
         try:
             self.client.update(self.task_id, body)
+            return True
         except RelayRefused as err:
             if err.status in (404, 409, 403):
                 log.info("task %s: relay refused an update (%s); stopping it", self.task_id, err.code)
                 self.stopped.set()
                 if self._cancel is not None:
                     self._cancel.set()
-                return
+                return False
             log.warning("task %s: relay refused an update: %s", self.task_id, err)
+            return False

@@ -7,6 +7,12 @@ task at once, or sets the running task's cancel event (its process group is kill
 `cancel` is called on the poll thread, and a report retries while the relay is unreachable, so
 a queued task's `canceled` report is sent from a thread of its own: a poll never waits for a
 report. When the agent stops, reports still retrying give up and stop_all waits briefly for the rest.
+
+Every codex_exec task gets a TurnChannel. `deliver` hands it the answers and steers each poll
+reply carries. A task whose turn waits for a person (`waiting_for_person(True)`) holds no slot, so
+turns waiting for approval never block other tasks; when it resumes it counts again, and the agent
+may then run more than `slots` tasks for a while (nothing is stopped to make room: the waiting
+turn already has its app-server, and the person is waiting for it).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from .dispatch import Dispatcher, TaskContext, TaskResult
 from .errors import TaskCanceled, TaskFailed
 from .relay_client import RelayClient
 from .reporter import TaskReporter
+from .turn_channel import STEER_TURN_ENDED, TurnChannel, answer_from, steer_from
 
 log = logging.getLogger("mobile_codex.agent")
 
@@ -39,13 +46,15 @@ class TaskRunner:
         self._lock = threading.Lock()
         self._queue: collections.deque[dict] = collections.deque()
         self._running: dict[str, threading.Event] = {}  # task id -> its cancel event
+        self._channels: dict[str, TurnChannel] = {}  # task id -> its turn channel (codex_exec tasks)
+        self._waiting: set[str] = set()  # running tasks waiting for a person: they hold no slot
         self._threads: set[threading.Thread] = set()
         self._stopping = False  # the agent is shutting down: runs end as `agent-stopped`, not canceled
         self._give_up = threading.Event()  # set with _stopping: reports retrying for an unreachable relay end
 
     def free_slots(self) -> int:
         with self._lock:
-            return max(0, self.slots - len(self._running) - len(self._queue))
+            return max(0, self.slots - self._active() - len(self._queue))
 
     def busy(self) -> bool:
         with self._lock:
@@ -77,6 +86,23 @@ class TaskRunner:
                 self._threads.add(thread)
                 thread.start()  # under the lock, as in _start_more: stop_all never joins an unstarted thread
 
+    def deliver(self, answers: object, steers: object) -> int:
+        """Hand a poll reply's `answers[]` and `steers[]` to their running tasks' channels.
+
+        Entries for tasks not running here, and malformed ones, are ignored. Returns how many were
+        new (not repeats), so the poller can tell a reply that brought something from one that did not.
+        """
+        new = 0
+        for entries, parse in ((answers, answer_from), (steers, steer_from)):
+            for entry in entries if isinstance(entries, list) else ():
+                task_id = entry.get("taskId") if isinstance(entry, dict) else None
+                with self._lock:
+                    channel = self._channels.get(task_id) if isinstance(task_id, str) else None
+                parsed = parse(entry) if channel is not None else None
+                if parsed is not None and channel.offer(parsed):
+                    new += 1
+        return new
+
     def stop_all(self, timeout: float = 10.0) -> None:
         """Cancel everything (agent shutdown) and wait up to `timeout` for the runs and reports to end.
 
@@ -96,9 +122,25 @@ class TaskRunner:
 
     # --- internals ----------------------------------------------------------------------------
 
+    def _active(self) -> int:
+        """Tasks holding a slot: running and not waiting for a person (call under _lock)."""
+        return len(self._running) - len(self._waiting)
+
+    def _set_waiting(self, task_id: str, waiting: bool) -> None:
+        with self._lock:
+            if task_id not in self._running:
+                return
+            if waiting:
+                self._waiting.add(task_id)
+            else:
+                self._waiting.discard(task_id)
+        if waiting:  # its slot is free now: start a queued task, or let the poller ask for one
+            self._start_more()
+            self.on_slot_free()
+
     def _start_more(self) -> None:
         with self._lock:
-            while self._queue and len(self._running) < self.slots:
+            while self._queue and self._active() < self.slots:
                 task = self._queue.popleft()
                 cancel = threading.Event()
                 self._running[task["taskId"]] = cancel
@@ -122,7 +164,11 @@ class TaskRunner:
         task_id = task["taskId"]
         reporter = self._reporter(task_id, cancel)
         try:
-            final = self._final_update(task, reporter, cancel)
+            turn = self._channel(task, reporter, cancel)
+            final = self._final_update(task, reporter, cancel, turn)
+            if turn is not None:  # steers the turn never took: rejected before the final update
+                left = turn.close()
+                reporter.queue_turn_fields(steers_rejected=[{"steerId": s.steer_id, "reason": STEER_TURN_ENDED} for s in left])
             if reporter.stopped.is_set():
                 reporter.close()  # the relay finished the task itself (409): nothing more to say
             else:
@@ -132,12 +178,15 @@ class TaskRunner:
         finally:
             with self._lock:
                 self._running.pop(task_id, None)
+                self._channels.pop(task_id, None)
+                self._waiting.discard(task_id)
                 self._threads.discard(threading.current_thread())
             self._start_more()
             self.on_slot_free()
 
-    def _final_update(self, task: dict[str, Any], reporter: TaskReporter, cancel: threading.Event) -> dict[str, Any]:
-        ctx = TaskContext(task=task, output=reporter.append, cancel=cancel)
+    def _final_update(self, task: dict[str, Any], reporter: TaskReporter, cancel: threading.Event,
+                      turn: TurnChannel | None) -> dict[str, Any]:  # fmt: skip
+        ctx = TaskContext(task=task, output=reporter.append, cancel=cancel, turn=turn)
         try:
             outcome: TaskResult = self.dispatcher.run(ctx)
         except TaskCanceled:
@@ -163,6 +212,19 @@ class TaskRunner:
         if outcome.thread_id:
             update["threadId"] = outcome.thread_id
         return update
+
+    def _channel(self, task: dict[str, Any], reporter: TaskReporter, cancel: threading.Event) -> TurnChannel | None:
+        """A codex_exec task's TurnChannel, registered so `deliver` finds it (other tasks get none)."""
+        if task.get("type") != "codex_exec":
+            return None
+        task_id = task["taskId"]
+        channel = TurnChannel(
+            queue_fields=reporter.queue_turn_fields, on_waiting=lambda waiting: self._set_waiting(task_id, waiting),
+            cancel=cancel,
+        )  # fmt: skip
+        with self._lock:
+            self._channels[task_id] = channel
+        return channel
 
     def _canceled(self) -> dict[str, Any]:
         if self._stopping:  # the relay did not ask: it may only be told `canceled` when it did

@@ -63,7 +63,7 @@ def pair_through_store(app, config: AgentConfig) -> str:
     ctx = app.relay
     with ctx.store.transaction(write=False) as tx:
         workspace_id = tx.users.get(tx.get_meta().bootstrap_user_id).last_workspace_id
-        existing = tx.agents.get(config.agent_id)
+        existing = tx.agents.get((workspace_id, config.agent_id))
     if existing is not None and existing.revoked_at is None:
         ctx.services.agents.revoke(workspace_id, config.agent_id)  # its token is lost: replace it
     pairing = ctx.services.pairing

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Callable
 
 import attrs
 
+from .task_catalog import TurnRules, turn_rules_problem
+
 if TYPE_CHECKING:
     from .config.relay import StorageConfig
     from .store import Store
@@ -67,17 +69,42 @@ class CodexRun:
 
 @attrs.frozen(kw_only=True)
 class ExecModeSpec:
-    """How a codex_exec task becomes a command line.
+    """How a codex_exec task runs: one `codex exec` command line, or a turn of a conversation.
 
-    `writes` means the mode may change the workspace and so needs `codexExecWrite` at both ends.
-    `flags` lists every feature flag (camelCase) the mode needs.
+    A *command-line* mode gives `build_command`. An *interactive* mode gives `turn` instead (the
+    sandbox and approval policy each turn runs with, from `task_catalog.TURN_SANDBOXES` and
+    `TURN_APPROVAL_POLICIES`), and may fix `model` and `effort` (reasoning effort); the agent drives
+    it over `codex app-server`. A mode that does not write must use approval policy `never`.
+
+    `writes` means the mode may change the workspace and so needs `codexExecWrite` at both ends;
+    for an interactive mode it must say what its sandbox does. `flags` lists every feature flag
+    (camelCase) the mode needs.
     """
 
     id: str
     label: str
     writes: bool
     flags: tuple[str, ...] = attrs.field(converter=tuple)
-    build_command: Callable[[CodexRun], list[str]] = attrs.field(eq=False, repr=False)
+    build_command: Callable[[CodexRun], list[str]] | None = attrs.field(default=None, eq=False, repr=False)
+    turn: "TurnRules | None" = None
+    model: str = ""
+    effort: str = ""
+
+    @property
+    def interactive(self) -> bool:
+        return self.turn is not None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.build_command is None) == (self.turn is None):
+            raise ValueError(f"exec mode {self.id!r}: give either build_command (codex exec) or turn (interactive), not both")
+        if self.turn is not None:
+            problem = turn_rules_problem(self.turn)
+            if problem:
+                raise ValueError(f"exec mode {self.id!r}: {problem}")
+            if self.writes != self.turn.writes:
+                raise ValueError(f"exec mode {self.id!r}: writes must be {self.turn.writes} for sandbox {self.turn.sandbox!r}")
+        elif self.model or self.effort:
+            raise ValueError(f"exec mode {self.id!r}: model and effort are for interactive modes (a command line sets its own)")
 
 
 @attrs.frozen(kw_only=True)

@@ -20,7 +20,12 @@ import attrs
 from .casing import to_camel, to_snake
 from .records import VOLATILE_TASK_FIELDS, Task
 
-__all__ = ["to_camel", "to_snake", "layout", "record_to_dict", "record_from_dict", "check_query"]
+__all__ = [
+    "to_camel", "to_snake", "layout", "key_fields", "key_of", "dict_key", "check_key", "record_to_dict",
+    "record_from_dict", "check_query",
+]
+
+Key = str | tuple[str, ...]  # one field's value, or the values of a compound key's fields in order
 
 
 @attrs.frozen
@@ -48,6 +53,37 @@ def layout(cls: type) -> RecordLayout:
         booleans=frozenset(name for name, kind in kinds.items() if kind is bool),
         structured=frozenset(name for name, kind in kinds.items() if kind in (list, dict, tuple)),
     )
+
+
+def key_fields(cls: type) -> tuple[str, ...]:
+    """The fields that make up the key of `cls`, in order (one for most records)."""
+    return (cls.KEY,) if isinstance(cls.KEY, str) else tuple(cls.KEY)
+
+
+def key_of(record: object) -> Key:
+    """The record's key, as `Table.get` takes it: a str, or a tuple for a compound key."""
+    values = tuple(getattr(record, name) for name in key_fields(type(record)))
+    return values[0] if isinstance(type(record).KEY, str) else values
+
+
+def dict_key(cls: type, mapping: Mapping[str, object]) -> Key:
+    """The key of the record a camelCase dict of `cls` holds (as `key_of` gives it)."""
+    values = tuple(mapping[to_camel(name)] for name in key_fields(cls))
+    return values[0] if isinstance(cls.KEY, str) else values  # type: ignore[return-value]
+
+
+def check_key(cls: type, key: object) -> tuple[str, ...]:
+    """The key's field values as a tuple; TypeError when a compound key is not one.
+
+    Strict on purpose: looking an agent up by its bare id (without its workspace) would be the
+    cross-workspace lookup issue 15 removed, so it fails loudly instead of finding nothing.
+    """
+    if isinstance(cls.KEY, str):
+        return (key,)  # type: ignore[return-value]
+    names = key_fields(cls)
+    if not isinstance(key, tuple) or len(key) != len(names) or not all(isinstance(v, str) for v in key):
+        raise TypeError(f"a {cls.__name__} key is a tuple ({', '.join(names)}), not {key!r}")
+    return key
 
 
 def record_to_dict(record: object) -> dict[str, object]:

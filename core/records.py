@@ -4,6 +4,9 @@ Field names are the snake_case twins of the reference `state.json` v4 keys (came
 and on the wire). Task text that the phone and agent exchange (prompt, summary, output, diff,
 result, error) is *volatile* and has no field here, so no backend can persist it.
 Times are ISO-8601 UTC strings with milliseconds and `Z`; they sort as text.
+
+A record's `KEY` names its key field, or a tuple of fields when the key is compound (agents);
+`record_codec.key_fields` and `key_of` read either form.
 """
 
 from __future__ import annotations
@@ -127,7 +130,9 @@ class PairRequest:
 
 @record
 class Agent:
-    KEY: ClassVar[str] = "agent_id"
+    # Agent ids are chosen by the agent, so they are only unique within a workspace: two workspaces
+    # may each have a `vm`, and neither can see, block or replace the other's (issue 15).
+    KEY: ClassVar[tuple[str, str]] = ("workspace_id", "agent_id")
     agent_id: str
     workspace_id: str
     label: str
@@ -144,6 +149,9 @@ class Agent:
     codex_available: bool = False
     codex_version: str = ""
     exec_modes: list = attrs.field(factory=list)  # [{id, label, writes}]
+
+
+AgentKey = tuple[str, str]  # (workspace_id, agent_id): what names one agent on the relay
 
 
 @record

@@ -21,13 +21,14 @@ import glob
 import json
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import attrs
 
 from mobile_codex.core.errors import StorageError
-from mobile_codex.core.record_codec import record_from_dict, record_to_dict, to_camel
+from mobile_codex.core.record_codec import dict_key, record_from_dict, record_to_dict, to_camel
 from mobile_codex.core.records import TABLES, RelayMeta
 
 VERSION = 4
@@ -41,7 +42,7 @@ class State:
     holding the old one keeps a consistent snapshot without any lock."""
 
     created_at: str
-    tables: Mapping[str, Mapping[str, dict]]  # table -> key -> camelCase record dict
+    tables: Mapping[str, Mapping[object, dict]]  # table -> key (as `key_of` gives it) -> camelCase record dict
     meta: Mapping[str, object]  # camelCase RelayMeta
 
 
@@ -107,7 +108,7 @@ def _read_records(path: Path, where: str, cls: type, items: Iterable[tuple[objec
         if not isinstance(item, dict):
             raise StorageError(f"{path}: {where}[{index!r}] is not a JSON object")
         record = _normalised(path, f"{where}[{index!r}]", cls, item)
-        records[record[to_camel(cls.KEY)]] = record
+        records[dict_key(cls, record)] = record
     return records
 
 
@@ -122,14 +123,28 @@ def _normalised(path: Path, where: str, cls: type, item: Mapping) -> dict:
 def to_document(state: State) -> dict:
     """The state.json v4 document for `state`."""
     document: dict[str, object] = {"version": VERSION, "createdAt": state.created_at}
-    for name in TABLES:
+    for name, cls in TABLES.items():
         if name not in AUTH_LISTS:
-            document[to_camel(name)] = dict(state.tables[name])
+            document[to_camel(name)] = _keyed_by_id(cls, state.tables[name])
     document["auth"] = {
         **state.meta,
         **{name: list(state.tables[name].values()) for name in AUTH_LISTS},
     }
     return document
+
+
+def _keyed_by_id(cls: type, rows: Mapping) -> dict[str, dict]:
+    """A table as the document holds it: keyed by the record's id, as the reference keys it.
+
+    A compound key (an agent's workspace and id) is written as its last part, the id, so a file
+    whose ids are all distinct keeps the reference's layout; an id several workspaces share (which
+    the reference cannot have) is written as `workspace/id` for each of them. Readers take the
+    key from the record, never from the document's key.
+    """
+    if isinstance(cls.KEY, str):
+        return dict(rows)
+    shared = Counter(key[-1] for key in rows)
+    return {(key[-1] if shared[key[-1]] == 1 else "/".join(key)): row for key, row in rows.items()}
 
 
 def write_state(path: Path, state: State) -> None:

@@ -15,29 +15,32 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
+from .record_codec import Key
 from .records import RelayMeta
 
 R = TypeVar("R")
 
 
 class Table(Protocol, Generic[R]):
-    """One record kind. Keys are the record's `KEY` field."""
+    """One record kind. Keys are the record's `KEY` field: a str, or for a compound `KEY` a tuple
+    of its fields' values in order (`tx.agents.get((workspace_id, agent_id))`; a bare str there
+    is a TypeError)."""
 
-    def get(self, key: str) -> R | None:
+    def get(self, key: Key) -> R | None:
         """The record with that key, or None."""
 
     def put(self, record: R) -> None:
         """Insert or replace the record with the same key."""
 
-    def delete(self, key: str) -> bool:
+    def delete(self, key: Key) -> bool:
         """Remove it; True when it existed."""
 
     def find(self, *, order_by: str | None = None, limit: int | None = None, **equals: object) -> list[R]:
         """Records whose fields equal every value in `equals` (None matches null).
 
         `order_by` names a field, with a leading `-` for descending; nulls sort first ascending
-        and last descending; ties (and no `order_by`) go by key ascending. List and dict fields
-        cannot be queried (ValueError); `limit` must be >= 0.
+        and last descending; ties (and no `order_by`) go by key ascending (field by field). List
+        and dict fields cannot be queried (ValueError); `limit` must be >= 0.
         """
 
     def count(self, **equals: object) -> int:

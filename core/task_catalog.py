@@ -140,9 +140,54 @@ TASK_TYPES: Mapping[str, TaskType] = {
 # --- Codex exec modes ----------------------------------------------------------------------------
 
 RESUME_MODE = "resume"
-# The built-in modes (plugins/exec_modes/codex_modes.py) and whether each writes. The relay accepts
-# these without asking the agent; any other mode must be one the agent advertised (API.md).
+# The built-in command-line modes (plugins/exec_modes/codex_modes.py) and whether each writes. The
+# relay accepts these without asking the agent; any other mode must be one the agent advertised (API.md).
 BUILT_IN_EXEC_MODES: Mapping[str, bool] = {"read-only": False, "workspace-write": True, RESUME_MODE: False}
+
+# Interactive modes: a turn of a conversation over `codex app-server` (API.md "Interactive Codex").
+CHAT_MODE = "chat"
+SUPERVISED_MODE = "supervised"
+# The sandboxes and approval policies an interactive mode may use. Never `danger-full-access`, never
+# `on-failure`: the first drops the sandbox, the second runs first and asks afterwards.
+TURN_SANDBOXES: tuple[str, ...] = ("read-only", "workspace-write")
+TURN_APPROVAL_POLICIES: tuple[str, ...] = ("untrusted", "on-request", "never")
+WRITING_SANDBOX = "workspace-write"
+NO_APPROVALS = "never"
+
+
+@attrs.frozen(kw_only=True)
+class TurnRules:
+    """What an interactive mode fixes for each turn it runs."""
+
+    sandbox: str
+    approval_policy: str
+
+    @property
+    def writes(self) -> bool:
+        return self.sandbox == WRITING_SANDBOX
+
+
+# The built-in interactive modes. The relay still checks them against the agent's advertised list:
+# an agent whose Codex is too old for app-server does not offer them.
+BUILT_IN_TURN_MODES: Mapping[str, TurnRules] = {
+    CHAT_MODE: TurnRules(sandbox="read-only", approval_policy=NO_APPROVALS),
+    SUPERVISED_MODE: TurnRules(sandbox=WRITING_SANDBOX, approval_policy="untrusted"),
+}
+
+
+def turn_rules_problem(rules: TurnRules) -> str | None:
+    """Why an interactive mode's rules are refused (None when they are fine).
+
+    A mode that does not write must never ask: in Codex an approved command runs outside the
+    sandbox, so approving would widen a read-only turn (SECURITY.md).
+    """
+    if rules.sandbox not in TURN_SANDBOXES:
+        return f"sandbox must be one of {', '.join(TURN_SANDBOXES)}, got {rules.sandbox!r}"
+    if rules.approval_policy not in TURN_APPROVAL_POLICIES:
+        return f"approval policy must be one of {', '.join(TURN_APPROVAL_POLICIES)}, got {rules.approval_policy!r}"
+    if not rules.writes and rules.approval_policy != NO_APPROVALS:
+        return f"a mode that does not write must use approval policy {NO_APPROVALS!r} (an approved command leaves the sandbox)"
+    return None
 
 
 def default_exec_mode(*, resume_session_id: str = "", write_access: bool = False) -> str:
@@ -168,4 +213,5 @@ def web_catalog() -> dict[str, Any]:
         "agentFlags": agent_flags(FeatureFlags()),  # each flag an agent has, with its default
         "builtInExecModes": [{"id": mode, "writes": writes} for mode, writes in BUILT_IN_EXEC_MODES.items()],
         "resumeMode": RESUME_MODE,
+        "turnModes": [{"id": mode, "writes": rules.writes, "interactive": True} for mode, rules in BUILT_IN_TURN_MODES.items()],
     }

@@ -28,8 +28,9 @@ from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
 from .services.bootstrap import ensure_bootstrap
 from .services.dispatch import AgentSignals
-from .services.events import ChangeFeed, HoldLimit, NotifyingStore
+from .services.events import ChangeFeed, HoldLimit
 from .services.housekeeping import Housekeeping
+from .services.notifying_store import NotifyingStore
 from .services.pairing import PairingService
 from .services.passkeys import PasskeyService
 from .services.people import PeopleService
@@ -69,6 +70,7 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
     tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas)
     sessions = SessionService(store, config, clock)
     pairing = PairingService(store, config, clock)
+    agents = AgentService(store, config, clock, tasks=tasks, signals=signals, feed=feed, holds=holds)
     return Services(
         sessions=sessions,
         people=PeopleService(store, config, clock, sessions=sessions, quotas=quotas),
@@ -76,9 +78,9 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
-        agents=AgentService(store, config, clock, tasks=tasks, signals=signals, feed=feed, holds=holds),
+        agents=agents,
         housekeeping=Housekeeping(
-            clock=clock, tasks=tasks, pairing=pairing,
+            clock=clock, agents=agents, tasks=tasks, pairing=pairing,
             retention=Retention(store, days=config.retention_days, forget_text=tasks.volatile.forget),
         ),
     )

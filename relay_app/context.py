@@ -44,6 +44,6 @@ class RelayContext:
     store: Store
     clock: Clock
     limiter: RateLimiter
-    feed: ChangeFeed  # moves on every committed write; wakes held state waits
+    feed: ChangeFeed  # moves a workspace's or user's cursor on each change they show; wakes held state waits
     holds: HoldLimit  # the capacity rule for held requests (threads - 8)
     services: Services

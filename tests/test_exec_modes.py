@@ -32,6 +32,11 @@ def modes(tmp_path):
     return {mode_id: c.item for mode_id, c in load_plugins(entry_points=[]).exec_modes(config).items()}
 
 
+@pytest.fixture
+def command_line_modes(modes):
+    return {mode_id: spec for mode_id, spec in modes.items() if not spec.interactive}
+
+
 def run(**extra):
     return CodexRun(binary="codex", cwd=Path("/ws/app"), prompt=EVIL, output_file=Path("/tmp/out.txt"), **extra)
 
@@ -41,6 +46,8 @@ def test_modes_declare_their_flags(modes):
         "read-only": (False, ("codexExec",)),
         "workspace-write": (True, ("codexExec", "codexExecWrite")),
         "resume": (False, ("codexExec",)),
+        "chat": (False, ("codexExec",)),
+        "supervised": (True, ("codexExec", "codexExecWrite")),
     }
 
 
@@ -60,8 +67,8 @@ def test_resume_is_read_only_with_the_outer_cwd(modes):
         modes["resume"].build_command(run())
 
 
-def test_the_prompt_is_always_the_last_argument_after_the_separator(modes):
-    for spec in modes.values():
+def test_the_prompt_is_always_the_last_argument_after_the_separator(command_line_modes):
+    for spec in command_line_modes.values():
         argv = spec.build_command(run(session_id="s"))
         assert argv[-2:] == ["--", EVIL] and argv.count(EVIL) == 1
 
@@ -72,8 +79,8 @@ AWKWARD_PROMPTS = ["exec", "resume", "read-only", "--json", "--", "", "-C", EVIL
 
 
 @pytest.mark.parametrize("prompt", AWKWARD_PROMPTS)
-def test_the_built_in_modes_pass_the_core_check_whatever_the_prompt(modes, prompt):
-    for spec in modes.values():
+def test_the_built_in_modes_pass_the_core_check_whatever_the_prompt(command_line_modes, prompt):
+    for spec in command_line_modes.values():
         argv = checked_command(spec, attrs.evolve(run(session_id="s"), prompt=prompt))
         assert argv[-2:] == ["--", prompt]
 

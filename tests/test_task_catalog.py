@@ -10,7 +10,7 @@ import pytest
 from mobile_codex.core.features import FeatureFlags
 from mobile_codex.core.plugins import load_plugins
 from mobile_codex.core.task_catalog import (
-    AGENT_FLAG_KEYS, AGENT_STATUSES, ALL_STATUSES, BUILT_IN_EXEC_MODES, TASK_TYPES, TERMINAL, TRANSITIONS, UNFINISHED,
+    AGENT_FLAG_KEYS, AGENT_STATUSES, ALL_STATUSES, BUILT_IN_EXEC_MODES, BUILT_IN_TURN_MODES, TASK_TYPES, TERMINAL, TRANSITIONS, UNFINISHED,
     Move, Side, Status, agent_flags, default_exec_mode, may, web_catalog,
 )  # fmt: skip
 
@@ -72,7 +72,12 @@ def test_default_exec_mode():
 
 def test_the_built_in_exec_mode_plugin_agrees_with_the_catalogue(tmp_path):
     modes = load_plugins().exec_modes(config=None)
-    assert {mode_id: c.item.writes for mode_id, c in modes.items()} == dict(BUILT_IN_EXEC_MODES)
+    command_line = {mode_id: c.item.writes for mode_id, c in modes.items() if not c.item.interactive}
+    assert command_line == dict(BUILT_IN_EXEC_MODES)
+    turns = {mode_id: c.item.turn for mode_id, c in modes.items() if c.item.interactive}
+    assert turns == dict(BUILT_IN_TURN_MODES)
+    assert modes["supervised"].item.flags == ("codexExec", "codexExecWrite")
+    assert modes["chat"].item.writes is False and modes["chat"].item.turn.approval_policy == "never"
     assert modes["workspace-write"].item.flags == ("codexExec", "codexExecWrite")
 
 

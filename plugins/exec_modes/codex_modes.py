@@ -1,4 +1,5 @@
-"""The built-in Codex exec modes: `read-only`, `workspace-write` and `resume`.
+"""The built-in Codex exec modes: `read-only`, `workspace-write` and `resume` (one `codex exec`
+each), and the interactive `chat` and `supervised` (turns of a conversation over `codex app-server`).
 
 Every command line ends with `-- PROMPT`, so text from the phone can never become an option
 (a prompt such as `--dangerously-bypass-approvals-and-sandbox` stays a prompt).
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from mobile_codex.core.hookspecs import hookimpl
 from mobile_codex.core.plugin_types import CodexRun, ExecModeSpec
-from mobile_codex.core.task_catalog import BUILT_IN_EXEC_MODES, RESUME_MODE, TASK_TYPES
+from mobile_codex.core.task_catalog import (
+    BUILT_IN_EXEC_MODES, BUILT_IN_TURN_MODES, CHAT_MODE, RESUME_MODE, SUPERVISED_MODE, TASK_TYPES,
+)  # fmt: skip
 
 REQUIRES_FLAGS = ("codexExec",)
 
@@ -48,10 +51,18 @@ def _built_in(mode_id: str, label: str, build_command) -> ExecModeSpec:
     return ExecModeSpec(id=mode_id, label=label, writes=writes, flags=flags, build_command=build_command)
 
 
+def _built_in_turn(mode_id: str, label: str) -> ExecModeSpec:
+    rules = BUILT_IN_TURN_MODES[mode_id]
+    flags = TASK_TYPES["codex_exec"].required_flags(write_access=rules.writes)
+    return ExecModeSpec(id=mode_id, label=label, writes=rules.writes, flags=flags, turn=rules)
+
+
 @hookimpl
 def register_exec_modes(config):
     return [
         _built_in("read-only", "Read only", _exec_with_sandbox("read-only")),
         _built_in("workspace-write", "Write to workspace", _exec_with_sandbox("workspace-write")),
         _built_in(RESUME_MODE, "Continue session (read only)", build_resume),
+        _built_in_turn(CHAT_MODE, "Chat (read only, asks nothing)"),
+        _built_in_turn(SUPERVISED_MODE, "Supervised (asks before each command and file change)"),
     ]

@@ -16,6 +16,9 @@ from ..policy import PERMISSION_FLAGS, ROLES
 from ..services.invitations import INVITE_TYPES
 
 Schema = dict[str, Any]
+# The field each task type requires besides `type` and `agentId` (resources/task_bodies.py).
+TASK_FIELDS = {"codex_exec": "prompt", "run_action": "actionId", "read_log": "logSourceId",
+               "read_session": "sessionId", "delete_session": "sessionId"}  # fmt: skip
 
 
 def ref(name: str) -> Schema:
@@ -41,6 +44,16 @@ def nullable(schema: Schema) -> Schema:
 def clamped(budget: int, *, tail: bool = False) -> Schema:
     kept = "the tail" if tail else "the head"
     return {"type": "string", "description": f"Clamped to {budget} bytes, keeping {kept} (longer is not an error)."}
+
+
+# A text the agent passes on as an argument, a path or an id: no NUL byte (400 `invalid-field`).
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
+def argument(budget: int, *, required: bool = False) -> Schema:
+    """`clamped`, without NUL bytes; a required one is not blank either."""
+    return {**clamped(budget), "pattern": NOT_BLANK if required else NO_NUL}
 
 
 def clamped_int(lo: int, hi: int, default: int) -> Schema:
@@ -111,8 +124,11 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     "Invitation": obj(
         {
-            "inviteId": STRING, "type": {"type": "string", "enum": list(INVITE_TYPES)}, "workspaceId": MAYBE_STRING,
-            "workspaceName": MAYBE_STRING, "role": ROLE, "note": STRING, "createdAt": TIME, "expiresAt": TIME,
+            "inviteId": STRING, "type": {"type": "string", "enum": list(INVITE_TYPES)},
+            "workspaceId": {**MAYBE_STRING, "description": "Empty for an account invite."},
+            "workspaceName": {**MAYBE_STRING, "description": "Empty for an account invite."},
+            "role": {**ROLE, "enum": [*ROLES, ""], "description": "Empty for an account invite (as the Node.js relay stores it)."},
+            "note": STRING, "createdAt": TIME, "expiresAt": TIME,
             "usedAt": MAYBE_TIME, "revokedAt": MAYBE_TIME, "createdByDisplayName": MAYBE_STRING,
         },
         "inviteId", "type", "role", "expiresAt",
@@ -184,19 +200,27 @@ SCHEMAS: dict[str, Schema] = {
         description="Volatile fields (prompt, summary, outputTail, diffText, result, error) live in relay memory only.",
     ),  # fmt: skip
     "TaskAnswer": obj({"ok": OK, "task": ref("Task")}, "ok", "task"),
-    "TaskCreate": obj(
-        {
-            "type": {"type": "string", "enum": list(TASK_TYPES), "description": "Another value: 400 `unsupported-task-type`."},
-            "agentId": clamped(120), "title": clamped(120),
-            "prompt": {**clamped(12000), "description": "codex_exec (required there). Clamped to 12000 bytes."},
-            "cwd": clamped(240), "writeAccess": BOOLEAN, "resumeSessionId": clamped(120),
-            "execMode": {**clamped(80), "description": "Ours (codex_exec): the exec mode id."},
-            "actionId": {**clamped(80), "description": "run_action (required there)."},
-            "logSourceId": {**clamped(80), "description": "read_log (required there)."},
-            "sessionId": {**clamped(120), "description": "read_session and delete_session (required there)."},
-        },
-        "type", "agentId",
-    ),  # fmt: skip
+    "TaskCreate": {
+        **obj(
+            {
+                "type": {"type": "string", "enum": list(TASK_TYPES), "description": "Another value: 400 `unsupported-task-type`."},
+                "agentId": argument(120, required=True), "title": clamped(120),
+                "prompt": {**argument(12000), "description": "codex_exec (required there). Clamped to 12000 bytes."},
+                "cwd": argument(240), "writeAccess": BOOLEAN, "resumeSessionId": argument(120),
+                "execMode": {**argument(80), "description": "Ours (codex_exec): the exec mode id."},
+                "actionId": {**argument(80), "description": "run_action (required there)."},
+                "logSourceId": {**argument(80), "description": "read_log (required there)."},
+                "sessionId": {**argument(120), "description": "read_session and delete_session (required there)."},
+            },
+            "type", "agentId",
+        ),
+        # each type's own required field, not blank (400 `invalid-field` naming it otherwise)
+        "oneOf": [
+            {"properties": {"type": {"const": name}, **({field: {"type": "string", "pattern": NOT_BLANK}} if field else {})},
+             "required": [field] if field else []}
+            for name, field in ((name, TASK_FIELDS.get(name)) for name in TASK_TYPES)
+        ],
+    },  # fmt: skip
     "TaskUpdate": obj(
         {
             "status": {"type": "string", "enum": list(AGENT_STATUSES)},

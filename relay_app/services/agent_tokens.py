@@ -20,7 +20,7 @@ from datetime import datetime
 import attrs
 
 from mobile_codex.core.crypto import same_secret, sha256_hex
-from mobile_codex.core.records import Agent
+from mobile_codex.core.records import Agent, AgentKey
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock
 
@@ -87,6 +87,11 @@ class AgentCaller:
     def workspace_id(self) -> str:
         return self.agent.workspace_id
 
+    @property
+    def key(self) -> AgentKey:
+        """What names this agent on the relay: ids are only unique within a workspace."""
+        return (self.agent.workspace_id, self.agent.agent_id)
+
 
 def bearer(authorization: str | None) -> str | None:
     if not authorization:
@@ -113,7 +118,10 @@ class AgentAuth:
             raise Unauthorized("invalid-token")
         token_hash = sha256_hex(token)
         with self.store.transaction(write=False) as tx:
-            agent = tx.agents.get(payload["sub"])
+            # The token's workspace and id together name the agent (ids are per workspace), so a
+            # token can never reach another workspace's agent of the same id: the reference's
+            # `agent-workspace-mismatch` has no case left and reads as `invalid-token`.
+            agent = tx.agents.get((payload["ws"], payload["sub"]))
         if agent is None:
             raise Unauthorized("invalid-token")
         if agent.revoked_at is not None:
@@ -121,8 +129,6 @@ class AgentAuth:
         is_next = agent.next_token_hash is not None and same_secret(token_hash, agent.next_token_hash)
         if not is_next and not same_secret(token_hash, agent.token_hash):
             raise Unauthorized("invalid-token")
-        if agent.workspace_id != payload["ws"]:
-            raise Unauthorized("agent-workspace-mismatch")
         if is_next:
             agent = self._cut_over(agent, token_hash)
         return AgentCaller(agent=agent, token_exp=float(payload["exp"]))
@@ -130,7 +136,7 @@ class AgentAuth:
     def _cut_over(self, agent: Agent, token_hash: str) -> Agent:
         """The refreshed token's first use: from now on only it is accepted."""
         with self.store.transaction() as tx:
-            current = tx.agents.get(agent.agent_id)
+            current = tx.agents.get((agent.workspace_id, agent.agent_id))
             if current is None or current.revoked_at is not None:
                 raise Unauthorized("agent-revoked")
             if current.next_token_hash == token_hash:

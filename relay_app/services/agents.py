@@ -1,11 +1,17 @@
 """Agents: the poll exchange (long-poll included), presence, revocation.
 
+An agent is named by its workspace and id together (ids are per workspace), in the store and in
+every in-memory map here, so another workspace's agent of the same id shares nothing with it.
+
 Cost of a poll does not grow with history: it reads the agent's row and that agent's queued and
-running tasks through the (agent_id, status, created_at) index, and writes only when it claims
-tasks, the agent's advertised capabilities changed, a token refresh is due, or `lastSeenAt` is
-older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the state view).
+running tasks through the (workspace_id, agent_id, status, created_at) index, and writes only when
+it claims tasks, the agent's advertised capabilities changed, a token refresh is due, or
+`lastSeenAt` is older than `LAST_SEEN_WRITE_SEC` (the exact time is kept in memory and shown in the
+state view). Neither write moves the change feed (`change_scopes.UNSEEN_FIELDS`): the app shows an
+agent as online while its last poll is under `ONLINE_SEC` old, so only going online (a poll after
+silence) or offline (noticed by the housekeeping sweep, `note_offline`) moves its workspace's cursor.
 Codex session summaries stay in memory only; a report that changes them moves the change feed
-itself (an unchanged one does not, or every idle agent would wake every waiting phone).
+itself (an unchanged one does not, or every idle agent would wake its workspace's waiting phones).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import sha256_hex
-from mobile_codex.core.records import Agent
+from mobile_codex.core.records import Agent, AgentKey
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
@@ -31,58 +37,81 @@ from .task_values import TaskState
 from .tasks import TaskService
 
 LAST_SEEN_WRITE_SEC = 5.0
+ONLINE_SEC = 90.0  # web/flags.js ONLINE_MS: shown online while the last poll is this recent
 REFRESH_REISSUE_SEC = 600.0  # an agent that ignores `agentToken` (the reference's) is not re-sent one every poll
 
 
+@attrs.frozen
+class Seen:
+    """What one poll means for presence."""
+
+    write: bool  # `lastSeenAt` should be written to the store now
+    came_online: bool  # the app showed the agent offline until this poll
+
+
 class Presence:
-    """In-memory per agent: when it was last seen, when that was last written, its Codex sessions."""
+    """In-memory per agent (workspace and id: ids are per workspace): when it was last seen, when
+    that was last written, its Codex sessions, and which agents the app shows online."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: dict[str, datetime] = {}
-        self._written: dict[str, datetime] = {}
-        self._sessions: dict[str, list] = {}
-        self._refreshed: dict[str, datetime] = {}
+        self._seen: dict[AgentKey, datetime] = {}
+        self._online: set[AgentKey] = set()
+        self._written: dict[AgentKey, datetime] = {}
+        self._sessions: dict[AgentKey, list] = {}
+        self._refreshed: dict[AgentKey, datetime] = {}
 
-    def seen(self, agent_id: str, now: datetime) -> bool:
-        """Record a poll; True when `lastSeenAt` should be written to the store now."""
+    def seen(self, agent: AgentKey, now: datetime) -> Seen:
+        """Record a poll."""
         with self._lock:
-            self._seen[agent_id] = now
-            last = self._written.get(agent_id)
-            return last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC
+            before = self._seen.get(agent)
+            came_online = agent not in self._online or (now - before).total_seconds() >= ONLINE_SEC
+            self._seen[agent] = now
+            self._online.add(agent)
+            last = self._written.get(agent)
+            return Seen(last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC, came_online)
 
-    def report_sessions(self, agent_id: str, sessions: list) -> bool:
+    def gone_offline(self, now: datetime) -> set[str]:
+        """The workspaces of agents whose last poll became too old to show them online since the
+        last call (each agent counted once until it polls again)."""
+        with self._lock:
+            gone = {agent for agent in self._online if (now - self._seen[agent]).total_seconds() >= ONLINE_SEC}
+            self._online -= gone
+            return {workspace_id for workspace_id, _ in gone}
+
+    def report_sessions(self, agent: AgentKey, sessions: list) -> bool:
         """Keep the agent's Codex session summaries; True when they differ from those held."""
         with self._lock:
-            changed = sessions != self._sessions.get(agent_id, [])
-            self._sessions[agent_id] = sessions
+            changed = sessions != self._sessions.get(agent, [])
+            self._sessions[agent] = sessions
             return changed
 
-    def written(self, agent_id: str, now: datetime) -> None:
+    def written(self, agent: AgentKey, now: datetime) -> None:
         with self._lock:
-            self._written[agent_id] = now
+            self._written[agent] = now
 
-    def may_refresh(self, agent_id: str, now: datetime) -> bool:
+    def may_refresh(self, agent: AgentKey, now: datetime) -> bool:
         """True (and remembered) unless a fresh token went to this agent in the last few minutes."""
         with self._lock:
-            last = self._refreshed.get(agent_id)
+            last = self._refreshed.get(agent)
             if last is not None and (now - last).total_seconds() < REFRESH_REISSUE_SEC:
                 return False
-            self._refreshed[agent_id] = now
+            self._refreshed[agent] = now
             return True
 
-    def last_seen(self, agent_id: str) -> str | None:
+    def last_seen(self, agent: AgentKey) -> str | None:
         with self._lock:
-            seen = self._seen.get(agent_id)
+            seen = self._seen.get(agent)
         return iso(seen) if seen else None
 
-    def sessions(self, agent_id: str) -> list:
+    def sessions(self, agent: AgentKey) -> list:
         with self._lock:
-            return list(self._sessions.get(agent_id, []))
+            return list(self._sessions.get(agent, []))
 
-    def forget(self, agent_id: str) -> None:
+    def forget(self, agent: AgentKey) -> None:
         with self._lock:
-            self._sessions.pop(agent_id, None)
+            self._sessions.pop(agent, None)
+            self._online.discard(agent)  # revoked: its record's change moves the cursor
 
 
 @attrs.frozen
@@ -126,35 +155,44 @@ class AgentService:
         self.presence = Presence()
 
     def in_workspace(self, tx: Transaction, workspace_id: str) -> list[AgentState]:
-        return [
-            AgentState(agent, self.presence.last_seen(agent.agent_id), self.presence.sessions(agent.agent_id))
-            for agent in tx.agents.find(workspace_id=workspace_id, order_by="created_at")
-        ]  # fmt: skip
+        return [self._state(agent) for agent in tx.agents.find(workspace_id=workspace_id, order_by="created_at")]
+
+    def _state(self, agent: Agent) -> AgentState:
+        key = (agent.workspace_id, agent.agent_id)
+        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key))
+
+    def note_offline(self, now: datetime) -> int:
+        """Move the cursor of each workspace whose agent the app now shows offline; how many workspaces."""
+        workspaces = self.presence.gone_offline(now)
+        for workspace_id in workspaces:
+            self.feed.bump(workspace_id)
+        return len(workspaces)
 
     def revoke(self, workspace_id: str, agent_id: str) -> None:
         now = iso(self.clock())
+        key = (workspace_id, agent_id)
         with self.store.transaction() as tx:
-            agent = tx.agents.get(agent_id)
-            if agent is None or agent.workspace_id != workspace_id:
+            agent = tx.agents.get(key)
+            if agent is None:
                 raise NotFound("agent-not-found")
             if agent.revoked_at is None:
                 tx.agents.put(attrs.evolve(agent, revoked_at=now, next_token_hash=None))
-        self.presence.forget(agent_id)
-        self.signals.cancel_requested(agent_id)  # a held poll ends; the next request gets agent-revoked
+        self.presence.forget(key)
+        self.signals.cancel_requested(key)  # a held poll ends; the next request gets agent-revoked
 
     # --- the poll ----------------------------------------------------------------------------
 
     def poll(self, caller: AgentCaller, request: PollRequest) -> PollReply:
-        agent_id = caller.agent_id
-        mark = self.signals.mark(agent_id)  # before the first look, so nothing queued in between is missed
+        key = caller.key
+        mark = self.signals.mark(key)  # before the first look, so nothing queued in between is missed
         exchange = self._exchange(caller, request.report, request.max_tasks)
         held_ms = 0
         if request.wait_ms > 0 and not exchange.tasks and not exchange.cancel_ids:
-            with self.holds.hold(("agent", agent_id), HELD_PER_AGENT) as may_wait:
+            with self.holds.hold(("agent", key), HELD_PER_AGENT) as may_wait:
                 if may_wait:
                     started = time.monotonic()
                     woke = self.signals.wait(
-                        agent_id, mark, want_tasks=request.max_tasks > 0, timeout=request.wait_ms / 1000
+                        key, mark, want_tasks=request.max_tasks > 0, timeout=request.wait_ms / 1000
                     )  # fmt: skip
                     held_ms = int((time.monotonic() - started) * 1000)
                     if woke:
@@ -165,32 +203,36 @@ class AgentService:
     def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
         """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
         now = self.clock()
-        agent_id = caller.agent_id
-        write_seen = self.presence.seen(agent_id, now)
-        if report and report.codex_sessions is not None and self.presence.report_sessions(agent_id, report.codex_sessions):
-            self.feed.bump()  # shown in the state view but never stored, so no write moves the feed for it
+        key = caller.key
+        seen = self.presence.seen(key, now)
+        write_seen = seen.write
+        sessions_changed = bool(
+            report and report.codex_sessions is not None and self.presence.report_sessions(key, report.codex_sessions)
+        )  # fmt: skip
+        if seen.came_online or sessions_changed:
+            self.feed.bump(caller.workspace_id)  # shown in the state view but never stored, so no write moves the feed for it
         with self.store.transaction(write=False) as tx:
-            agent = tx.agents.get(agent_id)
+            agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:
                 return Exchange([], [])
             has_queued = bool(self.tasks.queued_for(tx, agent, min(max_tasks, 1)))
             cancel_ids = self.tasks.cancel_ids_for(tx, agent)
         changes = merged(agent, report) if report else {}
         token = None
-        if report is not None and refresh_due(caller, now) and self.presence.may_refresh(agent_id, now):
-            token = issue_agent_token(self.config.token_secret, agent_id=agent_id, workspace_id=agent.workspace_id, now=now)
+        if report is not None and refresh_due(caller, now) and self.presence.may_refresh(key, now):
+            token = issue_agent_token(self.config.token_secret, agent_id=agent.agent_id, workspace_id=agent.workspace_id, now=now)
             changes["next_token_hash"] = sha256_hex(token)
         if write_seen:
             changes["last_seen_at"] = iso(now)
         if not has_queued and not changes:
             return Exchange([], cancel_ids)
         with self.store.transaction() as tx:
-            agent = tx.agents.get(agent_id)
+            agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:
                 return Exchange([], [])
             if changes:
                 tx.agents.put(attrs.evolve(agent, **changes))
             claimed = self.tasks.claim(tx, agent, max_tasks)
         if write_seen:
-            self.presence.written(agent_id, now)
+            self.presence.written(key, now)
         return Exchange(claimed, cancel_ids, token)

@@ -1,9 +1,13 @@
 """Waking held requests: the change feed behind `changeCursor`, and the capacity rule.
 
-Every committed write transaction moves the feed (the store is wrapped in `NotifyingStore`),
-so a phone waiting with `waitForChangeAfter` wakes as soon as anything changes; in-memory
-changes (task output) call `feed.bump()` themselves. Held requests of any kind pass through
-`HoldLimit`, which never lets them take the last `threads - reserve` server threads.
+The feed keeps one version per scope (a workspace, a user, the relay's people: `change_scopes.py`).
+Every committed write moves the scopes of the records it changed (the store is wrapped in
+`NotifyingStore`); changes kept in memory only (task text, an agent's Codex sessions, an agent
+going online or offline) move their workspace with `feed.bump(workspace_id)`. A state view's
+cursor is a digest of the versions of the scopes that view depends on, so a phone waiting with
+`waitForChangeAfter` wakes when something it shows changes, and for nothing else: not for another
+workspace's activity, and the cursor says nothing about it. Held requests of any kind pass
+through `HoldLimit`, which never lets them take the last `threads - reserve` server threads.
 
 A stopping relay calls `feed.release_all()`: every held request answers at once, as at the end of
 its wait, and none waits again, so phones and agents reconnect (to the next relay) without delay.
@@ -12,71 +16,96 @@ Waits that hold on a condition of their own (agent polls) register with `also_re
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from mobile_codex.core.store import Store
+from .change_scopes import Scope, workspace
 
 
 class ChangeFeed:
     def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._version = 0
+        self._lock = threading.Lock()
+        self._versions: dict[Scope, int] = {}
+        self._waits: dict[Scope, set[threading.Condition]] = {}  # scope -> the held waits it would end
         self._boot = secrets.token_hex(4)  # a cursor from before a restart is stale
+        self._salt = secrets.token_bytes(16)  # a cursor is opaque: no count of changes can be read from it
         self._released = False  # the relay is stopping: nothing waits any more
         self._on_release: list[Callable[[], None]] = []
 
     def release_all(self) -> None:
         """The relay is stopping: wake every wait now, and let none wait from now on."""
-        with self._cond:
+        with self._lock:
             self._released = True
-            self._cond.notify_all()
+            for waits in self._waits.values():
+                for wait in waits:
+                    wait.notify()
             others = list(self._on_release)
         for release in others:
             release()
 
     def also_release(self, release: Callable[[], None]) -> None:
         """`release_all` calls `release` too (at once if it already ran)."""
-        with self._cond:
+        with self._lock:
             self._on_release.append(release)
             released = self._released
         if released:
             release()
 
-    def bump(self) -> None:
-        with self._cond:
-            self._version += 1
-            self._cond.notify_all()
+    def bump(self, workspace_id: str) -> None:
+        """Something the workspace's views show changed in memory only (no write tells the feed)."""
+        self.move({workspace(workspace_id)})
 
-    def cursor(self) -> str:
-        return f"{self._boot}-{self._version}"
+    def move(self, scopes: Iterable[Scope]) -> None:
+        """Move these scopes' versions and wake the waits on them (and only those)."""
+        with self._lock:
+            for scope in set(scopes):
+                self._versions[scope] = self._versions.get(scope, 0) + 1
+                for wait in self._waits.get(scope, ()):
+                    wait.notify()
 
-    def wait_for_change(self, cursor: str, timeout: float) -> str:
-        """Return once the cursor differs from `cursor` (at once if it already does), at timeout,
-        or when the relay stops."""
+    def cursor(self, scopes: Iterable[Scope]) -> str:
+        """The cursor of a view that depends on `scopes` (`change_scopes.view_scopes`)."""
+        with self._lock:
+            return self._cursor(tuple(scopes))
+
+    @property
+    def waiting(self) -> int:
+        """How many waits are held now (diagnostics and tests)."""
+        with self._lock:
+            return len({wait for waits in self._waits.values() for wait in waits})
+
+    def _cursor(self, scopes: tuple[Scope, ...]) -> str:
+        digest = hashlib.blake2b(key=self._salt, digest_size=8)
+        for kind, key in sorted(set(scopes)):
+            digest.update(f"{kind}\0{key}\0{self._versions.get((kind, key), 0)}\0".encode())
+        return f"{self._boot}-{digest.hexdigest()}"
+
+    def wait_for_change(self, cursor: str, scopes: Iterable[Scope], timeout: float) -> str:
+        """Return the cursor of `scopes` once it differs from `cursor` (at once if it already does),
+        at timeout, or when the relay stops."""
+        scopes = tuple(set(scopes))
         deadline = time.monotonic() + timeout
-        with self._cond:
-            while self.cursor() == cursor and not self._released:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._cond.wait(remaining)
-            return self.cursor()
-
-    def wait_until(self, ready: Callable[[], bool], timeout: float) -> bool:
-        """Wait until `ready()` is true, re-checking after every change; False at timeout or when the relay stops."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                if ready():
-                    return True
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._released:
-                    return False
-                self._cond.wait(remaining)
+        with self._lock:
+            wait = threading.Condition(self._lock)
+            for scope in scopes:
+                self._waits.setdefault(scope, set()).add(wait)
+            try:
+                while self._cursor(scopes) == cursor and not self._released:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    wait.wait(remaining)
+            finally:
+                for scope in scopes:
+                    waits = self._waits[scope]
+                    waits.discard(wait)
+                    if not waits:
+                        del self._waits[scope]
+            return self._cursor(scopes)
 
 
 # Held requests one principal may have at once: an agent holds one poll (two while it reconnects), a
@@ -122,22 +151,3 @@ class HoldLimit:
     @property
     def held(self) -> int:
         return self._held
-
-
-class NotifyingStore:
-    """Wraps a Store so every committed write transaction bumps the change feed."""
-
-    def __init__(self, store: Store, feed: ChangeFeed):
-        self._store = store
-        self._feed = feed
-        self.backend = store.backend
-
-    @contextmanager
-    def transaction(self, *, write: bool = True):
-        with self._store.transaction(write=write) as tx:
-            yield tx
-        if write:
-            self._feed.bump()
-
-    def __getattr__(self, name):  # data_files, integrity_check, close, ...
-        return getattr(self._store, name)

@@ -1,13 +1,14 @@
 """What the relay tidies on its own, in one place: one background sweeper, never a read path.
 
-A sweep applies the deadlines nobody acts on — a requested cancel the agent never confirmed
-(`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering, finished tasks and
-spent codes past `retentionDays` — with the injected clock. Each step reads first, writes only
-when something is due and re-checks every record in its write transaction, so several relays
-sweeping one store at once do no harm (each change is made once) and an idle relay never writes.
-Cancel deadlines are checked on every pass; the day-scale steps, which read whole tables, at most
-hourly. The `Sweeper` thread sweeps every `SWEEP_INTERVAL_SEC` while the relay serves (`relay`,
-`up`); tests call `sweep()` directly.
+A sweep applies the deadlines nobody acts on — an agent whose polls stopped long enough for the
+app to show it offline (its workspace's change cursor moves), a requested cancel the agent never
+confirmed (`CANCEL_GRACE_SEC`), pairing codes and pair requests long past mattering, finished
+tasks and spent codes past `retentionDays` — with the injected clock. Each step reads first,
+writes only when something is due and re-checks every record in its write transaction, so several
+relays sweeping one store at once do no harm (each change is made once) and an idle relay never
+writes. Presence and cancel deadlines are checked on every pass; the day-scale steps, which read
+whole tables, at most hourly. The `Sweeper` thread sweeps every `SWEEP_INTERVAL_SEC` while the
+relay serves (`relay`, `up`); tests call `sweep()` directly.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import attrs
 
 from mobile_codex.core.timeutil import Clock
 
+from .agents import AgentService
 from .pairing import PairingService
 from .retention import Retention
 from .tasks import TaskService
@@ -35,11 +37,15 @@ class Swept:
     canceled_task_ids: tuple[str, ...] = ()
     pairing_records_deleted: int = 0
     past_retention_deleted: int = 0
+    workspaces_with_agents_gone_offline: int = 0
 
 
 class Housekeeping:
-    def __init__(self, *, clock: Clock, tasks: TaskService, pairing: PairingService, retention: Retention):
+    def __init__(
+        self, *, clock: Clock, agents: AgentService, tasks: TaskService, pairing: PairingService, retention: Retention
+    ):  # fmt: skip
         self.clock = clock
+        self.agents = agents
         self.tasks = tasks
         self.pairing = pairing
         self.retention = retention
@@ -48,12 +54,16 @@ class Housekeeping:
     def sweep(self) -> Swept:
         """One pass over every deadline; what it changed."""
         now = self.clock()
-        canceled = self.tasks.finish_overdue_cancels(now)
+        offline = self.agents.note_offline(now)  # memory only: no store read
+        canceled = tuple(self.tasks.finish_overdue_cancels(now))
         if self._slow_due is not None and now < self._slow_due:
-            return Swept(tuple(canceled))
+            return Swept(canceled, workspaces_with_agents_gone_offline=offline)
         # Codes and history expire in days: reading those tables every few seconds would be waste.
         self._slow_due = now + timedelta(seconds=SLOW_STEPS_EVERY_SEC)
-        return Swept(tuple(canceled), self.pairing.forget_stale(now), self.retention.forget_old(now))
+        return Swept(
+            canceled, self.pairing.forget_stale(now), self.retention.forget_old(now),
+            workspaces_with_agents_gone_offline=offline,
+        )  # fmt: skip
 
 
 class Sweeper:

@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 
 from mobile_codex.core.errors import StorageError
-from mobile_codex.core.record_codec import record_from_dict
+from mobile_codex.core.record_codec import key_of, record_from_dict
 from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import UNFINISHED, Status
@@ -62,7 +62,7 @@ def import_state(store: Store, state: State, clock: Clock) -> dict[str, int]:
         for name in TABLES:
             table = getattr(tx, name)
             for old in table.find():
-                table.delete(getattr(old, type(old).KEY))
+                table.delete(key_of(old))
         interrupted = 0
         for name, cls in TABLES.items():
             table = getattr(tx, name)

@@ -5,6 +5,12 @@ on a pair request and gets a request token; an operator approves or rejects the 
 polling the request's status with its request token, receives its agent token exactly once (the
 agent record is created then and the request becomes `completed`). A request still pending past
 its code's expiry reads as `expired`. Only SHA-256 of codes and tokens is stored.
+
+Agent ids are per workspace (issue 15): everything here looks at the pairing code's workspace only,
+so a request in another workspace neither sees, blocks nor replaces an agent or pending request of
+the same id. In its own workspace a revoked id may be paired again: the new agent takes the revoked
+record's place (and its tasks' history), which is how an agent whose token was lost or leaked comes
+back (docs/operations.md); a live id answers `agent-id-already-registered`.
 """
 
 from __future__ import annotations
@@ -93,10 +99,13 @@ class PairingService:
             pairing = found[0] if found else None
             if pairing is None or pairing.used_at or pairing.revoked_at or pairing.expires_at <= iso(now):
                 raise Unauthorized("invalid-pairing-code")
-            existing = tx.agents.get(body.agent_id)
+            # Only the code's workspace is looked at: another workspace's agent of the same id is
+            # neither found nor blocked nor replaced (issue 15).
+            existing = tx.agents.get((pairing.workspace_id, body.agent_id))
             if existing is not None and existing.revoked_at is None:
                 raise Conflict("agent-id-already-registered")
-            for other in tx.pair_requests.find(agent_id=body.agent_id, status="pending"):
+            same_id = tx.pair_requests.find(workspace_id=pairing.workspace_id, agent_id=body.agent_id, status="pending")
+            for other in same_id:
                 if pair_request_status(other, now) == "pending":
                     raise Conflict("pair-request-already-pending")
             request = PairRequest(
@@ -119,7 +128,7 @@ class PairingService:
             if self._checked_status(tx, request_id, request_token, now) != "approved":
                 return PairStatus(tx.pair_requests.get(request_id).status)  # another call completed it
             request = tx.pair_requests.get(request_id)
-            existing = tx.agents.get(request.agent_id)
+            existing = tx.agents.get((request.workspace_id, request.agent_id))
             if existing is not None and existing.revoked_at is None:
                 raise Conflict("agent-id-already-registered")
             token = issue_agent_token(self.config.token_secret, agent_id=request.agent_id, workspace_id=request.workspace_id, now=now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
+from mobile_codex.core.record_codec import key_of
 from mobile_codex.core.store import Store
 from mobile_codex.core.task_catalog import TERMINAL
 from mobile_codex.core.timeutil import iso
@@ -40,7 +41,7 @@ class Retention:
             due = {"tasks": [t.task_id for t in tx.tasks.find() if _task_due(t, cutoff)]}
             for name in SPENT_CODE_TABLES:
                 table = getattr(tx, name)
-                due[name] = [getattr(c, type(c).KEY) for c in table.find() if _code_due(c, cutoff)]
+                due[name] = [key_of(c) for c in table.find() if _code_due(c, cutoff)]
         if not any(due.values()):
             return 0
         deleted = 0

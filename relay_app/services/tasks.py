@@ -112,8 +112,8 @@ class TaskService:
         text_titled = request.type in TEXT_TITLED
         try:
             with self.store.transaction() as tx:
-                agent = tx.agents.get(request.agent_id)
-                if agent is None or agent.workspace_id != workspace_id:
+                agent = tx.agents.get((workspace_id, request.agent_id))  # agent ids are per workspace
+                if agent is None:
                     raise NotFound("agent-not-found")
                 if agent.revoked_at is not None:
                     raise BadRequest("agent-not-available")
@@ -141,7 +141,7 @@ class TaskService:
                 self.volatile.forget(task_id)  # the task was never stored
             raise
         if task.status == Status.QUEUED:
-            self.signals.task_queued(task.agent_id)
+            self.signals.task_queued((task.workspace_id, task.agent_id))
         return self.state(task)
 
     def _check_quotas(self, tx: Transaction, workspace_id: str, creator: Creator) -> None:
@@ -193,7 +193,7 @@ class TaskService:
                 task = attrs.evolve(task, status=Status.REJECTED, rejected_at=now, updated_at=now)
             tx.tasks.put(task)
         if approve:
-            self.signals.task_queued(task.agent_id)
+            self.signals.task_queued((task.workspace_id, task.agent_id))
         else:
             self.volatile.mark_terminal(task.task_id)
         return self.state(task)
@@ -212,7 +212,7 @@ class TaskService:
                 task = attrs.evolve(task, status=Status.CANCELED, cancel_requested_at=now, updated_at=now)
                 tx.tasks.put(task)
         if task.status == Status.RUNNING:
-            self.signals.cancel_requested(task.agent_id)
+            self.signals.cancel_requested((task.workspace_id, task.agent_id))
         else:
             self.volatile.mark_terminal(task.task_id)
         return self.state(task)
@@ -303,7 +303,7 @@ class TaskService:
             # Text first, then the commit: the commit wakes waiting phones, which must see it.
             self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result), terminal=status in TERMINAL)
             tx.tasks.put(task)
-        self.feed.bump()
+        self.feed.bump(task.workspace_id)
 
 
 def _requested_before(task: Task, deadline: str) -> bool:

@@ -4,7 +4,9 @@ The people parts come from `PeopleService.visible`, the agent parts (pair reques
 tasks) from `agents_and_tasks.agent_state_parts`, both inside the resource's one read transaction.
 What a caller sees follows the policy table: members for owners of the current workspace,
 invitations they may manage, users for relay owners. An enrollment-locked session gets empty
-lists. `changeCursor` moves on every change (the resource may hold the request until it does).
+lists. `changeCursor`, read by the resource before this transaction, moves on every change this
+view shows and on nothing else (`services/change_scopes.py`); the resource may hold the request
+until it does.
 `web.catalog` is the task catalogue (core/task_catalog.py), so the app keeps no copy of its rules.
 """
 
@@ -35,10 +37,9 @@ def _people_parts(ctx, tx: Transaction, caller: Caller, now: str) -> dict[str, A
     }
 
 
-def state_view(ctx, tx: Transaction, caller: Caller) -> dict[str, Any]:
+def state_view(ctx, tx: Transaction, caller: Caller, cursor: str) -> dict[str, Any]:
     config = ctx.config
     now = iso(ctx.clock())
-    cursor = ctx.feed.cursor()  # read before the data: a change racing this read moves it again
     membership = caller.membership
     workspace = tx.workspaces.get(membership.workspace_id) if membership else None
     return {

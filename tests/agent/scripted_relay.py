@@ -6,7 +6,8 @@ import time
 
 
 class ScriptedRelay:
-    """poll() answers from a list (an exception is raised); then stops the poller."""
+    """poll() answers from a list (an exception is raised, a callable is called with the poll body and
+    its return value answers); then stops the poller."""
 
     def __init__(self, replies):
         self.replies = list(replies)
@@ -22,6 +23,8 @@ class ScriptedRelay:
             self.poller.stop_event.set()
             return {"ok": True, "tasks": [], "heldMs": 0}
         reply = self.replies.pop(0)
+        if callable(reply):
+            reply = reply(body)
         if isinstance(reply, Exception):
             raise reply
         return reply

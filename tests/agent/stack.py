@@ -20,7 +20,7 @@ from mobile_codex.relay_app.views.agents_and_tasks import task_view
 from mobile_codex.core.timeutil import system_clock
 from mobile_codex.core.task_catalog import TERMINAL
 
-from ..relay.agent_helpers import LiveRelay, pair_over_http
+from ..relay.agent_helpers import LiveRelay, agent_key, only_agent, pair_over_http
 from .model_server import ModelServer
 
 
@@ -117,8 +117,7 @@ class Stack:
         return self.wait(task["taskId"])
 
     def advertised_sessions(self) -> list[dict]:
-        return self.live.app.relay.services.agents.presence.sessions("agent-1")
+        return self.live.app.relay.services.agents.presence.sessions(agent_key(self.live.app.relay.store, "agent-1"))
 
     def agent_record(self):
-        with self.live.app.relay.store.transaction(write=False) as tx:
-            return tx.agents.get("agent-1")
+        return only_agent(self.live.app.relay.store, "agent-1")

@@ -18,7 +18,7 @@ from mobile_codex.agent_app.relay_client import RelayClient
 from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.timeutil import iso, system_clock
 
-from ..relay.agent_helpers import Http, LiveRelay, pair_over_http
+from ..relay.agent_helpers import Http, LiveRelay, only_agent, pair_over_http
 from .cli_processes import AgentProcess, new_code, paired_and_polling
 
 pytestmark = pytest.mark.slow  # `mobile-codex agent` processes against a live relay
@@ -30,8 +30,7 @@ def test_pair_approve_then_poll_token_saved_privately_and_sigterm_exits_0(live, 
     assert stat.S_IMODE(os.stat(state).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(state / "agent-token.json").st_mode) == 0o600
     assert "token" not in json.loads(config_file.read_text())
-    with live.store.transaction(write=False) as tx:
-        record = tx.agents.get("agent-1")
+    record = only_agent(live.store, "agent-1")
     assert record.codex_available is False  # no codex binary: the agent runs all the same
     agent.proc.send_signal(signal.SIGTERM)
     code, stderr = agent.finish()

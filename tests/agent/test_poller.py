@@ -24,7 +24,8 @@ from .scripted_relay import Caps, ScriptedRelay
 
 class Runner:
     def __init__(self):
-        self.submitted, self.canceled = [], []
+        self.submitted, self.canceled, self.delivered = [], [], []
+        self.fresh: list[int] = []  # what each deliver() answers: how many inputs were new
 
     def free_slots(self):
         return 2
@@ -35,12 +36,16 @@ class Runner:
     def cancel(self, task_id):
         self.canceled.append(task_id)
 
+    def deliver(self, answers, steers):
+        self.delivered.append((answers, steers))
+        return self.fresh.pop(0) if self.fresh else 0
 
-def run_poller(tmp_path, replies, *, long_poll_ms=20000, interval_ms=250):
+
+def run_poller(tmp_path, replies, *, long_poll_ms=20000, interval_ms=250, runner=None):
     relay = ScriptedRelay(replies)
     store = TokenStore(tmp_path / "state", relay_base_url="http://r", agent_id="box")
     said = []
-    poller = Poller(relay, Runner(), Caps(), store, long_poll_ms=long_poll_ms, poll_interval_ms=interval_ms, say=said.append)
+    poller = Poller(relay, runner or Runner(), Caps(), store, long_poll_ms=long_poll_ms, poll_interval_ms=interval_ms, say=said.append)
     relay.poller = poller
     poller.run()
     gaps = [b - a for a, b in zip(relay.times, relay.times[1:])]
@@ -69,6 +74,18 @@ def test_tasks_and_cancels_are_handed_to_the_runner(tmp_path):
     replies = [{"ok": True, "tasks": [{"taskId": "task_1"}], "cancelTaskIds": ["task_0"], "heldMs": 0}]
     relay, poller, *_ = run_poller(tmp_path, replies)
     assert poller.runner.submitted == [{"taskId": "task_1"}] and poller.runner.canceled == ["task_0"]
+
+
+def test_answers_and_steers_go_to_the_runner_and_only_new_ones_count_as_news(tmp_path):
+    """The relay repeats answers until they are resolved: a reply of repeats alone is empty (heldMs rule)."""
+    answers, steers = [{"taskId": "task_1", "requestId": "r1"}], [{"taskId": "task_1", "steerId": "s1"}]
+    runner = Runner()
+    runner.fresh = [0, 0, 2, 0]  # the greeting, then three replies carrying the same answers and steers
+    replies = [{"ok": True, "tasks": [], "heldMs": 50, "answers": answers, "steers": steers}] * 3
+    relay, poller, store, said, gaps = run_poller(tmp_path, [GREETING, *replies], runner=runner)
+    assert runner.delivered[1:4] == [(answers, steers)] * 3
+    assert gaps[2] < 0.2  # the reply that brought something new: poll again at once
+    assert gaps[1] >= 0.24 and gaps[3] >= 0.24  # repeats only, held < waitMs/2: wait pollIntervalMs
 
 
 def test_a_refreshed_token_is_saved_and_used(tmp_path):

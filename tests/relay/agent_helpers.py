@@ -135,6 +135,20 @@ def stored(relay, table: str, key: str):
         return getattr(tx, table).get(key)
 
 
+def only_agent(store, agent_id: str):
+    """The agent of that id, in whichever workspace holds it (tests where exactly one does, or None)."""
+    with store.transaction(write=False) as tx:
+        found = tx.agents.find(agent_id=agent_id)
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def agent_key(store, agent_id: str) -> tuple[str, str]:
+    """(workspace_id, agent_id) of the one agent of that id: what the relay's in-memory maps use."""
+    agent = only_agent(store, agent_id)
+    return (agent.workspace_id, agent.agent_id)
+
+
 # --- over real HTTP (end-to-end tests) ---------------------------------------------------------
 
 
@@ -181,7 +195,7 @@ class Http:
 class LiveRelay:
     """The relay app served by a real waitress server in a thread, on 127.0.0.1 and a free port."""
 
-    def __init__(self, folder, *, clock=None, **overrides):
+    def __init__(self, folder, *, clock=None, backend: str = "sqlite", **overrides):
         import threading
 
         from mobile_codex.core.plugins import load_plugins
@@ -191,7 +205,7 @@ class LiveRelay:
 
         from .conftest import START, make_config
 
-        self.config = make_config(folder, "sqlite", **overrides)
+        self.config = make_config(folder, backend, **overrides)
         self.clock = clock or FixedClock(START)
         self.store = open_store(self.config, load_plugins(entry_points=[]))
         self.app = create_app(self.config, store=self.store, clock=self.clock)

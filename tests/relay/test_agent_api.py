@@ -13,9 +13,10 @@ import pytest
 
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.relay_app.services.agent_tokens import issue_agent_token, verify_agent_token
+from mobile_codex.relay_app.services.change_scopes import workspace
 
 from ..waiting import wait_until
-from .agent_helpers import AgentClient, created, other_workspace, pair_agent, relay_with, state_parts, stored, wait_held  # noqa: F401
+from .agent_helpers import AgentClient, created, only_agent, other_workspace, pair_agent, relay_with, state_parts, stored, wait_held  # noqa: F401
 from .conftest import TOKEN_SECRET
 
 FIXTURE_TOKEN = (
@@ -75,15 +76,22 @@ def owner_ws(relay) -> str:
         return tx.users.get(tx.get_meta().bootstrap_user_id).last_workspace_id
 
 
-def test_agent_workspace_mismatch(relay):
+def test_a_token_for_another_workspace_names_another_agent(relay):
+    # Agent ids are per workspace: a token's `ws` and `sub` together name the agent, so one signed
+    # for the same id in another workspace never reaches this agent, even with its hash stored.
     owner = relay.owner()
     pair_agent(relay, owner)
     foreign_ws, _ = other_workspace(relay)
     token = issue_agent_token(TOKEN_SECRET, agent_id="agent-1", workspace_id=foreign_ws, now=relay.clock())
     with relay.store.transaction() as tx:
-        tx.agents.put(attrs.evolve(tx.agents.get("agent-1"), token_hash=sha256_hex(token)))
+        tx.agents.put(attrs.evolve(only_agent_in(tx, "agent-1"), token_hash=sha256_hex(token)))
     result = AgentClient(relay.app, token).post("/api/agent/poll", {})
-    assert (result.status_code, result.json) == (401, {"error": "agent-workspace-mismatch"})
+    assert (result.status_code, result.json) == (401, {"error": "invalid-token"})
+
+
+def only_agent_in(tx, agent_id: str):
+    [agent] = tx.agents.find(agent_id=agent_id)
+    return agent
 
 
 def test_revoke_is_effective_on_the_next_request(relay):
@@ -95,7 +103,7 @@ def test_revoke_is_effective_on_the_next_request(relay):
     result = agent.post("/api/agent/poll", {})
     assert (result.status_code, result.json) == (401, {"error": "agent-revoked"})
     assert agent.update(task["taskId"], status="completed").json == {"error": "agent-revoked"}
-    assert stored(relay, "agents", "agent-1").revoked_at == "2026-11-26T12:00:00.000Z"
+    assert only_agent(relay.store, "agent-1").revoked_at == "2026-11-26T12:00:00.000Z"
 
 
 def test_revoke_errors_and_roles(relay):
@@ -108,7 +116,7 @@ def test_revoke_errors_and_roles(relay):
     result = stranger.post("/api/admin/agents/agent-1/revoke")
     assert (result.status_code, result.json) == (404, {"error": "agent-not-found"})
     assert owner.post("/api/admin/agents/nope/revoke").json == {"error": "agent-not-found"}
-    assert stored(relay, "agents", "agent-1").revoked_at is None
+    assert only_agent(relay.store, "agent-1").revoked_at is None
 
 
 # --- poll ------------------------------------------------------------------------------------
@@ -128,7 +136,7 @@ def test_poll_records_what_the_agent_reports(relay):
     agent = pair_agent(relay, owner)
     reply = agent.poll(**REPORT)
     assert reply == {"ok": True, "tasks": [], "cancelTaskIds": [], "heldMs": 0}
-    record = stored(relay, "agents", "agent-1")
+    record = only_agent(relay.store, "agent-1")
     assert (record.label, record.workspace_root_name, record.codex_available, record.codex_version) == ("Build box", "repo", True, "0.169.0")
     assert record.features == {"codexExec": True, "runAction": False}
     assert record.actions == [{"id": "status", "label": "Status"}] and record.log_sources == [{"id": "app", "label": "App"}]
@@ -141,7 +149,7 @@ def test_poll_records_what_the_agent_reports(relay):
         assert b"SESSION-TITLE-MARKER" not in path.read_bytes()
     # An old agent that sends nothing new changes nothing.
     agent.poll()
-    assert stored(relay, "agents", "agent-1") == record
+    assert only_agent(relay.store, "agent-1") == record
 
 
 def test_poll_body_errors(relay):
@@ -152,7 +160,7 @@ def test_poll_body_errors(relay):
     assert agent.post("/api/agent/poll", body="[]").json == {"error": "invalid-json"}
     assert agent.post("/api/agent/poll", body="x" * 131073).status_code == 413
     assert agent.post("/api/agent/poll", {"label": "x" * 1000}).status_code == 200
-    assert len(stored(relay, "agents", "agent-1").label) == 120
+    assert len(only_agent(relay.store, "agent-1").label) == 120
 
 
 def test_poll_claims_oldest_first_up_to_max_tasks(relay):
@@ -183,14 +191,14 @@ def test_last_seen_is_written_lazily(relay):
     owner = relay.owner()
     agent = pair_agent(relay, owner)
     agent.poll()
-    first = stored(relay, "agents", "agent-1").last_seen_at
+    first = only_agent(relay.store, "agent-1").last_seen_at
     relay.clock.advance(2)
     agent.poll()
-    assert stored(relay, "agents", "agent-1").last_seen_at == first
+    assert only_agent(relay.store, "agent-1").last_seen_at == first
     assert state_parts(relay, owner)["agents"][0]["lastSeenAt"] == "2026-11-26T12:00:02.000Z"  # memory is exact
     relay.clock.advance(4)
     agent.poll()
-    assert stored(relay, "agents", "agent-1").last_seen_at == "2026-11-26T12:00:06.000Z"
+    assert only_agent(relay.store, "agent-1").last_seen_at == "2026-11-26T12:00:06.000Z"
 
 
 def test_token_refresh_and_cutover(relay):
@@ -211,7 +219,7 @@ def test_token_refresh_and_cutover(relay):
     assert "agentToken" not in new_client.poll()
     # ...then only the new one.
     assert agent.post("/api/agent/poll", {}).json == {"error": "invalid-token"}
-    record = stored(relay, "agents", "agent-1")
+    record = only_agent(relay.store, "agent-1")
     assert record.token_hash == sha256_hex(fresh) and record.next_token_hash is None
 
 
@@ -371,10 +379,10 @@ def test_update_errors(relay, running):
 def test_output_update_wakes_a_change_wait(relay, running):
     owner, agent, task_id = running
     feed = relay.app.relay.feed
-    cursor = feed.cursor()
-    thread, box = run_in_thread(lambda: feed.wait_for_change(cursor, 5))
-    # the update must find the thread waiting (threading.Condition lists its waiters in _waiters)
-    wait_until(lambda: feed._cond._waiters, what="the thread waiting on the change feed")
+    scopes = [workspace(stored(relay, "tasks", task_id).workspace_id)]
+    cursor = feed.cursor(scopes)
+    thread, box = run_in_thread(lambda: feed.wait_for_change(cursor, scopes, 5))
+    wait_until(lambda: feed.waiting == 1, what="the thread waiting on the change feed")
     agent.update(task_id, outputAppend="hello")
     thread.join(5)
     assert box["elapsed"] < 3 and box["result"] != cursor

@@ -3,6 +3,8 @@ origins with its stable 4xx — never a 500, never exception text — and the re
 
 `POST_ROUTES` lists every POST route of the app with its body cap and how it authenticates;
 `test_catalogue_covers_every_post_route` fails when the app grows a POST route not listed here.
+The payloads of issue 15's attack report (lone surrogates, NUL bytes, ...) are replayed against a
+live relay in `test_bad_input_regressions.py`.
 """
 
 from __future__ import annotations
@@ -101,25 +103,6 @@ def test_bodies_that_are_not_a_json_object(relay, template):
     for raw in NOT_OBJECTS:
         result = browser.post(fill(template), body=raw, headers={"content-type": "application/json"})
         assert_stable(result, 400, "invalid-json")
-    still_serving(relay)
-
-
-# A lone surrogate spelt as a JSON escape, in the fields the routes read and in a key.
-SURROGATE_BODIES = [
-    '{"name": "a\\ud800", "prompt": "a\\ud800", "inviteCode": "\\ud800", "displayName": "\\udfff"}',
-    '{"workspaceId": "\\ud800", "recoveryCode": "\\ud800", "code": "\\ud800", "agentId": "\\ud800"}',
-    '{"cwd": "\\udc00", "status": "\\ud800", "output": "x\\ud800y", "note": "\\ud83d"}',
-    '{"\\ud800": 1}',
-]
-
-
-def test_lone_surrogates_are_invalid_json_on_every_post_route(relay):
-    """Not a 500 with a traceback from storage or the response: refused at body reading."""
-    browser = relay.browser()
-    for template in sorted(t for method, t in app_routes(relay.app) if method == "POST"):
-        for raw in SURROGATE_BODIES:
-            result = browser.post(fill(template), body=raw, headers={"content-type": "application/json"})
-            assert_stable(result, 400, "invalid-json")
     still_serving(relay)
 
 
@@ -257,16 +240,6 @@ FIELD_CASES = [
     ("/api/auth/recovery/redeem", '{"recoveryCode": 123456789012}', 400, "invalid-field", "recoveryCode"),
     ("/api/auth/recovery/redeem", '{"recoveryCode": "AAAA-BBBB-CCCC"}', 401, "invalid-recovery-code", None),
     ("/api/auth/recovery/redeem", '{"recoveryCode": "../../AAAA-BBBB-CCCC/.."}', 401, "invalid-recovery-code", None),
-    # A NUL byte in what the agent turns into an argument, a path or an id: refused, never sent on.
-    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "hi\\u0000there"}', 400, "invalid-field", "prompt"),
-    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "cwd": "src\\u0000"}', 400, "invalid-field", "cwd"),
-    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "execMode": "\\u0000"}', 400, "invalid-field", "execMode"),
-    ("/api/admin/tasks", '{"type": "codex_exec", "agentId": "a", "prompt": "p", "resumeSessionId": "0\\u0000"}', 400, "invalid-field", "resumeSessionId"),
-    ("/api/admin/tasks", '{"type": "run_action", "agentId": "a", "actionId": "t\\u0000"}', 400, "invalid-field", "actionId"),
-    ("/api/admin/tasks", '{"type": "read_log", "agentId": "a", "logSourceId": "l\\u0000"}', 400, "invalid-field", "logSourceId"),
-    ("/api/admin/tasks", '{"type": "read_session", "agentId": "a", "sessionId": "s\\u0000"}', 400, "invalid-field", "sessionId"),
-    ("/api/admin/tasks", '{"type": "delete_session", "agentId": "a", "sessionId": "s\\u0000"}', 400, "invalid-field", "sessionId"),
-    ("/api/admin/tasks", '{"type": "run_action", "agentId": "a\\u0000", "actionId": "t"}', 400, "invalid-field", "agentId"),
 ]
 ANONYMOUS_ROUTES = ("/api/auth/invitations/redeem", "/api/auth/recovery/redeem")
 

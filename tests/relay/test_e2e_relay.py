@@ -15,7 +15,7 @@ import pytest
 from mobile_codex.core.timeutil import FixedClock
 from mobile_codex.relay_app.services.login_codes import mint_login_code
 
-from .agent_helpers import Http, LiveRelay, in_thread, pair_over_http, wait_held
+from .agent_helpers import Http, LiveRelay, agent_key, in_thread, pair_over_http, wait_held
 from .conftest import ORIGIN, make_config
 
 
@@ -227,6 +227,6 @@ def test_capacity_40_held_polls_do_not_block_a_task_create(tmp_path):
         stop.set()
         deadline = time.monotonic() + 10
         while any(poller.is_alive() for poller in pollers) and time.monotonic() < deadline:
-            live.app.relay.services.agents.signals.cancel_requested("agent-1")  # wake the held ones
+            live.app.relay.services.agents.signals.cancel_requested(agent_key(live.store, "agent-1"))  # wake the held ones
             time.sleep(0.05)
         live.close()

@@ -10,6 +10,7 @@ from mobile_codex.relay_app.services.pairing import RETENTION_SEC
 
 from .agent_helpers import created, new_pairing_code, pair_agent, request_pairing, state_parts, stored
 from .conftest import Relay
+from .people_helpers import state
 
 
 def running_with_cancel_requested(relay):
@@ -37,10 +38,10 @@ def test_reads_never_apply_a_deadline(relay):
 def test_a_sweep_with_nothing_due_writes_nothing(relay):
     running_with_cancel_requested(relay)
     relay.clock.advance(59)
-    feed = relay.app.relay.feed
-    before = feed.cursor()  # every committed write moves the change feed
+    owner = relay.owner()
+    before = state(owner)["changeCursor"]  # every committed write in the workspace moves it
     assert relay.sweep().canceled_task_ids == () and relay.sweep().pairing_records_deleted == 0
-    assert feed.cursor() == before
+    assert state(owner)["changeCursor"] == before
 
 
 def test_two_relays_sweeping_one_store_cancel_each_task_once(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from mobile_codex.core.crypto import sha256_hex
 
-from .agent_helpers import AgentClient, pair_agent, stored
+from .agent_helpers import AgentClient, only_agent, pair_agent
 from .conftest import Relay, make_config
 
 FIXTURE_WS = "ws_94692b7e27c6bb13"
@@ -39,7 +39,7 @@ def test_import_keeps_records_and_hashes(run_cli, tmp_path, reference, backend):
                 "task_c3a61159ace38e87": "completed", "task_63d7d9b4ec602f45": "interrupted",
                 "task_14ccf65db06a44de": "rejected", "task_c3761b74e298bfb3": "interrupted",
             }  # fmt: skip
-            assert tx.agents.get("server-main").token_hash == "a4383ea3bf0266869f0edb817c5a12bbafa708de4fdcc217ced2f023b211eac9"
+            assert tx.agents.get(("ws_94692b7e27c6bb13", "server-main")).token_hash == "a4383ea3bf0266869f0edb817c5a12bbafa708de4fdcc217ced2f023b211eac9"
             assert tx.pair_requests.get("pairreq_075912235cd1e191").access_hash.startswith("541701b4")
             assert tx.invitations.get("invite_5ca1401c5317b868").code_hash.startswith("bd58e26e")
         # The bootstrap token logs in as the imported owner; no second "Owner" was made.
@@ -47,7 +47,7 @@ def test_import_keeps_records_and_hashes(run_cli, tmp_path, reference, backend):
         assert auth["currentUser"]["userId"] == OWNER and len(auth["workspaces"]) == 2 and auth["passkeyCount"] == 1
         # The reference's agent token still polls.
         token = (reference / "server-main.token").read_text().strip()
-        assert sha256_hex(token) == stored(relay, "agents", "server-main").token_hash
+        assert sha256_hex(token) == only_agent(relay.store, "server-main").token_hash
         assert AgentClient(relay.app, token).poll()["ok"] is True
     finally:
         relay.close()
@@ -75,7 +75,7 @@ def test_import_refuses_a_used_store(run_cli, tmp_path, reference, backend):
     assert done.returncode == 1 and "already holds data" in done.stderr
     relay = Relay(tmp_path, backend)
     try:
-        assert stored(relay, "agents", "agent-1") is not None and stored(relay, "agents", "server-main") is None
+        assert only_agent(relay.store, "agent-1") is not None and only_agent(relay.store, "server-main") is None
     finally:
         relay.close()
 

@@ -14,11 +14,13 @@ from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
+from mobile_codex.core.task_catalog import TASK_TYPES
 from mobile_codex.relay_app import policy
 from mobile_codex.relay_app.http.body import DEFAULT_BODY_CAP
 from mobile_codex.relay_app.http.middleware import route_setting
 from mobile_codex.relay_app.openapi import document, render
 from mobile_codex.relay_app.openapi.operations import SECURITY
+from mobile_codex.relay_app.openapi.schemas import TASK_FIELDS
 
 from .agent_helpers import created, pair_agent
 from .conftest import app_routes, route_resources
@@ -159,3 +161,34 @@ def test_every_route_answers_as_documented_to_empty_and_broken_bodies(relay):
                 fits(doc, method, template, result.status_code, result.json)
                 checked += 1
     assert checked > 150
+
+
+def test_an_account_invitation_fits_its_schema(relay):
+    """Found by the fuzzer: an account invite has no workspace and no role (both "", as the Node.js
+    relay stores them), which the Invitation schema refused."""
+    doc = document()
+    owner = relay.owner()
+    made = owner.post("/api/admin/invitations", {"type": "account"})
+    assert made.status_code == 201 and made.json["invitation"]["role"] == ""
+    fits(doc, "POST", "/api/admin/invitations", 201, made.json)
+    revoked = owner.post(f"/api/admin/invitations/{made.json['invitation']['inviteId']}/revoke")
+    fits(doc, "POST", "/api/admin/invitations/{id}/revoke", 200, revoked.json)
+    fits(doc, "GET", "/api/admin/state", 200, owner.get("/api/admin/state").json)
+
+
+@pytest.mark.parametrize("task_type", sorted(TASK_TYPES))
+def test_task_create_names_each_types_own_required_field(relay, task_type):
+    """The fuzzer's task creates all answered 400 while the document called them valid: each type
+    requires its own field, not blank. The schema now says so, and agrees with the relay."""
+    schema = {**document()["components"]["schemas"]["TaskCreate"], "components": document()["components"]}
+    owner = relay.owner()
+    pair_agent(relay, owner, "vm")
+    field = TASK_FIELDS.get(task_type)
+    assert field, f"{task_type}: name its required field in TASK_FIELDS (relay_app/openapi/schemas.py)"
+    for blank in (None, " ", "a\0b"):
+        body = {"type": task_type, "agentId": "vm"} | ({} if blank is None else {field: blank})
+        answer = owner.post("/api/admin/tasks", body)
+        assert (answer.status_code, answer.json) == (400, {"error": "invalid-field", "detail": field}), body
+        with pytest.raises(ValidationError):
+            OAS31Validator(schema).validate(body)
+    OAS31Validator(schema).validate({"type": task_type, "agentId": "vm", field: "x"})

@@ -7,7 +7,7 @@ import re
 from mobile_codex.core.crypto import normalize_code, sha256_hex
 
 from .agent_helpers import (
-    AgentClient, member, relay_with, new_pairing_code, other_workspace, pair_agent, pair_status, request_pairing, state_parts, stored,
+    AgentClient, member, only_agent, relay_with, new_pairing_code, other_workspace, pair_agent, pair_status, request_pairing, state_parts, stored,
 )  # fmt: skip
 
 CODE = re.compile(r"[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{4}-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{4}")
@@ -112,7 +112,7 @@ def test_status_flow_approve_then_token_once(relay):
     }  # fmt: skip
     done = pair_status(relay, rid, rtok).json
     assert done["status"] == "approved" and done["token"].count(".") == 2
-    agent = stored(relay, "agents", "a1")
+    agent = only_agent(relay.store, "a1")
     assert agent.token_hash == sha256_hex(done["token"]) and agent.label == "L" and agent.workspace_root_name == "ws"
     assert stored(relay, "pair_requests", rid).status == "completed"
     assert pair_status(relay, rid, rtok).json == {"ok": True, "status": "completed"}  # never shown again

@@ -186,18 +186,6 @@ def test_ipv6_clients_are_counted_by_their_64(address, bucket):
     assert rate_limit_client(address) == bucket
 
 
-def test_addresses_of_one_ipv6_64_share_one_budget(make_relay):
-    """A client with a /64 cannot get a fresh budget per address; the next /64 has its own."""
-    relay = make_relay(maxLoginAttemptsPerMinute=2, trustedProxies=["127.0.0.1"])
-
-    def attempt(address):
-        return relay.browser().post("/api/auth/login", {"bootstrapToken": "wrong"}, headers={"X-Forwarded-For": address})
-
-    answers = [attempt(f"2001:db8:1:2::{n}").status_code for n in range(1, 4)]
-    assert answers == [401, 401, 429]
-    assert attempt("2001:db8:1:3::1").status_code == 401
-
-
 def test_the_limiter_keeps_a_bounded_number_of_buckets():
     limiter = RateLimiter(max_buckets=3, monotonic=lambda: 0.0)
     assert limiter.allow(("login", "10.0.0.1"), 1) is True
@@ -325,36 +313,3 @@ def test_result_text_never_reaches_disk(tmp_path, backend):
         data = path.read_bytes()
         for marker in ("RESULT-MARKER", "結果", "TITLE-MARKER", "CWD-MARKER"):
             assert marker.encode() not in data and marker.encode("utf-16-le") not in data, (path, marker)
-
-
-def test_a_title_taken_from_task_text_never_reaches_disk(tmp_path, backend):
-    """The app names a read_session task after the session, whose title falls back to its first
-    message (issue 15, finding 1): such titles are shown while the relay runs but stored as the type."""
-    from .agent_helpers import pair_agent, stored
-
-    relay = Relay(tmp_path, backend)
-    owner = relay.owner()
-    pair_agent(relay, owner)
-    secret = "deploy with AWS_SECRET=TITLE-SECRET-4b1e"
-    bodies = [
-        {"type": "read_session", "sessionId": "s1"}, {"type": "delete_session", "sessionId": "s1"},
-        {"type": "codex_exec", "prompt": "p", "resumeSessionId": "s1"}, {"type": "codex_exec", "prompt": "p"},
-    ]  # fmt: skip
-    ids = []
-    for body in bodies:
-        result = owner.post("/api/admin/tasks", {"agentId": "agent-1", "title": f"{secret} {body['type']}", **body})
-        assert result.status_code == 201, result.text
-        assert result.json["task"]["title"] == f"{secret} {body['type']}"  # old clients see their title back
-        ids.append(result.json["task"]["taskId"])
-    action = owner.post(
-        "/api/admin/tasks", {"type": "run_action", "agentId": "agent-1", "actionId": "status", "title": "ACTION-LABEL-CONTROL"}
-    )
-    assert action.status_code == 201
-    for task_id in ids:
-        assert stored(relay, "tasks", task_id).title in {"read_session", "delete_session", "codex_exec"}
-    relay.close()
-    files = [path for path in (tmp_path / "data").rglob("*") if path.is_file()]
-    assert files
-    for path in files:
-        assert b"TITLE-SECRET" not in path.read_bytes(), path
-    assert any(b"ACTION-LABEL-CONTROL" in path.read_bytes() for path in files)  # the search finds stored titles

@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from mobile_codex.core.errors import StorageError
+from mobile_codex.core.record_codec import key_fields, key_of
 from mobile_codex.core.records import TABLES, Passkey, RelayMeta, Task, Workspace
 
 from .conftest import BACKEND_PLUGINS, T0, run_python, sample_records
@@ -27,7 +28,8 @@ def _task(task_id: str, **changes) -> Task:
 
 def _changed(record):
     """The record with one non-key string field changed (for replace)."""
-    name = next(f.name for f in attrs.fields(type(record)) if f.name != record.KEY and f.type == "str")
+    keys = key_fields(type(record))
+    name = next(f.name for f in attrs.fields(type(record)) if f.name not in keys and f.type == "str")
     return attrs.evolve(record, **{name: getattr(record, name) + "-changed"})
 
 
@@ -39,7 +41,7 @@ def test_every_table_has_a_sample():
 @pytest.mark.parametrize("table", TABLE_NAMES)
 def test_put_get_replace_delete(store, samples, table):
     record = samples[table]
-    key = getattr(record, record.KEY)
+    key = key_of(record)
     with store.transaction() as tx:
         assert getattr(tx, table).get(key) is None
         getattr(tx, table).put(record)
@@ -76,22 +78,58 @@ def test_records_round_trip_exactly_across_reopen(open_store, samples):
 
     with open_store().transaction(write=False) as tx:
         for table, record in samples.items():
-            got = getattr(tx, table).get(getattr(record, record.KEY))
+            got = getattr(tx, table).get(key_of(record))
             assert got == record
             # Equality alone would accept 1 for True: check the stored types too.
             assert [type(v) for v in attrs.astuple(got, recurse=False)] == [
                 type(v) for v in attrs.astuple(record, recurse=False)
             ]
-        assert tx.agents.get("bare") == bare_agent
+        assert tx.agents.get(("ws_1", "bare")) == bare_agent
 
 
 def test_returned_records_do_not_alias_the_store(store, samples):
     with store.transaction() as tx:
         tx.agents.put(samples["agents"])
     with store.transaction() as tx:
-        tx.agents.get("server-main").features["codexExec"] = "mutated"
+        tx.agents.get(("ws_1", "server-main")).features["codexExec"] = "mutated"
     with store.transaction(write=False) as tx:
-        assert tx.agents.get("server-main").features["codexExec"] is True
+        assert tx.agents.get(("ws_1", "server-main")).features["codexExec"] is True
+
+
+def test_agent_ids_are_keyed_per_workspace(open_store, samples):
+    # Issue 15: two workspaces may each have an agent `vm`; each is its own record.
+    theirs = attrs.evolve(samples["agents"], workspace_id="ws_2", agent_id="vm", label="theirs")
+    mine = attrs.evolve(samples["agents"], workspace_id="ws_1", agent_id="vm", label="mine")
+    store = open_store()
+    with store.transaction() as tx:
+        tx.agents.put(theirs)
+        tx.agents.put(mine)
+        tx.agents.put(attrs.evolve(mine, label="mine, replaced"))  # same key: replaces only mine
+    store.close()
+    store = open_store()
+    with store.transaction(write=False) as tx:
+        assert tx.agents.get(("ws_1", "vm")).label == "mine, replaced"
+        assert tx.agents.get(("ws_2", "vm")) == theirs
+        assert tx.agents.get(("ws_3", "vm")) is None
+        assert [(a.workspace_id, a.label) for a in tx.agents.find(agent_id="vm")] == [
+            ("ws_1", "mine, replaced"), ("ws_2", "theirs"),  # ties go by the key, field by field
+        ]
+        assert tx.agents.count(workspace_id="ws_2") == 1
+    with store.transaction() as tx:
+        assert tx.agents.delete(("ws_2", "vm")) is True
+        assert tx.agents.delete(("ws_2", "vm")) is False
+    with store.transaction(write=False) as tx:
+        assert [a.workspace_id for a in tx.agents.find()] == ["ws_1"]
+
+
+@pytest.mark.parametrize("key", ["vm", ("vm",), ("ws_1", "vm", "x"), ["ws_1", "vm"], ("ws_1", None)])
+def test_a_compound_key_must_be_whole(store, key):
+    # A bare agent id would be a lookup across workspaces: it fails loudly instead of finding nothing.
+    with store.transaction() as tx:
+        with pytest.raises(TypeError, match="workspace_id, agent_id"):
+            tx.agents.get(key)
+        with pytest.raises(TypeError, match="workspace_id, agent_id"):
+            tx.agents.delete(key)
 
 
 def test_find_filters_by_equals_and_null(store):

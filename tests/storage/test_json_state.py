@@ -6,9 +6,11 @@ import json
 import shutil
 import stat
 
+import attrs
 import pytest
 
 from mobile_codex.core.errors import StorageError
+from mobile_codex.core.record_codec import key_of
 from mobile_codex.core.records import TABLES, RelayMeta, Workspace
 
 from .conftest import BACKEND_PLUGINS, T0, run_python
@@ -29,7 +31,7 @@ def reference_state(reference, data_dir):
 
 def _everything(store) -> dict[str, dict]:
     with store.transaction(write=False) as tx:
-        tables = {name: {getattr(r, r.KEY): r for r in getattr(tx, name).find()} for name in TABLES}
+        tables = {name: {key_of(r): r for r in getattr(tx, name).find()} for name in TABLES}
         return {**tables, "meta": tx.get_meta()}
 
 
@@ -54,7 +56,7 @@ def test_the_reference_state_is_fully_readable(reference_state, store):
         assert (pending.request_id, pending.agent_id, pending.label) == (
             "pairreq_075912235cd1e191", "build-box", "Build Box",
         )
-        agent = tx.agents.get("server-main")
+        agent = tx.agents.get(("ws_94692b7e27c6bb13", "server-main"))
         assert agent.features["codexExecWrite"] is False and agent.features["runAction"] is True
         assert agent.actions == [{"id": "status", "label": "Status"}]
         assert (agent.codex_available, agent.exec_modes, agent.next_token_hash) == (False, [], None)
@@ -204,3 +206,20 @@ def test_integrity_check_reports_a_file_edited_behind_the_store(store, data_dir)
     (data_dir / "state.json").write_text("{")
     [problem] = store.integrity_check()
     assert "not valid JSON" in problem
+
+
+def test_agents_keep_the_reference_keys_unless_two_workspaces_share_an_id(reference_state, open_store, data_dir):
+    # The reference keys agents by id; an id that two workspaces share (ours only) is keyed
+    # `workspace/id` for each, and every agent reads back from its record, not from the key.
+    store = open_store()
+    with store.transaction() as tx:
+        server_main = tx.agents.get(("ws_94692b7e27c6bb13", "server-main"))
+        tx.agents.put(attrs.evolve(server_main, agent_id="vm"))
+        tx.agents.put(attrs.evolve(server_main, agent_id="vm", workspace_id="ws_7dd9a0d335bef434", label="staging"))
+    store.close()
+    written = json.loads((data_dir / "state.json").read_text())
+    assert sorted(written["agents"]) == ["server-main", "ws_7dd9a0d335bef434/vm", "ws_94692b7e27c6bb13/vm"]
+    with open_store().transaction(write=False) as tx:
+        assert tx.agents.get(("ws_7dd9a0d335bef434", "vm")).label == "staging"
+        assert tx.agents.get(("ws_94692b7e27c6bb13", "vm")).label == server_main.label
+        assert tx.agents.count() == 3

@@ -8,6 +8,7 @@ import attrs
 import pytest
 
 from mobile_codex.core.errors import StorageError
+from mobile_codex.core.record_codec import key_fields
 from mobile_codex.core.records import TABLES, RelayMeta, Workspace
 from mobile_codex.plugins.storage.sqlite.backend import DB_NAME
 from mobile_codex.plugins.storage.sqlite.migrations import MIGRATIONS, migrate
@@ -37,14 +38,14 @@ def test_schema_columns_are_the_record_fields(db):
     assert tables == {*TABLES, "meta"}
     for table, cls in TABLES.items():
         assert _columns(db, table) == [field.name for field in attrs.fields(cls)], table
-        primary = [row[1] for row in db.execute(f'PRAGMA table_info("{table}")') if row[5]]
-        assert primary == [cls.KEY], table
+        primary = sorted((row[5], row[1]) for row in db.execute(f'PRAGMA table_info("{table}")') if row[5])
+        assert tuple(name for _, name in primary) == key_fields(cls), table
     assert _columns(db, "meta") == ["id", *(field.name for field in attrs.fields(RelayMeta))]
 
 
 def test_indexes_cover_the_relay_lookups(db):
     wanted = {
-        ("tasks", ("agent_id", "status", "created_at")),
+        ("tasks", ("workspace_id", "agent_id", "status", "created_at")),
         ("tasks", ("workspace_id", "updated_at")),
         ("sessions", ("user_id",)),
         ("passkeys", ("user_id",)),
@@ -57,7 +58,7 @@ def test_indexes_cover_the_relay_lookups(db):
         ("login_codes", ("code_hash",)),
         ("pairings", ("code_hash",)),
         ("pair_requests", ("workspace_id", "status")),
-        ("agents", ("workspace_id",)),
+        ("agents", ("workspace_id", "agent_id")),  # the key's own index
     }
     found = set()
     for table, index in db.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'"):
@@ -65,8 +66,8 @@ def test_indexes_cover_the_relay_lookups(db):
         found.add((table, columns))
     assert wanted <= found
     plan = db.execute(
-        "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE agent_id = ? AND status = ? ORDER BY created_at",
-        ("a", "queued"),
+        "EXPLAIN QUERY PLAN SELECT * FROM tasks WHERE workspace_id = ? AND agent_id = ? AND status = ? ORDER BY created_at",
+        ("ws", "a", "queued"),
     ).fetchall()
     assert "tasks_agent_status_created" in str(plan)
 
@@ -159,3 +160,35 @@ def test_data_files_lists_the_wal_while_open(store, data_dir):
         tx.workspaces.put(Workspace(workspace_id="ws", name="n", created_at=T0))
     names = {path.name for path in store.data_files()}
     assert names == {DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"}
+
+
+def test_migrating_to_per_workspace_agent_ids_keeps_the_agents(open_store, data_dir):
+    # A database as it was before agent ids became per workspace (schema version 4), with an agent
+    # and a task of it; opening it migrates, and both are still there under the new key.
+    data_dir.mkdir()
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:4]) == 4
+    conn.execute(
+        "INSERT INTO agents (agent_id, workspace_id, label, created_at, token_hash, features, actions, log_sources,"
+        " workspace_root_name, codex_available, codex_version, exec_modes)"
+        """ VALUES ('vm', 'ws_1', 'VM', ?, ?, '{"codexExec": true}', '[]', '[]', 'repo', 1, '0.169.0', '[]')""",
+        (T0, "f" * 64),
+    )
+    conn.execute(
+        "INSERT INTO tasks (task_id, workspace_id, agent_id, type, title, status, created_at, updated_at, cwd,"
+        " write_access, needs_approval) VALUES ('task_1', 'ws_1', 'vm', 'status', 't', 'queued', ?, ?, '.', 0, 0)",
+        (T0, T0),
+    )
+    conn.close()
+
+    store = open_store()
+    with store.transaction() as tx:
+        agent = tx.agents.get(("ws_1", "vm"))
+        assert (agent.label, agent.token_hash, agent.features, agent.codex_available) == ("VM", "f" * 64, {"codexExec": True}, True)
+        assert [t.task_id for t in tx.tasks.find(workspace_id="ws_1", agent_id="vm", status="queued")] == ["task_1"]
+        tx.agents.put(attrs.evolve(agent, workspace_id="ws_2", label="another workspace's vm"))
+    with store.transaction(write=False) as tx:
+        assert [(a.workspace_id, a.label) for a in tx.agents.find(agent_id="vm")] == [
+            ("ws_1", "VM"), ("ws_2", "another workspace's vm"),
+        ]
+    assert store.integrity_check() == []

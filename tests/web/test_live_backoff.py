@@ -13,7 +13,9 @@ def test_a_wait_answered_early_is_followed_by_a_pause_not_a_storm(relay, phone):
     relay.app.relay.holds.capacity = 0  # the relay is full: every state wait is answered at once
     waits: list[str] = []
     phone.page.on("request", lambda request: "/api/admin/state?" in request.url and waits.append(request.url))
-    relay.app.relay.feed.bump()  # a change ends the wait the app holds; its next ones are answered at once
+    with relay.app.relay.store.transaction(write=False) as tx:
+        workspace_id = tx.users.get(tx.get_meta().bootstrap_user_id).last_workspace_id
+    relay.app.relay.feed.bump(workspace_id)  # a change ends the wait the app holds; its next ones are answered at once
     phone.page.wait_for_timeout(5000)  # the window in which a hot loop would show: thousands of requests
     relay.app.relay.holds.capacity = 100
     # pollIntervalMs is 2500: the wait after the change plus one per interval.

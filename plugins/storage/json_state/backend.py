@@ -25,7 +25,9 @@ from typing import Any
 
 from mobile_codex.core.config.relay import FileStorageSettings, StorageConfig
 from mobile_codex.core.errors import StorageError
-from mobile_codex.core.record_codec import check_query, record_from_dict, record_to_dict, to_camel
+from mobile_codex.core.record_codec import (
+    Key, check_key, check_query, key_fields, key_of, record_from_dict, record_to_dict, to_camel,
+)
 from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.reference_state import State, load_state, remove_stale_temp_files, write_state
 
@@ -50,7 +52,7 @@ class _Transaction:
 
     def __init__(self, base: State, *, writable: bool):
         self.base = base
-        self.changes: dict[str, dict[str, dict | None]] | None = (
+        self.changes: dict[str, dict[object, dict | None]] | None = (
             {name: {} for name in TABLES} if writable else None
         )  # table -> key -> new camelCase dict, or None for deleted
         self.new_meta: Mapping[str, object] | None = None
@@ -105,9 +107,10 @@ class JsonTable:
         self._tx = tx
         self._table = table
         self._cls = cls
-        self._key = cls.KEY
+        self._key_names = tuple(to_camel(name) for name in key_fields(cls))
 
-    def _row(self, key: str) -> dict | None:
+    def _row(self, key: Key) -> dict | None:
+        check_key(self._cls, key)
         changes = self._tx.changes
         if changes is not None and key in changes[self._table]:
             return changes[self._table][key]
@@ -124,7 +127,7 @@ class JsonTable:
             if row is not None and key not in self._tx.base.tables[self._table]:
                 yield row
 
-    def get(self, key: str) -> Any:
+    def get(self, key: Key) -> Any:
         self._tx.check()
         row = self._row(key)
         return None if row is None else record_from_dict(self._cls, row)
@@ -134,9 +137,9 @@ class JsonTable:
         if not isinstance(record, self._cls):
             raise TypeError(f"{self._table} holds {self._cls.__name__}, not {type(record).__name__}")
         assert self._tx.changes is not None
-        self._tx.changes[self._table][getattr(record, self._key)] = record_to_dict(record)
+        self._tx.changes[self._table][key_of(record)] = record_to_dict(record)
 
-    def delete(self, key: str) -> bool:
+    def delete(self, key: Key) -> bool:
         self._tx.check(writes=True)
         if self._row(key) is None:
             return False
@@ -146,7 +149,7 @@ class JsonTable:
 
     def find(self, *, order_by: str | None = None, limit: int | None = None, **equals: object) -> list[Any]:
         order_field, descending = check_query(self._cls, equals, order_by, limit)
-        rows = sorted(self._matching(equals), key=lambda row: row[to_camel(self._key)])
+        rows = sorted(self._matching(equals), key=lambda row: tuple(row[name] for name in self._key_names))
         if order_field is not None:
             field = to_camel(order_field)
             # Same order as SQL: NULLs first ascending, last descending. Python's sort is stable

@@ -24,7 +24,7 @@ import attrs
 
 from mobile_codex.core.config.relay import FileStorageSettings, StorageConfig
 from mobile_codex.core.errors import StorageError
-from mobile_codex.core.record_codec import RecordLayout, check_query, layout
+from mobile_codex.core.record_codec import Key, RecordLayout, check_key, check_query, key_fields, layout
 from mobile_codex.core.records import TABLES, RelayMeta
 
 from .migrations import migrate
@@ -88,13 +88,14 @@ class _TableSql:
 
     @classmethod
     def build(cls, table: str, record_cls: type) -> _TableSql:
-        fields, key = layout(record_cls).fields, record_cls.KEY
+        fields = layout(record_cls).fields
         select = f'SELECT {_columns(fields)} FROM "{table}"'
+        by_key = " AND ".join(f'"{name}" = ?' for name in key_fields(record_cls))
         return cls(
             select=select,
-            get=f'{select} WHERE "{key}" = ?',
+            get=f"{select} WHERE {by_key}",
             put=f'INSERT OR REPLACE INTO "{table}" ({_columns(fields)}) VALUES ({_marks(fields)})',
-            delete=f'DELETE FROM "{table}" WHERE "{key}" = ?',
+            delete=f'DELETE FROM "{table}" WHERE {by_key}',
         )
 
 
@@ -143,8 +144,8 @@ class SqliteTable:
         self._cls = cls
         self._sql = _SQL[table]
 
-    def get(self, key: str) -> Any:
-        row = self._tx.execute(self._sql.get, (key,)).fetchone()
+    def get(self, key: Key) -> Any:
+        row = self._tx.execute(self._sql.get, check_key(self._cls, key)).fetchone()
         return None if row is None else _from_row(self._cls, row)
 
     def put(self, record: object) -> None:
@@ -152,14 +153,14 @@ class SqliteTable:
             raise TypeError(f"{self._table} holds {self._cls.__name__}, not {type(record).__name__}")
         self._tx.execute(self._sql.put, _to_row(record), writes=True)
 
-    def delete(self, key: str) -> bool:
-        return self._tx.execute(self._sql.delete, (key,), writes=True).rowcount > 0
+    def delete(self, key: Key) -> bool:
+        return self._tx.execute(self._sql.delete, check_key(self._cls, key), writes=True).rowcount > 0
 
     def find(self, *, order_by: str | None = None, limit: int | None = None, **equals: object) -> list[Any]:
         order_field, descending = check_query(self._cls, equals, order_by, limit)
         where, params = self._where(equals)
         # SQLite puts NULLs first when ascending and last when descending; the json backend matches.
-        order = f'"{self._cls.KEY}"'
+        order = _columns(key_fields(self._cls))
         if order_field is not None:
             order = f'"{order_field}" {"DESC" if descending else "ASC"}, {order}'
         sql = f"{self._sql.select}{where} ORDER BY {order}"

@@ -192,6 +192,41 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # 4: the state view and invite quotas look invitations up by type and workspace (issue 15).
     ("CREATE INDEX invitations_type_workspace ON invitations (type, workspace_id)",),
+    # 5: agent ids are unique per workspace, not relay-wide (issue 15): the key becomes
+    # (workspace_id, agent_id). SQLite cannot change a primary key in place, so the table is
+    # copied into a new one; its key's index also serves the old agents_workspace lookups. An
+    # agent's tasks are looked up by workspace and agent id together.
+    (
+        """CREATE TABLE agents_by_workspace (
+            agent_id TEXT NOT NULL,
+            workspace_id TEXT NOT NULL,
+            label TEXT,
+            created_at TEXT,
+            token_hash TEXT,
+            last_seen_at TEXT,
+            revoked_at TEXT,
+            features TEXT,
+            actions TEXT,
+            log_sources TEXT,
+            workspace_root_name TEXT,
+            next_token_hash TEXT,
+            codex_available INTEGER,
+            codex_version TEXT,
+            exec_modes TEXT,
+            PRIMARY KEY (workspace_id, agent_id)
+        )""",
+        """INSERT INTO agents_by_workspace (
+            agent_id, workspace_id, label, created_at, token_hash, last_seen_at, revoked_at, features, actions,
+            log_sources, workspace_root_name, next_token_hash, codex_available, codex_version, exec_modes
+        ) SELECT
+            agent_id, workspace_id, label, created_at, token_hash, last_seen_at, revoked_at, features, actions,
+            log_sources, workspace_root_name, next_token_hash, codex_available, codex_version, exec_modes
+        FROM agents""",
+        "DROP TABLE agents",  # drops agents_workspace with it
+        "ALTER TABLE agents_by_workspace RENAME TO agents",
+        "DROP INDEX tasks_agent_status_created",
+        "CREATE INDEX tasks_agent_status_created ON tasks (workspace_id, agent_id, status, created_at)",
+    ),
 )
 
 
