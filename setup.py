@@ -77,6 +77,8 @@ setup(
             "playwright>=1.40",
             # tests/relay/test_openapi.py: docs/openapi.json is valid OpenAPI 3.1, answers fit it (`validate` since 0.7.1)
             "openapi-spec-validator>=0.7.1,<0.10",
+            # tests/agent/test_app_server_schema.py: every message the agent sends fits Codex's own schema
+            "jsonschema>=4.18,<5",
             # tests/relay/test_fuzz_api.py: property-based fuzzing of every operation in docs/openapi.json
             # (the 4.x Python API: openapi.from_dict, GenerationMode, Config.from_dict checks)
             "schemathesis>=4.1,<5",

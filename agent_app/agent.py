@@ -14,9 +14,12 @@ from mobile_codex.core.plugins import Plugins
 
 from .actions import ActionHandler
 from .capabilities import Capabilities
+from .codex.app_server.process import stop_leftovers
+from .codex.app_server.support import CodexSupport
 from .codex.binary import CodexBinary, find_codex
 from .codex.exec_task import CodexExecHandler
 from .codex.installation import Codex
+from .codex.turn_task import InteractiveTurns
 from .codex.session_tasks import DeleteSessionHandler, ReadSessionHandler
 from .codex.sessions import CodexSessions, codex_home
 from .dispatch import Dispatcher
@@ -57,17 +60,21 @@ def build_agent(
     workspace = Workspace(Path(config.workspace_root))
     client = RelayClient(config.relay_base_url, token)
     actions, log_sources, exec_modes = plugins.actions(config), plugins.log_sources(config), plugins.exec_modes(config)
-    # Interactive modes need the app-server host (issue 16, in progress): not offered until it lands.
-    exec_modes = {mode_id: c for mode_id, c in exec_modes.items() if not c.item.interactive}
     home = codex_home(config.codex)
     codex = Codex(
         binary=codex_binary or find_codex(config.codex.binary), home=home, config=config.codex,
         sessions=CodexSessions(home, workspace, config.codex),
     )  # fmt: skip
+    stop_leftovers(config.state_dir)  # app-servers a killed agent left (they would block their threads)
+    support = CodexSupport(codex, config.state_dir)
+    interactive = InteractiveTurns(
+        codex, workspace, support, state_dir=config.state_dir,
+        approval_timeout=config.approval_timeout_sec, stall_timeout=config.turn_stall_sec,
+    )  # fmt: skip
     dispatcher = Dispatcher(
         config.features,
         {
-            "codex_exec": CodexExecHandler(codex, exec_modes, workspace, config.features),
+            "codex_exec": CodexExecHandler(codex, exec_modes, workspace, config.features, interactive=interactive),
             "run_action": ActionHandler(actions, workspace),
             "read_log": LogHandler(log_sources),
             "read_session": ReadSessionHandler(codex),
@@ -75,7 +82,8 @@ def build_agent(
         },
     )
     runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes)
-    capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex)
+    capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex,
+                                support=support)
     poller = Poller(
         client, runner, capabilities, token_store_for(config), long_poll_ms=config.long_poll_ms,
         poll_interval_ms=config.poll_interval_ms, say=say,

@@ -1,5 +1,11 @@
 """What the agent tells the relay in every poll: who it is and what it can run (API.md poll body).
 
+Interactive exec modes are listed only while the installed Codex speaks an app-server protocol we
+support (looked at again when the binary changes); `codexSignedIn` is the last known answer of
+`account/read`, refreshed in the background. With `codex.writeOnlySupervised` on, modes that write
+without asking are not offered. `conversationModels` / `conversationEfforts` (our extension) are
+what the phone may pick for a conversation.
+
 The session catalog is read from Codex's files at poll time. Whatever goes wrong there must not end
 the poll loop: the poll then carries the last catalog that could be read ([] before the first), and
 the failure is logged once until the catalog can be read again.
@@ -14,7 +20,9 @@ from mobile_codex.core.config import AgentConfig
 from mobile_codex.core.plugin_types import Contribution
 from mobile_codex.core.task_catalog import agent_flags
 
+from .codex.app_server.support import CodexSupport
 from .codex.installation import Codex
+from .codex.turn_task import unsupervised_write
 from .workspace import Workspace
 
 log = logging.getLogger("mobile_codex.agent")
@@ -22,9 +30,13 @@ log = logging.getLogger("mobile_codex.agent")
 
 class Capabilities:
     def __init__(self, config: AgentConfig, workspace: Workspace, *, actions: dict[str, Contribution],
-                 log_sources: dict[str, Contribution], exec_modes: dict[str, Contribution], codex: Codex):  # fmt: skip
+                 log_sources: dict[str, Contribution], exec_modes: dict[str, Contribution], codex: Codex,
+                 support: CodexSupport):  # fmt: skip
         self.config = config
         self.codex = codex
+        self.support = support
+        self._modes = [c.item for c in exec_modes.values()
+                       if not (config.codex.write_only_supervised and unsupervised_write(c.item))]  # fmt: skip
         flags = agent_flags(config.features)  # relay-only flags are none of the relay's business here
         # Everything but the session catalog is fixed for the agent's lifetime.
         self._static = {
@@ -33,7 +45,8 @@ class Capabilities:
             "features": flags,
             "actions": [{"id": c.item.id, "label": c.item.label} for c in actions.values()],
             "logSources": [{"id": c.item.id, "label": c.item.label} for c in log_sources.values()],
-            "execModes": [{"id": c.item.id, "label": c.item.label, "writes": c.item.writes} for c in exec_modes.values()],
+            "conversationModels": list(config.codex.conversation_models),
+            "conversationEfforts": list(config.codex.conversation_efforts),
             "codexAvailable": codex.binary.available,
             "codexVersion": codex.binary.version,
         }
@@ -42,6 +55,12 @@ class Capabilities:
 
     def poll_body(self) -> dict[str, Any]:
         body = dict(self._static)
+        interactive = self.support.interactive()  # re-checked when the binary changes
+        body["execModes"] = [
+            {"id": m.id, "label": m.label, "writes": m.writes, "interactive": m.interactive}
+            for m in self._modes if interactive or not m.interactive
+        ]  # fmt: skip
+        body["codexSignedIn"] = self.support.signed_in() if interactive else False
         body["codexSessions"] = self._catalog() if self.config.features.codex_exec else []
         return body
 

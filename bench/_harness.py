@@ -134,6 +134,7 @@ class Relay:
             "bootstrapAdminTokenHash": hashlib.sha256(self.bootstrap_token.encode()).hexdigest(),
             "tokenSecret": secrets.token_urlsafe(48),
             "maxLoginAttemptsPerMinute": 100000, "maxPairAttemptsPerMinute": 100000,
+            "limits": {"maxTaskCreatesPerUserPerMinute": 100000, "maxUnfinishedTasksPerWorkspace": 100000},
             "server": {"threads": threads, "connectionLimit": threads + 100},
             "storage": {"backend": "sqlite"},
         }, indent=2))  # fmt: skip

@@ -27,6 +27,7 @@ FULL = {
     "memory_size": [],
     "shutdown": [],
     "soak": [],
+    "interactive_roundtrip": [],
 }
 QUICK = {
     "dispatch_latency": ["--tasks", "200"],
@@ -36,6 +37,7 @@ QUICK = {
     "memory_size": ["--history", "0,1000"],
     "shutdown": ["--runs", "5"],
     "soak": ["--minutes", "3", "--minute-seconds", "20"],
+    "interactive_roundtrip": ["--rounds", "100"],
 }
 
 
@@ -81,6 +83,10 @@ def summary(docs: dict[str, dict | None]) -> list[tuple[str, str, object]]:
             f = s.get(name)
             if f:
                 row(target, f"{f['withinTarget']}/{f['runs']} runs, max {f['maxSec']} s", f["targetMet"])
+    r = docs.get("interactive_roundtrip")
+    if r:
+        figure = f"request p99 {r['requestP99Ms']} ms, answer p99 {r['answerP99Ms']} ms"
+        row("interactive: request -> phone and answer -> agent p99 <= 100 ms", figure, r["targetMet"])
     k = docs.get("soak")
     if k:
         figure = f"RSS {k['rssGrowthSecondToLast']:+.1%} second -> last minute, {k['failureCount']} failures"

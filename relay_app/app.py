@@ -22,7 +22,7 @@ from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
     agent_api, agents, health, invitations, memberships, openapi, pairing, passkeys, redeem, session, state,
-    static, tasks, users, workspaces,
+    static, tasks, turns, users, workspaces,
 )  # fmt: skip
 from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
@@ -38,6 +38,7 @@ from .services.rate_limit import RateLimiter
 from .services.retention import Retention
 from .services.sessions import SessionService
 from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
+from .services.turns import TurnService
 from .services.volatile import VolatileText
 
 log = logging.getLogger("mobile_codex.relay")
@@ -46,7 +47,7 @@ HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity
 
 # Each module has `add_routes(app, ctx)`; the order does not matter.
 RESOURCE_MODULES = (
-    health, session, pairing, agent_api, tasks, agents, passkeys,
+    health, session, pairing, agent_api, tasks, turns, agents, passkeys,
     redeem, workspaces, invitations, users, memberships, state, openapi,
 )  # fmt: skip
 
@@ -68,9 +69,10 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
     # Finished text beyond what the state view shows is read by nobody (services/volatile.py).
     volatile = VolatileText(live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW)
     tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas)
+    turns = TurnService(store, clock, volatile=volatile, signals=signals, feed=feed, idempotency=tasks.idempotency)
     sessions = SessionService(store, config, clock)
     pairing = PairingService(store, config, clock)
-    agents = AgentService(store, config, clock, tasks=tasks, signals=signals, feed=feed, holds=holds)
+    agents = AgentService(store, config, clock, tasks=tasks, turns=turns, signals=signals, feed=feed, holds=holds)
     return Services(
         sessions=sessions,
         people=PeopleService(store, config, clock, sessions=sessions, quotas=quotas),
@@ -78,6 +80,7 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
+        turns=turns,
         agents=agents,
         housekeeping=Housekeeping(
             clock=clock, agents=agents, tasks=tasks, pairing=pairing,

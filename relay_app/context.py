@@ -22,6 +22,7 @@ from .services.passkeys import PasskeyService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
 from .services.tasks import TaskService
+from .services.turns import TurnService
 
 
 @attrs.frozen(kw_only=True)
@@ -34,6 +35,7 @@ class Services:
     agent_auth: AgentAuth  # an agent's bearer token -> AgentCaller
     pairing: PairingService  # codes, pair requests, approvals, agent tokens
     tasks: TaskService  # the phone's side of tasks and the agents' updates
+    turns: TurnService  # answers and steers for interactive turns
     agents: AgentService  # polls, presence, revocation
     housekeeping: Housekeeping  # deadlines nobody acts on, swept by one background thread
 

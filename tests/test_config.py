@@ -81,6 +81,8 @@ def test_agent_defaults(tmp_path, user_dirs, monkeypatch):
     assert (config.poll_interval_ms, config.max_task_log_bytes) == (2500, 12000)
     assert config.codex.binary == "codex" and config.codex.home_dir is None
     assert config.codex.session_read_message_limit == 24 and config.codex.session_catalog_ttl_ms == 30000
+    assert (config.approval_timeout_sec, config.turn_stall_sec) == (900, 600)
+    assert config.codex.write_only_supervised is False and config.codex.conversation_models == ()
 
 
 def test_codex_home_dir_empty_means_codex_home_or_the_default(tmp_path):
@@ -168,6 +170,11 @@ def test_relay_errors(tmp_path, change, message):
         ({"logSources": {"l": {"path": "/a", "maxLines": 6000}}}, "logSources.l.maxLines: expected an integer from 1 to 5000, got 6000"),
         ({"codex": {"sessionListLimit": 50}}, "codex.sessionListLimit: expected an integer from 1 to 20, got 50"),
         ({"codex": {"bogus": 1}}, "codex.bogus: unknown key"),
+        ({"codex": {"conversationModels": ["-m"]}}, 'codex.conversationModels[0]: expected a model name of 1 to 80 characters from A-Z a-z 0-9 . _ : / -, got "-m"'),
+        ({"approvalTimeoutSec": 10}, "approvalTimeoutSec: expected an integer from 30 to 86400, got 10"),
+        ({"turnStallSec": 0}, "turnStallSec: expected an integer from 30 to 86400, got 0"),
+        ({"codex": {"writeOnlySupervised": "yes"}}, "codex.writeOnlySupervised: expected true or false, got string"),
+        ({"codex": {"conversationEfforts": ["High!"]}}, 'codex.conversationEfforts[0]: expected a reasoning effort such as low, medium, high, got "High!"'),
         ({"codex": {"homeDir": "  "}}, 'codex.homeDir: expected a path string, got "  "'),
         ({"codex": {"homeDir": None}}, "codex.homeDir: expected a path string, got null"),
     ],

@@ -78,6 +78,10 @@ export const api = {
   revokeAgent: (agentId) => post(`/api/admin/agents/${seg(agentId)}/revoke`),
   createTask: (body) => post("/api/admin/tasks", body),
   taskAction: (taskId, action) => post(`/api/admin/tasks/${seg(taskId)}/${action}`), // approve | reject | cancel
+  // Interactive Codex: answer a pending request (the digest of what the person was shown), add to a running turn.
+  answerRequest: (taskId, requestId, decision, digest) =>
+    post(`/api/admin/tasks/${seg(taskId)}/requests/${seg(requestId)}/answer`, { decision, digest }),
+  steer: (taskId, text) => post(`/api/admin/tasks/${seg(taskId)}/steer`, { text }),
   passkeyRegisterOptions: (label) => post("/api/auth/passkeys/register/options", { label }),
   passkeyRegisterVerify: (registrationId, credential) =>
     post("/api/auth/passkeys/register/verify", { registrationId, credential }),

@@ -22,6 +22,7 @@ import * as task from "./screens/task.js";
 import * as tasks from "./screens/tasks.js";
 import * as users from "./screens/users.js";
 import * as workspaces from "./screens/workspaces.js";
+import { waitingInState } from "./screens/task_parts.js";
 
 const ROUTES = {
   signin, enroll, workspaces, agents, agent, pair: pairing, codex, tasks, task, more, offline,
@@ -42,6 +43,7 @@ const app = {
   notice: "", // a one-off message (e.g. a login link that did not work)
   screen: null,
   screenKey: "",
+  title: "", // the screen's title; the page title adds how many Codex requests wait
 };
 
 const live = new LiveState({ onState, onOffline: setOffline, onError: liveFailed });
@@ -76,8 +78,12 @@ function updateShell(route) {
   banner.hidden = !offlineBanner && !app.notice;
   tabbar.hidden = !signedIn || !app.auth.currentWorkspaceId;
   const active = TAB_OF[route.name] || route.name;
+  const waiting = signedIn ? waitingInState(app.state) : 0;
   fill(tabbar, TABS.map(([name, label]) =>
-    h("a", { href: `#/${name}`, class: "tab", "aria-current": active === name ? "page" : null }, t(label))));
+    h("a", { href: `#/${name}`, class: "tab", "aria-current": active === name ? "page" : null },
+      t(label), name === "tasks" && waiting ? h("span", { class: "badge", "data-waiting": String(waiting), "aria-label": t("task.waitingCount", { count: waiting }) }, String(waiting)) : null)));
+  const title = app.title || t("app.name");
+  document.title = waiting ? t("shell.waitingTitle", { count: waiting, title }) : title;
 }
 
 // --- routing -------------------------------------------------------------------------------------
@@ -124,7 +130,8 @@ function render() {
   app.screenKey = key;
   app.screen = screen ? screen.mount(ctx) : { el: h("p", { class: "hint loading" }, t("common.loading")) };
   fill(main, app.screen.el);
-  document.title = screen ? `${t(screen.title)} · ${t("app.name")}` : t("app.name");
+  app.title = screen ? `${t(screen.title)} · ${t("app.name")}` : t("app.name");
+  updateShell(route);
   window.scrollTo(0, 0);
 }
 

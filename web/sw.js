@@ -1,16 +1,17 @@
 // The service worker: keeps a copy of the app shell so the app opens without the relay and says
 // it is offline. Network first (so a deploy shows at once), the copy when the network fails.
 // /api/ is never cached or even touched: API answers hold private data and must be live.
-const VERSION = "mc-shell-v3";
+const VERSION = "mc-shell-v4";
 const SHELL = [
   "/", "/index.html", "/styles.css", "/manifest.webmanifest",
   "/app.js", "/api.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/passkeys.js", "/taskcache.js",
   "/strings/en.js", "/strings/zh-CN.js",
-  "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/codex.js", "/screens/enroll.js",
+  "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/approval.js", "/screens/codex.js",
+  "/screens/composer.js", "/screens/enroll.js",
   "/screens/more.js", "/screens/my_passkeys.js", "/screens/offline.js", "/screens/pairing.js", "/screens/people.js",
   "/screens/people_parts.js", "/screens/session.js", "/screens/session_parts.js", "/screens/sessions.js",
   "/screens/settings.js", "/screens/signin.js", "/screens/task.js", "/screens/task_parts.js", "/screens/tasks.js",
-  "/screens/users.js", "/screens/workspaces.js",
+  "/screens/turn_items.js", "/screens/users.js", "/screens/workspaces.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
 ];
 

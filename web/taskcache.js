@@ -3,7 +3,7 @@
 // index; bounded; clearable from the More screen, and wiped at sign-out and whenever the relay
 // says this browser is signed out (app.js; with the "last user" the offline screen would show),
 // so the next person on this device reads nothing of it.
-const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error"];
+const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error", "items", "requests", "steers"];
 const MAX_TASKS = 100;
 const PREFIX = "mc.task.";
 const LAST_USER = "mc.lastUser";
@@ -29,7 +29,7 @@ function write(key, value) {
   }
 }
 
-const empty = (value) => value === null || value === undefined || value === "";
+const empty = (value) => value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length);
 const signature = (task) => [task.status, task.updatedAt, ...VOLATILE.map((k) => JSON.stringify(task[k] ?? null).length)].join("|");
 
 export function rememberUser(userId) {

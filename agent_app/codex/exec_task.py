@@ -1,6 +1,8 @@
 """codex_exec: one `codex exec` run through the exec mode the task names.
 
-Order of checks: exec mode known (`unknown-exec-mode`) → the mode's flags on here →
+Order of checks: exec mode known (`unknown-exec-mode`) → the mode's flags on here → writes only
+when supervised, if the operator says so (`write-needs-supervision`) → an interactive mode is a turn
+(turn_task.py) →
 resume never writes (`resume-write-mode-disabled`) → a prompt to run (`prompt-missing`: the relay
 refuses an empty one, so its text was lost on the way; Codex never runs without one) → codex installed → where to run (a resume runs
 in the session's recorded cwd, which must be under workspaceRoot; others in the task's cwd,
@@ -30,6 +32,7 @@ from ..errors import TaskCanceled, TaskFailed
 from ..workspace import Workspace
 from .events import EventRenderer
 from .installation import Codex
+from .turn_task import InteractiveTurns, unsupervised_write
 
 
 INVALID_COMMAND = "exec-mode-invalid-command"
@@ -67,8 +70,10 @@ def _built(mode: ExecModeSpec, run: CodexRun) -> list[str]:
 
 class CodexExecHandler:
     def __init__(self, codex: Codex, modes: dict[str, Contribution], workspace: Workspace, flags: FeatureFlags, *,
-                 write_locks: WriteLocks = WRITE_LOCKS, clock: Clock = system_clock):  # fmt: skip
+                 write_locks: WriteLocks = WRITE_LOCKS, clock: Clock = system_clock,
+                 interactive: InteractiveTurns | None = None):  # fmt: skip
         self.codex = codex
+        self.interactive = interactive
         self.modes = modes
         self.workspace = workspace
         self.flags = flags
@@ -84,6 +89,13 @@ class CodexExecHandler:
         for flag in mode.flags:
             if not self.flags.enabled(flag):
                 raise TaskFailed(f"{flag}-disabled-locally", f"exec mode {mode.id} needs {flag}")
+        if self.codex.config.write_only_supervised and unsupervised_write(mode):
+            raise TaskFailed("write-needs-supervision", f"exec mode {mode.id} writes without asking; this agent "
+                                                        "allows writes only in supervised turns")  # fmt: skip
+        if mode.interactive:
+            if self.interactive is None:
+                raise TaskFailed("unknown-exec-mode", f"exec mode {mode.id} is interactive; this agent cannot run it")
+            return self.interactive(ctx, mode)
         resume_id = task.get("resumeSessionId") or ""
         if (mode.id == RESUME_MODE or resume_id) and (task.get("writeAccess") is True or mode.writes):
             raise TaskFailed("resume-write-mode-disabled", "a resumed session always runs read-only")

@@ -15,7 +15,7 @@ from ..features import FeatureFlags
 from ..identity import AGENT_ID_EXPECTED, AGENT_ID_PATTERN, APP_DIR_NAME
 from .common import PluginsConfig, features
 from .schema import (
-    http_url, integer, label_defaults_to_id, mapping_of, path, plugin_owned, section, setting, string, string_list,
+    boolean, http_url, integer, label_defaults_to_id, mapping_of, path, plugin_owned, section, setting, string, string_list,
 )  # fmt: skip
 
 ITEM_ID_PATTERN = r"[A-Za-z0-9._-]{1,80}"  # action and log source ids (API.md budget: 80)
@@ -45,6 +45,12 @@ class CodexConfig:
     session_read_message_limit: int = setting(24, integer(4, 80))
     home_dir: Path | None = setting(None, path(empty_is_none=True))  # absent or "": $CODEX_HOME or ~/.codex
     binary: str = setting("codex", string(non_empty=True))
+    # Interactive turns (API.md "Interactive Codex"): writes only where a person approves each step,
+    # and the models / reasoning efforts the phone may pick for a conversation ("" = Codex's default).
+    write_only_supervised: bool = setting(False, boolean)
+    conversation_models: tuple[str, ...] = setting((), string_list(item=string(
+        pattern=r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}", expected="a model name of 1 to 80 characters from A-Z a-z 0-9 . _ : / -")))
+    conversation_efforts: tuple[str, ...] = setting((), string_list(item=string(pattern=r"[a-z]{1,20}", expected="a reasoning effort such as low, medium, high")))
 
     @staticmethod
     def finish(values, ctx, **_):
@@ -71,6 +77,8 @@ class AgentConfig:
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     max_concurrent_tasks: int = setting(2, integer(1, 8))
     long_poll_ms: int = setting(20000, integer(0, 25000))
+    approval_timeout_sec: int = setting(900, integer(30, 86400))
+    turn_stall_sec: int = setting(600, integer(30, 86400))
 
     @staticmethod
     def finish(values, ctx, **_):

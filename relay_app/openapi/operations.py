@@ -260,13 +260,14 @@ op("POST", "/api/agent/tasks/{taskId}/update", "Report on a task (the agent)", c
    errors={403: ["agent-mismatch"], 404: ["task-not-found"], 409: ["task-not-running", "task-already-finished"]})
 
 # --- tasks ------------------------------------------------------------------------------------------------
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,120}$"},
+    "description": "Ours: the same key from the same user with the same request within 24 h answers the first "
+                   "result again; with a different request 409 `idempotency-key-reused`.",
+}  # fmt: skip
 op("POST", "/api/admin/tasks", "Create a task", caller="session", role=True, tag="tasks", status=201, cap=16384,
    body=ref("TaskCreate"), ok=TASK,
-   parameters=[{
-       "name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,120}$"},
-       "description": "Ours: the same key from the same user with the same request within 24 h answers the first "
-                      "task again; with a different request 409 `idempotency-key-reused`.",
-   }],
+   parameters=[IDEMPOTENCY_KEY],
    errors={400: ["unsupported-task-type", "agent-not-available"], 403: ["feature-disabled", "write-mode-disabled"],
            404: ["agent-not-found"], 409: ["idempotency-key-reused"], 429: ["too-many-tasks"]})
 TASK_ID = path_param("taskId", "A `task_` id of the current workspace.")
@@ -277,3 +278,15 @@ for verb in ("approve", "reject"):
 op("POST", "/api/admin/tasks/{taskId}/cancel", "Cancel a task", caller="session", role=True, tag="tasks",
    parameters=TASK_ID, ok=TASK, errors={404: ["task-not-found"], 409: ["task-already-finished"]},
    description="Extension: awaiting or queued tasks are canceled at once; a running one gets `cancelRequestedAt`.")
+op("POST", "/api/admin/tasks/{taskId}/requests/{requestId}/answer", "Answer a request of an interactive turn",
+   caller="session", role=True, tag="tasks", cap=4096, body=ref("AnswerBody"), ok=TASK,
+   parameters=[*TASK_ID, *path_param("requestId", "The agent's id of the request."), IDEMPOTENCY_KEY],
+   errors={404: ["task-not-found", "request-not-found"],
+           409: ["request-not-pending", "request-changed", "idempotency-key-reused"]},
+   description="Interactive Codex: records the decision at once (the first answer wins) and wakes the agent's "
+               "held poll. `digest` must be the pending request's; `decision` one of its `decisions`.")
+op("POST", "/api/admin/tasks/{taskId}/steer", "Add a message to the running turn", caller="session", role=True,
+   tag="tasks", cap=65536, body=ref("SteerBody"), ok=TASK, parameters=[*TASK_ID, IDEMPOTENCY_KEY],
+   errors={404: ["task-not-found"], 409: ["task-not-running", "idempotency-key-reused"], 429: ["too-many-steers"]},
+   description="Interactive Codex: the steer is `pending` in `steers[]` until the agent reports it applied or "
+               "rejected; 400 `invalid-field` for a task that is not interactive.")

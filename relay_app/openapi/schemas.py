@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobile_codex.core import interactive as turn
 from mobile_codex.core.task_catalog import AGENT_STATUSES, ALL_STATUSES, TASK_TYPES
 
 from ..policy import PERMISSION_FLAGS, ROLES
@@ -151,7 +152,10 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     # --- agents and pairing ---------------------------------------------------------------------
     "AgentEntry": obj({"id": STRING, "label": STRING}, "id", description="An action or a log source."),
-    "ExecMode": obj({"id": STRING, "label": STRING, "writes": BOOLEAN}, "id", description="Ours: what the agent can run."),
+    "ExecMode": obj(
+        {"id": STRING, "label": STRING, "writes": BOOLEAN, "interactive": BOOLEAN}, "id",
+        description="Ours: what the agent can run; `interactive`: a conversation over `codex app-server`.",
+    ),  # fmt: skip
     "CodexSession": obj(
         {
             "sessionId": clamped(120), "title": clamped(180), "firstUserMessage": clamped(240),
@@ -172,6 +176,12 @@ SCHEMAS: dict[str, Schema] = {
             "workspaceRootName": STRING, "codexSessions": {"type": "array", "items": ref("CodexSession")},
             "codexAvailable": nullable(BOOLEAN), "codexVersion": MAYBE_STRING,
             "execModes": {"type": "array", "items": ref("ExecMode")},
+            "codexSignedIn": {**nullable(BOOLEAN), "description": "Ours: Codex has a usable login (null: not "
+                              "reported since the relay started; kept in memory only)."},
+            **strings("conversationModels", "conversationEfforts", schema={
+                "type": "array", "items": STRING, "description": "Ours: what a phone may pick as an interactive "
+                "task's `model` / `effort` (empty: the agent's default only; kept in memory only).",
+            }),
         },
         "agentId", "label", "revokedAt", "features",
     ),  # fmt: skip
@@ -195,10 +205,67 @@ SCHEMAS: dict[str, Schema] = {
             "result": nullable({"type": "object", "description": "Reduced to the fields of the task's type (API.md)."}),
             "execMode": MAYBE_STRING, "cancelRequestedAt": MAYBE_TIME, "threadId": MAYBE_STRING,
             "createdBy": nullable(obj({"userId": STRING, "displayName": STRING}, "userId", "displayName")),
+            "interactive": BOOLEAN, "turnId": STRING, "tokenUsage": nullable(ref("TokenUsage")),
+            "model": {"type": "string", "description": "Ours: the model asked for this turn (empty: the agent's choice)."},
+            "effort": {"type": "string", "description": "Ours: the reasoning effort asked for (empty: the agent's choice)."},
+            "items": {"type": "array", "items": ref("TurnItem"), "maxItems": turn.ITEMS_MAX},
+            "requests": {"type": "array", "items": ref("TurnRequest")},
+            "steers": {"type": "array", "items": ref("Steer")},
+            "awaitingInput": {"type": "boolean", "description": "A request of the running turn waits for a person."},
         },
         "taskId", "agentId", "type", "title", "status", "createdAt", "updatedAt", "needsApproval",
-        description="Volatile fields (prompt, summary, outputTail, diffText, result, error) live in relay memory only.",
+        description="Volatile fields (prompt, summary, outputTail, diffText, result, error, and an interactive "
+                    "turn's model, effort, items, requests and steers) live in relay memory only.",
     ),  # fmt: skip
+    "TokenUsage": obj({"input": INTEGER, "output": INTEGER}, "input", "output",
+                      description="This turn's growth of Codex's token `total`."),
+    "TurnItem": obj(
+        {
+            "itemId": STRING, "type": {"type": "string", "enum": list(turn.ITEM_TYPES)}, "text": STRING,
+            "command": STRING, "cwd": STRING, "exitCode": nullable(INTEGER),
+            "status": nullable({"type": "string", "enum": list(turn.ITEM_STATUSES)}),
+            "output": clamped(turn.ITEM_OUTPUT_BYTES, tail=True),
+            "changes": {"type": "array", "items": ref("ItemChange")}, "at": STRING,
+        },
+        "itemId", "type",
+        description="One step of the turn's conversation (≤200 and 64 KiB per task, the oldest dropped).",
+    ),  # fmt: skip
+    "ItemChange": obj(
+        {"path": STRING, "kind": {"type": "string", "enum": list(turn.CHANGE_KINDS)}, "movePath": MAYBE_STRING,
+         "added": nullable(INTEGER), "removed": nullable(INTEGER)},
+        "path", "kind",
+    ),  # fmt: skip
+    "RequestChange": obj(
+        {"path": STRING, "kind": {"type": "string", "enum": list(turn.CHANGE_KINDS)}, "movePath": MAYBE_STRING,
+         "diff": MAYBE_STRING},
+        "path", "kind",
+    ),  # fmt: skip
+    "TurnRequest": obj(
+        {
+            "requestId": {"type": "string", "pattern": f"^{turn.REQUEST_ID.pattern}$"},
+            "kind": {"type": "string", "enum": list(turn.REQUEST_KINDS)},
+            "status": {"type": "string", "enum": list(turn.REQUEST_STATUSES)},
+            **strings("title", "command", "cwd", "reason", schema=MAYBE_STRING),
+            "changes": {"type": "array", "items": ref("RequestChange"), "maxItems": turn.CHANGES_MAX},
+            "decisions": {"type": "array", "items": {"type": "string", "enum": list(turn.DECISIONS)}},
+            "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "truncated": BOOLEAN,
+            "requestedAt": STRING, "decidedAt": nullable(STRING), "decidedBy": MAYBE_STRING,
+        },
+        "requestId", "kind", "status", "decisions", "digest",
+        description="An approval the turn waits for; `digest` = SHA-256 hex of the JCS encoding of "
+                    "{requestId, taskId, kind, title, command, cwd, reason, changes}. Over budget: refused, never clamped.",
+    ),  # fmt: skip
+    "Steer": obj(
+        {"steerId": STRING, "text": STRING, "status": {"type": "string", "enum": list(turn.STEER_STATUSES)},
+         "reason": STRING, "at": STRING},
+        "steerId", "status",
+    ),  # fmt: skip
+    "AnswerBody": obj(
+        {"decision": {"type": "string", "enum": list(turn.DECISIONS), "description": "One of the request's `decisions`."},
+         "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The pending request's digest."}},
+        "decision", "digest",
+    ),  # fmt: skip
+    "SteerBody": obj({"text": clamped(turn.STEER_BYTES)}, "text"),
     "TaskAnswer": obj({"ok": OK, "task": ref("Task")}, "ok", "task"),
     "TaskCreate": {
         **obj(
@@ -208,6 +275,12 @@ SCHEMAS: dict[str, Schema] = {
                 "prompt": {**argument(12000), "description": "codex_exec (required there). Clamped to 12000 bytes."},
                 "cwd": argument(240), "writeAccess": BOOLEAN, "resumeSessionId": argument(120),
                 "execMode": {**argument(80), "description": "Ours (codex_exec): the exec mode id."},
+                "threadId": {**argument(120), "description": "codex_exec with an interactive mode only: continue this "
+                             "Codex thread (with `resumeSessionId` or a non-interactive mode: 400 `invalid-field`)."},
+                "model": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$",
+                          "description": "Ours (interactive modes only): the model for this turn; the agent checks it."},
+                "effort": {"type": "string", "pattern": "^[a-z]{1,20}$",
+                           "description": "Ours (interactive modes only): the reasoning effort; the agent checks it."},
                 "actionId": {**argument(80), "description": "run_action (required there)."},
                 "logSourceId": {**argument(80), "description": "read_log (required there)."},
                 "sessionId": {**argument(120), "description": "read_session and delete_session (required there)."},
@@ -227,6 +300,15 @@ SCHEMAS: dict[str, Schema] = {
             "summary": clamped(2048), "outputAppend": clamped(12000, tail=True), "diffText": clamped(20000),
             "result": {"type": "object", "description": "Reduced to the fields of the task's type."},
             "error": clamped(4000), "threadId": clamped(120),
+            "itemsAppend": {"type": "array", "items": ref("TurnItem"), "description": "New or updated items (by itemId)."},
+            "requestsAdd": {"type": "array", "items": ref("TurnRequest"), "maxItems": turn.REQUESTS_PER_TASK,
+                            "description": "Refused (400 `invalid-field`) when over a budget or its digest differs."},
+            "requestsResolved": {"type": "array", "items": obj(
+                {"requestId": STRING, "status": {"type": "string", "enum": list(turn.FINAL_REQUEST_STATUSES)}},
+                "requestId", "status")},
+            "steersApplied": {"type": "array", "items": STRING},
+            "steersRejected": {"type": "array", "items": obj({"steerId": STRING, "reason": clamped(200)}, "steerId")},
+            "turnId": clamped(120), "tokenUsage": ref("TokenUsage"),
         },
     ),  # fmt: skip
     # --- the state view -------------------------------------------------------------------------
@@ -277,6 +359,11 @@ SCHEMAS: dict[str, Schema] = {
             "maxTasks": {**clamped_int(0, 8, 1), "description": "Ours: how many queued tasks to claim (0..8, clamped)."},
             "codexAvailable": BOOLEAN, "codexVersion": clamped(80),
             "execModes": {"type": "array", "items": ref("ExecMode")},
+            "codexSignedIn": {"type": "boolean", "description": "Ours: Codex has a usable login."},
+            "conversationModels": {"type": "array", "items": clamped(80), "maxItems": 50,
+                                   "description": "Ours: the models a phone may pick for an interactive turn."},
+            "conversationEfforts": {"type": "array", "items": clamped(20), "maxItems": 50,
+                                    "description": "Ours: the reasoning efforts a phone may pick for an interactive turn."},
         },
     ),  # fmt: skip
     "PollReply": obj(
@@ -285,6 +372,13 @@ SCHEMAS: dict[str, Schema] = {
             "cancelTaskIds": {"type": "array", "items": STRING, "description": "Ours: running tasks to cancel."},
             "heldMs": {"type": "integer", "description": "Ours: how long the relay held this poll."},
             "agentToken": {"type": "string", "description": "Ours: a fresh token when the current one has < 7 days left."},
+            "answers": {"type": "array", "description": "Answers for this agent's running turns, repeated until it "
+                        "reports the request settled.", "items": obj(
+                {"taskId": STRING, "requestId": STRING, "decision": {"type": "string", "enum": list(turn.DECISIONS)},
+                 "digest": STRING}, "taskId", "requestId", "decision", "digest")},
+            "steers": {"type": "array", "description": "Steers for this agent's running turns, repeated until it "
+                       "reports them applied or rejected.", "items": obj(
+                {"taskId": STRING, "steerId": STRING, "text": STRING}, "taskId", "steerId", "text")},
         },
         "ok", "tasks",
     ),  # fmt: skip

@@ -22,7 +22,7 @@ class Poll:
         reply = self.ctx.services.agents.poll(req.context.agent, parse_poll(req.context.body))
         media = {
             "ok": True, "tasks": [task_view(state) for state in reply.tasks], "cancelTaskIds": reply.cancel_ids,
-            "heldMs": reply.held_ms,
+            "heldMs": reply.held_ms, "answers": reply.owed.answers, "steers": reply.owed.steers,
         }  # fmt: skip
         if reply.token:
             media["agentToken"] = reply.token

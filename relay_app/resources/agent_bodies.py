@@ -18,6 +18,7 @@ from ..services.pairing import PairBody
 
 MAX_LISTED = 100  # actions, log sources, exec modes per agent
 MAX_SESSIONS = 20
+MAX_CONVERSATION_OPTIONS = 50  # models, efforts
 
 
 def _s(value: Any, budget: int) -> str:
@@ -33,8 +34,9 @@ def _entries(body: dict, name: str, *, writes: bool = False) -> list | None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
             raise invalid_field(name)
         entry = {"id": _s(item["id"], 80), "label": _s(item.get("label"), 120) or _s(item["id"], 120)}
-        if writes:
+        if writes:  # an exec mode: whether it writes, whether it is a conversation
             entry["writes"] = item.get("writes") is True
+            entry["interactive"] = item.get("interactive") is True
         entries.append(entry)
     return entries
 
@@ -68,6 +70,16 @@ def _sessions(body: dict) -> list | None:
     return [_session(item) for item in items if isinstance(item, dict) and isinstance(item.get("sessionId"), str)][:MAX_SESSIONS]
 
 
+def _options(body: dict, name: str, budget: int) -> list | None:
+    """A list of short strings (the models or efforts a phone may pick), clamped; None when absent."""
+    items = array(body, name)
+    if items is None:
+        return None
+    if not all(isinstance(item, str) for item in items):
+        raise invalid_field(name)
+    return [clamp_head(item, budget) for item in items[:MAX_CONVERSATION_OPTIONS]]
+
+
 def parse_poll(body: dict[str, Any]) -> PollRequest:
     report = AgentReport(
         label=None if body.get("label") is None else text(body, "label", 120),
@@ -79,6 +91,9 @@ def parse_poll(body: dict[str, Any]) -> PollRequest:
         codex_available=None if body.get("codexAvailable") is None else flag(body, "codexAvailable"),
         codex_version=None if body.get("codexVersion") is None else text(body, "codexVersion", 80),
         exec_modes=_entries(body, "execModes", writes=True),
+        codex_signed_in=None if body.get("codexSignedIn") is None else flag(body, "codexSignedIn"),
+        conversation_models=_options(body, "conversationModels", 80),
+        conversation_efforts=_options(body, "conversationEfforts", 20),
     )
     return PollRequest(
         report=report,

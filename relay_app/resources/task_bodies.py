@@ -15,7 +15,14 @@ from mobile_codex.core.task_catalog import AGENT_STATUSES, TASK_TYPES
 from ..errors import BadRequest, invalid_field
 from ..fields import argument, flag, obj, text
 from ..services.task_values import TaskRequest, TaskUpdate
+from ..services.conversation import EFFORT_BYTES, MODEL_BYTES
 from ..services.tasks import DIFF_BYTES, ERROR_BYTES, OUTPUT_TAIL_BYTES, PROMPT_BYTES, SUMMARY_BYTES
+from .turn_bodies import parse_turn_report
+
+# Ours (docs/api.md): an interactive turn's model and reasoning effort, checked only for their shape;
+# the agent checks them against what its config allows.
+MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,%d}" % (MODEL_BYTES - 1))
+EFFORT = re.compile(r"[a-z]{1,%d}" % EFFORT_BYTES)
 
 
 def parse_task_request(body: dict[str, Any]) -> TaskRequest:
@@ -34,12 +41,23 @@ def parse_task_request(body: dict[str, Any]) -> TaskRequest:
             **common, prompt=argument(body, "prompt", PROMPT_BYTES, required=True),
             cwd=argument(body, "cwd", 240).strip() or ".", write_access=flag(body, "writeAccess"),
             exec_mode=argument(body, "execMode", 80), resume_session_id=argument(body, "resumeSessionId", 120),
+            thread_id=argument(body, "threadId", 120), model=_shaped(body, "model", MODEL),
+            effort=_shaped(body, "effort", EFFORT),
         )  # fmt: skip
     if task_type == "run_action":
         return TaskRequest(**common, action_id=argument(body, "actionId", 80, required=True))
     if task_type == "read_log":
         return TaskRequest(**common, log_source_id=argument(body, "logSourceId", 80, required=True))
     return TaskRequest(**common, session_id=argument(body, "sessionId", 120, required=True))
+
+
+def _shaped(body: dict[str, Any], name: str, pattern: re.Pattern) -> str:
+    value = body.get(name)
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise invalid_field(name)
+    return value
 
 
 def _optional_text(body: dict[str, Any], name: str, budget: int, *, tail: bool = False) -> str | None:
@@ -58,6 +76,7 @@ def parse_task_update(body: dict[str, Any]) -> TaskUpdate:
         result=obj(body, "result"),
         error=_optional_text(body, "error", ERROR_BYTES),
         thread_id=_optional_text(body, "threadId", 120),
+        turn=parse_turn_report(body),
     )
 
 

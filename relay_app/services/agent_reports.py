@@ -6,7 +6,8 @@ nothing. Reading the poll body into these values is resources/agent_bodies.py's 
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import Any, Hashable
 
 import attrs
 
@@ -21,7 +22,19 @@ class AgentReport:
     codex_sessions: list | None = None
     codex_available: bool | None = None
     codex_version: str | None = None
-    exec_modes: list | None = None
+    exec_modes: list | None = None  # [{id, label, writes, interactive}]
+    # Kept in memory only (CodexFacts), never in the agent's record:
+    codex_signed_in: bool | None = None
+    conversation_models: list | None = None  # what a phone may pick for an interactive turn
+    conversation_efforts: list | None = None
+
+    def codex_facts(self) -> dict[str, Any]:
+        """The memory-only facts this report carries, by their wire names (absent ones left out)."""
+        facts = {
+            "codexSignedIn": self.codex_signed_in, "conversationModels": self.conversation_models,
+            "conversationEfforts": self.conversation_efforts,
+        }  # fmt: skip
+        return {name: value for name, value in facts.items() if value is not None}
 
 
 @attrs.frozen(kw_only=True)
@@ -44,3 +57,32 @@ def merged(agent, report: AgentReport) -> dict[str, Any]:
         "exec_modes": report.exec_modes,
     }
     return {name: value for name, value in changes.items() if value is not None and getattr(agent, name) != value}
+
+
+FACT_DEFAULTS: dict[str, Any] = {"codexSignedIn": None, "conversationModels": [], "conversationEfforts": []}
+
+
+class CodexFacts:
+    """What the agent last said about its Codex that the agent view shows (API.md `codexSignedIn`;
+    ours: `conversationModels`, `conversationEfforts`).
+
+    Memory only: they change without anything else of the agent changing, and a relay that just
+    started learns them again at each agent's next poll."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._facts: dict[Hashable, dict[str, Any]] = {}
+
+    def report(self, agent: Hashable, facts: dict[str, Any]) -> bool:
+        """Keep what the agent said; True when it differs from what was held."""
+        if not facts:
+            return False
+        with self._lock:
+            held = self._facts.setdefault(agent, dict(FACT_DEFAULTS))
+            changed = any(held[name] != value for name, value in facts.items())
+            held.update(facts)
+            return changed
+
+    def of(self, agent: Hashable) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._facts.get(agent) or FACT_DEFAULTS)

@@ -10,8 +10,11 @@ it claims tasks, the agent's advertised capabilities changed, a token refresh is
 state view). Neither write moves the change feed (`change_scopes.UNSEEN_FIELDS`): the app shows an
 agent as online while its last poll is under `ONLINE_SEC` old, so only going online (a poll after
 silence) or offline (noticed by the housekeeping sweep, `note_offline`) moves its workspace's cursor.
-Codex session summaries stay in memory only; a report that changes them moves the change feed
-itself (an unchanged one does not, or every idle agent would wake its workspace's waiting phones).
+Codex session summaries, whether Codex is signed in and the conversation options stay in memory
+only; a report that changes them moves the change feed itself (an unchanged one does not, or every
+idle agent would wake its workspace's waiting phones). Answers and steers for the agent's running
+interactive turns ride on every reply until the agent reports them done (turns.py); only new ones
+end a held poll at once.
 """
 
 from __future__ import annotations
@@ -29,12 +32,13 @@ from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import NotFound
-from .agent_reports import AgentReport, PollRequest, merged
+from .agent_reports import AgentReport, CodexFacts, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
 from .dispatch import AgentSignals
 from .events import HELD_PER_AGENT, ChangeFeed, HoldLimit
 from .task_values import TaskState
-from .tasks import TaskService
+from .tasks import TaskService, cancel_ids
+from .turns import Owed, TurnService
 
 LAST_SEEN_WRITE_SEC = 5.0
 ONLINE_SEC = 90.0  # web/flags.js ONLINE_MS: shown online while the last poll is this recent
@@ -114,11 +118,19 @@ class Presence:
             self._online.discard(agent)  # revoked: its record's change moves the cursor
 
 
+NOTHING_OWED = Owed([], [], False)
+
+
 @attrs.frozen
 class Exchange:
     tasks: list[TaskState]
     cancel_ids: list[str]
     token: str | None = None
+    owed: Owed = NOTHING_OWED
+
+    def urgent(self) -> bool:
+        """Something the agent must hear now: the poll is not held."""
+        return bool(self.tasks or self.cancel_ids or self.owed.fresh)
 
 
 @attrs.frozen
@@ -129,6 +141,7 @@ class PollReply:
     cancel_ids: list[str]
     held_ms: int
     token: str | None = None  # a fresh agent token when the one in use runs out soon
+    owed: Owed = NOTHING_OWED  # answers and steers for its interactive turns
 
 
 @attrs.frozen
@@ -138,17 +151,20 @@ class AgentState:
     agent: Agent
     last_seen_at: str | None  # the exact time of its last poll (the stored one is written at most every few seconds)
     codex_sessions: list
+    codex_facts: dict = attrs.field(factory=dict)  # codexSignedIn and the conversation options, as last said
 
 
 class AgentService:
     def __init__(
-        self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, signals: AgentSignals,
-        feed: ChangeFeed, holds: HoldLimit,
+        self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, turns: TurnService,
+        signals: AgentSignals, feed: ChangeFeed, holds: HoldLimit,
     ):  # fmt: skip
         self.store = store
         self.config = config
         self.clock = clock
         self.tasks = tasks
+        self.turns = turns
+        self.facts = CodexFacts()
         self.signals = signals
         self.feed = feed
         self.holds = holds
@@ -159,7 +175,7 @@ class AgentService:
 
     def _state(self, agent: Agent) -> AgentState:
         key = (agent.workspace_id, agent.agent_id)
-        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key))
+        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key), self.facts.of(key))
 
     def note_offline(self, now: datetime) -> int:
         """Move the cursor of each workspace whose agent the app now shows offline; how many workspaces."""
@@ -187,7 +203,7 @@ class AgentService:
         mark = self.signals.mark(key)  # before the first look, so nothing queued in between is missed
         exchange = self._exchange(caller, request.report, request.max_tasks)
         held_ms = 0
-        if request.wait_ms > 0 and not exchange.tasks and not exchange.cancel_ids:
+        if request.wait_ms > 0 and not exchange.urgent():
             with self.holds.hold(("agent", key), HELD_PER_AGENT) as may_wait:
                 if may_wait:
                     started = time.monotonic()
@@ -198,7 +214,7 @@ class AgentService:
                     if woke:
                         later = self._exchange(caller, None, request.max_tasks)
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
-        return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token)
+        return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)
 
     def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
         """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
@@ -209,14 +225,16 @@ class AgentService:
         sessions_changed = bool(
             report and report.codex_sessions is not None and self.presence.report_sessions(key, report.codex_sessions)
         )  # fmt: skip
-        if seen.came_online or sessions_changed:
+        facts_changed = bool(report and self.facts.report(key, report.codex_facts()))
+        if seen.came_online or sessions_changed or facts_changed:
             self.feed.bump(caller.workspace_id)  # shown in the state view but never stored, so no write moves the feed for it
         with self.store.transaction(write=False) as tx:
             agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:
                 return Exchange([], [])
             has_queued = bool(self.tasks.queued_for(tx, agent, min(max_tasks, 1)))
-            cancel_ids = self.tasks.cancel_ids_for(tx, agent)
+            running = self.tasks.running_for(tx, agent)
+        canceling, owed = cancel_ids(running), self.turns.owed(running)
         changes = merged(agent, report) if report else {}
         token = None
         if report is not None and refresh_due(caller, now) and self.presence.may_refresh(key, now):
@@ -225,7 +243,7 @@ class AgentService:
         if write_seen:
             changes["last_seen_at"] = iso(now)
         if not has_queued and not changes:
-            return Exchange([], cancel_ids)
+            return Exchange([], canceling, owed=owed)
         with self.store.transaction() as tx:
             agent = tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:
@@ -235,4 +253,4 @@ class AgentService:
             claimed = self.tasks.claim(tx, agent, max_tasks)
         if write_seen:
             self.presence.written(key, now)
-        return Exchange(claimed, cancel_ids, token)
+        return Exchange(claimed, canceling, token, owed)

@@ -2,10 +2,11 @@
 
 Re-reading the store whenever the workspace changes would make one agent's wait cost grow with
 everyone's traffic, so the events a poll cares about are counted here, per agent, in memory: "a
-task was queued for you" and "a cancel for one of your tasks (or your revocation) happened". The
-poll compares counters; only when they moved does it read the store again. Services call
-`task_queued` / `cancel_requested` after the commit (which moves the change feed for phones), so
-the woken poll reads what was written. Agents are named by (workspace, agent id), as ids are per
+task was queued for you", "a cancel for one of your tasks (or your revocation) happened" and "a
+person answered or steered one of your interactive turns" (input). The poll compares counters;
+only when they moved does it read the store again. Services call `task_queued` /
+`cancel_requested` after the commit (which moves the change feed for phones) and `input_arrived`
+after the change of the task's text, so the woken poll reads what was written. Agents are named by (workspace, agent id), as ids are per
 workspace: another workspace's `vm` never wakes this one's.
 
 A held poll waits on its own agent's condition (`wait`), not on the change feed: waking every held
@@ -30,6 +31,7 @@ from .events import ChangeFeed
 class Mark:
     queued: int
     canceled: int
+    input: int = 0
 
 
 class AgentSignals:
@@ -37,6 +39,7 @@ class AgentSignals:
         self._lock = threading.Lock()
         self._queued: dict[AgentKey, int] = {}
         self._canceled: dict[AgentKey, int] = {}
+        self._input: dict[AgentKey, int] = {}
         self._conditions: dict[AgentKey, threading.Condition] = {}  # agent -> its held polls' condition (on _lock)
         self._released = False  # the relay is stopping: no poll is held any more
         feed.also_release(self._release_all)
@@ -49,14 +52,16 @@ class AgentSignals:
 
     def mark(self, agent: AgentKey) -> Mark:
         with self._lock:
-            return Mark(self._queued.get(agent, 0), self._canceled.get(agent, 0))
+            return Mark(self._queued.get(agent, 0), self._canceled.get(agent, 0), self._input.get(agent, 0))
 
     def moved(self, agent: AgentKey, since: Mark, *, want_tasks: bool) -> bool:
         with self._lock:
             return self._moved(agent, since, want_tasks)
 
     def _moved(self, agent: AgentKey, since: Mark, want_tasks: bool) -> bool:
-        return self._canceled.get(agent, 0) != since.canceled or (
+        return (
+            self._canceled.get(agent, 0) != since.canceled or self._input.get(agent, 0) != since.input
+        ) or (
             want_tasks and self._queued.get(agent, 0) != since.queued
         )
 
@@ -88,3 +93,7 @@ class AgentSignals:
     def cancel_requested(self, agent: AgentKey) -> None:
         """Also used on revocation: the agent's held poll should end now."""
         self._note(self._canceled, agent)
+
+    def input_arrived(self, agent: AgentKey) -> None:
+        """An answer or a steer for one of the agent's running turns: its held poll hands it over now."""
+        self._note(self._input, agent)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, ClassVar, Mapping
 
 import attrs
 
@@ -21,6 +21,9 @@ class TaskRequest:
     write_access: bool = False
     exec_mode: str = ""
     resume_session_id: str = ""
+    thread_id: str = ""  # an interactive mode continues this Codex thread
+    model: str = ""  # ours: an interactive turn's model and reasoning effort, passed to the agent
+    effort: str = ""
     action_id: str = ""
     log_source_id: str = ""
     session_id: str = ""
@@ -37,6 +40,31 @@ class TaskUpdate:
     result: dict | None = None
     error: str | None = None
     thread_id: str | None = None
+    turn: "TurnReport | None" = None  # an interactive task's conversation fields
+
+
+@attrs.frozen(kw_only=True)
+class TurnReport:
+    """The conversation fields of an agent's update (API.md "Interactive Codex"), read and clamped;
+    requests already checked against core/interactive.py's `request_problem`."""
+
+    items: tuple[dict, ...] = ()
+    requests_add: tuple[dict, ...] = ()
+    requests_resolved: tuple[tuple[str, str], ...] = ()  # (requestId, final status)
+    steers_applied: tuple[str, ...] = ()
+    steers_rejected: tuple[tuple[str, str], ...] = ()  # (steerId, reason)
+    turn_id: str | None = None
+    token_usage: dict | None = None  # {input, output}
+
+    FIELDS: ClassVar[tuple] = (
+        ("itemsAppend", "items"), ("requestsAdd", "requests_add"), ("requestsResolved", "requests_resolved"),
+        ("steersApplied", "steers_applied"), ("steersRejected", "steers_rejected"), ("turnId", "turn_id"),
+        ("tokenUsage", "token_usage"),
+    )  # fmt: skip
+
+    def first_field(self) -> str:
+        """The wire name of the first field this report carries (for `invalid-field`)."""
+        return next((wire for wire, name in self.FIELDS if getattr(self, name) not in ((), None)), "turnId")
 
 
 @attrs.frozen

@@ -27,12 +27,14 @@ from mobile_codex.core.crypto import new_id
 from mobile_codex.core.records import Agent, Task
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import (
-    BUILT_IN_EXEC_MODES, RESUME_MODE, TASK_TYPES, TERMINAL, UNFINISHED, Move, Status, default_exec_mode, may,
+    BUILT_IN_EXEC_MODES, BUILT_IN_TURN_MODES, RESUME_MODE, TASK_TYPES, TERMINAL, UNFINISHED, Move, Status,
+    default_exec_mode, may,
 )  # fmt: skip
 from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, invalid_field
+from .conversation import TURN_RESERVE, apply_report, turn_text
 from .dispatch import AgentSignals
 from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
@@ -55,6 +57,9 @@ TEXT_RESERVE = (
     PROMPT_BYTES + TITLE_BYTES + SUMMARY_BYTES + OUTPUT_TAIL_BYTES + DIFF_BYTES + ERROR_BYTES + RESULT_BYTES
     + sum(map(len, EMPTY)) + len("title")
 )
+# An interactive task also holds its conversation (items, requests, steers: conversation.py):
+# ~520 KB in all, so the 64 MiB store holds ~125 unfinished interactive tasks beside nothing else.
+INTERACTIVE_TEXT_RESERVE = TEXT_RESERVE + TURN_RESERVE
 TASKS_IN_VIEW = 100
 # Types whose title a client derives from task text (a prompt, a Codex session's title or first
 # message): the store keeps the type as their title and the client's title lives with the other
@@ -117,7 +122,7 @@ class TaskService:
                     raise NotFound("agent-not-found")
                 if agent.revoked_at is not None:
                     raise BadRequest("agent-not-available")
-                exec_mode, write_access = self._exec_mode(request, agent) if request.type == "codex_exec" else ("", False)
+                mode = self._exec_mode(request, agent) if request.type == "codex_exec" else _Mode("", False, False)
                 self._check_quotas(tx, workspace_id, creator)
                 task = Task(
                     task_id=task_id, workspace_id=workspace_id, agent_id=agent.agent_id, type=request.type,
@@ -125,14 +130,19 @@ class TaskService:
                     status=Status.AWAITING_APPROVAL if kind.needs_approval else Status.QUEUED,
                     created_at=now, updated_at=now, action_id=request.action_id, log_source_id=request.log_source_id,
                     resume_session_id=request.resume_session_id, session_id=request.session_id, cwd=request.cwd,
-                    write_access=write_access, needs_approval=kind.needs_approval, exec_mode=exec_mode,
-                    created_by_user_id=creator.user_id, created_by_display_name=creator.display_name,
+                    write_access=mode.writes, needs_approval=kind.needs_approval, exec_mode=mode.id,
+                    thread_id=request.thread_id, created_by_user_id=creator.user_id,
+                    created_by_display_name=creator.display_name,
                 )  # fmt: skip
                 text = {"prompt": request.prompt}
                 if text_titled and request.title != request.type:
                     text["title"] = request.title  # shown while the relay runs, like the prompt
+                reserve = None
+                if mode.interactive:
+                    text.update(turn_text(model=request.model, effort=request.effort))
+                    reserve = INTERACTIVE_TEXT_RESERVE
                 # Every unfinished task holds its text's room from the start, prompt or not.
-                admitted = self.volatile.admit(task_id, workspace=workspace_id, **text)
+                admitted = self.volatile.admit(task_id, workspace=workspace_id, reserve=reserve, **text)
                 if not admitted:
                     raise TooManyRequests("too-many-tasks")
                 tx.tasks.put(task)
@@ -153,27 +163,36 @@ class TaskService:
         if unfinished >= limits.max_unfinished_tasks_per_workspace:
             raise TooManyRequests("too-many-tasks")
 
-    def _exec_mode(self, request: TaskRequest, agent: Agent) -> tuple[str, bool]:
-        """API.md's execMode rules: (mode id, whether it writes)."""
-        mode = request.exec_mode or default_exec_mode(
+    def _exec_mode(self, request: TaskRequest, agent: Agent) -> "_Mode":
+        """API.md's execMode rules (Extensions and Interactive Codex): the mode, whether it writes,
+        whether it is a conversation. Command-line built-ins are accepted unasked; every other mode
+        (`chat` and `supervised` too) must be in the agent's advertised list."""
+        mode_id = request.exec_mode or default_exec_mode(
             resume_session_id=request.resume_session_id, write_access=request.write_access
         )
         advertised = {m.get("id"): m for m in agent.exec_modes if isinstance(m, dict)}
-        if mode in BUILT_IN_EXEC_MODES:
-            writes = BUILT_IN_EXEC_MODES[mode]
-        elif mode in advertised:
-            writes = advertised[mode].get("writes") is True
+        if mode_id in BUILT_IN_EXEC_MODES:
+            mode = _Mode(mode_id, BUILT_IN_EXEC_MODES[mode_id], False)
+        elif mode_id in BUILT_IN_TURN_MODES and mode_id in advertised:
+            mode = _Mode(mode_id, BUILT_IN_TURN_MODES[mode_id].writes, True)
+        elif mode_id in advertised:
+            mode = _Mode(mode_id, advertised[mode_id].get("writes") is True, advertised[mode_id].get("interactive") is True)
         else:
             raise invalid_field("execMode")
-        if request.resume_session_id and mode in BUILT_IN_EXEC_MODES and mode != RESUME_MODE:
+        if request.resume_session_id and (mode.interactive or mode_id in BUILT_IN_EXEC_MODES and mode_id != RESUME_MODE):
             raise invalid_field("execMode")  # the agent would start a new session instead of resuming
-        if request.write_access and (request.resume_session_id or not writes):
+        if request.thread_id and (request.resume_session_id or not mode.interactive):
+            raise invalid_field("threadId")
+        for name, value in (("model", request.model), ("effort", request.effort)):
+            if value and not mode.interactive:
+                raise invalid_field(name)
+        if request.write_access and (request.resume_session_id or not mode.writes):
             raise invalid_field("writeAccess")
-        if mode == RESUME_MODE and not request.resume_session_id:
+        if mode_id == RESUME_MODE and not request.resume_session_id:
             raise invalid_field("resumeSessionId")
-        if writes and not self.config.features.codex_exec_write:
+        if mode.writes and not self.config.features.codex_exec_write:
             raise Forbidden("write-mode-disabled")
-        return mode, writes
+        return mode
 
     def _owned(self, tx: Transaction, workspace_id: str, task_id: str) -> Task:
         task = tx.tasks.get(task_id)
@@ -262,11 +281,11 @@ class TaskService:
             limit=limit,
         )  # fmt: skip
 
-    def cancel_ids_for(self, tx: Transaction, agent: Agent) -> list[str]:
-        running = tx.tasks.find(
+    def running_for(self, tx: Transaction, agent: Agent) -> list[Task]:
+        return tx.tasks.find(
             agent_id=agent.agent_id, workspace_id=agent.workspace_id, status=Status.RUNNING, order_by="created_at"
         )  # fmt: skip
-        return [task.task_id for task in running if task.cancel_requested_at is not None]
+
 
     def claim(self, tx: Transaction, agent: Agent, limit: int) -> list[TaskState]:
         """Mark the agent's oldest queued tasks (at most `limit`) running."""
@@ -301,16 +320,29 @@ class TaskService:
             status = update.status or task.status
             task = attrs.evolve(task, status=status, updated_at=now, thread_id=task.thread_id if thread_id is None else thread_id)
             # Text first, then the commit: the commit wakes waiting phones, which must see it.
-            self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result), terminal=status in TERMINAL)
+            self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result, task_id, now), terminal=status in TERMINAL)
             tx.tasks.put(task)
         self.feed.bump(task.workspace_id)
+
+
+def cancel_ids(running: list[Task]) -> list[str]:
+    return [task.task_id for task in running if task.cancel_requested_at is not None]
+
+
+@attrs.frozen
+class _Mode:
+    id: str
+    writes: bool
+    interactive: bool
 
 
 def _requested_before(task: Task, deadline: str) -> bool:
     return task.cancel_requested_at is not None and task.cancel_requested_at <= deadline
 
 
-def _apply_text(entry: dict[str, Any], update: TaskUpdate, result: dict | None) -> None:
+def _apply_text(entry: dict[str, Any], update: TaskUpdate, result: dict | None, task_id: str, now: str) -> None:
+    if update.turn is not None:
+        apply_report(entry, task_id, update.turn, now)  # first: it may refuse, before anything changed
     if update.summary is not None:
         entry["summary"] = update.summary
     if update.output_append:

@@ -5,9 +5,10 @@ API.md "Volatile fields": this text lives in relay memory only and is lost on re
 store is bounded — at most `max_tasks` tasks' text or `max_bytes` bytes — and when it is full
 the text of the oldest *terminal* tasks goes. The text of an unfinished task is never dropped:
 a queued prompt that vanished would run as an empty one. Instead a new unfinished task is only
-`admit`ted while room is left for it, and each unfinished task counts as at least
-`live_reserve` bytes (the most its text can grow to), so unfinished text alone can never
-outgrow the budget, whatever the agents report.
+`admit`ted while room is left for it, and each unfinished task counts as at least its reserve
+(`live_reserve`, or the one given at `admit`: the most its text can grow to — an interactive
+turn's items, requests and steers make it larger), so unfinished text alone can never outgrow
+the budget, whatever the agents report.
 
 Within those relay-wide maxima a workspace keeps the text of at most `finished_per_workspace`
 finished tasks, the longest finished going first. The relay passes the state view's size (100):
@@ -21,7 +22,6 @@ Thread-safe: the poll, update and view paths run on many threads.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -31,6 +31,16 @@ MAX_BYTES = 64 * 1024 * 1024
 SCALAR_BYTES = 8  # what a number, bool or null counts for
 
 EMPTY: dict[str, Any] = {"prompt": "", "summary": "", "outputTail": "", "diffText": "", "result": None, "error": ""}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped text (dicts, lists, scalars): what `copy.deepcopy` does for it, a
+    few times faster — every state view copies up to 100 tasks' text, an interactive turn's included."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
 def text_size(value: Any) -> int:
@@ -60,7 +70,8 @@ class VolatileText:
         # task_id -> entry; two queues so eviction finds the oldest terminal task in O(1).
         self._live: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._terminal: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._sizes: dict[str, int] = {}  # what each entry counts for (live: at least live_reserve)
+        self._sizes: dict[str, int] = {}  # what each entry counts for (live: at least its reserve)
+        self._reserves: dict[str, int] = {}  # a reserve other than live_reserve, given at admit
         self._bytes = 0
         self._live_bytes = 0
         self._workspace_of: dict[str, str] = {}  # task_id -> workspace, for tasks admitted with one
@@ -70,20 +81,24 @@ class VolatileText:
         """A copy of the task's text fields (empty values when unknown or dropped)."""
         with self._lock:
             entry = self._live.get(task_id) or self._terminal.get(task_id)
-            return copy.deepcopy(entry) if entry is not None else dict(EMPTY)
+            return _copy(entry) if entry is not None else dict(EMPTY)
 
-    def admit(self, task_id: str, *, workspace: str | None = None, **fields: Any) -> bool:
+    def admit(self, task_id: str, *, workspace: str | None = None, reserve: int | None = None, **fields: Any) -> bool:
         """Hold a new unfinished task's text; False (nothing held) when unfinished text already
-        takes `max_tasks` entries or leaves less than this task's share of `max_bytes`. With a
-        `workspace`, the task's text counts towards that workspace's finished cap once it ends."""
+        takes `max_tasks` entries or leaves less than this task's share of `max_bytes`. `reserve`
+        (default `live_reserve`) is what the task counts for while unfinished. With a `workspace`,
+        the task's text counts towards that workspace's finished cap once it ends."""
         entry = {**EMPTY, **fields}
-        size = max(text_size(entry), self.live_reserve)
+        reserve = self.live_reserve if reserve is None else reserve
+        size = max(text_size(entry), reserve)
         with self._lock:
             if len(self._live) >= self.max_tasks or self._live_bytes + size > self.max_bytes:
                 return False
             self._forget(task_id)
             if workspace is not None:
                 self._workspace_of[task_id] = workspace
+            if reserve != self.live_reserve:
+                self._reserves[task_id] = reserve
             self._live[task_id] = entry
             self._account(task_id, size, live=True)
             self._evict(keep=task_id)
@@ -94,21 +109,39 @@ class VolatileText:
         self.update(task_id, lambda entry: entry.update(fields), terminal=terminal)
 
     def update(self, task_id: str, change, *, terminal: bool | None = None) -> None:
-        """Apply `change(entry)` under the lock; `terminal=True` moves the task to the drop-first queue."""
+        """Apply `change(entry)` under the lock; `terminal=True` moves the task to the drop-first queue.
+
+        A `change` that refuses (raises) must do so before it changes anything: the entry is kept
+        as it is and the error goes on to the caller."""
         with self._lock:
             was_terminal = task_id in self._terminal
+            known = task_id in self._sizes
             entry = self._live.get(task_id) or self._terminal.get(task_id) or dict(EMPTY)
             self._drop(task_id)
-            change(entry)
+            try:
+                change(entry)
+            except BaseException:
+                if known:
+                    self._put(task_id, entry, terminal=was_terminal)
+                else:
+                    self._reserves.pop(task_id, None)
+                raise
             is_terminal = was_terminal if terminal is None else (terminal or was_terminal)
             self._put(task_id, entry, terminal=is_terminal)
             self._evict(keep=task_id)
+
+    def inspect(self, task_id: str, look):
+        """`look(entry)` under the lock on the held entry itself (no copy; None when unknown), for
+        the poll's frequent small reads. `look` may flip a flag but must not change the entry's size."""
+        with self._lock:
+            return look(self._live.get(task_id) or self._terminal.get(task_id))
 
     def mark_terminal(self, task_id: str) -> None:
         with self._lock:
             entry = self._live.get(task_id)
             if entry is not None:
                 self._drop(task_id)
+                self._reserves.pop(task_id, None)
                 self._put(task_id, entry, terminal=True)
                 self._evict(keep=task_id)
 
@@ -118,6 +151,7 @@ class VolatileText:
 
     def _forget(self, task_id: str) -> None:
         self._drop(task_id)
+        self._reserves.pop(task_id, None)
         self._workspace_of.pop(task_id, None)
 
     def _put(self, task_id: str, entry: dict[str, Any], *, terminal: bool) -> None:
@@ -126,7 +160,10 @@ class VolatileText:
         if terminal and workspace is not None:
             self._finished_in.setdefault(workspace, OrderedDict())[task_id] = None
         size = text_size(entry)
-        self._account(task_id, size if terminal else max(size, self.live_reserve), live=not terminal)
+        if terminal:
+            self._reserves.pop(task_id, None)
+        live_size = max(size, self._reserves.get(task_id, self.live_reserve))
+        self._account(task_id, size if terminal else live_size, live=not terminal)
 
     def _account(self, task_id: str, size: int, *, live: bool) -> None:
         self._sizes[task_id] = size
@@ -135,7 +172,7 @@ class VolatileText:
             self._live_bytes += size
 
     def _drop(self, task_id: str) -> None:
-        """Remove the entry (its workspace stays known: update() drops and puts it back)."""
+        """Remove the entry (its workspace and reserve stay known: update() drops and puts it back)."""
         live = self._live.pop(task_id, None) is not None
         if self._terminal.pop(task_id, None) is not None:
             self._unlist_finished(task_id)

@@ -12,6 +12,7 @@ from mobile_codex.core.records import Agent, PairRequest
 
 from ..services.pair_status import pair_request_status
 from ..services.task_values import TaskState
+from .turns import turn_fields
 
 
 def task_view(state: TaskState) -> dict[str, Any]:
@@ -30,11 +31,11 @@ def task_view(state: TaskState) -> dict[str, Any]:
         "result": text["result"], "error": text["error"], "diffText": text["diffText"],
         # ours
         "execMode": task.exec_mode, "cancelRequestedAt": task.cancel_requested_at, "threadId": task.thread_id,
-        "createdBy": created_by,
+        "createdBy": created_by, **turn_fields(task, text),
     }  # fmt: skip
 
 
-def agent_view(agent: Agent, *, last_seen_at: str | None, codex_sessions: list) -> dict[str, Any]:
+def agent_view(agent: Agent, *, last_seen_at: str | None, codex_sessions: list, codex_facts: dict) -> dict[str, Any]:
     return {
         "agentId": agent.agent_id, "label": agent.label, "createdAt": agent.created_at,
         "lastSeenAt": max(filter(None, (agent.last_seen_at, last_seen_at)), default=None),
@@ -43,6 +44,7 @@ def agent_view(agent: Agent, *, last_seen_at: str | None, codex_sessions: list) 
         "codexSessions": codex_sessions,
         # ours
         "codexAvailable": agent.codex_available, "codexVersion": agent.codex_version, "execModes": list(agent.exec_modes),
+        **codex_facts,  # codexSignedIn, conversationModels, conversationEfforts (memory only)
     }  # fmt: skip
 
 
@@ -64,7 +66,7 @@ def agent_state_parts(ctx, tx, caller) -> dict[str, Any]:
     return {
         "pendingPairRequests": [pair_request_view(r, now) for r in services.pairing.pending(tx, workspace_id)],
         "agents": [
-            agent_view(s.agent, last_seen_at=s.last_seen_at, codex_sessions=s.codex_sessions)
+            agent_view(s.agent, last_seen_at=s.last_seen_at, codex_sessions=s.codex_sessions, codex_facts=s.codex_facts)
             for s in services.agents.in_workspace(tx, workspace_id)
         ],
         "tasks": [task_view(state) for state in services.tasks.recent(tx, workspace_id)],

@@ -1,8 +1,9 @@
 """A scripted Responses-API model server on loopback: the test double for Codex's model.
 
 Codex (configured per PRODUCT.md "Codex CLI facts") POSTs `/v1/responses` and reads SSE events.
-Each request takes the next scripted turn (an assistant message or an `exec_command` call);
-when the script is empty it answers with a plain message. Every request body is recorded.
+Each request takes the next scripted turn (an assistant message, an `exec_command` call such as a
+slow `sleep`, or an apply_patch heredoc that Codex makes a file change of); when the script is empty
+it answers with a plain message. Every request body is recorded (what the model received).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,6 +25,22 @@ def message(text: str) -> dict:
 def exec_command(cmd: str) -> dict:
     """A function call asking Codex to run `cmd` (its call_id is filled in when sent)."""
     return {"type": "function_call", "name": "exec_command", "arguments": json.dumps({"cmd": cmd, "login": False})}
+
+
+def mcp_tool_call(server: str, tool: str) -> dict:
+    """A call of an MCP server's tool (Codex offers each server's tools in a namespace `mcp__SERVER`)."""
+    return {"type": "function_call", "name": tool, "namespace": f"mcp__{server}", "arguments": "{}"}
+
+
+def slow(turn: dict, seconds: float) -> dict:
+    """`turn`, answered only after `seconds` (a model that thinks long, or stalls)."""
+    return {**turn, "delay": seconds}
+
+
+def add_file(path: str, text: str) -> dict:
+    """An `exec_command` whose cmd is an apply_patch heredoc adding `path`: Codex turns it into a file change."""
+    body = "".join(f"+{line}\n" for line in text.splitlines())
+    return exec_command(f"apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: {path}\n{body}*** End Patch\nEOF\n")
 
 
 class ModelServer:
@@ -105,7 +123,7 @@ class ModelServer:
         if turn["type"] == "function_call":
             turn.setdefault("call_id", f"call_{number}")
         turn.setdefault("id", f"item_{number}")
-        return {"response_id": f"resp_{number}", "item": turn}
+        return {"response_id": f"resp_{number}", "item": turn, "delay": turn.get("delay", 0)}
 
     def _handler(self):
         server = self
@@ -129,6 +147,8 @@ class ModelServer:
                     self.end_headers()
                     return
                 turn = server._next_turn(body)
+                if turn["item"].pop("delay", None):
+                    time.sleep(turn["delay"])
                 rid = turn["response_id"]
                 usage = {
                     "input_tokens": 10, "input_tokens_details": {"cached_tokens": 0},

@@ -169,4 +169,6 @@ def test_cancel_stops_a_sleeping_command_and_nothing_of_the_run_survives(stack, 
 def test_the_agent_advertises_codex_and_its_modes(stack):
     record = stack.agent_record()
     assert record.codex_available is True and record.codex_version == "0.169.0"
-    assert {m["id"]: m["writes"] for m in record.exec_modes} == {"read-only": False, "workspace-write": True, "resume": False}
+    assert {m["id"]: m["writes"] for m in record.exec_modes} == {
+        "read-only": False, "workspace-write": True, "resume": False, "chat": False, "supervised": True,
+    }  # the interactive modes too: this Codex speaks the app-server protocol the agent supports

@@ -161,12 +161,12 @@ class Http:
         self.origin = origin
         self.cookie: str | None = None
 
-    def call(self, method: str, path: str, body=None, *, timeout: float = 40):
+    def call(self, method: str, path: str, body=None, *, timeout: float = 40, headers: dict | None = None):
         import http.client
         import json as jsonlib
 
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.origin and method == "POST":

@@ -135,12 +135,12 @@ def test_poll_records_what_the_agent_reports(relay):
     owner = relay.owner()
     agent = pair_agent(relay, owner)
     reply = agent.poll(**REPORT)
-    assert reply == {"ok": True, "tasks": [], "cancelTaskIds": [], "heldMs": 0}
+    assert reply == {"ok": True, "tasks": [], "cancelTaskIds": [], "heldMs": 0, "answers": [], "steers": []}
     record = only_agent(relay.store, "agent-1")
     assert (record.label, record.workspace_root_name, record.codex_available, record.codex_version) == ("Build box", "repo", True, "0.169.0")
     assert record.features == {"codexExec": True, "runAction": False}
     assert record.actions == [{"id": "status", "label": "Status"}] and record.log_sources == [{"id": "app", "label": "App"}]
-    assert record.exec_modes[1] == {"id": "fast", "label": "Fast", "writes": True}
+    assert record.exec_modes[1] == {"id": "fast", "label": "Fast", "writes": True, "interactive": False}
     view = state_parts(relay, owner)["agents"][0]
     assert view["codexSessions"][0]["title"] == "SESSION-TITLE-MARKER" and len(view["codexSessions"][0]["preview"]) == 1
     assert view["codexAvailable"] is True and view["execModes"] == record.exec_modes and view["lastSeenAt"] == "2026-11-26T12:00:00.000Z"

@@ -52,6 +52,8 @@ POST_ROUTES = {
     "/api/admin/tasks/{task_id}/approve": PostRoute(),
     "/api/admin/tasks/{task_id}/reject": PostRoute(),
     "/api/admin/tasks/{task_id}/cancel": PostRoute(),
+    "/api/admin/tasks/{task_id}/requests/{request_id}/answer": PostRoute(),
+    "/api/admin/tasks/{task_id}/steer": PostRoute(cap=65536),
     "/api/admin/agents/{agent_id}/revoke": PostRoute(),
     "/api/agent/pair": PostRoute(auth="anyone"),
     "/api/agent/pair/status": PostRoute(auth="anyone"),

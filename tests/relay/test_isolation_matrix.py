@@ -173,6 +173,14 @@ CASES = [
                     foreign=(404, "task-not-found")))
         for action in ("approve", "reject", "cancel")
     ],  # fmt: skip
+    # An interactive turn's answer and steer: the target is A's queued task (the flows themselves are
+    # in test_interactive_relay.py); past the role and workspace checks the service answers.
+    Case("answer a request of A's task", "POST", "/api/admin/tasks/{task_id}/requests/{request_id}/answer",
+         post(lambda w: f"/api/admin/tasks/{w.task_a}/requests/req-1/answer", {"decision": "accept", "digest": "0" * 64}),
+         expect((404, "request-not-found"), viewer=ROLE, foreign=(404, "task-not-found"))),  # fmt: skip
+    Case("steer A's task", "POST", "/api/admin/tasks/{task_id}/steer",
+         post(lambda w: f"/api/admin/tasks/{w.task_a}/steer", {"text": "also this"}),
+         expect((409, "task-not-running"), viewer=ROLE, foreign=(404, "task-not-found"))),  # fmt: skip
     Case("revoke A's agent", "POST", "/api/admin/agents/{agent_id}/revoke", post(lambda w: "/api/admin/agents/agent-a/revoke"),
          expect(OK, operator=ROLE, viewer=ROLE, foreign=(404, "agent-not-found"))),  # fmt: skip
 ]

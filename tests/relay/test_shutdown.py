@@ -56,7 +56,8 @@ def test_stopping_answers_the_held_poll_and_state_wait_at_once_then_closes(live)
     poll_thread.join(PROMPT)
     state_thread.join(PROMPT)
 
-    assert poll["result"] == (200, {"ok": True, "tasks": [], "cancelTaskIds": [], "heldMs": poll["result"][1]["heldMs"]})
+    assert poll["result"] == (200, {"ok": True, "tasks": [], "cancelTaskIds": [], "heldMs": poll["result"][1]["heldMs"],
+                                    "answers": [], "steers": []})
     assert 0 < poll["result"][1]["heldMs"] < POLL_WAIT_MS  # held, and let go early
     status, view = state["result"]
     held_ms = view.pop("heldMs")

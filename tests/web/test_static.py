@@ -26,8 +26,17 @@ DYNAMIC_KEYS = {
     "type": ["codex_exec", "run_action", "read_log", "read_session", "delete_session"],
     "flag": ["codexExec", "codexExecWrite", "readSession", "deleteSession", "runAction", "readLog", "pairings"],
     "tasks.filter": ["all", "active", "approval", "completed", "problems"],
-    "mode": ["read-only", "workspace-write", "resume"],
+    "mode": ["read-only", "workspace-write", "resume", "chat", "supervised"],
+    "modeInfo": ["read-only", "workspace-write", "chat", "supervised"],
     "session.role": ["user", "assistant"],
+    # Interactive Codex (API.md): decisions, request kinds and statuses, item statuses, change kinds, steers.
+    "decision": ["accept", "decline", "cancel"],
+    "request.ask": ["command", "fileChange", "other"],
+    "request.status": ["accepted", "declined", "canceled", "expired", "resolved"],
+    "item": ["inProgress", "completed", "failed", "declined"],
+    "change": ["add", "update", "delete"],
+    "steer": ["pending", "applied"],
+    "steerReason": ["turn-ended"],  # agent_app/turn_channel.py STEER_TURN_ENDED
 }
 AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-locally has one message)
     "codex-not-installed", "unknown-exec-mode", "unknown-action", "unknown-log-source", "path-outside-workspace",
@@ -36,6 +45,8 @@ AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-l
     # ours (docs/operations.md, "Why a task failed")
     "nonzero-exit", "action-not-startable", "unsupported-task-type", "session-delete-failed", "agent-stopped",
     "exec-mode-invalid-command", "prompt-missing", "invalid-task-field",
+    # Interactive Codex (issue 16)
+    "codex-crashed", "codex-stalled", "thread-not-found", "codex-not-signed-in", "codex-refused", "codex-turn-failed",
 ]  # fmt: skip
 
 

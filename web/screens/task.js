@@ -1,13 +1,17 @@
 // One task, live: status, prompt, output as it streams in, summary, diff, error, result;
 // approve / reject (awaiting approval) and cancel. Text the relay lost in a restart comes from
-// this device's cache (taskcache.js).
+// this device's cache (taskcache.js). An interactive Codex turn adds its conversation, a card per
+// request waiting for a person, and the composer (steer now, next turn later).
 import { api } from "../api.js";
-import { actionButton, clockTime, errorBox, fill, h, link } from "../dom.js";
+import { actionButton, clockTime, errorBox, errorMessage, fill, h, keyed, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { cachedTask, withCached } from "../taskcache.js";
 import { renderDiff } from "../diff.js";
-import { agentLabel, statusChip, taskError, taskTitle } from "./task_parts.js";
+import { agentLabel, statusChip, taskError, taskTitle, waitingChip } from "./task_parts.js";
+import { requestCard } from "./approval.js";
+import { composer } from "./composer.js";
+import { showItems } from "./turn_items.js";
 
 export const title = "task.title";
 
@@ -35,21 +39,29 @@ export function mount(ctx) {
   const result = h("dl", { class: "result" });
   const resultPart = h("section", { class: "card" }, h("h2", {}, t("task.result")), result);
   const missing = h("div", { class: "card" }, h("p", {}, t("task.notFound")), link(t("tasks.title"), "#/tasks"));
+  const approvals = h("div", { class: "stack approvals", "aria-live": "polite" });
+  const conversation = h("ol", { class: "conversation turn", "aria-label": t("turn.heading") });
+  const turnsNav = h("p", { class: "turns-nav" });
+  const turnPart = h("section", { class: "card" }, h("h2", {}, t("turn.heading")), turnsNav, conversation);
+  const box = composer(() => current);
+  const answerErrors = new Map(); // requestId -> why this device's answer was refused (kept across redraws)
   const body = h("div", { class: "stack" },
     h("div", { class: "card" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, controls, error),
-    promptPart, outputPart, summaryPart, diffPart, failurePart, resultPart);
+    approvals, promptPart, turnPart, box.el, outputPart, summaryPart, diffPart, failurePart, resultPart);
   const el = h("div", { class: "screen task" }, body, missing);
   let shownControls = "";
   let shownDiff = null;
+  let current = ctx;
 
   function update(ctx) {
+    current = ctx;
     const live = ctx.state && (ctx.state.tasks || []).find((x) => x.taskId === taskId);
     const task = live ? withCached(ctx.userId, live) : cachedTask(ctx.userId, taskId);
     body.hidden = !task;
     missing.hidden = !!task || !ctx.state;
     if (!task) return;
     heading.textContent = taskTitle(task, ctx.state);
-    fill(chipSlot, statusChip(task.status));
+    fill(chipSlot, statusChip(task.status), waitingChip(task));
     meta.textContent = [
       t(`type.${task.type}`, {}, task.type), agentLabel(ctx, task.agentId),
       task.execMode ? t("task.mode", { mode: task.execMode }) : null,
@@ -60,23 +72,26 @@ export function mount(ctx) {
     const terminal = isTerminal(task.status);
     note.textContent = task.cancelRequestedAt && !terminal ? t("task.cancelRequested")
       : task.status === "awaiting_approval" ? t("task.awaitingApproval")
+      : task.awaitingInput && !terminal ? t("task.awaitingInput")
       : task.status === "queued" ? t("task.queued") : "";
     note.hidden = !note.textContent;
     renderControls(ctx, task, terminal);
 
-    promptPart.hidden = !task.prompt;
+    const turn = showTurn(ctx, task, terminal);
+    promptPart.hidden = !task.prompt || turn.hasUserMessage;
     prompt.textContent = task.prompt || "";
     outputTitle.textContent = t(task.type === "read_log" ? "task.log" : "task.output");
     const text = task.outputTail || "";
     outputEmpty.hidden = !!text;
     outputEmpty.textContent = terminal ? t("task.noOutput") : t("task.waitingOutput");
     output.hidden = !text;
+    outputPart.hidden = turn.shown && !!(task.items || []).length; // outputTail is the turn's text for old clients
     if (output.textContent !== text) {
       const pinned = output.scrollHeight - output.scrollTop - output.clientHeight < 24;
       output.textContent = text;
       if (pinned) output.scrollTop = output.scrollHeight;
     }
-    summaryPart.hidden = !task.summary;
+    summaryPart.hidden = !task.summary || turn.saidSummary;
     summary.textContent = task.summary || "";
     diffPart.hidden = !task.diffText;
     if (task.diffText !== shownDiff) {
@@ -88,6 +103,47 @@ export function mount(ctx) {
     const rows = resultRows(task.result);
     resultPart.hidden = !rows.length;
     fill(result, rows.map(([k, v]) => [h("dt", {}, t(k)), h("dd", {}, String(v))]));
+  }
+
+  /** The interactive parts; an old (non-interactive) task shows none of them. */
+  function showTurn(ctx, task, terminal) {
+    const shown = !!(task.interactive || (task.items || []).length || (task.requests || []).length);
+    turnPart.hidden = !shown;
+    approvals.hidden = !shown;
+    box.el.hidden = !shown;
+    if (!shown) return { shown, hasUserMessage: false, saidSummary: false };
+    const allowed = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.approveTasks) && !task.fromCache && !terminal;
+    const pending = terminal ? [] : (task.requests || []).filter((r) => r.status === "pending");
+    keyed(approvals, pending, (r) => r.requestId, (r) => JSON.stringify([r, allowed, answerErrors.get(r.requestId) || ""]),
+      (r) => requestCard(r, { allowed, error: answerErrors.get(r.requestId), answer: (decision) => answer(r, decision) }));
+    approvals.hidden = !pending.length;
+    showItems(conversation, task, answerErrors, terminal);
+    const thread = threadTurns(ctx, task);
+    const at = thread.findIndex((x) => x.taskId === task.taskId);
+    fill(turnsNav,
+      at > 0 ? link(t("turn.previous"), `#/task/${encodeURIComponent(thread[at - 1].taskId)}`) : null,
+      thread.length > 1 ? h("span", { class: "hint" }, t("turn.position", { index: at + 1, count: thread.length })) : null);
+    turnsNav.hidden = thread.length < 2;
+    if (!conversation.children.length) fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
+    box.update(ctx, task, at >= 0 && at < thread.length - 1 ? thread[thread.length - 1] : null);
+    const items = task.items || [];
+    return {
+      shown, hasUserMessage: items.some((i) => i.type === "userMessage"),
+      saidSummary: items.some((i) => i.type === "agentMessage" && i.text === task.summary), // the turn's last answer
+    };
+  }
+
+  async function answer(request, decision) {
+    answerErrors.delete(request.requestId);
+    try {
+      await api.answerRequest(taskId, request.requestId, decision, request.digest);
+    } catch (err) {
+      answerErrors.set(request.requestId, errorMessage(err));
+      throw err;
+    } finally {
+      current.refresh();
+      update(current);
+    }
   }
 
   function renderControls(ctx, task, terminal) {
@@ -109,6 +165,14 @@ export function mount(ctx) {
 
   update(ctx);
   return { el, update };
+}
+
+/** The turns of this task's Codex thread in the state view, oldest first (the task itself included). */
+function threadTurns(ctx, task) {
+  if (!task.threadId || !ctx.state) return [task];
+  const turns = (ctx.state.tasks || []).filter((x) => x.agentId === task.agentId && x.threadId === task.threadId && x.interactive);
+  if (!turns.some((x) => x.taskId === task.taskId)) turns.push(task);
+  return turns.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
 }
 
 function resultRows(result) {

@@ -1,6 +1,7 @@
 // How a task is named and shown in lists: a title, its type, a status chip, when; its error as a sentence.
 import { ago, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { isTerminal } from "../catalog.js";
 import { findSession, sessionTitle } from "./session_parts.js";
 
 export function statusChip(status) {
@@ -25,12 +26,29 @@ export function agentLabel(ctx, agentId) {
   return (agent && agent.label) || agentId;
 }
 
+/** How many of an interactive task's requests wait for a person (API.md `requests[]`; a task
+ * marked `awaitingInput` whose requests this view lacks still counts one). None once the task ended:
+ * a request this device cached as pending can no longer be answered. */
+export function waitingRequests(task) {
+  if (isTerminal(task.status)) return 0;
+  const pending = (task.requests || []).filter((r) => r.status === "pending").length;
+  return pending || (task.awaitingInput ? 1 : 0);
+}
+
+/** Waiting requests over every task of a state view: the Tasks tab and the page title show it. */
+export const waitingInState = (state) => ((state && state.tasks) || []).reduce((sum, task) => sum + waitingRequests(task), 0);
+
+export function waitingChip(task) {
+  const count = waitingRequests(task);
+  return count ? h("span", { class: "chip waiting", "data-waiting": String(count) }, t("task.waitingCount", { count })) : null;
+}
+
 export function taskRow(ctx, task) {
   const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
   return h("a", { class: "task-row", href: `#/task/${encodeURIComponent(task.taskId)}`, "data-task-id": task.taskId },
     h("span", { class: "row-title" }, taskTitle(task, ctx.state)),
     h("span", { class: "row-meta" },
-      statusChip(task.status),
+      statusChip(task.status), waitingChip(task),
       h("span", {}, `${t(`type.${task.type}`, {}, task.type)} · ${agentLabel(ctx, task.agentId)} · ${ago(task.updatedAt || task.createdAt, now)}`)));
 }
 

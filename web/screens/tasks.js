@@ -1,7 +1,9 @@
 // The task list: status chips as filters, plus type and agent filters (kept while the app is open).
+// "Needs approval" also holds the interactive turns whose Codex requests wait for a person, and says
+// how many requests wait.
 import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { taskRow } from "./task_parts.js";
+import { taskRow, waitingInState, waitingRequests } from "./task_parts.js";
 
 export const title = "tasks.title";
 
@@ -33,8 +35,9 @@ export function mount(ctx) {
   function update(ctx) {
     current = ctx;
     fill(chips, Object.keys(STATUS_GROUPS).map((key) => {
+      const waiting = key === "approval" ? waitingInState(ctx.state) : 0;
       const button = h("button", { type: "button", class: "chip-button", "aria-pressed": String(filters.status === key), "data-filter": key },
-        t(`tasks.filter.${key}`));
+        t(`tasks.filter.${key}`), waiting ? h("span", { class: "badge", "data-waiting": String(waiting) }, String(waiting)) : null);
       button.addEventListener("click", () => { filters.status = key; update(current); });
       return button;
     }));
@@ -45,7 +48,7 @@ export function mount(ctx) {
     if (!ctx.state) return fill(list, h("li", { class: "hint" }, t("common.loading")));
     const statuses = STATUS_GROUPS[filters.status];
     const shown = (ctx.state.tasks || []).filter((task) =>
-      (!statuses || statuses.includes(task.status)) && (!filters.type || task.type === filters.type) &&
+      (!statuses || statuses.includes(task.status) || (filters.status === "approval" && waitingRequests(task) > 0)) && (!filters.type || task.type === filters.type) &&
       (!agent.value || task.agentId === agent.value));
     count.textContent = t("tasks.count", { count: shown.length });
     fill(list, shown.length ? shown.map((task) => h("li", {}, taskRow(ctx, task))) : h("li", { class: "empty" }, t("tasks.none")));

@@ -1,0 +1,133 @@
+"""A person's part in a running interactive turn: answering its requests and steering it.
+
+API.md "Interactive Codex": an answer is recorded at once (the first one wins) and a steer is
+queued; both move the workspace's change feed (the text changed in memory only, so no write does)
+and wake the agent's held poll (AgentSignals `input_arrived`), and are repeated in its poll replies (`owed`) until the agent reports them done. The text
+and who answered live in the task's volatile entry only (conversation.py); the store is only read.
+An `Idempotency-Key` makes a retried answer or steer return the first result again.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mobile_codex.core.crypto import new_id
+from mobile_codex.core.records import Task
+from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.task_catalog import Status
+from mobile_codex.core.timeutil import Clock, iso
+
+from ..errors import Conflict, NotFound, invalid_field
+from . import conversation
+from .dispatch import AgentSignals
+from .events import ChangeFeed
+from .idempotency import IdempotencyKeys, fingerprint
+from .task_values import Creator, TaskState
+from .volatile import VolatileText
+
+
+@attrs.frozen
+class Owed:
+    """What a poll reply hands the agent for its running interactive tasks."""
+
+    answers: list[dict]  # {taskId, requestId, decision, digest}
+    steers: list[dict]  # {taskId, steerId, text}
+    fresh: bool  # one of them was never sent before: the poll answers at once
+
+
+class TurnService:
+    def __init__(
+        self, store: Store, clock: Clock, *, volatile: VolatileText, signals: AgentSignals, feed: ChangeFeed,
+        idempotency: IdempotencyKeys,
+    ):  # fmt: skip
+        self.store = store
+        self.feed = feed
+        self.clock = clock
+        self.volatile = volatile
+        self.signals = signals
+        self.idempotency = idempotency  # shared with task create: one key space per user
+
+    def answer(
+        self, workspace_id: str, task_id: str, request_id: str, *, decision: str, digest: str, by: Creator,
+        idempotency_key: str | None = None,
+    ) -> TaskState:  # fmt: skip
+        """Record `decision` for a pending request whose digest the person saw (API.md's checks)."""
+
+        def record() -> None:
+            task = self._task(workspace_id, task_id)
+            now = iso(self.clock())
+            if task.status != Status.RUNNING:
+                # A finished turn waits for nobody: its requests can no longer be answered.
+                if not self.volatile.inspect(task_id, lambda entry: _has_request(entry, request_id)):
+                    raise NotFound("request-not-found")
+                raise Conflict("request-not-pending")
+            self.volatile.update(
+                task_id,
+                lambda entry: conversation.answer(
+                    entry, request_id, decision=decision, digest=digest, by=by.display_name, now=now
+                ),
+            )  # fmt: skip
+            self._wake(task)
+
+        return self._once(by, idempotency_key, ("answer", workspace_id, task_id, request_id, decision, digest), task_id, record)
+
+    def steer(self, workspace_id: str, task_id: str, text: str, *, by: Creator, idempotency_key: str | None = None) -> TaskState:
+        """Queue `text` for the running turn of an interactive task."""
+
+        def record() -> None:
+            task = self._task(workspace_id, task_id)
+            if task.status != Status.RUNNING:
+                raise Conflict("task-not-running")
+            if not self.volatile.inspect(task_id, lambda entry: conversation.is_interactive(task, entry or {})):
+                raise invalid_field("execMode")
+            if not text.strip():
+                raise invalid_field("text")
+            steer_id, now = new_id("steer"), iso(self.clock())
+            self.volatile.update(task_id, lambda entry: conversation.add_steer(entry, steer_id, text, now))
+            self._wake(task)
+
+        return self._once(by, idempotency_key, ("steer", workspace_id, task_id, text), task_id, record)
+
+    def owed(self, running: list[Task]) -> Owed:
+        """Answers and steers still owed to the agent of these running tasks (marked sent)."""
+        answers, steers, fresh = [], [], False
+        for task in running:
+            task_answers, task_steers, task_fresh = self.volatile.inspect(task.task_id, conversation.undelivered)
+            answers += [{"taskId": task.task_id, **answer} for answer in task_answers]
+            steers += [{"taskId": task.task_id, **steer} for steer in task_steers]
+            fresh = fresh or task_fresh
+        return Owed(answers, steers, fresh)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _once(self, by: Creator, key: str | None, request: tuple, task_id: str, record) -> TaskState:
+        """Run `record()` unless this user's key already did; either way the task as it is now."""
+        if key is None:
+            record()
+        else:
+            with self.idempotency.claim(by.user_id, key, fingerprint(*request)) as claim:
+                if claim.result_id is None:
+                    record()
+                    claim.record(task_id)
+        with self.store.transaction(write=False) as tx:
+            return TaskState(_owned(tx, request[1], task_id), self.volatile.get(task_id))
+
+    def _task(self, workspace_id: str, task_id: str) -> Task:
+        with self.store.transaction(write=False) as tx:
+            return _owned(tx, workspace_id, task_id)
+
+    def _wake(self, task: Task) -> None:
+        """Phones and the agent learn of an answer or a steer: the one place that names whom to wake."""
+        self.feed.bump(task.workspace_id)
+        self.signals.input_arrived((task.workspace_id, task.agent_id))
+
+
+def _owned(tx: Transaction, workspace_id: str, task_id: str) -> Task:
+    task = tx.tasks.get(task_id)
+    if task is None or task.workspace_id != workspace_id:
+        raise NotFound("task-not-found")
+    return task
+
+
+def _has_request(entry: dict | None, request_id: str) -> bool:
+    return any(request["requestId"] == request_id for request in (entry or {}).get("requests") or ())

@@ -1,0 +1,332 @@
+"""Supervising an interactive Codex turn from the phone (issue 16), in Chromium at 390×844.
+
+A real relay and a scripted agent: an HTTP client holding the agent's token that claims the task and
+posts API.md agent updates (itemsAppend, requestsAdd, requestsResolved, steersApplied, steersRejected)
+as the agent would; its polls are where the phone's answers and steers must arrive. The phone starts a
+`supervised` turn, sees the approval card while the turn runs and approves it, reads a file change's
+diff without sideways scrolling of the page, adds a steer that appears in the conversation, sees who
+answered, resends a rejected steer as the next turn — in English, then in 简体中文.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from mobile_codex.core.interactive import request_digest
+from tests.relay.agent_helpers import pair_over_http
+from tests.waiting import wait_until
+
+from .conftest import BOOTSTRAP_TOKEN, WebRelay
+
+EXEC_MODES = [
+    {"id": "read-only", "label": "Read-only", "writes": False, "interactive": False},
+    {"id": "workspace-write", "label": "Workspace write", "writes": True, "interactive": False},
+    {"id": "chat", "label": "Chat", "writes": False, "interactive": True},
+    {"id": "supervised", "label": "Supervised", "writes": True, "interactive": True},
+]
+LONG_LINE = "const message = '" + "x" * 300 + "';"  # no space to break at: only the diff box may wrap it
+DIFF = "\n".join(["@@ -1,3 +1,4 @@", " import os", "-print('old')", "+print('new')", f"+{LONG_LINE}", " # end"]) + "\n"
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class ScriptedAgent:
+    """The agent side of the wire contract, step by step, over real HTTP."""
+
+    def __init__(self, relay: WebRelay, owner, signed_in: bool = True, models=(), efforts=()):
+        self.http = pair_over_http(relay, owner, "box-1")
+        self.signed_in = signed_in
+        self.choices = {"conversationModels": list(models), "conversationEfforts": list(efforts)}
+        self.answers: list[dict] = []
+        self.steers: list[dict] = []
+
+    def poll(self, *, wait_ms: int = 0, max_tasks: int = 0) -> dict:
+        body = {
+            "label": "Build box", "features": {"codexExecWrite": True}, "codexAvailable": True, "codexVersion": "0.169.0",
+            "codexSignedIn": self.signed_in, "execModes": EXEC_MODES, "waitMs": wait_ms, "maxTasks": max_tasks,
+            **self.choices,
+        }  # fmt: skip
+        status, reply = self.http.post("/api/agent/poll", body)
+        assert status == 200, reply
+        self.answers += [a for a in reply.get("answers", []) if a not in self.answers]
+        self.steers += [s for s in reply.get("steers", []) if s not in self.steers]
+        return reply
+
+    def claim(self) -> dict:
+        (task,) = wait_until(lambda: self.poll(wait_ms=1000, max_tasks=1)["tasks"], timeout=20, what="a task to claim")
+        return task
+
+    def answer_for(self, request_id: str) -> dict:
+        wait_until(lambda: self.poll(wait_ms=1000) and [a for a in self.answers if a["requestId"] == request_id],
+                   timeout=20, what=f"the answer to {request_id} in the agent's poll")  # fmt: skip
+        return next(a for a in self.answers if a["requestId"] == request_id)
+
+    def steer(self, text: str) -> dict:
+        """The steer with this text, once a poll of the agent brought it."""
+        def found():
+            return self.poll(wait_ms=1000) and [s for s in self.steers if s["text"] == text]
+
+        return wait_until(found, timeout=20, what=f"the steer {text!r} in the agent's poll")[0]
+
+    def update(self, task_id: str, **body) -> None:
+        status, reply = self.http.post(f"/api/agent/tasks/{task_id}/update", body)
+        assert status == 200, reply
+
+    def ask(self, task_id: str, **request) -> dict:
+        """Add a pending request (with the digest of exactly what the phone will be shown)."""
+        request = {"status": "pending", "decisions": ["accept", "decline", "cancel"], "requestedAt": now(), **request}
+        request["digest"] = request_digest(task_id, request)
+        self.update(task_id, requestsAdd=[request])
+        return request
+
+
+def item(item_id: str, kind: str, **fields) -> dict:
+    return {"itemId": item_id, "type": kind, "at": now(), **fields}
+
+
+def no_sideways_scroll(phone) -> None:
+    width = phone.page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: scrollWidth {width[0]} > innerWidth {width[1]}"
+
+
+def test_supervise_a_turn_approve_read_a_diff_steer_and_continue(tmp_path, phones):
+    relay = WebRelay(tmp_path, features={"codexExecWrite": True})
+    try:
+        run_the_turn(relay, phones(relay))
+    finally:
+        relay.stop()
+
+
+def run_the_turn(relay, phone):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner)
+    agent.poll()
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+
+    # The prompt box offers the conversation modes the agent advertises, each saying what it risks.
+    phone.tab("Codex", "codex")
+    options = phone.page.locator("select[name=execMode] option").all_inner_texts()
+    assert "Chat · conversation" in options and "Supervised · conversation · changes files" in options, options
+    phone.page.select_option("select[name=execMode]", "supervised")
+    assert "asks you before every file change" in phone.page.locator(".mode-info").inner_text()
+    assert phone.page.locator(".signed-out").is_hidden()
+    phone.page.fill("textarea[name=prompt]", "Make the tests pass")
+    phone.page.locator("button", has_text="Run").click()
+    phone.screen("task")
+    task = agent.claim()
+    task_id = task["taskId"]
+    assert task["execMode"] == "supervised" and phone.page.url.endswith(f"#/task/{task_id}")
+
+    # The turn talks, then asks to run a command: the card shows exactly what will run, where and why.
+    agent.update(task_id, threadId="thread-1", turnId="turn-1", itemsAppend=[
+        item("u1", "userMessage", text="Make the tests pass"),
+        item("a1", "agentMessage", text="I will run the test suite first."),
+        item("c1", "command", command="pytest -q tests/unit", cwd="app", status="inProgress"),
+    ])  # fmt: skip
+    command = agent.ask(task_id, requestId="req-cmd", kind="command", title="Run the tests",
+                        command="pytest -q tests/unit", cwd="app", reason="Check which tests fail")  # fmt: skip
+    card = phone.page.locator(".approval[data-request-id=req-cmd]")
+    card.wait_for()
+    assert "pytest -q tests/unit" in card.locator("pre.command").inner_text()
+    assert "folder app" in card.inner_text() and "Check which tests fail" in card.inner_text()
+    assert card.locator("button.decision").all_inner_texts() == ["Approve", "Decline", "Stop the turn"]
+    assert phone.page.locator(".conversation .msg-assistant", has_text="I will run the test suite first.").is_visible()
+    # How many requests wait: the Tasks tab, the page title, the task list.
+    assert phone.page.locator(".tabbar .badge").inner_text() == "1"
+    assert phone.page.title().startswith("(1) ")
+    phone.check("en-approval-card")
+    phone.tab("Tasks", "tasks")
+    row = phone.page.locator(f".task-row[data-task-id={task_id}]")
+    assert row.locator("[data-waiting]").inner_text() == "1 request waits"
+    phone.page.locator("button[data-filter=approval]").click()
+    assert phone.page.locator(".task-row").count() == 1 and "1" in phone.page.locator("button[data-filter=approval]").inner_text()
+    row.click()
+    phone.screen("task")
+
+    card.locator("button", has_text="Approve").click()
+    answer = agent.answer_for("req-cmd")
+    assert answer == {"taskId": task_id, "requestId": "req-cmd", "decision": "accept", "digest": command["digest"]}
+    agent.update(task_id, requestsResolved=[{"requestId": "req-cmd", "status": "accepted"}], itemsAppend=[
+        item("c1", "command", command="pytest -q tests/unit", cwd="app", status="completed", exitCode=1,
+             output="F.\n1 failed, 1 passed"),
+    ])  # fmt: skip
+    card.wait_for(state="detached")
+    done = phone.page.locator(".turn-request[data-request-id=req-cmd]")
+    done.wait_for()
+    assert "Approved" in done.inner_text() and "by " in done.inner_text()
+    command_item = phone.page.locator(".turn-item[data-item-type=command]")
+    assert "exit code 1" in command_item.inner_text() and "1 failed, 1 passed" in command_item.inner_text()
+    assert phone.page.locator(".tabbar .badge").count() == 0
+
+    # A file change: its diff is readable at 390 px, the long line wrapped inside the diff box.
+    agent.update(task_id, itemsAppend=[item("f1", "fileChange", status="inProgress",
+                                            changes=[{"path": "app/main.py", "kind": "update", "added": 2, "removed": 1}])])  # fmt: skip
+    agent.ask(task_id, requestId="req-file", kind="fileChange", title="Edit app/main.py", reason="Fix the failing test",
+              changes=[{"path": "app/main.py", "kind": "update", "movePath": None, "diff": DIFF}])  # fmt: skip
+    file_card = phone.page.locator(".approval[data-request-id=req-file]")
+    file_card.wait_for()
+    assert "app/main.py" in file_card.inner_text() and "+2" in file_card.inner_text() and "−1" in file_card.inner_text()
+    assert file_card.locator(".dl-add", has_text="xxxxxxxx").is_visible()
+    no_sideways_scroll(phone)
+    phone.check("en-file-change")
+
+    # Someone else answers first while this phone's view lags behind (its state waits held back on
+    # the way): its own answer is refused 409 request-not-pending, and the card says so; once the
+    # view catches up, the conversation says who decided what.
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    phone.page.route("**/api/admin/state*", hold)
+    agent.update(task_id, itemsAppend=[item("n1", "notice", text="Codex: the patch touches one file")])  # ends the open wait
+    wait_until(lambda: phone.page.wait_for_timeout(50) or held, timeout=20, what="the phone's next state wait")
+    status, body = owner.post(f"/api/admin/tasks/{task_id}/requests/req-file/answer", {"decision": "decline", "digest": "0" * 64})
+    assert (status, body["error"]) == (409, "request-changed"), body
+    file_request = next(r for r in owner.get("/api/admin/state")[1]["tasks"][0]["requests"] if r["requestId"] == "req-file")
+    status, body = owner.post(f"/api/admin/tasks/{task_id}/requests/req-file/answer", {"decision": "decline", "digest": file_request["digest"]})
+    assert status == 200, body
+    phone.expect_failure("/requests/req-file/answer")
+    file_card.locator("button", has_text="Approve").click()
+    refused = phone.page.locator(".approval[data-request-id=req-file] .error", has_text="That question has been answered already.")
+    refused.wait_for()
+    phone.check("en-answered-elsewhere")
+    phone.page.unroute("**/api/admin/state*", hold)
+    for route in held:
+        try:
+            route.continue_()
+        except Exception:  # the app dropped that wait meanwhile (it starts a fresh one after an answer)
+            pass
+    declined = phone.page.locator(".turn-request[data-request-id=req-file]")
+    declined.wait_for()
+    assert "Declined" in declined.inner_text() and "That question has been answered already." in declined.inner_text()
+    assert file_card.count() == 0
+    assert agent.answer_for("req-file")["decision"] == "decline"
+    agent.update(task_id, requestsResolved=[{"requestId": "req-file", "status": "declined"}],
+                 itemsAppend=[item("f1", "fileChange", status="declined", changes=[{"path": "app/main.py", "kind": "update", "added": 2, "removed": 1}])])  # fmt: skip
+
+    # A steer while the turn runs: it reaches the agent and shows in the conversation.
+    phone.page.fill("textarea[name=composer]", "Also keep the old behaviour behind a flag")
+    phone.page.locator(".composer button", has_text="Send now").click()
+    steer = agent.steer("Also keep the old behaviour behind a flag")
+    assert steer["taskId"] == task_id
+    agent.update(task_id, steersApplied=[steer["steerId"]],
+                 itemsAppend=[item("s1", "steer", text="Also keep the old behaviour behind a flag")])  # fmt: skip
+    phone.page.locator(".conversation .msg-steer", has_text="behind a flag").wait_for()
+    assert phone.page.locator(".conversation .msg-steer").count() == 1
+    phone.check("en-steer")
+
+    # A steer that comes too late is rejected; the phone offers it as the next turn of the thread.
+    phone.page.fill("textarea[name=composer]", "And add a changelog entry")
+    phone.page.locator(".composer button", has_text="Send now").click()
+    late = agent.steer("And add a changelog entry")
+    agent.update(task_id, steersRejected=[{"steerId": late["steerId"], "reason": "turn-ended"}],
+                 itemsAppend=[item("a2", "agentMessage", text="Both changes are in.")])  # fmt: skip
+    agent.update(task_id, status="completed", summary="Both changes are in.", result={"exitCode": 0})
+    offer = phone.page.locator(".steer-offer button", has_text="Send as the next turn")
+    offer.wait_for()
+    rejected = phone.page.locator(".msg-steer[data-steer-status=rejected]", has_text="changelog")
+    assert "Codex did not take this message: the turn had ended" in rejected.inner_text()
+    phone.check("en-steer-rejected")
+    offer.click()
+    turn2 = agent.claim()
+    assert (turn2["prompt"], turn2["execMode"], turn2.get("threadId")) == ("And add a changelog entry", "supervised", "thread-1")
+    phone.page.wait_for_url(f"**/#/task/{turn2['taskId']}")
+    phone.screen("task")
+
+    # 中文: the next turn asks; the card and its buttons in Chinese; approving reaches the agent.
+    phone.tab("More", "more")
+    phone.page.select_option("select[name=language]", "zh-CN")
+    phone.open(f"/#/task/{turn2['taskId']}")
+    phone.screen("task")
+    agent.update(turn2["taskId"], turnId="turn-2", itemsAppend=[item("u2", "userMessage", text="And add a changelog entry")])
+    agent.update(turn2["taskId"], itemsAppend=[item("f2", "fileChange", status="inProgress",
+                                                    changes=[{"path": "CHANGELOG.md", "kind": "add", "added": 2, "removed": 0}])])  # fmt: skip
+    agent.ask(turn2["taskId"], requestId="req-log", kind="fileChange", title="Add CHANGELOG.md", reason="记录改动",
+              changes=[{"path": "CHANGELOG.md", "kind": "add", "movePath": None, "diff": "@@ -0,0 +1,2 @@\n+# 更新日志\n+- 修复测试\n"}])  # fmt: skip
+    zh_card = phone.page.locator(".approval[data-request-id=req-log]")
+    zh_card.wait_for()
+    assert zh_card.locator("button.decision").all_inner_texts() == ["批准", "拒绝", "停止本轮"]
+    assert phone.page.locator(".turns-nav", has_text="第 2 轮，共 2 轮").is_visible()
+    no_sideways_scroll(phone)
+    phone.check("zh-approval-card")
+    zh_card.locator("button", has_text="批准").click()
+    assert agent.answer_for("req-log")["decision"] == "accept"
+    phone.page.locator(".turn-request[data-request-id=req-log]", has_text="已批准").wait_for()
+    phone.check("zh-approved")
+
+
+def test_the_prompt_box_says_codex_is_not_signed_in_and_offers_the_agents_models(relay, phone):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner, signed_in=False, models=["gpt-5-codex", "gpt-5-mini"], efforts=["low", "high"])
+    agent.poll()
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.tab("Codex", "codex")
+    assert phone.page.locator(".signed-out").inner_text().startswith("Codex is not signed in on this server")
+    # Model and effort are a conversation's: not offered for a one-off run.
+    assert phone.page.locator("select[name=model]").is_hidden() and phone.page.locator("select[name=effort]").is_hidden()
+    phone.page.select_option("select[name=execMode]", "chat")
+    assert phone.page.locator("select[name=model] option").all_inner_texts() == ["The agent's default", "gpt-5-codex", "gpt-5-mini"]
+    phone.page.select_option("select[name=model]", "gpt-5-mini")
+    phone.page.select_option("select[name=effort]", "high")
+    phone.check("codex-not-signed-in")
+    phone.page.fill("textarea[name=prompt]", "What does main.py do?")
+    phone.page.locator("button", has_text="Run").click()
+    task = agent.claim()
+    assert (task["execMode"], task["model"], task["effort"]) == ("chat", "gpt-5-mini", "high")
+
+
+def test_an_ordinary_run_shows_none_of_the_conversation_parts(relay, phone):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner)
+    agent.poll()
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain", "execMode": "read-only"})
+    assert status == 201, made
+    task = agent.claim()
+    agent.update(task["taskId"], outputAppend="thinking\n", summary="It is fine.", status="completed", result={"exitCode": 0})
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task['taskId']}")
+    phone.screen("task")
+    phone.page.locator("pre.output", has_text="thinking").wait_for()
+    assert phone.page.locator("pre.prompt", has_text="Explain").is_visible()
+    assert phone.page.get_by_text("It is fine.").is_visible()
+    for part in (".conversation.turn", ".approvals", "textarea[name=composer]", "[data-waiting]"):
+        assert phone.page.locator(part).is_hidden(), part
+    assert phone.page.locator(".tabbar .badge").count() == 0 and not phone.page.title().startswith("(")
+
+
+def test_a_turns_conversation_outlives_a_relay_restart_on_this_device(relay, phone):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner)
+    agent.poll()
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain", "execMode": "chat"})
+    assert status == 201, made
+    task_id = agent.claim()["taskId"]
+    agent.update(task_id, threadId="thread-9", itemsAppend=[item("u1", "userMessage", text="Explain"), item("a1", "agentMessage", text="It adds two numbers.")])
+    agent.ask(task_id, requestId="req-1", kind="command", command="cat calc.py", cwd=".", reason="read it", decisions=["accept", "decline"])
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    phone.page.locator(".approval[data-request-id=req-1]").wait_for()
+
+    relay.stop()
+    relay.start()  # the task is interrupted; its conversation was in the relay's memory only
+    phone.expect_failure("/api/admin/state")
+    phone.page.reload()
+    phone.screen("task")
+    phone.page.locator(".conversation .msg-assistant", has_text="It adds two numbers.").wait_for()
+    assert phone.page.locator(".task .hint", has_text="device's cache").is_visible()
+    assert phone.page.locator("button.decision").count() == 0  # nothing to answer on an interrupted turn
+    assert "Not answered" in phone.page.locator(".turn-request[data-request-id=req-1]").inner_text()
+    assert phone.page.locator("[data-waiting]").count() == 0
+    phone.check("conversation-from-cache")

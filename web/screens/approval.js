@@ -1,0 +1,70 @@
+// A request Codex waits on (API.md `requests[]`): the approval card shows exactly what will run
+// (command, folder, reason) or change (each file's diff, wrapped inside its own box), and one large
+// button per decision the agent offers; the answer carries the digest of what was shown, so the
+// relay refuses it (409 request-changed) if the request changed meanwhile. An answered request
+// becomes one line: what it was, what was decided and by whom.
+import { clockTime, guarded, h } from "../dom.js";
+import { t } from "../i18n.js";
+import { parseDiff, renderDiff } from "../diff.js";
+
+const DECISION_KIND = { accept: "primary", decline: "", cancel: "danger" };
+
+/** The card of a pending request. `answer(decision)` sends it; `error` is this device's last failure. */
+export function requestCard(request, { answer, allowed, error }) {
+  const errorEl = h("p", { class: "error", role: "alert" }, error || "");
+  const buttons = (request.decisions || []).map((decision) => {
+    const button = h("button", {
+      type: "button", class: `button wide decision ${DECISION_KIND[decision] || ""}`.trim(), "data-decision": decision,
+      disabled: !allowed,
+    }, t(`decision.${decision}`, {}, decision));
+    button.addEventListener("click", () => guarded(button, () => answer(decision), errorEl));
+    return button;
+  });
+  return h("section", { class: "card approval", "data-request-id": request.requestId, "data-kind": request.kind },
+    h("h2", {}, t(`request.ask.${request.kind}`, {}, request.kind)),
+    request.title ? h("p", { class: "request-title" }, request.title) : null,
+    shownRequest(request),
+    request.truncated ? h("p", { class: "hint" }, t("request.truncated")) : null,
+    request.requestedAt ? h("p", { class: "meta" }, t("request.askedAt", { time: clockTime(request.requestedAt) })) : null,
+    h("div", { class: "decisions" }, buttons),
+    allowed ? null : h("p", { class: "hint" }, t("request.notYours", { reason: t("reason.role") })),
+    errorEl);
+}
+
+/** What the request would do, in full: the command with its folder and reason, and every change. */
+function shownRequest(request) {
+  return [
+    request.command ? [h("h3", {}, t("request.command")), h("pre", { class: "command mono" }, request.command)] : null,
+    request.cwd ? h("p", { class: "meta" }, t("task.cwd", { cwd: request.cwd })) : null,
+    request.reason ? [h("h3", {}, t("request.reason")), h("p", { class: "request-reason" }, request.reason)] : null,
+    (request.changes || []).map(changeBox),
+  ];
+}
+
+function changeBox(change) {
+  const { lines } = parseDiff(change.diff || "");
+  const added = lines.filter((l) => l.kind === "add").length;
+  const removed = lines.filter((l) => l.kind === "del").length;
+  return h("div", { class: "change", "data-path": change.path },
+    h("p", { class: "change-head" },
+      h("span", { class: "mono change-path" }, change.movePath ? `${change.path} → ${change.movePath}` : change.path), " ",
+      h("span", { class: "hint" }, t(`change.${change.kind}`, {}, change.kind)), " ",
+      h("span", { class: "diff-count add" }, `+${added}`), " ", h("span", { class: "diff-count del" }, `−${removed}`)),
+    change.diff ? h("div", { class: "diff" }, renderDiff(change.diff)) : null);
+}
+
+/** An answered (or expired, withdrawn, refused) request, for the conversation. */
+export function answeredLine(request, error) {
+  const refused = request.kind === "other" && request.status === "declined" && !request.decidedBy;
+  const outcome = refused ? t("request.refused")
+    : request.status === "pending" ? t("request.unanswered") // the turn ended before anyone answered
+    : t(`request.status.${request.status}`, {}, request.status);
+  const who = request.decidedBy
+    ? t("request.decidedBy", { name: request.decidedBy, time: clockTime(request.decidedAt) })
+    : null;
+  const what = request.command || (request.changes || []).map((c) => c.path).join(", ") || request.title || "";
+  return h("li", { class: `turn-request request-${request.status}`, "data-request-id": request.requestId, "data-request-status": request.status },
+    h("p", { class: "request-outcome" }, h("strong", {}, outcome), who ? ` · ${who}` : ""),
+    what ? h("p", { class: "mono small request-what" }, what) : null,
+    error ? h("p", { class: "error", role: "alert" }, error) : null);
+}

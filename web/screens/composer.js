@@ -1,0 +1,79 @@
+// The box under an interactive task: while the turn runs, what is typed is added to it (a steer,
+// API.md `POST /api/admin/tasks/{id}/steer`); once the turn ended, it starts the next turn of the same
+// Codex thread (a codex_exec task with the same agent, exec mode and `threadId`). A steer Codex did not
+// take (the turn had ended) is offered as the next turn instead. What is typed survives live updates.
+import { api } from "../api.js";
+import { errorBox, field, fill, form, guarded, h, link } from "../dom.js";
+import { t } from "../i18n.js";
+import { isTerminal } from "../catalog.js";
+
+const resent = new Set(); // steer ids this app already sent again as a turn (while it is open)
+
+export function composer(getCtx) {
+  const text = h("textarea", { name: "composer", rows: "3", maxlength: "12000" });
+  const label = h("span");
+  const hint = h("p", { class: "hint" });
+  const submit = h("button", { type: "submit", class: "button primary wide" });
+  const error = errorBox();
+  const offer = h("div", { class: "steer-offer", hidden: true });
+  const later = h("p", { hidden: true });
+  let task = null;
+  let mode = "";
+
+  const box = form("stack composer", [field(label, text), hint, submit, error], async () => {
+    if (!text.value.trim()) throw { code: "prompt-required" };
+    if (mode === "steer") await api.steer(task.taskId, text.value);
+    else await nextTurn(text.value);
+    text.value = "";
+    getCtx().refresh();
+  }, error);
+  const el = h("section", { class: "card", "aria-label": t("composer.heading") }, offer, later, box);
+
+  async function nextTurn(prompt) {
+    const body = { type: "codex_exec", agentId: task.agentId, prompt, execMode: task.execMode, threadId: task.threadId };
+    if (task.cwd && task.cwd !== ".") body.cwd = task.cwd;
+    if (task.model) body.model = task.model; // the conversation keeps the model and effort it was given
+    if (task.effort) body.effort = task.effort;
+    const reply = await api.createTask(body);
+    getCtx().go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
+  }
+
+  /** `newer`: a later turn of the same thread, if one exists (then this one only links to it). */
+  function update(ctx, current, newer) {
+    task = current;
+    const may = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.createTasks);
+    const running = task.status === "running" && !task.cancelRequestedAt;
+    const next = isTerminal(task.status) && !!task.threadId && !newer;
+    mode = running ? "steer" : next ? "next" : "";
+    el.hidden = !may || (!mode && !newer);
+    box.hidden = !mode;
+    fill(later, newer ? link(t("composer.newerTurn"), `#/task/${encodeURIComponent(newer.taskId)}`) : null);
+    later.hidden = !newer;
+    label.textContent = t(mode === "steer" ? "composer.steerLabel" : "composer.nextLabel");
+    hint.textContent = t(mode === "steer" ? "composer.steerHint" : "composer.nextHint");
+    submit.textContent = t(mode === "steer" ? "composer.steer" : "composer.next");
+    const rejected = (task.steers || []).filter((s) => s.status === "rejected" && !resent.has(s.steerId)).pop();
+    showOffer(rejected && task.threadId && !newer ? rejected : null);
+  }
+
+  function showOffer(steer) {
+    if ((offer.dataset.steerId || "") === (steer ? steer.steerId : "")) return;
+    offer.dataset.steerId = steer ? steer.steerId : "";
+    const offerError = errorBox();
+    const send = h("button", { type: "button", class: "button primary wide", "data-resend": steer ? steer.steerId : null },
+      t("composer.resend"));
+    send.addEventListener("click", () => guarded(send, async () => {
+      resent.add(steer.steerId);
+      try {
+        await nextTurn(steer.text);
+      } catch (err) {
+        resent.delete(steer.steerId);
+        throw err;
+      }
+    }, offerError));
+    fill(offer, steer ? [h("p", {}, t("composer.rejected")), h("pre", { class: "prompt" }, steer.text), send, offerError] : null);
+    offer.hidden = !steer;
+  }
+
+  return { el, update };
+}
