@@ -37,7 +37,7 @@ from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.retention import Retention
 from .services.sessions import SessionService
-from .services.tasks import TEXT_RESERVE, TaskService
+from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
 from .services.turns import TurnService
 from .services.volatile import VolatileText
 
@@ -66,7 +66,8 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed)
     quotas = RateLimiter(monotonic=lambda: clock().timestamp())  # per-user budgets (config `limits`)
-    volatile = VolatileText(live_reserve=TEXT_RESERVE)
+    # Finished text beyond what the state view shows is read by nobody (services/volatile.py).
+    volatile = VolatileText(live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW)
     tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas)
     turns = TurnService(store, clock, volatile=volatile, signals=signals, feed=feed, idempotency=tasks.idempotency)
     sessions = SessionService(store, config, clock)

@@ -14,6 +14,7 @@ from mobile_codex.core.errors import StorageError
 from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 
+from .allocator import tune_malloc
 from .http.body import LARGEST_BODY_CAP
 
 
@@ -38,6 +39,7 @@ SWITCH_INTERVAL_S = 0.0005
 def tune_interpreter() -> None:
     """Process-wide settings for a serving relay (`relay` and `up`); tests leave them alone."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    tune_malloc()  # freed memory reused or returned, not kept in many heaps (allocator.py)
 
 
 # waitress's own body limits. Its defaults accept 1 GiB and spool anything past 512 KiB to a temp

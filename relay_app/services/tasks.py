@@ -142,7 +142,7 @@ class TaskService:
                     text.update(turn_text(model=request.model, effort=request.effort))
                     reserve = INTERACTIVE_TEXT_RESERVE
                 # Every unfinished task holds its text's room from the start, prompt or not.
-                admitted = self.volatile.admit(task_id, reserve=reserve, **text)
+                admitted = self.volatile.admit(task_id, workspace=workspace_id, reserve=reserve, **text)
                 if not admitted:
                     raise TooManyRequests("too-many-tasks")
                 tx.tasks.put(task)

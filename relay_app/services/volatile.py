@@ -8,8 +8,16 @@ a queued prompt that vanished would run as an empty one. Instead a new unfinishe
 `admit`ted while room is left for it, and each unfinished task counts as at least its reserve
 (`live_reserve`, or the one given at `admit`: the most its text can grow to — an interactive
 turn's items, requests and steers make it larger), so unfinished text alone can never outgrow
-the budget, whatever the agents report. Thread-safe: the poll, update and view paths run on
-many threads.
+the budget, whatever the agents report.
+
+Within those relay-wide maxima a workspace keeps the text of at most `finished_per_workspace`
+finished tasks, the longest finished going first. The relay passes the state view's size (100):
+the view is the only place finished text is read, and it shows a workspace's 100 most recently
+updated tasks, so the text of an older finished task only held memory (the soak benchmark's RSS
+grew with it, bench/README.md). It also keeps one busy workspace from pushing out the others'
+finished text.
+
+Thread-safe: the poll, update and view paths run on many threads.
 """
 
 from __future__ import annotations
@@ -50,10 +58,14 @@ def text_size(value: Any) -> int:
 
 
 class VolatileText:
-    def __init__(self, *, max_tasks: int = MAX_TASKS, max_bytes: int = MAX_BYTES, live_reserve: int = 0):
+    def __init__(
+        self, *, max_tasks: int = MAX_TASKS, max_bytes: int = MAX_BYTES, live_reserve: int = 0,
+        finished_per_workspace: int | None = None,
+    ):  # fmt: skip
         self.max_tasks = max_tasks
         self.max_bytes = max_bytes
         self.live_reserve = live_reserve
+        self.finished_per_workspace = finished_per_workspace  # None: only the relay-wide bounds
         self._lock = threading.Lock()
         # task_id -> entry; two queues so eviction finds the oldest terminal task in O(1).
         self._live: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -62,6 +74,8 @@ class VolatileText:
         self._reserves: dict[str, int] = {}  # a reserve other than live_reserve, given at admit
         self._bytes = 0
         self._live_bytes = 0
+        self._workspace_of: dict[str, str] = {}  # task_id -> workspace, for tasks admitted with one
+        self._finished_in: dict[str, OrderedDict[str, None]] = {}  # workspace -> its terminal task ids, oldest first
 
     def get(self, task_id: str) -> dict[str, Any]:
         """A copy of the task's text fields (empty values when unknown or dropped)."""
@@ -69,17 +83,20 @@ class VolatileText:
             entry = self._live.get(task_id) or self._terminal.get(task_id)
             return _copy(entry) if entry is not None else dict(EMPTY)
 
-    def admit(self, task_id: str, *, reserve: int | None = None, **fields: Any) -> bool:
+    def admit(self, task_id: str, *, workspace: str | None = None, reserve: int | None = None, **fields: Any) -> bool:
         """Hold a new unfinished task's text; False (nothing held) when unfinished text already
         takes `max_tasks` entries or leaves less than this task's share of `max_bytes`. `reserve`
-        (default `live_reserve`) is what the task counts for while unfinished."""
+        (default `live_reserve`) is what the task counts for while unfinished. With a `workspace`,
+        the task's text counts towards that workspace's finished cap once it ends."""
         entry = {**EMPTY, **fields}
         reserve = self.live_reserve if reserve is None else reserve
         size = max(text_size(entry), reserve)
         with self._lock:
             if len(self._live) >= self.max_tasks or self._live_bytes + size > self.max_bytes:
                 return False
-            self._drop(task_id)
+            self._forget(task_id)
+            if workspace is not None:
+                self._workspace_of[task_id] = workspace
             if reserve != self.live_reserve:
                 self._reserves[task_id] = reserve
             self._live[task_id] = entry
@@ -130,11 +147,18 @@ class VolatileText:
 
     def forget(self, task_id: str) -> None:
         with self._lock:
-            self._drop(task_id)
-            self._reserves.pop(task_id, None)
+            self._forget(task_id)
+
+    def _forget(self, task_id: str) -> None:
+        self._drop(task_id)
+        self._reserves.pop(task_id, None)
+        self._workspace_of.pop(task_id, None)
 
     def _put(self, task_id: str, entry: dict[str, Any], *, terminal: bool) -> None:
         (self._terminal if terminal else self._live)[task_id] = entry
+        workspace = self._workspace_of.get(task_id)
+        if terminal and workspace is not None:
+            self._finished_in.setdefault(workspace, OrderedDict())[task_id] = None
         size = text_size(entry)
         if terminal:
             self._reserves.pop(task_id, None)
@@ -148,20 +172,38 @@ class VolatileText:
             self._live_bytes += size
 
     def _drop(self, task_id: str) -> None:
+        """Remove the entry (its workspace and reserve stay known: update() drops and puts it back)."""
         live = self._live.pop(task_id, None) is not None
-        self._terminal.pop(task_id, None)
+        if self._terminal.pop(task_id, None) is not None:
+            self._unlist_finished(task_id)
         size = self._sizes.pop(task_id, 0)
         self._bytes -= size
         if live:
             self._live_bytes -= size
 
+    def _unlist_finished(self, task_id: str) -> None:
+        workspace = self._workspace_of.get(task_id)
+        finished = self._finished_in.get(workspace) if workspace is not None else None
+        if finished is not None:
+            finished.pop(task_id, None)
+            if not finished:
+                del self._finished_in[workspace]  # no empty queue per workspace ever seen
+
     def _evict(self, *, keep: str) -> None:
-        """Drop the oldest terminal tasks' text until the store is within bounds; never a live one."""
+        """Drop the oldest terminal tasks' text until the store and `keep`'s workspace are within
+        bounds; never a live one."""
+        finished = self._finished_in.get(self._workspace_of.get(keep))
+        cap = self.finished_per_workspace
+        while cap is not None and finished and len(finished) > cap:
+            victim = next((k for k in finished if k != keep), None)
+            if victim is None:
+                break  # only with a cap of 0: the task being written stays
+            self._forget(victim)
         while len(self._sizes) > self.max_tasks or self._bytes > self.max_bytes:
             victim = next((k for k in self._terminal if k != keep), None)
             if victim is None:
                 return  # only unfinished text (and the task being written) is left: keep it
-            self._drop(victim)
+            self._forget(victim)
 
     def stats(self) -> tuple[int, int]:
         """(tasks held, bytes held) — for tests and diagnostics."""

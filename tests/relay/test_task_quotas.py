@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mobile_codex.relay_app.services.task_results import sanitize_result
 from mobile_codex.relay_app.services.tasks import (
-    DIFF_BYTES, ERROR_BYTES, OUTPUT_TAIL_BYTES, PROMPT_BYTES, SUMMARY_BYTES, TEXT_RESERVE,
+    DIFF_BYTES, ERROR_BYTES, OUTPUT_TAIL_BYTES, PROMPT_BYTES, SUMMARY_BYTES, TASKS_IN_VIEW, TEXT_RESERVE,
 )  # fmt: skip
 from mobile_codex.relay_app.services.volatile import VolatileText, text_size
 
@@ -85,6 +85,47 @@ def test_each_unfinished_task_reserves_what_its_text_can_grow_to():
     assert text.stats() == (3, 2000 + text_size(text.get("b")))
     assert text.admit("d", prompt="p") is True  # ... and goes to make room for an unfinished one
     assert text.get("b")["prompt"] == "" and text.get("a")["summary"] == "s" * 900 and text.stats() == (3, 3000)
+
+
+def test_a_workspace_keeps_the_text_of_at_most_its_cap_of_finished_tasks():
+    text = VolatileText(finished_per_workspace=2)
+    assert all(text.admit(name, workspace="A", prompt=name) for name in ("a1", "a2", "a3", "a4", "a5"))
+    assert text.admit("b1", workspace="B", prompt="b1")
+    text.mark_terminal("b1")
+    for name in ("a1", "a2", "a3"):
+        text.set(name, terminal=True, outputTail="out")
+    # A's third finished task pushed out its longest-finished one; B's and the unfinished are kept
+    assert [text.get(n)["prompt"] for n in ("a1", "a2", "a3", "a4", "a5", "b1")] == ["", "a2", "a3", "a4", "a5", "b1"]
+    text.mark_terminal("a4")
+    assert text.get("a2")["prompt"] == "" and text.get("a3")["outputTail"] == "out" and text.stats()[0] == 4
+
+
+def test_the_finished_cap_never_drops_unfinished_text():
+    text = VolatileText(finished_per_workspace=1)
+    assert all(text.admit(f"t{n}", workspace="A", prompt=f"p{n}") for n in range(5))
+    text.mark_terminal("t0")
+    text.set("t1", outputTail="growing")  # unfinished: no cap applies to it
+    assert [text.get(f"t{n}")["prompt"] for n in range(5)] == [f"p{n}" for n in range(5)]
+    text.mark_terminal("t1")
+    assert text.get("t0")["prompt"] == ""
+    assert [text.get(f"t{n}")["prompt"] for n in range(1, 5)] == ["p1", "p2", "p3", "p4"]
+    text.forget("t1")
+    assert text.stats()[0] == 3  # nothing of the forgotten task stays behind
+
+
+def test_the_relay_keeps_the_finished_text_its_state_view_shows(make_relay):
+    relay = make_relay(limits={"maxTaskCreatesPerUserPerMinute": 1000})
+    owner = relay.owner()
+    pair_agent(relay, owner)
+    tasks = [created(owner, prompt=f"prompt {n}") for n in range(TASKS_IN_VIEW + 2)]
+    for task in tasks:
+        relay.clock.advance(1)  # the view orders by update time
+        assert owner.post(f"/api/admin/tasks/{task['taskId']}/cancel").json["task"]["status"] == "canceled"
+    volatile = relay.app.relay.services.tasks.volatile
+    assert volatile.finished_per_workspace == TASKS_IN_VIEW and volatile.stats()[0] == TASKS_IN_VIEW
+    shown = owner.get("/api/admin/state").json["tasks"]
+    # newest first: the last 100 canceled, each with its prompt; the first two have dropped out
+    assert [t["prompt"] for t in shown] == [f"prompt {n}" for n in range(TASKS_IN_VIEW + 1, 1, -1)]
 
 
 def test_the_reserve_covers_the_largest_text_a_task_can_hold():
