@@ -127,8 +127,10 @@ export function mount(ctx) {
       at > 0 ? link(t("turn.previous"), `#/task/${encodeURIComponent(thread[at - 1].taskId)}`) : null,
       thread.length > 1 ? h("span", { class: "hint" }, t("turn.position", { index: at + 1, count: thread.length })) : null);
     turnsNav.hidden = thread.length < 2;
-    const fromRecord = earlier.update(ctx, task);
-    if (!conversation.children.length && !fromRecord) fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
+    const fromRecord = earlier.update(ctx, task); // the thread read through the agent stands in for the lost turn
+    if (!conversation.children.length && !fromRecord) {
+      fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
+    }
     conversation.hidden = !conversation.children.length;
     box.update(ctx, task, at >= 0 && at < thread.length - 1 ? thread[thread.length - 1] : null);
     const items = task.items || [];
