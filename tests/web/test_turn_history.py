@@ -6,7 +6,8 @@ turns' metadata — threadId, mode, status — and no words. The task screen off
 conversation; tapping it creates a `read_session` task for the thread, which the agent answers from
 Codex's own record. Here a scripted agent answers it over real HTTP (tests/agent/test_interactive_history.py
 reads a real app-server thread with the real agent). The read is made once per thread: the other turn
-of the same thread shows it without another task.
+of the same thread shows it without another task. With reading sessions off, the turn says why and
+offers no button.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from tests.relay.agent_helpers import pair_over_http
 from tests.waiting import wait_until
 
-from .conftest import BOOTSTRAP_TOKEN
+from .conftest import BOOTSTRAP_TOKEN, WebRelay
 
 THREAD = "0199a0c4-5f1e-7c11-9b2e-2f6f5e0d1a01"
 EXEC_MODES = [
@@ -122,3 +123,27 @@ def test_after_a_relay_restart_the_turn_shows_its_thread_read_through_the_agent(
     assert phone.page.locator(".turns-nav", has_text="第 2 轮，共 2 轮").is_visible()
     assert [t["taskId"] for t in reads_of(owner)] == [read["taskId"]]
     phone.check("zh-earlier-conversation")
+
+
+def test_with_reading_sessions_off_the_turn_says_why_and_offers_nothing(tmp_path, phones):
+    relay = WebRelay(tmp_path, features={"readSession": False})
+    try:
+        owner = relay.owner()
+        agent = Agent(relay, owner)
+        agent.poll()
+        turn = chat_turn(owner, agent, MESSAGES[0]["text"], MESSAGES[1]["text"])
+        relay.stop()
+        relay.start()
+        agent.poll()
+        phone = phones(relay)
+        phone.open("/")
+        phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+        phone.screen("agents")
+        phone.open(f"/#/task/{turn}")
+        phone.screen("task")
+        earlier = phone.page.locator(".earlier")
+        earlier.get_by_text("Reading the conversation is unavailable: Off on the relay.").wait_for()
+        assert phone.page.locator("button[data-history=read]").is_hidden()
+        phone.check("en-reading-off")
+    finally:
+        relay.stop()
