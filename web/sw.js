@@ -7,7 +7,7 @@ const SHELL = [
   "/app.js", "/api.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/passkeys.js", "/taskcache.js",
   "/strings/en.js", "/strings/zh-CN.js",
   "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/approval.js", "/screens/codex.js",
-  "/screens/composer.js", "/screens/enroll.js",
+  "/screens/composer.js", "/screens/enroll.js", "/screens/history.js",
   "/screens/more.js", "/screens/my_passkeys.js", "/screens/offline.js", "/screens/pairing.js", "/screens/people.js",
   "/screens/people_parts.js", "/screens/session.js", "/screens/session_parts.js", "/screens/sessions.js",
   "/screens/settings.js", "/screens/signin.js", "/screens/task.js", "/screens/task_parts.js", "/screens/tasks.js",

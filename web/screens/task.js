@@ -1,16 +1,18 @@
 // One task, live: status, prompt, output as it streams in, summary, diff, error, result;
 // approve / reject (awaiting approval) and cancel. Text the relay lost in a restart comes from
 // this device's cache (taskcache.js). An interactive Codex turn adds its conversation, a card per
-// request waiting for a person, and the composer (steer now, next turn later).
+// request waiting for a person, and the composer (steer now, next turn later). A turn whose text
+// neither the relay nor this device holds offers its thread's earlier conversation (history.js).
 import { api } from "../api.js";
 import { actionButton, clockTime, errorBox, errorMessage, fill, h, keyed, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { cachedTask, withCached } from "../taskcache.js";
 import { renderDiff } from "../diff.js";
-import { agentLabel, statusChip, taskError, taskTitle, waitingChip } from "./task_parts.js";
+import { agentLabel, isInteractive, statusChip, taskError, taskTitle, waitingChip } from "./task_parts.js";
 import { requestCard } from "./approval.js";
 import { composer } from "./composer.js";
+import { earlierConversation } from "./history.js";
 import { showItems } from "./turn_items.js";
 
 export const title = "task.title";
@@ -42,8 +44,9 @@ export function mount(ctx) {
   const approvals = h("div", { class: "stack approvals", "aria-live": "polite" });
   const conversation = h("ol", { class: "conversation turn", "aria-label": t("turn.heading") });
   const turnsNav = h("p", { class: "turns-nav" });
-  const turnPart = h("section", { class: "card" }, h("h2", {}, t("turn.heading")), turnsNav, conversation);
   const box = composer(() => current);
+  const earlier = earlierConversation(() => current);
+  const turnPart = h("section", { class: "card" }, h("h2", {}, t("turn.heading")), turnsNav, earlier.el, conversation);
   const answerErrors = new Map(); // requestId -> why this device's answer was refused (kept across redraws)
   const body = h("div", { class: "stack" },
     h("div", { class: "card" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, controls, error),
@@ -85,7 +88,7 @@ export function mount(ctx) {
     outputEmpty.hidden = !!text;
     outputEmpty.textContent = terminal ? t("task.noOutput") : t("task.waitingOutput");
     output.hidden = !text;
-    outputPart.hidden = turn.shown && !!(task.items || []).length; // outputTail is the turn's text for old clients
+    outputPart.hidden = turn.shown && (!!(task.items || []).length || turn.fromRecord); // outputTail is the turn's text for old clients
     if (output.textContent !== text) {
       const pinned = output.scrollHeight - output.scrollTop - output.clientHeight < 24;
       output.textContent = text;
@@ -107,11 +110,11 @@ export function mount(ctx) {
 
   /** The interactive parts; an old (non-interactive) task shows none of them. */
   function showTurn(ctx, task, terminal) {
-    const shown = !!(task.interactive || (task.items || []).length || (task.requests || []).length);
+    const shown = isInteractive(ctx, task) || !!((task.items || []).length || (task.requests || []).length);
     turnPart.hidden = !shown;
     approvals.hidden = !shown;
     box.el.hidden = !shown;
-    if (!shown) return { shown, hasUserMessage: false, saidSummary: false };
+    if (!shown) return { shown, hasUserMessage: false, saidSummary: false, fromRecord: false };
     const allowed = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.approveTasks) && !task.fromCache && !terminal;
     const pending = terminal ? [] : (task.requests || []).filter((r) => r.status === "pending");
     keyed(approvals, pending, (r) => r.requestId, (r) => JSON.stringify([r, allowed, answerErrors.get(r.requestId) || ""]),
@@ -124,11 +127,15 @@ export function mount(ctx) {
       at > 0 ? link(t("turn.previous"), `#/task/${encodeURIComponent(thread[at - 1].taskId)}`) : null,
       thread.length > 1 ? h("span", { class: "hint" }, t("turn.position", { index: at + 1, count: thread.length })) : null);
     turnsNav.hidden = thread.length < 2;
-    if (!conversation.children.length) fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
+    const fromRecord = earlier.update(ctx, task); // the thread read through the agent stands in for the lost turn
+    if (!conversation.children.length && !fromRecord) {
+      fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
+    }
+    conversation.hidden = !conversation.children.length;
     box.update(ctx, task, at >= 0 && at < thread.length - 1 ? thread[thread.length - 1] : null);
     const items = task.items || [];
     return {
-      shown, hasUserMessage: items.some((i) => i.type === "userMessage"),
+      shown, fromRecord, hasUserMessage: items.some((i) => i.type === "userMessage"),
       saidSummary: items.some((i) => i.type === "agentMessage" && i.text === task.summary), // the turn's last answer
     };
   }
@@ -170,7 +177,7 @@ export function mount(ctx) {
 /** The turns of this task's Codex thread in the state view, oldest first (the task itself included). */
 function threadTurns(ctx, task) {
   if (!task.threadId || !ctx.state) return [task];
-  const turns = (ctx.state.tasks || []).filter((x) => x.agentId === task.agentId && x.threadId === task.threadId && x.interactive);
+  const turns = (ctx.state.tasks || []).filter((x) => x.agentId === task.agentId && x.threadId === task.threadId && isInteractive(ctx, x));
   if (!turns.some((x) => x.taskId === task.taskId)) turns.push(task);
   return turns.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
 }

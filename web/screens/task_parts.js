@@ -21,6 +21,14 @@ export function taskTitle(task, state) {
   return t(`type.${task.type}`, {}, task.type);
 }
 
+/** An interactive Codex turn: the relay says so, or (once its text is gone) the agent advertises its
+ * exec mode as interactive. */
+export function isInteractive(ctx, task) {
+  if (task.interactive) return true;
+  const agent = task.execMode && ctx.state && (ctx.state.agents || []).find((a) => a.agentId === task.agentId);
+  return !!(agent && (agent.execModes || []).some((mode) => mode.id === task.execMode && mode.interactive));
+}
+
 export function agentLabel(ctx, agentId) {
   const agent = ctx.state && (ctx.state.agents || []).find((a) => a.agentId === agentId);
   return (agent && agent.label) || agentId;
