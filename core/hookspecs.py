@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Iterable
 import pluggy
 
 if TYPE_CHECKING:
-    from .config import AgentConfig
-    from .plugin_types import ActionSpec, ConfigModelSpec, ExecModeSpec, LogSourceSpec, StorageBackendSpec
+    from .config import AgentConfig, RelayConfig
+    from .plugin_types import ActionSpec, ConfigModelSpec, ExecModeSpec, LogSourceSpec, NotifierSpec, StorageBackendSpec
+    from .store import Store
 
 PROJECT = "mobile_codex"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -73,3 +74,18 @@ def register_exec_modes(config: "AgentConfig") -> "Iterable[ExecModeSpec]":
 @hookspec
 def register_storage_backends() -> "Iterable[StorageBackendSpec]":
     """Storage backends the relay can be configured to use (`storage.backend`)."""
+
+
+# --- relay: telling people what happened -----------------------------------------------------
+
+
+@hookspec
+def register_notifiers(config: "RelayConfig", store: "Store") -> "Iterable[NotifierSpec]":
+    """Channels that deliver notifications (core/notifications.py): every event goes to each.
+
+    Only while the relay's `notifications` feature flag is on. A notifier reads what it needs
+    from `store` (Web Push: the recipients' devices) and from its config section.
+
+    :param config: the relay config being served
+    :param store: the relay's open store
+    """

@@ -10,6 +10,7 @@ import attrs
 from .task_catalog import TurnRules, turn_rules_problem
 
 if TYPE_CHECKING:
+    from .notifications import NotificationEvent
     from .config.relay import StorageConfig
     from .store import Store
 
@@ -152,6 +153,23 @@ class ConfigModelSpec:
     def __attrs_post_init__(self) -> None:
         if (self.section == OWN_SECTION) == bool(self.kind):
             raise ValueError(f"kind must be {'empty' if self.section == OWN_SECTION else 'set'} for section {self.section!r}")
+
+
+@attrs.frozen(kw_only=True)
+class NotifierSpec:
+    """A channel the relay hands every `NotificationEvent` to (core/notifications.py).
+
+    `deliver(event)` sends it (to whom is the channel's business: Web Push to each recipient's
+    devices, Apprise to its operator's URLs) and returns, or raises `DeliveryFailed` (with
+    `retry_after` for a 429 or 5xx). It runs on the relay's notification workers, never on a request
+    thread, and is abandoned after `timeout_sec`. `close()` is called when the relay stops.
+    """
+
+    id: str
+    label: str
+    deliver: Callable[["NotificationEvent"], None] = attrs.field(eq=False, repr=False)
+    timeout_sec: float = 10.0
+    close: Callable[[], None] = attrs.field(default=lambda: None, eq=False, repr=False)
 
 
 @attrs.frozen

@@ -22,7 +22,8 @@ from . import hookspecs
 from .errors import PluginError
 from .features import FLAG_KEYS, FeatureFlags
 from .plugin_types import (
-    OWN_SECTION, ActionSpec, ConfigModelSpec, Contribution, ExecModeSpec, LogSourceSpec, StorageBackendSpec,
+    OWN_SECTION, ActionSpec, ConfigModelSpec, Contribution, ExecModeSpec, LogSourceSpec, NotifierSpec,
+    StorageBackendSpec,
 )  # fmt: skip
 
 ENTRY_POINT_GROUP = "mobile_codex"
@@ -146,6 +147,9 @@ class Plugins:
 
     def exec_modes(self, config) -> dict[str, Contribution]:
         return self._collect("register_exec_modes", ExecModeSpec, "exec mode", config=config)
+
+    def notifiers(self, config, store) -> dict[str, Contribution]:
+        return self._collect("register_notifiers", NotifierSpec, "notifier", config=config, store=store)
 
     def storage_backends(self) -> dict[str, Contribution]:
         return self._collect("register_storage_backends", StorageBackendSpec, "storage backend", id_attr="name")
