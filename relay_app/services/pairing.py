@@ -131,7 +131,7 @@ class PairingService:
             existing = tx.agents.get((request.workspace_id, request.agent_id))
             if existing is not None and existing.revoked_at is None:
                 raise Conflict("agent-id-already-registered")
-            token = issue_agent_token(self.config.token_secret, agent_id=request.agent_id, workspace_id=request.workspace_id, now=now)
+            token = self._fresh_token(request, existing, now)
             tx.agents.put(
                 Agent(
                     agent_id=request.agent_id, workspace_id=request.workspace_id, label=request.label,
@@ -140,6 +140,18 @@ class PairingService:
             )  # fmt: skip
             tx.pair_requests.put(attrs.evolve(request, status="completed", completed_at=iso(now)))
         return PairStatus("approved", token)
+
+    def _fresh_token(self, request, revoked: Agent | None, now) -> str:
+        """A token for the new agent that is not its revoked namesake's. Tokens carry no random part
+        (the reference's format), so one issued in the same second as the revoked agent's would be
+        byte for byte that token, and the revoked token would work again: issue it a second later."""
+        while True:
+            token = issue_agent_token(
+                self.config.token_secret, agent_id=request.agent_id, workspace_id=request.workspace_id, now=now
+            )  # fmt: skip
+            if revoked is None or sha256_hex(token) not in (revoked.token_hash, revoked.next_token_hash):
+                return token
+            now += timedelta(seconds=1)
 
     @staticmethod
     def _checked_status(tx, request_id: str, request_token: str, now) -> str:
