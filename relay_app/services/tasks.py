@@ -337,6 +337,8 @@ class TaskService:
             self.notify.requests_waiting(task, news.waiting)
         for request_id in news.expired:
             self.notify.request_expired(task, request_id)
+        for request_id, request_status in news.settled:  # e.g. answered in Codex itself, or the turn ended
+            self.notify.request_answered(task, request_id, status=request_status, actor="")
         if finished:
             self.notify.task_finished(task)
 
@@ -347,6 +349,7 @@ class RequestNews:
 
     waiting: list[dict] = attrs.Factory(list)  # new requests waiting for a person (copies)
     expired: list[str] = attrs.Factory(list)  # request ids that were waiting and expired
+    settled: list[tuple[str, str]] = attrs.Factory(list)  # (request id, status): settled by the agent, unanswered here
 
     def around(self, entry: dict[str, Any], apply) -> None:
         """Run `apply()` on the entry and note the requests it added or expired."""
@@ -358,6 +361,8 @@ class RequestNews:
                 self.waiting.append({key: request.get(key) for key in ("requestId", "kind", "command", "title", "reason")})
             elif was == PENDING and request["status"] == "expired":
                 self.expired.append(request["requestId"])
+            elif was == PENDING and request["status"] != PENDING:
+                self.settled.append((request["requestId"], request["status"]))
 
 
 def cancel_ids(running: list[Task]) -> list[str]:

@@ -58,7 +58,7 @@ def test_a_channel_asking_to_retry_is_retried_until_it_takes_the_event():
     try:
         spec = recorder.register_notifiers(None, None)[0]
         queue.put(spec, event())
-        wait_until(lambda: recorder.events, timeout=10)
+        wait_until(lambda: queue.stats.delivered, timeout=10)  # counted after the channel returned
         assert len(recorder.attempts) == 3 and recorder.attempts[1] - recorder.attempts[0] >= 0.05
         assert (queue.stats.retried, queue.stats.delivered, queue.stats.failed) == (2, 1, 0)
     finally:
@@ -88,8 +88,8 @@ def test_a_delivery_past_its_timeout_is_abandoned_and_the_worker_goes_on():
     try:
         queue.put(slow.register_notifiers(None, None)[0], event(1))
         queue.put(quick.register_notifiers(None, None)[0], event(2))
-        wait_until(lambda: quick.events, timeout=10)
-        assert queue.stats.timed_out == 1 and slow.events == []
+        wait_until(lambda: queue.stats.delivered, timeout=10)
+        assert quick.events and queue.stats.timed_out == 1 and slow.events == []
     finally:
         hold.set()
         queue.stop()

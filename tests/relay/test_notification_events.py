@@ -99,6 +99,7 @@ def test_an_expired_request_and_a_finished_task_are_told(tmp_path, backend):
         assert finished.recipients == (user_id_of(operator),)  # its creator only
         assert finished.status == "completed" and finished.link == f"{ORIGIN}/#/task/{task_id}"
         assert finished.tag == f"{task_id}:{TASK_FINISHED}"
+        assert recorder.of_kind(REQUEST_ANSWERED) == []  # an expired request is told as such, not as answered
     finally:
         relay.close()
 
@@ -130,3 +131,21 @@ def test_with_the_flag_off_nothing_is_raised(tmp_path, backend):
         assert relay.app.relay.services.notifications.queue.pending() == 0 and recorder.attempts == []
     finally:
         relay.close()
+
+
+def test_a_request_the_agent_settles_unanswered_replaces_its_notification(tmp_path, backend):
+    recorder = RecordingNotifier()
+    relay = notifying_relay(tmp_path, backend, recorder)
+    try:
+        owner = relay.owner()
+        agent = pair_agent(relay, owner)
+        task_id = running_chat(relay, owner, agent)
+        assert agent.update(task_id, requestsAdd=[command_request(task_id)]).status_code == 200
+        assert agent.update(task_id, requestsResolved=[{"requestId": "req-1", "status": "canceled"}]).status_code == 200
+        [settled] = wait_until(lambda: recorder.of_kind(REQUEST_ANSWERED), timeout=10)
+        [waiting] = recorder.of_kind(REQUEST_WAITING)
+        assert settled.tag == waiting.tag and settled.status == "canceled" and settled.actor == ""
+        assert settled.title == "No longer waiting" and settled.waiting == {bootstrap_user_id(relay): 0}
+    finally:
+        relay.close()
+

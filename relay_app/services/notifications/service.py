@@ -92,12 +92,14 @@ class NotificationService:
             )  # fmt: skip
 
     def request_answered(self, task: Task, request_id: str, *, status: str, actor: str) -> None:
-        """A request was answered (on some phone): its waiting notification says so instead."""
+        """A request was answered (on some phone: `actor` names who) or settled by the agent (no
+        actor): its waiting notification says so instead, visibly (browsers penalise silent pushes)."""
         if not self.active:
             return
         self._raise(
             REQUEST_ANSWERED, lambda tx: audience.operators(tx, task.workspace_id), task=task, request_id=request_id,
-            status=status, actor=actor, title=f"Answered by {actor}", body=f"Request {status} on {{agent}} in {{workspace}}",
+            status=status, actor=actor, title=f"Answered by {actor}" if actor else "No longer waiting",
+            body=f"Request {status} on {{agent}} in {{workspace}}",
             preference=REQUEST_WAITING,
         )  # fmt: skip
 
