@@ -141,15 +141,26 @@ def test_normalize_distribution_is_pep_503():
     assert normalize_distribution("Foo__Bar.baz-Qux") == "foo-bar-baz-qux"
 
 
+def test_notifiers_are_collected_tagged_with_their_plugin(tmp_path):
+    """register_notifiers, through the built-in Apprise notifier (an entry point the config allows)."""
+    from mobile_codex.core.config import load
+
+    doc = {"bootstrapAdminTokenHash": "a" * 64, "tokenSecret": "s" * 32, "dataDir": str(tmp_path),
+           "plugins": {"allow": ["mobile-codex:apprise"], "config": {"mobile-codex": {"channels": [{"urls": ["json://127.0.0.1:9/x"]}]}}}}  # fmt: skip
+    loaded = load(write_json(tmp_path / "relay.json", doc))
+    found = loaded.plugins.notifiers(loaded.config, store=None)
+    assert {key: c.plugin for key, c in found.items()} == {"apprise": "mobile-codex:apprise"}
+
+
 def test_every_hook_has_a_docstring_and_a_test():
     """A hook nobody documents or tests rots; this keeps the contract honest."""
     specs = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("register_")]
     assert specs == ["register_actions", "register_config_models", "register_exec_modes", "register_log_sources",
-                     "register_storage_backends"]  # fmt: skip
+                     "register_notifiers", "register_storage_backends"]  # fmt: skip
     source = "".join(p.read_text() for p in __import__("pathlib").Path(__file__).parent.glob("test_*.py"))
     for name in specs:
         assert getattr(hookspecs, name).__doc__.strip(), name
         accessor = {"register_actions": ".actions(", "register_exec_modes": ".exec_modes(",
                     "register_log_sources": ".log_sources(", "register_storage_backends": ".storage_backends(",
-                    "register_config_models": ".config_models("}[name]
+                    "register_config_models": ".config_models(", "register_notifiers": ".notifiers("}[name]
         assert accessor in source, f"no test calls the {name} hook"
