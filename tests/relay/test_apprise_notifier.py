@@ -118,6 +118,14 @@ def test_the_receiver_gets_the_event_with_its_link_and_no_task_text(tmp_path, re
     assert "the-prompt-text" not in json.dumps(receiver.posts) and "rm -rf" not in json.dumps(receiver.posts)
 
 
+def test_an_ntfy_url_gets_the_event_too(tmp_path, receiver):
+    spec = notifier(tmp_path, [{"urls": [f"ntfy://127.0.0.1:{receiver.server.server_port}/codex-ops"]}])
+    spec.deliver(event())
+    [post] = receiver.to("")  # ntfy's JSON publish: the topic is in the body
+    assert (post["topic"], post["title"]) == ("codex-ops", "Codex needs you")
+    assert "https://relay.example/#/task/task_7" in post["message"] and "the-prompt-text" not in post["message"]
+
+
 def test_include_text_sends_the_detail(tmp_path, receiver):
     spec = notifier(tmp_path, [{"urls": [receiver.url("plain")]}, {"urls": [receiver.url("text")], "includeText": True}])
     spec.deliver(event())
@@ -173,6 +181,13 @@ def test_config_errors_are_reported_like_the_others(tmp_path):
     ]
     assert config_issues(tmp_path, {}) == [f"{path}: plugins.config.mobile-codex.channels: required key is missing"]
     assert config_issues(tmp_path, {"channels": []}) == [f"{path}: plugins.config.mobile-codex.channels: expected at least one channel"]
+
+
+def test_its_section_without_the_allow_rule_says_what_to_allow(tmp_path):
+    assert config_issues(tmp_path, {"channels": [{"urls": ["json://127.0.0.1/x"]}]}, allow=[]) == [
+        f"{tmp_path / 'relay.json'}: plugins.config.mobile-codex: plugin mobile-codex takes no config in the relay config "
+        "unless plugins.allow names one of mobile-codex:apprise"
+    ]
 
 
 def test_without_the_apprise_package_an_allowed_plugin_is_a_config_error(tmp_path, monkeypatch):
