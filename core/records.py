@@ -213,6 +213,16 @@ class Passkey:
 
 
 @record
+class NotificationPreference:
+    """Which notifications one person wants (issue 17): kind -> on/off; a kind not listed is on."""
+
+    KEY: ClassVar[str] = "user_id"
+    user_id: str
+    kinds: dict = attrs.field(factory=dict)
+    updated_at: str = ""
+
+
+@record
 class RelayMeta:
     """Relay-wide facts: who the bootstrap user is and who the relay owners are."""
 
@@ -234,4 +244,5 @@ TABLES: dict[str, type] = {
     "tasks": Task,
     "sessions": Session,
     "passkeys": Passkey,
+    "notification_preferences": NotificationPreference,
 }

@@ -100,6 +100,19 @@ class LimitsConfig:
 
 
 @attrs.frozen(kw_only=True)
+class NotificationsConfig:
+    """How the relay delivers notifications (relay_app/services/notifications): never on a request's
+    thread, from a bounded in-memory queue that drops its oldest delivery when full."""
+
+    queue_size: int = setting(1000, integer(10, 100000))  # deliveries waiting, all channels together
+    workers: int = setting(2, integer(1, 16))  # threads handing deliveries to the channels
+    retries: int = setting(3, integer(0, 10))  # more tries after a channel's 429/5xx (DeliveryFailed.retry_after)
+    retry_max_delay_sec: int = setting(60, integer(1, 3600))  # the longest wait before a retry
+    timeout_sec: int = setting(10, integer(1, 120))  # the most one delivery may take (a channel may ask less)
+    include_text: bool = setting(False, boolean)  # channels' default: task text (prompt, command) in notifications
+
+
+@attrs.frozen(kw_only=True)
 class RelayConfig:
     listen_host: str = setting("127.0.0.1", string(non_empty=True))
     listen_port: int = setting(8787, integer(1, 65535))
@@ -120,6 +133,7 @@ class RelayConfig:
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     server: ServerConfig = setting(None, section(ServerConfig))
     limits: LimitsConfig = setting(LimitsConfig(), section(LimitsConfig))
+    notifications: NotificationsConfig = setting(NotificationsConfig(), section(NotificationsConfig))
     trusted_proxies: tuple = setting((), network_list)
 
     @staticmethod
