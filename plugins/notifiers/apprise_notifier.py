@@ -3,7 +3,8 @@ Slack, Matrix, email, JSON webhooks ... anything Apprise speaks), per event kind
 
 Optional: it needs the `apprise` package (`pip install 'mobile-codex[apprise]'`) and loads only when
 the relay config allows it (`plugins.allow: ["mobile-codex:apprise"]`, an entry point of this
-distribution). Its section is `plugins.config.mobile-codex`. `apprise` is imported only when the
+distribution), and only while the relay's `notifications` flag is on. Its section is
+`plugins.config.mobile-codex`. `apprise` is imported only when the
 section is checked or a notifier is built, so an allowed plugin without the package is a config
 error naming the extra, never an import traceback.
 
@@ -26,6 +27,7 @@ from mobile_codex.core.plugin_types import ConfigModelSpec, NotifierSpec
 
 DISTRIBUTION = "mobile-codex"
 NOTIFIER_ID = "apprise"
+REQUIRES_FLAGS = ("notifications",)
 MISSING = "the Apprise notifier needs the apprise package: pip install 'mobile-codex[apprise]'"
 # Apprise reports only "not sent", never why: every failure may be a passing outage, so try again.
 RETRY_AFTER_SEC = 30.0
@@ -54,7 +56,7 @@ class Channel:
     urls: tuple[str, ...] = setting(parse=string_list(non_empty=True, item=_apprise_url))
     kinds: tuple[str, ...] = setting(CHOOSABLE_KINDS, string_list(non_empty=True, item=choice(*KINDS)))
     workspaces: tuple[str, ...] = setting((), string_list(non_empty=True))
-    include_text: bool = setting(False, boolean)
+    include_text: bool | None = setting(None, boolean)  # None: the relay's notifications.includeText
 
     def wants(self, event) -> bool:
         kind = REQUEST_WAITING if event.kind == REQUEST_ANSWERED else event.kind  # it replaces that one
@@ -97,6 +99,7 @@ class AppriseNotifier:
 
     channels: tuple[Channel, ...]
     timeout_sec: int
+    include_text: bool = False  # for channels that do not say
     _clients: dict = attrs.field(factory=dict)
     _sent: OrderedDict = attrs.field(factory=OrderedDict)
     _lock: threading.Lock = attrs.field(factory=threading.Lock)
@@ -116,7 +119,8 @@ class AppriseNotifier:
         for index, channel in enumerate(self.channels):
             if not channel.wants(event):
                 continue
-            title, body = message(event, include_text=channel.include_text)
+            include_text = self.include_text if channel.include_text is None else channel.include_text
+            title, body = message(event, include_text=include_text)
             for url in channel.urls:
                 done = (event.event_id, index, url)
                 with self._lock:
@@ -146,7 +150,8 @@ def register_notifiers(config, store):
     settings = config.plugins.section(DISTRIBUTION)
     if settings is None:  # loaded without its section checked (a tool loading plugins by itself)
         return []
-    notifier = AppriseNotifier(channels=settings.channels, timeout_sec=settings.timeout_sec)
+    notifier = AppriseNotifier(channels=settings.channels, timeout_sec=settings.timeout_sec,
+                               include_text=config.notifications.include_text)  # fmt: skip
     urls = sum(len(channel.urls) for channel in settings.channels)  # sent one after another
     return [NotifierSpec(id=NOTIFIER_ID, label="Apprise", deliver=notifier.deliver, timeout_sec=settings.timeout_sec * urls)]
 

@@ -1,8 +1,8 @@
 """The Apprise notifier plugin (plugins/notifiers/apprise_notifier.py), for real: a relay config
-that allows it, real Apprise, `json://` URLs at an HTTP receiver on loopback.
+that allows it, real Apprise, `json://` and `ntfy://` URLs at an HTTP receiver on loopback.
 
-Until the relay raises events itself, the tests hand `NotificationEvent`s to the notifier the relay
-would get from `register_notifiers`, loaded through the config the way the relay loads it.
+Most tests hand `NotificationEvent`s to the notifier the relay gets from `register_notifiers`
+(loaded through the config the way the relay loads it); one goes through a relay app.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ from mobile_codex.core.errors import ConfigError
 from mobile_codex.core.notifications import (
     REQUEST_ANSWERED, REQUEST_WAITING, TASK_FINISHED, DeliveryFailed, NotificationEvent,
 )  # fmt: skip
-from mobile_codex.core.plugins import discover_entry_points
+from mobile_codex.core.plugins import discover_entry_points, load_plugins
+from mobile_codex.relay_app.app import create_app
+from mobile_codex.relay_app.server import open_store
 
 from ..conftest import write_json
+from ..waiting import wait_until
+from .conftest import ORIGIN, Browser, make_config
 
 SECRET = "rm -rf build && echo the-prompt-text"
 ALLOW = ["mobile-codex:apprise"]
@@ -76,8 +80,11 @@ def relay_doc(tmp_path, section=None, allow=ALLOW):
     return doc
 
 
-def notifier(tmp_path, channels, **section):
-    loaded = load(write_json(tmp_path / "relay.json", relay_doc(tmp_path, {"channels": channels, **section})))
+def notifier(tmp_path, channels, *, notifications=None, **section):
+    doc = relay_doc(tmp_path, {"channels": channels, **section})
+    if notifications is not None:
+        doc["notifications"] = notifications
+    loaded = load(write_json(tmp_path / "relay.json", doc))
     found = loaded.plugins.notifiers(loaded.config, store=None)
     assert list(found) == ["apprise"] and found["apprise"].plugin == "mobile-codex:apprise"
     return found["apprise"].item
@@ -93,7 +100,11 @@ def event(kind=REQUEST_WAITING, *, event_id="ev-1", workspace="ws-a", detail=SEC
 
 
 def config_issues(tmp_path, section, allow=ALLOW) -> list[str]:
-    path = write_json(tmp_path / "relay.json", relay_doc(tmp_path, section, allow))
+    return config_issues_of(tmp_path, relay_doc(tmp_path, section, allow))
+
+
+def config_issues_of(tmp_path, doc) -> list[str]:
+    path = write_json(tmp_path / "relay.json", doc)
     with pytest.raises(ConfigError) as caught:
         load(path)
     return [str(issue) for issue in caught.value.issues]
@@ -131,6 +142,45 @@ def test_include_text_sends_the_detail(tmp_path, receiver):
     spec.deliver(event())
     assert SECRET in receiver.to("text")[0]["message"]
     assert SECRET not in receiver.to("plain")[0]["message"]
+
+
+def test_a_channel_that_does_not_say_follows_the_relay_s_include_text(tmp_path, receiver):
+    spec = notifier(tmp_path, [{"urls": [receiver.url("default")]}, {"urls": [receiver.url("off")], "includeText": False}],
+                    notifications={"includeText": True})  # fmt: skip
+    spec.deliver(event())
+    assert SECRET in receiver.to("default")[0]["message"]
+    assert SECRET not in receiver.to("off")[0]["message"]
+
+
+def test_a_relay_sends_its_test_notification_through_the_channel(tmp_path, receiver):
+    section = {"channels": [{"urls": [receiver.url("relay")], "kinds": ["test"]}]}
+    config = make_config(tmp_path, "sqlite", plugins={"allow": ALLOW, "config": {"mobile-codex": section}})
+    plugins = load_plugins(allow=config.plugins.allow, flags=config.features)
+    store = open_store(config, plugins)
+    app = create_app(config, store=store, plugins=plugins)
+    try:
+        owner = Browser(app)
+        owner.login_bootstrap()
+        sent = owner.post("/api/admin/notifications/test")
+        assert (sent.status_code, sent.json) == (200, {"ok": True, "queued": 1})
+        [post] = wait_until(lambda: receiver.to("relay"), timeout=20)
+        assert f"{ORIGIN}/#/" in post["message"], post
+    finally:
+        app.relay.services.notifications.stop()
+        store.close()
+
+
+def test_with_the_notifications_flag_off_the_plugin_is_not_registered_yet_checks_its_section(tmp_path):
+    doc = relay_doc(tmp_path, {"channels": [{"urls": ["json://127.0.0.1/x"]}]})
+    loaded = load(write_json(tmp_path / "relay.json", {**doc, "features": {"notifications": False}}))
+    assert loaded.plugins.notifiers(loaded.config, None) == {}
+    row = {info.name: info for info in loaded.plugins.report}["mobile-codex:apprise"]
+    assert (row.allowed, row.loaded, row.reason) == (True, False, "feature flag notifications is off")
+    bad = relay_doc(tmp_path, {"channels": [{"urls": ["nosuchservice://x"]}]})
+    assert config_issues_of(tmp_path, {**bad, "features": {"notifications": False}}) == [
+        f"{tmp_path / 'relay.json'}: plugins.config.mobile-codex.channels[0].urls[0]: "
+        "expected an Apprise URL of a service Apprise knows (e.g. ntfy://host/topic)"
+    ]
 
 
 def test_channels_filter_by_workspace_and_kind(tmp_path, receiver):
