@@ -82,9 +82,15 @@ setup(
             # tests/relay/test_fuzz_api.py: property-based fuzzing of every operation in docs/openapi.json
             # (the 4.x Python API: openapi.from_dict, GenerationMode, Config.from_dict checks)
             "schemathesis>=4.1,<5",
+            # tests/relay/test_apprise_notifier.py: the optional Apprise notifier, tested for real
+            "apprise>=1.6,<3",
         ],
+        # plugins/notifiers/apprise_notifier.py: notifications to ntfy, Gotify, Slack, email, ... (Apprise URLs)
+        "apprise": ["apprise>=1.6,<3"],
     },
     entry_points={
         "console_scripts": ["mobile-codex = mobile_codex.cli.main:main"],
+        # Optional built-in plugins: loaded only when `plugins.allow` names them (`mobile-codex:apprise`)
+        "mobile_codex": ["apprise = mobile_codex.plugins.notifiers.apprise_notifier"],
     },
 )

@@ -63,7 +63,8 @@ def test_nothing_third_party_is_imported_without_an_allow_rule(tmp_path, on_path
     config = agent_config(tmp_path, [])
     plugins = load_plugins(allow=config.plugins.allow, flags=config.features)
     third = {info.name: info for info in plugins.report if info.source == "entry-point"}
-    assert set(third) == {"mobile-codex-example-action:disk-usage", "mc-test-squatter:disk-usage", "mc-test-unlisted:unlisted"}
+    assert set(third) == {"mobile-codex-example-action:disk-usage", "mc-test-squatter:disk-usage", "mc-test-unlisted:unlisted",
+                          "mobile-codex:apprise"}  # our own optional plugin is allowlisted the same way
     assert all(not info.loaded and info.reason == "not in plugins.allow" for info in third.values())
     assert list(markers.iterdir()) == []  # no import side effect happened
     assert "mc_test_unlisted" not in sys.modules and "mc_test_squatter" not in sys.modules

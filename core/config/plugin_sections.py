@@ -44,6 +44,8 @@ class PluginModels:
     backends: Mapping[str, type]  # loaded storage backend -> its settings model
     own: Mapping[str, type]  # normalised distribution -> the model of its own section
     allowed: Mapping[str, bool]  # normalised distribution of every installed plugin -> whether it may load
+    # normalised distribution -> its entry points plugins.allow does not name (mobile-codex's own optional ones)
+    not_allowed: Mapping[str, tuple] = attrs.field(factory=dict)
 
     @classmethod
     def of(cls, plugins: Plugins, side: str) -> "PluginModels":
@@ -65,10 +67,14 @@ class PluginModels:
                                       f"backend {spec.kind!r}, which no plugin registers")  # fmt: skip
             backends = {name: _settings_model(models, name) for name in names}
         allowed: dict[str, bool] = {normalize_distribution(BUILTIN_DISTRIBUTION): True}
+        not_allowed: dict[str, tuple] = {}
         for info in plugins.report:
             dist = normalize_distribution(info.distribution)
             allowed[dist] = allowed.get(dist, False) or info.allowed
-        return cls(kinds={k: tuple(v) for k, v in kinds.items()}, backends=backends, own=own, allowed=allowed)
+            if not info.allowed:
+                not_allowed[dist] = (*not_allowed.get(dist, ()), info.name)
+        return cls(kinds={k: tuple(v) for k, v in kinds.items()}, backends=backends, own=own, allowed=allowed,
+                   not_allowed=not_allowed)  # fmt: skip
 
 
 def _settings_model(models, backend: str) -> type:
@@ -176,4 +182,6 @@ def _why_no_section(dist: str, side: str, models: PluginModels) -> str:
         return f"no installed plugin is named {dist!r}"
     if not models.allowed[dist]:
         return f"plugin {dist} is not in plugins.allow"
+    if models.not_allowed.get(dist):  # an optional plugin of a distribution that has others (mobile-codex:apprise)
+        return f"plugin {dist} takes no config in the {side} config unless plugins.allow names one of {', '.join(models.not_allowed[dist])}"
     return f"plugin {dist} takes no config in the {side} config"

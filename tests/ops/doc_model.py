@@ -17,6 +17,7 @@ from mobile_codex.core.config.relay import StorageConfig
 from mobile_codex.core.config.schema import REQUIRED, camel
 from mobile_codex.core.features import FLAG_KEYS, FeatureFlags
 from mobile_codex.core.plugins import load_plugins
+from mobile_codex.plugins.notifiers.apprise_notifier import Channel, Settings
 
 ID = "<id>"
 BUILTINS = load_plugins(entry_points=[])
@@ -87,12 +88,14 @@ def config_keys(model: type) -> dict[str, Key]:
 
 RELAY_KEYS = config_keys(RelayConfig)
 AGENT_KEYS = config_keys(AgentConfig)
+# The optional Apprise notifier's own section (plugins.config.mobile-codex): `channels` is a list of Channel.
+APPRISE_KEYS = {**config_keys(Settings), **{f"channels[].{path}": key for path, key in config_keys(Channel).items()}}
 
 
 def all_names() -> set[str]:
     """Every key segment (leaf or section) of either config."""
     names = set()
-    for path in (*RELAY_KEYS, *AGENT_KEYS):
+    for path in (*RELAY_KEYS, *AGENT_KEYS, *APPRISE_KEYS):
         names.update(part for part in path.split(".") if part != ID)
     return names
 

@@ -16,7 +16,7 @@ from mobile_codex.core import hookspecs
 from mobile_codex.core.config import load_document
 from mobile_codex.core.config.schema import REQUIRED, Context
 
-from .doc_model import AGENT_KEYS, ID, RELAY_KEYS, all_names, commands, default_of, parser_limits, top_level_flags
+from .doc_model import AGENT_KEYS, APPRISE_KEYS, ID, RELAY_KEYS, all_names, commands, default_of, parser_limits, top_level_flags
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = sorted((REPO / "docs").glob("*.md"))
@@ -140,7 +140,9 @@ def _table(section: str) -> dict[str, list[str]]:
     return rows
 
 
-@pytest.mark.parametrize(("section", "keys"), [("Relay", RELAY_KEYS), ("Agent", AGENT_KEYS)])
+@pytest.mark.parametrize(
+    ("section", "keys"), [("Relay", RELAY_KEYS), ("Agent", AGENT_KEYS), ("Apprise notifications", APPRISE_KEYS)]
+)
 def test_configuration_tables_list_every_key_with_its_default_and_range(section, keys):
     rows = _table(section)
     assert list(rows) and set(rows) == set(keys)

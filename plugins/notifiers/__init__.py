@@ -1,0 +1,1 @@
+"""Built-in notifier plugins: channels that deliver the relay's notifications."""
