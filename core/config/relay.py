@@ -119,7 +119,7 @@ class WebPushConfig:
     vapid_private_key: str = setting("", string(pattern=rf"({VAPID_KEY_PATTERN})?", expected="43 base64url characters (a raw P-256 private key)"))
     subject: str = setting("", string(pattern=r"(mailto:\S+@\S+|https://\S+)?", expected="mailto:ADDRESS or an https URL"))  # VAPID `sub`
     allowed_hosts: tuple = setting(DEFAULT_PUSH_HOSTS, string_list(item=string(pattern=PUSH_HOST_PATTERN, expected="host, *.domain or http://host[:port]")))
-    include_text: bool = setting(False, boolean)  # put task text (`detail`) in the encrypted payload
+    include_text: bool = setting(False, boolean)  # task text (`detail`) in the encrypted payload (or notifications.includeText)
     max_devices_per_user: int = setting(10, integer(1, 100))
     ttl_sec: int = setting(86400, integer(0, 2419200))  # how long a push service keeps an undelivered message
     timeout_sec: int = setting(10, integer(1, 120))  # one POST to a push service
@@ -127,6 +127,15 @@ class WebPushConfig:
 
 @attrs.frozen(kw_only=True)
 class NotificationsConfig:
+    """How the relay delivers notifications (relay_app/services/notifications): never on a request's
+    thread, from a bounded in-memory queue that drops its oldest delivery when full."""
+
+    queue_size: int = setting(1000, integer(10, 100000))  # deliveries waiting, all channels together
+    workers: int = setting(2, integer(1, 16))  # threads handing deliveries to the channels
+    retries: int = setting(3, integer(0, 10))  # more tries after a channel's 429/5xx (DeliveryFailed.retry_after)
+    retry_max_delay_sec: int = setting(60, integer(1, 3600))  # the longest wait before a retry
+    timeout_sec: int = setting(10, integer(1, 120))  # the most one delivery may take (a channel may ask less)
+    include_text: bool = setting(False, boolean)  # channels' default: task text (prompt, command) in notifications
     web_push: WebPushConfig = setting(WebPushConfig(), section(WebPushConfig))
 
 
@@ -151,8 +160,8 @@ class RelayConfig:
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     server: ServerConfig = setting(None, section(ServerConfig))
     limits: LimitsConfig = setting(LimitsConfig(), section(LimitsConfig))
-    trusted_proxies: tuple = setting((), network_list)
     notifications: NotificationsConfig = setting(NotificationsConfig(), section(NotificationsConfig))
+    trusted_proxies: tuple = setting((), network_list)
 
     @staticmethod
     def finish(values, ctx, **_):

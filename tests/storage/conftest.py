@@ -19,7 +19,7 @@ from mobile_codex.core.records import (
     Membership,
     Pairing,
     PairRequest,
-    Passkey,
+    NotificationPreference, Passkey,
     PushSubscription,
     RecoveryCode,
     Session,
@@ -149,6 +149,9 @@ def sample_records() -> dict[str, object]:
             passkey_id="3" * 64, credential_id="qtEBfgKGbqeKEHuh", user_id="user_1", sign_count=7,
             label="Owner phone", created_at=T0, last_used_at=T1, transports=["internal", "hybrid"],
             public_key="pQECAyYgASFY", public_key_spki="MFkwEwYHKoZI",
+        ),
+        "notification_preferences": NotificationPreference(
+            user_id="user_1", kinds={"task-finished": False, "request-waiting": True}, updated_at=T1,
         ),
         "push_subscriptions": PushSubscription(
             device_id="device_1", user_id="user_1", endpoint="https://fcm.googleapis.com/fcm/send/abc",
