@@ -209,7 +209,7 @@ def test_agent_id_routes_refuse_without_a_token(relay, value):
 
 NOT_FOUND_CODES = {
     "passkey-not-found", "invitation-not-found", "user-not-found", "membership-not-found", "pair-request-not-found",
-    "task-not-found", "agent-not-found",
+    "task-not-found", "agent-not-found", "device-not-found",
 }  # fmt: skip
 
 
