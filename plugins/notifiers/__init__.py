@@ -1,1 +1,1 @@
-"""Built-in notifier plugins: channels that deliver the relay's notifications."""
+"""Built-in notifiers: channels the relay hands every notification event to (core/notifications.py)."""

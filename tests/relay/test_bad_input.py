@@ -36,6 +36,10 @@ POST_ROUTES = {
     "/api/auth/passkeys/login/options": PostRoute(auth="anyone"),
     "/api/auth/passkeys/login/verify": PostRoute(cap=65536, auth="anyone"),
     "/api/admin/passkeys/{passkey_id}/revoke": PostRoute(),
+    "/api/admin/notifications/devices": PostRoute(),
+    "/api/admin/notifications/devices/{device_id}/revoke": PostRoute(),
+    "/api/admin/notifications/preferences": PostRoute(),
+    "/api/admin/notifications/test": PostRoute(),
     "/api/admin/workspaces": PostRoute(),
     "/api/admin/invitations": PostRoute(),
     "/api/admin/invitations/{invite_id}/revoke": PostRoute(),
@@ -207,7 +211,7 @@ def test_agent_id_routes_refuse_without_a_token(relay, value):
 
 NOT_FOUND_CODES = {
     "passkey-not-found", "invitation-not-found", "user-not-found", "membership-not-found", "pair-request-not-found",
-    "task-not-found", "agent-not-found",
+    "task-not-found", "agent-not-found", "device-not-found",
 }  # fmt: skip
 
 

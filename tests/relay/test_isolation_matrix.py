@@ -41,6 +41,12 @@ COVERED_ELSEWHERE = {
     ("POST", "/api/agent/pair/status"): "test_pairing",
     ("POST", "/api/agent/poll"): "test_agent_api",
     ("POST", "/api/agent/tasks/{task_id}/update"): "test_agent_api",
+    ("GET", "/api/admin/notifications/devices"): "test_push_devices",  # one's own devices; another's: 404
+    ("POST", "/api/admin/notifications/devices"): "test_push_devices",
+    ("POST", "/api/admin/notifications/devices/{device_id}/revoke"): "test_push_devices",
+    ("GET", "/api/admin/notifications/preferences"): "test_notification_delivery",  # one's own
+    ("POST", "/api/admin/notifications/preferences"): "test_notification_delivery",
+    ("POST", "/api/admin/notifications/test"): "test_notification_delivery",  # to its sender only
 }
 
 
