@@ -67,6 +67,12 @@ setup(
         "webauthn>=3,<4",
         # RFC 8785 (JCS) canonical JSON: the digest of an approval request (API.md "Interactive Codex")
         "rfc8785>=0.1.4,<0.2",
+        # Web Push (RFC 8030/8291/8292): VAPID signing and aes128gcm payload encryption, not hand-made crypto
+        "pywebpush>=2,<3",
+        "py-vapid>=1.9,<2",
+        "http-ece>=1.2,<2",
+        # core/web_push.py checks device keys and derives the VAPID public key (already needed by webauthn)
+        "cryptography>=41",
     ],
     extras_require={
         "test": [

@@ -213,6 +213,26 @@ class Passkey:
 
 
 @record
+class PushSubscription:
+    """A device a user turned Web Push on for: where its push service takes messages for it.
+
+    `endpoint` is the push service's URL for this device and `p256dh`/`auth` the keys payloads are
+    encrypted to (RFC 8291): never shown back by the API, which lists only `endpoint_host`.
+    """
+
+    KEY: ClassVar[str] = "device_id"
+    device_id: str
+    user_id: str
+    endpoint: str
+    endpoint_host: str
+    p256dh: str  # base64url, the device's P-256 public key
+    auth: str  # base64url, the device's 16-byte auth secret
+    label: str
+    created_at: str
+    last_used_at: str | None = None
+
+
+@record
 class RelayMeta:
     """Relay-wide facts: who the bootstrap user is and who the relay owners are."""
 
@@ -234,4 +254,5 @@ TABLES: dict[str, type] = {
     "tasks": Task,
     "sessions": Session,
     "passkeys": Passkey,
+    "push_subscriptions": PushSubscription,
 }

@@ -60,6 +60,7 @@ class Transaction(Protocol):
     tasks: Table
     sessions: Table
     passkeys: Table
+    push_subscriptions: Table
 
     def get_meta(self) -> RelayMeta: ...
 

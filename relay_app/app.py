@@ -21,8 +21,8 @@ from .errors import ApiError
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
-    agent_api, agents, health, invitations, memberships, openapi, pairing, passkeys, redeem, session, state,
-    static, tasks, turns, users, workspaces,
+    agent_api, agents, health, invitations, memberships, notification_devices, openapi, pairing, passkeys, redeem,
+    session, state, static, tasks, turns, users, workspaces,
 )  # fmt: skip
 from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
@@ -33,6 +33,7 @@ from .services.housekeeping import Housekeeping
 from .services.notifying_store import NotifyingStore
 from .services.pairing import PairingService
 from .services.passkeys import PasskeyService
+from .services.push_devices import PushDeviceService
 from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.retention import Retention
@@ -48,7 +49,7 @@ HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity
 # Each module has `add_routes(app, ctx)`; the order does not matter.
 RESOURCE_MODULES = (
     health, session, pairing, agent_api, tasks, turns, agents, passkeys,
-    redeem, workspaces, invitations, users, memberships, state, openapi,
+    redeem, workspaces, invitations, users, memberships, state, openapi, notification_devices,
 )  # fmt: skip
 
 
@@ -77,6 +78,7 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
         sessions=sessions,
         people=PeopleService(store, config, clock, sessions=sessions, quotas=quotas),
         passkeys=PasskeyService(store, config, clock, sessions=sessions),
+        push_devices=PushDeviceService(store, config, clock),
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,

@@ -19,6 +19,7 @@ from .services.housekeeping import Housekeeping
 from .services.pairing import PairingService
 from .services.people import PeopleService
 from .services.passkeys import PasskeyService
+from .services.push_devices import PushDeviceService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
 from .services.tasks import TaskService
@@ -32,6 +33,7 @@ class Services:
     sessions: SessionService  # cookies -> callers, signing in and out
     people: PeopleService  # workspaces, invitations, memberships, recovery codes, relay users
     passkeys: PasskeyService  # WebAuthn ceremonies and the caller's own passkeys
+    push_devices: PushDeviceService  # the caller's own Web Push subscriptions
     agent_auth: AgentAuth  # an agent's bearer token -> AgentCaller
     pairing: PairingService  # codes, pair requests, approvals, agent tokens
     tasks: TaskService  # the phone's side of tasks and the agents' updates

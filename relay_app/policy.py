@@ -50,6 +50,7 @@ RULES: dict[str, Rule] = {
     "state.read": Rule(locked_ok=True),  # what the state view shows follows the rules below
     "workspace.switch": Rule(locked_ok=True),  # to a workspace the user is a member of
     "passkeys.manage": Rule(locked_ok=True, own=True),  # register and revoke
+    "notifications.devices": Rule(own=True),  # the caller's Web Push devices: list, add, revoke
     "workspaces.create": Rule(),
     "invitations.create": Rule(),  # the invite's type picks invitations.workspace or invitations.account
     # --- a role in the current workspace -------------------------------------------------------

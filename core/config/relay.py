@@ -25,6 +25,7 @@ from .schema import (
     section,
     setting,
     string,
+    string_list,
 )
 
 @attrs.frozen(kw_only=True)
@@ -99,6 +100,36 @@ class LimitsConfig:
     max_invitation_creates_per_user_per_minute: int = setting(20, integer(1, 100000))
 
 
+# Push services of Chrome/Android, Firefox, Safari/Apple and Edge/Windows: the only hosts Web Push sends to
+# unless the operator lists others. A user-supplied endpoint must never make the relay call any address.
+DEFAULT_PUSH_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com", "web.push.apple.com", "*.notify.windows.com")
+PUSH_HOST_PATTERN = r"(\*\.)?[a-z0-9.-]+|http://[a-z0-9.-]+(:[0-9]{1,5})?"
+VAPID_KEY_PATTERN = r"[A-Za-z0-9_-]{43}"  # a P-256 private key: 32 bytes, base64url without padding
+
+
+@attrs.frozen(kw_only=True)
+class WebPushConfig:
+    """`notifications.webPush`: the built-in Web Push notifier (plugins/notifiers/web_push.py).
+
+    `vapidPrivateKey` is a relay secret like `tokenSecret` (init-relay writes it); without it Web Push
+    is off. `allowedHosts` entries: `host` or `*.domain` (https only), `http://host[:port]` (plain
+    http to exactly that host and port: tests on loopback).
+    """
+
+    vapid_private_key: str = setting("", string(pattern=rf"({VAPID_KEY_PATTERN})?", expected="43 base64url characters (a raw P-256 private key)"))
+    subject: str = setting("", string())  # the VAPID `sub` claim: "" = publicOrigin
+    allowed_hosts: tuple = setting(DEFAULT_PUSH_HOSTS, string_list(item=string(pattern=PUSH_HOST_PATTERN, expected="host, *.domain or http://host[:port]")))
+    include_text: bool = setting(False, boolean)  # put task text (`detail`) in the encrypted payload
+    max_devices_per_user: int = setting(10, integer(1, 100))
+    ttl_sec: int = setting(86400, integer(0, 2419200))  # how long a push service keeps an undelivered message
+    timeout_sec: int = setting(10, integer(1, 120))  # one POST to a push service
+
+
+@attrs.frozen(kw_only=True)
+class NotificationsConfig:
+    web_push: WebPushConfig = setting(WebPushConfig(), section(WebPushConfig))
+
+
 @attrs.frozen(kw_only=True)
 class RelayConfig:
     listen_host: str = setting("127.0.0.1", string(non_empty=True))
@@ -121,6 +152,7 @@ class RelayConfig:
     server: ServerConfig = setting(None, section(ServerConfig))
     limits: LimitsConfig = setting(LimitsConfig(), section(LimitsConfig))
     trusted_proxies: tuple = setting((), network_list)
+    notifications: NotificationsConfig = setting(NotificationsConfig(), section(NotificationsConfig))
 
     @staticmethod
     def finish(values, ctx, **_):

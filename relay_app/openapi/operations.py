@@ -163,6 +163,22 @@ op("POST", "/api/admin/passkeys/{passkeyId}/revoke", "Revoke one of your passkey
    errors={404: ["passkey-not-found"], 409: ["last-passkey-blocked"]},
    description="Ends the sessions made with it (a clearing cookie when that includes this one).")
 
+# --- notifications ---------------------------------------------------------------------------------
+op("GET", "/api/admin/notifications/devices", "Your Web Push devices", caller="session", tag="notifications",
+   ok=obj({"ok": OK, "publicKey": {"type": "string", "description": "The VAPID applicationServerKey (base64url); "
+                                   "empty while Web Push is off (no VAPID key)."},
+           "devices": {"type": "array", "items": ref("PushDevice")}}, "ok", "publicKey", "devices"))
+op("POST", "/api/admin/notifications/devices", "Add a Web Push device", caller="session", tag="notifications",
+   status=201, body=obj({"endpoint": {"type": "string", "maxLength": 2048,
+                                      "description": "https to a host in notifications.webPush.allowedHosts."},
+                         "keys": obj({"p256dh": STRING, "auth": STRING}, "p256dh", "auth"), "label": clamped(120)},
+                        "endpoint", "keys"),
+   ok=obj({"ok": OK, "device": ref("PushDevice")}, "ok", "device"), errors={409: ["device-limit-reached"]},
+   description="The browser's PushSubscription.toJSON(). The same endpoint again replaces its keys and label.")
+op("POST", "/api/admin/notifications/devices/{deviceId}/revoke", "Revoke one of your Web Push devices",
+   caller="session", tag="notifications", parameters=path_param("deviceId", "The device's id."),
+   errors={404: ["device-not-found"]})
+
 # --- the state view and people ------------------------------------------------------------------------
 op("GET", "/api/admin/state", "Everything the phone shows", caller="session", locked_ok=True, tag="state",
    ok=ref("StateView"),

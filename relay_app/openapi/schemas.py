@@ -116,6 +116,14 @@ SCHEMAS: dict[str, Schema] = {
         "needsPasskeyEnrollment", "passkeys",
         description="API.md's `auth` object, returned by many endpoints.",
     ),  # fmt: skip
+    "PushDevice": obj(
+        {
+            **strings("deviceId", "label"),
+            "endpointHost": {"type": "string", "description": "The push service's host; never the endpoint or keys."},
+            "createdAt": TIME, "lastUsedAt": MAYBE_TIME,
+        },
+        "deviceId", "label", "endpointHost", "createdAt", "lastUsedAt",
+    ),  # fmt: skip
     "AuthAnswer": obj({"ok": OK, "auth": ref("Auth")}, "ok", "auth"),
     # --- people ---------------------------------------------------------------------------------
     "Workspace": obj({**strings("workspaceId", "name"), "createdAt": TIME, "archivedAt": MAYBE_TIME}, "workspaceId", "name"),

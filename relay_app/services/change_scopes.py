@@ -88,6 +88,8 @@ def written_scopes(tx: Transaction, table: str, old: Any, new: Any) -> set[Scope
         return scopes
     if table in ("sessions", "passkeys"):  # the user's own view; relay owners see counts
         return {user(record.user_id), PEOPLE}
+    if table == "push_subscriptions":  # shown in no state view (GET /api/admin/notifications/devices)
+        return set()
     if table == "recovery_codes":
         return {PEOPLE}
     if table == "login_codes":  # shown in no view

@@ -156,11 +156,18 @@ class SessionService:
 
     @staticmethod
     def end_all(tx: Transaction) -> int:
-        """Every browser session of every user (the `end-sessions` command); how many."""
+        """Every browser session of every user (the `end-sessions` command); how many.
+
+        Their Web Push devices go too: a device signed out everywhere must stop hearing about tasks."""
+        for device in tx.push_subscriptions.find():
+            tx.push_subscriptions.delete(device.device_id)
         return _delete(tx, tx.sessions.find())
 
     @staticmethod
     def end_all_for_user(tx: Transaction, user_id: str) -> int:
+        """The user's sessions and Web Push devices (disabling, deleting, ending their sessions)."""
+        for device in tx.push_subscriptions.find(user_id=user_id):
+            tx.push_subscriptions.delete(device.device_id)
         return _delete(tx, tx.sessions.find(user_id=user_id))
 
 

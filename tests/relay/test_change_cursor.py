@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from mobile_codex.core.crypto import new_id
-from mobile_codex.core.records import TABLES, Invitation, LoginCode, Membership, Pairing, Passkey, RecoveryCode
+from mobile_codex.core.records import TABLES, Invitation, LoginCode, Membership, Pairing, Passkey, PushSubscription, RecoveryCode
 from mobile_codex.core.timeutil import iso
 from mobile_codex.relay_app.services.agents import ONLINE_SEC
 
@@ -190,6 +190,10 @@ CHANGES = [
     ("a passkey of the user", "passkeys", lambda w, tx: tx.passkeys.put(Passkey(
         passkey_id=new_id("pk"), credential_id=new_id("cred"), user_id=w.user_id, sign_count=0, label="Phone",
         created_at=iso(w.relay.clock()))), {"owner", "user"}),
+    ("a push device of the user", "push_subscriptions", lambda w, tx: tx.push_subscriptions.put(PushSubscription(
+        device_id=new_id("device"), user_id=w.user_id, endpoint="https://fcm.googleapis.com/fcm/send/x",
+        endpoint_host="fcm.googleapis.com", p256dh="k", auth="a", label="Phone", created_at=iso(w.relay.clock()))),
+     set()),
     ("a recovery code for the user", "recovery_codes", lambda w, tx: tx.recovery_codes.put(_code(
         RecoveryCode, w, recovery_id=new_id("recovery"), user_id=w.user_id, note="")), {"owner"}),
     ("a login code", "login_codes", lambda w, tx: tx.login_codes.put(_code(LoginCode, w, login_code_id=new_id("login"))),

@@ -20,6 +20,7 @@ from mobile_codex.core.records import (
     Pairing,
     PairRequest,
     Passkey,
+    PushSubscription,
     RecoveryCode,
     Session,
     Task,
@@ -148,6 +149,11 @@ def sample_records() -> dict[str, object]:
             passkey_id="3" * 64, credential_id="qtEBfgKGbqeKEHuh", user_id="user_1", sign_count=7,
             label="Owner phone", created_at=T0, last_used_at=T1, transports=["internal", "hybrid"],
             public_key="pQECAyYgASFY", public_key_spki="MFkwEwYHKoZI",
+        ),
+        "push_subscriptions": PushSubscription(
+            device_id="device_1", user_id="user_1", endpoint="https://fcm.googleapis.com/fcm/send/abc",
+            endpoint_host="fcm.googleapis.com", p256dh="BPk0", auth="c2VjcmV0", label="Pixel ✓",
+            created_at=T0, last_used_at=T1,
         ),
     }
 

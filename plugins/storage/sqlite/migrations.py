@@ -227,6 +227,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         "DROP INDEX tasks_agent_status_created",
         "CREATE INDEX tasks_agent_status_created ON tasks (workspace_id, agent_id, status, created_at)",
     ),
+    # Web Push subscriptions: a user's devices (issue 17).
+    (
+        """CREATE TABLE push_subscriptions (
+            device_id TEXT NOT NULL PRIMARY KEY,
+            user_id TEXT,
+            endpoint TEXT,
+            endpoint_host TEXT,
+            p256dh TEXT,
+            auth TEXT,
+            label TEXT,
+            created_at TEXT,
+            last_used_at TEXT
+        )""",
+        "CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)",
+    ),
 )
 
 
