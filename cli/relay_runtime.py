@@ -45,15 +45,18 @@ def relay_listening(config: RelayConfig, plugins: Plugins) -> Iterator[tuple[Rel
     store = open_relay_store(config, plugins)
     tune_interpreter()
     try:
-        app = create_app(config, store=store)
+        app = create_app(config, store=store, plugins=plugins)
         try:
-            server = make_server(app, config)
-        except OSError as err:
-            raise CommandFailed(f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}") from None
-        sweeper = Sweeper(app.relay.services.housekeeping).start()
-        try:
-            yield app, server
+            try:
+                server = make_server(app, config)
+            except OSError as err:
+                raise CommandFailed(f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}") from None
+            sweeper = Sweeper(app.relay.services.housekeeping).start()
+            try:
+                yield app, server
+            finally:
+                sweeper.stop()
         finally:
-            sweeper.stop()
+            app.relay.services.notifications.stop()  # its notifiers close before the store does
     finally:
         store.close()

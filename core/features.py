@@ -21,6 +21,7 @@ class FeatureFlags:
     delete_session: bool = True
     run_action: bool = True
     read_log: bool = True
+    notifications: bool = True  # relay only: telling people what happened (issue 17)
 
     def enabled(self, key: str) -> bool:
         """Value of one flag by its camelCase key (`runAction`)."""

@@ -233,6 +233,16 @@ class PushSubscription:
 
 
 @record
+class NotificationPreference:
+    """Which notifications one person wants (issue 17): kind -> on/off; a kind not listed is on."""
+
+    KEY: ClassVar[str] = "user_id"
+    user_id: str
+    kinds: dict = attrs.field(factory=dict)
+    updated_at: str = ""
+
+
+@record
 class RelayMeta:
     """Relay-wide facts: who the bootstrap user is and who the relay owners are."""
 
@@ -255,4 +265,5 @@ TABLES: dict[str, type] = {
     "sessions": Session,
     "passkeys": Passkey,
     "push_subscriptions": PushSubscription,
+    "notification_preferences": NotificationPreference,
 }

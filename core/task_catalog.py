@@ -96,9 +96,9 @@ def may(move: Move, status: str, target: str | None = None) -> bool:
 
 # --- feature flags -------------------------------------------------------------------------------
 
-# Flags that gate something only the relay does (creating pairing codes); an agent neither needs
-# nor reports them.
-RELAY_ONLY_FLAGS: tuple[str, ...] = ("pairings",)
+# Flags that gate something only the relay does (creating pairing codes, sending notifications);
+# an agent neither needs nor reports them.
+RELAY_ONLY_FLAGS: tuple[str, ...] = ("pairings", "notifications")
 AGENT_FLAG_KEYS: tuple[str, ...] = tuple(key for key in FLAG_KEYS if key not in RELAY_ONLY_FLAGS)
 WRITE_FLAG = "codexExecWrite"  # also needed by a codex_exec task (or exec mode) that writes
 

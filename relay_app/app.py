@@ -13,6 +13,8 @@ from pathlib import Path
 import falcon
 
 from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.plugin_types import NotifierSpec
+from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, system_clock
 
@@ -21,7 +23,7 @@ from .errors import ApiError
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
-    agent_api, agents, health, invitations, memberships, notification_devices, openapi, pairing, passkeys, redeem,
+    agent_api, agents, health, invitations, memberships, notification_devices, notifications, openapi, pairing, passkeys, redeem,
     session, state, static, tasks, turns, users, workspaces,
 )  # fmt: skip
 from .services.agent_tokens import AgentAuth
@@ -30,6 +32,7 @@ from .services.bootstrap import ensure_bootstrap
 from .services.dispatch import AgentSignals
 from .services.events import ChangeFeed, HoldLimit
 from .services.housekeeping import Housekeeping
+from .services.notifications import NotificationService, Preferences
 from .services.notifying_store import NotifyingStore
 from .services.pairing import PairingService
 from .services.passkeys import PasskeyService
@@ -49,7 +52,7 @@ HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity
 # Each module has `add_routes(app, ctx)`; the order does not matter.
 RESOURCE_MODULES = (
     health, session, pairing, agent_api, tasks, turns, agents, passkeys,
-    redeem, workspaces, invitations, users, memberships, state, openapi, notification_devices,
+    redeem, workspaces, invitations, users, memberships, state, openapi, notification_devices, notifications,
 )  # fmt: skip
 
 
@@ -63,16 +66,22 @@ class RelayApp(falcon.App):
     relay: RelayContext
 
 
-def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit) -> Services:
+def build_services(
+    config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit,
+    notifiers: tuple[NotifierSpec, ...] = (),
+) -> Services:  # fmt: skip
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed)
     quotas = RateLimiter(monotonic=lambda: clock().timestamp())  # per-user budgets (config `limits`)
     # Finished text beyond what the state view shows is read by nobody (services/volatile.py).
     volatile = VolatileText(live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW)
-    tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas)
-    turns = TurnService(store, clock, volatile=volatile, signals=signals, feed=feed, idempotency=tasks.idempotency)
+    notify = NotificationService(store, config, clock, volatile=volatile, notifiers=notifiers)
+    tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas, notify=notify)
+    turns = TurnService(
+        store, clock, volatile=volatile, signals=signals, feed=feed, idempotency=tasks.idempotency, notify=notify
+    )  # fmt: skip
     sessions = SessionService(store, config, clock)
-    pairing = PairingService(store, config, clock)
+    pairing = PairingService(store, config, clock, notify=notify)
     agents = AgentService(store, config, clock, tasks=tasks, turns=turns, signals=signals, feed=feed, holds=holds)
     return Services(
         sessions=sessions,
@@ -84,24 +93,36 @@ def build_services(config: RelayConfig, store: Store, clock: Clock, *, feed: Cha
         tasks=tasks,
         turns=turns,
         agents=agents,
+        notifications=notify,
+        preferences=Preferences(store, clock),
         housekeeping=Housekeeping(
-            clock=clock, agents=agents, tasks=tasks, pairing=pairing,
+            clock=clock, agents=agents, tasks=tasks, pairing=pairing, notify=notify,
             retention=Retention(store, days=config.retention_days, forget_text=tasks.volatile.forget),
         ),
     )
 
 
+def _notifiers(config: RelayConfig, store: Store, plugins: Plugins | None) -> tuple[NotifierSpec, ...]:
+    """The channels of the loaded notifier plugins; none while the `notifications` flag is off."""
+    if plugins is None or not config.features.notifications:
+        return ()
+    return tuple(contribution.item for contribution in plugins.notifiers(config, store).values())
+
+
 def create_app(
     config: RelayConfig, *, store: Store, clock: Clock = system_clock, web_root: Path | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: RateLimiter | None = None, plugins: Plugins | None = None,
 ) -> RelayApp:  # fmt: skip
+    """The relay's app; `plugins` (as the config loaded them) give its notifiers, none without.
+    Its notification workers run until `app.relay.services.notifications.stop()`."""
     feed = ChangeFeed()
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
     holds = HoldLimit(config.server.threads - HELD_RESERVE)
     ctx = RelayContext(
         config=config, store=store, clock=clock, limiter=RateLimiter() if limiter is None else limiter, feed=feed,
-        holds=holds, services=build_services(config, store, clock, feed=feed, holds=holds),
+        holds=holds,
+        services=build_services(config, store, clock, feed=feed, holds=holds, notifiers=_notifiers(config, store, plugins)),
     )  # fmt: skip
     ctx.services.tasks.interrupt_unfinished()  # their text died with the last process
     app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])

@@ -16,6 +16,7 @@ from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
 from .services.events import ChangeFeed, HoldLimit
 from .services.housekeeping import Housekeeping
+from .services.notifications import NotificationService, Preferences
 from .services.pairing import PairingService
 from .services.people import PeopleService
 from .services.passkeys import PasskeyService
@@ -39,6 +40,8 @@ class Services:
     tasks: TaskService  # the phone's side of tasks and the agents' updates
     turns: TurnService  # answers and steers for interactive turns
     agents: AgentService  # polls, presence, revocation
+    notifications: NotificationService  # events for people, handed to notifier plugins off the request path
+    preferences: Preferences  # which notifications each person wants
     housekeeping: Housekeeping  # deadlines nobody acts on, swept by one background thread
 
 

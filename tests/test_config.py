@@ -224,5 +224,5 @@ def test_effective_flags_are_the_and_of_both_ends():
     assert both.to_dict()["readLog"] is False and FeatureFlags.from_dict(both.to_dict()) == both
     assert json.dumps(FeatureFlags().to_dict()) == (
         '{"pairings": true, "codexExec": true, "codexExecWrite": false, "readSession": true, '
-        '"deleteSession": true, "runAction": true, "readLog": true}'
+        '"deleteSession": true, "runAction": true, "readLog": true, "notifications": true}'
     )

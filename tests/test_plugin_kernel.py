@@ -5,13 +5,14 @@ from __future__ import annotations
 import inspect
 
 import attrs
+import pluggy
 import pytest
 
 from mobile_codex.core import hookspecs
 from mobile_codex.core.config import load_agent_config
 from mobile_codex.core.errors import PluginError
 from mobile_codex.core.features import FeatureFlags
-from mobile_codex.core.plugin_types import ActionSpec
+from mobile_codex.core.plugin_types import ActionSpec, NotifierSpec
 from mobile_codex.core.plugins import DEFAULT_PLUGINS, is_allowed, load_plugins, normalize_distribution
 
 from .conftest import write_json
@@ -145,11 +146,37 @@ def test_every_hook_has_a_docstring_and_a_test():
     """A hook nobody documents or tests rots; this keeps the contract honest."""
     specs = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("register_")]
     assert specs == ["register_actions", "register_config_models", "register_exec_modes", "register_log_sources",
-                     "register_storage_backends"]  # fmt: skip
+                     "register_notifiers", "register_storage_backends"]  # fmt: skip
     source = "".join(p.read_text() for p in __import__("pathlib").Path(__file__).parent.glob("test_*.py"))
     for name in specs:
         assert getattr(hookspecs, name).__doc__.strip(), name
         accessor = {"register_actions": ".actions(", "register_exec_modes": ".exec_modes(",
                     "register_log_sources": ".log_sources(", "register_storage_backends": ".storage_backends(",
-                    "register_config_models": ".config_models("}[name]
+                    "register_config_models": ".config_models(", "register_notifiers": ".notifiers("}[name]
         assert accessor in source, f"no test calls the {name} hook"
+
+
+class _Channel:
+    """A notifier plugin (register_notifiers): it is handed the relay's config and store."""
+
+    def __init__(self, item=None):
+        self.seen = []
+        self.item = item
+
+    @pluggy.HookimplMarker("mobile_codex")
+    def register_notifiers(self, config, store):
+        self.seen.append((config, store))
+        return [self.item or NotifierSpec(id="desk", label="Desk bell", deliver=lambda event: None, timeout_sec=2)]
+
+
+def test_notifiers_are_collected_with_the_config_and_store_and_checked():
+    plugins = load_plugins(entry_points=NO_ENTRY_POINTS)
+    channel = _Channel()
+    plugins.pm.register(channel, name="desk-plugin")
+    found = plugins.notifiers("the-config", "the-store")
+    assert list(found) == ["desk"] and found["desk"].plugin == "desk-plugin" and found["desk"].item.timeout_sec == 2
+    assert channel.seen == [("the-config", "the-store")]
+    wrong = load_plugins(entry_points=NO_ENTRY_POINTS)
+    wrong.pm.register(_Channel(item="not a spec"), name="wrong-plugin")
+    with pytest.raises(PluginError, match="register_notifiers returned str, expected NotifierSpec"):
+        wrong.notifiers(None, None)

@@ -127,6 +127,15 @@ class WebPushConfig:
 
 @attrs.frozen(kw_only=True)
 class NotificationsConfig:
+    """How the relay delivers notifications (relay_app/services/notifications): never on a request's
+    thread, from a bounded in-memory queue that drops its oldest delivery when full."""
+
+    queue_size: int = setting(1000, integer(10, 100000))  # deliveries waiting, all channels together
+    workers: int = setting(2, integer(1, 16))  # threads handing deliveries to the channels
+    retries: int = setting(3, integer(0, 10))  # more tries after a channel's 429/5xx (DeliveryFailed.retry_after)
+    retry_max_delay_sec: int = setting(60, integer(1, 3600))  # the longest wait before a retry
+    timeout_sec: int = setting(10, integer(1, 120))  # the most one delivery may take (a channel may ask less)
+    include_text: bool = setting(False, boolean)  # channels' default: task text (prompt, command) in notifications
     web_push: WebPushConfig = setting(WebPushConfig(), section(WebPushConfig))
 
 
@@ -151,8 +160,8 @@ class RelayConfig:
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     server: ServerConfig = setting(None, section(ServerConfig))
     limits: LimitsConfig = setting(LimitsConfig(), section(LimitsConfig))
-    trusted_proxies: tuple = setting((), network_list)
     notifications: NotificationsConfig = setting(NotificationsConfig(), section(NotificationsConfig))
+    trusted_proxies: tuple = setting((), network_list)
 
     @staticmethod
     def finish(values, ctx, **_):

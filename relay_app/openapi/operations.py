@@ -306,3 +306,25 @@ op("POST", "/api/admin/tasks/{taskId}/steer", "Add a message to the running turn
    errors={404: ["task-not-found"], 409: ["task-not-running", "idempotency-key-reused"], 429: ["too-many-steers"]},
    description="Interactive Codex: the steer is `pending` in `steers[]` until the agent reports it applied or "
                "rejected; 400 `invalid-field` for a task that is not interactive.")
+
+# --- notifications (ours, issue 17) --------------------------------------------------------------
+KINDS_DESCRIPTION = "Event kind -> wanted: request-waiting, task-finished, pair-request, approval-expired, agent-offline."
+PREFERENCES = obj(
+    {"ok": OK, "preferences": obj({"kinds": {"type": "object", "additionalProperties": BOOLEAN,
+                                             "description": KINDS_DESCRIPTION}}, "kinds"),
+     "channels": {"type": "array", "items": obj({"id": STRING, "label": STRING}, "id", "label"),
+                  "description": "The notifier plugins this relay loaded (none: nothing is sent)."}},
+    "ok", "preferences", "channels",
+)  # fmt: skip
+op("GET", "/api/admin/notifications/preferences", "Which notifications I want", caller="session",
+   tag="notifications", ok=PREFERENCES, description="Ours: a kind never chosen is on.")
+op("POST", "/api/admin/notifications/preferences", "Change which notifications I want", caller="session",
+   tag="notifications", ok=PREFERENCES,
+   body=obj({"kinds": {"type": "object", "additionalProperties": BOOLEAN, "description": KINDS_DESCRIPTION}}, "kinds"),
+   description="Ours: the kinds given change, the others stay; an unknown kind or a non-boolean is 400 "
+               "`invalid-field`. `request-answered` follows `request-waiting`.")
+op("POST", "/api/admin/notifications/test", "Send me a test notification", caller="session", tag="notifications",
+   ok=obj({"ok": OK, "queued": {"type": "integer", "description": "Channels it was queued for (0: none loaded, "
+                                                                   "or the `notifications` flag is off)."}},
+          "ok", "queued"),
+   description="Ours: a `test` event to the caller only, through every channel; it is queued, not awaited.")

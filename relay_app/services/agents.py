@@ -75,13 +75,13 @@ class Presence:
             last = self._written.get(agent)
             return Seen(last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC, came_online)
 
-    def gone_offline(self, now: datetime) -> set[str]:
-        """The workspaces of agents whose last poll became too old to show them online since the
-        last call (each agent counted once until it polls again)."""
+    def gone_offline(self, now: datetime) -> set[AgentKey]:
+        """The agents whose last poll became too old to show them online since the last call
+        (each agent counted once until it polls again)."""
         with self._lock:
             gone = {agent for agent in self._online if (now - self._seen[agent]).total_seconds() >= ONLINE_SEC}
             self._online -= gone
-            return {workspace_id for workspace_id, _ in gone}
+            return gone
 
     def report_sessions(self, agent: AgentKey, sessions: list) -> bool:
         """Keep the agent's Codex session summaries; True when they differ from those held."""
@@ -177,12 +177,12 @@ class AgentService:
         key = (agent.workspace_id, agent.agent_id)
         return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key), self.facts.of(key))
 
-    def note_offline(self, now: datetime) -> int:
-        """Move the cursor of each workspace whose agent the app now shows offline; how many workspaces."""
-        workspaces = self.presence.gone_offline(now)
-        for workspace_id in workspaces:
+    def note_offline(self, now: datetime) -> set[AgentKey]:
+        """Move the cursor of each workspace whose agent the app now shows offline; those agents."""
+        agents = self.presence.gone_offline(now)
+        for workspace_id in {workspace_id for workspace_id, _ in agents}:
             self.feed.bump(workspace_id)
-        return len(workspaces)
+        return agents
 
     def revoke(self, workspace_id: str, agent_id: str) -> None:
         now = iso(self.clock())

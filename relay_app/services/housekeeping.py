@@ -22,6 +22,7 @@ import attrs
 from mobile_codex.core.timeutil import Clock
 
 from .agents import AgentService
+from .notifications import NotificationService
 from .pairing import PairingService
 from .retention import Retention
 from .tasks import TaskService
@@ -42,9 +43,11 @@ class Swept:
 
 class Housekeeping:
     def __init__(
-        self, *, clock: Clock, agents: AgentService, tasks: TaskService, pairing: PairingService, retention: Retention
+        self, *, clock: Clock, agents: AgentService, tasks: TaskService, pairing: PairingService, retention: Retention,
+        notify: NotificationService,
     ):  # fmt: skip
         self.clock = clock
+        self.notify = notify  # owners hear of an agent gone offline
         self.agents = agents
         self.tasks = tasks
         self.pairing = pairing
@@ -54,7 +57,9 @@ class Housekeeping:
     def sweep(self) -> Swept:
         """One pass over every deadline; what it changed."""
         now = self.clock()
-        offline = self.agents.note_offline(now)  # memory only: no store read
+        gone = self.agents.note_offline(now)  # memory only: no store read
+        self.notify.agents_offline(sorted(gone))  # (reads the store only when a notifier is loaded)
+        offline = len({workspace_id for workspace_id, _ in gone})
         canceled = tuple(self.tasks.finish_overdue_cancels(now))
         if self._slow_due is not None and now < self._slow_due:
             return Swept(canceled, workspaces_with_agents_gone_offline=offline)

@@ -26,6 +26,7 @@ from mobile_codex.core.records import Agent, Pairing, PairRequest
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso, iso_after
 
+from .notifications import NotificationService
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
 from .agent_tokens import issue_agent_token
 from .pair_status import pair_request_status
@@ -68,10 +69,11 @@ class PairStatus:
 
 
 class PairingService:
-    def __init__(self, store: Store, config: RelayConfig, clock: Clock):
+    def __init__(self, store: Store, config: RelayConfig, clock: Clock, *, notify: NotificationService):
         self.store = store
         self.config = config
         self.clock = clock
+        self.notify = notify  # operators and owners hear of a pair request
 
     def _require_flag(self) -> None:
         if not self.config.features.pairings:
@@ -116,6 +118,7 @@ class PairingService:
             )  # fmt: skip
             tx.pairings.put(attrs.evolve(pairing, used_at=iso(now)))
             tx.pair_requests.put(request)
+        self.notify.pair_request(request)
         return PendingRequest(request, request_token)
 
     def status(self, request_id: str, request_token: str) -> PairStatus:

@@ -24,6 +24,7 @@ import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import new_id
+from mobile_codex.core.interactive import PENDING
 from mobile_codex.core.records import Agent, Task
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import (
@@ -38,6 +39,7 @@ from .conversation import TURN_RESERVE, apply_report, turn_text
 from .dispatch import AgentSignals
 from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
+from .notifications import NotificationService
 from .rate_limit import RateLimiter
 from .task_results import RESULT_BYTES, sanitize_result
 from .task_values import Creator, TaskRequest, TaskState, TaskUpdate
@@ -70,9 +72,10 @@ TEXT_TITLED = frozenset({"codex_exec", "read_session", "delete_session"})
 class TaskService:
     def __init__(
         self, store: Store, config: RelayConfig, clock: Clock, *, volatile: VolatileText, signals: AgentSignals,
-        feed: ChangeFeed, quotas: RateLimiter,
+        feed: ChangeFeed, quotas: RateLimiter, notify: NotificationService,
     ):  # fmt: skip
         self.store = store
+        self.notify = notify  # told of finished tasks and of requests waiting or expired
         self.config = config
         self.clock = clock
         self.volatile = volatile
@@ -234,6 +237,7 @@ class TaskService:
             self.signals.cancel_requested((task.workspace_id, task.agent_id))
         else:
             self.volatile.mark_terminal(task.task_id)
+            self.notify.task_finished(task)
         return self.state(task)
 
     # --- housekeeping ------------------------------------------------------------------------
@@ -254,22 +258,26 @@ class TaskService:
             for task_id in due:
                 task = tx.tasks.get(task_id)
                 if task is not None and may(Move.CANCEL_OVERDUE, task.status) and _requested_before(task, deadline):
-                    tx.tasks.put(attrs.evolve(task, status=Status.CANCELED, updated_at=iso(now)))
-                    done.append(task_id)
-        for task_id in done:
-            self.volatile.mark_terminal(task_id)
-        return done
+                    task = attrs.evolve(task, status=Status.CANCELED, updated_at=iso(now))
+                    tx.tasks.put(task)
+                    done.append(task)
+        for task in done:
+            self.volatile.mark_terminal(task.task_id)
+            self.notify.task_finished(task)
+        return [task.task_id for task in done]
 
     def interrupt_unfinished(self) -> int:
         """At relay start: every task not yet finished becomes `interrupted` (its text is gone)."""
         now = iso(self.clock())
-        count = 0
+        interrupted = []
         with self.store.transaction() as tx:
             for status in UNFINISHED:
                 for task in tx.tasks.find(status=status):
-                    tx.tasks.put(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
-                    count += 1
-        return count
+                    interrupted.append(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
+                    tx.tasks.put(interrupted[-1])
+        for task in interrupted:
+            self.notify.task_finished(task)
+        return len(interrupted)
 
     # --- the agent's side --------------------------------------------------------------------
 
@@ -318,11 +326,38 @@ class TaskService:
             if thread_id is None and result and isinstance(result.get("threadId"), str):
                 thread_id = result["threadId"]
             status = update.status or task.status
+            finished = status in TERMINAL
             task = attrs.evolve(task, status=status, updated_at=now, thread_id=task.thread_id if thread_id is None else thread_id)
+            news = RequestNews()
             # Text first, then the commit: the commit wakes waiting phones, which must see it.
-            self.volatile.update(task_id, lambda entry: _apply_text(entry, update, result, task_id, now), terminal=status in TERMINAL)
+            self.volatile.update(task_id, lambda entry: news.around(entry, lambda: _apply_text(entry, update, result, task_id, now)), terminal=finished)
             tx.tasks.put(task)
         self.feed.bump(task.workspace_id)
+        if news.waiting:
+            self.notify.requests_waiting(task, news.waiting)
+        for request_id in news.expired:
+            self.notify.request_expired(task, request_id)
+        if finished:
+            self.notify.task_finished(task)
+
+
+@attrs.define
+class RequestNews:
+    """What an agent's update did to a turn's requests that people should hear of."""
+
+    waiting: list[dict] = attrs.Factory(list)  # new requests waiting for a person (copies)
+    expired: list[str] = attrs.Factory(list)  # request ids that were waiting and expired
+
+    def around(self, entry: dict[str, Any], apply) -> None:
+        """Run `apply()` on the entry and note the requests it added or expired."""
+        before = {request["requestId"]: request["status"] for request in entry.get("requests") or ()}
+        apply()
+        for request in entry.get("requests") or ():
+            was = before.get(request["requestId"])
+            if was is None and request["status"] == PENDING:
+                self.waiting.append({key: request.get(key) for key in ("requestId", "kind", "command", "title", "reason")})
+            elif was == PENDING and request["status"] == "expired":
+                self.expired.append(request["requestId"])
 
 
 def cancel_ids(running: list[Task]) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import attrs
 
 from mobile_codex.core.crypto import new_id
+from mobile_codex.core.interactive import DECISION_STATUS
 from mobile_codex.core.records import Task
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import Status
@@ -22,6 +23,7 @@ from . import conversation
 from .dispatch import AgentSignals
 from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
+from .notifications import NotificationService
 from .task_values import Creator, TaskState
 from .volatile import VolatileText
 
@@ -38,9 +40,10 @@ class Owed:
 class TurnService:
     def __init__(
         self, store: Store, clock: Clock, *, volatile: VolatileText, signals: AgentSignals, feed: ChangeFeed,
-        idempotency: IdempotencyKeys,
+        idempotency: IdempotencyKeys, notify: NotificationService,
     ):  # fmt: skip
         self.store = store
+        self.notify = notify  # an answered request's notification says who answered
         self.feed = feed
         self.clock = clock
         self.volatile = volatile
@@ -68,6 +71,7 @@ class TurnService:
                 ),
             )  # fmt: skip
             self._wake(task)
+            self.notify.request_answered(task, request_id, status=DECISION_STATUS[decision], actor=by.display_name)
 
         return self._once(by, idempotency_key, ("answer", workspace_id, task_id, request_id, decision, digest), task_id, record)
 

@@ -195,7 +195,7 @@ class Http:
 class LiveRelay:
     """The relay app served by a real waitress server in a thread, on 127.0.0.1 and a free port."""
 
-    def __init__(self, folder, *, clock=None, backend: str = "sqlite", **overrides):
+    def __init__(self, folder, *, clock=None, backend: str = "sqlite", plugins=None, **overrides):
         import threading
 
         from mobile_codex.core.plugins import load_plugins
@@ -208,7 +208,7 @@ class LiveRelay:
         self.config = make_config(folder, backend, **overrides)
         self.clock = clock or FixedClock(START)
         self.store = open_store(self.config, load_plugins(entry_points=[]))
-        self.app = create_app(self.config, store=self.store, clock=self.clock)
+        self.app = create_app(self.config, store=self.store, clock=self.clock, plugins=plugins)
         self.server = make_server(self.app, self.config, port=0)
         self.port = self.server.effective_port
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -229,6 +229,7 @@ class LiveRelay:
         from mobile_codex.relay_app.server import stop_serving
 
         stop_serving(self.app, self.server, timeout=1)  # held requests answer, workers stop, then the sockets
+        self.app.relay.services.notifications.stop()
         self.store.close()
 
 

@@ -72,11 +72,11 @@ class Browser:
 class Relay:
     """One relay app on one backend with an injectable clock."""
 
-    def __init__(self, tmp_path: Path, backend: str, **overrides):
+    def __init__(self, tmp_path: Path, backend: str, *, plugins=None, **overrides):
         self.config = make_config(tmp_path, backend, **overrides)
         self.clock = FixedClock(START)
         self.store = open_store(self.config, load_plugins(entry_points=[]))
-        self.app = create_app(self.config, store=self.store, clock=self.clock)
+        self.app = create_app(self.config, store=self.store, clock=self.clock, plugins=plugins)
 
     def browser(self, **kw) -> Browser:
         return Browser(self.app, **kw)
@@ -91,6 +91,7 @@ class Relay:
         return self.app.relay.services.housekeeping.sweep()
 
     def close(self):
+        self.app.relay.services.notifications.stop()
         self.store.close()
 
 

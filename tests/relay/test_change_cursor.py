@@ -11,7 +11,9 @@ import attrs
 import pytest
 
 from mobile_codex.core.crypto import new_id
-from mobile_codex.core.records import TABLES, Invitation, LoginCode, Membership, Pairing, Passkey, PushSubscription, RecoveryCode
+from mobile_codex.core.records import (
+    TABLES, Invitation, LoginCode, Membership, NotificationPreference, Pairing, Passkey, PushSubscription, RecoveryCode,
+)
 from mobile_codex.core.timeutil import iso
 from mobile_codex.relay_app.services.agents import ONLINE_SEC
 
@@ -198,6 +200,8 @@ CHANGES = [
         RecoveryCode, w, recovery_id=new_id("recovery"), user_id=w.user_id, note="")), {"owner"}),
     ("a login code", "login_codes", lambda w, tx: tx.login_codes.put(_code(LoginCode, w, login_code_id=new_id("login"))),
      set()),
+    ("the user's notification preferences", "notification_preferences", lambda w, tx: tx.notification_preferences.put(
+        NotificationPreference(user_id=w.user_id, kinds={"task-finished": False})), set()),
     ("the user becomes a relay owner", "meta", lambda w, tx: tx.set_meta(
         attrs.evolve(tx.get_meta(), admin_user_ids=(*tx.get_meta().admin_user_ids, w.user_id))), {"owner", "user"}),
 ]  # fmt: skip

@@ -19,6 +19,7 @@ from mobile_codex.core.records import (
     Membership,
     Pairing,
     PairRequest,
+    NotificationPreference,
     Passkey,
     PushSubscription,
     RecoveryCode,
@@ -154,6 +155,9 @@ def sample_records() -> dict[str, object]:
             device_id="device_1", user_id="user_1", endpoint="https://fcm.googleapis.com/fcm/send/abc",
             endpoint_host="fcm.googleapis.com", p256dh="BPk0", auth="c2VjcmV0", label="Pixel ✓",
             created_at=T0, last_used_at=T1,
+        ),
+        "notification_preferences": NotificationPreference(
+            user_id="user_1", kinds={"task-finished": False, "request-waiting": True}, updated_at=T1,
         ),
     }
 

@@ -242,6 +242,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)",
     ),
+    # n: what each person wants to be notified of (issue 17); kinds is JSON text.
+    (
+        """CREATE TABLE notification_preferences (
+            user_id TEXT NOT NULL PRIMARY KEY,
+            kinds TEXT,
+            updated_at TEXT
+        )""",
+    ),
 )
 
 
