@@ -15,6 +15,7 @@ from .conftest import WebRelay
 from .push_phone import deliver_push, notifications_shown, registration_id, wait_for_service_worker
 
 DEVICES = "/api/admin/notifications/devices"
+PREFERENCES = "/api/admin/notifications/preferences"
 PUSH_SERVICE = "http://127.0.0.1:9"  # never called here: the devices are only listed and revoked
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -39,8 +40,6 @@ def signed_in(phone):
 
 
 def open_notifications(phone):
-    # TODO(h17-events): the preferences endpoints are not on this branch yet; drop this once merged.
-    phone.expect_failure("/api/admin/notifications/preferences")
     phone.tab("More", "more")
     phone.page.locator("a", has_text="Notifications").click()
     return phone.screen("notifications")
@@ -126,3 +125,23 @@ def test_an_iphone_outside_the_home_screen_is_told_to_add_the_app(relay, chromiu
     screen = open_notifications(phone)
     assert "Add to Home Screen" in screen.locator("[data-ios-note]").inner_text()
     phone.check("ios-note")
+
+
+def test_which_events_are_saved_and_a_test_is_sent(relay, phone):
+    signed_in(phone)
+    screen = open_notifications(phone)
+    task_finished = screen.locator("input[data-kind='task-finished']")
+    task_finished.wait_for()
+    assert screen.locator("input[data-kind]").count() == 5 and task_finished.is_checked()
+    task_finished.uncheck()
+    wait_until(lambda: relay.owner().get(PREFERENCES)[1]["preferences"]["kinds"]["task-finished"] is False,
+               what="the preference saved")  # fmt: skip
+    assert relay.owner().get(PREFERENCES)[1]["preferences"]["kinds"]["request-waiting"] is True
+    phone.page.reload()
+    assert not phone.screen("notifications").locator("input[data-kind='task-finished']").is_checked()
+
+    phone.page.locator("button", has_text="Send a test notification").click()
+    status = phone.page.locator("[role=status]", has_text="Sent to your devices").or_(
+        phone.page.locator("[role=status]", has_text="No notification channel"))
+    status.wait_for()
+    phone.check("events")

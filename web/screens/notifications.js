@@ -102,8 +102,8 @@ export function mount(ctx) {
     section(null,
       actionButton(t("notifications.test"), async () => {
         testStatus.textContent = "";
-        await api.testNotification();
-        testStatus.textContent = t("notifications.testSent");
+        const { queued } = await api.testNotification();
+        testStatus.textContent = t(queued ? "notifications.testSent" : "notifications.testNoChannel");
       }, { errorEl: error, kind: "wide" }),
       testStatus),
     error);

@@ -559,6 +559,7 @@ export default {
   "notifications.kind.agent-offline": "An agent went offline",
   "notifications.test": "Send a test notification",
   "notifications.testSent": "Sent to your devices. It should arrive in a few seconds.",
+  "notifications.testNoChannel": "No notification channel is set up on this relay (Web Push needs its key): ask its operator.",
   "error.push-unsupported": "This browser cannot receive push notifications.",
   "error.push-no-key": "Web Push is not set up on this relay (it has no VAPID key). Ask its operator.",
   "error.push-denied": "Notifications are blocked for this site. Allow them in the browser's site settings and try again.",

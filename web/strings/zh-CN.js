@@ -558,6 +558,7 @@ export default {
   "notifications.kind.agent-offline": "有代理已离线",
   "notifications.test": "发送测试通知",
   "notifications.testSent": "已发送到你的设备，几秒内应会收到。",
+  "notifications.testNoChannel": "此中继没有设置任何通知渠道（Web Push 需要其密钥）：请联系其运营者。",
   "error.push-unsupported": "此浏览器无法接收推送通知。",
   "error.push-no-key": "此中继未设置 Web Push（没有 VAPID 密钥）。请联系其运营者。",
   "error.push-denied": "此网站的通知已被屏蔽。请在浏览器的网站设置中允许后重试。",
