@@ -21,6 +21,7 @@ from mobile_codex.core.crypto import new_secret, sha256_hex
 from mobile_codex.core.features import FeatureFlags
 from mobile_codex.core.identity import APP_DIR_NAME
 from mobile_codex.core.task_catalog import agent_flags
+from mobile_codex.core.web_push import new_vapid_private_key
 
 from . import paths
 from .exit_codes import USAGE_OR_CONFIG, CommandFailed
@@ -58,6 +59,8 @@ def relay_config_document(origin: str) -> tuple[dict, str]:
         "features": FeatureFlags().to_dict(),
         "storage": {"backend": "sqlite"},
         "plugins": {"allow": []},
+        # A relay secret like tokenSecret (the file is mode 0600); changing it invalidates every Web Push device.
+        "notifications": {"webPush": {"vapidPrivateKey": new_vapid_private_key()}},
     }
     return document, bootstrap_token
 

@@ -78,6 +78,9 @@ def relay_risks(path: Path, config: RelayConfig) -> list[ConfigIssue]:
                                  "session cookies cross the network unencrypted; use an https origin"))
     if config.features.codex_exec_write:
         risks.append(_write_mode(file))
+    if not config.notifications.web_push.vapid_private_key:
+        risks.append(ConfigIssue(file, "notifications.webPush.vapidPrivateKey", "not set: Web Push is off, phones get no "
+                                 "notifications; `mobile-codex init-relay` writes one (keep it: changing it invalidates every subscription)"))
     return risks
 
 

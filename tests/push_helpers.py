@@ -58,7 +58,7 @@ class DeviceKeys:
 class Received:
     path: str
     payload: dict
-    headers: dict
+    headers: dict  # lowercased names
     at: float  # time.monotonic() when it arrived
 
 
@@ -122,7 +122,7 @@ class PushService:
                 with service.lock:
                     status = service.answers.pop(0) if service.answers else 201
                 if status == 201:
-                    service.take(self.path, dict(self.headers), body)
+                    service.take(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 self.send_response(status)
                 if status == 429:
                     self.send_header("Retry-After", "0")
@@ -132,7 +132,7 @@ class PushService:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def endpoint(self, name: str, keys: DeviceKeys) -> str:
@@ -141,9 +141,9 @@ class PushService:
 
     def take(self, path: str, headers: dict, body: bytes) -> None:
         try:
-            check_vapid(headers.get("Authorization", ""), self.origin, self.relay_public_key)
-            if headers.get("Content-Encoding") != "aes128gcm":
-                raise VapidProblem(f"Content-Encoding {headers.get('Content-Encoding')!r}")
+            check_vapid(headers.get("authorization", ""), self.origin, self.relay_public_key)
+            if headers.get("content-encoding") != "aes128gcm":
+                raise VapidProblem(f"Content-Encoding {headers.get('content-encoding')!r}")
             keys = self.devices[path]
             plain = http_ece.decrypt(body, private_key=keys.private_key, auth_secret=keys.auth, version="aes128gcm")
             received = Received(path, json.loads(plain), headers, time.monotonic())

@@ -11,10 +11,23 @@ from mobile_codex.cli.production_risks import shell_command
 from ..conftest import write_json
 
 
+VAPID_KEY = "p2oAOCOL1z6ljj1m0lXp0mVbI0rIaH-zC2NU8PoSIcI"  # a test key; the reference config has none
+
+
 def _relay(reference, **changes):
     doc = json.loads((reference / "relay.json").read_text())
-    doc.update(changes)
+    doc.update({"notifications": {"webPush": {"vapidPrivateKey": VAPID_KEY}}, **changes})
     return write_json(reference / "risky-relay.json", doc)
+
+
+def test_a_relay_without_a_vapid_key_is_warned_that_web_push_is_off(run_cli, reference):
+    path = _relay(reference, notifications={})
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: notifications.webPush.vapidPrivateKey: not set: Web Push is off, phones get no notifications; "
+        "`mobile-codex init-relay` writes one (keep it: changing it invalidates every subscription)",
+    ]
 
 
 def _agent(reference, tmp_path, **changes):

@@ -1,0 +1,1 @@
+"""Built-in notifiers: channels the relay hands every notification event to (core/notifications.py)."""
