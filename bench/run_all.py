@@ -28,6 +28,7 @@ FULL = {
     "shutdown": [],
     "soak": [],
     "interactive_roundtrip": [],
+    "push_latency": [],
 }
 QUICK = {
     "dispatch_latency": ["--tasks", "200"],
@@ -38,6 +39,7 @@ QUICK = {
     "shutdown": ["--runs", "5"],
     "soak": ["--minutes", "3", "--minute-seconds", "20"],
     "interactive_roundtrip": ["--rounds", "100"],
+    "push_latency": ["--rounds", "100"],
 }
 
 
@@ -87,6 +89,9 @@ def summary(docs: dict[str, dict | None]) -> list[tuple[str, str, object]]:
     if r:
         figure = f"request p99 {r['requestP99Ms']} ms, answer p99 {r['answerP99Ms']} ms"
         row("interactive: request -> phone and answer -> agent p99 <= 100 ms", figure, r["targetMet"])
+    p = docs.get("push_latency")
+    if p:
+        row("push: requestsAdd -> Web Push received p99 <= 250 ms", f"p50 {p['p50Ms']} ms, p99 {p['p99Ms']} ms", p["targetMet"])
     k = docs.get("soak")
     if k:
         figure = f"RSS {k['rssGrowthSecondToLast']:+.1%} second -> last minute, {k['failureCount']} failures"

@@ -213,6 +213,16 @@ class Passkey:
 
 
 @record
+class NotificationPreference:
+    """Which notifications one person wants (issue 17): kind -> on/off; a kind not listed is on."""
+
+    KEY: ClassVar[str] = "user_id"
+    user_id: str
+    kinds: dict = attrs.field(factory=dict)
+    updated_at: str = ""
+
+
+@record
 class PushSubscription:
     """A device a user turned Web Push on for: where its push service takes messages for it.
 
@@ -230,16 +240,6 @@ class PushSubscription:
     label: str
     created_at: str
     last_used_at: str | None = None
-
-
-@record
-class NotificationPreference:
-    """Which notifications one person wants (issue 17): kind -> on/off; a kind not listed is on."""
-
-    KEY: ClassVar[str] = "user_id"
-    user_id: str
-    kinds: dict = attrs.field(factory=dict)
-    updated_at: str = ""
 
 
 @record
@@ -264,6 +264,6 @@ TABLES: dict[str, type] = {
     "tasks": Task,
     "sessions": Session,
     "passkeys": Passkey,
-    "push_subscriptions": PushSubscription,
     "notification_preferences": NotificationPreference,
+    "push_subscriptions": PushSubscription,
 }

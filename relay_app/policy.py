@@ -50,7 +50,6 @@ RULES: dict[str, Rule] = {
     "state.read": Rule(locked_ok=True),  # what the state view shows follows the rules below
     "workspace.switch": Rule(locked_ok=True),  # to a workspace the user is a member of
     "passkeys.manage": Rule(locked_ok=True, own=True),  # register and revoke
-    "notifications.devices": Rule(own=True),  # the caller's Web Push devices: list, add, revoke
     "notifications.own": Rule(own=True),  # one's own preferences, devices and test notification
     "workspaces.create": Rule(),
     "invitations.create": Rule(),  # the invite's type picks invitations.workspace or invitations.account

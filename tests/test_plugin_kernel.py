@@ -170,13 +170,13 @@ class _Channel:
 
 
 def test_notifiers_are_collected_with_the_config_and_store_and_checked():
-    plugins = load_plugins(entry_points=NO_ENTRY_POINTS)
+    plugins = load_plugins(builtins=(), entry_points=NO_ENTRY_POINTS)  # the built-in web-push reads a real config
     channel = _Channel()
     plugins.pm.register(channel, name="desk-plugin")
     found = plugins.notifiers("the-config", "the-store")
     assert list(found) == ["desk"] and found["desk"].plugin == "desk-plugin" and found["desk"].item.timeout_sec == 2
     assert channel.seen == [("the-config", "the-store")]
-    wrong = load_plugins(entry_points=NO_ENTRY_POINTS)
+    wrong = load_plugins(builtins=(), entry_points=NO_ENTRY_POINTS)
     wrong.pm.register(_Channel(item="not a spec"), name="wrong-plugin")
     with pytest.raises(PluginError, match="register_notifiers returned str, expected NotifierSpec"):
         wrong.notifiers(None, None)

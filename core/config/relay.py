@@ -119,7 +119,7 @@ class WebPushConfig:
     vapid_private_key: str = setting("", string(pattern=rf"({VAPID_KEY_PATTERN})?", expected="43 base64url characters (a raw P-256 private key)"))
     subject: str = setting("", string(pattern=r"(mailto:\S+@\S+|https://\S+)?", expected="mailto:ADDRESS or an https URL"))  # VAPID `sub`
     allowed_hosts: tuple = setting(DEFAULT_PUSH_HOSTS, string_list(item=string(pattern=PUSH_HOST_PATTERN, expected="host, *.domain or http://host[:port]")))
-    include_text: bool = setting(False, boolean)  # put task text (`detail`) in the encrypted payload
+    include_text: bool = setting(False, boolean)  # task text (`detail`) in the encrypted payload (or notifications.includeText)
     max_devices_per_user: int = setting(10, integer(1, 100))
     ttl_sec: int = setting(86400, integer(0, 2419200))  # how long a push service keeps an undelivered message
     timeout_sec: int = setting(10, integer(1, 120))  # one POST to a push service

@@ -79,6 +79,7 @@ class WebPushNotifier:
     store: Store
     settings: WebPushConfig
     subject: str
+    include_text: bool  # webPush.includeText, or the channels' default notifications.includeText
     vapid: Vapid = attrs.field(init=False)
     session: requests.Session = attrs.field(init=False)
     delivered: OrderedDict = attrs.field(init=False, factory=OrderedDict)  # event id -> device ids
@@ -128,7 +129,7 @@ class WebPushNotifier:
         try:
             webpush(
                 {"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
-                data=payload(event, device.user_id, self.settings.include_text), vapid_private_key=self.vapid,
+                data=payload(event, device.user_id, self.include_text), vapid_private_key=self.vapid,
                 vapid_claims={"sub": self.subject}, ttl=self.settings.ttl_sec, timeout=self.settings.timeout_sec,
                 headers=headers, requests_session=self.session,
             )  # fmt: skip
@@ -165,7 +166,8 @@ def register_notifiers(config: RelayConfig, store: Store) -> list[NotifierSpec]:
     settings = config.notifications.web_push
     if not settings.vapid_private_key:
         return []
-    return [WebPushNotifier(store, settings, vapid_subject(config)).spec()]
+    include_text = settings.include_text or config.notifications.include_text
+    return [WebPushNotifier(store, settings, vapid_subject(config), include_text).spec()]
 
 
 def vapid_subject(config: RelayConfig) -> str:

@@ -26,7 +26,7 @@ TAGS = {
     "agents": "Pairing and revoking agents (from the phone).",
     "tasks": "Tasks from the phone.",
     "agent": "The agent's side: pairing, polling, task updates.",
-    "notifications": "Notifications: the caller's Web Push devices and what they receive.",
+    "notifications": "One's own notification preferences and devices (issue 17).",
 }
 
 DESCRIPTION = """\

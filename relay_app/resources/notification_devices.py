@@ -10,7 +10,7 @@ from .device_bodies import new_device
 
 
 class DeviceResource:
-    action = "notifications.devices"
+    action = "notifications.own"
 
     def __init__(self, ctx: RelayContext):
         self.devices = ctx.services.push_devices

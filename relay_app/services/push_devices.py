@@ -1,6 +1,6 @@
 """A user's Web Push devices: the subscriptions their phones made, added, listed and revoked by them.
 
-Only the caller's own devices are ever found (`notifications.devices`: another user's is 404
+Only the caller's own devices are ever found (`notifications.own`: another user's is 404
 `device-not-found`, as if it did not exist). An endpoint must pass the allowlist
 (core/web_push.py) before it is stored, so nothing is ever sent to a host the operator did not list.
 The endpoint and keys stay on the relay: the API shows a device by its id, label and endpoint host.

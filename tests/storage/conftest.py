@@ -19,8 +19,7 @@ from mobile_codex.core.records import (
     Membership,
     Pairing,
     PairRequest,
-    NotificationPreference,
-    Passkey,
+    NotificationPreference, Passkey,
     PushSubscription,
     RecoveryCode,
     Session,
@@ -151,13 +150,13 @@ def sample_records() -> dict[str, object]:
             label="Owner phone", created_at=T0, last_used_at=T1, transports=["internal", "hybrid"],
             public_key="pQECAyYgASFY", public_key_spki="MFkwEwYHKoZI",
         ),
+        "notification_preferences": NotificationPreference(
+            user_id="user_1", kinds={"task-finished": False, "request-waiting": True}, updated_at=T1,
+        ),
         "push_subscriptions": PushSubscription(
             device_id="device_1", user_id="user_1", endpoint="https://fcm.googleapis.com/fcm/send/abc",
             endpoint_host="fcm.googleapis.com", p256dh="BPk0", auth="c2VjcmV0", label="Pixel ✓",
             created_at=T0, last_used_at=T1,
-        ),
-        "notification_preferences": NotificationPreference(
-            user_id="user_1", kinds={"task-finished": False, "request-waiting": True}, updated_at=T1,
         ),
     }
 

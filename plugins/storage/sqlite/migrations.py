@@ -227,6 +227,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "DROP INDEX tasks_agent_status_created",
         "CREATE INDEX tasks_agent_status_created ON tasks (workspace_id, agent_id, status, created_at)",
     ),
+    # n: what each person wants to be notified of (issue 17); kinds is JSON text.
+    (
+        """CREATE TABLE notification_preferences (
+            user_id TEXT NOT NULL PRIMARY KEY,
+            kinds TEXT,
+            updated_at TEXT
+        )""",
+    ),
     # Web Push subscriptions: a user's devices (issue 17).
     (
         """CREATE TABLE push_subscriptions (
@@ -241,14 +249,6 @@ MIGRATIONS: tuple[Migration, ...] = (
             last_used_at TEXT
         )""",
         "CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)",
-    ),
-    # n: what each person wants to be notified of (issue 17); kinds is JSON text.
-    (
-        """CREATE TABLE notification_preferences (
-            user_id TEXT NOT NULL PRIMARY KEY,
-            kinds TEXT,
-            updated_at TEXT
-        )""",
     ),
 )
 
