@@ -226,3 +226,13 @@ def test_effective_flags_are_the_and_of_both_ends():
         '{"pairings": true, "codexExec": true, "codexExecWrite": false, "readSession": true, '
         '"deleteSession": true, "runAction": true, "readLog": true, "notifications": true}'
     )
+
+
+def test_the_notifications_section_is_checked_like_every_other(tmp_path):
+    good = load_config(write_json(tmp_path / "good.json", relay_doc(notifications={"workers": 4, "includeText": True})))
+    assert good.notifications.workers == 4 and good.notifications.include_text is True
+    assert good.notifications.queue_size == 1000 and good.notifications.retries == 3  # defaults beside them
+    bad = write_json(tmp_path / "bad.json", relay_doc(notifications={"workers": 0, "queueSize": "big", "colour": 1}))
+    problems = "\n".join(issues_of(bad))
+    assert "notifications.workers" in problems and "notifications.queueSize" in problems
+    assert "notifications.colour" in problems

@@ -154,6 +154,13 @@ CASES = [
          expect((409, "already-authenticated"), anonymous=OK, locked=(409, "already-authenticated"))),  # fmt: skip
     Case("revoke another user's passkey", "POST", "/api/admin/passkeys/{passkey_id}/revoke",
          post(lambda w: f"/api/admin/passkeys/{'a' * 64}/revoke"), expect((404, "passkey-not-found"), locked=(404, "passkey-not-found"))),
+    # --- one's own notification settings (each reads and writes only the caller's record) ---
+    Case("my notification preferences", "GET", "/api/admin/notifications/preferences",
+         get("/api/admin/notifications/preferences"), expect(OK)),
+    Case("change my notification preferences", "POST", "/api/admin/notifications/preferences",
+         post(lambda w: "/api/admin/notifications/preferences", {"kinds": {"agent-offline": False}}), expect(OK)),
+    Case("send me a test notification", "POST", "/api/admin/notifications/test",
+         post(lambda w: "/api/admin/notifications/test"), expect(OK)),
     # --- agents and tasks of workspace A ---
     Case("pairing code", "POST", "/api/admin/pairings", post(lambda w: "/api/admin/pairings", {}),
          expect(CREATED, viewer=ROLE)),  # fmt: skip

@@ -7,8 +7,8 @@ import threading
 import time
 
 from mobile_codex.core.config.relay import NotificationsConfig
-from mobile_codex.core.notifications import AGENT_OFFLINE, REQUEST_WAITING, TASK_FINISHED, TEST, NotificationEvent
 from mobile_codex.core.interactive import request_digest
+from mobile_codex.core.notifications import AGENT_OFFLINE, REQUEST_WAITING, TASK_FINISHED, TEST, NotificationEvent
 from mobile_codex.relay_app.services.notifications.delivery import DeliveryQueue
 
 from ..waiting import wait_until

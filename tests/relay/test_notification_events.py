@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from mobile_codex.core.interactive import request_digest
 from mobile_codex.core.notifications import (
     APPROVAL_EXPIRED, PAIR_REQUEST, REQUEST_ANSWERED, REQUEST_WAITING, TASK_FINISHED,
 )  # fmt: skip
-from mobile_codex.core.interactive import request_digest
 
 from ..waiting import wait_until
 from .agent_helpers import created, member, new_pairing_code, other_workspace, pair_agent, request_pairing
