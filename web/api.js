@@ -93,5 +93,12 @@ export const api = {
   revokeInvitation: (inviteId) => post(`/api/admin/invitations/${seg(inviteId)}/revoke`),
   revokeMembership: (membershipId) => post(`/api/admin/memberships/${seg(membershipId)}/revoke`),
   userAction: (userId, action) => post(`/api/admin/users/${seg(userId)}/${action}`), // disable | enable | delete | sessions/revoke
+  // Notifications (issue 17): this user's Web Push devices (+ the relay's VAPID key), which events, a test.
+  notificationDevices: () => get("/api/admin/notifications/devices"),
+  addNotificationDevice: (endpoint, keys, label) => post("/api/admin/notifications/devices", { endpoint, keys, label }),
+  revokeNotificationDevice: (deviceId) => post(`/api/admin/notifications/devices/${seg(deviceId)}/revoke`),
+  notificationPreferences: () => get("/api/admin/notifications/preferences"),
+  setNotificationPreferences: (kinds) => post("/api/admin/notifications/preferences", { kinds }),
+  testNotification: () => post("/api/admin/notifications/test"),
   issueRecoveryCode: (userId, ttlSec, note) => post(`/api/admin/users/${seg(userId)}/recovery-codes`, { ttlSec, note }),
 };

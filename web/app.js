@@ -1,6 +1,7 @@
 // The app: boot (service worker, login link, auth status), the router (hash routes, guarded by
 // who is signed in), the shared state (auth + the live state view) and the shell around screens.
 import { api, isOffline, onSignedOut, SIGNED_OUT } from "./api.js";
+import { showWaiting } from "./badge.js";
 import { errorMessage, fill, h } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { LiveState } from "./live.js";
@@ -12,6 +13,7 @@ import * as codex from "./screens/codex.js";
 import * as enroll from "./screens/enroll.js";
 import * as more from "./screens/more.js";
 import * as myPasskeys from "./screens/my_passkeys.js";
+import * as notifications from "./screens/notifications.js";
 import * as offline from "./screens/offline.js";
 import * as pairing from "./screens/pairing.js";
 import * as people from "./screens/people.js";
@@ -26,12 +28,13 @@ import { waitingInState } from "./screens/task_parts.js";
 
 const ROUTES = {
   signin, enroll, workspaces, agents, agent, pair: pairing, codex, tasks, task, more, offline,
-  sessions, session, people, users, passkeys: myPasskeys,
+  sessions, session, people, users, passkeys: myPasskeys, notifications,
 };
 const TABS = [["agents", "nav.agents"], ["codex", "nav.codex"], ["tasks", "nav.tasks"], ["more", "nav.more"]];
 const TAB_OF = {
   agent: "agents", pair: "agents", task: "tasks", sessions: "codex", session: "codex",
   workspaces: "more", enroll: "more", people: "more", users: "more", passkeys: "more",
+  notifications: "more",
 };
 
 const app = {
@@ -79,6 +82,7 @@ function updateShell(route) {
   tabbar.hidden = !signedIn || !app.auth.currentWorkspaceId;
   const active = TAB_OF[route.name] || route.name;
   const waiting = signedIn ? waitingInState(app.state) : 0;
+  if (signedIn && app.state) showWaiting(waiting); // the app badge, true as requests are answered anywhere
   fill(tabbar, TABS.map(([name, label]) =>
     h("a", { href: `#/${name}`, class: "tab", "aria-current": active === name ? "page" : null },
       t(label), name === "tasks" && waiting ? h("span", { class: "badge", "data-waiting": String(waiting), "aria-label": t("task.waitingCount", { count: waiting }) }, String(waiting)) : null)));
@@ -251,6 +255,12 @@ function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
     /* no offline shell (e.g. a private window): the app works without it */
+  });
+  // A tapped notification while the app is open: the worker focused this window; go to its link.
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.origin !== location.origin || !event.data || event.data.type !== "open") return;
+    const url = new URL(event.data.url, location.origin);
+    if (url.origin === location.origin && url.hash) go(url.hash);
   });
 }
 

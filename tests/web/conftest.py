@@ -67,8 +67,9 @@ class WebRelay:
     """The relay (sqlite, real waitress) on `http://localhost:PORT`; can stop and start again on
     the same port and data dir (a relay restart, as the phone sees it)."""
 
-    def __init__(self, folder: Path, **overrides):
+    def __init__(self, folder: Path, *, plugins=None, **overrides):
         self.folder = folder
+        self.plugins = plugins  # loaded plugins give the relay its notifiers (Web Push); none without
         self.overrides = overrides
         self.port = 0
         self.server = None
@@ -86,7 +87,7 @@ class WebRelay:
         )
         self.store = open_store(self.config, load_plugins(entry_points=[]))
         self.clock = system_clock
-        self.app = holder["app"] = create_app(self.config, store=self.store, clock=self.clock)
+        self.app = holder["app"] = create_app(self.config, store=self.store, clock=self.clock, plugins=self.plugins)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
 
@@ -101,6 +102,7 @@ class WebRelay:
                 pass
         self.server.task_dispatcher.shutdown(timeout=1)
         self.thread.join(timeout=5)
+        self.app.relay.services.notifications.stop()
         self.store.close()
         self.server = None
 

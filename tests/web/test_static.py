@@ -8,6 +8,8 @@ import json
 import re
 import struct
 
+from mobile_codex.core.notifications import CHOOSABLE_KINDS
+
 from ..conftest import API_MD
 from .conftest import WEB
 
@@ -18,9 +20,14 @@ NOT_ERROR_CODES = {"no-store", "read-only", "workspace-write", "on-request"}  # 
 CLIENT_CODES = {
     "network-error", "passkey-canceled", "passkey-browser-error", "passkeys-unsupported", "clipboard-unavailable",
     "prompt-required", "workspace-name-required", "bad-request", "unknown", "unsupported-media-type",
+    # Web Push on this device (web/push.js): why the browser could not subscribe.
+    "push-unsupported", "push-no-key", "push-denied", "push-dismissed", "push-no-worker", "push-service-unreachable",
 }  # fmt: skip
 # Keys built at run time from a value: every value must have its string.
 DYNAMIC_KEYS = {
+    # Notifications: the kinds a person can choose (core/notifications.py CHOOSABLE_KINDS), Notification.permission.
+    "notifications.kind": list(CHOOSABLE_KINDS),
+    "notifications.permission": ["default", "granted", "denied", "unsupported"],
     "role": ["viewer", "operator", "owner"],
     "status": ["awaiting_approval", "queued", "running", "completed", "failed", "rejected", "interrupted", "canceled"],
     "type": ["codex_exec", "run_action", "read_log", "read_session", "delete_session"],

@@ -1,5 +1,5 @@
-// "More": who is signed in, a menu (workspaces, Codex sessions, people, relay users, passkeys) and
-// this device's settings (language, cached task details, sign out).
+// "More": who is signed in, a menu (workspaces, Codex sessions, people, relay users, passkeys,
+// notifications) and this device's settings (language, cached task details, sign out).
 import { errorBox, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
 import { settingsSections } from "./settings.js";
@@ -22,7 +22,8 @@ export function mount(ctx) {
       link(t("sessions.title"), "#/sessions"),
       link(t("people.title"), "#/people"),
       auth.permissions.manageRelayUsers ? link(t("users.title"), "#/users") : null,
-      auth.passkeysEnabled ? link(t("passkeys.title"), "#/passkeys") : null),
+      auth.passkeysEnabled ? link(t("passkeys.title"), "#/passkeys") : null,
+      link(t("notifications.title"), "#/notifications")),
     settingsSections(ctx, error),
     error);
   return { el };
