@@ -227,7 +227,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "DROP INDEX tasks_agent_status_created",
         "CREATE INDEX tasks_agent_status_created ON tasks (workspace_id, agent_id, status, created_at)",
     ),
-    # n: what each person wants to be notified of (issue 17); kinds is JSON text.
+    # 6: what each person wants to be notified of (issue 17); kinds is JSON text.
     (
         """CREATE TABLE notification_preferences (
             user_id TEXT NOT NULL PRIMARY KEY,
@@ -235,7 +235,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             updated_at TEXT
         )""",
     ),
-    # Web Push subscriptions: a user's devices (issue 17).
+    # 7: Web Push subscriptions: a user's devices (issue 17).
     (
         """CREATE TABLE push_subscriptions (
             device_id TEXT NOT NULL PRIMARY KEY,
