@@ -44,9 +44,6 @@ COVERED_ELSEWHERE = {
     ("GET", "/api/admin/notifications/devices"): "test_push_devices",  # one's own devices; another's: 404
     ("POST", "/api/admin/notifications/devices"): "test_push_devices",
     ("POST", "/api/admin/notifications/devices/{device_id}/revoke"): "test_push_devices",
-    ("GET", "/api/admin/notifications/preferences"): "test_notification_delivery",  # one's own
-    ("POST", "/api/admin/notifications/preferences"): "test_notification_delivery",
-    ("POST", "/api/admin/notifications/test"): "test_notification_delivery",  # to its sender only
 }
 
 
