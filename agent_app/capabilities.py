@@ -22,7 +22,6 @@ from mobile_codex.core.task_catalog import agent_flags
 
 from .codex.app_server.support import CodexSupport
 from .codex.installation import Codex
-from .codex.turn_task import unsupervised_write
 from .workspace import Workspace
 
 log = logging.getLogger("mobile_codex.agent")
@@ -36,7 +35,7 @@ class Capabilities:
         self.codex = codex
         self.support = support
         self._modes = [c.item for c in exec_modes.values()
-                       if not (config.codex.write_only_supervised and unsupervised_write(c.item))]  # fmt: skip
+                       if not (config.codex.write_only_supervised and c.item.writes_unasked)]  # fmt: skip
         flags = agent_flags(config.features)  # relay-only flags are none of the relay's business here
         # Everything but the session catalog is fixed for the agent's lifetime.
         self._static = {

@@ -95,6 +95,12 @@ class ExecModeSpec:
     def interactive(self) -> bool:
         return self.turn is not None
 
+    @property
+    def writes_unasked(self) -> bool:
+        """It may change the workspace without a person approving each step (`codex.writeOnlySupervised`
+        refuses such modes)."""
+        return self.writes and not (self.turn is not None and self.turn.supervised)
+
     def __attrs_post_init__(self) -> None:
         if (self.build_command is None) == (self.turn is None):
             raise ValueError(f"exec mode {self.id!r}: give either build_command (codex exec) or turn (interactive), not both")

@@ -153,6 +153,7 @@ TURN_SANDBOXES: tuple[str, ...] = ("read-only", "workspace-write")
 TURN_APPROVAL_POLICIES: tuple[str, ...] = ("untrusted", "on-request", "never")
 WRITING_SANDBOX = "workspace-write"
 NO_APPROVALS = "never"
+SUPERVISED_POLICY = "untrusted"
 
 
 @attrs.frozen(kw_only=True)
@@ -166,12 +167,17 @@ class TurnRules:
     def writes(self) -> bool:
         return self.sandbox == WRITING_SANDBOX
 
+    @property
+    def supervised(self) -> bool:
+        """Every command Codex does not know to be safe, and every file change, waits for a person."""
+        return self.approval_policy == SUPERVISED_POLICY
+
 
 # The built-in interactive modes. The relay still checks them against the agent's advertised list:
 # an agent whose Codex is too old for app-server does not offer them.
 BUILT_IN_TURN_MODES: Mapping[str, TurnRules] = {
     CHAT_MODE: TurnRules(sandbox="read-only", approval_policy=NO_APPROVALS),
-    SUPERVISED_MODE: TurnRules(sandbox=WRITING_SANDBOX, approval_policy="untrusted"),
+    SUPERVISED_MODE: TurnRules(sandbox=WRITING_SANDBOX, approval_policy=SUPERVISED_POLICY),
 }
 
 

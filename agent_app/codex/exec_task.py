@@ -1,13 +1,13 @@
 """codex_exec: one `codex exec` run through the exec mode the task names.
 
 Order of checks: exec mode known (`unknown-exec-mode`) → the mode's flags on here → writes only
-when supervised, if the operator says so (`write-needs-supervision`) → an interactive mode is a turn
-(turn_task.py) →
-resume never writes (`resume-write-mode-disabled`) → a prompt to run (`prompt-missing`: the relay
-refuses an empty one, so its text was lost on the way; Codex never runs without one) → codex installed → where to run (a resume runs
-in the session's recorded cwd, which must be under workspaceRoot; others in the task's cwd,
-confined) → one write run per workspace → the mode's command line keeps the prompt after `--`
-(`exec-mode-invalid-command`). A write run diffs against a snapshot taken at its start.
+when supervised, if the operator says so (`write-needs-supervision`) → resume never writes
+(`resume-write-mode-disabled`) → a prompt to run (`prompt-missing`: the relay refuses an empty one,
+so its text was lost on the way; Codex never runs without one) → an interactive mode is a turn
+(turn_task.py) → codex installed → where to run (a resume runs in the session's recorded cwd, which
+must be under workspaceRoot; others in the task's cwd, confined) → one write run per workspace →
+the mode's command line keeps the prompt after `--` (`exec-mode-invalid-command`). A write run diffs
+against a snapshot taken at its start.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from ..errors import TaskCanceled, TaskFailed
 from ..workspace import Workspace
 from .events import EventRenderer
 from .installation import Codex
-from .turn_task import InteractiveTurns, unsupervised_write
+from .turn_task import InteractiveTurns
 
 
 INVALID_COMMAND = "exec-mode-invalid-command"
@@ -89,19 +89,19 @@ class CodexExecHandler:
         for flag in mode.flags:
             if not self.flags.enabled(flag):
                 raise TaskFailed(f"{flag}-disabled-locally", f"exec mode {mode.id} needs {flag}")
-        if self.codex.config.write_only_supervised and unsupervised_write(mode):
+        if self.codex.config.write_only_supervised and mode.writes_unasked:
             raise TaskFailed("write-needs-supervision", f"exec mode {mode.id} writes without asking; this agent "
                                                         "allows writes only in supervised turns")  # fmt: skip
-        if mode.interactive:
-            if self.interactive is None:
-                raise TaskFailed("unknown-exec-mode", f"exec mode {mode.id} is interactive; this agent cannot run it")
-            return self.interactive(ctx, mode)
         resume_id = task.get("resumeSessionId") or ""
         if (mode.id == RESUME_MODE or resume_id) and (task.get("writeAccess") is True or mode.writes):
             raise TaskFailed("resume-write-mode-disabled", "a resumed session always runs read-only")
         prompt = task.get("prompt") if isinstance(task.get("prompt"), str) else ""
         if not prompt.strip():
             raise TaskFailed("prompt-missing", "the task came without its prompt; nothing was run")
+        if mode.interactive:
+            if self.interactive is None:
+                raise TaskFailed("unknown-exec-mode", f"exec mode {mode.id} is interactive; this agent cannot run it")
+            return self.interactive(ctx, mode, prompt)
         binary = self.codex.require_binary()
         if mode.id == RESUME_MODE or resume_id:
             thread = self.codex.sessions.resolve(resume_id)

@@ -1,7 +1,7 @@
 """codex_exec with an interactive mode: one turn of a Codex conversation over `codex app-server`.
 
-Order of checks: the mode's flags on here → writes only when supervised (when the operator says
-so) → a prompt → Codex installed and of a version we speak → the model and effort the task asks
+Order of checks (the first three in CodexExecHandler): the mode's flags on here → writes only when
+supervised (when the operator says so) → a prompt → Codex installed and of a version we speak → the model and effort the task asks
 for are allowed → where to run (a continued thread runs in its recorded cwd, which must be under
 workspaceRoot; a new one in the task's cwd, confined). Then, holding the thread's lock: its own
 app-server, a signed-in check, `thread/start` or `thread/resume` (both always with the mode's
@@ -34,13 +34,6 @@ log = logging.getLogger("mobile_codex.agent")
 
 SANDBOX_POLICIES = {"read-only": {"type": "readOnly"}, "workspace-write": {"type": "workspaceWrite"}}
 CALL_TIMEOUT_SEC = 60.0
-SUPERVISED_POLICY = "untrusted"  # every command Codex does not know to be safe, and every file change, asks
-
-
-def unsupervised_write(mode: ExecModeSpec) -> bool:
-    """A mode that may change the workspace without a person approving each step."""
-    return mode.writes and not (mode.interactive and mode.turn.approval_policy == SUPERVISED_POLICY)
-
 
 class InteractiveTurns:
     """Runs interactive turns; `record` (a list) keeps every message sent to Codex (the schema canary test)."""
@@ -58,13 +51,11 @@ class InteractiveTurns:
         self.ids = RequestIds()
         self.record: list | None = None
 
-    def __call__(self, ctx: TaskContext, mode: ExecModeSpec) -> TaskResult:
+    def __call__(self, ctx: TaskContext, mode: ExecModeSpec, prompt: str) -> TaskResult:
+        """One turn; `prompt` is the task's, already checked by CodexExecHandler."""
         task = ctx.task
         if ctx.turn is None:
             raise TaskFailed("unknown-exec-mode", f"exec mode {mode.id} needs a runner that reports turns")
-        prompt = task.get("prompt") if isinstance(task.get("prompt"), str) else ""
-        if not prompt.strip():
-            raise TaskFailed("prompt-missing", "the task came without its prompt; nothing was run")
         self.codex.require_binary()
         if not self.support.interactive():
             raise TaskFailed("unknown-exec-mode", f"exec mode {mode.id} needs a Codex version this agent supports")
