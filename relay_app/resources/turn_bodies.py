@@ -14,7 +14,7 @@ from typing import Any
 
 from mobile_codex.core.interactive import (
     CHANGE_KINDS, CHANGES_MAX, COMMAND_BYTES, CWD_BYTES, FINAL_REQUEST_STATUSES, ITEM_ID, ITEM_OUTPUT_BYTES,
-    ITEM_STATUSES, ITEM_TYPES, ITEMS_BYTES, ITEMS_MAX, PATH_BYTES, REQUEST_ID, STEER_BYTES, request_problem,
+    ITEM_STATUSES, ITEM_TYPES, ITEMS_MAX, PATH_BYTES, REQUEST_ID, STEER_BYTES, request_problem,
 )  # fmt: skip
 
 from ..errors import BadRequest, invalid_field
