@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from mobile_codex.core.interactive import (
-    DECISION_STATUS, ITEMS_BYTES, ITEMS_MAX, PENDING, REQUEST_STATUSES, REQUESTS_PER_TASK, STEERS_PER_TASK, request_digest,
+    DECISION_STATUS, ITEMS_BYTES, ITEMS_MAX, PENDING, REQUEST_STATUSES, REQUESTS_PER_TASK, STEERS_PER_TASK,
+    request_digest,
 )  # fmt: skip
 from mobile_codex.core.records import Task
 from mobile_codex.core.task_catalog import BUILT_IN_TURN_MODES
