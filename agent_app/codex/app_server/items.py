@@ -11,13 +11,10 @@ import hashlib
 import os
 from typing import Any
 
-from mobile_codex.core.interactive import ITEM_ID, ITEM_OUTPUT_BYTES
+from mobile_codex.core.interactive import COMMAND_BYTES, CWD_BYTES, ITEM_ID, ITEM_OUTPUT_BYTES, ITEM_STATUSES
 from mobile_codex.core.text import clamp_head, clamp_tail
 
 TEXT_BYTES = 16000  # one message's text; all of a task's items share API.md's 64 KiB
-COMMAND_BYTES = 4000
-CWD_BYTES = 240
-STATUSES = ("inProgress", "completed", "failed", "declined")
 
 
 def item_id(codex_id: object) -> str:
@@ -75,7 +72,7 @@ def phone_item(item: dict, *, at: str, cwd: str, output: str | None = None) -> d
     `output` is the command output gathered from deltas while the command still runs.
     """
     kind = item.get("type")
-    status = item.get("status") if item.get("status") in STATUSES else None
+    status = item.get("status") if item.get("status") in ITEM_STATUSES else None
     base: dict[str, Any] = {"itemId": item_id(item.get("id")), "at": at}
     if kind == "userMessage":
         return {**base, "type": "userMessage", "text": clamp_head(user_text(item), TEXT_BYTES), "status": "completed"}
