@@ -30,7 +30,7 @@ from pywebpush import WebPushException, webpush
 
 from mobile_codex.core.config.relay import RelayConfig, WebPushConfig
 from mobile_codex.core.hookspecs import hookimpl
-from mobile_codex.core.notifications import DeliveryFailed, NotificationEvent
+from mobile_codex.core.notifications import PAIR_REQUEST, REQUEST_WAITING, DeliveryFailed, NotificationEvent
 from mobile_codex.core.plugin_types import NotifierSpec
 from mobile_codex.core.records import PushSubscription
 from mobile_codex.core.store import Store
@@ -43,7 +43,7 @@ GONE = (404, 410)  # the push service no longer knows this subscription
 RETRY_DEFAULT_SEC = 5.0  # a 5xx or no answer, without Retry-After
 REMEMBERED_EVENTS = 1024  # events whose delivered devices are kept for retries
 PAYLOAD_BUDGET = 3000  # bytes of JSON; push services take about 4 KiB of ciphertext
-URGENT_KINDS = ("request-waiting", "pair-request")
+URGENT_KINDS = (REQUEST_WAITING, PAIR_REQUEST)
 
 
 def topic(tag: str) -> str:
