@@ -101,4 +101,6 @@ export const api = {
   setNotificationPreferences: (kinds) => post("/api/admin/notifications/preferences", { kinds }),
   testNotification: () => post("/api/admin/notifications/test"),
   issueRecoveryCode: (userId, ttlSec, note) => post(`/api/admin/users/${seg(userId)}/recovery-codes`, { ttlSec, note }),
+  // Tasks older than the state view's newest (paging back through history).
+  olderTasks: (before, limit) => get(`/api/admin/tasks?before=${seg(before)}&limit=${limit}`),
 };

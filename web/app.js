@@ -11,6 +11,7 @@ import * as agent from "./screens/agent.js";
 import * as agents from "./screens/agents.js";
 import * as codex from "./screens/codex.js";
 import * as enroll from "./screens/enroll.js";
+import * as home from "./screens/home.js";
 import * as more from "./screens/more.js";
 import * as myPasskeys from "./screens/my_passkeys.js";
 import * as notifications from "./screens/notifications.js";
@@ -25,17 +26,21 @@ import * as tasks from "./screens/tasks.js";
 import * as users from "./screens/users.js";
 import * as workspaces from "./screens/workspaces.js";
 import { waitingInState } from "./screens/task_parts.js";
+import { icon } from "./nav_icons.js";
 
+// Route -> screen module. A Codex task's conversation screen replaces `task` here at merge (conv18).
 const ROUTES = {
-  signin, enroll, workspaces, agents, agent, pair: pairing, codex, tasks, task, more, offline,
+  signin, enroll, workspaces, home, agents, agent, pair: pairing, codex, tasks, task, more, offline,
   sessions, session, people, users, passkeys: myPasskeys, notifications,
 };
-const TABS = [["agents", "nav.agents"], ["codex", "nav.codex"], ["tasks", "nav.tasks"], ["more", "nav.more"]];
-const TAB_OF = {
-  agent: "agents", pair: "agents", task: "tasks", sessions: "codex", session: "codex",
-  workspaces: "more", enroll: "more", people: "more", users: "more", passkeys: "more",
-  notifications: "more",
-};
+const HOME = "#/home";
+// Three tabs: conversations, every task, and "Manage" (agents, pairing, people, settings: where an
+// admin looks for them). `more` keeps its route name so old links still work.
+const TABS = [["home", "nav.home"], ["tasks", "nav.tasks"], ["more", "nav.manage"]];
+const TAB_OF = { task: "home", codex: "home" }; // every other screen lives under Manage
+// Where the back button goes when there is no in-app history to go back through (an opened link).
+const PARENT = { task: HOME, codex: HOME, agent: "#/agents", pair: "#/agents", session: "#/sessions" };
+const wide = window.matchMedia("(min-width: 900px)"); // two panes: the list beside the open conversation
 
 const app = {
   booted: false,
@@ -47,6 +52,9 @@ const app = {
   screen: null,
   screenKey: "",
   title: "", // the screen's title; the page title adds how many Codex requests wait
+  side: null, // the conversation list beside the open conversation (wide screens)
+  sideKey: "",
+  steps: 0, // hash changes inside the app: the back button goes back through them, else up
 };
 
 const live = new LiveState({ onState, onOffline: setOffline, onError: liveFailed });
@@ -57,13 +65,18 @@ const workspaceButton = h("a", { class: "workspace-button", href: "#/workspaces"
 const connection = h("span", { class: "connection", role: "status" });
 const banner = h("div", { class: "banner", role: "status" });
 const main = h("main", { id: "screen", tabindex: "-1" });
+const side = h("aside", { class: "side-pane", hidden: true });
+const panes = h("div", { class: "panes" }, side, main);
 const tabbar = h("nav", { class: "tabbar" });
 const brandName = h("span", {});
+const back = h("button", { type: "button", class: "back", hidden: true }, icon("back"));
+back.addEventListener("click", goBack);
 const shell = h("div", { class: "shell" },
   h("header", { class: "topbar" },
-    h("a", { class: "brand", href: "#/agents" }, h("img", { src: "/icons/icon-192.png", alt: "", width: "28", height: "28" }), brandName),
+    back,
+    h("a", { class: "brand", href: HOME }, h("img", { src: "/icons/icon-192.png", alt: "", width: "28", height: "28" }), brandName),
     workspaceButton, connection),
-  banner, main, tabbar);
+  banner, panes, tabbar);
 
 function updateShell(route) {
   const signedIn = !!(app.auth && app.auth.currentUser && !app.auth.needsPasskeyEnrollment);
@@ -71,7 +84,9 @@ function updateShell(route) {
   brandName.textContent = t("app.name");
   tabbar.setAttribute("aria-label", t("nav.label"));
   workspaceButton.hidden = !signedIn;
-  workspaceButton.textContent = ws ? ws.name : t("workspaces.choose");
+  fill(workspaceButton, h("span", { class: "pill-kind" }, t("shell.workspace")), h("span", { class: "pill-name" }, ws ? ws.name : t("workspaces.choose")));
+  back.hidden = !signedIn || !backTarget(route);
+  back.setAttribute("aria-label", t("shell.back"));
   workspaceButton.setAttribute("aria-label", t("workspaces.switchTo", { name: ws ? ws.name : "" }));
   connection.hidden = !app.offline;
   connection.textContent = app.offline ? t("shell.offline") : "";
@@ -80,12 +95,13 @@ function updateShell(route) {
     app.notice ? h("p", { class: "error" }, app.notice) : null);
   banner.hidden = !offlineBanner && !app.notice;
   tabbar.hidden = !signedIn || !app.auth.currentWorkspaceId;
-  const active = TAB_OF[route.name] || route.name;
+  const active = TAB_OF[route.name] || (TABS.some(([name]) => name === route.name) ? route.name : "more");
   const waiting = signedIn ? waitingInState(app.state) : 0;
   if (signedIn && app.state) showWaiting(waiting); // the app badge, true as requests are answered anywhere
   fill(tabbar, TABS.map(([name, label]) =>
-    h("a", { href: `#/${name}`, class: "tab", "aria-current": active === name ? "page" : null },
-      t(label), name === "tasks" && waiting ? h("span", { class: "badge", "data-waiting": String(waiting), "aria-label": t("task.waitingCount", { count: waiting }) }, String(waiting)) : null)));
+    h("a", { href: `#/${name}`, class: "tab", "aria-current": active === name ? "page" : null, "data-tab": name },
+      icon(name), h("span", { class: "tab-label" }, t(label)),
+      name === "home" && waiting ? h("span", { class: "badge", "data-waiting": String(waiting), "aria-label": t("task.waitingCount", { count: waiting }) }, String(waiting)) : null)));
   const title = app.title || t("app.name");
   document.title = waiting ? t("shell.waitingTitle", { count: waiting, title }) : title;
 }
@@ -107,7 +123,7 @@ function resolve() {
   if (!auth.currentUser) return { name: "signin", params: [] };
   if (auth.needsPasskeyEnrollment) return { name: "enroll", params: [] };
   if (!auth.currentWorkspaceId && asked.name !== "enroll") return { name: "workspaces", params: [] };
-  if (!ROUTES[asked.name] || asked.name === "signin" || asked.name === "offline") return { name: "agents", params: [] };
+  if (!ROUTES[asked.name] || asked.name === "signin" || asked.name === "offline") return { name: "home", params: [] };
   return asked;
 }
 
@@ -115,6 +131,7 @@ function context(route) {
   const userId = app.auth && app.auth.currentUser ? app.auth.currentUser.userId : lastUser();
   return {
     auth: app.auth, state: app.state, params: route.params, userId, offline: app.offline,
+    openTaskId: route.name === "task" ? route.params[0] : "",
     go, setAuth, signOut, retry: loadStatus, refresh: () => live.running && live.restart(), setLanguage: changeLanguage,
   };
 }
@@ -124,19 +141,51 @@ function render() {
   const wanted = `#/${[route.name, ...route.params.map(encodeURIComponent)].join("/")}`;
   if (route.name !== "loading" && parseHash().name !== route.name) history.replaceState(null, "", wanted);
   updateShell(route);
-  const key = `${wanted}|${app.authKey}`;
+  const key = `${wanted}|${app.authKey}|${wide.matches}`;
   const ctx = context(route);
+  showSide(route, ctx);
   if (key === app.screenKey && app.screen) {
     if (app.screen.update) app.screen.update(ctx);
     return;
   }
   const screen = ROUTES[route.name];
   app.screenKey = key;
-  app.screen = screen ? screen.mount(ctx) : { el: h("p", { class: "hint loading" }, t("common.loading")) };
+  const part = route.name === "home" && !side.hidden ? "compose" : "all";
+  app.screen = screen ? screen.mount(ctx, { part }) : { el: h("p", { class: "hint loading" }, t("common.loading")) };
   fill(main, app.screen.el);
   app.title = screen ? `${t(screen.title)} · ${t("app.name")}` : t("app.name");
   updateShell(route);
   window.scrollTo(0, 0);
+}
+
+/** On a wide screen, Home and a conversation show the conversation list beside them (one list,
+ * kept while moving between conversations, so its scroll position and paging stay). */
+function showSide(route, ctx) {
+  const signedIn = !!(app.auth && app.auth.currentUser && app.auth.currentWorkspaceId);
+  const paired = signedIn && wide.matches && (route.name === "home" || route.name === "task");
+  side.hidden = !paired;
+  panes.classList.toggle("two", paired);
+  if (!paired) return;
+  if (!app.side || app.sideKey !== app.authKey) {
+    app.side = home.mount(ctx, { part: "list" });
+    app.sideKey = app.authKey;
+    fill(side, app.side.el);
+  } else app.side.update(ctx);
+}
+
+/** Where the back button leads from this screen ("" on a tab's own screen: nothing to go back to). */
+function backTarget(route) {
+  if (TABS.some(([name]) => name === route.name) || ["signin", "enroll", "loading", "offline"].includes(route.name)) return "";
+  return PARENT[route.name] || "#/more";
+}
+
+/** Back through the app's own history when there is some (installed apps have no browser back
+ * button), else up to the screen this one belongs to. */
+function goBack() {
+  if (app.steps > 0) {
+    app.steps -= 2; // this step back, and the hash change it causes
+    history.back();
+  } else go(backTarget(resolve()));
 }
 
 /** Switch the language (remembered on this device) and draw everything again in it. */
@@ -245,7 +294,7 @@ async function redeemLoginLink() {
   history.replaceState(null, "", location.pathname + location.search); // out of the address bar at once
   try {
     await api.loginCode(match[1]);
-    history.replaceState(null, "", "#/agents");
+    history.replaceState(null, "", HOME);
   } catch (err) {
     app.notice = errorMessage(err);
   }
@@ -270,7 +319,8 @@ async function boot() {
   fill(document.getElementById("app"), shell);
   render();
   registerServiceWorker();
-  window.addEventListener("hashchange", () => { app.notice = ""; render(); });
+  window.addEventListener("hashchange", () => { app.steps += 1; app.notice = ""; render(); });
+  wide.addEventListener("change", () => render());
   window.addEventListener("online", () => { if (!app.auth) loadStatus(); else if (!live.running) live.start(); });
   await redeemLoginLink();
   await loadStatus();

@@ -200,7 +200,7 @@ class Phone:
         self.page.locator("button", has_text="Sign in with the token").click()
 
     def new_pairing_code(self, note: str = "") -> str:
-        """From the Agents screen: Pair an agent -> (note) -> Create pairing code; the code shown."""
+        """From the Agents screen (Manage): Pair an agent -> (note) -> Create pairing code; the code shown."""
         self.page.locator("a", has_text="Pair an agent").click()
         self.screen("pairing")
         if note:
@@ -224,6 +224,18 @@ class Phone:
     def tab(self, label: str, screen: str):
         self.page.locator(".tabbar a", has_text=label).click()
         return self.screen(screen)
+
+    def manage(self, label: str, screen: str):
+        """A screen under the Manage tab (agents, people, passkeys...): the tab, then its menu entry."""
+        self.tab("Manage", "more")
+        self.page.locator("main .menu a", has_text=label).click()
+        return self.screen(screen)
+
+    def codex_form(self):
+        """The full prompt form (folder, mode, model, effort): Home's composer, then Options."""
+        self.tab("Home", "home")
+        self.page.locator("main .composer-choices a", has_text="Options").click()
+        return self.screen("codex")
 
     def close(self) -> None:
         self.context.close()

@@ -76,7 +76,7 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
     phone = phones(relay)
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
 
     # Pair from the UI: the code and the command on screen, the agent started with that code.
     code = phone.new_pairing_code("build box")
@@ -90,7 +90,7 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
         phone.check("pair-request")
         request.locator("button", has_text="Approve").click()
         agent.expect(r"connected to the relay")
-        phone.tab("Agents", "agents")
+        phone.manage("Agents", "agents")
         card = phone.page.locator("[data-agent-id=box-1]")
         card.locator(".chip", has_text="Online").wait_for()
         card.get_by_text("Codex 0.").wait_for()
@@ -123,7 +123,7 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
 
         # A write run: summary and the diff.
         model.script(exec_command("printf 'from the phone\\n' > phone.txt"), message("Created phone.txt."))
-        phone.tab("Codex", "codex")
+        phone.codex_form()
         phone.page.select_option("select[name=execMode]", "workspace-write")
         phone.page.fill("textarea[name=prompt]", "Create phone.txt")
         phone.page.locator("button", has_text="Run").click()
@@ -163,7 +163,7 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
 
 def request_and_approve(phone, item: str, button: str, name: str) -> str:
     """From the agent screen: ask for an action or a log, see it await approval, approve it; its output."""
-    phone.tab("Agents", "agents")
+    phone.manage("Agents", "agents")
     phone.page.locator("[data-agent-id=box-1] a", has_text="Open").click()
     phone.screen("agent")
     phone.page.locator(".item-row", has_text=item).locator("button", has_text=button).click()

@@ -29,9 +29,15 @@ def relay(tmp_path):  # the relay keeps write mode off (its default); the agent 
 def test_flags_show_where_they_are_off_and_controls_say_why(relay, phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("home")
+    phone.manage("Agents", "agents")
     card = phone.page.locator("[data-agent-id=box-1]")
     card.locator(".chip", has_text="Online").wait_for()
-    card.locator("summary", has_text="Features").click()
+    # An agent is online: talking to it is the main button, pairing another the lesser one.
+    assert phone.page.locator("main a.button.primary").all_inner_texts() == ["New conversation"]
+    assert phone.page.locator("main a.button", has_text="Pair an agent").is_visible()
+    assert card.locator("h2").inner_text() == "Box" and card.get_by_text("box-1").count() == 1  # the name once, the id apart
+    card.locator("summary", has_text="What this agent may do").click()
     flags = dict(zip(card.locator(".flag-name").all_inner_texts(), card.locator(".flag-value").all_inner_texts()))
     assert flags == {
         "Codex runs": "On", "Codex write mode": "Off on the relay", "Read sessions": "On", "Delete sessions": "On",
@@ -55,16 +61,24 @@ def test_flags_show_where_they_are_off_and_controls_say_why(relay, phone):
     phone.check("codex-write-off")
 
 
-def test_revoke_asks_twice_and_the_agent_shows_revoked(relay, phone):
-    phone.open("/")
+def test_revoke_is_in_the_agents_danger_zone_asks_twice_and_the_agent_shows_revoked(relay, phone):
+    phone.open("/#/agents")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.manage("Agents", "agents")
     card = phone.page.locator("[data-agent-id=box-1]")
-    card.locator("button", has_text="Revoke").click()
+    card.locator("a", has_text="Open").wait_for()
+    assert phone.page.locator("main button", has_text="Revoke").count() == 0  # never beside Open
+    card.locator("a", has_text="Open").click()
+    phone.screen("agent")
+    zone = phone.page.locator(".danger-zone")
+    zone.locator("button", has_text="Revoke").click()
     phone.check("revoke-confirm")
-    card.locator("button", has_text="Revoke this agent").click()
+    zone.locator("button", has_text="Revoke this agent").click()
+    phone.page.locator("[data-agent-id=box-1] .chip", has_text="Revoked").wait_for()
+    phone.check("revoked")
+    phone.manage("Agents", "agents")
     card.locator(".chip", has_text="Revoked").wait_for()
     assert card.locator("a", has_text="Open").count() == 0
-    phone.check("revoked")
     assert only_agent(relay.store, "box-1").revoked_at is not None
 
 
@@ -72,13 +86,16 @@ def test_a_viewer_sees_why_they_cannot_act(relay, phone):
     from tests.relay.agent_helpers import member
 
     phone.sign_in_with_cookie(member(relay, "viewer").cookies["mobilecodex_session"])
-    phone.open("/")
+    phone.open("/#/agents")
     card = phone.page.locator("[data-agent-id=box-1]")
     card.wait_for()
     assert phone.page.locator("a", has_text="Pair an agent").count() == 0
-    assert card.get_by_text("Revoke: Only workspace owners can do this").is_visible()
+    assert phone.page.locator("a", has_text="New conversation").count() == 0
     phone.check("viewer-agents")
-    phone.tab("Codex", "codex")
+    card.locator("a", has_text="Open").click()
+    phone.screen("agent")
+    assert phone.page.locator(".danger-zone").get_by_text("Revoke: Only workspace owners can do this").is_visible()
+    phone.codex_form()
     assert phone.page.get_by_text("Codex cannot run on this agent: Your role in this workspace does not allow this.").is_visible()
     assert phone.page.locator("button", has_text="Run").is_disabled()
     phone.check("viewer-codex")
@@ -93,7 +110,7 @@ def test_the_pairing_command_quotes_the_config_path_hint_for_the_shell(tmp_path,
         phone = phones(relay)
         phone.open("/")
         phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-        phone.screen("agents")
+        phone.screen("home")
         code = phone.new_pairing_code()
         command = phone.page.locator("pre.command").inner_text()
         assert shlex.split(command) == ["mobile-codex", "agent", "--config", hint, "--pair-code", code], command

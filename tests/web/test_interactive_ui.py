@@ -105,10 +105,10 @@ def run_the_turn(relay, phone):
     agent.poll()
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
 
     # The prompt box offers the conversation modes the agent advertises, each saying what it risks.
-    phone.tab("Codex", "codex")
+    phone.codex_form()
     options = phone.page.locator("select[name=execMode] option").all_inner_texts()
     assert "Chat · conversation" in options and "Supervised · conversation · changes files" in options, options
     phone.page.select_option("select[name=execMode]", "supervised")
@@ -239,7 +239,7 @@ def run_the_turn(relay, phone):
     phone.screen("task")
 
     # 中文: the next turn asks; the card and its buttons in Chinese; approving reaches the agent.
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     phone.page.select_option("select[name=language]", "zh-CN")
     phone.open(f"/#/task/{turn2['taskId']}")
     phone.screen("task")
@@ -266,8 +266,8 @@ def test_the_prompt_box_says_codex_is_not_signed_in_and_offers_the_agents_models
     agent.poll()
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
-    phone.tab("Codex", "codex")
+    phone.screen("home")
+    phone.codex_form()
     assert phone.page.locator(".signed-out").inner_text().startswith("Codex is not signed in on this server")
     # Model and effort are a conversation's: not offered for a one-off run.
     assert phone.page.locator("select[name=model]").is_hidden() and phone.page.locator("select[name=effort]").is_hidden()
@@ -292,7 +292,7 @@ def test_an_ordinary_run_shows_none_of_the_conversation_parts(relay, phone):
     agent.update(task["taskId"], outputAppend="thinking\n", summary="It is fine.", status="completed", result={"exitCode": 0})
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task['taskId']}")
     phone.screen("task")
     phone.page.locator("pre.output", has_text="thinking").wait_for()
@@ -314,7 +314,7 @@ def test_a_turns_conversation_outlives_a_relay_restart_on_this_device(relay, pho
     agent.ask(task_id, requestId="req-1", kind="command", command="cat calc.py", cwd=".", reason="read it", decisions=["accept", "decline"])
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
     phone.page.locator(".approval[data-request-id=req-1]").wait_for()

@@ -8,7 +8,7 @@ import re
 from .conftest import BOOTSTRAP_TOKEN
 
 SCREENS = [  # route, screen class
-    ("agents", "agents"), ("codex", "codex"), ("tasks", "tasks"), ("sessions", "sessions"), ("people", "people"),
+    ("home", "home"), ("agents", "agents"), ("codex", "codex"), ("tasks", "tasks"), ("sessions", "sessions"), ("people", "people"),
     ("users", "users"), ("passkeys", "passkeys"), ("workspaces", "workspaces"), ("pair", "pairing"), ("more", "more"),
 ]  # fmt: skip
 
@@ -22,13 +22,13 @@ def no_keys_shown(phone, keys: list[str]) -> None:
 def test_switch_to_simplified_chinese_and_back(phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     keys = phone.page.evaluate("async () => Object.keys((await import('/i18n.js')).TABLE.en)")
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     phone.page.select_option("select[name=language]", "zh-CN")
-    phone.page.locator(".tabbar a", has_text="更多").wait_for()
-    assert phone.page.locator(".tabbar a").all_inner_texts() == ["代理", "Codex", "任务", "更多"]
-    assert phone.page.locator("main h1").inner_text() == "更多"
+    phone.page.locator(".tabbar a", has_text="管理").wait_for()
+    assert phone.page.locator(".tabbar a").all_inner_texts() == ["首页", "任务", "管理"]
+    assert phone.page.locator("main h1").inner_text() == "管理"
     assert phone.page.evaluate("() => [document.documentElement.lang, localStorage.getItem('mc.lang')]") == ["zh-CN", "zh-CN"]
     assert phone.page.input_value("select[name=language]") == "zh-CN"
 
@@ -49,9 +49,9 @@ def test_switch_to_simplified_chinese_and_back(phone):
     phone.screen("workspaces")
     assert phone.page.locator("main h1").inner_text() == "工作区"
 
-    phone.tab("更多", "more")
+    phone.tab("管理", "more")
     phone.page.select_option("select[name=language]", "en")
-    phone.page.locator(".tabbar a", has_text="More").wait_for()
-    assert phone.page.locator("main h1").inner_text() == "More"
+    phone.page.locator(".tabbar a", has_text="Manage").wait_for()
+    assert phone.page.locator("main h1").inner_text() == "Manage"
     assert phone.page.evaluate("() => [document.documentElement.lang, localStorage.getItem('mc.lang')]") == ["en", "en"]
     phone.check("back-in-english")

@@ -9,7 +9,7 @@ from .conftest import BOOTSTRAP_TOKEN
 def test_a_wait_answered_early_is_followed_by_a_pause_not_a_storm(relay, phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     relay.app.relay.holds.capacity = 0  # the relay is full: every state wait is answered at once
     waits: list[str] = []
     phone.page.on("request", lambda request: "/api/admin/state?" in request.url and waits.append(request.url))

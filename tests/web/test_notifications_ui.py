@@ -37,12 +37,12 @@ def relay(tmp_path):
 def signed_in(phone):
     phone.open("/")
     phone.bootstrap_sign_in()
-    phone.screen("agents")
+    phone.screen("home")
     wait_for_service_worker(phone)
 
 
 def open_notifications(phone):
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     phone.page.locator("a", has_text="Notifications").click()
     return phone.screen("notifications")
 

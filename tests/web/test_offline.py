@@ -13,7 +13,7 @@ def wait_for_service_worker(phone) -> None:
 def test_the_app_opens_offline_and_says_so(relay, phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     wait_for_service_worker(phone)
     cached = phone.page.evaluate(
         "async () => (await Promise.all((await caches.keys()).map(async (k) => (await (await caches.open(k)).keys()).map((r) => new URL(r.url).pathname)))).flat()"

@@ -21,7 +21,7 @@ AUTHENTICATOR = {
 
 
 def open_from_more(phone, link: str, screen: str):
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     phone.page.locator(".menu a", has_text=link).click()
     return phone.screen(screen)
 
@@ -67,8 +67,8 @@ def test_invite_a_user_who_sees_only_her_workspace_then_recovers_with_a_code(rel
     owner.screen("workspaces")
     owner.page.fill("input[name=workspaceName]", "Design")
     owner.page.locator("button", has_text="Create workspace").click()
-    owner.screen("agents")
-    assert owner.page.locator(".workspace-button").inner_text() == "Design"
+    owner.screen("home")
+    assert owner.page.locator(".workspace-button .pill-name").inner_text() == "Design"
 
     people = open_from_more(owner, "People", "people")
     me = people.locator(".people [data-membership-id]")
@@ -101,9 +101,9 @@ def test_invite_a_user_who_sees_only_her_workspace_then_recovers_with_a_code(rel
     # Mia, on her phone: redeem, register a passkey, see only Design.
     mia = redeem_on_a_new_phone(phones(relay), "I have an invite code", "Join", inviteCode=code.lower(), displayName="Mia")
     mia.page.locator("button", has_text="Register passkey").click()
-    mia.screen("agents")
+    mia.screen("home")
     mia.page.get_by_text("No agent is paired with this workspace yet.").wait_for()
-    assert mia.page.locator(".workspace-button").inner_text() == "Design"
+    assert mia.page.locator(".workspace-button .pill-name").inner_text() == "Design"
     seen = state(mia)
     assert [w["name"] for w in seen["auth"]["workspaces"]] == ["Design"] and seen["agents"] == []
     mia.check("mia-agents")
@@ -159,8 +159,8 @@ def test_invite_a_user_who_sees_only_her_workspace_then_recovers_with_a_code(rel
     new_phone.check("recovery-locked")
     new_phone.page.fill("input[name=label]", "New phone")
     new_phone.page.locator("button", has_text="Register passkey").click()
-    new_phone.screen("agents")
-    assert new_phone.page.locator(".workspace-button").inner_text() == "Design"
+    new_phone.screen("home")
+    assert new_phone.page.locator(".workspace-button .pill-name").inner_text() == "Design"
     card.get_by_text("2 passkeys").wait_for()
 
     # Ending her sessions signs the new phone out.
@@ -208,11 +208,11 @@ def test_add_and_revoke_passkeys_and_the_last_one_is_kept(phone):
     assert key_b.get_by_text("This is your only passkey").is_visible()
 
     # Signed in with that passkey (not a recovery session), the relay keeps the last one.
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     phone.page.locator("button", has_text="Sign out").click()
     phone.screen("signin")
     phone.page.locator("button", has_text="Sign in with a passkey").click()
-    phone.screen("agents")
+    phone.screen("home")
     open_from_more(phone, "My passkeys", "passkeys")
     assert "last used just now" in key_b.inner_text()
     phone.expect_failure("/api/admin/passkeys/")
@@ -235,8 +235,8 @@ def test_a_signed_in_user_joins_a_second_workspace_with_an_invite_code(relay, ph
 
     mia = redeem_on_a_new_phone(phones(relay), "I have an invite code", "Join", inviteCode=design["inviteCode"], displayName="Mia")
     mia.page.locator("button", has_text="Register passkey").click()
-    mia.screen("agents")
-    assert mia.page.locator(".workspace-button").inner_text() == "Design"
+    mia.screen("home")
+    assert mia.page.locator(".workspace-button .pill-name").inner_text() == "Design"
 
     mia.page.locator(".workspace-button").click()
     screen = mia.screen("workspaces")
@@ -244,9 +244,9 @@ def test_a_signed_in_user_joins_a_second_workspace_with_an_invite_code(relay, ph
     mia.check("join-form")
     mia.page.fill("input[name=joinInviteCode]", primary["inviteCode"].lower())
     mia.page.locator("button", has_text="Join workspace").click()
-    mia.screen("agents")
+    mia.screen("home")
     mia.page.locator("[data-agent-id=box-1]").wait_for()  # now in Primary, she sees its agent
-    assert mia.page.locator(".workspace-button").inner_text() == "Primary"
+    assert mia.page.locator(".workspace-button .pill-name").inner_text() == "Primary"
     assert sorted(w["name"] for w in state(mia)["auth"]["workspaces"]) == ["Design", "Primary"]
 
     # The same code again: used up, said in words.
@@ -264,7 +264,7 @@ def test_the_only_owner_mark_goes_when_a_second_owner_joins(relay, phone):
     owner = relay.owner()  # before the phone's view: nothing about the Owner changes from here on
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     users = open_from_more(phone, "Users", "users")
     (owner_id,) = [u["userId"] for u in state(phone)["users"] if u["displayName"] == "Owner"]
     primary = users.locator(f"[data-user-id='{owner_id}'] [data-membership-id]", has_text="Primary")  # by id: she is an owner too

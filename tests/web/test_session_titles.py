@@ -22,7 +22,7 @@ def test_opening_a_session_shows_its_title_but_the_task_is_not_named_after_it(re
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open("/#/session/box-1/s-1")
     phone.screen("session")
     phone.page.locator("main .session h1", has_text=SECRET).wait_for()

@@ -30,15 +30,19 @@ def test_wrong_bootstrap_token_says_so(phone):
 def test_bootstrap_sign_in_and_every_screen(phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.page.get_by_text("No agent is paired with this workspace yet.").wait_for()
-    assert phone.page.locator(".workspace-button").inner_text() == "Primary"
-    phone.check("agents-empty")
-    for tab, screen in (("Codex", "codex"), ("Tasks", "tasks"), ("More", "more")):
+    assert phone.page.locator(".workspace-button .pill-name").inner_text() == "Primary"
+    assert phone.page.locator(".workspace-button .pill-kind").inner_text() == "Workspace"
+    assert phone.page.locator(".tabbar a").all_inner_texts() == ["Home", "Tasks", "Manage"]
+    assert phone.page.locator(".tabbar a svg.icon").count() == 3
+    phone.check("home-empty")
+    for tab, screen in (("Tasks", "tasks"), ("Manage", "more")):
         phone.page.locator(".tabbar a", has_text=tab).click()
         phone.screen(screen)
         phone.check(screen)
-    phone.page.locator(".tabbar a", has_text="Agents").click()
+    phone.manage("Agents", "agents")
+    phone.check("agents-empty")
     phone.page.locator("a", has_text="Pair an agent").click()
     phone.screen("pairing")
     phone.check("pair")
@@ -50,9 +54,9 @@ def test_bootstrap_sign_in_and_every_screen(phone):
 def test_login_link_signs_in_and_leaves_the_address_bar(relay, phone):
     code = mint_login_code(relay.store, relay.app.relay.clock)
     phone.open(f"/#code={code}")
-    phone.screen("agents")
+    phone.screen("home")
     assert "code=" not in phone.page.url
-    assert phone.page.evaluate("() => location.hash") == "#/agents"
+    assert phone.page.evaluate("() => location.hash") == "#/home"
     phone.check("login-link")
 
 

@@ -44,6 +44,7 @@ DYNAMIC_KEYS = {
     "change": ["add", "update", "delete"],
     "steer": ["pending", "applied"],
     "steerReason": ["turn-ended"],  # agent_app/turn_channel.py STEER_TURN_ENDED
+    "home.state": ["running", "waiting", "done", "failed", "stopped"],  # web/screens/conversations.js
 }
 AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-locally has one message)
     "codex-not-installed", "unknown-exec-mode", "unknown-action", "unknown-log-source", "path-outside-workspace",
@@ -120,7 +121,7 @@ def test_every_string_the_code_uses_is_in_every_language(phone):
 
 # Values that may stay as in English in another language: names and pure placeholders.
 SAME_IN_EVERY_LANGUAGE = {
-    "app.name", "nav.codex", "agent.codexHeading", "codex.title", "type.codex_exec", "agents.codexVersion",
+    "app.name", "agent.codexHeading", "codex.title", "type.codex_exec", "agents.codexVersion",
     "session.role.assistant",
 }  # fmt: skip
 

@@ -41,7 +41,7 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
     phone.page.locator("pre.output", has_text="all built").wait_for()
@@ -62,7 +62,7 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
     assert phone.page.locator("p", has_text="device's cache").is_visible()
     phone.check("task-from-cache")
 
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     assert phone.page.get_by_text("1 task kept.").is_visible()
     phone.page.locator("button", has_text="Clear cached task details").click()
     phone.page.get_by_text("0 tasks kept.").wait_for()
@@ -77,14 +77,14 @@ def test_signing_out_wipes_this_users_task_details_from_the_device(relay, phone)
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
     phone.page.locator("pre.output", has_text="PRIVATE-OUTPUT").wait_for()
     stored = "() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.') || k === 'mc.lastUser')"
     assert len(phone.page.evaluate(stored)) >= 3  # the task, its index, the last user
 
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     assert phone.page.get_by_text("Signing out removes them.").is_visible()
     phone.page.locator("button", has_text="Sign out").click()
     phone.screen("signin")
@@ -102,7 +102,7 @@ def test_a_remote_sign_out_wipes_this_users_task_details_from_the_device(relay, 
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
     phone.page.locator("pre.output", has_text="REMOTE-OUTPUT").wait_for()
@@ -132,7 +132,7 @@ def test_sessions_ended_while_the_app_was_closed_leave_nothing_on_the_device(rel
     task_id = finished_task(relay, "Print the CLOSED-PROMPT", outputAppend="CLOSED-OUTPUT\n")
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.page.locator("pre.output", has_text="CLOSED-OUTPUT").wait_for()
     cached = "() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.') || k === 'mc.lastUser')"

@@ -85,7 +85,7 @@ def test_after_a_relay_restart_the_turn_shows_its_thread_read_through_the_agent(
     phone = phones(relay)  # a fresh phone: nothing of these turns on the device
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{first}")
     phone.screen("task")
     history = phone.page.locator(".earlier")
@@ -112,7 +112,7 @@ def test_after_a_relay_restart_the_turn_shows_its_thread_read_through_the_agent(
     phone.check("en-earlier-conversation")
 
     # The thread's other turn, in 中文: the same read, no second task.
-    phone.tab("More", "more")
+    phone.tab("Manage", "more")
     phone.page.select_option("select[name=language]", "zh-CN")
     phone.open(f"/#/task/{second}")
     phone.screen("task")
@@ -138,7 +138,7 @@ def test_with_reading_sessions_off_the_turn_says_why_and_offers_nothing(tmp_path
         phone = phones(relay)
         phone.open("/")
         phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-        phone.screen("agents")
+        phone.screen("home")
         phone.open(f"/#/task/{turn}")
         phone.screen("task")
         earlier = phone.page.locator(".earlier")

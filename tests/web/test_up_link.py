@@ -37,8 +37,9 @@ def test_the_up_login_link_signs_in(user_dirs, workspace, port, chromium, reques
     phone = Phone(chromium, UpRelay(port), request.node.name)
     try:
         phone.open(f"/#code={code}")
-        phone.screen("agents")
-        assert "code=" not in phone.page.url and phone.page.evaluate("() => location.hash") == "#/agents"
+        phone.screen("home")
+        assert "code=" not in phone.page.url and phone.page.evaluate("() => location.hash") == "#/home"
+        phone.manage("Agents", "agents")
         phone.page.locator("[data-agent-id] .chip", has_text="Online").wait_for()
         phone.check("up-signed-in")
     finally:

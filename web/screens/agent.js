@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { actionButton, errorBox, fill, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
 import { canRun } from "../flags.js";
-import { agentCard, agentSignature } from "./agent_parts.js";
+import { agentCard, agentSignature, dangerZone } from "./agent_parts.js";
 import { taskRow } from "./task_parts.js";
 
 export const title = "agent.title";
@@ -34,7 +34,7 @@ export function mount(ctx) {
     const log = canRun("read_log", { ...ctx, agent });
     fill(body,
       h("h1", {}, agent.label || agent.agentId),
-      agentCard(ctx, agent, error),
+      agentCard(ctx, agent, { heading: false }),
       section(t("agent.codexHeading"),
         codex.allowed ? null : h("p", { class: "hint" }, t("agent.codexDisabled", { reason: t(codex.reason) })),
         h("div", { class: "toolbar" },
@@ -45,7 +45,8 @@ export function mount(ctx) {
       offers(t("agent.logsHeading"), log, "agent.logsDisabled", agent.logSources, "agent.noLogs", t("agent.readLog"),
         (item) => run("read_log", { logSourceId: item.id }, item.label || item.id), error),
       section(t("agent.recentHeading"),
-        tasks.length ? h("ul", { class: "list" }, tasks.map((task) => h("li", {}, taskRow(ctx, task)))) : h("p", { class: "hint" }, t("tasks.none"))));
+        tasks.length ? h("ul", { class: "list" }, tasks.map((task) => h("li", {}, taskRow(ctx, task)))) : h("p", { class: "hint" }, t("tasks.none"))),
+      dangerZone(ctx, agent, error));
   }
   update(ctx);
   return { el, update };

@@ -1,5 +1,5 @@
 // Pieces shared by the agents list, the agent screen and pairing: an agent's card (status,
-// Codex, flags, revoke) and the pending pair requests with approve / reject.
+// Codex, flags), its danger zone (revoke) and the pending pair requests with approve / reject.
 import { api } from "../api.js";
 import { actionButton, ago, clockTime, confirmButton, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
@@ -36,21 +36,28 @@ export function agentSignature(ctx, agent) {
   return JSON.stringify([rest, seen, ctx.state.features, ctx.auth.permissions]);
 }
 
-export function agentCard(ctx, agent, errorEl, { open = false } = {}) {
-  const revoke = canRevoke(ctx.auth, agent);
+/** An agent's card. In the list it opens the agent; revoking lives in the agent's own screen, in
+ * its danger zone (`dangerZone`), never beside Open. The name is said once: the agent id only
+ * when it differs from the name. */
+export function agentCard(ctx, agent, { open = false, heading = true } = {}) {
+  const name = agent.label || agent.agentId;
+  const where = [name !== agent.agentId ? agent.agentId : "", agent.workspaceRootName || ""].filter(Boolean).join(" · ");
   return h("article", { class: "card agent", "data-agent-id": agent.agentId },
-    h("div", { class: "card-head" },
-      h("h2", {}, agent.label || agent.agentId),
-      presence(agent, ctx.state)),
-    h("p", { class: "meta mono" }, agent.agentId, agent.workspaceRootName ? ` · ${agent.workspaceRootName}` : ""),
+    h("div", { class: "card-head" }, heading ? h("h2", {}, name) : null, presence(agent, ctx.state)),
+    where ? h("p", { class: "meta mono" }, where) : null,
     codexLine(agent),
     h("details", { class: "disclosure" }, h("summary", {}, t("agents.flags")), flagList(ctx, agent)),
-    h("div", { class: "toolbar" },
-      open && !agent.revokedAt ? link(t("agents.open"), `#/agent/${encodeURIComponent(agent.agentId)}`, "primary") : null,
-      revoke.allowed
-        ? confirmButton(t("agents.revoke"), t("agents.revokeConfirm"), () => api.revokeAgent(agent.agentId).then(ctx.refresh), { errorEl })
-        : null),
-    !revoke.allowed && !agent.revokedAt ? h("p", { class: "hint" }, t("agents.revokeDisabled", { reason: t(revoke.reason) })) : null);
+    open && !agent.revokedAt ? h("div", { class: "toolbar" }, link(t("agents.open"), `#/agent/${encodeURIComponent(agent.agentId)}`)) : null);
+}
+
+/** Revoking an agent, apart from everything else on its screen (owners; the reason when not). */
+export function dangerZone(ctx, agent, errorEl) {
+  if (agent.revokedAt) return null;
+  const revoke = canRevoke(ctx.auth, agent);
+  return h("section", { class: "card danger-zone" }, h("h2", {}, t("agents.dangerZone")),
+    revoke.allowed
+      ? confirmButton(t("agents.revoke"), t("agents.revokeConfirm"), () => api.revokeAgent(agent.agentId).then(ctx.refresh), { errorEl })
+      : h("p", { class: "hint" }, t("agents.revokeDisabled", { reason: t(revoke.reason) })));
 }
 
 export function pendingRequests(ctx, errorEl) {

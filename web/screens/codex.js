@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { errorBox, field, fill, form, h, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { canRun, execModes } from "../flags.js";
+import { codexBody } from "./codex_body.js";
 
 export const title = "codex.title";
 
@@ -45,11 +46,10 @@ export function mount(ctx) {
   ], async () => {
     if (!prompt.value.trim()) throw { code: "prompt-required" };
     const chosen = modesNow.find((m) => m.mode.id === mode.value);
-    const body = { type: "codex_exec", agentId: agent.value, prompt: prompt.value, execMode: mode.value };
-    if (cwd.value.trim()) body.cwd = cwd.value.trim();
-    if (chosen && chosen.mode.writes) body.writeAccess = true;
-    if (chosen && chosen.mode.interactive && !modelField.hidden && model.value) body.model = model.value;
-    if (chosen && chosen.mode.interactive && !effortField.hidden && effort.value) body.effort = effort.value;
+    const body = codexBody({
+      agentId: agent.value, prompt: prompt.value, mode: chosen ? chosen.mode : { id: mode.value }, cwd: cwd.value,
+      model: modelField.hidden ? "" : model.value, effort: effortField.hidden ? "" : effort.value,
+    });
     const reply = await api.createTask(body);
     draft.prompt = "";
     current.refresh();

@@ -20,7 +20,7 @@ export function mount(ctx) {
   ], async () => {
     const auth = await registerPasskey(label.value.trim() || t("enroll.defaultLabel"));
     enrolled.textContent = t("enroll.done");
-    ctx.setAuth(auth, "#/agents");
+    ctx.setAuth(auth, "#/home");
   }, error);
 
   const signOutError = errorBox();

@@ -1,5 +1,6 @@
-// "More": who is signed in, a menu (workspaces, Codex sessions, people, relay users, passkeys,
-// notifications) and this device's settings (language, cached task details, sign out).
+// "Manage" (route `more`): who is signed in, a menu of what an admin looks after (agents and their
+// pairing, workspaces, Codex sessions, people, relay users, passkeys, notifications) and this
+// device's settings (language, cached task details, sign out).
 import { errorBox, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
 import { settingsSections } from "./settings.js";
@@ -18,6 +19,7 @@ export function mount(ctx) {
         workspace ? `${workspace.name} · ${t(`role.${workspace.role}`)}` : "",
         auth.isRelayOwner ? ` · ${t("more.relayOwner")}` : "")),
     h("nav", { class: "menu", "aria-label": t("more.heading") },
+      link(t("agents.title"), "#/agents"),
       link(t("workspaces.title"), "#/workspaces"),
       link(t("sessions.title"), "#/sessions"),
       link(t("people.title"), "#/people"),

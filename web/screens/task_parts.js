@@ -3,23 +3,42 @@ import { ago, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { findSession, sessionTitle } from "./session_parts.js";
+import { lastUser, withCached } from "../taskcache.js";
 
 export function statusChip(status) {
   return h("span", { class: `chip status-${status}`, "data-status": status }, t(`status.${status}`, {}, status));
 }
 
-/** A task's name, from what the app holds in memory or on this device: the relay stores no title
- * made of task text (it answers the type instead), so a session task is named from the catalog. */
+/** A task's name, the same wherever it is shown (list, conversation, page title) and after a relay
+ * restart: the relay stores no title made of task text (it answers the type instead), so the name
+ * comes from the person's explicit title, the text this device kept (taskcache.js), or the agent's
+ * session catalog. Every turn of a thread is named after its first turn, so the conversation has
+ * one name. */
 export function taskTitle(task, state) {
+  const first = task.type === "codex_exec" && task.threadId ? firstTurn(task, state) : task;
+  return ownTitle(first, state) || ownTitle(task, state) || t(`type.${task.type}`, {}, task.type);
+}
+
+function ownTitle(task, state) {
   if (task.title && task.title !== task.type) return task.title; // the relay's default title is the type
-  if (task.prompt) return task.prompt.split("\n")[0].slice(0, 120);
+  const kept = task.prompt ? task : withCached(userOf(state), task);
+  if (kept.prompt) return kept.prompt.split("\n")[0].slice(0, 120);
   if (task.actionId) return task.actionId;
   if (task.logSourceId) return task.logSourceId;
-  const session = task.sessionId && findSession(state, task.agentId, task.sessionId);
-  if (session) return sessionTitle(session);
-  if (task.sessionId) return task.sessionId;
-  return t(`type.${task.type}`, {}, task.type);
+  for (const id of [task.sessionId, task.resumeSessionId, task.threadId]) {
+    const session = id && findSession(state, task.agentId, id);
+    if (session) return sessionTitle(session);
+  }
+  return task.sessionId || "";
 }
+
+/** The oldest turn of a task's thread the state view (or this device) still has. */
+function firstTurn(task, state) {
+  const turns = ((state && state.tasks) || []).filter((x) => x.type === "codex_exec" && x.threadId === task.threadId);
+  return turns.reduce((oldest, x) => (String(x.createdAt) < String(oldest.createdAt) ? x : oldest), task);
+}
+
+const userOf = (state) => (state && state.auth && state.auth.currentUser ? state.auth.currentUser.userId : lastUser());
 
 /** An interactive Codex turn: the relay says so, or (once its text is gone) the agent advertises its
  * exec mode as interactive. */

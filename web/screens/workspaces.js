@@ -13,7 +13,7 @@ export function mount(ctx) {
     if (!name.value.trim()) throw { code: "workspace-name-required" };
     const reply = await api.createWorkspace(name.value.trim());
     name.value = "";
-    ctx.setAuth(reply.auth, "#/agents");
+    ctx.setAuth(reply.auth, "#/home");
   }, "primary");
   const createSection = h("section", { class: "card" }, h("h2", {}, t("workspaces.createHeading")), create);
 
@@ -25,7 +25,7 @@ export function mount(ctx) {
     code.value = "";
     const joined = reply.auth.workspaces.find((ws) => !before.has(ws.workspaceId));
     if (joined) reply = await api.switchWorkspace(joined.workspaceId);
-    ctx.setAuth(reply.auth, "#/agents");
+    ctx.setAuth(reply.auth, "#/home");
   });
   const joinSection = h("section", { class: "card join" }, h("h2", {}, t("workspaces.joinHeading")),
     h("p", { class: "hint" }, t("workspaces.joinHint")), join);
@@ -49,7 +49,7 @@ export function mount(ctx) {
         h("span", { class: "row-meta" }, t(`role.${ws.role}`), current ? ` · ${t("workspaces.current")}` : ""));
       button.addEventListener("click", () => guarded(button, async () => {
         const reply = await api.switchWorkspace(ws.workspaceId);
-        ctx.setAuth(reply.auth, "#/agents");
+        ctx.setAuth(reply.auth, "#/home");
       }, switchError));
       return h("li", {}, button);
     }));

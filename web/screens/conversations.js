@@ -1,0 +1,62 @@
+// The workspace's conversations, made from its tasks: the Codex turns that share a `threadId` are
+// one conversation (a task without one is its own), newest update first, across every agent.
+// Reading or deleting a session is housekeeping, not a conversation: never listed.
+import { ago, h } from "../dom.js";
+import { t } from "../i18n.js";
+import { withCached } from "../taskcache.js";
+import { agentLabel, taskTitle, waitingRequests } from "./task_parts.js";
+
+const HOUSEKEEPING = new Set(["read_session", "delete_session"]);
+
+/** [{key, latest, taskIds}] from tasks in the state view's order (newest update first). */
+export function conversations(ctx, tasks) {
+  const byKey = new Map();
+  for (const task of tasks) {
+    if (HOUSEKEEPING.has(task.type)) continue;
+    const key = task.type === "codex_exec" && task.threadId ? `thread:${task.agentId}:${task.threadId}` : `task:${task.taskId}`;
+    const found = byKey.get(key);
+    if (found) found.taskIds.push(task.taskId);
+    else byKey.set(key, { key, latest: withCached(ctx.userId, task), taskIds: [task.taskId] });
+  }
+  return [...byKey.values()];
+}
+
+/** Where a conversation stands, in the words a person uses: running, waiting for you, done, failed, stopped. */
+export function conversationState(task) {
+  if (waitingRequests(task) > 0 || task.status === "awaiting_approval") return "waiting";
+  if (task.status === "queued" || task.status === "running") return "running";
+  if (task.status === "completed") return "done";
+  if (task.status === "canceled" || task.status === "rejected") return "stopped";
+  return "failed";
+}
+
+/** The start of Codex's last answer: the turn's summary, else its last message (one line in CSS). */
+export function lastAnswer(task) {
+  if (task.summary) return task.summary;
+  const said = (task.items || []).filter((item) => item.type === "agentMessage" && item.text).pop();
+  return said ? said.text : "";
+}
+
+export function conversationRow(ctx, conversation, currentTaskId) {
+  const task = conversation.latest;
+  const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
+  const state = conversationState(task);
+  const answer = lastAnswer(task);
+  return h("a", {
+    class: "conversation-row", href: `#/task/${encodeURIComponent(task.taskId)}`, "data-task-id": task.taskId,
+    "aria-current": conversation.taskIds.includes(currentTaskId) ? "page" : null,
+  },
+  h("span", { class: "row-title" }, taskTitle(task, ctx.state)),
+  answer ? h("span", { class: "row-answer" }, answer.slice(0, 240)) : null,
+  h("span", { class: "row-meta" },
+    h("span", { class: `chip state-${state}`, "data-state": state }, t(`home.state.${state}`)),
+    h("span", {}, `${agentLabel(ctx, task.agentId)} · ${ago(task.updatedAt || task.createdAt, now)}`)));
+}
+
+/** What a row shows, as a string: the row is rebuilt only when it changes. */
+export function rowSignature(ctx, conversation, currentTaskId) {
+  const task = conversation.latest;
+  const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
+  return JSON.stringify([taskTitle(task, ctx.state), conversationState(task), lastAnswer(task).slice(0, 240),
+    agentLabel(ctx, task.agentId), ago(task.updatedAt || task.createdAt, now), conversation.taskIds.includes(currentTaskId)]);
+}
