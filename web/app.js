@@ -5,7 +5,7 @@ import { showWaiting } from "./badge.js";
 import { errorMessage, fill, h } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { LiveState } from "./live.js";
-import { forgetUser, lastUser, remember, rememberUser } from "./taskcache.js";
+import { cachedTask, forgetUser, lastUser, remember, rememberUser } from "./taskcache.js";
 import { setCatalog } from "./catalog.js";
 import * as agent from "./screens/agent.js";
 import * as agents from "./screens/agents.js";
@@ -25,7 +25,7 @@ import * as task from "./screens/task.js";
 import * as tasks from "./screens/tasks.js";
 import * as users from "./screens/users.js";
 import * as workspaces from "./screens/workspaces.js";
-import { waitingInState } from "./screens/task_parts.js";
+import { taskTitle, waitingInState } from "./screens/task_parts.js";
 import { icon } from "./nav_icons.js";
 
 // Route -> screen module. A Codex task's conversation screen replaces `task` here at merge (conv18).
@@ -102,8 +102,15 @@ function updateShell(route) {
     h("a", { href: `#/${name}`, class: "tab", "aria-current": active === name ? "page" : null, "data-tab": name },
       icon(name), h("span", { class: "tab-label" }, t(label)),
       name === "home" && waiting ? h("span", { class: "badge", "data-waiting": String(waiting), "aria-label": t("task.waitingCount", { count: waiting }) }, String(waiting)) : null)));
-  const title = app.title || t("app.name");
+  const named = route.name === "task" && signedIn ? taskName(route.params[0]) : "";
+  const title = named ? `${named} · ${t("app.name")}` : app.title || t("app.name");
   document.title = waiting ? t("shell.waitingTitle", { count: waiting, title }) : title;
+}
+
+/** The open task's name for the page title: the same words as in the list and on the screen. */
+function taskName(taskId) {
+  const task = ((app.state && app.state.tasks) || []).find((x) => x.taskId === taskId) || cachedTask(app.auth.currentUser.userId, taskId);
+  return task ? taskTitle(task, app.state) : "";
 }
 
 // --- routing -------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def test_invite_a_user_who_sees_only_her_workspace_then_recovers_with_a_code(rel
     owner = phones(relay)
     owner.open("/")
     owner.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    owner.manage("Agents", "agents")
     owner.page.locator("[data-agent-id=box-1]").wait_for()
     owner.page.locator(".workspace-button").click()
     owner.screen("workspaces")
@@ -245,6 +246,7 @@ def test_a_signed_in_user_joins_a_second_workspace_with_an_invite_code(relay, ph
     mia.page.fill("input[name=joinInviteCode]", primary["inviteCode"].lower())
     mia.page.locator("button", has_text="Join workspace").click()
     mia.screen("home")
+    mia.manage("Agents", "agents")
     mia.page.locator("[data-agent-id=box-1]").wait_for()  # now in Primary, she sees its agent
     assert mia.page.locator(".workspace-button .pill-name").inner_text() == "Primary"
     assert sorted(w["name"] for w in state(mia)["auth"]["workspaces"]) == ["Design", "Primary"]

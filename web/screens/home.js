@@ -77,9 +77,15 @@ export function mount(ctx, { part = "all" } = {}) {
     keyed(list, shown, (c) => c.key, (c) => rowSignature(ctx, c, open), (c) => h("li", {}, conversationRow(ctx, c, open)));
   }
 
+  // The cursor goes to the prompt once the box can be used and is on the page (the person came to write).
+  let wantFocus = part !== "list";
+  function tryFocus() {
+    if (wantFocus && el.isConnected && box.focus()) wantFocus = false;
+  }
+
   update(ctx);
-  if (part !== "list") box.focus();
-  return { el, update };
+  setTimeout(tryFocus, 0);
+  return { el, update: (next) => { update(next); tryFocus(); } };
 }
 
 /** The oldest task the app holds: where the next page of older ones starts. */

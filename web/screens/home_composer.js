@@ -88,8 +88,12 @@ export function homeComposer(getCtx) {
     send.disabled = !runnable.allowed || !draft.mode;
   }
 
-  /** Put the cursor in the prompt (Home in the main pane: the person came to write). */
-  const focus = () => prompt.focus({ preventScroll: true });
+  /** Put the cursor in the prompt; false while the box is not shown (no state or no agent yet). */
+  function focus() {
+    if (box.hidden) return false;
+    prompt.focus({ preventScroll: true });
+    return document.activeElement === prompt;
+  }
 
   return { el, update, focus };
 }
