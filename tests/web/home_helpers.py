@@ -9,6 +9,7 @@ from tests.waiting import wait_until
 EXEC_MODES = [
     {"id": "read-only", "label": "Read-only", "writes": False, "interactive": False},
     {"id": "chat", "label": "Chat", "writes": False, "interactive": True},
+    {"id": "supervised", "label": "Supervised", "writes": True, "interactive": True},
 ]
 
 

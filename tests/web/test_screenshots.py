@@ -71,7 +71,7 @@ def test_screenshots_of_the_main_screens(tmp_path, phones, size, language):
         phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
         phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
         phone.screen("home")
-        phone.page.locator("main .conversation-row").nth(2).wait_for()
+        phone.page.locator(".home .conversation-row").nth(2).wait_for()
         look(phone, "home")
 
         phone.open(f"/#/task/{task_id}")

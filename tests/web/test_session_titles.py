@@ -37,8 +37,14 @@ def test_opening_a_session_shows_its_title_but_the_task_is_not_named_after_it(re
     assert reads[0]["title"] == "read_session"  # the app sent no title made of the session's text
     phone.check("session-titled")
 
-    # The task list still names it, from the agent's session catalog.
+    # Reading a session is housekeeping: Home and the task list leave it out (issue 18) ...
+    phone.tab("Home", "home")
+    phone.page.locator(".home .conversations .empty").wait_for()
+    assert phone.page.locator(f"[data-task-id={reads[0]['taskId']}]").count() == 0
     phone.tab("Tasks", "tasks")
+    assert phone.page.locator(f"[data-task-id={reads[0]['taskId']}]").count() == 0
+    # ... and asked for by type, the task list names it from the agent's session catalog.
+    phone.page.select_option("select[name=type]", "read_session")
     row = phone.page.locator(f"[data-task-id={reads[0]['taskId']}] .row-title")
     assert row.inner_text() == SECRET
     phone.check("tasks-session-named")

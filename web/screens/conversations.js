@@ -6,7 +6,7 @@ import { t } from "../i18n.js";
 import { withCached } from "../taskcache.js";
 import { agentLabel, taskTitle, waitingRequests } from "./task_parts.js";
 
-const HOUSEKEEPING = new Set(["read_session", "delete_session"]);
+export const HOUSEKEEPING = new Set(["read_session", "delete_session"]);
 
 /** [{key, latest, taskIds}] from tasks in the state view's order (newest update first). */
 export function conversations(ctx, tasks) {
@@ -30,11 +30,11 @@ export function conversationState(task) {
   return "failed";
 }
 
-/** The start of Codex's last answer: the turn's summary, else its last message (one line in CSS). */
+/** The start of Codex's last answer: the turn's summary, else its last message (two lines in CSS).
+ * A preview is plain text: markdown's emphasis, code ticks and heading marks are left out of it. */
 export function lastAnswer(task) {
-  if (task.summary) return task.summary;
-  const said = (task.items || []).filter((item) => item.type === "agentMessage" && item.text).pop();
-  return said ? said.text : "";
+  const said = task.summary || ((task.items || []).filter((item) => item.type === "agentMessage" && item.text).pop() || {}).text || "";
+  return said.replace(/\*\*|`+/g, "").replace(/^#+\s+/gm, "");
 }
 
 export function conversationRow(ctx, conversation, currentTaskId) {

@@ -1,9 +1,11 @@
 // The task list: status chips as filters, plus type and agent filters (kept while the app is open).
+// Reading or deleting a session is housekeeping: listed only when that type is asked for.
 // "Needs approval" also holds the interactive turns whose Codex requests wait for a person, and says
 // how many requests wait.
 import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { taskRow, waitingInState, waitingRequests } from "./task_parts.js";
+import { HOUSEKEEPING } from "./conversations.js";
 
 export const title = "tasks.title";
 
@@ -15,6 +17,7 @@ export const STATUS_GROUPS = {
   problems: ["failed", "rejected", "interrupted", "canceled"],
 };
 const TYPES = ["codex_exec", "run_action", "read_log", "read_session", "delete_session"];
+
 const filters = { status: "all", type: "", agent: "" }; // survives leaving and re-entering the screen
 
 export function mount(ctx) {
@@ -47,8 +50,8 @@ export function mount(ctx) {
     agent.value = agents.some((a) => a.agentId === filters.agent) ? filters.agent : "";
     if (!ctx.state) return fill(list, h("li", { class: "hint" }, t("common.loading")));
     const statuses = STATUS_GROUPS[filters.status];
-    const shown = (ctx.state.tasks || []).filter((task) =>
-      (!statuses || statuses.includes(task.status) || (filters.status === "approval" && waitingRequests(task) > 0)) && (!filters.type || task.type === filters.type) &&
+    const shown = (ctx.state.tasks || []).filter((task) => (filters.type ? task.type === filters.type : !HOUSEKEEPING.has(task.type)) &&
+      (!statuses || statuses.includes(task.status) || (filters.status === "approval" && waitingRequests(task) > 0)) &&
       (!agent.value || task.agentId === agent.value));
     count.textContent = t("tasks.count", { count: shown.length });
     fill(list, shown.length ? shown.map((task) => h("li", {}, taskRow(ctx, task))) : h("li", { class: "empty" }, t("tasks.none")));
