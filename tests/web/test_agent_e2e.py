@@ -94,7 +94,7 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
         card = phone.page.locator("[data-agent-id=box-1]")
         card.locator(".chip", has_text="Online").wait_for()
         card.get_by_text("Codex 0.").wait_for()
-        card.locator("summary", has_text="Features").click()
+        card.locator("summary", has_text="What this agent may do").click()
         phone.check("agents")
 
         # A read-only run: the command and its output show while the model holds its answer.

@@ -95,6 +95,7 @@ def test_browse_open_continue_delete_and_clear_codex_sessions(stack, phones):
     phone = phones(relay)
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.manage("Agents", "agents")
     phone.page.locator("[data-agent-id=box-1] a", has_text="Open").click()
     phone.screen("agent")
     phone.page.locator("a", has_text="Sessions (3)").click(timeout=30000)  # the agent's next poll lists them
