@@ -1,5 +1,7 @@
-"""An agent's side over real HTTP for the home and screenshot tests: it advertises a chat mode, claims
-tasks and reports them done (a Codex answer, a thread id), so the phone has conversations to list."""
+"""An agent's side over real HTTP (a scripted agent, as tests/web/test_turn_history.py, test_home.py and
+test_screenshots.py use it): it advertises chat and supervised modes, claims tasks and reports them
+(a Codex answer, a thread id), so the phone has conversations to list. Also `LOOK`: what a screenshot
+must not show."""
 
 from __future__ import annotations
 

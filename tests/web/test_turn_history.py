@@ -12,16 +12,11 @@ offers no button.
 
 from __future__ import annotations
 
-from tests.relay.agent_helpers import pair_over_http
-from tests.waiting import wait_until
 
 from .conftest import BOOTSTRAP_TOKEN, WebRelay
+from .home_helpers import ScriptedAgent
 
 THREAD = "0199a0c4-5f1e-7c11-9b2e-2f6f5e0d1a01"
-EXEC_MODES = [
-    {"id": "read-only", "label": "Read-only", "writes": False, "interactive": False},
-    {"id": "chat", "label": "Chat", "writes": False, "interactive": True},
-]
 MESSAGES = [
     {"role": "user", "text": "how long do quinces keep?"},
     {"role": "assistant", "text": "Quinces keep for months in a cool place."},
@@ -30,33 +25,11 @@ MESSAGES = [
 ]
 
 
-class Agent:
-    """The agent's side over HTTP: advertises a chat mode, claims tasks, reports them done."""
-
-    def __init__(self, relay, owner):
-        self.http = pair_over_http(relay, owner, "box-1")
-
-    def poll(self, *, wait_ms: int = 0, max_tasks: int = 0) -> list[dict]:
-        body = {"label": "Build box", "codexAvailable": True, "codexVersion": "0.169.0", "codexSignedIn": True,
-                "execModes": EXEC_MODES, "waitMs": wait_ms, "maxTasks": max_tasks}  # fmt: skip
-        status, reply = self.http.post("/api/agent/poll", body)
-        assert status == 200, reply
-        return reply["tasks"]
-
-    def claim(self) -> dict:
-        (task,) = wait_until(lambda: self.poll(wait_ms=1000, max_tasks=1), timeout=20, what="a task to claim")
-        return task
-
-    def finish(self, task_id: str, **body) -> None:
-        status, reply = self.http.post(f"/api/agent/tasks/{task_id}/update", {"status": "completed", **body})
-        assert status == 200, reply
-
-
-def chat_turn(owner, agent: Agent, prompt: str, answer: str, **body) -> str:
+def chat_turn(owner, agent: ScriptedAgent, prompt: str, answer: str, **body) -> str:
     status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "execMode": "chat", "prompt": prompt, **body})
     assert status == 201, made
     task = agent.claim()
-    agent.finish(task["taskId"], threadId=THREAD, summary=answer, result={"exitCode": 0, "threadId": THREAD},
+    agent.report(task["taskId"], status="completed", threadId=THREAD, summary=answer, result={"exitCode": 0, "threadId": THREAD},
                  itemsAppend=[{"itemId": "a1", "type": "agentMessage", "text": answer}])  # fmt: skip
     return task["taskId"]
 
@@ -69,7 +42,7 @@ def reads_of(owner) -> list[dict]:
 
 def test_after_a_relay_restart_the_turn_shows_its_thread_read_through_the_agent(relay, phones):
     owner = relay.owner()
-    agent = Agent(relay, owner)
+    agent = ScriptedAgent(relay, owner)
     agent.poll()
     first = chat_turn(owner, agent, MESSAGES[0]["text"], MESSAGES[1]["text"])
     second = chat_turn(owner, agent, MESSAGES[2]["text"], MESSAGES[3]["text"], threadId=THREAD)
@@ -101,7 +74,7 @@ def test_after_a_relay_restart_the_turn_shows_its_thread_read_through_the_agent(
     read = agent.claim()
     assert (read["type"], read["sessionId"]) == ("read_session", THREAD)
     phone.page.get_by_text("Reading the conversation on the agent…").wait_for()
-    agent.finish(read["taskId"], summary="4 messages", result={
+    agent.report(read["taskId"], status="completed", summary="4 messages", result={
         "sessionId": THREAD, "title": "quinces", "cwd": ".", "messageCount": 6, "messages": MESSAGES})  # fmt: skip
     bubbles = history.locator(".msg")
     bubbles.nth(3).wait_for()
@@ -129,7 +102,7 @@ def test_with_reading_sessions_off_the_turn_says_why_and_offers_nothing(tmp_path
     relay = WebRelay(tmp_path, features={"readSession": False})
     try:
         owner = relay.owner()
-        agent = Agent(relay, owner)
+        agent = ScriptedAgent(relay, owner)
         agent.poll()
         turn = chat_turn(owner, agent, MESSAGES[0]["text"], MESSAGES[1]["text"])
         relay.stop()
