@@ -68,7 +68,7 @@ export function mount(ctx) {
     meta.textContent = [
       t(`type.${task.type}`, {}, task.type), agentLabel(ctx, task.agentId),
       task.execMode ? t("task.mode", { mode: t(`mode.${task.execMode}`, {}, task.execMode) }) : null,
-      task.cwd ? t("task.cwd", { cwd: task.cwd }) : null,
+      task.cwd && task.cwd !== "." ? t("task.cwd", { cwd: task.cwd }) : null, // "." is the workspace root: nothing to say
       clockTime(task.createdAt),
     ].filter(Boolean).join(" · ");
     cacheNote.hidden = !task.fromCache;
