@@ -21,16 +21,16 @@ import * as people from "./screens/people.js";
 import * as session from "./screens/session.js";
 import * as sessions from "./screens/sessions.js";
 import * as signin from "./screens/signin.js";
-import * as taskRoute from "./screens/task_route.js";
+import * as task from "./screens/task.js";
 import * as tasks from "./screens/tasks.js";
 import * as users from "./screens/users.js";
 import * as workspaces from "./screens/workspaces.js";
 import { taskTitle, waitingInState } from "./screens/task_parts.js";
 import { icon } from "./nav_icons.js";
 
-// Route -> screen module. `task` picks the screen by the task's type (screens/task_route.js).
+// Route -> screen module. A Codex task's conversation screen replaces `task` here at merge (conv18).
 const ROUTES = {
-  signin, enroll, workspaces, home, agents, agent, pair: pairing, codex, tasks, task: taskRoute, more, offline,
+  signin, enroll, workspaces, home, agents, agent, pair: pairing, codex, tasks, task, more, offline,
   sessions, session, people, users, passkeys: myPasskeys, notifications,
 };
 const HOME = "#/home";
