@@ -67,8 +67,8 @@ export function mount(ctx) {
     fill(chipSlot, statusChip(task.status), waitingChip(task));
     meta.textContent = [
       t(`type.${task.type}`, {}, task.type), agentLabel(ctx, task.agentId),
-      task.execMode ? t("task.mode", { mode: t(`mode.${task.execMode}`, {}, task.execMode) }) : null,
-      task.cwd && task.cwd !== "." ? t("task.cwd", { cwd: task.cwd }) : null, // "." is the workspace root: nothing to say
+      task.execMode ? t("task.mode", { mode: task.execMode }) : null,
+      task.cwd ? t("task.cwd", { cwd: task.cwd }) : null,
       clockTime(task.createdAt),
     ].filter(Boolean).join(" · ");
     cacheNote.hidden = !task.fromCache;
