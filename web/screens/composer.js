@@ -59,7 +59,7 @@ export function composer(getCtx) {
     fill(later, newer ? link(t("composer.newerTurn"), `#/task/${encodeURIComponent(newer.taskId)}`) : null);
     later.hidden = !newer;
     label.textContent = t(mode === "steer" ? "composer.steerLabel" : "composer.nextLabel");
-    hint.textContent = t(mode === "steer" ? "composer.steerHint" : "composer.nextHint");
+    hint.textContent = t(mode === "steer" ? "composer.steerHint" : replyMode === current.execMode ? "composer.nextHint" : "composer.chatHint");
     submit.textContent = t(mode === "steer" ? "composer.steer" : "composer.next");
     const rejected = (task.steers || []).filter((s) => s.status === "rejected" && !resent.has(s.steerId)).pop();
     showOffer(rejected && threadOf(task) && replyMode && !newer ? rejected : null);

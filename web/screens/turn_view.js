@@ -16,12 +16,13 @@ import { answer, message, showItems } from "./turn_items.js";
 /** Lines of a `codex exec` log that are Codex talking about itself, not the answer. */
 const WARNING = /^(warning:|\[no diff for this run)/i;
 
-export function splitLog(text) {
+/** A one-off run's log, less Codex's warnings and less the answer it ends with (shown as the answer). */
+export function splitLog(text, answerText) {
   const lines = String(text || "").split("\n");
-  return {
-    warnings: lines.filter((line) => WARNING.test(line.trim())),
-    log: lines.filter((line) => !WARNING.test(line.trim())).join("\n").replace(/^\n+|\n+$/g, ""),
-  };
+  let log = lines.filter((line) => !WARNING.test(line.trim())).join("\n").replace(/^\n+|\n+$/g, "");
+  const said = String(answerText || "").trim();
+  if (said && log.endsWith(said)) log = log.slice(0, -said.length).replace(/\n+$/, "");
+  return { warnings: lines.filter((line) => WARNING.test(line.trim())), log };
 }
 
 /** The error code of a task (`code: detail` or `code`) and its sentence, when the app knows one. */
@@ -80,7 +81,7 @@ export function turnView(getCtx, answerErrors) {
     once("reply", [answerText], () => fill(reply, answerText ? answer(answerText) : null));
     reply.hidden = !answerText;
 
-    const { log: logBody, warnings: notes } = splitLog(interactive ? "" : task.outputTail);
+    const { log: logBody, warnings: notes } = splitLog(interactive ? "" : task.outputTail, answerText);
     if (logText.textContent !== logBody) {
       const pinned = logText.scrollHeight - logText.scrollTop - logText.clientHeight < 24;
       logText.textContent = logBody;

@@ -578,4 +578,5 @@ export default {
   "turn.noCommandOutput": "No output.",
   "diff.binary": "A binary file: no lines to show.",
   "change.rename": "renamed",
+  "composer.chatHint": "Continues this run's Codex session as a chat: Codex answers and reads, it changes no files.",
 };

@@ -577,4 +577,5 @@ export default {
   "turn.noCommandOutput": "没有输出。",
   "diff.binary": "二进制文件：没有可显示的行。",
   "change.rename": "已重命名",
+  "composer.chatHint": "以聊天方式继续这次运行的 Codex 会话：Codex 会回答和读取，但不修改文件。",
 };
