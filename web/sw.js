@@ -10,7 +10,7 @@ const SHELL = [
   "/vendor/markdown-it.umd.min.js", "/vendor/markdown-it.LICENSE", "/vendor/README.md",
   "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/approval.js", "/screens/codex.js",
   "/screens/composer.js", "/screens/conversation.js", "/screens/enroll.js", "/screens/history.js",
-  "/screens/more.js", "/screens/my_passkeys.js", "/screens/notifications.js", "/screens/offline.js", "/screens/pairing.js", "/screens/people.js",
+  "/screens/more.js", "/screens/my_passkeys.js", "/screens/notifications.js", "/screens/offline.js", "/screens/one_tap.js", "/screens/pairing.js", "/screens/people.js",
   "/screens/people_parts.js", "/screens/session.js", "/screens/session_parts.js", "/screens/sessions.js",
   "/screens/settings.js", "/screens/signin.js", "/screens/task.js", "/screens/task_parts.js", "/screens/task_route.js", "/screens/tasks.js",
   "/screens/turn_items.js", "/screens/turn_view.js", "/screens/users.js", "/screens/workspaces.js",

@@ -5,7 +5,7 @@
 // Codex did not take (the turn had ended) is offered as the next turn instead. What is typed survives
 // live updates.
 import { api } from "../api.js";
-import { errorBox, field, fill, form, guarded, h, link } from "../dom.js";
+import { errorBox, field, fill, form, guarded, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { isInteractive } from "./task_parts.js";
@@ -22,7 +22,6 @@ export function composer(getCtx) {
   const submit = h("button", { type: "submit", class: "button primary wide" });
   const error = errorBox();
   const offer = h("div", { class: "steer-offer", hidden: true });
-  const later = h("p", { hidden: true });
   let task = null;
   let mode = "";
   let replyMode = null;
@@ -34,7 +33,7 @@ export function composer(getCtx) {
     text.value = "";
     getCtx().refresh();
   }, error);
-  const el = h("section", { class: "card", "aria-label": t("composer.heading") }, offer, later, box);
+  const el = h("section", { class: "card", "aria-label": t("composer.heading") }, offer, box);
 
   async function nextTurn(prompt) {
     const body = { type: "codex_exec", agentId: task.agentId, prompt, execMode: replyMode, threadId: threadOf(task) };
@@ -45,24 +44,21 @@ export function composer(getCtx) {
     getCtx().go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
   }
 
-  /** `newer`: a later turn of the same thread, if one exists (then this one only links to it);
-   * `nextMode`: the mode a next turn runs in (none: this conversation cannot go on from here). */
-  function update(ctx, current, newer, nextMode = current.execMode) {
+  /** `current`: the conversation's newest turn; `nextMode`: the mode a next turn runs in (none: this
+   * conversation cannot go on from here). */
+  function update(ctx, current, nextMode) {
     task = current;
     replyMode = nextMode;
     const may = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.createTasks);
     const running = task.status === "running" && !task.cancelRequestedAt && isInteractive(ctx, task);
-    const next = isTerminal(task.status) && !!threadOf(task) && !!replyMode && !newer;
+    const next = isTerminal(task.status) && !!threadOf(task) && !!replyMode;
     mode = running ? "steer" : next ? "next" : "";
-    el.hidden = !may || (!mode && !newer);
-    box.hidden = !mode;
-    fill(later, newer ? link(t("composer.newerTurn"), `#/task/${encodeURIComponent(newer.taskId)}`) : null);
-    later.hidden = !newer;
+    el.hidden = !may || !mode;
     label.textContent = t(mode === "steer" ? "composer.steerLabel" : "composer.nextLabel");
     hint.textContent = t(mode === "steer" ? "composer.steerHint" : replyMode === current.execMode ? "composer.nextHint" : "composer.chatHint");
     submit.textContent = t(mode === "steer" ? "composer.steer" : "composer.next");
     const rejected = (task.steers || []).filter((s) => s.status === "rejected" && !resent.has(s.steerId)).pop();
-    showOffer(rejected && threadOf(task) && replyMode && !newer ? rejected : null);
+    showOffer(rejected && threadOf(task) && replyMode ? rejected : null);
   }
 
   function showOffer(steer) {

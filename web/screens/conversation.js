@@ -51,6 +51,7 @@ export function mount(ctx) {
     const terminal = isTerminal(latest.status);
     note.textContent = latest.cancelRequestedAt && !terminal ? t("task.cancelRequested")
       : latest.status === "awaiting_approval" ? t("task.awaitingApproval")
+      : latest.awaitingInput && !terminal ? t("task.awaitingInput")
       : latest.status === "queued" ? t("task.queued") : "";
     note.hidden = !note.textContent;
     renderControls(ctx, latest, terminal);
@@ -64,7 +65,7 @@ export function mount(ctx) {
     });
     const shown = [...turns.children];
     if (shown.length !== elements.length || shown.some((x, i) => x !== elements[i])) turns.replaceChildren(...elements);
-    box.update(ctx, latest, null, replyMode(ctx, latest));
+    box.update(ctx, latest, replyMode(ctx, latest));
   }
 
   function renderControls(ctx, task, terminal) {

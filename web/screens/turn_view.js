@@ -52,7 +52,7 @@ export function turnView(getCtx, answerErrors) {
   function update(ctx, task) {
     current = ctx;
     el.dataset.taskId = task.taskId;
-    el.dataset.status = task.status;
+    el.dataset.turnStatus = task.status;
     const terminal = isTerminal(task.status);
     const interactive = isInteractive(ctx, task) || !!((task.items || []).length || (task.requests || []).length);
     const itemList = task.items || [];
