@@ -264,6 +264,18 @@ def run_the_turn(relay, phone):
     phone.page.locator(".turn-request[data-request-id=req-log]", has_text="已批准").wait_for()
     phone.check("zh-approved")
 
+    # A reply once the turn ended is the thread's next turn, still supervised (it may still write).
+    agent.update(turn2["taskId"], itemsAppend=[item("a3", "agentMessage", text="**完成**")], status="completed",
+                 summary="**完成**", result={"exitCode": 0})  # fmt: skip
+    phone.page.locator(".msg-assistant strong", has_text="完成").wait_for()
+    phone.page.fill("textarea[name=composer]", "再检查一遍")
+    phone.page.locator(".composer button[type=submit]").click()
+    turn3 = agent.claim()
+    assert (turn3["prompt"], turn3["execMode"], turn3.get("threadId")) == ("再检查一遍", "supervised", "thread-1")
+    phone.page.wait_for_url(f"**/#/task/{turn3['taskId']}")
+    phone.page.locator(f".turn-block[data-task-id={turn3['taskId']}]").wait_for()
+    assert phone.page.locator(".turn-block").count() == 3
+
 
 def test_the_prompt_box_says_codex_is_not_signed_in_and_offers_the_agents_models(relay, phone):
     owner = relay.owner()
