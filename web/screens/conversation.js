@@ -57,10 +57,11 @@ export function mount(ctx) {
     renderControls(ctx, latest, terminal);
 
     for (const id of [...views.keys()]) if (!thread.some((x) => x.taskId === id)) views.delete(id);
+    const lost = thread.find((turn) => !turn.prompt && !(turn.items || []).length); // the record stands in for every lost turn
     const elements = thread.map((turn) => {
       if (!views.has(turn.taskId)) views.set(turn.taskId, turnView(() => current, answerErrors));
       const view = views.get(turn.taskId);
-      view.update(ctx, turn);
+      view.update(ctx, turn, { history: turn === lost, record: !!lost && !!threadOf(lost) && isInteractive(ctx, lost) });
       return view.el;
     });
     const shown = [...turns.children];

@@ -49,15 +49,18 @@ export function turnView(getCtx, answerErrors) {
   let current = null;
   let shown = {};
 
-  function update(ctx, task) {
+  /** `history`: this turn offers the thread's record when its text is gone (the conversation's
+   * first such turn does, so the record shows once); `record`: some turn offers it (then a lost
+   * turn need not say its text is gone). */
+  function update(ctx, task, { history = true, record = false } = {}) {
     current = ctx;
     el.dataset.taskId = task.taskId;
     el.dataset.turnStatus = task.status;
     const terminal = isTerminal(task.status);
     const interactive = isInteractive(ctx, task) || !!((task.items || []).length || (task.requests || []).length);
     const itemList = task.items || [];
-    const fromRecord = interactive && earlier.update(ctx, task);
-    if (!interactive) earlier.el.hidden = true;
+    const fromRecord = interactive && history && earlier.update(ctx, task);
+    if (!interactive || !history) earlier.el.hidden = true;
 
     const saidByItems = itemList.some((i) => i.type === "userMessage");
     once("you", [task.prompt, saidByItems], () =>
@@ -101,8 +104,9 @@ export function turnView(getCtx, answerErrors) {
     failure.hidden = !failed;
 
     const quiet = !terminal && !itemList.length && !pending.length && !logBody;
-    waiting.textContent = quiet ? t(task.status === "running" ? "turn.waiting" : "conversation.queued") : "";
-    waiting.hidden = !quiet || fromRecord;
+    const gone = terminal && !failed && !task.prompt && !itemList.length && !task.summary && !task.outputTail && !task.diffText && !record;
+    waiting.textContent = quiet ? t(task.status === "running" ? "turn.waiting" : "conversation.queued") : gone ? t("conversation.textGone") : "";
+    waiting.hidden = !waiting.textContent || fromRecord;
   }
 
   /** Draw a part again only when what it shows changed (keeps folds, selections and scroll). */

@@ -575,4 +575,5 @@ export default {
   "composer.chatHint": "Continues this run's Codex session as a chat: Codex answers and reads, it changes no files.",
   "task.argv": "Runs",
   "task.awaitingSecondApprover": "This workspace asks a second person to approve what one asks for: another operator approves this.",
+  "conversation.textGone": "Nothing of this turn is left on the relay or on this device.",
 };

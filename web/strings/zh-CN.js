@@ -574,4 +574,5 @@ export default {
   "composer.chatHint": "以聊天方式继续这次运行的 Codex 会话：Codex 会回答和读取，但不修改文件。",
   "task.argv": "运行",
   "task.awaitingSecondApprover": "此工作区要求由另一人批准自己发起的请求：需由另一位操作员批准。",
+  "conversation.textGone": "中继和本设备上都没有留下这一轮的内容。",
 };
