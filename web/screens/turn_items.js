@@ -70,6 +70,9 @@ export function answer(text) {
 const itemStatus = (status) =>
   status ? h("span", { class: `chip item-${status}`, "data-status": status }, t(`item.${status}`, {}, status)) : null;
 
+/** A command the folded line may not show whole (it shows two lines at most). */
+const long = (command) => !!command && (command.length > 60 || command.includes("\n"));
+
 function commandEntry(item) {
   const done = item.exitCode !== null && item.exitCode !== undefined;
   const facts = [item.cwd ? t("task.cwd", { cwd: item.cwd }) : null, item.at ? clockTime(item.at) : null].filter(Boolean).join(" · ");
@@ -80,7 +83,7 @@ function commandEntry(item) {
         done ? h("span", { class: `chip exit ${item.exitCode === 0 ? "exit-ok" : "exit-bad"}`, "data-exit-code": String(item.exitCode) },
           t("turn.exitCode", { code: item.exitCode })) : itemStatus(item.status)),
       facts ? h("p", { class: "meta" }, facts) : null,
-      h("pre", { class: "command mono" }, item.command || ""),
+      long(item.command) ? h("pre", { class: "command mono" }, item.command) : null, // the line above may cut it
       item.output ? h("pre", { class: "output mono item-output", tabindex: "0" }, item.output)
         : h("p", { class: "hint" }, t("turn.noCommandOutput"))));
 }

@@ -115,7 +115,7 @@ export default {
   "agent.actionsDisabled": "Actions are unavailable: {reason}.",
   "agent.noActions": "This agent offers no actions.",
   "agent.request": "Request",
-  "agent.approvalNote": "Actions and log reads wait for approval before they run.",
+  "agent.approvalNote": "An action or log read needs an approval: if you may give it, your tap is it; when the workspace asks for a second person, another operator approves.",
   "agent.logsHeading": "Logs",
   "agent.logsDisabled": "Logs are unavailable: {reason}.",
   "agent.noLogs": "This agent offers no log sources.",

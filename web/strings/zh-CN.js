@@ -116,7 +116,7 @@ export default {
   "agent.actionsDisabled": "操作不可用：{reason}。",
   "agent.noActions": "此代理没有提供任何操作。",
   "agent.request": "申请",
-  "agent.approvalNote": "操作和日志读取需要批准后才会运行。",
+  "agent.approvalNote": "操作和日志读取需要批准：如果你有批准权限，点一下即视为批准；如果工作区要求第二人批准，则需由另一位操作员批准。",
   "agent.logsHeading": "日志",
   "agent.logsDisabled": "日志不可用：{reason}。",
   "agent.noLogs": "此代理没有提供任何日志来源。",
