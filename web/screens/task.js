@@ -92,7 +92,7 @@ export function mount(ctx) {
     outputPart.hidden = !started || (terminal && !rest && task.status !== "completed");
     outputTitle.textContent = t(task.type === "read_log" ? "task.log" : "task.output");
     outputEmpty.hidden = !!rest;
-    outputEmpty.textContent = terminal ? t("task.noOutput") : t("task.waitingOutput");
+    outputEmpty.textContent = !started ? "" : terminal ? t("task.noOutput") : t("task.waitingOutput");
     output.hidden = !rest;
     if (output.textContent !== rest) {
       const follow = !atNewest || pageAtBottom();
