@@ -54,3 +54,33 @@ def test_an_action_waits_with_two_choices_then_fails_once_in_words(relay, phone)
     assert failure.locator(".failure-detail pre").inner_text() == "nonzero-exit\nDeploy: exited 2\nexit code 2"
     assert page.locator(".toolbar button").count() == 0
     phone.check("action-failed")
+
+
+def test_a_long_log_opens_at_its_newest_line(relay, phone):
+    owner = relay.owner()
+    agent = pair_over_http(relay, owner, "box-1")
+    poll = {**POLL, "logSources": [{"id": "app", "label": "App log"}]}
+    assert agent.post("/api/agent/poll", poll)[0] == 200
+    status, made = owner.post("/api/admin/tasks", {"type": "read_log", "agentId": "box-1", "logSourceId": "app"})
+    assert status == 201, made
+    task_id = made["task"]["taskId"]
+    assert owner.post(f"/api/admin/tasks/{task_id}/approve", {})[0] == 200
+    status, polled = agent.post("/api/agent/poll", {**poll, "maxTasks": 1})
+    assert [t["taskId"] for t in polled["tasks"]] == [task_id]
+    lines = "".join(f"line {n} ok\n" for n in range(1, 200)) + "ERROR the newest line\n"
+    done = {"outputAppend": lines, "status": "completed", "summary": "App log: 200 lines", "result": {"logSourceId": "app", "lineCount": 200}}
+    assert agent.post(f"/api/agent/tasks/{task_id}/update", done)[0] == 200
+
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    output = phone.page.locator("pre.output", has_text="ERROR the newest line")
+    output.wait_for()
+    phone.page.wait_for_timeout(200)  # the scroll to the newest line happens on the next frame
+    page_height, bottom, height = output.evaluate(
+        "(el) => [document.documentElement.scrollHeight, el.getBoundingClientRect().bottom, window.innerHeight]")
+    assert page_height > 2 * height  # the log is far longer than the screen
+    assert 0 < bottom <= height, f"the newest line is off screen: log bottom {bottom}, viewport {height}"
+    assert output.evaluate("(el) => el.scrollHeight <= el.clientHeight")  # the page scrolls, not a box inside it
