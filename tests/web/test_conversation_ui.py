@@ -96,3 +96,6 @@ def test_the_conversation_screen_in_both_sizes_and_languages(write_relay, phones
     assert files.locator(".dl-add .ln-new").inner_text() == "2"
     assert page.locator("textarea[name=composer]").is_visible()
     look(phone, size, "zh-CN-answered")
+    page.emulate_media(color_scheme="dark")
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(14, 21, 20)"
+    look(phone, size, "zh-CN-answered-dark")
