@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mobile_codex.core import child_process
 from mobile_codex.core.child_env import child_environment
 from mobile_codex.core.plugin_types import ActionSpec, Contribution
@@ -21,7 +23,8 @@ class ActionHandler:
     def __call__(self, ctx: TaskContext) -> TaskResult:
         action: ActionSpec = contributed(self.actions, ctx.task.get("actionId"), "unknown-action", "action")
         cwd = self.workspace.resolve_dir(action.cwd)
-        ctx.output(f"$ {' '.join(action.argv)}\n")
+        # The program and its arguments as a JSON list, each quoted: what runs, never a shell line.
+        ctx.output(f"argv: {json.dumps(list(action.argv), ensure_ascii=False)}\n")
         try:
             outcome = child_process.run(
                 action.argv, cwd=cwd, env=child_environment(), on_line=ctx.output, timeout_sec=action.timeout_sec,

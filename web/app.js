@@ -21,7 +21,7 @@ import * as people from "./screens/people.js";
 import * as session from "./screens/session.js";
 import * as sessions from "./screens/sessions.js";
 import * as signin from "./screens/signin.js";
-import * as task from "./screens/task.js";
+import * as task from "./screens/task_route.js";
 import * as tasks from "./screens/tasks.js";
 import * as users from "./screens/users.js";
 import * as workspaces from "./screens/workspaces.js";

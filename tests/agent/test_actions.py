@@ -37,6 +37,8 @@ def test_no_shell_the_argv_is_taken_literally(agent_config, workspace):
     config = agent_config(actions={"x": {"argv": ["echo", "$HOME; touch pwned"]}})
     job = run_action(config, "x")
     assert "$HOME; touch pwned" in job.text and not (workspace / "pwned").exists()
+    # What runs is said as a list, each argument quoted (the phone shows it so), never as a shell line.
+    assert job.text.startswith('argv: ["echo", "$HOME; touch pwned"]\n')
 
 
 def test_timeout_kills_the_whole_group_including_a_grandchild(agent_config, tmp_path):

@@ -30,7 +30,7 @@ def test_the_example_action_runs_end_to_end(stack):
     assert view["status"] == "completed", view
     assert view["needsApproval"] is True and view["approvedAt"]
     assert view["result"]["exitCode"] == 0 and view["result"]["actionId"] == "disk-usage"
-    assert "$ du -sh ." in view["outputTail"] and "\t.\n" in view["outputTail"]
+    assert 'argv: ["du", "-sh", "."]' in view["outputTail"] and "\t.\n" in view["outputTail"]
 
 
 def test_a_squatting_plugin_is_not_loaded(stack):

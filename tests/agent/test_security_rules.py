@@ -116,7 +116,7 @@ def test_the_phone_sends_only_an_action_id(agent_config, recording_client, works
     )  # fmt: skip
     assert done["task_1"]["status"] == "completed" and done["task_1"]["result"]["actionId"] == "show", done
     lines = recording_client.output("task_1").splitlines()
-    assert lines == [f"$ sh -c {script}", "configured-argv-ran", str(workspace.resolve()), "INJECTED=unset", "args=0"]
+    assert lines == [f"argv: {json.dumps(['sh', '-c', script])}", "configured-argv-ran", str(workspace.resolve()), "INJECTED=unset", "args=0"]
     for task_id in ("task_2", "task_3"):
         assert (done[task_id]["status"], done[task_id]["error"]) == ("failed", "unknown-action")
     assert not pwned.exists() and list(outside.iterdir()) == []

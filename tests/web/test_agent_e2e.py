@@ -21,6 +21,7 @@ from tests.agent.cli_processes import AgentProcess
 from .conftest import BOOTSTRAP_TOKEN, WebRelay
 
 HOLD = {**message("This answer is held."), "_hold": True}
+ANSWER = "## Created\n\n- `phone.txt`\n- one line\n\n```\ncat phone.txt\n```\n\nSee [the docs](https://example.com/docs)."
 
 
 class HoldingModel(ModelServer):
@@ -116,43 +117,65 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
         assert "$ " in output.inner_text() and "echo streamed-" in output.inner_text()
         assert phone.page.locator(".task [data-status]").get_attribute("data-status") == "running"
         phone.check("task-running")
-        phone.page.locator("button", has_text="Cancel run").click()
+        phone.page.locator(".toolbar button", has_text="Stop").click()
         phone.page.locator(".task [data-status=canceled]").wait_for(timeout=60000)
         phone.check("task-canceled")
         model.release.set()
 
-        # A write run: summary and the diff.
-        model.script(exec_command("printf 'from the phone\\n' > phone.txt"), message("Created phone.txt."))
+        # A write run: its answer as markdown, the diff as a card per file with numbered lines.
+        model.script(exec_command("printf 'from the phone\\n' > phone.txt"), message(ANSWER))
         phone.codex_form()
         phone.page.select_option("select[name=execMode]", "workspace-write")
         phone.page.fill("textarea[name=prompt]", "Create phone.txt")
         phone.page.locator("button", has_text="Run").click()
         phone.screen("task")
         phone.page.locator(".task [data-status=completed]").wait_for(timeout=90000)
-        assert phone.page.locator("p.summary").inner_text() == "Created phone.txt."
-        phone.page.locator(".dl-add", has_text="+from the phone").wait_for()
-        assert "phone.txt" in phone.page.locator(".diff-files").inner_text()
+        answer = phone.page.locator(".msg-assistant .md")
+        assert answer.locator("h2").inner_text() == "Created" and answer.locator("li").all_inner_texts() == ["phone.txt", "one line"]
+        assert answer.locator("pre code").inner_text() == "cat phone.txt\n"
+        assert answer.locator("a").get_attribute("href") == "https://example.com/docs" and answer.locator("a").get_attribute("rel") == "noopener noreferrer"
+        card = phone.page.locator(".diff-file[data-path='phone.txt']")
+        assert "+1 −0" in card.locator("summary").inner_text().replace("\n", " ")
+        card.locator("summary").click()
+        added = card.locator(".dl-add", has_text="from the phone")
+        assert added.locator(".ln-new").inner_text() == "1"
         assert (workspace / "phone.txt").read_text() == "from the phone\n"
         phone.check("task-diff")
 
-        # An action: requested, awaiting approval, approved, its output read.
-        assert "hello-from-the-action" in request_and_approve(phone, "Say hello", "Request", "action")
-        # A log tail, in the monospace view.
-        text = request_and_approve(phone, "App log", "Read", "log")
+        # A reply in place: the next turn of the run's Codex thread, as a chat, on the same screen.
+        model.script(message("Still **here**."))
+        phone.page.fill("textarea[name=composer]", "Are you there?")
+        phone.page.locator(".composer button", has_text="Send").click()
+        phone.page.locator(".turn-block .msg-assistant strong", has_text="here").wait_for(timeout=90000)
+        assert phone.page.locator(".turn-block").count() == 2
+        turns = [t for t in relay.owner().get("/api/admin/state")[1]["tasks"] if t["type"] == "codex_exec"]
+        assert turns[0]["execMode"] == "chat" and turns[0]["threadId"] == turns[1]["threadId"] == turns[1]["result"]["threadId"]
+        phone.check("reply-in-place")
+
+        # An action: one tap runs it (its asker may approve, no second person asked for); what runs
+        # is a list of quoted arguments, then its output.
+        assert request_one_tap(phone, "Say hello", "Request", "action") == "hello-from-the-action"
+        assert phone.page.locator(".argv li").all_inner_texts() == ['"echo"', '"hello-from-the-action"']
+        # A log tail, in the monospace view, opened at its newest line.
+        text = request_one_tap(phone, "App log", "Read", "log")
         assert "log line 30" in text and "log line 11" in text and "log line 10\n" not in text
-        family = phone.page.locator("pre.output").evaluate("(el) => getComputedStyle(el).fontFamily")
-        assert "monospace" in family
+        output = phone.page.locator("pre.output")
+        assert "monospace" in output.evaluate("(el) => getComputedStyle(el).fontFamily")
+        phone.page.wait_for_timeout(200)  # the scroll to the newest line happens on the next frame
+        bottom, height = output.evaluate("(el) => [el.getBoundingClientRect().bottom, window.innerHeight]")
+        assert 0 < bottom <= height, f"the last log line is off screen: bottom {bottom}, viewport {height}"
+        assert phone.page.locator("button", has_text="Approve").count() == 0
         phone.check("log-read")
 
         # The task list with its status filters.
         phone.tab("Tasks", "tasks")
-        assert phone.page.locator(".task-row").count() == 4
+        assert phone.page.locator(".task-row").count() == 5
         phone.page.locator("[data-filter=problems]").click()
         assert phone.page.locator(".task-row").count() == 1
         phone.check("tasks-filtered")
         phone.page.locator("[data-filter=completed]").click()
         phone.page.select_option("select[name=type]", "codex_exec")
-        assert phone.page.locator(".task-row").count() == 1
+        assert phone.page.locator(".task-row").count() == 2  # the write run and its reply
         phone.check("tasks-completed-codex")
     finally:
         model.release.set()
@@ -161,16 +184,14 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
             agent.finish()
 
 
-def request_and_approve(phone, item: str, button: str, name: str) -> str:
-    """From the agent screen: ask for an action or a log, see it await approval, approve it; its output."""
+def request_one_tap(phone, item: str, button: str, name: str) -> str:
+    """From the agent screen: one tap asks for an action or a log and runs it; its output."""
     phone.manage("Agents", "agents")
     phone.page.locator("[data-agent-id=box-1] a", has_text="Open").click()
     phone.screen("agent")
     phone.page.locator(".item-row", has_text=item).locator("button", has_text=button).click()
     phone.screen("task")
-    phone.page.locator(".task [data-status=awaiting_approval]").wait_for()
-    phone.check(f"{name}-awaiting")
-    phone.page.locator("button", has_text="Approve").click()
     phone.page.locator(".task [data-status=completed]").wait_for(timeout=30000)
+    assert phone.page.locator(".failure").is_hidden() and phone.page.locator(".task .notice").is_hidden()
     phone.check(f"{name}-done")
-    return phone.page.locator("pre.output").inner_text()
+    return phone.page.locator("pre.output").inner_text().strip()

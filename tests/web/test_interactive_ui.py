@@ -10,80 +10,13 @@ answered, resends a rejected steer as the next turn — in English, then in 简�
 
 from __future__ import annotations
 
-import datetime
-
-from mobile_codex.core.interactive import request_digest
-from tests.relay.agent_helpers import pair_over_http
 from tests.waiting import wait_until
 
 from .conftest import BOOTSTRAP_TOKEN, WebRelay
+from .scripted_agent import ScriptedAgent, item
 
-EXEC_MODES = [
-    {"id": "read-only", "label": "Read-only", "writes": False, "interactive": False},
-    {"id": "workspace-write", "label": "Workspace write", "writes": True, "interactive": False},
-    {"id": "chat", "label": "Chat", "writes": False, "interactive": True},
-    {"id": "supervised", "label": "Supervised", "writes": True, "interactive": True},
-]
 LONG_LINE = "const message = '" + "x" * 300 + "';"  # no space to break at: only the diff box may wrap it
 DIFF = "\n".join(["@@ -1,3 +1,4 @@", " import os", "-print('old')", "+print('new')", f"+{LONG_LINE}", " # end"]) + "\n"
-
-
-def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class ScriptedAgent:
-    """The agent side of the wire contract, step by step, over real HTTP."""
-
-    def __init__(self, relay: WebRelay, owner, signed_in: bool = True, models=(), efforts=()):
-        self.http = pair_over_http(relay, owner, "box-1")
-        self.signed_in = signed_in
-        self.choices = {"conversationModels": list(models), "conversationEfforts": list(efforts)}
-        self.answers: list[dict] = []
-        self.steers: list[dict] = []
-
-    def poll(self, *, wait_ms: int = 0, max_tasks: int = 0) -> dict:
-        body = {
-            "label": "Build box", "features": {"codexExecWrite": True}, "codexAvailable": True, "codexVersion": "0.169.0",
-            "codexSignedIn": self.signed_in, "execModes": EXEC_MODES, "waitMs": wait_ms, "maxTasks": max_tasks,
-            **self.choices,
-        }  # fmt: skip
-        status, reply = self.http.post("/api/agent/poll", body)
-        assert status == 200, reply
-        self.answers += [a for a in reply.get("answers", []) if a not in self.answers]
-        self.steers += [s for s in reply.get("steers", []) if s not in self.steers]
-        return reply
-
-    def claim(self) -> dict:
-        (task,) = wait_until(lambda: self.poll(wait_ms=1000, max_tasks=1)["tasks"], timeout=20, what="a task to claim")
-        return task
-
-    def answer_for(self, request_id: str) -> dict:
-        wait_until(lambda: self.poll(wait_ms=1000) and [a for a in self.answers if a["requestId"] == request_id],
-                   timeout=20, what=f"the answer to {request_id} in the agent's poll")  # fmt: skip
-        return next(a for a in self.answers if a["requestId"] == request_id)
-
-    def steer(self, text: str) -> dict:
-        """The steer with this text, once a poll of the agent brought it."""
-        def found():
-            return self.poll(wait_ms=1000) and [s for s in self.steers if s["text"] == text]
-
-        return wait_until(found, timeout=20, what=f"the steer {text!r} in the agent's poll")[0]
-
-    def update(self, task_id: str, **body) -> None:
-        status, reply = self.http.post(f"/api/agent/tasks/{task_id}/update", body)
-        assert status == 200, reply
-
-    def ask(self, task_id: str, **request) -> dict:
-        """Add a pending request (with the digest of exactly what the phone will be shown)."""
-        request = {"status": "pending", "decisions": ["accept", "decline", "cancel"], "requestedAt": now(), **request}
-        request["digest"] = request_digest(task_id, request)
-        self.update(task_id, requestsAdd=[request])
-        return request
-
-
-def item(item_id: str, kind: str, **fields) -> dict:
-    return {"itemId": item_id, "type": kind, "at": now(), **fields}
 
 
 def no_sideways_scroll(phone) -> None:
@@ -158,8 +91,13 @@ def run_the_turn(relay, phone):
     done = phone.page.locator(".turn-request[data-request-id=req-cmd]")
     done.wait_for()
     assert "Approved" in done.inner_text() and "by " in done.inner_text()
+    # The command is one line with its exit code; a tap opens its output.
     command_item = phone.page.locator(".turn-item[data-item-type=command]")
-    assert "exit code 1" in command_item.inner_text() and "1 failed, 1 passed" in command_item.inner_text()
+    assert command_item.locator("summary").inner_text() == "$ pytest -q tests/unit\nexit code 1"
+    assert command_item.locator("pre.item-output").is_hidden()
+    command_item.locator("summary").click()
+    assert command_item.locator("pre.item-output").inner_text() == "F.\n1 failed, 1 passed"
+    assert "folder app" in command_item.inner_text()
     assert phone.page.locator(".tabbar .badge").count() == 0
 
     # A file change: its diff is readable at 390 px, the long line wrapped inside the diff box.
@@ -251,13 +189,25 @@ def run_the_turn(relay, phone):
     zh_card = phone.page.locator(".approval[data-request-id=req-log]")
     zh_card.wait_for()
     assert zh_card.locator("button.decision").all_inner_texts() == ["批准", "拒绝", "停止本轮"]
-    assert phone.page.locator(".turns-nav", has_text="第 2 轮，共 2 轮").is_visible()
+    assert phone.page.locator(".turn-block").count() == 2  # both turns of the thread, one conversation
     no_sideways_scroll(phone)
     phone.check("zh-approval-card")
     zh_card.locator("button", has_text="批准").click()
     assert agent.answer_for("req-log")["decision"] == "accept"
     phone.page.locator(".turn-request[data-request-id=req-log]", has_text="已批准").wait_for()
     phone.check("zh-approved")
+
+    # A reply once the turn ended is the thread's next turn, still supervised (it may still write).
+    agent.update(turn2["taskId"], itemsAppend=[item("a3", "agentMessage", text="**完成**")], status="completed",
+                 summary="**完成**", result={"exitCode": 0})  # fmt: skip
+    phone.page.locator(".msg-assistant strong", has_text="完成").wait_for()
+    phone.page.fill("textarea[name=composer]", "再检查一遍")
+    phone.page.locator(".composer button[type=submit]").click()
+    turn3 = agent.claim()
+    assert (turn3["prompt"], turn3["execMode"], turn3.get("threadId")) == ("再检查一遍", "supervised", "thread-1")
+    phone.page.wait_for_url(f"**/#/task/{turn3['taskId']}")
+    phone.page.locator(f".turn-block[data-task-id={turn3['taskId']}]").wait_for()
+    assert phone.page.locator(".turn-block").count() == 3
 
 
 def test_the_prompt_box_says_codex_is_not_signed_in_and_offers_the_agents_models(relay, phone):
@@ -282,25 +232,94 @@ def test_the_prompt_box_says_codex_is_not_signed_in_and_offers_the_agents_models
     assert (task["execMode"], task["model"], task["effort"]) == ("chat", "gpt-5-mini", "high")
 
 
-def test_an_ordinary_run_shows_none_of_the_conversation_parts(relay, phone):
+ANSWER = "## Done\n\nThe function **adds** two numbers:\n\n- `a`\n- `b`\n\n```\nprint(add(1, 2))\n```\n"
+RUN_DIFF = "\n".join([
+    "diff --git a/calc.py b/calc.py", "index 1111111..2222222 100644", "--- a/calc.py", "+++ b/calc.py",
+    "@@ -10,3 +10,4 @@ def add(a, b):", " x = 1", "-y = 2", "+y = 3", "+z = 4", " end",
+    "diff --git a/notes.md b/notes.md", "new file mode 100644", "index 0000000..3333333", "--- /dev/null", "+++ b/notes.md",
+    "@@ -0,0 +1 @@", "+hello",
+]) + "\n"  # fmt: skip
+
+
+def test_a_one_off_run_reads_as_a_conversation_and_a_reply_continues_it_as_chat(relay, phone):
     owner = relay.owner()
     agent = ScriptedAgent(relay, owner)
     agent.poll()
-    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain", "execMode": "read-only"})
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Explain calc.py", "execMode": "read-only"})
     assert status == 201, made
     task = agent.claim()
-    agent.update(task["taskId"], outputAppend="thinking\n", summary="It is fine.", status="completed", result={"exitCode": 0})
+    log = "warning: the model is slow today\n$ cat calc.py\ndef add(a, b): ...\n[exit code 0]\n\n" + ANSWER
+    agent.update(task["taskId"], outputAppend=log, threadId="thread-exec")
+    agent.update(task["taskId"], summary=ANSWER, diffText=RUN_DIFF, status="completed", result={"exitCode": 0, "threadId": "thread-exec"})
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
     phone.screen("home")
     phone.open(f"/#/task/{task['taskId']}")
     phone.screen("task")
-    phone.page.locator("pre.output", has_text="thinking").wait_for()
-    assert phone.page.locator("pre.prompt", has_text="Explain").is_visible()
-    assert phone.page.get_by_text("It is fine.").is_visible()
-    for part in (".conversation.turn", ".approvals", "textarea[name=composer]", "[data-waiting]"):
-        assert phone.page.locator(part).is_hidden(), part
-    assert phone.page.locator(".tabbar .badge").count() == 0 and not phone.page.title().startswith("(")
+    page = phone.page
+    answer = page.locator(".turn-block .msg-assistant .md")
+    answer.wait_for()
+    # The message once, the answer formatted, no raw markdown, nothing said twice.
+    assert page.get_by_text("Explain calc.py").count() == 2  # the title and the message
+    assert page.locator(".msg-user").inner_text().endswith("Explain calc.py")
+    assert answer.locator("h2").inner_text() == "Done" and answer.locator("strong").inner_text() == "adds"
+    assert answer.locator("li code").all_inner_texts() == ["a", "b"] and "print(add(1, 2))" in answer.locator("pre").inner_text()
+    assert "**" not in answer.inner_text() and page.get_by_text("two numbers").count() == 1
+    # What Codex did is folded, its own warning apart and out of the answer.
+    assert page.locator(".activity pre.output").is_hidden() and "warning" not in answer.inner_text()
+    assert page.locator(".codex-notes summary").inner_text() == "Codex's own notes (1)"
+    page.locator(".activity summary").click()
+    assert "$ cat calc.py" in page.locator(".activity pre.output").inner_text()
+    assert "warning" not in page.locator(".activity pre.output").inner_text()
+    # A card per changed file: counts, then (a tap) its lines numbered, no git headers.
+    cards = page.locator(".diff-file")
+    assert cards.count() == 2 and cards.locator(".diff-lines").first.is_hidden()
+    assert cards.nth(0).locator("summary").inner_text().replace("\n", " ") == "calc.py +2 −1"
+    assert "notes.md" in cards.nth(1).locator("summary").inner_text() and "new file" in cards.nth(1).inner_text()
+    cards.nth(0).locator("summary").click()
+    rows = cards.nth(0).locator(".dl:not(.dl-hunk)")
+    assert [r.locator(".ln").all_inner_texts() for r in rows.all()] == [["10", "10"], ["11", ""], ["", "11"], ["", "12"], ["12", "13"]]
+    assert "index 1111111" not in cards.nth(0).inner_text() and "diff --git" not in page.locator("main").inner_text()
+    assert page.locator(".failure").is_hidden() and page.locator("dl.result").count() == 0  # no thread id table
+    assert page.locator(".tabbar .badge").count() == 0 and not page.title().startswith("(")
+    no_sideways_scroll(phone)
+    phone.check("one-off-run")
+
+    # A reply continues the run's Codex thread, as a chat (a one-off run has no conversation mode).
+    page.fill("textarea[name=composer]", "And subtract?")
+    page.locator(".composer button", has_text="Send").click()
+    reply = agent.claim()
+    assert (reply["prompt"], reply["execMode"], reply.get("threadId")) == ("And subtract?", "chat", "thread-exec")
+    page.wait_for_url(f"**/#/task/{reply['taskId']}")
+    # Same conversation: the first turn stays above the reply.
+    page.locator(f".turn-block[data-task-id={reply['taskId']}]").wait_for()
+    assert page.locator(".turn-block").count() == 2
+    assert page.locator(".turn-block").first.get_attribute("data-task-id") == task["taskId"]
+
+
+def test_a_failed_run_is_said_once_in_words_with_the_code_as_a_detail(relay, phone):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner)
+    agent.poll()
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Break", "execMode": "read-only"})
+    assert status == 201, made
+    task = agent.claim()
+    agent.update(task["taskId"], outputAppend="error: stream disconnected\n", status="failed", error="nonzero-exit",
+                 summary="codex exited 1", result={"exitCode": 1})  # fmt: skip
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("agents")
+    phone.open(f"/#/task/{task['taskId']}")
+    phone.screen("task")
+    failure = phone.page.locator(".failure")
+    failure.wait_for()
+    assert failure.locator(".failure-words").inner_text() == "The command ended with a non-zero exit code."
+    assert failure.locator(".failure-detail pre").is_hidden()
+    failure.locator("summary").click()
+    assert failure.locator(".failure-detail pre").inner_text() == "nonzero-exit\ncodex exited 1"
+    assert phone.page.get_by_text("codex exited 1").count() == 1 and phone.page.get_by_text("non-zero exit code").count() == 1
+    assert phone.page.locator(".msg-assistant").count() == 0
+    phone.check("failed-run")
 
 
 def test_a_turns_conversation_outlives_a_relay_restart_on_this_device(relay, phone):

@@ -44,7 +44,7 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
     phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
-    phone.page.locator("pre.output", has_text="all built").wait_for()
+    phone.page.locator(".activity pre.output", has_text="all built").wait_for(state="attached")  # folded under "What Codex did"
     assert phone.page.locator(".task .hint", has_text="device's cache").is_hidden()
     phone.check("task-live")
 
@@ -56,7 +56,7 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
     phone.expect_failure("/api/admin/state")  # the held wait died with the old relay
     phone.page.reload()
     phone.screen("task")
-    phone.page.locator("pre.output", has_text="all built").wait_for()
+    phone.page.locator(".activity pre.output", has_text="all built").wait_for(state="attached")  # folded under "What Codex did"
     assert phone.page.get_by_text("The build is fine.").is_visible()
     assert phone.page.get_by_text("Explain the build").first.is_visible()
     assert phone.page.locator("p", has_text="device's cache").is_visible()
@@ -68,7 +68,7 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
     phone.page.get_by_text("0 tasks kept.").wait_for()
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
-    phone.page.get_by_text("No output.").wait_for()
+    phone.page.get_by_text("Nothing of this turn is left on the relay or on this device.").wait_for()
     phone.check("cache-cleared")
 
 
@@ -80,7 +80,7 @@ def test_signing_out_wipes_this_users_task_details_from_the_device(relay, phone)
     phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
-    phone.page.locator("pre.output", has_text="PRIVATE-OUTPUT").wait_for()
+    phone.page.locator(".activity pre.output", has_text="PRIVATE-OUTPUT").wait_for(state="attached")  # folded under "What Codex did"
     stored = "() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.') || k === 'mc.lastUser')"
     assert len(phone.page.evaluate(stored)) >= 3  # the task, its index, the last user
 
@@ -105,7 +105,7 @@ def test_a_remote_sign_out_wipes_this_users_task_details_from_the_device(relay, 
     phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
-    phone.page.locator("pre.output", has_text="REMOTE-OUTPUT").wait_for()
+    phone.page.locator(".activity pre.output", has_text="REMOTE-OUTPUT").wait_for(state="attached")  # folded under "What Codex did"
     user_id = phone.page.evaluate("() => localStorage.getItem('mc.lastUser')")
     assert user_id
     mine = f"() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.{user_id}.') || k === 'mc.lastUser')"
@@ -134,7 +134,7 @@ def test_sessions_ended_while_the_app_was_closed_leave_nothing_on_the_device(rel
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
     phone.screen("home")
     phone.open(f"/#/task/{task_id}")
-    phone.page.locator("pre.output", has_text="CLOSED-OUTPUT").wait_for()
+    phone.page.locator(".activity pre.output", has_text="CLOSED-OUTPUT").wait_for(state="attached")  # folded under "What Codex did"
     cached = "() => Object.keys(localStorage).filter((k) => k.startsWith('mc.task.') || k === 'mc.lastUser')"
     assert len(phone.page.evaluate(cached)) >= 3
     phone.page.goto("about:blank")  # the app is closed: no request can be answered 401

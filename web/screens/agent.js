@@ -1,11 +1,11 @@
 // One agent: what it can do (flags with reasons), a Codex run, its actions (request -> approval)
 // and log sources (read a tail), and its recent tasks.
-import { api } from "../api.js";
 import { actionButton, errorBox, fill, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
 import { canRun } from "../flags.js";
 import { agentCard, agentSignature, dangerZone } from "./agent_parts.js";
 import { taskRow } from "./task_parts.js";
+import { startTask } from "./one_tap.js";
 
 export const title = "agent.title";
 
@@ -25,9 +25,9 @@ export function mount(ctx) {
     if (signature === shown) return;
     shown = signature;
     const run = (kind, extra, label) => async () => {
-      const reply = await api.createTask({ type: kind, agentId: agent.agentId, title: label, ...extra });
+      const task = await startTask(ctx, { type: kind, agentId: agent.agentId, title: label, ...extra });
       ctx.refresh();
-      ctx.go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
+      ctx.go(`#/task/${encodeURIComponent(task.taskId)}`);
     };
     const codex = canRun("codex_exec", { ...ctx, agent });
     const action = canRun("run_action", { ...ctx, agent });

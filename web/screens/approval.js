@@ -5,7 +5,7 @@
 // becomes one line: what it was, what was decided and by whom.
 import { clockTime, guarded, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { parseDiff, renderDiff } from "../diff.js";
+import { renderDiff } from "../diff.js";
 
 const DECISION_KIND = { accept: "primary", decline: "", cancel: "danger" };
 
@@ -41,16 +41,13 @@ function shownRequest(request) {
   ];
 }
 
+/** A change to approve: its diff open (what is approved must be seen), or its path alone. */
 function changeBox(change) {
-  const { lines } = parseDiff(change.diff || "");
-  const added = lines.filter((l) => l.kind === "add").length;
-  const removed = lines.filter((l) => l.kind === "del").length;
+  const name = change.movePath ? `${change.path} → ${change.movePath}` : change.path;
   return h("div", { class: "change", "data-path": change.path },
-    h("p", { class: "change-head" },
-      h("span", { class: "mono change-path" }, change.movePath ? `${change.path} → ${change.movePath}` : change.path), " ",
-      h("span", { class: "hint" }, t(`change.${change.kind}`, {}, change.kind)), " ",
-      h("span", { class: "diff-count add" }, `+${added}`), " ", h("span", { class: "diff-count del" }, `−${removed}`)),
-    change.diff ? h("div", { class: "diff" }, renderDiff(change.diff)) : null);
+    change.diff ? renderDiff(change.diff, { open: true, name })
+      : h("p", { class: "change-head" }, h("span", { class: "mono change-path" }, name), " ",
+        h("span", { class: "hint" }, t(`change.${change.kind}`, {}, change.kind))));
 }
 
 /** An answered (or expired, withdrawn, refused) request, for the conversation. */

@@ -1,11 +1,17 @@
-// The box under an interactive task: while the turn runs, what is typed is added to it (a steer,
-// API.md `POST /api/admin/tasks/{id}/steer`); once the turn ended, it starts the next turn of the same
-// Codex thread (a codex_exec task with the same agent, exec mode and `threadId`). A steer Codex did not
-// take (the turn had ended) is offered as the next turn instead. What is typed survives live updates.
+// The reply box under a conversation: while an interactive turn runs, what is typed is added to it (a
+// steer, API.md `POST /api/admin/tasks/{id}/steer`); once the turn ended, it starts the next turn of the
+// same Codex thread (a codex_exec task with the same agent and `threadId`, in the conversation's mode:
+// the turn's own, so a supervised conversation keeps writing; `chat` after a one-off run). A steer
+// Codex did not take (the turn had ended) is offered as the next turn instead. What is typed survives
+// live updates.
 import { api } from "../api.js";
-import { errorBox, field, fill, form, guarded, h, link } from "../dom.js";
+import { errorBox, field, fill, form, guarded, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
+import { isInteractive } from "./task_parts.js";
+
+/** A codex_exec task's thread: the task view's `threadId`, or (a one-off run) its result's. */
+export const threadOf = (task) => task.threadId || (task.result && task.result.threadId) || null;
 
 const resent = new Set(); // steer ids this app already sent again as a turn (while it is open)
 
@@ -16,9 +22,9 @@ export function composer(getCtx) {
   const submit = h("button", { type: "submit", class: "button primary wide" });
   const error = errorBox();
   const offer = h("div", { class: "steer-offer", hidden: true });
-  const later = h("p", { hidden: true });
   let task = null;
   let mode = "";
+  let replyMode = null;
 
   const box = form("stack composer", [field(label, text), hint, submit, error], async () => {
     if (!text.value.trim()) throw { code: "prompt-required" };
@@ -27,10 +33,10 @@ export function composer(getCtx) {
     text.value = "";
     getCtx().refresh();
   }, error);
-  const el = h("section", { class: "card", "aria-label": t("composer.heading") }, offer, later, box);
+  const el = h("section", { class: "card", "aria-label": t("composer.heading") }, offer, box);
 
   async function nextTurn(prompt) {
-    const body = { type: "codex_exec", agentId: task.agentId, prompt, execMode: task.execMode, threadId: task.threadId };
+    const body = { type: "codex_exec", agentId: task.agentId, prompt, execMode: replyMode, threadId: threadOf(task) };
     if (task.cwd && task.cwd !== ".") body.cwd = task.cwd;
     if (task.model) body.model = task.model; // the conversation keeps the model and effort it was given
     if (task.effort) body.effort = task.effort;
@@ -38,22 +44,21 @@ export function composer(getCtx) {
     getCtx().go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
   }
 
-  /** `newer`: a later turn of the same thread, if one exists (then this one only links to it). */
-  function update(ctx, current, newer) {
+  /** `current`: the conversation's newest turn; `nextMode`: the mode a next turn runs in (none: this
+   * conversation cannot go on from here). */
+  function update(ctx, current, nextMode) {
     task = current;
+    replyMode = nextMode;
     const may = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.createTasks);
-    const running = task.status === "running" && !task.cancelRequestedAt;
-    const next = isTerminal(task.status) && !!task.threadId && !newer;
+    const running = task.status === "running" && !task.cancelRequestedAt && isInteractive(ctx, task);
+    const next = isTerminal(task.status) && !!threadOf(task) && !!replyMode;
     mode = running ? "steer" : next ? "next" : "";
-    el.hidden = !may || (!mode && !newer);
-    box.hidden = !mode;
-    fill(later, newer ? link(t("composer.newerTurn"), `#/task/${encodeURIComponent(newer.taskId)}`) : null);
-    later.hidden = !newer;
+    el.hidden = !may || !mode;
     label.textContent = t(mode === "steer" ? "composer.steerLabel" : "composer.nextLabel");
-    hint.textContent = t(mode === "steer" ? "composer.steerHint" : "composer.nextHint");
+    hint.textContent = t(mode === "steer" ? "composer.steerHint" : replyMode === current.execMode ? "composer.nextHint" : "composer.chatHint");
     submit.textContent = t(mode === "steer" ? "composer.steer" : "composer.next");
     const rejected = (task.steers || []).filter((s) => s.status === "rejected" && !resent.has(s.steerId)).pop();
-    showOffer(rejected && task.threadId && !newer ? rejected : null);
+    showOffer(rejected && threadOf(task) && replyMode ? rejected : null);
   }
 
   function showOffer(steer) {

@@ -1,21 +1,33 @@
-// One task, live: status, prompt, output as it streams in, summary, diff, error, result;
-// approve / reject (awaiting approval) and cancel. Text the relay lost in a restart comes from
-// this device's cache (taskcache.js). An interactive Codex turn adds its conversation, a card per
-// request waiting for a person, and the composer (steer now, next turn later). A turn whose text
-// neither the relay nor this device holds offers its thread's earlier conversation (history.js).
+// One task that is not a Codex conversation (an action, a log read, a session read or delete), live:
+// status, what runs (an action's argv as a list, each item quoted), its output as it streams in (a
+// log opens at its newest line), then its outcome said once — the summary when it worked, the failure
+// in words with its code and exit code as a detail when it did not. Approve / Reject while it waits
+// (and who may: the creator alone cannot when the workspace asks for a second person); Cancel while
+// it is queued or runs. Text the relay lost in a restart comes from this device's cache.
 import { api } from "../api.js";
-import { actionButton, clockTime, errorBox, errorMessage, fill, h, keyed, link } from "../dom.js";
+import { actionButton, clockTime, errorBox, fill, h, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { cachedTask, withCached } from "../taskcache.js";
 import { renderDiff } from "../diff.js";
-import { agentLabel, isInteractive, statusChip, taskError, taskTitle, waitingChip } from "./task_parts.js";
-import { requestCard } from "./approval.js";
-import { composer } from "./composer.js";
-import { earlierConversation } from "./history.js";
-import { showItems } from "./turn_items.js";
+import { agentLabel, statusChip, taskTitle } from "./task_parts.js";
+import { failureWords } from "./turn_view.js";
+import { secondApproverNeeded } from "./one_tap.js";
 
 export const title = "task.title";
+
+/** The agent's first output line of an action: `argv: [...]` (JSON), the program and its arguments. */
+const ARGV_LINE = /^argv: (\[.*\])\n?/;
+
+export function splitArgv(text) {
+  const match = ARGV_LINE.exec(text || "");
+  if (!match) return { argv: null, rest: text || "" };
+  try {
+    const argv = JSON.parse(match[1]);
+    if (Array.isArray(argv) && argv.every((x) => typeof x === "string")) return { argv, rest: text.slice(match[0].length) };
+  } catch { /* not the agent's line: shown as output */ }
+  return { argv: null, rest: text };
+}
 
 export function mount(ctx) {
   const taskId = ctx.params[0];
@@ -26,8 +38,8 @@ export function mount(ctx) {
   const note = h("p", { class: "notice", role: "status" });
   const cacheNote = h("p", { class: "hint" }, t("task.fromCache"));
   const error = errorBox();
-  const prompt = h("pre", { class: "prompt" });
-  const promptPart = h("section", { class: "card" }, h("h2", {}, t("task.prompt")), prompt);
+  const argvList = h("ol", { class: "argv mono", "aria-label": t("task.argv") });
+  const argvPart = h("section", { class: "card" }, h("h2", {}, t("task.argv")), argvList);
   const outputTitle = h("h2", {});
   const output = h("pre", { class: "output mono", tabindex: "0", "aria-live": "off" });
   const outputEmpty = h("p", { class: "hint" });
@@ -36,128 +48,92 @@ export function mount(ctx) {
   const summaryPart = h("section", { class: "card" }, h("h2", {}, t("task.summary")), summary);
   const diff = h("div", { class: "diff" });
   const diffPart = h("section", { class: "card" }, h("h2", {}, t("task.diff")), diff);
-  const failure = h("div");
-  const failurePart = h("section", { class: "card failure" }, h("h2", {}, t("task.error")), failure);
+  const failure = h("div", { class: "failure", role: "status" });
   const result = h("dl", { class: "result" });
   const resultPart = h("section", { class: "card" }, h("h2", {}, t("task.result")), result);
   const missing = h("div", { class: "card" }, h("p", {}, t("task.notFound")), link(t("tasks.title"), "#/tasks"));
-  const approvals = h("div", { class: "stack approvals", "aria-live": "polite" });
-  const conversation = h("ol", { class: "conversation turn", "aria-label": t("turn.heading") });
-  const turnsNav = h("p", { class: "turns-nav" });
-  const box = composer(() => current);
-  const earlier = earlierConversation(() => current);
-  const turnPart = h("section", { class: "card" }, h("h2", {}, t("turn.heading")), turnsNav, earlier.el, conversation);
-  const answerErrors = new Map(); // requestId -> why this device's answer was refused (kept across redraws)
   const body = h("div", { class: "stack" },
     h("div", { class: "card" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, controls, error),
-    approvals, promptPart, turnPart, box.el, outputPart, summaryPart, diffPart, failurePart, resultPart);
+    failure, argvPart, outputPart, summaryPart, diffPart, resultPart);
   const el = h("div", { class: "screen task" }, body, missing);
   let shownControls = "";
   let shownDiff = null;
-  let current = ctx;
+  let shownFailure = "";
+  let atNewest = false; // the log was brought to its newest line once; later lines follow if the reader stays there
 
   function update(ctx) {
-    current = ctx;
     const live = ctx.state && (ctx.state.tasks || []).find((x) => x.taskId === taskId);
     const task = live ? withCached(ctx.userId, live) : cachedTask(ctx.userId, taskId);
     body.hidden = !task;
     missing.hidden = !!task || !ctx.state;
     if (!task) return;
     heading.textContent = taskTitle(task, ctx.state);
-    fill(chipSlot, statusChip(task.status), waitingChip(task));
+    fill(chipSlot, statusChip(task.status));
     meta.textContent = [
       t(`type.${task.type}`, {}, task.type), agentLabel(ctx, task.agentId),
-      task.execMode ? t("task.mode", { mode: task.execMode }) : null,
-      task.cwd ? t("task.cwd", { cwd: task.cwd }) : null,
-      clockTime(task.createdAt),
+      task.cwd ? t("task.cwd", { cwd: task.cwd }) : null, clockTime(task.createdAt),
     ].filter(Boolean).join(" · ");
     cacheNote.hidden = !task.fromCache;
     const terminal = isTerminal(task.status);
+    const secondNeeded = task.status === "awaiting_approval" && secondApproverNeeded(ctx, task);
     note.textContent = task.cancelRequestedAt && !terminal ? t("task.cancelRequested")
+      : secondNeeded ? t("task.awaitingSecondApprover")
       : task.status === "awaiting_approval" ? t("task.awaitingApproval")
-      : task.awaitingInput && !terminal ? t("task.awaitingInput")
       : task.status === "queued" ? t("task.queued") : "";
     note.hidden = !note.textContent;
-    renderControls(ctx, task, terminal);
+    renderControls(ctx, task, terminal, secondNeeded);
 
-    const turn = showTurn(ctx, task, terminal);
-    promptPart.hidden = !task.prompt || turn.hasUserMessage;
-    prompt.textContent = task.prompt || "";
+    const { argv, rest } = splitArgv(task.outputTail);
+    fill(argvList, (argv || []).map((part) => h("li", {}, JSON.stringify(part))));
+    argvPart.hidden = !argv;
+
+    // Nothing to read before it runs: the output part appears once it can have output.
+    const started = task.status === "running" || terminal;
+    outputPart.hidden = !started || (terminal && !rest && task.status !== "completed");
     outputTitle.textContent = t(task.type === "read_log" ? "task.log" : "task.output");
-    const text = task.outputTail || "";
-    outputEmpty.hidden = !!text;
-    outputEmpty.textContent = terminal ? t("task.noOutput") : t("task.waitingOutput");
-    output.hidden = !text;
-    outputPart.hidden = turn.shown && (!!(task.items || []).length || turn.fromRecord); // outputTail is the turn's text for old clients
-    if (output.textContent !== text) {
-      const pinned = output.scrollHeight - output.scrollTop - output.clientHeight < 24;
-      output.textContent = text;
-      if (pinned) output.scrollTop = output.scrollHeight;
+    outputEmpty.hidden = !!rest;
+    outputEmpty.textContent = !started ? "" : terminal ? t("task.noOutput") : t("task.waitingOutput");
+    output.hidden = !rest;
+    if (output.textContent !== rest) {
+      const follow = !atNewest || pageAtBottom();
+      output.textContent = rest;
+      if (rest && task.type === "read_log" && follow) showNewestLine();
     }
-    summaryPart.hidden = !task.summary || turn.saidSummary;
+
+    const failed = task.status === "failed";
+    summaryPart.hidden = !task.summary || failed;
     summary.textContent = task.summary || "";
     diffPart.hidden = !task.diffText;
     if (task.diffText !== shownDiff) {
       shownDiff = task.diffText;
       fill(diff, task.diffText ? renderDiff(task.diffText) : null);
     }
-    failurePart.hidden = !task.error;
-    fill(failure, task.error ? taskError(task.error) : null);
-    const rows = resultRows(task.result);
+    const failureKey = JSON.stringify([failed, task.error, task.summary, task.result]);
+    if (failureKey !== shownFailure) {
+      shownFailure = failureKey;
+      fill(failure, failed ? failureBox(task) : null);
+    }
+    failure.hidden = !failed;
+    const rows = failed ? [] : resultRows(task.result);
     resultPart.hidden = !rows.length;
     fill(result, rows.map(([k, v]) => [h("dt", {}, t(k)), h("dd", {}, String(v))]));
   }
 
-  /** The interactive parts; an old (non-interactive) task shows none of them. */
-  function showTurn(ctx, task, terminal) {
-    const shown = isInteractive(ctx, task) || !!((task.items || []).length || (task.requests || []).length);
-    turnPart.hidden = !shown;
-    approvals.hidden = !shown;
-    box.el.hidden = !shown;
-    if (!shown) return { shown, hasUserMessage: false, saidSummary: false, fromRecord: false };
-    const allowed = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.approveTasks) && !task.fromCache && !terminal;
-    const pending = terminal ? [] : (task.requests || []).filter((r) => r.status === "pending");
-    keyed(approvals, pending, (r) => r.requestId, (r) => JSON.stringify([r, allowed, answerErrors.get(r.requestId) || ""]),
-      (r) => requestCard(r, { allowed, error: answerErrors.get(r.requestId), answer: (decision) => answer(r, decision) }));
-    approvals.hidden = !pending.length;
-    showItems(conversation, task, answerErrors, terminal);
-    const thread = threadTurns(ctx, task);
-    const at = thread.findIndex((x) => x.taskId === task.taskId);
-    fill(turnsNav,
-      at > 0 ? link(t("turn.previous"), `#/task/${encodeURIComponent(thread[at - 1].taskId)}`) : null,
-      thread.length > 1 ? h("span", { class: "hint" }, t("turn.position", { index: at + 1, count: thread.length })) : null);
-    turnsNav.hidden = thread.length < 2;
-    const fromRecord = earlier.update(ctx, task); // the thread read through the agent stands in for the lost turn
-    if (!conversation.children.length && !fromRecord) {
-      fill(conversation, h("li", { class: "hint" }, t(terminal ? "task.noOutput" : "turn.waiting")));
-    }
-    conversation.hidden = !conversation.children.length;
-    box.update(ctx, task, at >= 0 && at < thread.length - 1 ? thread[thread.length - 1] : null);
-    const items = task.items || [];
-    return {
-      shown, fromRecord, hasUserMessage: items.some((i) => i.type === "userMessage"),
-      saidSummary: items.some((i) => i.type === "agentMessage" && i.text === task.summary), // the turn's last answer
-    };
+  /** The log's last line at the bottom of the screen: the page scrolls, never a box inside it. */
+  function showNewestLine() {
+    atNewest = true;
+    requestAnimationFrame(() => {
+      if (!el.isConnected || output.hidden) return;
+      const bottom = output.getBoundingClientRect().bottom + window.scrollY;
+      window.scrollTo(0, Math.max(0, bottom - window.innerHeight + 16));
+    });
   }
 
-  async function answer(request, decision) {
-    answerErrors.delete(request.requestId);
-    try {
-      await api.answerRequest(taskId, request.requestId, decision, request.digest);
-    } catch (err) {
-      answerErrors.set(request.requestId, errorMessage(err));
-      throw err;
-    } finally {
-      current.refresh();
-      update(current);
-    }
-  }
-
-  function renderControls(ctx, task, terminal) {
+  function renderControls(ctx, task, terminal, secondNeeded) {
     const perms = ctx.auth ? ctx.auth.permissions : {};
-    const decide = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
-    const cancel = !terminal && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
-    const key = [decide, cancel].join();
+    const waiting = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
+    const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
+    const key = [waiting, secondNeeded, cancel].join();
     if (key === shownControls) return;
     shownControls = key;
     const act = (action) => async () => {
@@ -165,21 +141,33 @@ export function mount(ctx) {
       ctx.refresh();
     };
     fill(controls,
-      decide ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null,
-      decide ? actionButton(t("task.reject"), act("reject"), { errorEl: error, kind: "danger" }) : null,
+      waiting && !secondNeeded ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null,
+      waiting ? actionButton(t("task.reject"), act("reject"), { errorEl: error, kind: "danger" }) : null,
       cancel ? actionButton(t("task.cancel"), act("cancel"), { errorEl: error, kind: "danger" }) : null);
+    controls.hidden = !controls.children.length;
   }
 
   update(ctx);
   return { el, update };
 }
 
-/** The turns of this task's Codex thread in the state view, oldest first (the task itself included). */
-function threadTurns(ctx, task) {
-  if (!task.threadId || !ctx.state) return [task];
-  const turns = (ctx.state.tasks || []).filter((x) => x.agentId === task.agentId && x.threadId === task.threadId && isInteractive(ctx, x));
-  if (!turns.some((x) => x.taskId === task.taskId)) turns.push(task);
-  return turns.sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
+const pageAtBottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 24;
+
+/** The failure once: the app's words for the code (else the agent's summary), and the details —
+ * the code, the agent's summary and the exit code or signal — folded under it. */
+function failureBox(task) {
+  const { code, sentence } = failureWords(task);
+  const r = task.result || {};
+  const detail = [
+    task.error,
+    sentence ? task.summary : null,
+    r.exitCode !== null && r.exitCode !== undefined ? t("turn.exitCode", { code: r.exitCode }) : null,
+    r.signal ? `${t("task.signal")}: ${r.signal}` : null,
+  ].filter(Boolean).join("\n");
+  return [
+    h("p", { class: "failure-words", "data-error-code": code || null }, sentence || task.summary || t("conversation.failed")),
+    detail ? h("details", { class: "failure-detail" }, h("summary", {}, t("conversation.failureDetail")), h("pre", { class: "mono small" }, detail)) : null,
+  ];
 }
 
 function resultRows(result) {
@@ -189,7 +177,6 @@ function resultRows(result) {
   if (result.signal) rows.push(["task.signal", result.signal]);
   if ("lineCount" in result) rows.push(["task.lineCount", result.lineCount]);
   if ("deleted" in result) rows.push(["task.deleted", result.deleted ? t("common.yes") : t("common.no")]);
-  if (result.threadId) rows.push(["task.threadId", result.threadId]);
   if (result.completedAt) rows.push(["task.completedAt", clockTime(result.completedAt)]);
   return rows;
 }

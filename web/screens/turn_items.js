@@ -1,9 +1,12 @@
 // The conversation of an interactive turn (API.md `items[]`), as it arrives: what the person wrote,
-// what Codex answered, the commands it ran with their output and exit code, the files it changed
-// with their line counts, steers, notices — and, in between, the requests a person already answered
-// (who decided what). Text nodes only; every box wraps or scrolls inside itself, never the page.
+// what Codex answered (markdown, markdown.js), the commands it ran folded to one line each with their
+// exit code (a tap shows folder and output), the files it changed with their line counts, steers,
+// notices — and, in between, the requests a person already answered (who decided what). Every box
+// wraps or scrolls inside itself, never the page.
 import { clockTime, h, keyed } from "../dom.js";
 import { t } from "../i18n.js";
+import { counts } from "../diff.js";
+import { renderMarkdown } from "../markdown.js";
 import { answeredLine } from "./approval.js";
 
 /** Render the turn into `list` (an <ol>), reusing the elements of entries that did not change. A
@@ -45,7 +48,7 @@ function unshownSteers(task) {
 function itemEntry(item) {
   switch (item.type) {
     case "userMessage": return message("user", t("session.role.user"), item.text);
-    case "agentMessage": return message("assistant", t("session.role.assistant"), item.text);
+    case "agentMessage": return answer(item.text);
     case "steer": return message("user steer", t("turn.steer"), item.text);
     case "command": return commandEntry(item);
     case "fileChange": return fileChangeEntry(item);
@@ -53,25 +56,36 @@ function itemEntry(item) {
   }
 }
 
-function message(who, role, text, ...extra) {
+export function message(who, role, text, ...extra) {
   return h("li", { class: `msg ${who.split(" ").map((w) => `msg-${w}`).join(" ")}`, "data-item-type": who.includes("steer") ? "steer" : who },
     h("span", { class: "msg-role" }, role), h("p", { class: "msg-text" }, text || ""), extra);
+}
+
+/** Codex's words, formatted. */
+export function answer(text) {
+  return h("li", { class: "msg msg-assistant", "data-item-type": "assistant" },
+    h("span", { class: "msg-role" }, t("session.role.assistant")), h("div", { class: "msg-text md" }, renderMarkdown(text)));
 }
 
 const itemStatus = (status) =>
   status ? h("span", { class: `chip item-${status}`, "data-status": status }, t(`item.${status}`, {}, status)) : null;
 
+/** A command the folded line may not show whole (it shows two lines at most). */
+const long = (command) => !!command && (command.length > 60 || command.includes("\n"));
+
 function commandEntry(item) {
-  const facts = [
-    item.cwd ? t("task.cwd", { cwd: item.cwd }) : null,
-    item.exitCode !== null && item.exitCode !== undefined ? t("turn.exitCode", { code: item.exitCode }) : null,
-    item.at ? clockTime(item.at) : null,
-  ].filter(Boolean).join(" · ");
+  const done = item.exitCode !== null && item.exitCode !== undefined;
+  const facts = [item.cwd ? t("task.cwd", { cwd: item.cwd }) : null, item.at ? clockTime(item.at) : null].filter(Boolean).join(" · ");
   return h("li", { class: "turn-item", "data-item-type": "command" },
-    h("div", { class: "card-head" }, h("span", { class: "turn-kind" }, t("turn.command")), itemStatus(item.status)),
-    h("pre", { class: "command mono" }, item.command || ""),
-    facts ? h("p", { class: "meta" }, facts) : null,
-    item.output ? h("pre", { class: "output mono item-output", tabindex: "0" }, item.output) : null);
+    h("details", { class: "command-fold" },
+      h("summary", { class: "command-line" },
+        h("span", { class: "mono command-text" }, `$ ${item.command || ""}`),
+        done ? h("span", { class: `chip exit ${item.exitCode === 0 ? "exit-ok" : "exit-bad"}`, "data-exit-code": String(item.exitCode) },
+          t("turn.exitCode", { code: item.exitCode })) : itemStatus(item.status)),
+      facts ? h("p", { class: "meta" }, facts) : null,
+      long(item.command) ? h("pre", { class: "command mono" }, item.command) : null, // the line above may cut it
+      item.output ? h("pre", { class: "output mono item-output", tabindex: "0" }, item.output)
+        : h("p", { class: "hint" }, t("turn.noCommandOutput"))));
 }
 
 function fileChangeEntry(item) {
@@ -80,8 +94,7 @@ function fileChangeEntry(item) {
     h("ul", { class: "diff-files" }, (item.changes || []).map((change) =>
       h("li", {}, h("span", { class: "mono" }, change.movePath ? `${change.path} → ${change.movePath}` : change.path), " ",
         h("span", { class: "hint" }, t(`change.${change.kind}`, {}, change.kind || "")), " ",
-        h("span", { class: "diff-count add" }, `+${change.added || 0}`), " ",
-        h("span", { class: "diff-count del" }, `−${change.removed || 0}`)))));
+        counts(change.added, change.removed)))));
 }
 
 function steerBubble(steer) {

@@ -1,0 +1,125 @@
+// A conversation with Codex: the codex_exec tasks of one Codex thread on one agent, oldest turn
+// first (a task without a thread is a conversation of its own), opened from any of its turns
+// (`#/task/<taskId>`). Each turn is drawn by turn_view.js; under the newest one, the reply box
+// (composer.js): while a turn runs it steers it, once it ended it starts the next turn of the same
+// thread in the conversation's mode (a one-off `codex exec` run continues as a `chat`). Text the
+// relay lost in a restart comes from this device's cache (taskcache.js).
+import { api } from "../api.js";
+import { actionButton, errorBox, fill, h, link } from "../dom.js";
+import { t } from "../i18n.js";
+import { isTerminal } from "../catalog.js";
+import { cachedTask, cachedTasks, withCached } from "../taskcache.js";
+import { agentLabel, isInteractive, statusChip, taskTitle, waitingChip } from "./task_parts.js";
+import { composer, threadOf } from "./composer.js";
+import { turnView } from "./turn_view.js";
+
+export const title = "conversation.title";
+
+export function mount(ctx) {
+  const taskId = ctx.params[0];
+  const heading = h("h1", {});
+  const chipSlot = h("span");
+  const meta = h("p", { class: "meta" });
+  const note = h("p", { class: "notice", role: "status" });
+  const cacheNote = h("p", { class: "hint" }, t("task.fromCache"));
+  const controls = h("div", { class: "toolbar" });
+  const error = errorBox();
+  const turns = h("div", { class: "stack turns" });
+  const answerErrors = new Map(); // requestId -> why this device's answer was refused (kept across redraws)
+  const views = new Map(); // taskId -> its turn view
+  const box = composer(() => current);
+  const body = h("div", { class: "stack" },
+    h("div", { class: "card conversation-head" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, controls, error),
+    turns, box.el);
+  const missing = h("div", { class: "card" }, h("p", {}, t("task.notFound")), link(t("tasks.title"), "#/tasks"));
+  const el = h("div", { class: "screen task conversation-screen" }, body, missing);
+  let current = ctx;
+  let shownControls = "";
+
+  function update(ctx) {
+    current = ctx;
+    const task = findTask(ctx, taskId);
+    body.hidden = !task;
+    missing.hidden = !!task || !ctx.state;
+    if (!task) return;
+    const thread = threadTurns(ctx, task);
+    const latest = thread[thread.length - 1];
+    heading.textContent = taskTitle(thread[0], ctx.state);
+    fill(chipSlot, statusChip(latest.status), waitingChip(latest));
+    meta.textContent = [agentLabel(ctx, latest.agentId), modeLabel(ctx, latest)].filter(Boolean).join(" · ");
+    cacheNote.hidden = !latest.fromCache;
+    const terminal = isTerminal(latest.status);
+    note.textContent = latest.cancelRequestedAt && !terminal ? t("task.cancelRequested")
+      : latest.status === "awaiting_approval" ? t("task.awaitingApproval")
+      : latest.awaitingInput && !terminal ? t("task.awaitingInput")
+      : latest.status === "queued" ? t("task.queued") : "";
+    note.hidden = !note.textContent;
+    renderControls(ctx, latest, terminal);
+
+    for (const id of [...views.keys()]) if (!thread.some((x) => x.taskId === id)) views.delete(id);
+    const lost = thread.find((turn) => !turn.prompt && !(turn.items || []).length); // the record stands in for every lost turn
+    const elements = thread.map((turn) => {
+      if (!views.has(turn.taskId)) views.set(turn.taskId, turnView(() => current, answerErrors));
+      const view = views.get(turn.taskId);
+      view.update(ctx, turn, { history: turn === lost, record: !!lost && !!threadOf(lost) && isInteractive(ctx, lost) });
+      return view.el;
+    });
+    const shown = [...turns.children];
+    if (shown.length !== elements.length || shown.some((x, i) => x !== elements[i])) turns.replaceChildren(...elements);
+    box.update(ctx, latest, replyMode(ctx, latest));
+  }
+
+  function renderControls(ctx, task, terminal) {
+    const perms = ctx.auth ? ctx.auth.permissions : {};
+    const decide = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
+    const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
+    const key = [task.taskId, decide, cancel].join();
+    if (key === shownControls) return;
+    shownControls = key;
+    const act = (action) => async () => {
+      await api.taskAction(task.taskId, action);
+      current.refresh();
+    };
+    fill(controls,
+      decide ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null,
+      decide ? actionButton(t("task.reject"), act("reject"), { errorEl: error, kind: "danger" }) : null,
+      cancel ? actionButton(t("conversation.stop"), act("cancel"), { errorEl: error, kind: "danger" }) : null);
+    controls.hidden = !controls.children.length;
+  }
+
+  update(ctx);
+  return { el, update };
+}
+
+function findTask(ctx, taskId) {
+  const live = ctx.state && (ctx.state.tasks || []).find((x) => x.taskId === taskId);
+  return live ? withCached(ctx.userId, live) : cachedTask(ctx.userId, taskId);
+}
+
+/** The turns of this task's Codex thread, oldest first (the task itself included): from the state
+ * view, or offline from this device's cache. */
+export function threadTurns(ctx, task) {
+  const thread = threadOf(task);
+  if (!thread) return [task];
+  const byId = new Map();
+  const sameThread = (x) => x.type === "codex_exec" && x.agentId === task.agentId && threadOf(x) === thread;
+  if (!ctx.state) for (const x of cachedTasks(ctx.userId)) if (sameThread(x)) byId.set(x.taskId, x); // offline
+  for (const x of (ctx.state && ctx.state.tasks) || []) if (sameThread(x)) byId.set(x.taskId, withCached(ctx.userId, x));
+  byId.set(task.taskId, task);
+  return [...byId.values()].sort((a, b) => String(a.createdAt).localeCompare(String(b.createdAt)));
+}
+
+/** The mode a reply runs in: the turn's own when it is a conversation mode; a one-off run continues
+ * as `chat` (read-only) when the agent offers it; none when the agent offers no conversation. */
+export function replyMode(ctx, task) {
+  if (isInteractive(ctx, task)) return task.execMode;
+  const agent = ctx.state && (ctx.state.agents || []).find((a) => a.agentId === task.agentId);
+  return agent && (agent.execModes || []).some((m) => m.id === "chat" && m.interactive) ? "chat" : null;
+}
+
+function modeLabel(ctx, task) {
+  if (!task.execMode) return null;
+  const agent = ctx.state && (ctx.state.agents || []).find((a) => a.agentId === task.agentId);
+  const mode = agent && (agent.execModes || []).find((m) => m.id === task.execMode);
+  return mode && mode.label ? mode.label : t("task.mode", { mode: task.execMode });
+}
