@@ -195,6 +195,11 @@ op("POST", "/api/admin/workspaces", "Create a workspace", caller="session", tag=
    body=obj({"name": clamped(80)}, "name"),
    ok=obj({"ok": OK, "workspace": ref("Workspace"), "auth": ref("Auth")}, "ok", "workspace", "auth"),
    description="The creator becomes its owner and switches to it.")
+op("POST", "/api/admin/workspaces/current/settings", "Change the current workspace's settings", caller="session",
+   role=True, tag="people", body=obj({"requireSecondApprover": BOOLEAN}, "requireSecondApprover"),
+   ok=obj({"ok": OK, "workspace": ref("Workspace")}, "ok", "workspace"),
+   description="Ours (issue 18), owners of the current workspace. `requireSecondApprover`: a second person "
+               "approves actions and log reads (the creator of one may not approve it).")
 op("POST", "/api/admin/invitations", "Create an invitation", caller="session", role=True, tag="people", status=201,
    body=obj({
        "type": {"type": "string", "enum": list(invitations.INVITE_TYPES), "default": "workspace"},
@@ -287,10 +292,14 @@ op("POST", "/api/admin/tasks", "Create a task", caller="session", role=True, tag
    errors={400: ["unsupported-task-type", "agent-not-available"], 403: ["feature-disabled", "write-mode-disabled"],
            404: ["agent-not-found"], 409: ["idempotency-key-reused"], 429: ["too-many-tasks"]})
 TASK_ID = path_param("taskId", "A `task_` id of the current workspace.")
-for verb in ("approve", "reject"):
-    op("POST", f"/api/admin/tasks/{{taskId}}/{verb}", f"{verb.capitalize()} a task awaiting approval",
-       caller="session", role=True, tag="tasks", parameters=TASK_ID, ok=TASK,
-       errors={404: ["task-not-found"], 409: ["task-not-awaiting-approval"]})
+op("POST", "/api/admin/tasks/{taskId}/approve", "Approve a task awaiting approval", caller="session", role=True,
+   tag="tasks", parameters=TASK_ID, ok=TASK,
+   errors={403: ["second-approver-required"], 404: ["task-not-found"], 409: ["task-not-awaiting-approval"]},
+   description="Ours: in a workspace with `requireSecondApprover`, the person who created a `run_action` or "
+               "`read_log` task may not approve it (403 `second-approver-required`); another operator may.")
+op("POST", "/api/admin/tasks/{taskId}/reject", "Reject a task awaiting approval", caller="session", role=True,
+   tag="tasks", parameters=TASK_ID, ok=TASK, errors={404: ["task-not-found"], 409: ["task-not-awaiting-approval"]},
+   description="Rejecting one's own task is allowed under the two-person rule.")
 op("POST", "/api/admin/tasks/{taskId}/cancel", "Cancel a task", caller="session", role=True, tag="tasks",
    parameters=TASK_ID, ok=TASK, errors={404: ["task-not-found"], 409: ["task-already-finished"]},
    description="Extension: awaiting or queued tasks are canceled at once; a running one gets `cancelRequestedAt`.")

@@ -34,11 +34,12 @@ class TaskAction:
         self.action = f"tasks.{verb}"
 
     def on_post(self, req, resp, task_id: str) -> None:
-        workspace_id, tasks = req.context.caller.workspace_id, self.ctx.services.tasks
+        caller, tasks = req.context.caller, self.ctx.services.tasks
         if self.verb == "cancel":
-            state = tasks.cancel(workspace_id, task_id)
+            state = tasks.cancel(caller.workspace_id, task_id)
         else:
-            state = tasks.decide(workspace_id, task_id, approve=self.verb == "approve")
+            approve = self.verb == "approve"
+            state = tasks.decide(caller.workspace_id, task_id, approve=approve, user_id=caller.user.user_id)
         resp.media = {"ok": True, "task": task_view(state)}
 
 

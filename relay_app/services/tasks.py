@@ -35,6 +35,7 @@ from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, invalid_field
+from ..policy import needs_second_approver
 from .conversation import TURN_RESERVE, apply_report, turn_text
 from .dispatch import AgentSignals
 from .events import ChangeFeed
@@ -203,12 +204,17 @@ class TaskService:
             raise NotFound("task-not-found")
         return task
 
-    def decide(self, workspace_id: str, task_id: str, *, approve: bool) -> TaskState:
+    def decide(self, workspace_id: str, task_id: str, *, approve: bool, user_id: str) -> TaskState:
+        """Approve or reject; `user_id` is who decides (the two-person rule, policy.py)."""
         now = iso(self.clock())
         with self.store.transaction() as tx:
             task = self._owned(tx, workspace_id, task_id)
             if not may(Move.APPROVE if approve else Move.REJECT, task.status):
                 raise Conflict("task-not-awaiting-approval")
+            workspace = tx.workspaces.get(workspace_id)
+            rule_on = workspace is not None and workspace.require_second_approver
+            if approve and needs_second_approver(rule_on, task.type, task.created_by_user_id, user_id):
+                raise Forbidden("second-approver-required")
             if approve:
                 task = attrs.evolve(task, status=Status.QUEUED, approved_at=now, updated_at=now)
             else:

@@ -55,6 +55,7 @@ def state_view(ctx, tx: Transaction, caller: Caller, cursor: str) -> dict[str, A
         "currentWorkspace": None if workspace is None else {
             "workspaceId": workspace.workspace_id, "name": workspace.name,
             "role": membership.role, "createdAt": workspace.created_at,
+            "requireSecondApprover": workspace.require_second_approver,  # ours (issue 18)
         },  # fmt: skip
         **_people_parts(ctx, tx, caller, now),
         **agent_state_parts(ctx, tx, caller),

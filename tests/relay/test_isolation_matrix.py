@@ -124,6 +124,9 @@ CASES = [
     Case("state", "GET", "/api/admin/state", get("/api/admin/state"), expect(OK, locked=OK)),
     Case("create workspace", "POST", "/api/admin/workspaces", post(lambda w: "/api/admin/workspaces", {"name": "New"}),
          expect(CREATED)),  # fmt: skip
+    Case("workspace settings", "POST", "/api/admin/workspaces/current/settings",
+         post(lambda w: "/api/admin/workspaces/current/settings", {"requireSecondApprover": True}),
+         expect(OK, operator=ROLE, viewer=ROLE)),  # the foreign owner changes their own workspace  # fmt: skip
     Case("workspace invite", "POST", "/api/admin/invitations", post(lambda w: "/api/admin/invitations", {"type": "workspace"}),
          expect(CREATED, operator=ROLE, viewer=ROLE)),  # fmt: skip
     Case("account invite", "POST", "/api/admin/invitations", post(lambda w: "/api/admin/invitations", {"type": "account"}),
