@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
     "workspace.switch": Rule(locked_ok=True),  # to a workspace the user is a member of
     "passkeys.manage": Rule(locked_ok=True, own=True),  # register and revoke
     "notifications.own": Rule(own=True),  # one's own preferences, devices and test notification
+    "profile.own": Rule(own=True),  # one's own display name (issue 18)
     "workspaces.create": Rule(),
     "invitations.create": Rule(),  # the invite's type picks invitations.workspace or invitations.account
     # --- a role in the current workspace -------------------------------------------------------

@@ -69,7 +69,10 @@ export const api = {
   redeemRecovery: (recoveryCode) => post("/api/auth/recovery/redeem", { recoveryCode }),
   logout: () => post("/api/auth/logout"),
   switchWorkspace: (workspaceId) => post("/api/auth/workspace", { workspaceId }),
+  setProfile: (displayName) => post("/api/auth/profile", { displayName }), // issue 18
   createWorkspace: (name) => post("/api/admin/workspaces", { name }),
+  // Owners: the current workspace's settings, e.g. { requireSecondApprover } (issue 18).
+  setWorkspaceSettings: (settings) => post("/api/admin/workspaces/current/settings", settings),
   state: (cursor, waitMs, options) =>
     get(cursor ? `/api/admin/state?waitForChangeAfter=${seg(cursor)}&waitMs=${waitMs}` : "/api/admin/state", options),
   createPairing: (note, ttlSec) => post("/api/admin/pairings", { note, ttlSec }),

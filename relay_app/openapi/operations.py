@@ -126,6 +126,11 @@ op("POST", "/api/auth/login-code", "Sign in with a one-time login code", caller=
 op("POST", "/api/auth/logout", "Sign out", caller="anyone", tag="auth", cookie=CLEARED)
 op("POST", "/api/auth/workspace", "Switch the current workspace", caller="session", locked_ok=True, tag="auth",
    body=obj({"workspaceId": clamped(120)}, "workspaceId"), ok=AUTH, errors={404: ["workspace-not-found"]})
+op("POST", "/api/auth/profile", "Change your display name", caller="session", tag="auth",
+   body=obj({"displayName": {"type": "string", "minLength": 1, "maxLength": 80,
+                             "description": "1..80 characters after trimming (else 400 `invalid-field`, "
+                                            "`detail: \"displayName\"`); not clamped."}}, "displayName"),
+   ok=AUTH, description="Ours (issue 18). Tasks keep the name their creator had when asking.")
 op("POST", "/api/auth/invitations/redeem", "Redeem an invite code", caller="maybe-session", rate_limited=True,
    tag="auth", body=obj({"inviteCode": clamped(120), "displayName": clamped(80)}, "inviteCode"), ok=AUTH,
    cookie="Without a session: a new, enrollment-locked session.",

@@ -145,6 +145,12 @@ class PeopleService:
         shown = invitations.visible_invitations(tx, caller, now)
         return PeopleView(members=members, invitations=tuple(read_invitation(tx, i) for i in shown), users=managed)
 
+    def change_display_name(self, caller: Caller, display_name: str) -> AuthState:
+        """The caller's own display name (`profile.own`)."""
+        with self.store.transaction() as tx:
+            users.rename_user(tx, caller.user.user_id, display_name)
+            return self._auth(tx, caller)
+
     # --- helpers -------------------------------------------------------------------------------
 
     def _auth(self, tx: Transaction, caller: Caller) -> AuthState:

@@ -120,6 +120,8 @@ CASES = [
     Case("switch to A", "POST", "/api/auth/workspace",
          lambda w, b: b.post("/api/auth/workspace", {"workspaceId": w.a}),
          expect(OK, locked=OK, foreign=(404, "workspace-not-found"))),  # fmt: skip
+    Case("change my display name", "POST", "/api/auth/profile",
+         post(lambda w: "/api/auth/profile", {"displayName": "New name"}), expect(OK)),
     # --- people ---
     Case("state", "GET", "/api/admin/state", get("/api/admin/state"), expect(OK, locked=OK)),
     Case("create workspace", "POST", "/api/admin/workspaces", post(lambda w: "/api/admin/workspaces", {"name": "New"}),
