@@ -85,7 +85,7 @@ export function errorBox() {
  * ("Display name is not valid"); a field the app has no name for keeps the general message. */
 export function errorMessage(err) {
   if (err && err.code === "invalid-field" && err.detail) {
-    const name = t(`field.${err.detail}`, {}, null);
+    const name = t(`error.field.${err.detail}`, {}, null);
     if (name) return t("error.invalid-field.named", { field: name });
   }
   if (err && err.code) return t(`error.${err.code}`, {}, t("error.unknown", { code: err.code }));
