@@ -58,6 +58,7 @@ RULES: dict[str, Rule] = {
     "invitations.create": Rule(),  # the invite's type picks invitations.workspace or invitations.account
     # --- a role in the current workspace -------------------------------------------------------
     "workspace.view": Rule(role="viewer", locked_ok=True),  # its agents and tasks in the state view
+    "tasks.list": Rule(role="viewer"),  # older tasks than the state view's (issue 18); not while locked
     "tasks.create": Rule(role="operator"),
     "tasks.approve": Rule(role="operator"),
     "tasks.reject": Rule(role="operator"),

@@ -80,6 +80,9 @@ export const api = {
     post(`/api/admin/pair-requests/${seg(requestId)}/${approve ? "approve" : "reject"}`),
   revokeAgent: (agentId) => post(`/api/admin/agents/${seg(agentId)}/revoke`),
   createTask: (body) => post("/api/admin/tasks", body),
+  // Tasks older than the state view's newest 100 (issue 18): {tasks, nextBefore}; nextBefore null at the end.
+  olderTasks: (before, limit = 50) =>
+    get(`/api/admin/tasks?${before ? `before=${seg(before)}&` : ""}limit=${Number(limit) || 50}`),
   taskAction: (taskId, action) => post(`/api/admin/tasks/${seg(taskId)}/${action}`), // approve | reject | cancel
   // Interactive Codex: answer a pending request (the digest of what the person was shown), add to a running turn.
   answerRequest: (taskId, requestId, decision, digest) =>

@@ -296,6 +296,20 @@ op("POST", "/api/admin/tasks", "Create a task", caller="session", role=True, tag
    parameters=[IDEMPOTENCY_KEY],
    errors={400: ["unsupported-task-type", "agent-not-available"], 403: ["feature-disabled", "write-mode-disabled"],
            404: ["agent-not-found"], 409: ["idempotency-key-reused"], 429: ["too-many-tasks"]})
+op("GET", "/api/admin/tasks", "Older tasks, a page at a time", caller="session", role=True, tag="tasks",
+   ok=obj({"ok": OK, "tasks": {"type": "array", "items": ref("Task"), "maxItems": 100},
+           "nextBefore": {"type": ["string", "null"], "description": "`before` of the next page; null at the end."}},
+          "ok", "tasks", "nextBefore"),
+   parameters=[
+       {"name": "before", "in": "query", "schema": STRING,
+        "description": "A task id of the current workspace: the page starts after it in the state view's order "
+                       "(newest update first). Absent: from the newest."},
+       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+        "description": "Clamped to 1..100. Not an integer: 400 `invalid-field`."},
+   ],
+   errors={400: ["invalid-field"], 404: ["task-not-found"]},
+   description="Ours (issue 18): conversations older than the state view's newest 100 tasks. Any role of the "
+               "workspace; not while enrollment-locked.")
 TASK_ID = path_param("taskId", "A `task_` id of the current workspace.")
 op("POST", "/api/admin/tasks/{taskId}/approve", "Approve a task awaiting approval", caller="session", role=True,
    tag="tasks", parameters=TASK_ID, ok=TASK,

@@ -93,6 +93,24 @@ class TaskService:
         tasks = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at", limit=TASKS_IN_VIEW)
         return [self.state(task) for task in tasks]
 
+    def older(self, tx: Transaction, workspace_id: str, before: str | None, limit: int) -> tuple[list[TaskState], str | None]:
+        """Up to `limit` tasks after task `before` in the state view's order (newest update first,
+        ties by id), and the id to ask `before` next (None at the end). No `before`: from the newest.
+
+        The store has no range query, so the workspace's ids are read in that order and cut here;
+        retention keeps a workspace's tasks few enough for that (services/retention.py).
+        404 `task-not-found` for a `before` not of this workspace.
+        """
+        ordered = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at")
+        start = 0
+        if before is not None:
+            start = next((i + 1 for i, task in enumerate(ordered) if task.task_id == before), None)
+            if start is None:
+                raise NotFound("task-not-found")
+        page = ordered[start : start + limit]
+        more = start + limit < len(ordered)
+        return [self.state(task) for task in page], page[-1].task_id if page and more else None
+
     # --- the phone's side --------------------------------------------------------------------
 
     def create(

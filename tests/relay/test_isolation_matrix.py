@@ -178,6 +178,9 @@ CASES = [
     Case("reject pair request of A", "POST", "/api/admin/pair-requests/{request_id}/reject",
          post(lambda w: f"/api/admin/pair-requests/{w.pair_request_a}/reject"),
          expect(OK, viewer=ROLE, foreign=(404, "pair-request-not-found"))),  # fmt: skip
+    Case("older tasks of A", "GET", "/api/admin/tasks",
+         lambda w, b: b.get(f"/api/admin/tasks?before={w.task_a}"),
+         expect(OK, foreign=(404, "task-not-found"))),  # fmt: skip
     Case("task for A's agent", "POST", "/api/admin/tasks",
          post(lambda w: "/api/admin/tasks", {"type": "codex_exec", "agentId": "agent-a", "prompt": "hi"}),
          expect(CREATED, viewer=ROLE, foreign=(404, "agent-not-found"))),  # fmt: skip
