@@ -41,6 +41,7 @@ from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.retention import Retention
 from .services.sessions import SessionService
+from .services.task_deltas import TaskDeltas
 from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
 from .services.turns import TurnService
 from .services.volatile import VolatileText
@@ -91,6 +92,7 @@ def build_services(
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
+        task_deltas=TaskDeltas(),
         turns=turns,
         agents=agents,
         notifications=notify,

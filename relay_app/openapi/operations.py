@@ -192,6 +192,10 @@ op("GET", "/api/admin/state", "Everything the phone shows", caller="session", lo
         "description": "Hold the request while `changeCursor` is still this value."},
        {"name": "waitMs", "in": "query", "schema": {"type": "integer", "minimum": 0},
         "description": "How long to hold, clamped to 25000. Not an integer: 400 `invalid-field`."},
+       {"name": "tasksSince", "in": "query", "schema": STRING, "allowEmptyValue": True,
+        "description": "Ours (issue 18): opt in to task deltas. The `tasksCursor` of the last view this phone "
+                       "has (empty for none): `tasks` then holds only the tasks that changed since, "
+                       "`removedTaskIds` those that left the view. Without it: the whole list, as API.md says."},
    ],
    errors={400: ["invalid-field"]},
    description="A wait answered early with an unchanged cursor (`heldMs` well below `waitMs`) was not held: "

@@ -353,6 +353,13 @@ SCHEMAS: dict[str, Schema] = {
             "tasks": {"type": "array", "items": ref("Task"), "maxItems": 100},
             "changeCursor": {"type": "string", "description": "Opaque; changes whenever anything in this view changes."},
             "heldMs": {"type": "integer", "description": "Ours: only on a state wait, how long the relay held it."},
+            "tasksDelta": {"type": "boolean", "description": "Ours, only with `tasksSince`: true when `tasks` holds "
+                           "only what changed since that cursor's view; false when it is the whole list (an "
+                           "unknown cursor)."},
+            "removedTaskIds": {"type": "array", "items": STRING, "description": "Ours, only with `tasksSince`: "
+                               "tasks of that cursor's view that are no longer in this one."},
+            "tasksCursor": {"type": "string", "description": "Ours, only with `tasksSince`: send it as `tasksSince` "
+                            "next. Opaque, remembered in relay memory for a while."},
         },
         "now", "features", "web", "auth", "currentWorkspace", "members", "invitations", "users",
         "pendingPairRequests", "agents", "tasks", "changeCursor",
