@@ -6,6 +6,7 @@ const VERSION = "mc-shell-v5";
 const SHELL = [
   "/", "/index.html", "/styles.css", "/manifest.webmanifest",
   "/app.js", "/api.js", "/badge.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/passkeys.js", "/push.js", "/taskcache.js",
+  "/state_merge.js", // issue 18: relay18
   "/strings/en.js", "/strings/zh-CN.js",
   "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/approval.js", "/screens/codex.js",
   "/screens/composer.js", "/screens/enroll.js", "/screens/history.js",
