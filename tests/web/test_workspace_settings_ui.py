@@ -1,11 +1,15 @@
 """Issue 18 from the phone: an owner turns on the two-person rule, another role does not see the
-switch; a person renames themselves; a refused field is named in the error, in both languages."""
+switch; with it on, the creator's Approve is refused and another operator's works; a person renames
+themselves; a refused field is named in the error, in both languages."""
 
 from __future__ import annotations
+
+import pytest
 
 from mobile_codex.core.crypto import new_id
 from mobile_codex.core.records import Membership, User
 from mobile_codex.core.timeutil import iso, system_clock
+from tests.relay.agent_helpers import pair_over_http
 from tests.waiting import wait_until
 
 from .conftest import BOOTSTRAP_TOKEN
@@ -81,3 +85,41 @@ def test_a_person_renames_themselves_and_a_bad_name_is_named(relay, phone):
     more.locator("button", has_text="保存名字").click()
     more.locator(".error", has_text="显示名称无效。").wait_for()
     phone.check("rename-refused-zh")
+
+
+@pytest.mark.parametrize("size", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}], ids=["phone", "desktop"])
+def test_the_two_person_rule_refuses_self_approval_and_another_operator_approves(relay, phones, size):
+    owner_http = relay.owner()
+    pair_over_http(relay, owner_http, "box-1")
+    status, _ = owner_http.post("/api/admin/workspaces/current/settings", {"requireSecondApprover": True})
+    assert status == 200
+    status, made = owner_http.post("/api/admin/tasks", {"type": "run_action", "agentId": "box-1", "actionId": "status"})
+    assert status == 201, made
+    task_id = made["task"]["taskId"]
+
+    owner = phones(relay)
+    owner.page.set_viewport_size(size)
+    owner.open("/")
+    owner.page.locator("summary", has_text="Bootstrap token").click()  # not bootstrap_sign_in: its layout
+    owner.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)  # checks are the phone's
+    owner.page.locator("button", has_text="Sign in with the token").click()
+    owner.page.locator(".workspace-button").wait_for()  # signed in
+    owner.expect_failure(f"/api/admin/tasks/{task_id}/approve")  # the relay's 403 is the point
+    owner.open(f"/#/task/{task_id}")
+    screen = owner.page.locator("main .screen")
+    screen.locator("button", has_text="Approve").click()
+    screen.locator(".error", has_text="This workspace asks a second person to approve this.").wait_for()
+    if size["width"] == 390:
+        owner.check("self-approval-refused")
+    assert owner.problems() == []
+    assert state(owner)["tasks"][0]["status"] == "awaiting_approval"
+
+    operator = phones(relay)
+    operator.page.set_viewport_size(size)
+    operator.sign_in_with_cookie(operator_cookie(relay))
+    operator.open(f"/#/task/{task_id}")
+    screen = operator.page.locator("main .screen")
+    screen.locator("button", has_text="Approve").click()
+    wait_until(lambda: next(t for t in state(operator)["tasks"] if t["taskId"] == task_id)["status"] == "queued")
+    approved = next(t for t in state(operator)["tasks"] if t["taskId"] == task_id)
+    assert approved["approvedAt"]
