@@ -5,7 +5,8 @@ middleware looks up the rule and enforces it in API.md's order: session or agent
 enrollment lock (403 `passkey-enrollment-required`) -> role (403). A route that names no action
 is refused. The UI's `auth.permissions` flags are computed from the same rules (`permissions`).
 Rules that depend on the record — which workspace it belongs to, the only-owner rules — are
-checked by the services, which name the rule they apply (`enforce`, `allows`, `reaches`).
+checked by the services, which name the rule they apply (`enforce`, `allows`, `reaches`,
+`needs_second_approver` for a workspace's two-person rule).
 """
 
 from __future__ import annotations

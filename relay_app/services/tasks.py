@@ -97,8 +97,8 @@ class TaskService:
         """Up to `limit` tasks after task `before` in the state view's order (newest update first,
         ties by id), and the id to ask `before` next (None at the end). No `before`: from the newest.
 
-        The store has no range query, so the workspace's ids are read in that order and cut here;
-        retention keeps a workspace's tasks few enough for that (services/retention.py).
+        The store has no range query, so the workspace's task records are read in that order and cut
+        here; retention keeps a workspace's history short enough for that (services/retention.py).
         404 `task-not-found` for a `before` not of this workspace.
         """
         ordered = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at")
