@@ -577,6 +577,7 @@ export default {
   "profile.displayNameHint": "Shown to the people you share workspaces with.",
   "profile.save": "Save name",
   "error.invalid-field.named": "{field} is not valid.",
+  "error.field.credential": "Passkey",
   "error.field.displayName": "Display name",
   "error.field.name": "Name",
   "error.field.prompt": "Prompt",

@@ -576,6 +576,7 @@ export default {
   "profile.displayNameHint": "与你共享工作区的人会看到它。",
   "profile.save": "保存名字",
   "error.invalid-field.named": "{field}无效。",
+  "error.field.credential": "通行密钥",
   "error.field.displayName": "显示名称",
   "error.field.name": "名称",
   "error.field.prompt": "提示词",
