@@ -29,6 +29,7 @@ FULL = {
     "soak": [],
     "interactive_roundtrip": [],
     "push_latency": [],
+    "state_deltas": [],
 }
 QUICK = {
     "dispatch_latency": ["--tasks", "200"],
@@ -40,6 +41,7 @@ QUICK = {
     "soak": ["--minutes", "3", "--minute-seconds", "20"],
     "interactive_roundtrip": ["--rounds", "100"],
     "push_latency": ["--rounds", "100"],
+    "state_deltas": ["--updates", "50"],
 }
 
 
@@ -92,6 +94,10 @@ def summary(docs: dict[str, dict | None]) -> list[tuple[str, str, object]]:
     p = docs.get("push_latency")
     if p:
         row("push: requestsAdd -> Web Push received p99 <= 250 ms", f"p50 {p['p50Ms']} ms, p99 {p['p99Ms']} ms", p["targetMet"])
+    d = docs.get("state_deltas")
+    if d:
+        figure = f"{d['deltaBytesP50']} of {d['fullBytesP50']} bytes per update ({d['bytesRatio']:.1%})"
+        row("state deltas: bytes per update <= 10 % of the whole list", figure, d["targetMet"])
     k = docs.get("soak")
     if k:
         figure = f"RSS {k['rssGrowthSecondToLast']:+.1%} second -> last minute, {k['failureCount']} failures"

@@ -39,6 +39,8 @@ class Workspace:
     name: str
     created_at: str
     archived_at: str | None = None
+    # ours (issue 18): a second person approves actions and log reads; owners set it
+    require_second_approver: bool = False
 
 
 @record

@@ -24,7 +24,7 @@ from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
     agent_api, agents, health, invitations, memberships, notification_devices, notifications, openapi, pairing,
-    passkeys, redeem, session, state, static, tasks, turns, users, workspaces,
+    passkeys, profile, redeem, session, state, static, tasks, turns, users, workspaces,
 )  # fmt: skip
 from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
@@ -41,6 +41,7 @@ from .services.people import PeopleService
 from .services.rate_limit import RateLimiter
 from .services.retention import Retention
 from .services.sessions import SessionService
+from .services.task_deltas import TaskDeltas
 from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
 from .services.turns import TurnService
 from .services.volatile import VolatileText
@@ -52,7 +53,7 @@ HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity
 # Each module has `add_routes(app, ctx)`; the order does not matter.
 RESOURCE_MODULES = (
     health, session, pairing, agent_api, tasks, turns, agents, passkeys,
-    redeem, workspaces, invitations, users, memberships, state, openapi, notifications, notification_devices,
+    redeem, workspaces, invitations, users, memberships, state, openapi, notifications, notification_devices, profile,
 )  # fmt: skip
 
 
@@ -91,6 +92,7 @@ def build_services(
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
+        task_deltas=TaskDeltas(),
         turns=turns,
         agents=agents,
         notifications=notify,

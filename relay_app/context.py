@@ -23,6 +23,7 @@ from .services.passkeys import PasskeyService
 from .services.push_devices import PushDeviceService
 from .services.rate_limit import RateLimiter
 from .services.sessions import SessionService
+from .services.task_deltas import TaskDeltas
 from .services.tasks import TaskService
 from .services.turns import TurnService
 
@@ -38,6 +39,7 @@ class Services:
     agent_auth: AgentAuth  # an agent's bearer token -> AgentCaller
     pairing: PairingService  # codes, pair requests, approvals, agent tokens
     tasks: TaskService  # the phone's side of tasks and the agents' updates
+    task_deltas: TaskDeltas  # what each phone has of the state view's tasks (live updates send changes only)
     turns: TurnService  # answers and steers for interactive turns
     agents: AgentService  # polls, presence, revocation
     notifications: NotificationService  # events for people, handed to notifier plugins off the request path

@@ -39,9 +39,11 @@ def argument(body: dict, name: str, budget: int, *, required: bool = False) -> s
     return value
 
 
-def flag(body: dict, name: str, *, default: bool = False) -> bool:
+def flag(body: dict, name: str, *, default: bool = False, required: bool = False) -> bool:
     value = body.get(name)
     if value is None:
+        if required:
+            raise invalid_field(name)
         return default
     if not isinstance(value, bool):
         raise invalid_field(name)

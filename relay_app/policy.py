@@ -5,7 +5,8 @@ middleware looks up the rule and enforces it in API.md's order: session or agent
 enrollment lock (403 `passkey-enrollment-required`) -> role (403). A route that names no action
 is refused. The UI's `auth.permissions` flags are computed from the same rules (`permissions`).
 Rules that depend on the record — which workspace it belongs to, the only-owner rules — are
-checked by the services, which name the rule they apply (`enforce`, `allows`, `reaches`).
+checked by the services, which name the rule they apply (`enforce`, `allows`, `reaches`,
+`needs_second_approver` for a workspace's two-person rule).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import attrs
+
+from mobile_codex.core.task_catalog import TASK_TYPES
 
 from .errors import ApiError, BadRequest, Forbidden
 
@@ -51,10 +54,12 @@ RULES: dict[str, Rule] = {
     "workspace.switch": Rule(locked_ok=True),  # to a workspace the user is a member of
     "passkeys.manage": Rule(locked_ok=True, own=True),  # register and revoke
     "notifications.own": Rule(own=True),  # one's own preferences, devices and test notification
+    "profile.own": Rule(own=True),  # one's own display name (issue 18)
     "workspaces.create": Rule(),
     "invitations.create": Rule(),  # the invite's type picks invitations.workspace or invitations.account
     # --- a role in the current workspace -------------------------------------------------------
     "workspace.view": Rule(role="viewer", locked_ok=True),  # its agents and tasks in the state view
+    "tasks.list": Rule(role="viewer"),  # older tasks than the state view's (issue 18); not while locked
     "tasks.create": Rule(role="operator"),
     "tasks.approve": Rule(role="operator"),
     "tasks.reject": Rule(role="operator"),
@@ -64,6 +69,7 @@ RULES: dict[str, Rule] = {
     "pairing.create": Rule(role="operator"),  # pairing codes
     "pairing.decide": Rule(role="operator"),  # approve or reject pair requests
     "agents.revoke": Rule(role="owner"),
+    "workspace.settings": Rule(role="owner"),  # e.g. the two-person rule (issue 18)
     "members.manage": Rule(role="owner"),  # see the members (revoking: memberships.revoke)
     "invitations.workspace": Rule(role="owner", no_workspace=(BadRequest, "workspace-invite-requires-current-workspace")),
     # --- relay owners --------------------------------------------------------------------------
@@ -73,6 +79,10 @@ RULES: dict[str, Rule] = {
     "invitations.revoke": Rule(role="owner", relay_owner=True),  # then the invite's type picks its rule
     "memberships.revoke": Rule(role="owner", relay_owner=True),  # never a workspace's last owner
 }
+
+# The task types the two-person rule covers: those a person approves before they run
+# (run_action, read_log).
+SECOND_APPROVER_TYPES = frozenset(name for name, kind in TASK_TYPES.items() if kind.needs_approval)
 
 # API.md's `auth.permissions`: each flag is whether the caller may do one action.
 PERMISSION_FLAGS = {
@@ -135,6 +145,13 @@ def reaches(caller: Caller, action: str, workspace_id: str) -> bool:
     if wanted.role is None:
         return not wanted.relay_owner
     return workspace_id == caller.workspace_id
+
+
+def needs_second_approver(require_second_approver: bool, task_type: str, created_by: str | None, approver: str) -> bool:
+    """The two-person rule (issue 18): in a workspace that asks for a second person, whoever
+    asked for an action or a log read may not approve it themselves (rejecting and canceling
+    one's own stay open). Tasks that need no approval are outside it."""
+    return require_second_approver and task_type in SECOND_APPROVER_TYPES and created_by == approver
 
 
 def permissions(caller: Caller | None) -> dict[str, bool]:

@@ -69,9 +69,17 @@ export const api = {
   redeemRecovery: (recoveryCode) => post("/api/auth/recovery/redeem", { recoveryCode }),
   logout: () => post("/api/auth/logout"),
   switchWorkspace: (workspaceId) => post("/api/auth/workspace", { workspaceId }),
+  setProfile: (displayName) => post("/api/auth/profile", { displayName }), // issue 18
   createWorkspace: (name) => post("/api/admin/workspaces", { name }),
-  state: (cursor, waitMs, options) =>
-    get(cursor ? `/api/admin/state?waitForChangeAfter=${seg(cursor)}&waitMs=${waitMs}` : "/api/admin/state", options),
+  // Owners: the current workspace's settings, e.g. { requireSecondApprover } (issue 18).
+  setWorkspaceSettings: (settings) => post("/api/admin/workspaces/current/settings", settings),
+  // `tasksSince` (a string, "" for none) opts in to task deltas (issue 18); web/state_merge.js merges them.
+  state: (cursor, waitMs, { signal, tasksSince } = {}) => {
+    const query = [];
+    if (cursor) query.push(`waitForChangeAfter=${seg(cursor)}`, `waitMs=${waitMs}`);
+    if (typeof tasksSince === "string") query.push(`tasksSince=${seg(tasksSince)}`);
+    return get(`/api/admin/state${query.length ? `?${query.join("&")}` : ""}`, { signal });
+  },
   createPairing: (note, ttlSec) => post("/api/admin/pairings", { note, ttlSec }),
   decidePairRequest: (requestId, approve) =>
     post(`/api/admin/pair-requests/${seg(requestId)}/${approve ? "approve" : "reject"}`),

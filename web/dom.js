@@ -81,7 +81,13 @@ export function errorBox() {
   return h("p", { class: "error", role: "alert" });
 }
 
+/** A human message for a failure. `invalid-field` names the field the relay named in `detail`
+ * ("Display name is not valid"); a field the app has no name for keeps the general message. */
 export function errorMessage(err) {
+  if (err && err.code === "invalid-field" && err.detail) {
+    const name = t(`error.field.${err.detail}`, {}, null);
+    if (name) return t("error.invalid-field.named", { field: name });
+  }
   if (err && err.code) return t(`error.${err.code}`, {}, t("error.unknown", { code: err.code }));
   return t("error.unknown", { code: String((err && err.message) || err) });
 }

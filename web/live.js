@@ -4,7 +4,10 @@
 // is polled at its web.pollIntervalMs instead. Network failures back off and retry. A wait the
 // relay answered early with the same cursor (it may not hold more requests now: `heldMs` short)
 // is followed by a pause of pollIntervalMs, never by an immediate new request.
+// It opts in to task deltas (`tasksSince`): each answer carries only the tasks that changed, and
+// state_merge.js keeps `state.tasks` the whole list for the screens.
 import { api, isOffline } from "./api.js";
+import { mergeTasks } from "./state_merge.js";
 
 const WAIT_MS = 25000;
 const sleep = (ms, signal) =>
@@ -43,11 +46,16 @@ export class LiveState {
     this.controller = controller;
     const { signal } = controller;
     let cursor = null;
+    let tasks = []; // the whole list so far, and the relay's cursor of it
+    let tasksCursor = "";
     let failures = 0;
     while (!signal.aborted) {
       try {
-        const state = await api.state(cursor, WAIT_MS, { signal });
+        const state = await api.state(cursor, WAIT_MS, { signal, tasksSince: tasksCursor });
         if (signal.aborted) return;
+        tasks = mergeTasks(tasks, state);
+        tasksCursor = state.tasksCursor || "";
+        state.tasks = tasks;
         failures = 0;
         this.handlers.onOffline(false);
         this.handlers.onState(state);

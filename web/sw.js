@@ -5,7 +5,7 @@
 const VERSION = "mc-shell-v6";
 const SHELL = [
   "/", "/index.html", "/styles.css", "/manifest.webmanifest",
-  "/app.js", "/api.js", "/badge.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/markdown.js", "/passkeys.js", "/push.js", "/taskcache.js",
+  "/app.js", "/api.js", "/badge.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/markdown.js", "/passkeys.js", "/push.js", "/state_merge.js", "/taskcache.js",
   "/strings/en.js", "/strings/zh-CN.js",
   "/vendor/markdown-it.umd.min.js", "/vendor/markdown-it.LICENSE", "/vendor/README.md",
   "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/approval.js", "/screens/codex.js",

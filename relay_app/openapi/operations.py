@@ -126,6 +126,11 @@ op("POST", "/api/auth/login-code", "Sign in with a one-time login code", caller=
 op("POST", "/api/auth/logout", "Sign out", caller="anyone", tag="auth", cookie=CLEARED)
 op("POST", "/api/auth/workspace", "Switch the current workspace", caller="session", locked_ok=True, tag="auth",
    body=obj({"workspaceId": clamped(120)}, "workspaceId"), ok=AUTH, errors={404: ["workspace-not-found"]})
+op("POST", "/api/auth/profile", "Change your display name", caller="session", tag="auth",
+   body=obj({"displayName": {"type": "string", "minLength": 1, "maxLength": 80,
+                             "description": "1..80 characters after trimming (else 400 `invalid-field`, "
+                                            "`detail: \"displayName\"`); not clamped."}}, "displayName"),
+   ok=AUTH, description="Ours (issue 18). Tasks keep the name their creator had when asking.")
 op("POST", "/api/auth/invitations/redeem", "Redeem an invite code", caller="maybe-session", rate_limited=True,
    tag="auth", body=obj({"inviteCode": clamped(120), "displayName": clamped(80)}, "inviteCode"), ok=AUTH,
    cookie="Without a session: a new, enrollment-locked session.",
@@ -187,6 +192,10 @@ op("GET", "/api/admin/state", "Everything the phone shows", caller="session", lo
         "description": "Hold the request while `changeCursor` is still this value."},
        {"name": "waitMs", "in": "query", "schema": {"type": "integer", "minimum": 0},
         "description": "How long to hold, clamped to 25000. Not an integer: 400 `invalid-field`."},
+       {"name": "tasksSince", "in": "query", "schema": STRING, "allowEmptyValue": True,
+        "description": "Ours (issue 18): opt in to task deltas. The `tasksCursor` of the last view this phone "
+                       "has (empty for none): `tasks` then holds only the tasks that changed since, "
+                       "`removedTaskIds` those that left the view. Without it: the whole list, as API.md says."},
    ],
    errors={400: ["invalid-field"]},
    description="A wait answered early with an unchanged cursor (`heldMs` well below `waitMs`) was not held: "
@@ -195,6 +204,11 @@ op("POST", "/api/admin/workspaces", "Create a workspace", caller="session", tag=
    body=obj({"name": clamped(80)}, "name"),
    ok=obj({"ok": OK, "workspace": ref("Workspace"), "auth": ref("Auth")}, "ok", "workspace", "auth"),
    description="The creator becomes its owner and switches to it.")
+op("POST", "/api/admin/workspaces/current/settings", "Change the current workspace's settings", caller="session",
+   role=True, tag="people", body=obj({"requireSecondApprover": BOOLEAN}, "requireSecondApprover"),
+   ok=obj({"ok": OK, "workspace": ref("Workspace")}, "ok", "workspace"),
+   description="Ours (issue 18), owners of the current workspace. `requireSecondApprover`: a second person "
+               "approves actions and log reads (the creator of one may not approve it).")
 op("POST", "/api/admin/invitations", "Create an invitation", caller="session", role=True, tag="people", status=201,
    body=obj({
        "type": {"type": "string", "enum": list(invitations.INVITE_TYPES), "default": "workspace"},
@@ -286,11 +300,29 @@ op("POST", "/api/admin/tasks", "Create a task", caller="session", role=True, tag
    parameters=[IDEMPOTENCY_KEY],
    errors={400: ["unsupported-task-type", "agent-not-available"], 403: ["feature-disabled", "write-mode-disabled"],
            404: ["agent-not-found"], 409: ["idempotency-key-reused"], 429: ["too-many-tasks"]})
+op("GET", "/api/admin/tasks", "Older tasks, a page at a time", caller="session", role=True, tag="tasks",
+   ok=obj({"ok": OK, "tasks": {"type": "array", "items": ref("Task"), "maxItems": 100},
+           "nextBefore": {"type": ["string", "null"], "description": "`before` of the next page; null at the end."}},
+          "ok", "tasks", "nextBefore"),
+   parameters=[
+       {"name": "before", "in": "query", "schema": STRING,
+        "description": "A task id of the current workspace: the page starts after it in the state view's order "
+                       "(newest update first). Absent: from the newest."},
+       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+        "description": "Clamped to 1..100. Not an integer: 400 `invalid-field`."},
+   ],
+   errors={400: ["invalid-field"], 404: ["task-not-found"]},
+   description="Ours (issue 18): conversations older than the state view's newest 100 tasks. Any role of the "
+               "workspace; not while enrollment-locked.")
 TASK_ID = path_param("taskId", "A `task_` id of the current workspace.")
-for verb in ("approve", "reject"):
-    op("POST", f"/api/admin/tasks/{{taskId}}/{verb}", f"{verb.capitalize()} a task awaiting approval",
-       caller="session", role=True, tag="tasks", parameters=TASK_ID, ok=TASK,
-       errors={404: ["task-not-found"], 409: ["task-not-awaiting-approval"]})
+op("POST", "/api/admin/tasks/{taskId}/approve", "Approve a task awaiting approval", caller="session", role=True,
+   tag="tasks", parameters=TASK_ID, ok=TASK,
+   errors={403: ["second-approver-required"], 404: ["task-not-found"], 409: ["task-not-awaiting-approval"]},
+   description="Ours: in a workspace with `requireSecondApprover`, the person who created a `run_action` or "
+               "`read_log` task may not approve it (403 `second-approver-required`); another operator may.")
+op("POST", "/api/admin/tasks/{taskId}/reject", "Reject a task awaiting approval", caller="session", role=True,
+   tag="tasks", parameters=TASK_ID, ok=TASK, errors={404: ["task-not-found"], 409: ["task-not-awaiting-approval"]},
+   description="Rejecting one's own task is allowed under the two-person rule.")
 op("POST", "/api/admin/tasks/{taskId}/cancel", "Cancel a task", caller="session", role=True, tag="tasks",
    parameters=TASK_ID, ok=TASK, errors={404: ["task-not-found"], 409: ["task-already-finished"]},
    description="Extension: awaiting or queued tasks are canceled at once; a running one gets `cancelRequestedAt`.")

@@ -66,6 +66,8 @@ BOOLEAN: Schema = {"type": "boolean"}
 INTEGER: Schema = {"type": "integer"}
 TIME: Schema = {"type": "string", "format": "date-time", "description": "ISO-8601 UTC with milliseconds and Z."}
 MAYBE_TIME: Schema = nullable(TIME)
+SECOND_APPROVER: Schema = {"type": "boolean", "description": "Ours (issue 18): a second person approves actions and "
+                            "log reads; the creator of one may not approve it. Owners set it."}
 MAYBE_STRING: Schema = nullable(STRING)
 ROLE: Schema = {"type": "string", "enum": list(ROLES)}
 OK: Schema = {"const": True}
@@ -126,7 +128,8 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     "AuthAnswer": obj({"ok": OK, "auth": ref("Auth")}, "ok", "auth"),
     # --- people ---------------------------------------------------------------------------------
-    "Workspace": obj({**strings("workspaceId", "name"), "createdAt": TIME, "archivedAt": MAYBE_TIME}, "workspaceId", "name"),
+    "Workspace": obj({**strings("workspaceId", "name"), "createdAt": TIME, "archivedAt": MAYBE_TIME,
+                      "requireSecondApprover": SECOND_APPROVER}, "workspaceId", "name"),
     "Member": obj(
         {**strings("membershipId", "userId", "displayName"), "role": ROLE, "createdAt": TIME},
         "membershipId", "userId", "role",
@@ -340,7 +343,8 @@ SCHEMAS: dict[str, Schema] = {
             "web": obj({"appName": STRING, "pollIntervalMs": INTEGER, "pairCommandConfigPathHint": STRING,
                         "catalog": ref("WebCatalog")}),
             "auth": ref("Auth"),
-            "currentWorkspace": nullable(obj({**strings("workspaceId", "name"), "role": ROLE, "createdAt": TIME})),
+            "currentWorkspace": nullable(obj({**strings("workspaceId", "name"), "role": ROLE, "createdAt": TIME,
+                                              "requireSecondApprover": SECOND_APPROVER})),
             "members": {"type": "array", "items": ref("Member"), "description": "Owners of the current workspace only."},
             "invitations": {"type": "array", "items": ref("Invitation"), "description": "Active ones the caller may manage."},
             "users": {"type": "array", "items": ref("ManagedUser"), "description": "Relay owners only."},
@@ -349,6 +353,13 @@ SCHEMAS: dict[str, Schema] = {
             "tasks": {"type": "array", "items": ref("Task"), "maxItems": 100},
             "changeCursor": {"type": "string", "description": "Opaque; changes whenever anything in this view changes."},
             "heldMs": {"type": "integer", "description": "Ours: only on a state wait, how long the relay held it."},
+            "tasksDelta": {"type": "boolean", "description": "Ours, only with `tasksSince`: true when `tasks` holds "
+                           "only what changed since that cursor's view; false when it is the whole list (an "
+                           "unknown cursor)."},
+            "removedTaskIds": {"type": "array", "items": STRING, "description": "Ours, only with `tasksSince`: "
+                               "tasks of that cursor's view that are no longer in this one."},
+            "tasksCursor": {"type": "string", "description": "Ours, only with `tasksSince`: send it as `tasksSince` "
+                            "next. Opaque, remembered in relay memory for a while."},
         },
         "now", "features", "web", "auth", "currentWorkspace", "members", "invitations", "users",
         "pendingPairRequests", "agents", "tasks", "changeCursor",

@@ -1,5 +1,8 @@
 """GET /api/admin/state: the phone's whole view, optionally held until something changes.
 
+`?tasksSince=T` (ours, issue 18; empty to start) asks for the tasks that changed since the view
+whose `tasksCursor` was T, not all of them (services/task_deltas.py); without it the full list.
+
 `?waitForChangeAfter=C&waitMs=N` holds the request (N <= 25000) while the cursor of the caller's
 view (their workspace, themselves, and for relay owners the relay's people: `change_scopes.py`) is
 still C. The session is checked again after the wait, so a session ended meanwhile answers 401.
@@ -18,7 +21,7 @@ from ..services.change_scopes import view_scopes
 from ..services.events import HELD_PER_SESSION
 from ..errors import invalid_field
 from ..http.cookies import read_session_cookie
-from ..views.state import state_view
+from ..views.state import apply_task_delta, state_view, task_fingerprints
 
 MAX_WAIT_MS = 25000
 
@@ -67,7 +70,17 @@ class State:
         with self.ctx.store.transaction(write=False) as tx:
             if wait_ms:
                 caller = self.ctx.services.sessions.resolve(tx, read_session_cookie(req, self.ctx.config))
-            resp.media = state_view(self.ctx, tx, caller, cursor)
+            view = state_view(self.ctx, tx, caller, cursor)
+        if "tasksSince" in req.params:  # opted in (an empty value: no view yet)
+            since = req.params["tasksSince"]
+            if not isinstance(since, str):
+                raise invalid_field("tasksSince")
+            current = task_fingerprints(view["tasks"])
+            delta = self.ctx.services.task_deltas.delta(
+                caller.session.session_id_hash, caller.workspace_id or "", since or None, current
+            )
+            apply_task_delta(view, delta)
+        resp.media = view
         if held_ms is not None:
             resp.media["heldMs"] = held_ms  # ours: a wait answered early with the same cursor means "slow down"
 

@@ -1,21 +1,45 @@
-"""Tasks from the phone: create, approve, reject, cancel (who may: `tasks.*` in policy.py)."""
+"""Tasks from the phone: create, list older ones, approve, reject, cancel (who may: `tasks.*` in policy.py).
+
+`GET /api/admin/tasks?before=TASKID&limit=N` (ours, issue 18) pages past the state view's newest
+100: the tasks after TASKID in the state view's order, and `nextBefore` to ask for the next page.
+"""
 
 from __future__ import annotations
 
 from ..context import RelayContext
+from ..errors import invalid_field
 from ..services.task_values import Creator
 from ..views.agents_and_tasks import task_view
 from .task_bodies import idempotency_key, parse_task_request
 
 CREATE_BODY_CAP = 16384
+PAGE_DEFAULT, PAGE_MAX = 50, 100
 
 
-class CreateTask:
-    action = "tasks.create"
+def page_limit(req) -> int:
+    """`limit`, clamped to 1..100 (default 50); not an integer: 400 `invalid-field`."""
+    raw = req.get_param("limit")
+    if raw is None or raw == "":
+        return PAGE_DEFAULT
+    try:
+        return max(1, min(int(raw), PAGE_MAX))
+    except ValueError:
+        raise invalid_field("limit") from None
+
+
+class Tasks:
+    action = {"POST": "tasks.create", "GET": "tasks.list"}
     body_cap = CREATE_BODY_CAP
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
+
+    def on_get(self, req, resp) -> None:
+        before = req.get_param("before") or None
+        limit = page_limit(req)
+        with self.ctx.store.transaction(write=False) as tx:
+            states, next_before = self.ctx.services.tasks.older(tx, req.context.caller.workspace_id, before, limit)
+        resp.media = {"ok": True, "tasks": [task_view(state) for state in states], "nextBefore": next_before}
 
     def on_post(self, req, resp) -> None:
         caller = req.context.caller
@@ -34,15 +58,16 @@ class TaskAction:
         self.action = f"tasks.{verb}"
 
     def on_post(self, req, resp, task_id: str) -> None:
-        workspace_id, tasks = req.context.caller.workspace_id, self.ctx.services.tasks
+        caller, tasks = req.context.caller, self.ctx.services.tasks
         if self.verb == "cancel":
-            state = tasks.cancel(workspace_id, task_id)
+            state = tasks.cancel(caller.workspace_id, task_id)
         else:
-            state = tasks.decide(workspace_id, task_id, approve=self.verb == "approve")
+            approve = self.verb == "approve"
+            state = tasks.decide(caller.workspace_id, task_id, approve=approve, user_id=caller.user.user_id)
         resp.media = {"ok": True, "task": task_view(state)}
 
 
 def add_routes(app, ctx: RelayContext) -> None:
-    app.add_route("/api/admin/tasks", CreateTask(ctx))
+    app.add_route("/api/admin/tasks", Tasks(ctx))
     for verb in ("approve", "reject", "cancel"):
         app.add_route(f"/api/admin/tasks/{{task_id}}/{verb}", TaskAction(ctx, verb))

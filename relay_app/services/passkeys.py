@@ -54,7 +54,11 @@ from .callers import Caller
 from .sessions import SessionService, SignedIn
 from .webauthn_challenges import ChallengeStore
 
-ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA]
+# API.md: ES256, EdDSA and RS256 (Windows Hello and some security keys make only RSA keys).
+ALGORITHMS = [
+    COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.EDDSA,
+    COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
+]
 # What a malformed credential can raise on its way through the parser and verifier.
 BAD_CREDENTIAL = (WebAuthnException, ValueError, TypeError, KeyError)
 DEFAULT_LABEL = "Passkey"

@@ -10,6 +10,7 @@ session service, in the same transaction.
 from __future__ import annotations
 
 from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.records import Workspace
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
@@ -49,6 +50,11 @@ class PeopleService:
         with self.store.transaction() as tx:
             workspace = workspaces.create_workspace(tx, caller, name, self._now())
             return WorkspaceCreated(workspace=workspace, auth=self._auth(tx, caller))
+
+    def change_workspace_settings(self, caller: Caller, *, require_second_approver: bool) -> Workspace:
+        """The caller's current workspace with its settings changed (its owners only: policy.py)."""
+        with self.store.transaction() as tx:
+            return workspaces.change_settings(tx, caller.workspace_id, require_second_approver=require_second_approver)
 
     # --- invitations ---------------------------------------------------------------------------
 
@@ -138,6 +144,12 @@ class PeopleService:
             managed = tuple(read_managed_user(tx, user, meta=meta, now=now) for user in tx.users.find(order_by="display_name"))
         shown = invitations.visible_invitations(tx, caller, now)
         return PeopleView(members=members, invitations=tuple(read_invitation(tx, i) for i in shown), users=managed)
+
+    def change_display_name(self, caller: Caller, display_name: str) -> AuthState:
+        """The caller's own display name (`profile.own`)."""
+        with self.store.transaction() as tx:
+            users.rename_user(tx, caller.user.user_id, display_name)
+            return self._auth(tx, caller)
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, invalid_field
+from ..policy import needs_second_approver
 from .conversation import TURN_RESERVE, apply_report, turn_text
 from .dispatch import AgentSignals
 from .events import ChangeFeed
@@ -91,6 +92,24 @@ class TaskService:
         """The state view's tasks: <=100, newest update first (a read: it never writes)."""
         tasks = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at", limit=TASKS_IN_VIEW)
         return [self.state(task) for task in tasks]
+
+    def older(self, tx: Transaction, workspace_id: str, before: str | None, limit: int) -> tuple[list[TaskState], str | None]:
+        """Up to `limit` tasks after task `before` in the state view's order (newest update first,
+        ties by id), and the id to ask `before` next (None at the end). No `before`: from the newest.
+
+        The store has no range query, so the workspace's task records are read in that order and cut
+        here; retention keeps a workspace's history short enough for that (services/retention.py).
+        404 `task-not-found` for a `before` not of this workspace.
+        """
+        ordered = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at")
+        start = 0
+        if before is not None:
+            start = next((i + 1 for i, task in enumerate(ordered) if task.task_id == before), None)
+            if start is None:
+                raise NotFound("task-not-found")
+        page = ordered[start : start + limit]
+        more = start + limit < len(ordered)
+        return [self.state(task) for task in page], page[-1].task_id if page and more else None
 
     # --- the phone's side --------------------------------------------------------------------
 
@@ -203,12 +222,17 @@ class TaskService:
             raise NotFound("task-not-found")
         return task
 
-    def decide(self, workspace_id: str, task_id: str, *, approve: bool) -> TaskState:
+    def decide(self, workspace_id: str, task_id: str, *, approve: bool, user_id: str) -> TaskState:
+        """Approve or reject; `user_id` is who decides (the two-person rule, policy.py)."""
         now = iso(self.clock())
         with self.store.transaction() as tx:
             task = self._owned(tx, workspace_id, task_id)
             if not may(Move.APPROVE if approve else Move.REJECT, task.status):
                 raise Conflict("task-not-awaiting-approval")
+            workspace = tx.workspaces.get(workspace_id)
+            rule_on = workspace is not None and workspace.require_second_approver
+            if approve and needs_second_approver(rule_on, task.type, task.created_by_user_id, user_id):
+                raise Forbidden("second-approver-required")
             if approve:
                 task = attrs.evolve(task, status=Status.QUEUED, approved_at=now, updated_at=now)
             else:

@@ -64,6 +64,16 @@ def delete_user(tx: Transaction, user_id: str) -> str:
     return user.user_id
 
 
+def rename_user(tx: Transaction, user_id: str, display_name: str) -> User:
+    """A user's own new display name (issue 18: the first user is no longer stuck as "Owner").
+    Tasks keep the name their creator had when asking (`created_by_display_name`)."""
+    user = managed_user(tx, user_id)
+    if user.display_name != display_name:
+        user = attrs.evolve(user, display_name=display_name)
+        tx.users.put(user)
+    return user
+
+
 def end_user_sessions(tx: Transaction, user_id: str) -> tuple[User, int]:
     user = managed_user(tx, user_id)
     return user, SessionService.end_all_for_user(tx, user.user_id)

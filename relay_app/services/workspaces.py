@@ -1,6 +1,11 @@
-"""Workspaces (people, via `PeopleService`): any enrolled user may create one, owns it and switches to it."""
+"""Workspaces (people, via `PeopleService`): any enrolled user may create one, owns it and switches to it.
+
+Its owners change its settings (policy `workspace.settings`): today the two-person rule (issue 18).
+"""
 
 from __future__ import annotations
+
+import attrs
 
 from mobile_codex.core.crypto import new_id
 from mobile_codex.core.records import Membership, Workspace
@@ -27,3 +32,12 @@ def create_workspace(tx: Transaction, caller: Caller, name: str, now: str) -> Wo
     add_membership(tx, user_id=caller.user.user_id, workspace_id=workspace.workspace_id, role="owner", now=now)
     move_session(tx, caller.session, workspace.workspace_id)
     return workspace
+
+
+def change_settings(tx: Transaction, workspace_id: str, *, require_second_approver: bool) -> Workspace:
+    """The workspace with its settings changed (written only when something changed)."""
+    workspace = tx.workspaces.get(workspace_id)
+    changed = attrs.evolve(workspace, require_second_approver=require_second_approver)
+    if changed != workspace:
+        tx.workspaces.put(changed)
+    return changed

@@ -14,6 +14,7 @@ def workspace_view(workspace: Workspace) -> dict[str, Any]:
     return {
         "workspaceId": workspace.workspace_id, "name": workspace.name,
         "createdAt": workspace.created_at, "archivedAt": workspace.archived_at,
+        "requireSecondApprover": workspace.require_second_approver,  # ours (issue 18)
     }  # fmt: skip
 
 

@@ -12,6 +12,8 @@ until it does.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from mobile_codex.core.store import Transaction
@@ -20,6 +22,7 @@ from mobile_codex.core.timeutil import iso
 
 from ..services.auth_state import read_auth_state
 from ..services.callers import Caller
+from ..services.task_deltas import Fingerprints, TaskDelta
 from .agents_and_tasks import agent_state_parts
 from .auth import auth_view
 from .people import invitation_view, managed_user_view, member_view
@@ -55,8 +58,29 @@ def state_view(ctx, tx: Transaction, caller: Caller, cursor: str) -> dict[str, A
         "currentWorkspace": None if workspace is None else {
             "workspaceId": workspace.workspace_id, "name": workspace.name,
             "role": membership.role, "createdAt": workspace.created_at,
+            "requireSecondApprover": workspace.require_second_approver,  # ours (issue 18)
         },  # fmt: skip
         **_people_parts(ctx, tx, caller, now),
         **agent_state_parts(ctx, tx, caller),
         "changeCursor": cursor,
     }
+
+
+def task_fingerprints(tasks: list[dict[str, Any]]) -> Fingerprints:
+    """A short digest of each task view, to tell which changed since a phone's last view."""
+    return {
+        # task_view builds its keys in one fixed order, so equal views dump to equal text
+        view["taskId"]: hashlib.blake2b(json.dumps(view, separators=(",", ":")).encode(), digest_size=12).digest()
+        for view in tasks
+    }
+
+
+def apply_task_delta(view: dict[str, Any], delta: TaskDelta) -> None:
+    """The state view as a phone that opted in with `tasksSince` gets it (docs/api.md "State deltas"):
+    `tasks` only those changed (all of them when `tasksDelta` is false), `removedTaskIds` those gone
+    from the view, `tasksCursor` to send next. Order stays the view's (newest update first)."""
+    if not delta.full:
+        view["tasks"] = [task for task in view["tasks"] if task["taskId"] in delta.changed]
+    view["tasksDelta"] = not delta.full
+    view["removedTaskIds"] = list(delta.removed)
+    view["tasksCursor"] = delta.cursor

@@ -16,7 +16,7 @@ import struct
 import attrs
 import cbor2
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 FLAG_UP, FLAG_UV, FLAG_AT = 0x01, 0x04, 0x40
@@ -33,7 +33,7 @@ def unb64url(text: str) -> bytes:
 @attrs.define
 class SoftCredential:
     credential_id: bytes
-    private_key: object  # ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    private_key: object  # ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
     rp_id: str
     user_handle: bytes
     sign_count: int = 0
@@ -47,6 +47,10 @@ class SoftCredential:
         if isinstance(public, ed25519.Ed25519PublicKey):
             return cbor2.dumps({1: 1, 3: -8, -1: 6, -2: public.public_bytes(Encoding.Raw, PublicFormat.Raw)})
         numbers = public.public_numbers()
+        if isinstance(public, rsa.RSAPublicKey):  # RS256 (RFC 8230): n and e as unsigned big-endian bytes
+            n, e = numbers.n, numbers.e
+            return cbor2.dumps({1: 3, 3: -257, -1: n.to_bytes((n.bit_length() + 7) // 8, "big"),
+                                -2: e.to_bytes((e.bit_length() + 7) // 8, "big")})
         return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
 
     def spki(self) -> str:
@@ -56,7 +60,17 @@ class SoftCredential:
     def sign(self, data: bytes) -> bytes:
         if isinstance(self.private_key, ed25519.Ed25519PrivateKey):
             return self.private_key.sign(data)
+        if isinstance(self.private_key, rsa.RSAPrivateKey):
+            return self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
         return self.private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+
+
+def _new_key(alg: str):
+    if alg == "EdDSA":
+        return ed25519.Ed25519PrivateKey.generate()
+    if alg == "RS256":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
 
 
 class SoftAuthenticator:
@@ -73,7 +87,7 @@ class SoftAuthenticator:
         """`navigator.credentials.create({publicKey: options})`, as JSON; `reuse` re-registers a key."""
         rp_id = options["rp"]["id"]
         if reuse is None:
-            key = ed25519.Ed25519PrivateKey.generate() if self.alg == "EdDSA" else ec.generate_private_key(ec.SECP256R1())
+            key = _new_key(self.alg)
             reuse = SoftCredential(secrets.token_bytes(32), key, rp_id, unb64url(options["user"]["id"]))
             self.credentials.append(reuse)
         attested = bytes(16) + struct.pack(">H", len(reuse.credential_id)) + reuse.credential_id + reuse.cose_public_key()

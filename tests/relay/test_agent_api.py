@@ -404,6 +404,7 @@ ROUTES = [
     ("/api/agent/pair/status", "pair-request-not-found"),
     ("/api/auth/login-code", "invalid-login-code"),
 ]
+SERVES_GET = {"/api/admin/tasks"}  # older tasks (issue 18): a GET there is a session read
 
 
 @pytest.mark.parametrize(("path", "anonymous_error"), ROUTES)
@@ -414,5 +415,8 @@ def test_route_inventory(relay, path, anonymous_error):
     assert result.json == {"error": anonymous_error}
     assert result.status_code in (401, 404)
     wrong = client.client.simulate_get(path)
-    assert (wrong.status_code, wrong.json) == (405, {"error": "method-not-allowed"})
+    if path in SERVES_GET:
+        assert (wrong.status_code, wrong.json) == (401, {"error": "missing-session"})
+    else:
+        assert (wrong.status_code, wrong.json) == (405, {"error": "method-not-allowed"})
     assert wrong.headers["x-frame-options"] == "DENY"

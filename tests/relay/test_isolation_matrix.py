@@ -120,10 +120,15 @@ CASES = [
     Case("switch to A", "POST", "/api/auth/workspace",
          lambda w, b: b.post("/api/auth/workspace", {"workspaceId": w.a}),
          expect(OK, locked=OK, foreign=(404, "workspace-not-found"))),  # fmt: skip
+    Case("change my display name", "POST", "/api/auth/profile",
+         post(lambda w: "/api/auth/profile", {"displayName": "New name"}), expect(OK)),
     # --- people ---
     Case("state", "GET", "/api/admin/state", get("/api/admin/state"), expect(OK, locked=OK)),
     Case("create workspace", "POST", "/api/admin/workspaces", post(lambda w: "/api/admin/workspaces", {"name": "New"}),
          expect(CREATED)),  # fmt: skip
+    Case("workspace settings", "POST", "/api/admin/workspaces/current/settings",
+         post(lambda w: "/api/admin/workspaces/current/settings", {"requireSecondApprover": True}),
+         expect(OK, operator=ROLE, viewer=ROLE)),  # the foreign owner changes their own workspace  # fmt: skip
     Case("workspace invite", "POST", "/api/admin/invitations", post(lambda w: "/api/admin/invitations", {"type": "workspace"}),
          expect(CREATED, operator=ROLE, viewer=ROLE)),  # fmt: skip
     Case("account invite", "POST", "/api/admin/invitations", post(lambda w: "/api/admin/invitations", {"type": "account"}),
@@ -173,6 +178,9 @@ CASES = [
     Case("reject pair request of A", "POST", "/api/admin/pair-requests/{request_id}/reject",
          post(lambda w: f"/api/admin/pair-requests/{w.pair_request_a}/reject"),
          expect(OK, viewer=ROLE, foreign=(404, "pair-request-not-found"))),  # fmt: skip
+    Case("older tasks of A", "GET", "/api/admin/tasks",
+         lambda w, b: b.get(f"/api/admin/tasks?before={w.task_a}"),
+         expect(OK, foreign=(404, "task-not-found"))),  # fmt: skip
     Case("task for A's agent", "POST", "/api/admin/tasks",
          post(lambda w: "/api/admin/tasks", {"type": "codex_exec", "agentId": "agent-a", "prompt": "hi"}),
          expect(CREATED, viewer=ROLE, foreign=(404, "agent-not-found"))),  # fmt: skip

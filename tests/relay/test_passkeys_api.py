@@ -64,7 +64,7 @@ def test_registration_options_follow_api_md(relay):
         owner_user = tx.users.get(tx.get_meta().bootstrap_user_id)
     assert options["rp"] == {"name": "Mobile Codex", "id": "localhost"}
     assert options["user"]["id"] == owner_user.user_handle
-    assert [p["alg"] for p in options["pubKeyCredParams"]] == [-7, -8]
+    assert [p["alg"] for p in options["pubKeyCredParams"]] == [-7, -8, -257]  # ES256, EdDSA, RS256
     assert options["attestation"] == "none"
     assert options["authenticatorSelection"]["residentKey"] == "required"
     assert options["authenticatorSelection"]["userVerification"] == "preferred"
@@ -86,10 +86,13 @@ def test_register_stores_the_passkey_and_excludes_it_next_time(relay):
     assert [c["id"] for c in excluded] == [stored.credential_id]
 
 
-def test_eddsa_passkeys_register_and_log_in(relay):
+@pytest.mark.parametrize(("alg", "cose_alg"), [("EdDSA", -8), ("RS256", -257)])
+def test_eddsa_and_rs256_passkeys_register_and_log_in(relay, alg, cose_alg):
     owner = relay.owner()
-    authenticator = SoftAuthenticator(ORIGIN, alg="EdDSA")
+    authenticator = SoftAuthenticator(ORIGIN, alg=alg)
     assert register(owner, authenticator).status_code == 200
+    (stored,) = stored_passkeys(relay)
+    assert cbor2.loads(unb64url(stored.public_key))[3] == cose_alg
     result = passkey_login(relay.browser(), authenticator)
     assert result.status_code == 200, result.text
 
@@ -246,9 +249,10 @@ def test_passkey_login_invalid(enrolled, relay, spoil):
     assert stored_passkeys(relay)[0].sign_count == 1
 
 
-def test_imported_spki_passkey_logs_in_and_gets_a_cose_key(relay):
+@pytest.mark.parametrize("alg", ["ES256", "RS256"])
+def test_imported_spki_passkey_logs_in_and_gets_a_cose_key(relay, alg):
     owner = relay.owner()
-    authenticator = SoftAuthenticator(ORIGIN)
+    authenticator = SoftAuthenticator(ORIGIN, alg=alg)
     register(owner, authenticator)
     (stored,) = stored_passkeys(relay)
     with relay.store.transaction() as tx:  # what the reference importer leaves: SPKI only
@@ -265,7 +269,11 @@ def test_spki_to_cose_keys():
     ed_key = ed25519.Ed25519PrivateKey.generate().public_key()
     ed_spki = b64url(ed_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
     assert cbor2.loads(spki_to_cose(ed_spki)) == {1: 1, 3: -8, -1: 6, -2: ed_key.public_bytes(Encoding.Raw, PublicFormat.Raw)}
-    for unusable in (rsa.generate_private_key(65537, 2048), ec.generate_private_key(ec.SECP384R1())):
+    rsa_key = rsa.generate_private_key(65537, 2048).public_key()
+    rsa_cose = cbor2.loads(spki_to_cose(b64url(rsa_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))))
+    assert (rsa_cose[1], rsa_cose[3], rsa_cose[-2]) == (3, -257, b"\x01\x00\x01")
+    assert int.from_bytes(rsa_cose[-1], "big") == rsa_key.public_numbers().n and len(rsa_cose[-1]) == 256
+    for unusable in (ec.generate_private_key(ec.SECP384R1()), ec.generate_private_key(ec.SECP521R1())):
         der = unusable.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
         with pytest.raises(ValueError):
             spki_to_cose(b64url(der))

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from mobile_codex.relay_app.http.middleware import route_setting
-from mobile_codex.relay_app.policy import PERMISSION_FLAGS, RULES
+from mobile_codex.relay_app.policy import PERMISSION_FLAGS, RULES, needs_second_approver
 
 from .conftest import route_resources as routes
 from .people_helpers import add_person
@@ -110,3 +110,18 @@ def test_each_flag_agrees_with_what_its_routes_enforce(relay):
             result = browser.request(method, re.sub(r"\{[^}]+\}", "none", path), json={})
             refused = result.status_code == 403 and result.json["error"] in ROLE_REFUSALS
             assert refused is not flags[flag], (actor, method, path, flag, result.status_code, result.text)
+
+
+@pytest.mark.parametrize(
+    ("rule_on", "task_type", "created_by", "approver", "refused"),
+    [
+        (True, "run_action", "user_a", "user_a", True),
+        (True, "read_log", "user_a", "user_a", True),
+        (True, "run_action", "user_a", "user_b", False),  # another person approves
+        (False, "run_action", "user_a", "user_a", False),  # the workspace does not ask for two
+        (True, "codex_exec", "user_a", "user_a", False),  # needs no approval: outside the rule
+        (True, "read_log", None, "user_a", False),  # imported from the reference: no creator known
+    ],
+)  # fmt: skip
+def test_the_two_person_rule(rule_on, task_type, created_by, approver, refused):
+    assert needs_second_approver(rule_on, task_type, created_by, approver) is refused

@@ -29,7 +29,8 @@ def test_state_shape_for_the_relay_owner(relay):
     assert view["web"]["catalog"]["terminalStatuses"] == ["completed", "failed", "rejected", "interrupted", "canceled"]
     assert view["auth"]["isRelayOwner"] is True
     assert view["currentWorkspace"] == {
-        "workspaceId": primary_workspace_id(relay), "name": "Primary", "role": "owner", "createdAt": "2026-11-26T12:00:00.000Z"
+        "workspaceId": primary_workspace_id(relay), "name": "Primary", "role": "owner", "createdAt": "2026-11-26T12:00:00.000Z",
+        "requireSecondApprover": False,  # ours (issue 18)
     }
     assert view["members"] == [{
         "membershipId": view["auth"]["workspaces"][0]["membershipId"], "userId": bootstrap_user_id(relay),

@@ -97,7 +97,7 @@ def sample_records() -> dict[str, object]:
             user_id="user_1", user_handle="aGFuZGxl", display_name="Zoë 👩‍💻", created_at=T0,
             disabled_at=T1, last_workspace_id="ws_1",
         ),
-        "workspaces": Workspace(workspace_id="ws_1", name="Primäry", created_at=T0, archived_at=None),
+        "workspaces": Workspace(workspace_id="ws_1", name="Primäry", created_at=T0, archived_at=None, require_second_approver=True),
         "memberships": Membership(
             membership_id="membership_1", user_id="user_1", workspace_id="ws_1", role="owner",
             created_at=T0, revoked_at=T1,

@@ -74,6 +74,8 @@ def test_the_reference_state_is_fully_readable(reference_state, store):
         assert tx.pairings.get("pair_b72580995f3a92b3").used_at == "2026-11-25T19:22:39.859Z"
         assert [m.role for m in tx.memberships.find(user_id="user_d5b4215f4352b6c0")] == ["operator"]
         assert tx.workspaces.get("ws_7dd9a0d335bef434").name == "Staging"
+        # the reference has no two-person rule: its workspaces read with it off (issue 18)
+        assert {w.require_second_approver for w in tx.workspaces.find()} == {False}
 
 
 def test_a_rewrite_keeps_the_reference_layout_and_data(reference_state, open_store, data_dir):
@@ -100,6 +102,7 @@ def test_a_rewrite_keeps_the_reference_layout_and_data(reference_state, open_sto
             assert ours | theirs == ours
     assert written["workspaces"]["ws_new"] == {
         "workspaceId": "ws_new", "name": "New", "createdAt": T0, "archivedAt": None,
+        "requireSecondApprover": False,  # ours (issue 18)
     }
     after = _everything(open_store())
     assert after.pop("workspaces").keys() == before.pop("workspaces").keys() | {"ws_new"}

@@ -192,3 +192,22 @@ def test_migrating_to_per_workspace_agent_ids_keeps_the_agents(open_store, data_
             ("ws_1", "VM"), ("ws_2", "another workspace's vm"),
         ]
     assert store.integrity_check() == []
+
+
+def test_migrating_to_the_two_person_rule_keeps_workspaces_with_it_off(open_store, data_dir):
+    # A database of schema version 7 (before issue 18's setting) with a workspace: it reads with
+    # the rule off, and the setting is kept once turned on.
+    data_dir.mkdir()
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:7]) == 7
+    conn.execute("INSERT INTO workspaces (workspace_id, name, created_at) VALUES ('ws_1', 'Home', ?)", (T0,))
+    conn.close()
+
+    store = open_store()
+    with store.transaction() as tx:
+        workspace = tx.workspaces.get("ws_1")
+        assert (workspace.name, workspace.require_second_approver) == ("Home", False)
+        tx.workspaces.put(attrs.evolve(workspace, require_second_approver=True))
+    store.close()
+    with open_store().transaction(write=False) as tx:
+        assert tx.workspaces.get("ws_1").require_second_approver is True

@@ -61,7 +61,7 @@ def test_the_conversation_screen_in_both_sizes_and_languages(write_relay, phones
     phone = phones(relay)
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.page.set_viewport_size(SIZES[size])  # after signing in: the phone layout checks know 390 px only
     page = phone.page
     for language, approve, folded_exit in (("en", "Approve", "exit code 1"), ("zh-CN", "批准", "退出码 1")):

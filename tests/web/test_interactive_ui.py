@@ -308,7 +308,7 @@ def test_a_failed_run_is_said_once_in_words_with_the_code_as_a_detail(relay, pho
                  summary="codex exited 1", result={"exitCode": 1})  # fmt: skip
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task['taskId']}")
     phone.screen("task")
     failure = phone.page.locator(".failure")

@@ -24,7 +24,7 @@ def test_an_action_waits_with_two_choices_then_fails_once_in_words(relay, phone)
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
     page = phone.page
@@ -73,7 +73,7 @@ def test_a_long_log_opens_at_its_newest_line(relay, phone):
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     phone.open(f"/#/task/{task_id}")
     phone.screen("task")
     output = phone.page.locator("pre.output", has_text="ERROR the newest line")

@@ -1,6 +1,7 @@
-// Workspace switcher, "create workspace" and "join with an invite code".
+// Workspace switcher, the current workspace's settings (owners: the two-person rule), "create
+// workspace" and "join with an invite code".
 import { api } from "../api.js";
-import { errorBox, field, fill, guarded, h, submitForm } from "../dom.js";
+import { errorBox, errorMessage, field, fill, guarded, h, submitForm } from "../dom.js";
 import { t } from "../i18n.js";
 
 export const title = "workspaces.title";
@@ -30,13 +31,38 @@ export function mount(ctx) {
   const joinSection = h("section", { class: "card join" }, h("h2", {}, t("workspaces.joinHeading")),
     h("p", { class: "hint" }, t("workspaces.joinHint")), join);
 
+  // The two-person rule (issue 18): the relay enforces it; this only shows and sets it.
+  const settingsError = errorBox();
+  const secondApprover = h("input", { type: "checkbox", name: "requireSecondApprover" });
+  secondApprover.addEventListener("change", async () => {
+    secondApprover.disabled = true;
+    fill(settingsError);
+    try {
+      await api.setWorkspaceSettings({ requireSecondApprover: secondApprover.checked });
+      ctx.refresh();
+    } catch (err) {
+      secondApprover.checked = !secondApprover.checked;
+      fill(settingsError, errorMessage(err));
+    } finally {
+      secondApprover.disabled = false;
+    }
+  });
+  const settingsSection = h("section", { class: "card workspace-settings" },
+    h("h2", {}, t("workspaces.settingsHeading")),
+    h("label", { class: "check" }, secondApprover, h("span", {}, t("workspaces.secondApprover"))),
+    h("p", { class: "hint" }, t("workspaces.secondApproverHint")),
+    settingsError);
+
   const el = h("div", { class: "screen workspaces" },
     h("h1", {}, t("workspaces.heading")),
     h("section", { class: "card" }, list, switchError),
-    createSection, joinSection);
+    settingsSection, createSection, joinSection);
 
   function update(ctx) {
     const auth = ctx.auth;
+    const current = ctx.state && ctx.state.currentWorkspace;
+    settingsSection.hidden = !(current && current.role === "owner");
+    if (current && !secondApprover.disabled) secondApprover.checked = !!current.requireSecondApprover;
     createSection.hidden = !(auth.permissions && auth.permissions.createWorkspaces);
     if (!auth.workspaces.length) {
       fill(list, h("li", { class: "empty" }, t("workspaces.none")));

@@ -250,6 +250,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)",
     ),
+    # 8: the two-person rule, a workspace setting (issue 18); existing workspaces have it off.
+    ("ALTER TABLE workspaces ADD COLUMN require_second_approver INTEGER NOT NULL DEFAULT 0",),
 )
 
 
