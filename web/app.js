@@ -115,7 +115,7 @@ function context(route) {
   const userId = app.auth && app.auth.currentUser ? app.auth.currentUser.userId : lastUser();
   return {
     auth: app.auth, state: app.state, params: route.params, userId, offline: app.offline,
-    go, setAuth, signOut, retry: loadStatus, refresh: () => live.running && live.restart(), setLanguage: changeLanguage,
+    go, setAuth, signOut, retry: loadStatus, clearNotice, refresh: () => live.running && live.restart(), setLanguage: changeLanguage,
   };
 }
 
@@ -238,17 +238,20 @@ async function loadStatus() {
   }
 }
 
-/** The login link printed by `mobile-codex up`: `<origin>/#code=XXXX-XXXX-XXXX`. */
+/** The login link printed by `mobile-codex up`: `<origin>/#code=XXXX-XXXX-XXXX`, at first load or
+ * opened in this app while it is open (only the fragment changes: a hashchange). */
 async function redeemLoginLink() {
-  const match = /^#code=([A-Za-z0-9-]+)/.exec(location.hash);
-  if (!match) return;
-  history.replaceState(null, "", location.pathname + location.search); // out of the address bar at once
-  try {
-    await api.loginCode(match[1]);
-    history.replaceState(null, "", "#/agents");
-  } catch (err) {
-    app.notice = errorMessage(err);
-  }
+  if (!signin.isSignInLink(location.hash)) return false;
+  const outcome = await signin.signInWithLink(location.hash);
+  app.notice = outcome.error || "";
+  if (outcome.auth) history.replaceState(null, "", "#/");
+  return outcome;
+}
+
+function clearNotice() {
+  if (!app.notice) return;
+  app.notice = "";
+  render();
 }
 
 function registerServiceWorker() {
@@ -270,7 +273,12 @@ async function boot() {
   fill(document.getElementById("app"), shell);
   render();
   registerServiceWorker();
-  window.addEventListener("hashchange", () => { app.notice = ""; render(); });
+  window.addEventListener("hashchange", async () => {
+    const outcome = await redeemLoginLink();
+    if (outcome && outcome.auth) setAuth(outcome.auth);
+    else if (!outcome) app.notice = "";
+    render();
+  });
   window.addEventListener("online", () => { if (!app.auth) loadStatus(); else if (!live.running) live.start(); });
   await redeemLoginLink();
   await loadStatus();
