@@ -1,6 +1,6 @@
 // The app: boot (service worker, login link, auth status), the router (hash routes, guarded by
 // who is signed in), the shared state (auth + the live state view) and the shell around screens.
-import { api, isOffline, onSignedOut, SIGNED_OUT } from "./api.js";
+import { api, isOffline, onReachability, onSignedOut, SIGNED_OUT } from "./api.js";
 import { showWaiting } from "./badge.js";
 import { errorMessage, fill, h } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
@@ -267,6 +267,20 @@ function registerServiceWorker() {
   });
 }
 
+/** Offline is shown as soon as anything says so: the browser's offline event or any request that
+ * failed on the network; back online at the next answer from the relay (or the online event). */
+function watchConnection() {
+  onReachability((reachable) => {
+    if (reachable) live.retryNow();
+    if (app.booted && app.auth) setOffline(!reachable);
+  });
+  window.addEventListener("offline", () => setOffline(true));
+  window.addEventListener("online", () => {
+    if (!app.auth) loadStatus();
+    else if (app.auth.currentUser) live.restart(); // the wait held before may be dead: a fresh one answers, and clears the banner
+  });
+}
+
 async function boot() {
   onSignedOut(forgetSignedOut);
   document.documentElement.lang = currentLanguage();
@@ -279,7 +293,7 @@ async function boot() {
     else if (!outcome) app.notice = "";
     render();
   });
-  window.addEventListener("online", () => { if (!app.auth) loadStatus(); else if (!live.running) live.start(); });
+  watchConnection();
   await redeemLoginLink();
   await loadStatus();
 }
