@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 ARTIFACTS = REPO / "tests" / "artifacts" / "web"
 VIEWPORT = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}  # a laptop browser: no touch, not mobile
 MIN_TAP = 44
 
 __all__ = ["BOOTSTRAP_TOKEN", "chromium"]
@@ -126,10 +127,12 @@ class WebRelay:
 class Phone:
     """One browser context (a phone) with one page, and what went wrong in it."""
 
-    def __init__(self, browser, relay: WebRelay, test_name: str):
+    def __init__(self, browser, relay: WebRelay, test_name: str, viewport: dict = VIEWPORT):
         self.relay = relay
         self.test_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name)
-        self.context = browser.new_context(viewport=VIEWPORT, has_touch=True, is_mobile=True, device_scale_factor=2)
+        self.viewport = viewport
+        phone = viewport == VIEWPORT
+        self.context = browser.new_context(viewport=viewport, has_touch=phone, is_mobile=phone, device_scale_factor=2 if phone else 1)
         self.context.add_init_script(RECORDER)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15000)
@@ -178,7 +181,7 @@ class Phone:
     def assert_layout(self, name: str) -> None:
         """No horizontal overflow at 390 px, every visible control at least 44×44."""
         layout = self.page.evaluate(LAYOUT)
-        assert layout["scrollWidth"] <= VIEWPORT["width"], f"{name}: horizontal overflow {layout}"
+        assert layout["scrollWidth"] <= self.viewport["width"], f"{name}: horizontal overflow {layout}"
         assert not layout["wide"], f"{name}: elements wider than the screen: {layout['wide']}"
         assert not layout["small"], f"{name}: controls smaller than {MIN_TAP}×{MIN_TAP}: {layout['small']}"
 
@@ -238,11 +241,12 @@ def relay(tmp_path):
 
 @pytest.fixture
 def phones(chromium, request):
-    """phones(relay) -> a new Phone; each is checked for stray errors and closed after the test."""
+    """phones(relay[, viewport]) -> a new Phone (VIEWPORT, or DESKTOP for a laptop browser); each is
+    checked for stray errors and closed after the test."""
     made: list[Phone] = []
 
-    def make(relay: WebRelay) -> Phone:
-        made.append(Phone(chromium, relay, f"{request.node.name}{'-' + str(len(made)) if made else ''}"))
+    def make(relay: WebRelay, viewport: dict = VIEWPORT) -> Phone:
+        made.append(Phone(chromium, relay, f"{request.node.name}{'-' + str(len(made)) if made else ''}", viewport))
         return made[-1]
 
     yield make

@@ -7,10 +7,19 @@ from __future__ import annotations
 import json
 import signal
 
+import pytest
+
 from tests.agent.cli_processes import AgentProcess
 from tests.relay.agent_helpers import pair_over_http
 
-from .conftest import BOOTSTRAP_TOKEN
+from .conftest import BOOTSTRAP_TOKEN, DESKTOP, VIEWPORT
+
+
+@pytest.fixture(params=[VIEWPORT, DESKTOP], ids=["phone", "desktop"])
+def phone(relay, phones, request):
+    """Each test at 390×844 (touch) and at 1280×800."""
+    return phones(relay, request.param)
+
 
 BANNER = ".banner [data-offline]"
 WITHIN_2_S = 2000  # ms: the issue's bound for showing offline

@@ -6,9 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
+import pytest
 
 from mobile_codex.core.timeutil import iso, system_clock
 from mobile_codex.relay_app.services.login_codes import mint_login_code
+
+from .conftest import DESKTOP, VIEWPORT
+
+
+@pytest.fixture(params=[VIEWPORT, DESKTOP], ids=["phone", "desktop"])
+def phone(relay, phones, request):
+    """Each test at 390×844 (touch) and at 1280×800."""
+    return phones(relay, request.param)
+
 
 CODE_ERROR = "[data-login-code] .error"
 
