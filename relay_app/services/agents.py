@@ -69,6 +69,7 @@ class Presence:
         self._sessions: dict[AgentKey, list] = {}
         self._refreshed: dict[AgentKey, datetime] = {}
         self._departed: set[AgentKey] = set()  # said goodbye and has not polled since
+        self._farewells: set[AgentKey] = set()  # departed, not yet reported by gone_offline
 
     def seen(self, agent: AgentKey, now: datetime) -> Seen:
         """Record a poll."""
@@ -77,22 +78,27 @@ class Presence:
             came_online = agent not in self._online or (now - before).total_seconds() >= ONLINE_SEC
             self._seen[agent] = now
             self._departed.discard(agent)
+            self._farewells.discard(agent)
             self._online.add(agent)
             last = self._written.get(agent)
             return Seen(last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC, came_online)
 
     def gone_offline(self, now: datetime) -> set[AgentKey]:
         """The agents whose last poll became too old to show them online since the last call
-        (each agent counted once until it polls again)."""
+        (each agent counted once until it polls again); one that said goodbye counts at the next call."""
         with self._lock:
             gone = {agent for agent in self._online if (now - self._seen[agent]).total_seconds() >= ONLINE_SEC}
             self._online -= gone
+            gone |= self._farewells
+            self._farewells = set()
             return gone
 
     def goodbye(self, agent: AgentKey) -> None:
         """The agent stopped cleanly: shown offline from now until it polls again."""
         with self._lock:
             self._departed.add(agent)
+            if agent in self._online:
+                self._farewells.add(agent)  # its owners hear of it at the next sweep, not 90 s later
             self._online.discard(agent)
 
     def departed(self, agent: AgentKey) -> bool:
@@ -144,6 +150,7 @@ class Presence:
             self._sessions.pop(agent, None)
             self._online.discard(agent)  # revoked: its record's change moves the cursor
             self._departed.discard(agent)
+            self._farewells.discard(agent)
 
 
 NOTHING_OWED = Owed([], [], False)

@@ -28,6 +28,21 @@ def test_goodbye_shows_the_agent_offline_at_once_until_its_next_poll(relay):
     assert online(relay, owner) is True
 
 
+def test_a_goodbye_counts_as_gone_offline_at_the_next_sweep_once(relay):
+    owner = relay.owner()
+    agent = pair_agent(relay, owner)
+    agent.poll()
+    assert relay.sweep().workspaces_with_agents_gone_offline == 0
+    agent.post("/api/agent/goodbye", {})
+    assert relay.sweep().workspaces_with_agents_gone_offline == 1  # owners hear of it now, not 90 s later
+    relay.clock.advance(ONLINE_SEC)
+    assert relay.sweep().workspaces_with_agents_gone_offline == 0  # and once
+    agent.poll()
+    agent.post("/api/agent/goodbye", {})
+    agent.poll()  # back before the sweep: nothing to tell
+    assert relay.sweep().workspaces_with_agents_gone_offline == 0
+
+
 def test_online_ends_after_90_seconds_without_a_poll(relay):
     owner = relay.owner()
     agent = pair_agent(relay, owner)
