@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mobile_codex.relay_app.services.agents import ONLINE_SEC
 
-from .agent_helpers import AgentClient, created, in_thread, pair_agent, state_parts, stored, wait_held
+from .agent_helpers import AgentClient, created, in_thread, other_workspace, pair_agent, state_parts, stored, wait_held
 from .people_helpers import primary_workspace_id, state
 
 
@@ -78,6 +78,19 @@ def test_goodbye_ends_a_held_poll_which_then_claims_nothing(relay):
     task = created(owner)
     assert state(owner)["tasks"][0]["taskId"] == task["taskId"] and state(owner)["tasks"][0]["status"] == "queued"
     assert online(relay, owner) is False
+
+
+def test_a_goodbye_touches_only_the_tokens_own_agent(relay):
+    owner = relay.owner()
+    ours = pair_agent(relay, owner, "vm")
+    _, their_owner = other_workspace(relay)
+    theirs = pair_agent(relay, their_owner, "vm")  # the same id in another workspace
+    neighbour = pair_agent(relay, owner, "vm-2")
+    for agent in (ours, theirs, neighbour):
+        agent.poll()
+    assert theirs.post("/api/agent/goodbye", {}).status_code == 200
+    assert {a["agentId"]: a["online"] for a in state_parts(relay, owner)["agents"]} == {"vm": True, "vm-2": True}
+    assert [a["online"] for a in state_parts(relay, their_owner)["agents"]] == [False]
 
 
 def test_goodbye_needs_the_agent_token(relay):
