@@ -26,12 +26,12 @@ export async function signInWithLink(hash) {
   }
 }
 
+const WHY_REFUSED = { spent: "signin.code.spent", expired: "signin.code.expired" }; // the relay's `detail`
+
 /** The relay says why a known code failed (`detail` spent or expired); anything else as usual. */
 export function loginCodeMessage(err) {
-  if (err && err.code === "invalid-login-code" && (err.detail === "spent" || err.detail === "expired")) {
-    return t(`signin.code.${err.detail}`);
-  }
-  return errorMessage(err);
+  const why = err && err.code === "invalid-login-code" && Object.hasOwn(WHY_REFUSED, err.detail) ? WHY_REFUSED[err.detail] : null;
+  return why ? t(why) : errorMessage(err);
 }
 
 export function mount(ctx) {
