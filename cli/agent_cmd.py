@@ -31,6 +31,7 @@ from .exit_codes import (PAIRING_EXPIRED, PAIRING_REJECTED, RUNTIME_FAILURE, TOK
 from .files import write_private_json
 from .init_cmd import agent_config_document, safe_agent_id, validated
 from .loading import load_with_plugins
+from .production_risks import is_plain_http_to_another_host
 
 
 def say(message: str) -> None:
@@ -106,6 +107,8 @@ def ensure_config(path: Path, relay: str | None, pair_code: str | None) -> None:
     validated(AgentConfig, document, path)
     write_private_json(path, document)
     say(f"wrote agent config {path} (workspace {document['workspaceRoot']}, write mode off; edit it to change that)")
+    if is_plain_http_to_another_host(relay):
+        warn(f"{relay} is plain http to another machine: the agent token would cross the network unencrypted; use https")
 
 
 def run_agent(args) -> int:

@@ -10,6 +10,9 @@ import stat
 
 import pytest
 
+from mobile_codex.cli.agent_cmd import ensure_config
+from mobile_codex.core.config import load_agent_config
+
 from ..relay.agent_helpers import Http
 from .cli_processes import AgentProcess, UpProcess, free_port, new_code, stop
 
@@ -93,3 +96,13 @@ def test_up_listens_where_asked_and_its_link_names_that_port(user_dirs, workspac
         up.expect(r"agent: connected to the relay", timeout=30)
     finally:
         assert stop(up)[0] == 0
+
+
+def test_a_fresh_config_for_plain_http_to_another_host_is_written_with_a_warning(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "conf" / "agent.json"
+    ensure_config(path, "http://relay.example:8787", "AAAA-BBBB")
+    assert load_agent_config(path).relay_base_url == "http://relay.example:8787"
+    assert "would cross the network unencrypted" in capsys.readouterr().err
+    ensure_config(tmp_path / "local.json", "http://127.0.0.1:8787", "AAAA-BBBB")
+    assert "unencrypted" not in capsys.readouterr().err
