@@ -62,7 +62,7 @@ export function mount(ctx) {
   const formCard = h("section", { class: "card" }, h("h2", {}, t("pair.createHeading")), blocked, create);
   const el = h("div", { class: "screen pairing" },
     h("h1", {}, t("pair.heading")), confirmation, formCard, result, decideError, pending);
-  let seen = null; // request ids shown so far (null: none drawn yet)
+  let seen = null; // request ids shown so far (null: no state view yet)
 
   function update(ctx) {
     const relayOff = ctx.state && ctx.state.features && ctx.state.features.pairings === false;
@@ -73,7 +73,7 @@ export function mount(ctx) {
     fill(pending, pendingRequests(ctx, decideError, decided));
     const ids = [...pending.querySelectorAll("[data-request-id]")].map((node) => node.dataset.requestId);
     const fresh = seen ? ids.find((id) => !seen.has(id)) : null;
-    if (ids.length || ctx.state) seen = new Set(ids);
+    if (ctx.state) seen = new Set(ids); // requests there when the screen opened are not "new"
     if (fresh) {
       const node = pending.querySelector(`[data-request-id="${CSS.escape(fresh)}"]`);
       node.scrollIntoView({ block: "center", behavior: "smooth" });
