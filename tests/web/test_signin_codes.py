@@ -98,3 +98,17 @@ def test_a_link_at_first_load_that_expired_says_so_on_the_sign_in_screen(relay, 
     phone.page.locator("button", has_text="Sign in with the code").click()
     phone.page.locator(".tabbar").wait_for()
     assert phone.page.locator(".banner .error").count() == 0
+
+
+def test_the_code_field_and_its_refusals_in_chinese(relay, phone):
+    spent = new_code(relay)
+    assert relay.http().post("/api/auth/login-code", {"loginCode": spent})[0] == 200
+    phone.context.add_init_script("localStorage.setItem('mc.lang', 'zh-CN')")
+    phone.expect_failure("/api/auth/login-code")
+    phone.open("/")
+    phone.screen("signin")
+    assert phone.page.locator("[data-login-code] h2").inner_text() == "登录码"
+    phone.page.fill("input[name=loginCode]", spent)
+    phone.page.locator("[data-login-code] button[type=submit]").click()
+    phone.page.locator(CODE_ERROR, has_text="该登录码已被使用").wait_for()
+    phone.check("code-spent-zh")
