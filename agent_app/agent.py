@@ -39,9 +39,11 @@ class Agent:
         self.codex = codex
 
     def run(self) -> None:
-        """Poll and run tasks until stop(); raises TokenRevoked. Running tasks end with the agent."""
+        """Poll and run tasks until stop(); raises TokenRevoked. Running tasks end with the agent.
+        A clean stop says goodbye to the relay first, so phones see it offline at once."""
         try:
             self.poller.run()
+            self.poller.say_goodbye()
         finally:
             self.runner.stop_all()
 

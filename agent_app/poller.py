@@ -57,6 +57,14 @@ class Poller:
         if poll is not None:
             poll.interrupt()
 
+    def say_goodbye(self) -> None:
+        """After a clean stop: tell the relay, so phones show this agent offline now rather than
+        after 90 s of silence. A relay that is away or refuses just learns it the slow way."""
+        try:
+            self.client.goodbye()
+        except (RelayUnavailable, RelayRefused) as err:
+            log.info("goodbye not delivered: %s", err)
+
     def slot_freed(self) -> None:
         """A task ended or started waiting for a person: a poll that asked for no task is cut short so the next one can take one."""
         with self._lock:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 USER_AGENT = "mobile-codex-agent/0.1"
 REQUEST_TIMEOUT_SEC = 30
 POLL_GRACE_SEC = 15  # on top of waitMs: a held poll is not a dead relay
+GOODBYE_TIMEOUT_SEC = 5  # a stopping agent does not wait long for a relay that is away
 
 
 class RelayUnavailable(Exception):
@@ -119,6 +120,10 @@ class RelayClient:
         """One poll; with `interrupt`, another thread may cut it short (PollInterrupted)."""
         timeout = body.get("waitMs", 0) / 1000 + POLL_GRACE_SEC
         return self._post("/api/agent/poll", body, timeout=timeout, interrupt=interrupt)
+
+    def goodbye(self) -> dict:
+        """Ours (docs/api.md): the agent stops cleanly, so the app shows it offline at once."""
+        return self._post("/api/agent/goodbye", {}, timeout=GOODBYE_TIMEOUT_SEC)
 
     def update(self, task_id: str, body: dict) -> dict:
         return self._post(f"/api/agent/tasks/{task_id}/update", body)

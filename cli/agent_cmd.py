@@ -1,4 +1,9 @@
-"""`agent [--config F] [--pair-code CODE]`: pair if asked, then poll the relay and run tasks.
+"""`agent [--config F] [--relay URL] [--pair-code CODE]`: pair if asked, then poll the relay and run tasks.
+
+On a fresh machine `--relay URL --pair-code CODE` first writes the agent config (init-agent's
+test-mode defaults, the current directory as workspace) and says where, so the one command the
+phone shows is all a new server needs. An existing config is used as it is; `--relay` naming
+another relay than the config's is refused rather than pairing against the wrong one.
 
 Exit codes (PRODUCT.md): 2 config or usage (also: not paired and no code), 3 pairing rejected,
 4 pairing code or request expired, 5 token revoked or invalid, 1 any other refusal or a token that
@@ -8,6 +13,7 @@ cannot be saved (I/O error); SIGTERM or Ctrl-C stops the agent cleanly with 0.
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from pathlib import Path
 
@@ -16,13 +22,16 @@ from mobile_codex.agent_app.errors import PairingExpired, PairingRefused, Pairin
 from mobile_codex.agent_app.pairing import pair
 from mobile_codex.agent_app.relay_client import RelayClient
 from mobile_codex.agent_app.token_store import ENV_TOKEN, initial_token
-from mobile_codex.core.config import AgentConfig
+from mobile_codex.core.config import AgentConfig, load_agent_config
 from mobile_codex.plugins.logs.file_tail import FileLogConfig
 
 from . import paths
 from .exit_codes import (PAIRING_EXPIRED, PAIRING_REJECTED, RUNTIME_FAILURE, TOKEN_REVOKED, USAGE_OR_CONFIG,
                          CommandFailed)  # fmt: skip
+from .files import write_private_json
+from .init_cmd import agent_config_document, safe_agent_id, validated
 from .loading import load_with_plugins
+from .production_risks import is_plain_http_to_another_host
 
 
 def say(message: str) -> None:
@@ -75,8 +84,36 @@ def obtain_token(config: AgentConfig, pair_code: str | None, config_path: Path) 
     return token
 
 
+def ensure_config(path: Path, relay: str | None, pair_code: str | None) -> None:
+    """Write the config a fresh machine lacks when `--relay` says where to; check it otherwise."""
+    if path.exists():
+        if relay:
+            named = load_agent_config(path).relay_base_url
+            if named.rstrip("/") != relay.rstrip("/"):
+                raise CommandFailed(
+                    f"{path} is for relay {named}, not {relay}: pass --config with a new file to pair with {relay}",
+                    USAGE_OR_CONFIG,
+                )  # fmt: skip
+        return
+    if not relay:
+        raise CommandFailed(
+            f"{path}: file not found; on a new machine run `mobile-codex agent --relay URL --pair-code CODE` "
+            "(the command your phone shows), or write one with `mobile-codex init-agent`",
+            USAGE_OR_CONFIG,
+        )  # fmt: skip
+    if not pair_code:
+        raise CommandFailed("--relay writes a new agent config only together with --pair-code", USAGE_OR_CONFIG)
+    document = agent_config_document(relay, Path.cwd().resolve(), safe_agent_id(socket.gethostname()))
+    validated(AgentConfig, document, path)
+    write_private_json(path, document)
+    say(f"wrote agent config {path} (workspace {document['workspaceRoot']}, write mode off; edit it to change that)")
+    if is_plain_http_to_another_host(relay):
+        warn(f"{relay} is plain http to another machine: the agent token would cross the network unencrypted; use https")
+
+
 def run_agent(args) -> int:
     path = Path(args.config) if args.config else paths.default_agent_config()
+    ensure_config(path, args.relay, args.pair_code)
     loaded = load_with_plugins(path, "agent")  # a bad section or a duplicate id stops the start (exit 2)
     config, plugins = loaded.config, loaded.plugins
     check_at_start(path, config)
@@ -113,5 +150,6 @@ def run_agent(args) -> int:
 def register(commands) -> None:
     p = commands.add_parser("agent", help="run the agent (pair first with --pair-code)")
     p.add_argument("--config", help="agent config (default: the user config dir's agent.json)")
+    p.add_argument("--relay", help="relay URL; with --pair-code on a new machine, writes the agent config first")
     p.add_argument("--pair-code", help="pairing code shown on the phone (XXXX-XXXX)")
     p.set_defaults(run=run_agent)

@@ -33,7 +33,7 @@ PRODUCTION_LISTEN_PORT = 8787  # behind the reverse proxy, whatever port the pub
 LOCAL_PROXY = "127.0.0.1"  # the reverse proxy on this host connects from here
 
 
-def _validated(model: type, document: dict, output: Path) -> None:
+def validated(model: type, document: dict, output: Path) -> None:
     """Refuse to write a document that would not load (exit 2, nothing written): a ConfigError."""
     kind = "relay" if model is RelayConfig else "agent"
     load_document(document, Context(file=str(output), base_dir=output.resolve().parent), kind)
@@ -89,7 +89,7 @@ def init_relay(args) -> int:
         document = production_relay_document(document, args.data_dir)
     elif args.data_dir:
         document["dataDir"] = args.data_dir
-    _validated(RelayConfig, document, output)
+    validated(RelayConfig, document, output)
     write_private_json(output, document, force=args.force)
     load_relay_config(output)  # what we wrote must load; a ConfigError here is our bug, shown plainly
     print(f"Wrote relay config: {output}")
@@ -148,7 +148,7 @@ def init_agent(args) -> int:
         document = production_agent_document(document, args.state_dir)
     elif args.state_dir:
         document["stateDir"] = args.state_dir
-    _validated(AgentConfig, document, output)
+    validated(AgentConfig, document, output)
     write_private_json(output, document, force=args.force)
     load_agent_config(output)
     print(f"Wrote agent config: {output}")

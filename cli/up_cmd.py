@@ -1,9 +1,12 @@
-"""`up [--workspace DIR]`: the one-command local start — relay and agent in one process.
+"""`up [--workspace DIR] [--port N] [--host H]`: the one-command local start — relay and agent in one process.
 
 Creates test-mode configs in the platformdirs locations if they are absent, serves the relay
 (waitress in a thread), pairs and approves the local agent through the relay's own services (no
 phone needed), runs the agent against the relay over HTTP like any other agent, and prints the
 sign-in URL with a fresh single-use login code on every run. Ctrl-C (or SIGTERM) stops both.
+`--port` and `--host` choose where the relay listens for this run (a new relay config is written
+with that port); a local `http://localhost`-style public origin follows the port, so the printed
+link and the relay's Origin check agree.
 This is the only module that imports both apps.
 """
 
@@ -13,6 +16,7 @@ import signal
 import socket
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -36,10 +40,13 @@ from .relay_runtime import relay_listening
 UP_NOTE = "mobile-codex up"
 
 
-def ensure_configs(workspace: Path | None) -> tuple[Path, Path]:
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def ensure_configs(workspace: Path | None, port: int | None = None) -> tuple[Path, Path]:
     relay_path, agent_path = paths.default_relay_config(), paths.default_agent_config()
     if not relay_path.exists():
-        document, bootstrap_token = relay_config_document("http://localhost:8787")
+        document, bootstrap_token = relay_config_document(f"http://localhost:{port or 8787}")
         write_private_json(relay_path, document)
         say(f"wrote relay config {relay_path}")
         say(f"bootstrap token (shown once, only its hash is stored): {bootstrap_token}")
@@ -56,6 +63,20 @@ def ensure_configs(workspace: Path | None) -> tuple[Path, Path]:
 def local_url(relay) -> str:
     host = "127.0.0.1" if relay.listen_host in ("0.0.0.0", "::", "") else relay.listen_host
     return f"http://{'[' + host + ']' if ':' in host else host}:{relay.listen_port}"
+
+
+def listening_where_asked(relay, port: int | None, host: str | None):
+    """The relay config with `--port` / `--host` applied for this run."""
+    changes = {}
+    if host:
+        changes["listen_host"] = host
+    if port:
+        changes["listen_port"] = port
+        origin = urlsplit(relay.public_origin)
+        name = origin.netloc.rsplit(":", 1)[0] if origin.port else origin.netloc
+        if origin.scheme == "http" and name in LOOPBACK_NAMES:
+            changes["public_origin"] = f"http://{name}:{port}"
+    return attrs.evolve(relay, **changes)
 
 
 def pair_through_store(app, config: AgentConfig) -> str:
@@ -77,10 +98,13 @@ def pair_through_store(app, config: AgentConfig) -> str:
 
 
 def run_up(args) -> int:
-    relay_path, agent_path = ensure_configs(Path(args.workspace) if args.workspace else None)
+    relay_path, agent_path = ensure_configs(Path(args.workspace) if args.workspace else None, args.port)
     relay = load_with_plugins(relay_path, "relay")
     agent = load_with_plugins(agent_path, "agent")
-    relay_config, agent_config, agent_plugins = relay.config, agent.config, agent.plugins
+    relay_config = listening_where_asked(relay.config, args.port, args.host)
+    agent_config, agent_plugins = agent.config, agent.plugins
+    if args.port or args.host:
+        agent_config = attrs.evolve(agent_config, relay_base_url=local_url(relay_config))
     if args.workspace:
         agent_config = attrs.evolve(agent_config, workspace_root=Path(args.workspace).expanduser().resolve())
     check_at_start(agent_path, agent_config)
@@ -142,4 +166,6 @@ def _run_agent(app, config: AgentConfig, plugins, stop: threading.Event) -> None
 def register(commands) -> None:
     p = commands.add_parser("up", help="start relay and agent locally and print a sign-in link")
     p.add_argument("--workspace", help="workspace for the local agent (default: the agent config's, else the current directory)")
+    p.add_argument("--port", type=int, help="port the relay listens on for this run (default: the relay config's, 8787 for a new one)")
+    p.add_argument("--host", help="address the relay listens on for this run (default: the relay config's, 127.0.0.1)")
     p.set_defaults(run=run_up)

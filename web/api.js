@@ -22,6 +22,15 @@ export function onSignedOut(listener) {
   signedOutListener = listener;
 }
 
+let reachabilityListener = () => {};
+
+/** `listener(reachable)` runs after every request: false when it failed on the network (the phone
+ * is offline or the relay is gone), true when the relay answered at all. So any request, not only
+ * the live state's, flips the offline banner at once. */
+export function onReachability(listener) {
+  reachabilityListener = listener;
+}
+
 export async function request(method, path, body, { signal } = {}) {
   const init = { method, credentials: "same-origin", cache: "no-store", signal, headers: {} };
   if (body !== undefined) {
@@ -33,8 +42,10 @@ export async function request(method, path, body, { signal } = {}) {
     response = await fetch(path, init);
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
+    reachabilityListener(false);
     throw new ApiError(NETWORK_ERROR, 0);
   }
+  reachabilityListener(true);
   let data = null;
   try {
     data = await response.json();

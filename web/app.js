@@ -1,6 +1,6 @@
 // The app: boot (service worker, login link, auth status), the router (hash routes, guarded by
 // who is signed in), the shared state (auth + the live state view) and the shell around screens.
-import { api, isOffline, onSignedOut, SIGNED_OUT } from "./api.js";
+import { api, isOffline, onReachability, onSignedOut, SIGNED_OUT } from "./api.js";
 import { showWaiting } from "./badge.js";
 import { errorMessage, fill, h } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
@@ -139,7 +139,7 @@ function context(route) {
   return {
     auth: app.auth, state: app.state, params: route.params, userId, offline: app.offline,
     openTaskId: route.name === "task" ? route.params[0] : "",
-    go, setAuth, signOut, retry: loadStatus, refresh: () => live.running && live.restart(), setLanguage: changeLanguage,
+    go, setAuth, signOut, retry: loadStatus, clearNotice, refresh: () => live.running && live.restart(), setLanguage: changeLanguage,
   };
 }
 
@@ -294,17 +294,20 @@ async function loadStatus() {
   }
 }
 
-/** The login link printed by `mobile-codex up`: `<origin>/#code=XXXX-XXXX-XXXX`. */
+/** The login link printed by `mobile-codex up`: `<origin>/#code=XXXX-XXXX-XXXX`, at first load or
+ * opened in this app while it is open (only the fragment changes: a hashchange). */
 async function redeemLoginLink() {
-  const match = /^#code=([A-Za-z0-9-]+)/.exec(location.hash);
-  if (!match) return;
-  history.replaceState(null, "", location.pathname + location.search); // out of the address bar at once
-  try {
-    await api.loginCode(match[1]);
-    history.replaceState(null, "", HOME);
-  } catch (err) {
-    app.notice = errorMessage(err);
-  }
+  if (!signin.isSignInLink(location.hash)) return false;
+  const outcome = await signin.signInWithLink(location.hash);
+  app.notice = outcome.error || "";
+  if (outcome.auth) history.replaceState(null, "", HOME);
+  return outcome;
+}
+
+function clearNotice() {
+  if (!app.notice) return;
+  app.notice = "";
+  render();
 }
 
 function registerServiceWorker() {
@@ -320,15 +323,35 @@ function registerServiceWorker() {
   });
 }
 
+/** Offline is shown as soon as anything says so: the browser's offline event or any request that
+ * failed on the network; back online at the next answer from the relay (or the online event). */
+function watchConnection() {
+  onReachability((reachable) => {
+    if (reachable) live.retryNow();
+    if (app.booted && app.auth) setOffline(!reachable);
+  });
+  window.addEventListener("offline", () => setOffline(true));
+  window.addEventListener("online", () => {
+    if (!app.auth) loadStatus();
+    else if (app.auth.currentUser) live.restart(); // the wait held before may be dead: a fresh one answers, and clears the banner
+  });
+}
+
 async function boot() {
   onSignedOut(forgetSignedOut);
   document.documentElement.lang = currentLanguage();
   fill(document.getElementById("app"), shell);
   render();
   registerServiceWorker();
-  window.addEventListener("hashchange", () => { app.steps += 1; app.notice = ""; render(); });
+  window.addEventListener("hashchange", async () => {
+    app.steps += 1;
+    const outcome = await redeemLoginLink();
+    if (outcome && outcome.auth) setAuth(outcome.auth);
+    else if (!outcome) app.notice = "";
+    render();
+  });
   wide.addEventListener("change", () => render());
-  window.addEventListener("online", () => { if (!app.auth) loadStatus(); else if (!live.running) live.start(); });
+  watchConnection();
   await redeemLoginLink();
   await loadStatus();
 }

@@ -24,8 +24,10 @@ export function effectiveFlags(relayFeatures, agent) {
   return flags;
 }
 
-/** Online when the agent was seen recently, by the relay's clock. */
+/** The relay's own `online` when it sends one (it knows of a clean stop), else: seen recently, by
+ * the relay's clock. */
 export function isOnline(agent, state) {
+  if (typeof agent.online === "boolean") return agent.online && !agent.revokedAt;
   if (agent.revokedAt || !agent.lastSeenAt) return false;
   const now = Date.parse(state.now) || Date.now();
   return now - Date.parse(agent.lastSeenAt) < ONLINE_MS;

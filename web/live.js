@@ -3,7 +3,8 @@
 // so output streams in without a fixed timer. A relay without changeCursor (the reference)
 // is polled at its web.pollIntervalMs instead. Network failures back off and retry. A wait the
 // relay answered early with the same cursor (it may not hold more requests now: `heldMs` short)
-// is followed by a pause of pollIntervalMs, never by an immediate new request.
+// is followed by a pause of pollIntervalMs, never by an immediate new request. `retryNow()` cuts a
+// backoff short (the network came back, or another request just reached the relay).
 // It opts in to task deltas (`tasksSince`): each answer carries only the tasks that changed, and
 // state_merge.js keeps `state.tasks` the whole list for the screens.
 import { api, isOffline } from "./api.js";
@@ -21,6 +22,11 @@ export class LiveState {
   constructor(handlers) {
     this.handlers = handlers;
     this.controller = null;
+    this.wake = null; // ends the backoff pause in progress, if any
+  }
+
+  retryNow() {
+    if (this.wake) this.wake();
   }
 
   get running() {
@@ -74,7 +80,11 @@ export class LiveState {
         this.handlers.onOffline(true);
         cursor = null;
         failures += 1;
-        await sleep(Math.min(30000, 1000 * 2 ** Math.min(failures, 5)), signal);
+        await Promise.race([
+          sleep(Math.min(30000, 1000 * 2 ** Math.min(failures, 5)), signal),
+          new Promise((resolve) => { this.wake = resolve; }),
+        ]);
+        this.wake = null;
       }
     }
   }

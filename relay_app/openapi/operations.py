@@ -122,7 +122,8 @@ op("POST", "/api/auth/login", "Sign in with the bootstrap token", caller="anyone
 op("POST", "/api/auth/login-code", "Sign in with a one-time login code", caller="anyone", rate_limited=True,
    tag="auth", body=obj({"loginCode": {"type": "string", "description": "12 chars XXXX-XXXX-XXXX, normalised."}}),
    ok=AUTH, cookie=NEW_SESSION, errors={401: ["invalid-login-code"]},
-   description="Extension: a code minted by `mobile-codex up` or `mobile-codex login-code` (single use, 15 min).")
+   description="Extension: a code minted by `mobile-codex up` or `mobile-codex login-code` (single use, 15 min). "
+               "A refused code still on record adds `detail`: `spent` (used already) or `expired`; an unknown one has none.")
 op("POST", "/api/auth/logout", "Sign out", caller="anyone", tag="auth", cookie=CLEARED)
 op("POST", "/api/auth/workspace", "Switch the current workspace", caller="session", locked_ok=True, tag="auth",
    body=obj({"workspaceId": clamped(120)}, "workspaceId"), ok=AUTH, errors={404: ["workspace-not-found"]})
@@ -285,6 +286,9 @@ op("POST", "/api/agent/pair/status", "Is my pair request decided (the agent)", c
 op("POST", "/api/agent/poll", "Report and claim queued tasks (the agent)", caller="agent", tag="agent", cap=131072,
    body=ref("PollRequest"), ok=ref("PollReply"),
    description="Claims the oldest queued tasks of this agent (at most `maxTasks`), marking them running.")
+op("POST", "/api/agent/goodbye", "Say the agent is stopping (the agent)", caller="agent", tag="agent",
+   description="Extension: a cleanly stopping agent says so; the app shows it offline at once (`online` false) "
+               "until its next poll, and a poll it left held ends without claiming tasks.")
 op("POST", "/api/agent/tasks/{taskId}/update", "Report on a task (the agent)", caller="agent", tag="agent",
    cap=1024 * 1024, parameters=path_param("taskId", "A `task_` id."), body=ref("TaskUpdate"),
    errors={403: ["agent-mismatch"], 404: ["task-not-found"], 409: ["task-not-running", "task-already-finished"]})

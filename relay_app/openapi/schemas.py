@@ -187,6 +187,8 @@ SCHEMAS: dict[str, Schema] = {
             "workspaceRootName": STRING, "codexSessions": {"type": "array", "items": ref("CodexSession")},
             "codexAvailable": nullable(BOOLEAN), "codexVersion": MAYBE_STRING,
             "execModes": {"type": "array", "items": ref("ExecMode")},
+            "online": {**BOOLEAN, "description": "Ours: the relay's judgement. False after the agent said goodbye "
+                       "(`POST /api/agent/goodbye`) until its next poll, false 90 s after its last poll, else true."},
             "codexSignedIn": {**nullable(BOOLEAN), "description": "Ours: Codex has a usable login (null: not "
                               "reported since the relay started; kept in memory only)."},
             **strings("conversationModels", "conversationEfforts", schema={

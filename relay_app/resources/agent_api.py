@@ -42,6 +42,20 @@ class AgentTaskUpdate:
         resp.media = {"ok": True}
 
 
+class Goodbye:
+    """POST /api/agent/goodbye (ours): the agent stops cleanly, so the app shows it offline at once."""
+
+    action = "agent"
+
+    def __init__(self, ctx: RelayContext):
+        self.ctx = ctx
+
+    def on_post(self, req, resp) -> None:
+        self.ctx.services.agents.goodbye(req.context.agent)
+        resp.media = {"ok": True}
+
+
 def add_routes(app, ctx: RelayContext) -> None:
     app.add_route("/api/agent/poll", Poll(ctx))
+    app.add_route("/api/agent/goodbye", Goodbye(ctx))
     app.add_route("/api/agent/tasks/{task_id}/update", AgentTaskUpdate(ctx))

@@ -15,13 +15,17 @@ only; a report that changes them moves the change feed itself (an unchanged one 
 idle agent would wake its workspace's waiting phones). Answers and steers for the agent's running
 interactive turns ride on every reply until the agent reports them done (turns.py); only new ones
 end a held poll at once.
+
+An agent that stops cleanly says goodbye (`POST /api/agent/goodbye`): it shows offline at once
+(`online` false, the cursor moves) until its next poll, instead of for the 90 s of silence. A poll
+it left held ends then, claiming nothing: a departed agent takes no task.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -64,6 +68,8 @@ class Presence:
         self._written: dict[AgentKey, datetime] = {}
         self._sessions: dict[AgentKey, list] = {}
         self._refreshed: dict[AgentKey, datetime] = {}
+        self._departed: set[AgentKey] = set()  # said goodbye and has not polled since
+        self._farewells: set[AgentKey] = set()  # departed, not yet reported by gone_offline
 
     def seen(self, agent: AgentKey, now: datetime) -> Seen:
         """Record a poll."""
@@ -71,17 +77,44 @@ class Presence:
             before = self._seen.get(agent)
             came_online = agent not in self._online or (now - before).total_seconds() >= ONLINE_SEC
             self._seen[agent] = now
+            self._departed.discard(agent)
+            self._farewells.discard(agent)
             self._online.add(agent)
             last = self._written.get(agent)
             return Seen(last is None or (now - last).total_seconds() >= LAST_SEEN_WRITE_SEC, came_online)
 
     def gone_offline(self, now: datetime) -> set[AgentKey]:
         """The agents whose last poll became too old to show them online since the last call
-        (each agent counted once until it polls again)."""
+        (each agent counted once until it polls again); one that said goodbye counts at the next call."""
         with self._lock:
             gone = {agent for agent in self._online if (now - self._seen[agent]).total_seconds() >= ONLINE_SEC}
             self._online -= gone
+            gone |= self._farewells
+            self._farewells = set()
             return gone
+
+    def goodbye(self, agent: AgentKey) -> None:
+        """The agent stopped cleanly: shown offline from now until it polls again."""
+        with self._lock:
+            self._departed.add(agent)
+            if agent in self._online:
+                self._farewells.add(agent)  # its owners hear of it at the next sweep, not 90 s later
+            self._online.discard(agent)
+
+    def departed(self, agent: AgentKey) -> bool:
+        with self._lock:
+            return agent in self._departed
+
+    def online(self, agent: AgentKey, stored_last_seen: str | None, now: datetime) -> bool:
+        """The relay's judgement: polled within ONLINE_SEC (the exact time in memory, else the
+        stored one after a restart) and no goodbye since."""
+        with self._lock:
+            if agent in self._departed:
+                return False
+            seen = self._seen.get(agent)
+        if seen is None:
+            return bool(stored_last_seen) and stored_last_seen > iso(now - timedelta(seconds=ONLINE_SEC))
+        return (now - seen).total_seconds() < ONLINE_SEC
 
     def report_sessions(self, agent: AgentKey, sessions: list) -> bool:
         """Keep the agent's Codex session summaries; True when they differ from those held."""
@@ -116,6 +149,8 @@ class Presence:
         with self._lock:
             self._sessions.pop(agent, None)
             self._online.discard(agent)  # revoked: its record's change moves the cursor
+            self._departed.discard(agent)
+            self._farewells.discard(agent)
 
 
 NOTHING_OWED = Owed([], [], False)
@@ -152,6 +187,7 @@ class AgentState:
     last_seen_at: str | None  # the exact time of its last poll (the stored one is written at most every few seconds)
     codex_sessions: list
     codex_facts: dict = attrs.field(factory=dict)  # codexSignedIn and the conversation options, as last said
+    online: bool = False  # Presence.online: the app shows this rather than guess from lastSeenAt
 
 
 class AgentService:
@@ -175,7 +211,14 @@ class AgentService:
 
     def _state(self, agent: Agent) -> AgentState:
         key = (agent.workspace_id, agent.agent_id)
-        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key), self.facts.of(key))
+        online = agent.revoked_at is None and self.presence.online(key, agent.last_seen_at, self.clock())
+        return AgentState(agent, self.presence.last_seen(key), self.presence.sessions(key), self.facts.of(key), online)
+
+    def goodbye(self, caller: AgentCaller) -> None:
+        """A clean stop: offline at once for the app (the cursor moves), and a poll it left held ends now."""
+        self.presence.goodbye(caller.key)
+        self.feed.bump(caller.workspace_id)
+        self.signals.cancel_requested(caller.key)
 
     def note_offline(self, now: datetime) -> set[AgentKey]:
         """Move the cursor of each workspace whose agent the app now shows offline; those agents."""
@@ -211,7 +254,7 @@ class AgentService:
                         key, mark, want_tasks=request.max_tasks > 0, timeout=request.wait_ms / 1000
                     )  # fmt: skip
                     held_ms = int((time.monotonic() - started) * 1000)
-                    if woke:
+                    if woke and not self.presence.departed(key):
                         later = self._exchange(caller, None, request.max_tasks)
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
         return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)

@@ -42,12 +42,18 @@ def sign_in_url(public_origin: str, code: str) -> str:
 
 
 def spend_login_code(tx: Transaction, code: str, clock: Clock) -> str:
-    """Mark the code used inside `tx`; returns the bootstrap user's id. 401 `invalid-login-code`."""
+    """Mark the code used inside `tx`; returns the bootstrap user's id. 401 `invalid-login-code`,
+    with `detail` "spent" or "expired" for a code still on record (so the phone can say why a link
+    did not work); an unknown code gets no detail."""
     normalized = normalize_code(code)
     found = tx.login_codes.find(code_hash=sha256_hex(normalized), limit=1) if len(normalized) == 12 else []
     now = iso(clock())
-    if not found or found[0].used_at is not None or found[0].expires_at <= now:
+    if not found:
         raise Unauthorized("invalid-login-code")
+    if found[0].used_at is not None:
+        raise Unauthorized("invalid-login-code", detail="spent")
+    if found[0].expires_at <= now:
+        raise Unauthorized("invalid-login-code", detail="expired")
     tx.login_codes.put(attrs.evolve(found[0], used_at=now))
     user_id = tx.get_meta().bootstrap_user_id
     user = tx.users.get(user_id) if user_id else None

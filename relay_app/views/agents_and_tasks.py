@@ -35,7 +35,9 @@ def task_view(state: TaskState) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def agent_view(agent: Agent, *, last_seen_at: str | None, codex_sessions: list, codex_facts: dict) -> dict[str, Any]:
+def agent_view(
+    agent: Agent, *, last_seen_at: str | None, codex_sessions: list, codex_facts: dict, online: bool
+) -> dict[str, Any]:  # fmt: skip
     return {
         "agentId": agent.agent_id, "label": agent.label, "createdAt": agent.created_at,
         "lastSeenAt": max(filter(None, (agent.last_seen_at, last_seen_at)), default=None),
@@ -43,6 +45,7 @@ def agent_view(agent: Agent, *, last_seen_at: str | None, codex_sessions: list, 
         "logSources": list(agent.log_sources), "workspaceRootName": agent.workspace_root_name,
         "codexSessions": codex_sessions,
         # ours
+        "online": online,  # the relay's judgement (services/agents.py Presence.online)
         "codexAvailable": agent.codex_available, "codexVersion": agent.codex_version, "execModes": list(agent.exec_modes),
         **codex_facts,  # codexSignedIn, conversationModels, conversationEfforts (memory only)
     }  # fmt: skip
@@ -66,7 +69,10 @@ def agent_state_parts(ctx, tx, caller) -> dict[str, Any]:
     return {
         "pendingPairRequests": [pair_request_view(r, now) for r in services.pairing.pending(tx, workspace_id)],
         "agents": [
-            agent_view(s.agent, last_seen_at=s.last_seen_at, codex_sessions=s.codex_sessions, codex_facts=s.codex_facts)
+            agent_view(
+                s.agent, last_seen_at=s.last_seen_at, codex_sessions=s.codex_sessions, codex_facts=s.codex_facts,
+                online=s.online,
+            )  # fmt: skip
             for s in services.agents.in_workspace(tx, workspace_id)
         ],
         "tasks": [task_view(state) for state in services.tasks.recent(tx, workspace_id)],

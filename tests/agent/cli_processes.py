@@ -22,11 +22,11 @@ def free_port() -> int:
 class AgentProcess:
     """`mobile-codex agent ...` with its stdout read line by line in a thread."""
 
-    def __init__(self, user_dirs, *args, env=None):
+    def __init__(self, user_dirs, *args, env=None, cwd=None):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mobile_codex.cli.main", "agent", *map(str, args)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, **user_dirs, **(env or {})},
+            env={**os.environ, **user_dirs, **(env or {})}, cwd=cwd,
         )  # fmt: skip
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=lambda: [self.lines.put(l) for l in self.proc.stdout], daemon=True).start()

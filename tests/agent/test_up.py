@@ -52,7 +52,7 @@ def test_up_serves_pairs_polls_and_prints_a_single_use_login_code(user_dirs, wor
         status, body = phone.post("/api/auth/login-code", {"loginCode": code})
         assert status == 200 and body["auth"]["isRelayOwner"] is True, body
         again = Http(port, origin=f"http://localhost:{port}")
-        assert again.post("/api/auth/login-code", {"loginCode": code}) == (401, {"error": "invalid-login-code"})
+        assert again.post("/api/auth/login-code", {"loginCode": code}) == (401, {"error": "invalid-login-code", "detail": "spent"})
 
         # what the phone sees: the local agent, seen recently, reporting what it can do
         status, state = phone.call("GET", "/api/admin/state")

@@ -112,7 +112,7 @@ def test_login_code_signs_in_once(live):
     status, body = phone.get("/api/auth/status")
     assert body["authenticated"] is True
     status, body = Http(live.port, origin=ORIGIN).post("/api/auth/login-code", {"loginCode": code})
-    assert (status, body) == (401, {"error": "invalid-login-code"})
+    assert (status, body) == (401, {"error": "invalid-login-code", "detail": "spent"})
 
 
 def test_cancel_queued_and_running_with_the_60_second_fallback(live):

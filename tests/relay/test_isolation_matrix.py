@@ -41,6 +41,7 @@ COVERED_ELSEWHERE = {
     ("POST", "/api/agent/pair/status"): "test_pairing",
     ("POST", "/api/agent/poll"): "test_agent_api",
     ("POST", "/api/agent/tasks/{task_id}/update"): "test_agent_api",
+    ("POST", "/api/agent/goodbye"): "test_agent_goodbye",  # the token's own agent only
     ("GET", "/api/admin/notifications/devices"): "test_push_devices",  # one's own devices; another's: 404
     ("POST", "/api/admin/notifications/devices"): "test_push_devices",
     ("POST", "/api/admin/notifications/devices/{device_id}/revoke"): "test_push_devices",

@@ -33,7 +33,7 @@ def test_login_code_signs_in_once_as_the_owner(relay):
     assert session.recovery is True and session.needs_passkey_enrollment is False
     assert browser.get("/api/auth/status").json["authenticated"] is True
     _, again = redeem(relay, code)
-    assert (again.status_code, again.json) == (401, {"error": "invalid-login-code"})
+    assert (again.status_code, again.json) == (401, {"error": "invalid-login-code", "detail": "spent"})
 
 
 def test_invalid_and_expired_codes(relay):
@@ -44,7 +44,15 @@ def test_invalid_and_expired_codes(relay):
     assert result.json == {"error": "invalid-field", "detail": "loginCode"}
     code = mint_login_code(relay.app.relay.store, relay.clock)
     relay.clock.advance(15 * 60)
-    assert redeem(relay, code)[1].json == {"error": "invalid-login-code"}
+    assert redeem(relay, code)[1].json == {"error": "invalid-login-code", "detail": "expired"}
+
+
+def test_a_spent_code_says_spent_even_after_it_expired(relay):
+    code = mint_login_code(relay.app.relay.store, relay.clock)
+    assert redeem(relay, code)[1].status_code == 200
+    relay.clock.advance(16 * 60)
+    _, result = redeem(relay, code)
+    assert (result.status_code, result.json) == (401, {"error": "invalid-login-code", "detail": "spent"})
 
 
 def test_spent_and_expired_codes_are_cleared_when_minting(relay):

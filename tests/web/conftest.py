@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 ARTIFACTS = REPO / "tests" / "artifacts" / "web"
 VIEWPORT = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+DESKTOP = {"width": 1280, "height": 800}  # a laptop browser: no touch, not mobile
 MIN_TAP = 44
 
 __all__ = ["BOOTSTRAP_TOKEN", "chromium"]
@@ -255,7 +255,8 @@ def relay(tmp_path):
 
 @pytest.fixture
 def phones(chromium, request):
-    """phones(relay) -> a new Phone; each is checked for stray errors and closed after the test."""
+    """phones(relay[, viewport]) -> a new Phone (VIEWPORT, or DESKTOP for a laptop browser); each is
+    checked for stray errors and closed after the test."""
     made: list[Phone] = []
 
     def make(relay: WebRelay, viewport: dict | None = None) -> Phone:

@@ -81,7 +81,7 @@ def test_pair_run_watch_cancel_write_act_and_read_a_log(setup, model, phones):
 
     # Pair from the UI: the code and the command on screen, the agent started with that code.
     code = phone.new_pairing_code("build box")
-    assert phone.page.locator("pre.command").inner_text() == f"mobile-codex agent --pair-code {code}"
+    assert phone.page.locator("pre.command").inner_text() == f"mobile-codex agent --relay {relay.origin} --pair-code {code}"
     phone.check("pair-code")
     agent = AgentProcess(user_dirs, "--config", config, "--pair-code", code)
     try:

@@ -60,7 +60,8 @@ export function dangerZone(ctx, agent, errorEl) {
       : h("p", { class: "hint" }, t("agents.revokeDisabled", { reason: t(revoke.reason) })));
 }
 
-export function pendingRequests(ctx, errorEl) {
+/** `onDecided(request, approved)`, when given, runs after a decision the relay accepted. */
+export function pendingRequests(ctx, errorEl, onDecided = () => {}) {
   const requests = ((ctx.state && ctx.state.pendingPairRequests) || []).filter((r) => r.status === "pending");
   if (!requests.length) return null;
   const may = ctx.auth.permissions.pairAgents;
@@ -73,7 +74,10 @@ export function pendingRequests(ctx, errorEl) {
       h("p", { class: "meta" }, t("pair.expires", { when: clockTime(request.expiresAt) })),
       may
         ? h("div", { class: "toolbar" },
-            actionButton(t("pair.approve"), () => api.decidePairRequest(request.requestId, true).then(ctx.refresh), { errorEl, kind: "primary" }),
-            actionButton(t("pair.reject"), () => api.decidePairRequest(request.requestId, false).then(ctx.refresh), { errorEl, kind: "danger" }))
+            ...[true, false].map((approve) => actionButton(t(approve ? "pair.approve" : "pair.reject"), async () => {
+              await api.decidePairRequest(request.requestId, approve);
+              onDecided(request, approve);
+              ctx.refresh();
+            }, { errorEl, kind: approve ? "primary" : "danger" })))
         : h("p", { class: "hint" }, t("reason.role")))));
 }

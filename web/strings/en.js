@@ -130,7 +130,6 @@ export default {
   "pair.codeHeading": "Pairing code",
   "pair.expires": "Expires {when}",
   "pair.commandIntro": "On the server, run:",
-  "pair.commandNoHint": "Add --config with the path of the agent's config file if it is not in the default place.",
   "pair.copy": "Copy command",
   "pair.then": "The agent then asks to join; approve it below.",
   "pair.pendingHeading": "Waiting for approval",
@@ -645,4 +644,15 @@ export default {
   "error.field.requireSecondApprover": "Second approver setting",
   "error.field.before": "Older tasks",
   "error.field.limit": "How many",
+
+  // --- issue 18: edge18 ---
+  "signin.code.heading": "Sign-in code",
+  "signin.code.label": "One-time code",
+  "signin.code.hint": "The code `mobile-codex up` or `mobile-codex login-code` printed on the server (XXXX-XXXX-XXXX).",
+  "signin.code.submit": "Sign in with the code",
+  "signin.code.spent": "That sign-in code was used already. Each code works once: run `mobile-codex login-code` on the server for a new one.",
+  "signin.code.expired": "That sign-in code has expired (codes last 15 minutes). Run `mobile-codex login-code` on the server for a new one.",
+  "pair.commandFresh": "It works on a server without an agent config too: the agent writes one for the folder you run it in and says where.",
+  "pair.approvedHeading": "Agent approved",
+  "pair.approved": "{name} is paired with this workspace; the code is used up. It shows online as soon as it connects.",
 };

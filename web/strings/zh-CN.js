@@ -131,7 +131,6 @@ export default {
   "pair.codeHeading": "配对码",
   "pair.expires": "过期时间：{when}",
   "pair.commandIntro": "在服务器上运行：",
-  "pair.commandNoHint": "如果代理的配置文件不在默认位置，请加上 --config 和配置文件的路径。",
   "pair.copy": "复制命令",
   "pair.then": "之后代理会请求加入；请在下方批准。",
   "pair.pendingHeading": "等待批准",
@@ -644,4 +643,15 @@ export default {
   "error.field.requireSecondApprover": "第二批准人设置",
   "error.field.before": "更早的任务",
   "error.field.limit": "数量",
+
+  // --- issue 18: edge18 ---
+  "signin.code.heading": "登录码",
+  "signin.code.label": "一次性登录码",
+  "signin.code.hint": "服务器上 `mobile-codex up` 或 `mobile-codex login-code` 打印的登录码（XXXX-XXXX-XXXX）。",
+  "signin.code.submit": "用登录码登录",
+  "signin.code.spent": "该登录码已被使用。每个登录码只能用一次：请在服务器上运行 `mobile-codex login-code` 获取新的登录码。",
+  "signin.code.expired": "该登录码已过期（有效期 15 分钟）。请在服务器上运行 `mobile-codex login-code` 获取新的登录码。",
+  "pair.commandFresh": "在还没有代理配置的服务器上也能运行：代理会为你运行它的文件夹写好配置，并告诉你写在哪里。",
+  "pair.approvedHeading": "代理已批准",
+  "pair.approved": "{name} 已与此工作区配对，配对码已用完。它一连上就会显示为在线。",
 };
