@@ -28,7 +28,7 @@ WITHIN_2_S = 2000  # ms: the issue's bound for showing offline
 def signed_in(phone) -> None:
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
 
 
 def test_offline_is_shown_within_2_s_and_goes_at_the_next_answer(relay, phone):

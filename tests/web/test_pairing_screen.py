@@ -24,7 +24,7 @@ def in_view(locator) -> bool:
 def test_pairing_shows_the_command_brings_the_request_into_view_and_confirms(relay, phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     code = phone.new_pairing_code("build box")
     command = phone.page.locator("pre.command").inner_text()
     assert shlex.split(command) == ["mobile-codex", "agent", "--relay", relay.origin, "--pair-code", code], command
@@ -52,7 +52,7 @@ def test_pairing_shows_the_command_brings_the_request_into_view_and_confirms(rel
 def test_a_rejected_request_keeps_the_code_and_confirms_nothing(relay, phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     code = phone.new_pairing_code()
     ask_to_pair(relay, code, "box-2")
     phone.page.locator("[data-request-id] button", has_text="Reject").click()
@@ -72,7 +72,7 @@ def test_the_pairing_command_in_chinese_and_with_a_config_path_hint(tmp_path, ph
         phone.page.locator("summary", has_text="引导令牌").click()
         phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
         phone.page.locator("form button[type=submit]", has_text="令牌").click()
-        phone.screen("agents")
+        phone.screen("home")
         phone.page.locator("a[href='#/pair']").first.click()
         phone.screen("pairing")
         phone.page.locator("form button[type=submit]").click()

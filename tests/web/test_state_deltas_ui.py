@@ -38,7 +38,7 @@ def test_the_live_state_sends_changes_only_and_the_app_keeps_the_whole_list(rela
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     tasks = phone.tab("Tasks", "tasks")
     tasks.locator("[role=status]", has_text="100 tasks").wait_for()
     first = wait_until(lambda: answers()[:1])[0]
@@ -71,7 +71,7 @@ def test_the_merge_module_rebuilds_the_full_view(relay, phone):
     _history(relay, 130)
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
+    phone.screen("home")
     result = phone.page.evaluate("""async () => {
         const { api } = await import('/api.js');
         const { mergeTasks } = await import('/state_merge.js');

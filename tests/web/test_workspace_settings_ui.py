@@ -37,7 +37,7 @@ def test_an_owner_turns_on_the_two_person_rule_and_an_operator_sees_no_switch(re
     owner = phones(relay)
     owner.open("/")
     owner.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    owner.screen("agents")
+    owner.screen("home")
     owner.page.locator(".workspace-button").click()
     screen = owner.screen("workspaces")
     switch = screen.locator("input[name=requireSecondApprover]")
@@ -62,8 +62,8 @@ def test_an_owner_turns_on_the_two_person_rule_and_an_operator_sees_no_switch(re
 def test_a_person_renames_themselves_and_a_bad_name_is_named(relay, phone):
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
-    phone.screen("agents")
-    more = phone.tab("More", "more")
+    phone.screen("home")
+    more = phone.tab("Manage", "more")
     phone.page.fill("input[name=displayName]", "Ada Lovelace")
     more.locator("button", has_text="Save name").click()
     phone.page.locator("main .screen.more .row-title", has_text="Ada Lovelace").wait_for()
@@ -107,10 +107,20 @@ def test_the_two_person_rule_refuses_self_approval_and_another_operator_approves
     owner.expect_failure(f"/api/admin/tasks/{task_id}/approve")  # the relay's 403 is the point
     owner.open(f"/#/task/{task_id}")
     screen = owner.page.locator("main .screen")
-    screen.locator("button", has_text="Approve").click()
-    screen.locator(".error", has_text="This workspace asks a second person to approve this.").wait_for()
+    # The creator is offered no Approve: the screen says who approves instead; Reject stays.
+    screen.get_by_text("another operator approves this").wait_for()
+    assert screen.locator(".toolbar button").all_inner_texts() == ["Reject"]
     if size["width"] == 390:
         owner.check("self-approval-refused")
+    # And the relay refuses it even when asked directly from the creator's signed-in browser.
+    refused = owner.page.evaluate(
+        """async (id) => {
+            const res = await fetch(`/api/admin/tasks/${id}/approve`, {method: "POST", headers: {"content-type": "application/json"}, body: "{}"});
+            return [res.status, (await res.json()).error];
+        }""",
+        task_id,
+    )
+    assert refused == [403, "second-approver-required"]
     assert owner.problems() == []
     assert state(owner)["tasks"][0]["status"] == "awaiting_approval"
 
