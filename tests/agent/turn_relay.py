@@ -24,6 +24,7 @@ class TurnRelay:
         self._answers: list[dict] = []
         self._steers: list[dict] = []
         self._cond = threading.Condition()
+        self.goodbyes = 0
 
     # --- the phone's side ---------------------------------------------------------------------
 
@@ -73,4 +74,9 @@ class TurnRelay:
             ended = set(body.get("steersApplied", [])) | {s["steerId"] for s in body.get("steersRejected", [])}
             self._steers = [s for s in self._steers if s["steerId"] not in ended]
             self._cond.notify_all()
+        return {"ok": True}
+
+    def goodbye(self) -> dict:
+        with self._cond:
+            self.goodbyes += 1
         return {"ok": True}
