@@ -79,6 +79,7 @@ def test_a_cleanly_stopped_agent_is_offline_at_once(relay, phone, tmp_path, user
     try:
         agent.expect(r"connected to the relay")
         signed_in(phone)
+        phone.manage("Agents", "agents")
         card = phone.page.locator("[data-agent-id=box-1]")
         card.locator(".chip", has_text="Online").wait_for()
         phone.page.wait_for_timeout(300)  # the agent's poll and the phone's state wait are both held now
@@ -111,11 +112,14 @@ def test_a_reload_while_offline_keeps_the_open_task(relay, phone):
     phone.page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     phone.open(f"/#/task/{task_id}")
     main = phone.page.locator("main")
-    main.get_by_text("all built").first.wait_for()
+    kept = main.locator(".screen pre.output", has_text="all built")  # folded under "What Codex did"
+    main.locator(".screen h1", has_text="Build it").wait_for()
+    kept.wait_for(state="attached")
     phone.context.set_offline(True)
     phone.expect_failure("/api/")
     phone.page.reload()
-    main.get_by_text("all built").first.wait_for()
+    main.locator(".screen h1", has_text="Build it").wait_for()
+    kept.wait_for(state="attached")
     assert phone.page.url.endswith(f"#/task/{task_id}")
     assert main.locator(".screen.offline").count() == 0
     phone.page.locator(".connection", has_text="Offline").wait_for()
