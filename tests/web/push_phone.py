@@ -35,6 +35,11 @@ def registration_id(phone) -> str:
 
 
 def deliver_push(phone, payload: dict) -> None:
+    # Controlling the page is not enough under load: the push goes to the active worker, so wait
+    # until it has finished activating (a push sent earlier can be dropped by Chromium silently).
+    phone.page.wait_for_function(
+        "async () => { const r = await navigator.serviceWorker.ready; return !!r.active && r.active.state === 'activated'; }"
+    )
     phone.push_cdp.send(
         "ServiceWorker.deliverPushMessage",
         {"origin": phone.relay.origin, "registrationId": phone.push_registration, "data": json.dumps(payload)},

@@ -13,6 +13,7 @@ from tests.agent.cli_processes import AgentProcess
 from tests.relay.agent_helpers import pair_over_http
 
 from .conftest import BOOTSTRAP_TOKEN, DESKTOP, VIEWPORT
+from .test_task_cache import finished_task
 
 
 @pytest.fixture(params=[VIEWPORT, DESKTOP], ids=["phone", "desktop"])
@@ -92,22 +93,8 @@ def test_a_cleanly_stopped_agent_is_offline_at_once(relay, phone, tmp_path, user
             agent.proc.kill()
 
 
-def finished_task(relay, prompt: str, output: str) -> str:
-    """A Codex task on a freshly paired agent, claimed and reported completed; its id."""
-    owner = relay.owner()
-    agent = pair_over_http(relay, owner, "box-1")
-    assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
-    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": prompt})
-    assert status == 201, made
-    task_id = made["task"]["taskId"]
-    assert [t["taskId"] for t in agent.post("/api/agent/poll", {"label": "Box"})[1]["tasks"]] == [task_id]
-    done = {"status": "completed", "outputAppend": output, "summary": "Built.", "result": {"exitCode": 0}}
-    assert agent.post(f"/api/agent/tasks/{task_id}/update", done)[0] == 200
-    return task_id
-
-
 def test_a_reload_while_offline_keeps_the_open_task(relay, phone):
-    task_id = finished_task(relay, "Build it", "$ make\nall built\n")
+    task_id = finished_task(relay, "Build it", outputAppend="$ make\nall built\n", summary="Built.")
     signed_in(phone)
     phone.page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     phone.open(f"/#/task/{task_id}")
