@@ -1,7 +1,7 @@
 """An agent's side over real HTTP (a scripted agent, as tests/web/test_turn_history.py, test_home.py and
 test_screenshots.py use it): it advertises chat and supervised modes, claims tasks and reports them
 (a Codex answer, a thread id), so the phone has conversations to list. Also `LOOK`: what a screenshot
-must not show."""
+must not show. And `finished_task`: one Codex task, claimed and reported completed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,21 @@ EXEC_MODES = [
     {"id": "chat", "label": "Chat", "writes": False, "interactive": True},
     {"id": "supervised", "label": "Supervised", "writes": True, "interactive": True},
 ]
+
+
+def finished_task(relay, prompt: str, **update) -> str:
+    """A Codex task on a freshly paired agent, claimed and reported completed with `update`; its id."""
+    owner = relay.owner()
+    agent = pair_over_http(relay, owner, "box-1")
+    assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
+    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": prompt})
+    assert status == 201, made
+    task_id = made["task"]["taskId"]
+    status, polled = agent.post("/api/agent/poll", {"label": "Box"})
+    assert [t["taskId"] for t in polled["tasks"]] == [task_id]
+    done = {**update, "status": "completed", "result": {"exitCode": 0}}
+    assert agent.post(f"/api/agent/tasks/{task_id}/update", done)[0] == 200
+    return task_id
 
 
 class ScriptedAgent:

@@ -13,7 +13,7 @@ from tests.agent.cli_processes import AgentProcess
 from tests.relay.agent_helpers import pair_over_http
 
 from .conftest import BOOTSTRAP_TOKEN, DESKTOP, VIEWPORT
-from .test_task_cache import finished_task
+from .home_helpers import finished_task
 
 
 @pytest.fixture(params=[VIEWPORT, DESKTOP], ids=["phone", "desktop"])

@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
-from tests.relay.agent_helpers import pair_over_http
-
 from .conftest import BOOTSTRAP_TOKEN
-
-
-def finished_task(relay, prompt: str, **update) -> str:
-    """A Codex task on a freshly paired agent, claimed and reported completed with `update`; its id."""
-    owner = relay.owner()
-    agent = pair_over_http(relay, owner, "box-1")
-    assert agent.post("/api/agent/poll", {"label": "Box"})[0] == 200
-    status, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": prompt})
-    assert status == 201, made
-    task_id = made["task"]["taskId"]
-    status, polled = agent.post("/api/agent/poll", {"label": "Box"})
-    assert [t["taskId"] for t in polled["tasks"]] == [task_id]
-    done = {**update, "status": "completed", "result": {"exitCode": 0}}
-    assert agent.post(f"/api/agent/tasks/{task_id}/update", done)[0] == 200
-    return task_id
-
+from .home_helpers import finished_task
 
 
 def offline_shows_nothing_of(relay, phone, task_id: str, *secrets: str, shot: str) -> None:
