@@ -63,5 +63,9 @@ class TooManyRequests(ApiError):
     status = 429
 
 
+class ServiceUnavailable(ApiError):
+    status = 503
+
+
 def invalid_field(name: str) -> BadRequest:
     return BadRequest("invalid-field", detail=name)

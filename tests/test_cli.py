@@ -5,7 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import socket
 import stat
+import subprocess
+import sys
+import urllib.request
 
 import pytest
 
@@ -162,3 +167,28 @@ def test_plugins_command_explains_a_gated_plugin(run_cli, reference):
 
 def test_unknown_command_is_a_usage_error(run_cli):
     assert run_cli("frobnicate").returncode == 2
+
+
+def test_relay_port_and_host_move_only_where_this_process_listens(run_cli, tmp_path, user_dirs):
+    config = tmp_path / "relay.json"
+    assert run_cli("init-relay", "--origin", "https://relay.example", "--output", config,
+                   "--data-dir", tmp_path / "data").returncode == 0  # fmt: skip
+    refused = run_cli("relay", "--config", config, "--port", "0")
+    assert refused.returncode == 2 and "--port: expected 1..65535, got 0" in refused.stderr, refused.stderr
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(config), "--port", str(port), "--host", "127.0.0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **user_dirs},
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == f"relay listening on http://127.0.0.1:{port} (public origin https://relay.example)", line + proc.stderr.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ready", timeout=10) as answer:
+            assert json.loads(answer.read()) == {"ok": True, "storage": "ok"}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    assert json.loads(config.read_text())["listenPort"] == 8787  # the config itself is unchanged

@@ -29,6 +29,16 @@ def test_health(relay):
     assert_security_headers(result)
 
 
+def test_ready_says_whether_the_store_answers(relay):
+    result = relay.browser().get("/api/ready")
+    assert (result.status_code, result.json) == (200, {"ok": True, "storage": "ok"})
+    assert result.headers["cache-control"] == "no-store"
+    relay.app.relay.store.close()  # as if the database were gone: not ready, yet alive
+    result = relay.browser().get("/api/ready")
+    assert (result.status_code, result.json) == (503, {"error": "not-ready", "detail": "storage"})
+    assert relay.browser().get("/api/health").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [("GET", "/api/nope", 404, "not-found"), ("GET", "/api", 404, "not-found"), ("POST", "/api/health", 405, "method-not-allowed"),

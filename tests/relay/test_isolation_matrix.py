@@ -113,6 +113,7 @@ def get(path: str) -> Callable:
 CASES = [
     # --- app shell and sign-in (session.py, health.py) ---
     Case("health", "GET", "/api/health", get("/api/health"), expect(OK, anonymous=OK, locked=OK)),
+    Case("ready", "GET", "/api/ready", get("/api/ready"), expect(OK, anonymous=OK, locked=OK)),
     Case("openapi document", "GET", "/api/openapi.json", get("/api/openapi.json"), expect(OK, anonymous=OK, locked=OK)),
     Case("auth status", "GET", "/api/auth/status", get("/api/auth/status"), expect(OK, anonymous=OK, locked=OK)),
     Case("bootstrap login", "POST", "/api/auth/login", post(lambda w: "/api/auth/login", {"bootstrapToken": BOOTSTRAP_TOKEN}),
