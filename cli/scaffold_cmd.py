@@ -19,7 +19,7 @@ from . import paths
 from .exit_codes import RUNTIME_FAILURE, USAGE_OR_CONFIG, CommandFailed
 from .production_risks import risks_for
 from .scaffold.caddy import caddyfile
-from .scaffold.deployment import AGENT_UNIT, RELAY_UNIT, AgentSide, Deployment, RelaySide
+from .scaffold.deployment import AGENT_UNIT, AgentSide, Deployment, RelaySide
 from .scaffold.next_steps import next_steps
 from .scaffold.systemd import agent_unit, relay_unit
 
@@ -49,11 +49,25 @@ def _config_paths(args) -> tuple[Path | None, Path | None]:
     return (relay if relay.exists() else None, agent if agent.exists() else None)
 
 
+SINGLE_PROCESS_STORAGE = ("sqlite", "json")  # one relay process (json) or one host's file (sqlite)
+
+
+def refuse_unshared_replicas(path: Path, relay: RelaySide) -> None:
+    """Several replicas must share what one process keeps: metadata in PostgreSQL."""
+    if relay.replicas < 1:
+        raise CommandFailed(f"--replicas: expected 1 or more, got {relay.replicas}", USAGE_OR_CONFIG)
+    backend = relay.config.storage.backend
+    if relay.replicas > 1 and backend in SINGLE_PROCESS_STORAGE:
+        raise CommandFailed(f"{path}: storage.backend is {backend!r}: {relay.replicas} replicas need storage every replica "
+                            "shares (\"postgres\", docs/deployment-ha.md); nothing was written", USAGE_OR_CONFIG)  # fmt: skip
+
+
 def deployment_from(args) -> Deployment:
     relay_path, agent_path = _config_paths(args)
     relay = agent = None
     if relay_path is not None:
-        relay = RelaySide(config_path=relay_path.resolve(), config=load_relay_config(relay_path))
+        relay = RelaySide(config_path=relay_path.resolve(), config=load_relay_config(relay_path), replicas=args.replicas)
+        refuse_unshared_replicas(relay_path, relay)
         if not relay.config.is_https:
             raise CommandFailed(f"{relay_path}: publicOrigin: production needs an https origin for the Caddyfile's TLS, "
                                 f"got {relay.config.public_origin}", USAGE_OR_CONFIG)  # fmt: skip
@@ -68,7 +82,7 @@ def deployment_from(args) -> Deployment:
 def rendered(deployment: Deployment) -> dict[str, str]:
     files = {}
     if deployment.relay:
-        files[RELAY_UNIT] = relay_unit(deployment)
+        files[deployment.relay.unit] = relay_unit(deployment)
         files["Caddyfile"] = caddyfile(deployment)
     if deployment.agent:
         files[AGENT_UNIT] = agent_unit(deployment)
@@ -110,4 +124,6 @@ def register(commands) -> None:
     p.add_argument("--agent-config", help="agent config (default: the user config dir's agent.json, if present)")
     p.add_argument("--output-dir", default=DEFAULT_OUTPUT_DIR, help=f"where to write (default: ./{DEFAULT_OUTPUT_DIR})")
     p.add_argument("--force", action="store_true", help="replace files already in the output dir")
+    p.add_argument("--replicas", type=int, default=1,
+                   help="relay processes behind Caddy, on listenPort, listenPort+1, ... (default 1; more need postgres storage)")
     p.set_defaults(run=run_scaffold)

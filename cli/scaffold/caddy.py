@@ -1,4 +1,5 @@
-"""The Caddyfile: automatic TLS for publicOrigin, reverse proxy to the relay's loopback listener."""
+"""The Caddyfile: automatic TLS for publicOrigin, reverse proxy to the relay's loopback listener
+(with --replicas N: to every replica, skipping one that is down or not ready)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from mobile_codex.relay_app.server import MAX_REQUEST_BODY
 from .deployment import Deployment
 
 HSTS = "max-age=31536000"  # a year: the relay is https-only in production
+# Several replicas: Caddy asks each one's /api/ready every few seconds and sends nothing to one that
+# fails; a request that finds a replica dead (killed, restarting) is tried on another for a while.
+LB_TRY_DURATION = "10s"
+HEALTH_INTERVAL = "2s"
 
 
 def site_address(public_origin: str) -> str:
@@ -36,7 +41,7 @@ def caddyfile(deployment: Deployment) -> str:
 #
 # TLS is automatic: Caddy obtains and renews a certificate for {host}.
 # DNS for {host} must point at this host, and ports 80 and 443 must be open.
-# The relay listens on {upstream} only; Caddy is the one way in.
+# The relay listens on {upstream} only; Caddy is the one way in.{_replicas_note(relay)}
 #
 # trustedProxies: Caddy connects to the relay from 127.0.0.1 and passes the phone's
 # address in X-Forwarded-For. The relay believes that header only from addresses in
@@ -55,3 +60,10 @@ def caddyfile(deployment: Deployment) -> str:
 \treverse_proxy {upstream}
 }}
 """
+
+
+def _replicas_note(relay) -> str:
+    if relay.replicas == 1:
+        return ""
+    return (f"\n# {relay.replicas} relay replicas share one PostgreSQL and one Redis; any replica serves any request."
+            "\n# Caddy checks each one's /api/ready and retries a request on another while one is down.")

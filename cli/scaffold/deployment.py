@@ -13,6 +13,7 @@ from mobile_codex.plugins.logs.journal import JournalLogConfig
 RELAY_USER = "mobile-codex-relay"
 AGENT_USER = "mobile-codex-agent"
 RELAY_UNIT = f"{RELAY_USER}.service"
+RELAY_TEMPLATE_UNIT = f"{RELAY_USER}@.service"  # with --replicas N: one instance per port, `mobile-codex-relay@8787`
 AGENT_UNIT = f"{AGENT_USER}.service"
 CODEX_HOME_IN_STATE_DIR = "codex-home"
 # Where people's files live: a service that must read or write there cannot hide them entirely.
@@ -36,12 +37,31 @@ class RelaySide:
     def readable(self) -> tuple[Path, ...]:
         return (self.config_path,)
 
+    replicas: int = 1  # relay processes of this config, on listenPort, listenPort + 1, ...
+
     @property
-    def upstream(self) -> str:
-        """host:port Caddy proxies to (a wildcard listen address is reached over loopback)."""
+    def ports(self) -> tuple[int, ...]:
+        return tuple(self.config.listen_port + n for n in range(self.replicas))
+
+    @property
+    def upstreams(self) -> tuple[str, ...]:
+        """host:port of each replica, as Caddy proxies to them (a wildcard listen address is reached over loopback)."""
         host = self.config.listen_host
         host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
-        return f"[{host}]:{self.config.listen_port}" if ":" in host else f"{host}:{self.config.listen_port}"
+        return tuple(f"[{host}]:{port}" if ":" in host else f"{host}:{port}" for port in self.ports)
+
+    @property
+    def upstream(self) -> str:
+        return " ".join(self.upstreams)
+
+    @property
+    def unit(self) -> str:
+        return RELAY_UNIT if self.replicas == 1 else RELAY_TEMPLATE_UNIT
+
+    @property
+    def instances(self) -> tuple[str, ...]:
+        """The unit names systemctl starts: the one unit, or one template instance per port."""
+        return (RELAY_UNIT,) if self.replicas == 1 else tuple(f"{RELAY_USER}@{port}" for port in self.ports)
 
 
 @attrs.frozen(kw_only=True)

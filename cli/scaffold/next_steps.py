@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 
 from .caddy import trusts_only_local_proxy
-from .deployment import AGENT_UNIT, AGENT_USER, RELAY_UNIT, RELAY_USER, AgentSide, Deployment, RelaySide
+from .deployment import AGENT_UNIT, AGENT_USER, RELAY_USER, AgentSide, Deployment, RelaySide
 
 SYSTEMD_DIR = "/etc/systemd/system"
 
@@ -40,11 +40,14 @@ def _relay_steps(steps: _Steps, d: Deployment, relay: RelaySide) -> None:
         steps.add("Relay: trust the local proxy", f'Caddy connects from 127.0.0.1. Set `"trustedProxies": ["127.0.0.1"]` in {relay.config_path} '
                   "(and nothing else), so rate limits count per phone, not per proxy.")
     steps.add("Relay: check the config", "Expect `ok` and no `warning:` lines.", (f"sudo -u {RELAY_USER} {exe} check --config {cfg}",))
-    steps.add("Relay: install and start the service", "", (
-        f"sudo install -m 0644 {RELAY_UNIT} {SYSTEMD_DIR}/{RELAY_UNIT}",
+    instances = " ".join(relay.instances)
+    several = (f"{relay.replicas} replicas of the relay, one per port ({', '.join(map(str, relay.ports))}), from one template unit; "
+               "each serves any request (they share the database and Redis).") if relay.replicas > 1 else ""
+    steps.add("Relay: install and start the service" + ("s" if relay.replicas > 1 else ""), several, (
+        f"sudo install -m 0644 {relay.unit} {SYSTEMD_DIR}/{relay.unit}",
         "sudo systemctl daemon-reload",
-        f"sudo systemctl enable --now {RELAY_UNIT}",
-        f"systemctl status {RELAY_UNIT} --no-pager",
+        f"sudo systemctl enable --now {instances}",
+        f"systemctl status {instances} --no-pager",
     ))  # fmt: skip
     steps.add("Caddy: TLS in front of the relay",
               f"Open ports 80 and 443 (and nothing for {relay.upstream}: it is loopback only). Caddy gets the certificate.", (
@@ -83,7 +86,7 @@ def _agent_steps(steps: _Steps, d: Deployment, agent: AgentSide) -> None:
     ))  # fmt: skip
     steps.add("Agent: check the config", "Expect `ok` and no `warning:` lines.", (f"sudo -u {AGENT_USER} {exe} check --config {cfg}",))
     steps.add("Agent: pair once",
-              "On the phone: Agents → Pair an agent → Create pairing code. Run this with the code, approve the request "
+              "On the phone: Manage → Agents → Pair an agent → Create pairing code. Run this with the code, approve the request "
               "on the phone, and stop it with Ctrl-C once it prints `paired as …`: the token is saved in stateDir.",
               (f"{as_agent} {exe} agent --config {cfg} --pair-code CODE",))
     steps.add("Agent: install and start the service", "", (

@@ -176,3 +176,12 @@ def test_risks_are_warned_about_while_scaffolding(run_cli, production_configs, t
     assert done.returncode == 0
     assert done.stderr.startswith(f"warning: {relay}: listenHost: 0.0.0.0 is not a loopback address")
     assert "reverse_proxy 127.0.0.1:8787" in (tmp_path / "o" / "Caddyfile").read_text()
+
+
+@pytest.mark.parametrize("replicas", ["0", "2"])
+def test_replicas_on_single_process_storage_are_refused_and_nothing_written(run_cli, production_configs, tmp_path, replicas):
+    relay, _ = production_configs
+    done = run_cli("scaffold-production", "--relay-config", relay, "--output-dir", tmp_path / "o", "--replicas", replicas)
+    expected = "--replicas: expected 1 or more, got 0" if replicas == "0" else "storage.backend is 'sqlite': 2 replicas need storage every replica shares"
+    assert done.returncode == 2 and expected in done.stderr, done.stderr
+    assert not (tmp_path / "o").exists()
