@@ -244,7 +244,7 @@ class AgentService:
     def poll(self, caller: AgentCaller, request: PollRequest) -> PollReply:
         key = caller.key
         mark = self.signals.mark(key)  # before the first look, so nothing queued in between is missed
-        exchange = self._exchange(caller, request.report, request.max_tasks)
+        exchange = self._exchange(caller, request.report, request.max_tasks, fresh=caller.agent)
         held_ms = 0
         if request.wait_ms > 0 and not exchange.urgent():
             with self.holds.hold(("agent", key), HELD_PER_AGENT) as may_wait:
@@ -259,8 +259,15 @@ class AgentService:
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
         return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)
 
-    def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
-        """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
+    def _exchange(
+        self, caller: AgentCaller, report: AgentReport | None, max_tasks: int, *, fresh: Agent | None = None
+    ) -> Exchange:  # fmt: skip
+        """One look at the store: record the report, claim tasks, list cancels, refresh the token.
+
+        `fresh` is the agent record the token check of this very request read (AgentAuth), so the
+        read-only look skips reading it again: one query less on every idle poll, the relay's most
+        frequent request. A held poll's second look passes none, as its caller may be seconds old.
+        Claims and writes re-read the agent in their write transaction either way."""
         now = self.clock()
         key = caller.key
         seen = self.presence.seen(key, now)
@@ -272,7 +279,7 @@ class AgentService:
         if seen.came_online or sessions_changed or facts_changed:
             self.feed.bump(caller.workspace_id)  # shown in the state view but never stored, so no write moves the feed for it
         with self.store.transaction(write=False) as tx:
-            agent = tx.agents.get(key)
+            agent = fresh or tx.agents.get(key)
             if agent is None or agent.revoked_at is not None:
                 return Exchange([], [])
             has_queued = bool(self.tasks.queued_for(tx, agent, min(max_tasks, 1)))
