@@ -16,12 +16,13 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
+from typing import Any, Callable
 
 import attrs
 
 from mobile_codex.core.crypto import same_secret, sha256_hex
 from mobile_codex.core.records import Agent, AgentKey
-from mobile_codex.core.store import Store
+from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock
 
 from ..errors import Unauthorized
@@ -78,6 +79,8 @@ class AgentCaller:
 
     agent: Agent
     token_exp: float
+    # What the route's `look` (AgentAuth) read beside the agent record, in the same transaction.
+    looked: Any = None
 
     @property
     def agent_id(self) -> str:
@@ -109,7 +112,12 @@ class AgentAuth:
         self.secret = secret
         self.clock = clock
 
-    def __call__(self, authorization: str | None) -> AgentCaller:
+    def __call__(
+        self, authorization: str | None, *, look: Callable[[Transaction, Agent], Any] | None = None
+    ) -> AgentCaller:  # fmt: skip
+        """With `look`, a route's own read (the poll's queued and running tasks) runs in the same
+        read transaction as the agent's, once the token is known good: an idle poll then needs one
+        store transaction, not two (issue 19, relay CPU per idle poll). Its result is `looked`."""
         token = bearer(authorization)
         if token is None:
             raise Unauthorized("missing-token")
@@ -122,16 +130,17 @@ class AgentAuth:
             # token can never reach another workspace's agent of the same id: the reference's
             # `agent-workspace-mismatch` has no case left and reads as `invalid-token`.
             agent = tx.agents.get((payload["ws"], payload["sub"]))
-        if agent is None:
-            raise Unauthorized("invalid-token")
-        if agent.revoked_at is not None:
-            raise Unauthorized("agent-revoked")
-        is_next = agent.next_token_hash is not None and same_secret(token_hash, agent.next_token_hash)
-        if not is_next and not same_secret(token_hash, agent.token_hash):
-            raise Unauthorized("invalid-token")
+            if agent is None:
+                raise Unauthorized("invalid-token")
+            if agent.revoked_at is not None:
+                raise Unauthorized("agent-revoked")
+            is_next = agent.next_token_hash is not None and same_secret(token_hash, agent.next_token_hash)
+            if not is_next and not same_secret(token_hash, agent.token_hash):
+                raise Unauthorized("invalid-token")
+            looked = look(tx, agent) if look is not None else None
         if is_next:
             agent = self._cut_over(agent, token_hash)
-        return AgentCaller(agent=agent, token_exp=float(payload["exp"]))
+        return AgentCaller(agent=agent, token_exp=float(payload["exp"]), looked=looked)
 
     def _cut_over(self, agent: Agent, token_hash: str) -> Agent:
         """The refreshed token's first use: from now on only it is accepted."""
