@@ -75,7 +75,7 @@ def build_services(
     notifiers: tuple[NotifierSpec, ...] = (),
 ) -> Services:  # fmt: skip
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
-    signals = AgentSignals(feed)
+    signals = AgentSignals(feed, shared)
     quotas = RateLimiter(shared, monotonic=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
     # Finished text beyond what the state view shows is read by nobody (services/volatile.py).
     volatile = VolatileText(live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW)
