@@ -77,7 +77,11 @@ def test_while_redis_is_down_sign_in_answers_503_and_then_recovers(replicas, red
         assert (answer.status_code, answer.json) == (503, {"error": "volatile-store-unavailable"})
         answer = relay.browser().post("/api/auth/passkeys/login/options")
         assert (answer.status_code, answer.json) == (503, {"error": "volatile-store-unavailable"})
+        answer = relay.browser().get("/api/ready")  # a load balancer sends this replica nothing meanwhile
+        assert (answer.status_code, answer.json) == (503, {"error": "not-ready", "detail": "volatile"})
+        assert relay.browser().get("/api/health").status_code == 200
     finally:
         redis_server.start()
     assert relay.browser().post("/api/auth/login", {"bootstrapToken": "wrong"}).status_code == 401
+    assert relay.browser().get("/api/ready").json == {"ok": True, "storage": "ok", "volatile": "ok"}
     relay.owner()  # signs in again without a relay restart
