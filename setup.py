@@ -73,6 +73,8 @@ setup(
         "http-ece>=1.2,<2",
         # core/web_push.py checks device keys and derives the VAPID public key (already needed by webauthn)
         "cryptography>=41",
+        # plugins/volatile/redis: the shared volatile store and wake-up bus of several relay replicas (issue 19)
+        "redis>=5,<7",
     ],
     extras_require={
         "test": [

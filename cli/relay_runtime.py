@@ -6,11 +6,11 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from mobile_codex.core.config import RelayConfig
-from mobile_codex.core.errors import StorageError
+from mobile_codex.core.errors import StorageError, VolatileStoreRefused
 from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 from mobile_codex.relay_app.app import RelayApp, create_app
-from mobile_codex.relay_app.server import make_server, open_store, tune_interpreter
+from mobile_codex.relay_app.server import make_server, open_store, open_volatile, tune_interpreter
 from mobile_codex.relay_app.services.housekeeping import Sweeper
 
 from .exit_codes import RUNTIME_FAILURE, CommandFailed
@@ -45,7 +45,11 @@ def relay_listening(config: RelayConfig, plugins: Plugins) -> Iterator[tuple[Rel
     store = open_relay_store(config, plugins)
     tune_interpreter()
     try:
-        app = create_app(config, store=store, plugins=plugins)
+        try:
+            shared = open_volatile(config, plugins)
+        except VolatileStoreRefused as err:
+            raise CommandFailed(f"cannot open the volatile store: {err}", RUNTIME_FAILURE) from None
+        app = create_app(config, store=store, plugins=plugins, shared=shared)
         try:
             try:
                 server = make_server(app, config)
@@ -58,5 +62,6 @@ def relay_listening(config: RelayConfig, plugins: Plugins) -> Iterator[tuple[Rel
                 sweeper.stop()
         finally:
             app.relay.services.notifications.stop()  # its notifiers close before the store does
+            shared.close()
     finally:
         store.close()

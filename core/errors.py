@@ -43,3 +43,13 @@ class PluginError(Exception):
 
 class StorageError(Exception):
     """The storage backend cannot be opened or used (unknown backend, corrupt file, locked)."""
+
+
+class VolatileStoreUnavailable(Exception):
+    """The shared volatile store cannot be reached now (Redis down); the relay answers 503
+    `volatile-store-unavailable` and tries again on the next request."""
+
+
+class VolatileStoreRefused(Exception):
+    """The configured volatile store must not be used: it could write task text to disk, or it
+    is not there at all when the relay starts."""

@@ -18,6 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     from .config import AgentConfig, RelayConfig
     from .plugin_types import ActionSpec, ConfigModelSpec, ExecModeSpec, LogSourceSpec, NotifierSpec, StorageBackendSpec
+    from .plugin_types import VolatileBackendSpec
     from .store import Store
 
 PROJECT = "mobile_codex"
@@ -74,6 +75,11 @@ def register_exec_modes(config: "AgentConfig") -> "Iterable[ExecModeSpec]":
 @hookspec
 def register_storage_backends() -> "Iterable[StorageBackendSpec]":
     """Storage backends the relay can be configured to use (`storage.backend`)."""
+
+
+@hookspec
+def register_volatile_backends() -> "Iterable[VolatileBackendSpec]":
+    """Backends of the shared volatile store the relay can be configured to use (`volatile.backend`)."""
 
 
 # --- relay: telling people what happened -----------------------------------------------------

@@ -11,8 +11,9 @@ from .task_catalog import TurnRules, turn_rules_problem
 
 if TYPE_CHECKING:
     from .notifications import NotificationEvent
-    from .config.relay import StorageConfig
+    from .config.relay import StorageConfig, VolatileConfig
     from .store import Store
+    from .volatile_store import VolatileStore
 
 # Where a plugin's config model applies (ConfigModelSpec.section).
 OWN_SECTION = "plugin"  # `plugins.config.<distribution>`: the plugin's own section
@@ -125,6 +126,18 @@ class StorageBackendSpec:
 
     name: str
     open: Callable[["StorageConfig"], "Store"] = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class VolatileBackendSpec:
+    """A named backend of the shared volatile store (core/volatile_store.py).
+
+    `open` receives the relay's `volatile` section (`VolatileConfig`) and returns an open
+    `VolatileStore`, or raises `VolatileStoreRefused` saying why it must not be used.
+    """
+
+    name: str
+    open: Callable[["VolatileConfig"], "VolatileStore"] = attrs.field(eq=False, repr=False)
 
 
 def _section(spec: "ConfigModelSpec", attribute, value: str) -> None:

@@ -23,7 +23,7 @@ from .errors import PluginError
 from .features import FLAG_KEYS, FeatureFlags
 from .plugin_types import (
     OWN_SECTION, ActionSpec, ConfigModelSpec, Contribution, ExecModeSpec, LogSourceSpec, NotifierSpec,
-    StorageBackendSpec,
+    StorageBackendSpec, VolatileBackendSpec,
 )  # fmt: skip
 
 ENTRY_POINT_GROUP = "mobile_codex"
@@ -36,6 +36,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mobile_codex.plugins.exec_modes.codex_modes",
     "mobile_codex.plugins.storage.sqlite",
     "mobile_codex.plugins.storage.json_state",
+    "mobile_codex.plugins.volatile.memory",
+    "mobile_codex.plugins.volatile.redis",
     "mobile_codex.plugins.notifiers.web_push",
 )
 
@@ -154,6 +156,9 @@ class Plugins:
 
     def storage_backends(self) -> dict[str, Contribution]:
         return self._collect("register_storage_backends", StorageBackendSpec, "storage backend", id_attr="name")
+
+    def volatile_backends(self) -> dict[str, Contribution]:
+        return self._collect("register_volatile_backends", VolatileBackendSpec, "volatile backend", id_attr="name")
 
     def _collect(self, hook_name: str, kind: type, what: str, *, id_attr: str = "id", **kwargs) -> dict[str, Contribution]:
         """Call each implementation separately so every item is tagged with its plugin."""

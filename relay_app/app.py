@@ -13,10 +13,12 @@ from pathlib import Path
 import falcon
 
 from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.errors import VolatileStoreUnavailable
 from mobile_codex.core.plugin_types import NotifierSpec
-from mobile_codex.core.plugins import Plugins
+from mobile_codex.core.plugins import Plugins, load_plugins
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, system_clock
+from mobile_codex.core.volatile_store import VolatileStore
 
 from .context import RelayContext, Services
 from .errors import ApiError
@@ -45,6 +47,7 @@ from .services.task_deltas import TaskDeltas
 from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
 from .services.turns import TurnService
 from .services.volatile import VolatileText
+from .server import open_volatile
 
 log = logging.getLogger("mobile_codex.relay")
 
@@ -68,16 +71,18 @@ class RelayApp(falcon.App):
 
 
 def build_services(
-    config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit,
+    config: RelayConfig, store: Store, clock: Clock, *, feed: ChangeFeed, holds: HoldLimit, shared: VolatileStore,
     notifiers: tuple[NotifierSpec, ...] = (),
 ) -> Services:  # fmt: skip
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
-    signals = AgentSignals(feed)
-    quotas = RateLimiter(monotonic=lambda: clock().timestamp())  # per-user budgets (config `limits`)
+    signals = AgentSignals(feed, shared)
+    quotas = RateLimiter(shared, monotonic=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
     # Finished text beyond what the state view shows is read by nobody (services/volatile.py).
     volatile = VolatileText(live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW)
     notify = NotificationService(store, config, clock, volatile=volatile, notifiers=notifiers)
-    tasks = TaskService(store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas, notify=notify)
+    tasks = TaskService(
+        store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas, notify=notify, shared=shared
+    )  # fmt: skip
     turns = TurnService(
         store, clock, volatile=volatile, signals=signals, feed=feed, idempotency=tasks.idempotency, notify=notify
     )  # fmt: skip
@@ -87,7 +92,7 @@ def build_services(
     return Services(
         sessions=sessions,
         people=PeopleService(store, config, clock, sessions=sessions, quotas=quotas),
-        passkeys=PasskeyService(store, config, clock, sessions=sessions),
+        passkeys=PasskeyService(store, config, clock, sessions=sessions, shared=shared),
         push_devices=PushDeviceService(store, config, clock),
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
@@ -113,18 +118,23 @@ def _notifiers(config: RelayConfig, store: Store, plugins: Plugins | None) -> tu
 
 def create_app(
     config: RelayConfig, *, store: Store, clock: Clock = system_clock, web_root: Path | None = None,
-    limiter: RateLimiter | None = None, plugins: Plugins | None = None,
+    limiter: RateLimiter | None = None, plugins: Plugins | None = None, shared: VolatileStore | None = None,
 ) -> RelayApp:  # fmt: skip
     """The relay's app; `plugins` (as the config loaded them) give its notifiers, none without.
-    Its notification workers run until `app.relay.services.notifications.stop()`."""
+    `shared` is the open volatile store (default: the configured one, opened here; the caller of a
+    store it passes closes it). Its notification workers run until `app.relay.services.notifications.stop()`."""
+    if shared is None:
+        shared = open_volatile(config, plugins or load_plugins(entry_points=[]))
     feed = ChangeFeed()
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
     holds = HoldLimit(config.server.threads - HELD_RESERVE)
     ctx = RelayContext(
-        config=config, store=store, clock=clock, limiter=RateLimiter() if limiter is None else limiter, feed=feed,
-        holds=holds,
-        services=build_services(config, store, clock, feed=feed, holds=holds, notifiers=_notifiers(config, store, plugins)),
+        config=config, store=store, clock=clock, limiter=RateLimiter(shared) if limiter is None else limiter, feed=feed,
+        holds=holds, shared=shared,
+        services=build_services(
+            config, store, clock, feed=feed, holds=holds, shared=shared, notifiers=_notifiers(config, store, plugins)
+        ),
     )  # fmt: skip
     ctx.services.tasks.interrupt_unfinished()  # their text died with the last process
     app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])
@@ -154,8 +164,14 @@ def create_app(
         resp.status = falcon.HTTP_500
         resp.media = {"error": "internal-error"}
 
+    def _volatile_unavailable(req, resp, err: VolatileStoreUnavailable, params) -> None:
+        log.warning("volatile store unavailable on %s %s: %s", req.method, req.path, err)
+        resp.status = falcon.HTTP_503
+        resp.media = {"error": "volatile-store-unavailable"}
+
     # Falcon picks the most specific handler for an exception's class.
     app.add_error_handler(Exception, _unexpected)
+    app.add_error_handler(VolatileStoreUnavailable, _volatile_unavailable)
     app.add_error_handler(falcon.HTTPError, _http_error)
     app.add_error_handler(ApiError, _api_error)
     app.relay = ctx

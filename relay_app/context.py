@@ -11,6 +11,7 @@ import attrs
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock
+from mobile_codex.core.volatile_store import VolatileStore
 
 from .services.agent_tokens import AgentAuth
 from .services.agents import AgentService
@@ -55,4 +56,5 @@ class RelayContext:
     limiter: RateLimiter
     feed: ChangeFeed  # moves a workspace's or user's cursor on each change they show; wakes held state waits
     holds: HoldLimit  # the capacity rule for held requests (threads - 8)
+    shared: VolatileStore  # what every replica must see alike (core/volatile_store.py)
     services: Services

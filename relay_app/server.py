@@ -10,9 +10,10 @@ from typing import Callable
 import waitress
 
 from mobile_codex.core.config import RelayConfig
-from mobile_codex.core.errors import StorageError
+from mobile_codex.core.errors import StorageError, VolatileStoreRefused
 from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
+from mobile_codex.core.volatile_store import VolatileStore
 
 from .allocator import tune_malloc
 from .http.body import LARGEST_BODY_CAP
@@ -26,6 +27,16 @@ def open_store(config: RelayConfig, plugins: Plugins) -> Store:
             f"storage.backend {config.storage.backend!r} is not available (loaded: {', '.join(sorted(backends))})"
         )
     return backends[config.storage.backend].item.open(config.storage)
+
+
+def open_volatile(config: RelayConfig, plugins: Plugins) -> VolatileStore:
+    """The configured shared volatile store (`volatile` section), or VolatileStoreRefused saying why not."""
+    backends = plugins.volatile_backends()
+    if config.volatile.backend not in backends:
+        raise VolatileStoreRefused(
+            f"volatile.backend {config.volatile.backend!r} is not available (loaded: {', '.join(sorted(backends))})"
+        )
+    return backends[config.volatile.backend].item.open(config.volatile)
 
 
 # CPython hands the GIL to a waiting thread only after this long (default 5 ms). The relay's

@@ -66,3 +66,22 @@ def run_cli(user_dirs):
 def write_json(path: Path, data) -> Path:
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """This run's own Redis (tests/servers/redis.py), without persistence, stopped at the end."""
+    from tests.servers.redis import RedisServer
+
+    server = RedisServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The session's Redis, emptied for this test."""
+    if redis_server.process is None:
+        redis_server.start()  # a test stopped it to see the relay answer 503
+    redis_server.flush()
+    return redis_server.url

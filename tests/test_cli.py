@@ -187,7 +187,7 @@ def test_relay_port_and_host_move_only_where_this_process_listens(run_cli, tmp_p
         line = proc.stdout.readline()
         assert line.strip() == f"relay listening on http://127.0.0.1:{port} (public origin https://relay.example)", line + proc.stderr.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ready", timeout=10) as answer:
-            assert json.loads(answer.read()) == {"ok": True, "storage": "ok"}
+            assert json.loads(answer.read()) == {"ok": True, "storage": "ok", "volatile": "ok"}
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0

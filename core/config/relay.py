@@ -15,6 +15,7 @@ from ..features import FeatureFlags
 from ..identity import APP_DIR_NAME
 from .common import PluginsConfig, features
 from .schema import (
+    Invalid,
     boolean,
     choice,
     http_url,
@@ -24,6 +25,7 @@ from .schema import (
     plugin_owned,
     section,
     setting,
+    shown,
     string,
     string_list,
 )
@@ -74,6 +76,37 @@ class FileStorageSettings:
     """The keys of `storage` beside `backend` for a backend that keeps one file (sqlite, json)."""
 
     path: Path | None = setting(None, path())  # none: a file of the backend's name in dataDir
+
+
+def _volatile_url(value, ctx, key, issues):
+    """A redis URL without a password in it: the password comes from passwordEnv or passwordFile."""
+    url = string()(value, ctx, key, issues)
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise Invalid(f"expected a redis://, rediss:// or unix:// URL, got {shown(url)}")
+        if parts.password:
+            raise Invalid("must not contain a password: put it in a file (passwordFile) or an environment variable (passwordEnv)")
+    return url
+
+
+@attrs.frozen(kw_only=True)
+class VolatileConfig:
+    """`volatile`: where the state every replica must share and no disk may hold lives (core/volatile_store.py)."""
+
+    backend: str = setting("memory", string(non_empty=True))  # checked against the loaded volatile backends
+    url: str = setting("", _volatile_url)
+    password_env: str = setting("", string())
+    password_file: Path | None = setting(None, path())
+    accept_persistence: bool = setting(False, boolean)
+
+    @staticmethod
+    def finish(values, ctx, **_):
+        if values.get("backend", "memory") != "memory" and not values.get("url"):
+            return [("url", f"required for backend {values['backend']!r}")]
+        if values.get("password_env") and values.get("password_file"):
+            return [("passwordFile", "expected either passwordEnv or passwordFile, not both")]
+        return []
 
 
 @attrs.frozen(kw_only=True)
@@ -157,6 +190,7 @@ class RelayConfig:
     features: FeatureFlags = setting(FeatureFlags(), features)
     web: WebConfig = setting(WebConfig(), section(WebConfig))
     storage: StorageConfig = setting(StorageConfig(), plugin_owned)  # checked with the backend's model
+    volatile: VolatileConfig = setting(VolatileConfig(), section(VolatileConfig))
     plugins: PluginsConfig = setting(PluginsConfig(), section(PluginsConfig))
     server: ServerConfig = setting(None, section(ServerConfig))
     limits: LimitsConfig = setting(LimitsConfig(), section(LimitsConfig))

@@ -112,9 +112,10 @@ TASK = ref("TaskAnswer")
 op("GET", "/api/health", "Is the relay up, and its time", caller="anyone", tag="relay",
    ok=obj({"ok": OK, "now": TIME}, "ok", "now"))
 op("GET", "/api/ready", "Can the relay serve requests now (readiness)", caller="anyone", tag="relay",
-   ok=obj({"ok": OK, "storage": {"type": "string", "enum": ["ok"]}}, "ok", "storage"), errors={503: ["not-ready"]},
+   ok=obj({"ok": OK, "storage": {"type": "string", "enum": ["ok"]}, "volatile": {"type": "string", "enum": ["ok"]}},
+          "ok", "storage", "volatile"), errors={503: ["not-ready"]},
    description="Extension: for a load balancer's health checks. 503 `not-ready` with `detail` naming what is "
-               "unreachable (`storage`). /api/health stays a liveness check.")
+               "unreachable (`storage`, or `volatile`: the shared volatile store). /api/health stays a liveness check.")
 op("GET", "/api/openapi.json", "This document", caller="anyone", tag="relay",
    ok={"type": "object", "description": "An OpenAPI 3.1 document."})
 op("GET", "/api/auth/status", "Who is signed in", caller="maybe-session", locked_ok=True, tag="auth",

@@ -1,5 +1,6 @@
 """GET /api/health: is the relay up, and what time does it think it is (liveness).
-GET /api/ready: can it serve requests now (readiness): its store answers a read.
+GET /api/ready: can it serve requests now (readiness): its store answers a read and its volatile
+store (Redis, with several replicas) answers too.
 
 A load balancer (Caddy's active health checks) asks /api/ready, so a replica whose database is
 unreachable stops getting requests until it is back, while /api/health keeps saying the process
@@ -8,7 +9,7 @@ itself is alive (restarting it would not help).
 
 from __future__ import annotations
 
-from mobile_codex.core.errors import StorageError
+from mobile_codex.core.errors import StorageError, VolatileStoreUnavailable
 from mobile_codex.core.timeutil import iso
 
 from ..context import RelayContext
@@ -37,7 +38,11 @@ class Ready:
                 tx.get_meta()
         except StorageError:
             raise ServiceUnavailable("not-ready", detail="storage") from None
-        resp.media = {"ok": True, "storage": "ok"}
+        try:
+            self.ctx.shared.epoch()
+        except VolatileStoreUnavailable:
+            raise ServiceUnavailable("not-ready", detail="volatile") from None
+        resp.media = {"ok": True, "storage": "ok", "volatile": "ok"}
 
 
 def add_routes(app, ctx: RelayContext) -> None:

@@ -46,6 +46,7 @@ from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.core.records import Passkey
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
+from mobile_codex.core.volatile_store import VolatileStore
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from .cose_keys import spki_to_cose
@@ -97,14 +98,14 @@ class PasskeyRevoked:
 
 
 class PasskeyService:
-    def __init__(self, store: Store, config: RelayConfig, clock: Clock, *, sessions: SessionService):
+    def __init__(self, store: Store, config: RelayConfig, clock: Clock, *, sessions: SessionService, shared: VolatileStore):
         self.store = store
         self.config = config
         self.clock = clock
         self.sessions = sessions
         settings = config.auth.passkeys
-        self.registrations = ChallengeStore(clock, settings.challenge_ttl_ms)
-        self.logins = ChallengeStore(clock, settings.challenge_ttl_ms)
+        self.registrations = ChallengeStore(shared, clock, settings.challenge_ttl_ms, purpose="registration")
+        self.logins = ChallengeStore(shared, clock, settings.challenge_ttl_ms, purpose="login")
 
     @property
     def settings(self):

@@ -33,6 +33,7 @@ from mobile_codex.core.task_catalog import (
 )  # fmt: skip
 from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
+from mobile_codex.core.volatile_store import VolatileStore
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, invalid_field
 from ..policy import needs_second_approver
@@ -73,7 +74,7 @@ TEXT_TITLED = frozenset({"codex_exec", "read_session", "delete_session"})
 class TaskService:
     def __init__(
         self, store: Store, config: RelayConfig, clock: Clock, *, volatile: VolatileText, signals: AgentSignals,
-        feed: ChangeFeed, quotas: RateLimiter, notify: NotificationService,
+        feed: ChangeFeed, quotas: RateLimiter, notify: NotificationService, shared: VolatileStore,
     ):  # fmt: skip
         self.store = store
         self.notify = notify  # told of finished tasks and of requests waiting or expired
@@ -82,7 +83,7 @@ class TaskService:
         self.volatile = volatile
         self.signals = signals
         self.feed = feed
-        self.idempotency = IdempotencyKeys(clock)
+        self.idempotency = IdempotencyKeys(shared, clock)
         self.quotas = quotas  # per-user budgets, on the relay's clock
 
     def state(self, task: Task) -> TaskState:

@@ -1,22 +1,23 @@
-"""WebAuthn challenges: in memory only, single use, expiring after `challengeTtlMs`.
+"""WebAuthn challenges: in the shared volatile store only, single use, expiring after `challengeTtlMs`.
 
 A registration challenge remembers the session and user that asked for it, and only that
-pair can take it; a login challenge is anonymous. Memory is bounded: past `max_pending`
-the oldest challenges are dropped (anyone may ask for login options, within the rate limit).
+pair can take it; a login challenge is anonymous. Shared, so the options may come from one
+replica and the verification go to another. Memory is bounded by the store (each entry has the
+TTL; the memory backend caps the `challenge` kind, oldest first: anyone may ask for login
+options, within the rate limit).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
-import threading
-from collections import OrderedDict
 from datetime import datetime, timedelta
 
 import attrs
 
 from mobile_codex.core.timeutil import Clock
-
-MAX_PENDING = 10_000
+from mobile_codex.core.volatile_store import VolatileStore
 
 
 @attrs.frozen(kw_only=True)
@@ -27,52 +28,51 @@ class Challenge:
     user_id: str | None = None  # registration: its user
     label: str = ""  # registration: the label the new passkey will carry
 
+    def encode(self) -> bytes:
+        return json.dumps({
+            "challenge": base64.b64encode(self.challenge).decode(), "expiresAt": self.expires_at.isoformat(),
+            "sessionIdHash": self.session_id_hash, "userId": self.user_id, "label": self.label,
+        }).encode()  # fmt: skip
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "Challenge":
+        doc = json.loads(raw)
+        return cls(
+            challenge=base64.b64decode(doc["challenge"]), expires_at=datetime.fromisoformat(doc["expiresAt"]),
+            session_id_hash=doc["sessionIdHash"], user_id=doc["userId"], label=doc["label"],
+        )  # fmt: skip
+
 
 class ChallengeStore:
-    """Pending ceremonies by id ("registrationId" / "loginId"); thread-safe."""
+    """Pending ceremonies of one kind (`purpose`: "registration" / "login") by id."""
 
-    def __init__(self, clock: Clock, ttl_ms: int, *, max_pending: int = MAX_PENDING):
+    def __init__(self, shared: VolatileStore, clock: Clock, ttl_ms: int, *, purpose: str):
+        self._shared = shared
         self._clock = clock
         self._ttl = timedelta(milliseconds=ttl_ms)
-        self._max = max_pending
-        self._pending: OrderedDict[str, Challenge] = OrderedDict()
-        self._lock = threading.Lock()
+        self._prefix = f"challenge:{purpose}:"
 
     def issue(self, *, session_id_hash: str | None = None, user_id: str | None = None, label: str = "") -> tuple[str, Challenge]:
         """A fresh random challenge and the id to redeem it with."""
-        now = self._clock()
         entry = Challenge(
-            challenge=secrets.token_bytes(32), expires_at=now + self._ttl,
+            challenge=secrets.token_bytes(32), expires_at=self._clock() + self._ttl,
             session_id_hash=session_id_hash, user_id=user_id, label=label,
         )  # fmt: skip
         ceremony_id = secrets.token_urlsafe(18)
-        with self._lock:
-            self._drop_expired(now)
-            self._pending[ceremony_id] = entry
-            while len(self._pending) > self._max:
-                self._pending.popitem(last=False)
+        self._shared.set(self._prefix + ceremony_id, entry.encode(), self._ttl.total_seconds())
         return ceremony_id, entry
 
     def take(self, ceremony_id: str, *, session_id_hash: str | None = None, user_id: str | None = None) -> Challenge | None:
         """The challenge, removed so it cannot be used twice; None when unknown, expired or
         bound to another session/user (then it stays for its rightful owner)."""
-        now = self._clock()
-        with self._lock:
-            entry = self._pending.get(ceremony_id)
-            if entry is None:
-                return None
-            if entry.session_id_hash != session_id_hash or entry.user_id != user_id:
-                return None
-            del self._pending[ceremony_id]
-        return entry if entry.expires_at > now else None
-
-    def _drop_expired(self, now: datetime) -> None:
-        # Insertion order is expiry order (one TTL for all), so the expired ones lead.
-        while self._pending:
-            oldest_id, oldest = next(iter(self._pending.items()))
-            if oldest.expires_at > now:
-                break
-            del self._pending[oldest_id]
-
-    def __len__(self) -> int:
-        return len(self._pending)
+        key = self._prefix + ceremony_id
+        raw = self._shared.take(key)
+        if raw is None:
+            return None
+        entry = Challenge.decode(raw)
+        if entry.session_id_hash != session_id_hash or entry.user_id != user_id:
+            left = (entry.expires_at - self._clock()).total_seconds()
+            if left > 0:  # not theirs: put it back for its owner (only they could have taken it meanwhile)
+                self._shared.set_if_absent(key, raw, left)
+            return None
+        return entry if entry.expires_at > self._clock() else None

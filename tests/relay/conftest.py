@@ -92,6 +92,7 @@ class Relay:
 
     def close(self):
         self.app.relay.services.notifications.stop()
+        self.app.relay.shared.close()
         self.store.close()
 
 

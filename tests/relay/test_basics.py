@@ -31,7 +31,7 @@ def test_health(relay):
 
 def test_ready_says_whether_the_store_answers(relay):
     result = relay.browser().get("/api/ready")
-    assert (result.status_code, result.json) == (200, {"ok": True, "storage": "ok"})
+    assert (result.status_code, result.json) == (200, {"ok": True, "storage": "ok", "volatile": "ok"})
     assert result.headers["cache-control"] == "no-store"
     relay.app.relay.store.close()  # as if the database were gone: not ready, yet alive
     result = relay.browser().get("/api/ready")

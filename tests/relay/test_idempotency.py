@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
+
 from .agent_helpers import pair_agent
+from .conftest import Relay
 from .people_helpers import add_person
 
 BODY = {"type": "codex_exec", "agentId": "agent-1", "prompt": "hello"}
+
+
+@pytest.fixture(params=["memory", "redis"])
+def relay(request, tmp_path, backend):
+    """Keys in this process's memory and in a shared Redis (tests/servers/redis.py) alike."""
+    volatile = {"backend": "redis", "url": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
+    instance = Relay(tmp_path, backend, volatile=volatile or {"backend": "memory"})
+    yield instance
+    instance.close()
 
 
 def create(browser, body=BODY, key: str | None = "retry-1"):

@@ -16,6 +16,7 @@ from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.relay_app.app import create_app
 from mobile_codex.relay_app.services import sessions as session_service
 from mobile_codex.relay_app.http.client import rate_limit_client
+from mobile_codex.plugins.volatile.memory.store import MemoryVolatileStore
 from mobile_codex.relay_app.services.rate_limit import RateLimiter
 
 from .conftest import BOOTSTRAP_HASH, BOOTSTRAP_TOKEN, ORIGIN, Browser, Relay
@@ -155,7 +156,7 @@ def test_the_budget_comes_back_after_a_minute(tmp_path):
     now = [1000.0]
     relay = Relay(tmp_path, "sqlite", maxLoginAttemptsPerMinute=2)
     try:
-        app = create_app(relay.config, store=relay.store, clock=relay.clock, limiter=RateLimiter(monotonic=lambda: now[0]))
+        app = create_app(relay.config, store=relay.store, clock=relay.clock, limiter=RateLimiter(MemoryVolatileStore(), monotonic=lambda: now[0]))
 
         def attempt():
             return Browser(app).post("/api/auth/login", {"bootstrapToken": "wrong"}).status_code
@@ -187,13 +188,14 @@ def test_ipv6_clients_are_counted_by_their_64(address, bucket):
 
 
 def test_the_limiter_keeps_a_bounded_number_of_buckets():
-    limiter = RateLimiter(max_buckets=3, monotonic=lambda: 0.0)
+    shared = MemoryVolatileStore(max_per_kind=6)  # a bucket is two entries: its window's start and its count
+    limiter = RateLimiter(shared, monotonic=lambda: 0.0)
     assert limiter.allow(("login", "10.0.0.1"), 1) is True
     assert limiter.allow(("login", "10.0.0.1"), 1) is False
     for n in range(2, 50):  # a flood of (spoofed) addresses
         limiter.allow(("login", f"10.0.0.{n}"), 1)
-        assert len(limiter) <= 3
-    assert len(limiter) == 3
+        assert shared.count("rate") <= 6
+    assert shared.count("rate") == 6
     assert limiter.allow(("login", "10.0.0.1"), 1) is True  # its old bucket was dropped, not kept forever
 
 

@@ -1,0 +1,1 @@
+"""plugins/volatile: backends of the shared volatile store (core/volatile_store.py)."""

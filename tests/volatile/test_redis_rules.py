@@ -1,0 +1,78 @@
+"""Redis-only rules: never a server that could put task text on disk (SECURITY.md), and 503 while it is away."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from mobile_codex.core.errors import VolatileStoreRefused, VolatileStoreUnavailable
+from tests.servers.redis import RedisServer
+
+from .conftest import open_shared
+
+
+def test_a_redis_that_saves_snapshots_is_refused_unless_accepted(redis_url, redis_server):
+    client = redis.Redis(port=redis_server.port)
+    client.config_set("save", "3600 1")
+    try:
+        with pytest.raises(VolatileStoreRefused) as refused:
+            open_shared("redis", redis_url)
+        assert "save" in str(refused.value) and "acceptPersistence" in str(refused.value)
+        assert "SECURITY.md" in str(refused.value)
+        accepted = open_shared("redis", redis_url, accept_persistence=True)
+        accepted.set("k:a", b"x", 5)
+        assert accepted.get("k:a") == b"x"
+        accepted.close()
+    finally:
+        client.config_set("save", "")
+        client.close()
+
+
+def test_a_redis_with_an_append_only_file_is_refused():
+    server = RedisServer("--appendonly", "yes")
+    try:
+        with pytest.raises(VolatileStoreRefused, match="appendonly yes"):
+            open_shared("redis", server.url)
+    finally:
+        server.close()
+
+
+def test_a_redis_without_config_is_refused():
+    server = RedisServer("--rename-command", "CONFIG", "")
+    try:
+        with pytest.raises(VolatileStoreRefused, match="cannot read the server's persistence settings"):
+            open_shared("redis", server.url)
+    finally:
+        server.close()
+
+
+def test_the_password_comes_from_a_file(tmp_path):
+    server = RedisServer("--requirepass", "s3cret-pass")
+    try:
+        secret = tmp_path / "redis-password"
+        secret.write_text("s3cret-pass\n")
+        store = open_shared("redis", server.url, password_file=secret)
+        store.set("k:a", b"x", 5)
+        assert store.get("k:a") == b"x"
+        store.close()
+        with pytest.raises(VolatileStoreRefused):  # no password: CONFIG is refused, so is the server
+            open_shared("redis", server.url)
+    finally:
+        server.close()
+
+
+def test_operations_raise_unavailable_while_redis_is_down_and_recover(redis_url, redis_server):
+    store = open_shared("redis", redis_url)
+    try:
+        store.set("k:a", b"x", 60)
+        redis_server.stop()
+        with pytest.raises(VolatileStoreUnavailable):
+            store.get("k:a")
+        with pytest.raises(VolatileStoreUnavailable):
+            store.incr("rate:x", 60)
+        redis_server.start()
+        assert store.get("k:a") is None  # a restarted Redis kept nothing
+        store.set("k:a", b"y", 60)
+        assert store.get("k:a") == b"y"
+    finally:
+        store.close()
