@@ -73,6 +73,9 @@ setup(
         "http-ece>=1.2,<2",
         # core/web_push.py checks device keys and derives the VAPID public key (already needed by webauthn)
         "cryptography>=41",
+        # the `postgres` storage backend (issue 19): several relays on one database operators already run
+        "psycopg[binary]>=3.1,<4",
+        "psycopg-pool>=3.2,<4",
     ],
     extras_require={
         "test": [

@@ -43,3 +43,11 @@ class PluginError(Exception):
 
 class StorageError(Exception):
     """The storage backend cannot be opened or used (unknown backend, corrupt file, locked)."""
+
+
+class StorageUnavailable(StorageError):
+    """The storage cannot be reached right now (database down, no connection within the timeout).
+
+    Transient, unlike its parent: the relay answers 503 `storage-unavailable` and recovers by itself
+    once the database is back.
+    """

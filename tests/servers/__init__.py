@@ -1,0 +1,1 @@
+"""Ephemeral database servers the tests start themselves (never one they find running)."""
