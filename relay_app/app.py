@@ -13,13 +13,14 @@ from pathlib import Path
 import falcon
 
 from mobile_codex.core.config import RelayConfig
+from mobile_codex.core.errors import StorageUnavailable
 from mobile_codex.core.plugin_types import NotifierSpec
 from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, system_clock
 
 from .context import RelayContext, Services
-from .errors import ApiError
+from .errors import ApiError, ServiceUnavailable
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
@@ -154,9 +155,15 @@ def create_app(
         resp.status = falcon.HTTP_500
         resp.media = {"error": "internal-error"}
 
+    def _storage_unavailable(req, resp, err: StorageUnavailable, params) -> None:
+        # The database is down or out of connections: transient, so 503 and no traceback.
+        log.warning("storage unavailable on %s %s: %s", req.method, req.path, err)
+        _api_error(req, resp, ServiceUnavailable("storage-unavailable"), params)
+
     # Falcon picks the most specific handler for an exception's class.
     app.add_error_handler(Exception, _unexpected)
     app.add_error_handler(falcon.HTTPError, _http_error)
     app.add_error_handler(ApiError, _api_error)
+    app.add_error_handler(StorageUnavailable, _storage_unavailable)
     app.relay = ctx
     return app
