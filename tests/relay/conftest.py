@@ -149,7 +149,8 @@ def pytest_generate_tests(metafunc):
 def new_dsn(backend, request):
     """new_dsn(): for postgres a fresh database on the run's cluster (dropped at teardown), else None."""
     if backend != "postgres":
-        return lambda: None
+        yield lambda: None
+        return
     server = request.getfixturevalue("postgres_server")
     made = []
 
