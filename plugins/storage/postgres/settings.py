@@ -31,8 +31,8 @@ class PostgresSettings:
         issues = []
         try:
             parsed = psycopg.conninfo.conninfo_to_dict(values.get("dsn", ""))
-        except psycopg.ProgrammingError as exc:
-            return [("dsn", f"not a PostgreSQL connection string: {exc}")]
+        except psycopg.ProgrammingError:
+            return [("dsn", "not a PostgreSQL connection string (a postgresql:// URI or key=value pairs)")]
         if parsed.get("password"):
             issues.append(("dsn", "holds a password: put it in passwordEnv or passwordFile instead"))
         if values.get("password_env") and values.get("password_file"):
