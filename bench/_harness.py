@@ -118,8 +118,9 @@ def say(text: str) -> None:
 class Relay:
     """A relay on its default (sqlite) storage, in its own process, on 127.0.0.1 and a free port."""
 
-    def __init__(self, *, threads: int = 64, folder: Path | None = None, keep: bool = False):
+    def __init__(self, *, threads: int = 64, folder: Path | None = None, keep: bool = False, python: str | None = None):
         self.threads = threads
+        self.python = python or sys.executable  # another venv's interpreter runs that checkout's relay
         self._own_folder = folder is None
         self.folder = Path(folder or tempfile.mkdtemp(prefix="mobile-codex-bench-"))
         self.keep = keep
@@ -144,7 +145,7 @@ class Relay:
         log = open(self.folder / "relay.log", "ab")
         since = log.tell()  # a restart appends: only look at this run's lines
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(self.config_path)],
+            [self.python, "-m", "mobile_codex.cli.main", "relay", "--config", str(self.config_path)],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
         )  # fmt: skip
         log.close()

@@ -93,6 +93,7 @@ def rounds_of(relay: Relay, agents, reference: Relay, ref_agents, rounds: int, s
         ref.append(r)
         mine.append(m)
     latencies = [x for w in mine for x in w["latencies"]]
+    ref_latencies = [x for w in ref for x in w["latencies"]]
     best = max(w["pollsPerSec"] for w in mine)
     ref_best = max(w["pollsPerSec"] for w in ref)
     return {
@@ -100,14 +101,15 @@ def rounds_of(relay: Relay, agents, reference: Relay, ref_agents, rounds: int, s
         "refPollsPerSec": ref_best, "refPollsPerSecRounds": [w["pollsPerSec"] for w in ref],
         "vsRef": round(best / ref_best, 3) if ref_best else 0.0,
         "p50Ms": ms(percentile(latencies, 50)), "p99Ms": ms(percentile(latencies, 99)),
+        "refP50Ms": ms(percentile(ref_latencies, 50)), "refP99Ms": ms(percentile(ref_latencies, 99)),
         "cpuMsPerPoll": sorted(w["cpuMsPerPoll"] for w in mine)[len(mine) // 2],
         "refCpuMsPerPoll": sorted(w["cpuMsPerPoll"] for w in ref)[len(ref) // 2],
     }  # fmt: skip
 
 
-def run_k(k: int, marks: list[int], rounds: int, seconds: float, keep: bool) -> list[dict]:
+def run_k(k: int, marks: list[int], rounds: int, seconds: float, keep: bool, ref_python: str | None = None) -> list[dict]:
     rows = []
-    with Relay(keep=keep) as relay, Relay(keep=keep) as reference:
+    with Relay(keep=keep) as relay, Relay(keep=keep, python=ref_python) as reference:
         phone = Phone(relay)
         agents = pair_agents(relay, phone, k, prefix=f"k{k}")
         ref_agents = pair_agents(reference, Phone(reference), k, prefix=f"ref{k}")
@@ -132,12 +134,14 @@ def main(argv=None) -> int:
     parser.add_argument("--history", default="0,1000,10000", help="comma-separated M values, increasing")
     parser.add_argument("--seconds", type=float, default=3.0, help="one measuring window")
     parser.add_argument("--rounds", type=int, default=5, help="windows per (K, M), each paired with one on the reference relay")
+    parser.add_argument("--ref-python", help="run the reference relay with this interpreter (another checkout's "
+                        ".venv/bin/python): at M = 0 the rows then compare two versions of the code side by side")
     common_args(parser)
     args = parser.parse_args(argv)
     raise_nofile()
     ks = [int(x) for x in args.agents.split(",")]
     marks = [int(x) for x in args.history.split(",")]
-    rows = [row for k in ks for row in run_k(k, marks, args.rounds, args.seconds, args.keep)]
+    rows = [row for k in ks for row in run_k(k, marks, args.rounds, args.seconds, args.keep, args.ref_python)]
 
     ratios, same_time = {}, {}
     for k in ks:
@@ -153,9 +157,10 @@ def main(argv=None) -> int:
     seed_met = all(v >= TARGET_SEED_RATE for v in seed_rates)
     base = {k: next(x for x in rows if x["agents"] == k) for k in ks}
     print(table(
-        ["K agents", "M tasks", "polls/s", "p50 ms", "p99 ms", "CPU ms/poll", "ref polls/s", "vs ref", "vs M=0",
-         "seed tasks/s", "seed min/1k", "RSS MB"],
-        [[r["agents"], r["history"], r["pollsPerSec"], r["p50Ms"], r["p99Ms"], r["cpuMsPerPoll"], r["refPollsPerSec"],
+        ["K agents", "M tasks", "polls/s", "p50 ms", "p99 ms", "p99/p50", "CPU ms/poll", "ref polls/s", "ref p50 ms",
+         "ref p99 ms", "ref CPU ms/poll", "vs ref", "vs M=0", "seed tasks/s", "seed min/1k", "RSS MB"],
+        [[r["agents"], r["history"], r["pollsPerSec"], r["p50Ms"], r["p99Ms"], f"{r['p99Ms'] / r['p50Ms']:.1f}" if r["p50Ms"] else "-",
+          r["cpuMsPerPoll"], r["refPollsPerSec"], r["refP50Ms"], r["refP99Ms"], r["refCpuMsPerPoll"],
           f"{r['vsRef'] / base[r['agents']]['vsRef']:.0%}", f"{r['pollsPerSec'] / base[r['agents']]['pollsPerSec']:.0%}",
           r["seedRate"] or "-", r["seedMinChunkRate"] or "-", r["relayRssMb"]] for r in rows],
         title=(f"idle poll (waitMs 0) throughput/latency vs history, best of {args.rounds} x {args.seconds:g}s windows "

@@ -9,7 +9,8 @@ A dead cookie on a "maybe-session" route is let through as no session, and clear
 
 A resource states its needs as class attributes, each a value or a {METHOD: value} dict:
 - `action`: its entry in the policy table (required: a route naming none answers 500);
-- `body_cap`: bytes (default 4096); `rate_limit`: None, "login" or "pair".
+- `body_cap`: bytes (default 4096); `rate_limit`: None, "login" or "pair";
+- `agent_look(tx, agent)` (agent routes, optional): a read run in the token check's transaction.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ class RequestGate:
             req.context.body = read_json_object(req, cap, json_type_required=browser_post)
 
         if rule.caller == policy.AGENT:
-            req.context.agent = self.ctx.services.agent_auth(req.get_header("Authorization"))
+            look = getattr(resource, "agent_look", None)  # a read to share the token check's transaction
+            req.context.agent = self.ctx.services.agent_auth(req.get_header("Authorization"), look=look)
             return
         caller = self.session_caller(req, rule)
         if caller is None:

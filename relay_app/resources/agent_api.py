@@ -18,6 +18,10 @@ class Poll:
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
 
+    def agent_look(self, tx, agent):
+        """The poll's first look at the store, in the token check's transaction (middleware)."""
+        return self.ctx.services.agents.look(tx, agent)
+
     def on_post(self, req, resp) -> None:
         reply = self.ctx.services.agents.poll(req.context.agent, parse_poll(req.context.body))
         media = {

@@ -38,7 +38,7 @@ from mobile_codex.core.timeutil import Clock, iso
 from ..errors import NotFound
 from .agent_reports import AgentReport, CodexFacts, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
-from .dispatch import AgentSignals
+from .dispatch import AgentSignals, Mark
 from .events import HELD_PER_AGENT, ChangeFeed, HoldLimit
 from .task_values import TaskState
 from .tasks import TaskService, cancel_ids
@@ -169,6 +169,16 @@ class Exchange:
 
 
 @attrs.frozen
+class Look:
+    """What an idle poll must read besides the agent: has it a queued task, which are running."""
+
+    agent: Agent
+    queued: bool
+    running: list
+    mark: Mark  # the agent's wake-up mark, taken before the reads (AgentService.poll)
+
+
+@attrs.frozen
 class PollReply:
     """What one poll hands the agent (API.md poll reply)."""
 
@@ -243,8 +253,10 @@ class AgentService:
 
     def poll(self, caller: AgentCaller, request: PollRequest) -> PollReply:
         key = caller.key
-        mark = self.signals.mark(key)  # before the first look, so nothing queued in between is missed
-        exchange = self._exchange(caller, request.report, request.max_tasks)
+        looked = caller.looked if isinstance(caller.looked, Look) else None
+        # before the first look, so nothing queued in between is missed
+        mark = looked.mark if looked is not None else self.signals.mark(key)
+        exchange = self._exchange(caller, request.report, request.max_tasks, fresh=looked)
         held_ms = 0
         if request.wait_ms > 0 and not exchange.urgent():
             with self.holds.hold(("agent", key), HELD_PER_AGENT) as may_wait:
@@ -259,8 +271,21 @@ class AgentService:
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
         return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)
 
-    def _exchange(self, caller: AgentCaller, report: AgentReport | None, max_tasks: int) -> Exchange:
-        """One look at the store: record the report, claim tasks, list cancels, refresh the token."""
+    def look(self, tx: Transaction, agent: Agent) -> Look:
+        """The read-only part of an exchange; the poll route runs it in the token check's own
+        transaction (AgentAuth `look`), so an idle poll, the relay's most frequent request, costs
+        one store transaction and no second read of the agent row."""
+        mark = self.signals.mark((agent.workspace_id, agent.agent_id))  # before the reads, as in `poll`
+        return Look(agent, bool(self.tasks.queued_for(tx, agent, 1)), self.tasks.running_for(tx, agent), mark)
+
+    def _exchange(
+        self, caller: AgentCaller, report: AgentReport | None, max_tasks: int, *, fresh: Look | None = None
+    ) -> Exchange:  # fmt: skip
+        """One look at the store: record the report, claim tasks, list cancels, refresh the token.
+
+        `fresh` is the look this very request made with its token check; without it (a held poll's
+        second look, whose caller may be seconds old) the look is read here. Claims and writes
+        re-read the agent in their write transaction either way, so revocation holds as before."""
         now = self.clock()
         key = caller.key
         seen = self.presence.seen(key, now)
@@ -271,12 +296,14 @@ class AgentService:
         facts_changed = bool(report and self.facts.report(key, report.codex_facts()))
         if seen.came_online or sessions_changed or facts_changed:
             self.feed.bump(caller.workspace_id)  # shown in the state view but never stored, so no write moves the feed for it
-        with self.store.transaction(write=False) as tx:
-            agent = tx.agents.get(key)
-            if agent is None or agent.revoked_at is not None:
-                return Exchange([], [])
-            has_queued = bool(self.tasks.queued_for(tx, agent, min(max_tasks, 1)))
-            running = self.tasks.running_for(tx, agent)
+        if fresh is None:
+            with self.store.transaction(write=False) as tx:
+                agent = tx.agents.get(key)
+                if agent is None or agent.revoked_at is not None:
+                    return Exchange([], [])
+                fresh = self.look(tx, agent)
+        agent, running = fresh.agent, fresh.running
+        has_queued = fresh.queued and max_tasks > 0
         canceling, owed = cancel_ids(running), self.turns.owed(running)
         changes = merged(agent, report) if report else {}
         token = None

@@ -1,1 +1,1 @@
-"""Ephemeral database servers the tests start themselves (never one they find running)."""
+"""Real servers the tests start for themselves (never one they find running), on loopback, stopped after."""
