@@ -75,6 +75,9 @@ setup(
         "cryptography>=41",
         # plugins/volatile/redis: the shared volatile store and wake-up bus of several relay replicas (issue 19)
         "redis>=5,<7",
+        # the `postgres` storage backend (issue 19): several relays on one database operators already run
+        "psycopg[binary]>=3.1,<4",
+        "psycopg-pool>=3.2,<4",
     ],
     extras_require={
         "test": [

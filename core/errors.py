@@ -45,6 +45,14 @@ class StorageError(Exception):
     """The storage backend cannot be opened or used (unknown backend, corrupt file, locked)."""
 
 
+class StorageUnavailable(StorageError):
+    """The storage cannot be reached right now (database down, no connection within the timeout).
+
+    Transient, unlike its parent: the relay answers 503 `storage-unavailable` and recovers by itself
+    once the database is back.
+    """
+
+
 class VolatileStoreUnavailable(Exception):
     """The shared volatile store cannot be reached now (Redis down); the relay answers 503
     `volatile-store-unavailable` and tries again on the next request."""

@@ -35,6 +35,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mobile_codex.plugins.logs.journal",
     "mobile_codex.plugins.exec_modes.codex_modes",
     "mobile_codex.plugins.storage.sqlite",
+    "mobile_codex.plugins.storage.postgres",
     "mobile_codex.plugins.storage.json_state",
     "mobile_codex.plugins.volatile.memory",
     "mobile_codex.plugins.volatile.redis",

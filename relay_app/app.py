@@ -13,7 +13,7 @@ from pathlib import Path
 import falcon
 
 from mobile_codex.core.config import RelayConfig
-from mobile_codex.core.errors import VolatileStoreUnavailable
+from mobile_codex.core.errors import StorageUnavailable, VolatileStoreUnavailable
 from mobile_codex.core.plugin_types import NotifierSpec
 from mobile_codex.core.plugins import Plugins, load_plugins
 from mobile_codex.core.store import Store
@@ -21,7 +21,7 @@ from mobile_codex.core.timeutil import Clock, system_clock
 from mobile_codex.core.volatile_store import VolatileStore
 
 from .context import RelayContext, Services
-from .errors import ApiError
+from .errors import ApiError, ServiceUnavailable
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
@@ -165,14 +165,20 @@ def create_app(
         resp.media = {"error": "internal-error"}
 
     def _volatile_unavailable(req, resp, err: VolatileStoreUnavailable, params) -> None:
+        # Redis is down: transient, so 503 and no traceback.
         log.warning("volatile store unavailable on %s %s: %s", req.method, req.path, err)
-        resp.status = falcon.HTTP_503
-        resp.media = {"error": "volatile-store-unavailable"}
+        _api_error(req, resp, ServiceUnavailable("volatile-store-unavailable"), params)
+
+    def _storage_unavailable(req, resp, err: StorageUnavailable, params) -> None:
+        # The database is down or out of connections: transient, so 503 and no traceback.
+        log.warning("storage unavailable on %s %s: %s", req.method, req.path, err)
+        _api_error(req, resp, ServiceUnavailable("storage-unavailable"), params)
 
     # Falcon picks the most specific handler for an exception's class.
     app.add_error_handler(Exception, _unexpected)
     app.add_error_handler(VolatileStoreUnavailable, _volatile_unavailable)
     app.add_error_handler(falcon.HTTPError, _http_error)
     app.add_error_handler(ApiError, _api_error)
+    app.add_error_handler(StorageUnavailable, _storage_unavailable)
     app.relay = ctx
     return app

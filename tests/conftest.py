@@ -7,9 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+
+from .servers.postgres import start_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 # The project's own test data (tests/fixtures/*/README.md say where each came from): the suite reads
@@ -85,3 +88,21 @@ def redis_url(redis_server) -> str:
         redis_server.start()  # a test stopped it to see the relay answer 503
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """This run's own PostgreSQL cluster (tests/servers/postgres.py), stopped and removed at the end."""
+    server = start_postgres()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server, request) -> str:
+    """A new empty database on the run's cluster for this test alone; dropped afterwards."""
+    name = "t_" + uuid.uuid4().hex[:16]
+    dsn = postgres_server.create_database(name)
+    yield dsn
+    if postgres_server.running:
+        postgres_server.drop_database(name)

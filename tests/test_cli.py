@@ -132,12 +132,19 @@ def test_check_reports_every_invalid_key_one_line_each_exit_2_no_traceback(run_c
 
 def test_check_knows_the_storage_backends(run_cli, reference):
     doc = json.loads((reference / "relay.json").read_text())
-    doc["storage"] = {"backend": "postgres"}
-    path = write_json(reference / "pg.json", doc)
+    doc["storage"] = {"backend": "mysql"}
+    path = write_json(reference / "my.json", doc)
     done = run_cli("check", "--config", path)
     assert done.returncode == 2
     errors = [line for line in done.stderr.splitlines() if not line.startswith("warning: ")]  # no VAPID key: a warning
-    assert errors == [f"{path}: storage.backend: expected one of json, sqlite, got 'postgres'"]
+    assert errors == [f"{path}: storage.backend: expected one of json, postgres, sqlite, got 'mysql'"]
+    doc["storage"] = {"backend": "postgres", "dsn": "postgresql://relay:hunter2@db/relay"}
+    path = write_json(reference / "pg.json", doc)
+    done = run_cli("check", "--config", path)
+    errors = [line for line in done.stderr.splitlines() if not line.startswith("warning: ")]
+    assert (done.returncode, errors) == (
+        2, [f"{path}: storage.dsn: holds a password: put it in passwordEnv or passwordFile instead"]
+    )
 
 
 def test_check_needs_a_config_argument(run_cli):

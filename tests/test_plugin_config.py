@@ -40,7 +40,7 @@ def test_the_built_in_plugins_declare_the_models_of_their_sections():
     models = load_plugins(entry_points=[]).config_models("relay")
     assert {place: c.plugin.rsplit(".", 1)[1] for place, c in models.items()} == {
         "logSources.path": "file_tail", "logSources.unit": "journal", "storage.sqlite": "sqlite",
-        "storage.json": "json_state",
+        "storage.json": "json_state", "storage.postgres": "postgres",
     }  # fmt: skip
     assert models["storage.sqlite"].item.model is SqliteSettings and models["logSources.path"].item.model is FileLogConfig
 
@@ -134,7 +134,9 @@ def test_a_storage_backend_takes_a_path_relative_to_the_config(tmp_path, backend
         ({"backend": "sqlite", "dsn": "postgres://x"}, "storage.dsn: unknown key"),
         ({"backend": "json", "path": 5}, "storage.path: expected a path string, got 5"),
         ({"backend": ""}, "storage.backend: expected a non-empty string"),
-        ({"backend": "postgres", "dsn": "x"}, "storage.backend: expected one of json, sqlite, got 'postgres'"),
+        ({"backend": "mysql", "dsn": "x"}, "storage.backend: expected one of json, postgres, sqlite, got 'mysql'"),
+        ({"backend": "postgres", "dsn": "x"}, "storage.dsn: not a PostgreSQL connection string (a postgresql:// URI or key=value pairs)"),
+        ({"backend": "postgres"}, "storage.dsn: required key is missing"),
         ([], "storage: expected an object, got array"),
     ],
 )

@@ -52,7 +52,7 @@ def test_builtins_register_like_any_plugin_and_tag_their_items(agent_config):
     logs = plugins.log_sources(agent_config)
     assert {k: c.plugin.rsplit(".", 1)[1] for k, c in logs.items()} == {"app": "file_tail", "web": "journal"}
     assert sorted(plugins.exec_modes(agent_config)) == ["chat", "read-only", "resume", "supervised", "workspace-write"]
-    assert sorted(plugins.storage_backends()) == ["json", "sqlite"]
+    assert sorted(plugins.storage_backends()) == ["json", "postgres", "sqlite"]
 
 
 def test_values_passed_through_hooks_are_frozen(agent_config):

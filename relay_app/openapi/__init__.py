@@ -34,8 +34,9 @@ The Mobile Codex relay's HTTP API: API.md (wire-compatible with Mobile-Codex 0.1
 listed in docs/api.md. Every answer is JSON with `cache-control: no-store` (this document excepted);
 errors are `{"error": "<kebab-case-code>", "detail"?: "..."}`. Unknown `/api/` paths answer 404
 `not-found`, a known path with another method 405 `method-not-allowed`, an unexpected failure 500
-`internal-error`, and one that needs the shared volatile store while it cannot be reached 503
-`volatile-store-unavailable`. `OPTIONS *` answers the CORS preflight (204). Everything outside `/api/` is the
+`internal-error`; any operation answers 503 `storage-unavailable` while the relay cannot reach its database
+(postgres backend: down, or no connection within `storage.connectTimeoutMs`), and one that needs the shared
+volatile store while it cannot be reached 503 `volatile-store-unavailable`. `OPTIONS *` answers the CORS preflight (204). Everything outside `/api/` is the
 static web app. Over-long strings in request bodies are clamped to their byte budget, not refused.
 """
 

@@ -97,7 +97,7 @@ def test_warnings_do_not_change_a_config_error_exit(run_cli, reference):
     assert done.stderr.splitlines() == [
         f"warning: {path}: listenHost: 0.0.0.0 is not a loopback address: the relay is reachable without your TLS proxy; "
         "listen on 127.0.0.1 behind a reverse proxy",
-        f"{path}: storage.backend: expected one of json, sqlite, got 'nope'",
+        f"{path}: storage.backend: expected one of json, postgres, sqlite, got 'nope'",
     ]
 
 

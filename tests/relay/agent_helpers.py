@@ -7,7 +7,7 @@ from falcon import testing
 
 
 @pytest.fixture
-def relay_with(tmp_path, backend):
+def relay_with(tmp_path, backend, new_dsn):
     """Like conftest's make_relay (config overrides), creating each relay's folder first."""
     from .conftest import Relay
 
@@ -16,7 +16,7 @@ def relay_with(tmp_path, backend):
     def make(**overrides):
         folder = tmp_path / f"relay{len(made)}"
         folder.mkdir()
-        made.append(Relay(folder, backend, **overrides))
+        made.append(Relay(folder, backend, dsn=new_dsn(), **overrides))
         return made[-1]
 
     yield make

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,10 +26,12 @@ ORIGIN = "http://localhost:8787"
 START = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 
 
-def make_config(tmp_path: Path, backend: str = "sqlite", **overrides):
+def make_config(tmp_path: Path, backend: str = "sqlite", *, dsn: str | None = None, **overrides):
+    """A relay config in tmp_path on `backend` (postgres: on the database `dsn`)."""
+    storage = {"backend": backend, **({"dsn": dsn} if dsn else {})}
     doc = {
         "publicOrigin": ORIGIN, "dataDir": str(tmp_path / "data"), "bootstrapAdminTokenHash": BOOTSTRAP_HASH,
-        "tokenSecret": TOKEN_SECRET, "storage": {"backend": backend},
+        "tokenSecret": TOKEN_SECRET, "storage": storage,
         "maxLoginAttemptsPerMinute": 1000, "maxPairAttemptsPerMinute": 1000, **overrides,
     }  # fmt: skip
     path = tmp_path / "relay.json"
@@ -72,8 +76,8 @@ class Browser:
 class Relay:
     """One relay app on one backend with an injectable clock."""
 
-    def __init__(self, tmp_path: Path, backend: str, *, plugins=None, **overrides):
-        self.config = make_config(tmp_path, backend, **overrides)
+    def __init__(self, tmp_path: Path, backend: str, *, plugins=None, dsn: str | None = None, **overrides):
+        self.config = make_config(tmp_path, backend, dsn=dsn, **overrides)
         self.clock = FixedClock(START)
         self.store = open_store(self.config, load_plugins(entry_points=[]))
         self.app = create_app(self.config, store=self.store, clock=self.clock, plugins=plugins)
@@ -122,27 +126,61 @@ def route_resources(app):
                 yield method.method, route.path, resource
 
 
-@pytest.fixture(params=["sqlite", "json"])
-def backend(request) -> str:
-    return request.param
+# The relay API tests that also run on PostgreSQL (every test of these modules taking `backend`):
+# the core flows (agents, tasks, state, sign-in, pairing, people) without tripling the suite's time.
+# MOBILE_CODEX_TEST_POSTGRES=all runs every relay test on it too.
+POSTGRES_MODULES = {
+    "test_basics", "test_agent_api", "test_tasks", "test_state_view", "test_state_deltas", "test_idempotency",
+    "test_pairing", "test_login_code", "test_people_workspaces", "test_two_person_rule", "test_retention",
+}
+
+
+def pytest_generate_tests(metafunc):
+    """`backend`: sqlite and json everywhere, postgres for POSTGRES_MODULES (or all, see above)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    if any("backend" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")):
+        return  # the test names its own backends
+    module = metafunc.module.__name__.rpartition(".")[2]
+    on_postgres = module in POSTGRES_MODULES or os.environ.get("MOBILE_CODEX_TEST_POSTGRES") == "all"
+    metafunc.parametrize("backend", ["sqlite", "json", *(["postgres"] if on_postgres else [])])
 
 
 @pytest.fixture
-def relay(tmp_path, backend):
-    instance = Relay(tmp_path, backend)
+def new_dsn(backend, request):
+    """new_dsn(): for postgres a fresh database on the run's cluster (dropped at teardown), else None."""
+    if backend != "postgres":
+        yield lambda: None
+        return
+    server = request.getfixturevalue("postgres_server")
+    made = []
+
+    def make() -> str:
+        made.append("t_" + uuid.uuid4().hex[:16])
+        return server.create_database(made[-1])
+
+    yield make
+    for name in made:
+        if server.running:
+            server.drop_database(name)
+
+
+@pytest.fixture
+def relay(tmp_path, backend, new_dsn):
+    instance = Relay(tmp_path, backend, dsn=new_dsn())
     yield instance
     instance.close()
 
 
 @pytest.fixture
-def make_relay(tmp_path, backend):
+def make_relay(tmp_path, backend, new_dsn):
     """For tests that need config overrides: make_relay(features={...})."""
     made = []
 
     def make(**overrides) -> Relay:
         directory = tmp_path / f"r{len(made)}"
         directory.mkdir()
-        instance = Relay(directory, backend, **overrides)
+        instance = Relay(directory, backend, dsn=new_dsn(), **overrides)
         made.append(instance)
         return instance
 

@@ -122,14 +122,15 @@ def test_dead_cookie_is_cleared_by_status(relay):
     assert browser.post("/api/auth/workspace", {"workspaceId": "x"}).json == {"error": "missing-session"}
 
 
-def test_sessions_survive_a_restart(tmp_path, backend):
+def test_sessions_survive_a_restart(tmp_path, backend, new_dsn):
     from .conftest import Relay
 
-    first = Relay(tmp_path, backend)
+    dsn = new_dsn()
+    first = Relay(tmp_path, backend, dsn=dsn)
     browser = first.owner()
     cookies = dict(browser.cookies)
     first.close()
-    second = Relay(tmp_path, backend)
+    second = Relay(tmp_path, backend, dsn=dsn)
     again = second.browser()
     again.cookies = cookies
     assert again.get("/api/auth/status").json["authenticated"] is True

@@ -1,8 +1,9 @@
 """Crash safety: SIGKILL a relay process during a burst of task creates, then restart it.
 
 Every task whose create was answered 201 must exist afterwards, running ones become
-`interrupted`, SQLite's integrity check passes, and no file in the data dir (WAL and SHM
-included) holds any prompt or output text, ASCII or not.
+`interrupted`, the store's integrity check passes, and no file in the data dir (WAL and SHM
+included; on postgres also the cluster's directory, WAL included) holds any prompt or output
+text, ASCII or not. Runs on sqlite and on postgres.
 """
 
 from __future__ import annotations
@@ -48,17 +49,30 @@ class RelayProcess:
 
 
 def data_files_hold_markers(data_dir) -> list[tuple[str, str]]:
+    """(file, marker) for every marker in any file under `data_dir` (a relay's, or a whole cluster)."""
     found = []
-    for path in data_dir.iterdir():
+    for path in sorted(data_dir.rglob("*")):
+        if not path.is_file():
+            continue
         data = path.read_bytes()
         found += [(path.name, m) for m in MARKERS if m.encode() in data or m.encode("utf-16-le") in data]
     return found
 
 
 @pytest.mark.slow  # relay processes, killed and restarted
-def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs):
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs, backend, new_dsn, request):
     port = free_port()
-    config = make_config(tmp_path, "sqlite", listenPort=port)
+    config = make_config(tmp_path, backend, dsn=new_dsn(), listenPort=port)
+    # postgres: the cluster's whole directory (WAL included) is searched too, its pages flushed first
+    cluster = request.getfixturevalue("postgres_server") if backend == "postgres" else None
+
+    def holding_markers() -> list[tuple[str, str]]:
+        if cluster is None:
+            return data_files_hold_markers(config.data_dir)
+        cluster.psql("CHECKPOINT")
+        return data_files_hold_markers(config.data_dir) + data_files_hold_markers(cluster.data_dir)
+
     env = {**os.environ, **user_dirs}
     relay = RelayProcess(tmp_path / "relay.json", env)
 
@@ -108,7 +122,7 @@ def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs):
     for writer in writers:
         writer.join(10)
     assert len(answered) > 20, "the burst should have written something before the kill"
-    assert data_files_hold_markers(config.data_dir) == []
+    assert holding_markers() == []
 
     restarted = RelayProcess(tmp_path / "relay.json", env)
     restarted.stop()
@@ -123,7 +137,7 @@ def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs):
             assert tx.tasks.count(status="interrupted") >= len(answered) + 1
     finally:
         store.close()
-    assert data_files_hold_markers(config.data_dir) == []
+    assert holding_markers() == []
 
 
 def test_the_marker_search_finds_markers(tmp_path):

@@ -229,8 +229,9 @@ def test_locked_session_sees_no_agent_parts(relay, owner):
     assert state_parts(relay, owner) == {"pendingPairRequests": [], "agents": [], "tasks": []}
 
 
-def test_text_never_reaches_disk_and_tasks_are_interrupted_at_start(tmp_path, backend):
-    first = Relay(tmp_path, backend)
+def test_text_never_reaches_disk_and_tasks_are_interrupted_at_start(tmp_path, backend, new_dsn, request):
+    dsn = new_dsn()
+    first = Relay(tmp_path, backend, dsn=dsn)
     owner = first.owner()
     agent = pair_agent(first, owner)
     done = created(owner, prompt="PROMPT-MARKER-ÄÖ✓")
@@ -243,11 +244,17 @@ def test_text_never_reaches_disk_and_tasks_are_interrupted_at_start(tmp_path, ba
     waiting = owner.post("/api/admin/tasks", {"type": "run_action", "agentId": "agent-1", "actionId": "a"}).json["task"]
     cookies = dict(owner.cookies)
     first.close()
-    for path in (tmp_path / "data").iterdir():
+    searched = [path for path in (tmp_path / "data").rglob("*") if path.is_file()]
+    if backend == "postgres":  # the whole cluster, WAL included, its heap pages flushed first
+        server = request.getfixturevalue("postgres_server")
+        server.psql("CHECKPOINT")
+        searched += [path for path in server.data_dir.rglob("*") if path.is_file()]
+        assert any(b"agent-1" in path.read_bytes() for path in searched)  # the search finds what is stored
+    for path in searched:
         data = path.read_bytes()
         for marker in ("PROMPT-MARKER", "OUTPUT-MARKER", "日本", "ÄÖ✓", "SUMMARY-MARKER", "DIFF-MARKER", "ERROR-MARKER"):
             assert marker.encode() not in data, (path, marker)
-    second = Relay(tmp_path, backend)
+    second = Relay(tmp_path, backend, dsn=dsn)
     try:
         for task in (running, queued, waiting):
             assert stored(second, "tasks", task["taskId"]).status == "interrupted"

@@ -31,6 +31,7 @@ from mobile_codex.core.records import (
 BACKEND_PLUGINS = {
     "sqlite": "mobile_codex.plugins.storage.sqlite",
     "json": "mobile_codex.plugins.storage.json_state",
+    "postgres": "mobile_codex.plugins.storage.postgres",
 }
 
 
@@ -41,15 +42,22 @@ def backend_spec(name: str) -> StorageBackendSpec:
     return spec
 
 
-def storage_section(name: str, data_dir: Path) -> StorageConfig:
-    """A `storage` section naming the backend, with the defaults of its own model."""
+def storage_section(name: str, data_dir: Path, dsn: str | None = None) -> StorageConfig:
+    """A `storage` section naming the backend, with the defaults of its own model (postgres: on `dsn`)."""
     [model] = importlib.import_module(BACKEND_PLUGINS[name]).register_config_models()
-    return StorageConfig(backend=name, data_dir=data_dir, settings=model.model())
+    settings = model.model(dsn=dsn) if name == "postgres" else model.model()
+    return StorageConfig(backend=name, data_dir=data_dir, settings=settings)
 
 
-@pytest.fixture(params=["sqlite", "json"])
+@pytest.fixture(params=["sqlite", "json", "postgres"])
 def backend(request) -> str:
     return request.param
+
+
+@pytest.fixture
+def dsn(backend, request) -> str | None:
+    """The test's own fresh database when the backend is postgres (None for the file backends)."""
+    return request.getfixturevalue("postgres_dsn") if backend == "postgres" else None
 
 
 @pytest.fixture
@@ -58,12 +66,12 @@ def data_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def open_store(backend, data_dir):
+def open_store(backend, data_dir, dsn):
     """Open the backend's store (on `data_dir` unless told otherwise); closed at teardown."""
     opened = []
 
     def open_(path: Path | None = None):
-        store = backend_spec(backend).open(storage_section(backend, path or data_dir))
+        store = backend_spec(backend).open(storage_section(backend, path or data_dir, dsn))
         opened.append(store)
         return store
 

@@ -334,9 +334,13 @@ def test_integrity_check_is_empty_when_healthy(store, samples):
     assert store.integrity_check() == []
 
 
-def test_files_are_private(store, samples, data_dir):
+def test_files_are_private(backend, store, samples, data_dir):
     with store.transaction() as tx:
         tx.users.put(samples["users"])
+    if backend == "postgres":
+        # The cluster's files are the operator's: the relay keeps none of its own.
+        assert store.data_files() == [] and not data_dir.exists()
+        return
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
     files = store.data_files()
     assert files and all(path.parent == data_dir for path in files)
@@ -345,15 +349,18 @@ def test_files_are_private(store, samples, data_dir):
     assert {path.name for path in data_dir.iterdir()} == {path.name for path in files}
 
 
-def test_a_committed_write_survives_sigkill(backend, open_store, data_dir):
+def test_a_committed_write_survives_sigkill(backend, open_store, data_dir, dsn):
     result = run_python(
         """
         import importlib, os, signal, sys
         from pathlib import Path
         from mobile_codex.core.config.relay import StorageConfig
         from mobile_codex.core.records import Workspace
-        [spec] = importlib.import_module(sys.argv[1]).register_storage_backends()
-        store = spec.open(StorageConfig(backend=spec.name, data_dir=Path(sys.argv[2])))
+        plugin = importlib.import_module(sys.argv[1])
+        [spec] = plugin.register_storage_backends()
+        [model] = plugin.register_config_models()
+        settings = model.model(dsn=sys.argv[3]) if sys.argv[3] else None
+        store = spec.open(StorageConfig(backend=spec.name, data_dir=Path(sys.argv[2]), settings=settings))
         for i in range(20):
             with store.transaction() as tx:
                 tx.workspaces.put(Workspace(workspace_id=f"ws{i}", name="n", created_at="t"))
@@ -362,6 +369,7 @@ def test_a_committed_write_survives_sigkill(backend, open_store, data_dir):
         """,
         BACKEND_PLUGINS[backend],
         data_dir,
+        dsn or "",
     )
     assert result.returncode == -signal.SIGKILL, result.stderr
     assert result.stdout == "committed\n"
