@@ -30,7 +30,7 @@ def test_a_killed_replica_is_skipped_and_no_request_fails(run_cli, tmp_path, use
     caddy = CaddyProxy(tmp_path / "caddy", [r.upstream for r in replicas], port=caddy_port)
     try:
         for _ in range(6):
-            assert get(caddy.origin, "/api/ready") == (200, {"ok": True, "storage": "ok"})
+            assert get(caddy.origin, "/api/ready") == (200, {"ok": True, "storage": "ok", "volatile": "ok"})
         replicas[0].kill()
         answers = [get(caddy.origin, "/api/health")[0] for _ in range(20)]
         assert answers == [200] * 20  # the dead one is tried, then the request goes to the other
