@@ -19,6 +19,8 @@ from mobile_codex.plugins.logs.file_tail import FileLogConfig
 # Programs that read their command text from `-c`: an action running one of them runs shell text.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
 SYSTEM_CONFIG_DIR = PurePosixPath("/etc")
+# Storage that one relay process (json) or one host's disk (sqlite) holds: replicas cannot share it.
+SINGLE_PROCESS_STORAGE = ("sqlite", "json")
 
 
 def is_loopback_host(host: str) -> bool:
@@ -78,6 +80,11 @@ def relay_risks(path: Path, config: RelayConfig) -> list[ConfigIssue]:
                                  "session cookies cross the network unencrypted; use an https origin"))
     if config.features.codex_exec_write:
         risks.append(_write_mode(file))
+    storage, volatile = config.storage.backend, config.volatile.backend
+    if volatile != "memory" and storage in SINGLE_PROCESS_STORAGE:
+        risks.append(ConfigIssue(file, "storage.backend", f"{storage} beside a shared volatile store ({volatile}) reads as a "
+                                 f"config for several relay replicas, but {storage} cannot be shared by them: use postgres "
+                                 "(docs/deployment-ha.md), or volatile memory for one relay"))
     if not config.notifications.web_push.vapid_private_key:
         risks.append(ConfigIssue(file, "notifications.webPush.vapidPrivateKey", "not set: Web Push is off, phones get no "
                                  "notifications; `mobile-codex init-relay` writes one (keep it: changing it invalidates every subscription)"))

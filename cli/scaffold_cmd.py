@@ -17,7 +17,7 @@ from mobile_codex.core.config import load_agent_config, load_relay_config
 
 from . import paths
 from .exit_codes import RUNTIME_FAILURE, USAGE_OR_CONFIG, CommandFailed
-from .production_risks import risks_for
+from .production_risks import SINGLE_PROCESS_STORAGE, risks_for
 from .scaffold.caddy import caddyfile
 from .scaffold.deployment import AGENT_UNIT, AgentSide, Deployment, RelaySide
 from .scaffold.next_steps import next_steps
@@ -49,17 +49,17 @@ def _config_paths(args) -> tuple[Path | None, Path | None]:
     return (relay if relay.exists() else None, agent if agent.exists() else None)
 
 
-SINGLE_PROCESS_STORAGE = ("sqlite", "json")  # one relay process (json) or one host's file (sqlite)
-
-
 def refuse_unshared_replicas(path: Path, relay: RelaySide) -> None:
-    """Several replicas must share what one process keeps: metadata in PostgreSQL."""
+    """Several replicas must share what one process keeps: metadata in PostgreSQL, volatile state in Redis."""
     if relay.replicas < 1:
         raise CommandFailed(f"--replicas: expected 1 or more, got {relay.replicas}", USAGE_OR_CONFIG)
     backend = relay.config.storage.backend
     if relay.replicas > 1 and backend in SINGLE_PROCESS_STORAGE:
         raise CommandFailed(f"{path}: storage.backend is {backend!r}: {relay.replicas} replicas need storage every replica "
                             "shares (\"postgres\", docs/deployment-ha.md); nothing was written", USAGE_OR_CONFIG)  # fmt: skip
+    if relay.replicas > 1 and relay.config.volatile.backend == "memory":
+        raise CommandFailed(f"{path}: volatile.backend is 'memory': {relay.replicas} replicas need a volatile store every "
+                            "replica shares (\"redis\", docs/deployment-ha.md); nothing was written", USAGE_OR_CONFIG)  # fmt: skip
 
 
 def deployment_from(args) -> Deployment:

@@ -57,9 +57,21 @@ def caddyfile(deployment: Deployment) -> str:
 \trequest_body {{
 \t\tmax_size {MAX_REQUEST_BODY}
 \t}}
-\treverse_proxy {upstream}
+{_proxy(relay)}
 }}
 """
+
+
+def _proxy(relay) -> str:
+    """One upstream as before; several with round robin, retries on another replica and health checks."""
+    if relay.replicas == 1:
+        return f"\treverse_proxy {relay.upstream}"
+    return (f"\treverse_proxy {relay.upstream} {{\n"
+            "\t\tlb_policy round_robin\n"
+            f"\t\tlb_try_duration {LB_TRY_DURATION}\n"
+            "\t\thealth_uri /api/ready\n"
+            f"\t\thealth_interval {HEALTH_INTERVAL}\n"
+            "\t}")
 
 
 def _replicas_note(relay) -> str:

@@ -135,3 +135,16 @@ def test_an_action_a_plugin_adds_that_runs_a_shell_is_named_under_plugins_allow(
         f"{path}: plugins.allow: plugin tests.ops.shell_action_plugin adds action 'cleanup' that runs a shell (bash -c): "
         "review its code before allowing it"
     ]  # the config's own shell action is warned about under actions.status.argv, not twice
+
+
+@pytest.mark.parametrize("storage", ["sqlite", "postgres"])
+def test_a_replica_config_on_sqlite_is_warned_about(run_cli, reference, storage):
+    settings = {"backend": "postgres", "dsn": "postgresql://mc@db.internal/mc"} if storage == "postgres" else {"backend": "sqlite"}
+    path = _relay(reference, storage=settings, volatile={"backend": "redis", "url": "redis://127.0.0.1:6379/0"})
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0, done.stderr
+    expected = [] if storage == "postgres" else [
+        f"warning: {path}: storage.backend: sqlite beside a shared volatile store (redis) reads as a config for several relay "
+        "replicas, but sqlite cannot be shared by them: use postgres (docs/deployment-ha.md), or volatile memory for one relay",
+    ]  # fmt: skip
+    assert done.stderr.splitlines() == expected

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mobile_codex.cli.scaffold.systemd import word
 from mobile_codex.relay_app.server import MAX_REQUEST_BODY
 
 from .conftest import INSTALLED, edit_json
@@ -185,3 +186,32 @@ def test_replicas_on_single_process_storage_are_refused_and_nothing_written(run_
     expected = "--replicas: expected 1 or more, got 0" if replicas == "0" else "storage.backend is 'sqlite': 2 replicas need storage every replica shares"
     assert done.returncode == 2 and expected in done.stderr, done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_replicas_get_a_template_unit_and_a_caddyfile_over_every_port(run_cli, production_configs, tmp_path):
+    relay, _ = production_configs
+    edit_json(relay, storage={"backend": "postgres", "dsn": "postgresql://mc@db.internal/mc", "passwordFile": "/etc/mobile-codex/db"},
+              volatile={"backend": "redis", "url": "redis://127.0.0.1:6379/0"})  # fmt: skip
+    done = run_cli("scaffold-production", "--relay-config", relay, "--output-dir", tmp_path / "m", "--replicas", "2")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    out = tmp_path / "m"
+    assert sorted(p.name for p in out.iterdir()) == ["Caddyfile", "NEXT_STEPS.md", "mobile-codex-relay@.service"]
+    unit = _unit(out, "mobile-codex-relay@.service")
+    assert unit["ExecStart"][0].endswith(" relay --config " + word(str(relay), in_command=True) + " --port %i"), unit["ExecStart"]
+    caddyfile = (out / "Caddyfile").read_text()
+    assert "reverse_proxy 127.0.0.1:8787 127.0.0.1:8788 {" in caddyfile and "health_uri /api/ready" in caddyfile
+    done = subprocess.run([_tool("caddy"), "adapt", "--config", str(out / "Caddyfile")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "not formatted" not in done.stderr, done.stderr
+    instance = tmp_path / "verify" / "mobile-codex-relay@8788.service"  # systemd checks a template through an instance
+    instance.parent.mkdir()
+    instance.write_text((out / "mobile-codex-relay@.service").read_text())
+    done = subprocess.run([_tool("systemd-analyze"), "verify", str(instance)], capture_output=True, text=True,
+                          env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"}, timeout=60)  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    steps = (out / "NEXT_STEPS.md").read_text()
+    assert "sudo systemctl enable --now mobile-codex-relay@8787 mobile-codex-relay@8788" in steps
+
+    edit_json(relay, volatile={"backend": "memory"})
+    refused = run_cli("scaffold-production", "--relay-config", relay, "--output-dir", tmp_path / "n", "--replicas", "2")
+    assert refused.returncode == 2 and "volatile.backend is 'memory': 2 replicas need a volatile store" in refused.stderr
+    assert not (tmp_path / "n").exists()
