@@ -80,7 +80,8 @@ def relay_risks(path: Path, config: RelayConfig) -> list[ConfigIssue]:
                                  "session cookies cross the network unencrypted; use an https origin"))
     if config.features.codex_exec_write:
         risks.append(_write_mode(file))
-    storage, volatile = config.storage.backend, config.volatile.backend
+    # getattr: with another key invalid, `check` still warns, and a section may be left unparsed (a dict)
+    storage, volatile = getattr(config.storage, "backend", None), getattr(config.volatile, "backend", "memory")
     if volatile != "memory" and storage in SINGLE_PROCESS_STORAGE:
         risks.append(ConfigIssue(file, "storage.backend", f"{storage} beside a shared volatile store ({volatile}) reads as a "
                                  f"config for several relay replicas, but {storage} cannot be shared by them: use postgres "
