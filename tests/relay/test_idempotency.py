@@ -12,10 +12,10 @@ BODY = {"type": "codex_exec", "agentId": "agent-1", "prompt": "hello"}
 
 
 @pytest.fixture(params=["memory", "redis"])
-def relay(request, tmp_path, backend):
+def relay(request, tmp_path, backend, new_dsn):
     """Keys in this process's memory and in a shared Redis (tests/servers/redis.py) alike."""
     volatile = {"backend": "redis", "url": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
-    instance = Relay(tmp_path, backend, volatile=volatile or {"backend": "memory"})
+    instance = Relay(tmp_path, backend, dsn=new_dsn(), volatile=volatile or {"backend": "memory"})
     yield instance
     instance.close()
 
