@@ -12,15 +12,13 @@ import http.client
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 
 import pytest
-
 from mobile_codex.core.plugins import load_plugins
 from mobile_codex.relay_app.server import open_store
 
+from ..servers.relay_replica import RelayReplica
 from ..waiting import wait_until
 from .agent_helpers import Http, pair_over_http
 from .conftest import BOOTSTRAP_TOKEN, ORIGIN, make_config
@@ -32,20 +30,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class RelayProcess:
-    def __init__(self, config_path, env):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(config_path)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
-        line = self.proc.stdout.readline()
-        assert "relay listening" in line, line + self.proc.stderr.read()
-
-    def stop(self, sig=signal.SIGTERM) -> None:
-        self.proc.send_signal(sig)
-        self.proc.wait(20)
 
 
 def data_files_hold_markers(data_dir) -> list[tuple[str, str]]:
@@ -74,7 +58,7 @@ def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs, backend, new
         return data_files_hold_markers(config.data_dir) + data_files_hold_markers(cluster.data_dir)
 
     env = {**os.environ, **user_dirs}
-    relay = RelayProcess(tmp_path / "relay.json", env)
+    relay = RelayReplica(tmp_path / "relay.json", env=env)
 
     class Live:  # what pair_over_http needs
         pass
@@ -124,7 +108,7 @@ def test_sigkill_during_a_burst_of_task_writes(tmp_path, user_dirs, backend, new
     assert len(answered) > 20, "the burst should have written something before the kill"
     assert holding_markers() == []
 
-    restarted = RelayProcess(tmp_path / "relay.json", env)
+    restarted = RelayReplica(tmp_path / "relay.json", env=env)
     restarted.stop()
     store = open_store(config, load_plugins(entry_points=[]))
     try:

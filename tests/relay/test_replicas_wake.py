@@ -7,10 +7,10 @@ import os
 
 import pytest
 
+from ..servers.redis import free_port
+from ..servers.relay_replica import RelayReplica
 from .agent_helpers import Http, in_thread, pair_over_http
 from .conftest import BOOTSTRAP_TOKEN, ORIGIN, make_config
-from ..servers.redis import free_port
-from .relay_process import RelayProcess
 
 
 @pytest.mark.slow  # two relay processes
@@ -26,7 +26,7 @@ def test_a_task_created_on_one_replica_wakes_the_poll_held_on_another(tmp_path, 
             ports.append(free_port())
             make_config(folder, "sqlite", listenPort=ports[-1], dataDir=str(shared_dir),
                         volatile={"backend": "redis", "url": redis_url})  # fmt: skip
-            relays.append(RelayProcess(folder / "relay.json", env))
+            relays.append(RelayReplica(folder / "relay.json", env=env))
 
         class Live:  # what pair_over_http needs: relay A
             port = ports[0]

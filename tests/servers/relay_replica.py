@@ -1,4 +1,5 @@
-"""`mobile-codex relay --config F --port P` as a real process: one replica of a relay config."""
+"""`mobile-codex relay --config F [--port P]` as a real process: a relay, or one replica of a relay
+config (`--port`: several on one host), for crash, wake-up and proxy tests."""
 
 from __future__ import annotations
 
@@ -10,23 +11,23 @@ from pathlib import Path
 
 
 class RelayReplica:
-    def __init__(self, config: Path, port: int, env: dict[str, str] | None = None):
+    def __init__(self, config: Path, port: int | None = None, env: dict[str, str] | None = None):
         self.port = port
-        self.upstream = f"127.0.0.1:{port}"
+        self.upstream = f"127.0.0.1:{port}" if port else None
+        listen = ["--port", str(port), "--host", "127.0.0.1"] if port else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(config), "--port", str(port), "--host", "127.0.0.1"],
+            [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(config), *listen],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
         )  # fmt: skip
         line = self.proc.stdout.readline()
-        assert line.startswith(f"relay listening on http://127.0.0.1:{port} "), line + self.proc.stderr.read()
+        expected = f"relay listening on http://127.0.0.1:{port} " if port else "relay listening on "
+        assert line.startswith(expected), line + self.proc.stderr.read()
 
     def kill(self) -> None:
         """SIGKILL: a replica that dies without a word."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(20)
+        self.stop(signal.SIGKILL)
 
-    def stop(self) -> int:
+    def stop(self, sig=signal.SIGTERM) -> int:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(sig)
         return self.proc.wait(20)
