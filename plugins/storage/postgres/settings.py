@@ -7,13 +7,12 @@ where it is instead.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import attrs
 import psycopg.conninfo
-
 from mobile_codex.core.config.schema import integer, path, setting, string
+from mobile_codex.core.config.secrets import read_secret
 from mobile_codex.core.errors import StorageError
 
 
@@ -41,14 +40,7 @@ class PostgresSettings:
 
     def password(self) -> str | None:
         """The password from the variable or file named; None when neither is set."""
-        if self.password_env:
-            value = os.environ.get(self.password_env)
-            if value is None:
-                raise StorageError(f"storage.passwordEnv: the environment variable {self.password_env} is not set")
-            return value
-        if self.password_file is not None:
-            try:
-                return self.password_file.read_text(encoding="utf-8").splitlines()[0]
-            except (OSError, IndexError) as exc:
-                raise StorageError(f"storage.passwordFile: cannot read a password from {self.password_file}: {exc}") from None
-        return None
+        try:
+            return read_secret("storage", self.password_env, self.password_file)
+        except ValueError as err:
+            raise StorageError(str(err)) from None

@@ -13,15 +13,13 @@ messages into a local condition variable, so a held long-poll costs no Redis con
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
 from collections.abc import Mapping
-from pathlib import Path
 
 import redis
-
+from mobile_codex.core.config.secrets import read_secret
 from mobile_codex.core.errors import VolatileStoreRefused, VolatileStoreUnavailable
 
 PREFIX = "mc:"
@@ -32,20 +30,13 @@ RULE = "SECURITY.md: task text is kept in memory only, never on disk"
 
 
 def _password(config) -> str | None:
-    if config.password_env:
-        value = os.environ.get(config.password_env)
-        if value is None:
-            raise VolatileStoreRefused(f"volatile.passwordEnv: environment variable {config.password_env} is not set")
-        return value
-    if config.password_file:
-        try:
-            return Path(config.password_file).read_text(encoding="utf-8").strip()
-        except OSError as err:
-            raise VolatileStoreRefused(f"volatile.passwordFile: cannot read {config.password_file}: {err.strerror}") from None
-    return None
+    try:
+        return read_secret("volatile", config.password_env, config.password_file)
+    except ValueError as err:
+        raise VolatileStoreRefused(str(err)) from None
 
 
-def open_redis_store(config) -> "RedisVolatileStore":
+def open_redis_store(config) -> RedisVolatileStore:
     client = redis.Redis.from_url(
         config.url, password=_password(config), socket_timeout=SOCKET_TIMEOUT_S,
         socket_connect_timeout=SOCKET_TIMEOUT_S, health_check_interval=30,
