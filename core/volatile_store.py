@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from .task_text import TaskText, TextBounds
+
 
 class VolatileStore(Protocol):
     def epoch(self) -> str:
@@ -52,3 +54,7 @@ class VolatileStore(Protocol):
         """Block until a topic's version differs from `seen` (or `timeout_s` passes); returns the versions."""
 
     def close(self) -> None: ...
+
+    def task_text(self, bounds: TextBounds) -> TaskText:
+        """The task text held in this store, within `bounds` (core/task_text.py); every caller with
+        the same bounds shares one."""

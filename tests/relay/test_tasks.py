@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from mobile_codex.relay_app.services.volatile import VolatileText
-
 from .agent_helpers import create_task, created, member, other_workspace, pair_agent, relay_with, state_parts, stored  # noqa: F401
 from .conftest import Relay
 
@@ -265,27 +263,3 @@ def test_text_never_reaches_disk_and_tasks_are_interrupted_at_start(tmp_path, ba
         assert views[done["taskId"]]["prompt"] == "" and views[done["taskId"]]["outputTail"] == ""
     finally:
         second.close()
-
-
-def test_volatile_text_is_bounded_oldest_terminal_first():
-    text = VolatileText(max_tasks=3, max_bytes=10_000)
-    for name in ("a", "b", "c"):
-        text.set(name, prompt=name * 10)
-    text.mark_terminal("b")
-    text.set("d", prompt="d")
-    assert text.get("b")["prompt"] == "" and text.get("a")["prompt"] == "a" * 10 and text.stats()[0] == 3
-    assert text.admit("e", prompt="e") is False  # no terminal task left: unfinished text is never dropped
-    assert text.get("a")["prompt"] == "a" * 10  # (issue 15: it used to go, and its agent ran an empty prompt)
-    for name in ("a", "c", "d"):
-        text.mark_terminal(name)
-    text.set("big", prompt="x" * 9_000)
-    assert text.stats()[1] <= 10_000 and text.get("big")["prompt"] == "x" * 9_000
-    text.forget("big")
-    assert text.get("big")["prompt"] == ""
-
-
-def test_volatile_get_is_a_copy():
-    text = VolatileText()
-    text.set("t", result={"messages": [{"role": "user"}]})
-    text.get("t")["result"]["messages"].clear()
-    assert text.get("t")["result"] == {"messages": [{"role": "user"}]}
