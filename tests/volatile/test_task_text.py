@@ -242,3 +242,25 @@ def test_an_unreachable_redis_is_an_error_never_empty_text(redis_url, redis_serv
         assert text.admit("u", prompt="again") and text.get("u")["prompt"] == "again"
     finally:
         store.close()
+
+
+def test_a_full_redis_refuses_text_whole_and_keeps_its_counts(redis_url):
+    store = open_shared("redis", redis_url)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        text = store.task_text(TextBounds())
+        client.config_set("maxmemory", client.info("memory")["used_memory"] + 200_000)  # noeviction: writes refused
+        admitted = []
+        with pytest.raises(VolatileStoreUnavailable):
+            for n in range(100):
+                admitted.append(text.admit(f"t{n}", prompt="p" * 50_000))
+        assert 0 < len(admitted) < 100 and all(admitted)
+        with pytest.raises(VolatileStoreUnavailable):
+            text.set("t0", outputTail="more")
+        client.config_set("maxmemory", 0)
+        held = [text.get(f"t{n}")["prompt"] for n in range(len(admitted))]
+        assert held == ["p" * 50_000] * len(admitted) and text.get(f"t{len(admitted)}") == EMPTY
+        assert text.stats() == (len(admitted), sum(text_size(text.get(f"t{n}")) for n in range(len(admitted))))
+    finally:
+        client.config_set("maxmemory", 0)
+        store.close()

@@ -24,7 +24,8 @@ one Redis, not a Redis Cluster. Redis unreachable: VolatileStoreUnavailable, nev
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, TypeVar
 
 import redis
 from mobile_codex.core.errors import VolatileStoreUnavailable
@@ -37,7 +38,9 @@ UNFINISHED_TTL_S = 30 * 24 * 3600  # a queued task may wait that long for its ag
 ATTEMPTS = 50  # an update losing this many races in a row gives up (503): a storm, not a conversation
 
 # Shared by every script: names, the clock, forgetting one task, catching up with what Redis expired.
-_COMMON = """
+# The shebang makes a full Redis (maxmemory, noeviction) refuse a script before it starts, never
+# halfway through its writes.
+_COMMON = """#!lua
 local P = KEYS[1]
 local META, SUM, DONE, EXP = P .. 'meta', P .. 'sum', P .. 'done', P .. 'exp'
 local MAX_TASKS, MAX_BYTES, LIVE_RESERVE, CAP = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -185,6 +188,15 @@ def _decode(raw: bytes | None) -> dict[str, Any] | None:
     return None if raw is None else json.loads(raw)
 
 
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Redis away, or full (`maxmemory` with `noeviction` refuses writes): 503, try again later."""
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError, redis.exceptions.OutOfMemoryError) as err:
+        raise VolatileStoreUnavailable(f"redis: {err}") from None
+
+
 class RedisTaskText:
     def __init__(self, client: redis.Redis, bounds: TextBounds = TextBounds()):
         self._r = client
@@ -204,10 +216,8 @@ class RedisTaskText:
         return int(self._call(script, keys=[PREFIX], args=[*self._bounds_args, *args]))
 
     def _call(self, fn, *args, **kwargs):
-        try:
+        with _reachable():
             return fn(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError) as err:
-            raise VolatileStoreUnavailable(f"redis: {err}") from None
 
     def _entry(self, task_id: str) -> dict[str, Any] | None:
         return _decode(self._call(self._r.get, PREFIX + "e:" + task_id))
@@ -233,13 +243,10 @@ class RedisTaskText:
 
     def _versioned(self, task_id: str) -> tuple[dict[str, Any], int]:
         """The entry (EMPTY's values when none is held) and the version it has, read together."""
-        try:
-            with self._r.pipeline(transaction=True) as pipe:
-                pipe.get(PREFIX + "e:" + task_id)
-                pipe.hget(PREFIX + "meta", task_id)
-                raw, meta = pipe.execute()
-        except (redis.ConnectionError, redis.TimeoutError) as err:
-            raise VolatileStoreUnavailable(f"redis: {err}") from None
+        with _reachable(), self._r.pipeline(transaction=True) as pipe:
+            pipe.get(PREFIX + "e:" + task_id)
+            pipe.hget(PREFIX + "meta", task_id)
+            raw, meta = pipe.execute()
         version = json.loads(meta)["v"] if meta is not None else 0
         return _decode(raw) or dict(EMPTY), version
 
@@ -253,11 +260,8 @@ class RedisTaskText:
         self._run(self._forget, task_id)
 
     def stats(self) -> tuple[int, int]:
-        try:
-            with self._r.pipeline(transaction=True) as pipe:
-                pipe.hlen(PREFIX + "meta")
-                pipe.hget(PREFIX + "sum", "bytes")
-                count, held = pipe.execute()
-        except (redis.ConnectionError, redis.TimeoutError) as err:
-            raise VolatileStoreUnavailable(f"redis: {err}") from None
+        with _reachable(), self._r.pipeline(transaction=True) as pipe:
+            pipe.hlen(PREFIX + "meta")
+            pipe.hget(PREFIX + "sum", "bytes")
+            count, held = pipe.execute()
         return int(count), int(held or 0)
