@@ -1,6 +1,7 @@
 """Task text on the `redis` volatile store: two app replicas on one store and one Redis, and a task's
 text (prompt, output, an interactive turn's requests and answers) is the same whichever replica a
-request reaches. While Redis is away no task goes out without its prompt."""
+request reaches. While Redis is away no task goes out without its prompt. And an agent's idle poll
+never touches task text, so a shared store costs the commonest request nothing."""
 
 from __future__ import annotations
 
@@ -21,6 +22,22 @@ def replicas(tmp_path, redis_url):
     other.relay.services.notifications.stop()
     other.relay.shared.close()
     relay.close()
+
+
+class Calls:
+    """The relay's real task text, with a list of the methods called on it."""
+
+    def __init__(self, text):
+        self.text, self.names = text, []
+
+    def __getattr__(self, name):
+        method = getattr(self.text, name)
+
+        def called(*args, **kwargs):
+            self.names.append(name)
+            return method(*args, **kwargs)
+
+        return called
 
 
 def on(app, browser: Browser) -> Browser:
@@ -81,3 +98,27 @@ def test_while_redis_is_down_no_task_goes_out_and_it_stays_queued(replicas, redi
         redis_server.start()
     with relay.store.transaction(write=False) as tx:
         assert [t.task_id for t in tx.tasks.find()] == [task["taskId"]]  # the refused create left nothing
+
+
+@pytest.mark.parametrize("volatile", ["memory", "redis"])
+def test_an_idle_poll_reads_no_task_text(tmp_path, request, volatile):
+    url = request.getfixturevalue("redis_url") if volatile == "redis" else ""
+    relay = Relay(tmp_path, "sqlite", volatile={"backend": volatile, "url": url})
+    try:
+        owner = relay.owner()
+        agent = pair_agent(relay, owner)
+        services = relay.app.relay.services
+        calls = services.tasks.volatile = services.turns.volatile = Calls(services.tasks.volatile)
+        report = {"codexAvailable": True, "codexVersion": "0.169.0", "execModes": EXEC_MODES, "codexSessions": []}
+        for _ in range(3):
+            assert agent.poll(waitMs=0, maxTasks=1, **report)["tasks"] == []
+        assert calls.names == []
+        task = created(owner, prompt="now there is work")
+        assert [t["prompt"] for t in agent.poll(waitMs=0, maxTasks=1)["tasks"]] == ["now there is work"]
+        assert "admit" in calls.names and "get" in calls.names  # the spy sees what the relay reads
+        assert agent.update(task["taskId"], status="completed").status_code == 200
+        calls.names.clear()
+        assert agent.poll(waitMs=0, maxTasks=1, **report)["tasks"] == []
+        assert calls.names == []
+    finally:
+        relay.close()
