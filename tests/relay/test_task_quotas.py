@@ -6,6 +6,8 @@ volatile store has no room left for one more unfinished task's text."""
 
 from __future__ import annotations
 
+import pytest
+
 from mobile_codex.core.task_text import TextBounds, text_size
 from mobile_codex.relay_app.services.task_results import sanitize_result
 from mobile_codex.relay_app.services.tasks import (
@@ -21,7 +23,16 @@ def _refused(result) -> tuple[int, dict]:
     return result.status_code, result.json
 
 
-def test_a_flood_from_another_workspace_never_wipes_a_queued_prompt(relay):
+@pytest.fixture(params=["memory", "redis"])
+def volatile(request) -> dict:
+    """The relay's `volatile` section: task text in its memory, or in a Redis replicas would share."""
+    if request.param == "memory":
+        return {"backend": "memory"}
+    return {"backend": "redis", "url": request.getfixturevalue("redis_url")}
+
+
+def test_a_flood_from_another_workspace_never_wipes_a_queued_prompt(make_relay, volatile):
+    relay = make_relay(volatile=volatile)
     relay.app.relay.services.tasks.volatile = relay.app.relay.shared.task_text(TextBounds(max_tasks=10))  # small, same rules
     owner = relay.owner()
     agent = pair_agent(relay, owner)
@@ -65,8 +76,8 @@ def test_the_limits_have_documented_defaults(relay):
     assert (limits.max_unfinished_tasks_per_workspace, limits.max_task_creates_per_user_per_minute) == (200, 60)
 
 
-def test_the_relay_keeps_the_finished_text_its_state_view_shows(make_relay):
-    relay = make_relay(limits={"maxTaskCreatesPerUserPerMinute": 1000})
+def test_the_relay_keeps_the_finished_text_its_state_view_shows(make_relay, volatile):
+    relay = make_relay(limits={"maxTaskCreatesPerUserPerMinute": 1000}, volatile=volatile)
     owner = relay.owner()
     pair_agent(relay, owner)
     tasks = [created(owner, prompt=f"prompt {n}") for n in range(TASKS_IN_VIEW + 2)]
