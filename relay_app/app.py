@@ -76,7 +76,7 @@ def build_services(
 ) -> Services:  # fmt: skip
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed, shared)
-    quotas = RateLimiter(shared, monotonic=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
+    quotas = RateLimiter(shared, now=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
     # Finished text beyond what the state view shows is read by nobody (services/volatile.py).
     volatile = VolatileText(live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW)
     notify = NotificationService(store, config, clock, volatile=volatile, notifiers=notifiers)
