@@ -76,7 +76,7 @@ def build_services(
 ) -> Services:  # fmt: skip
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed, shared)
-    quotas = RateLimiter(shared, monotonic=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
+    quotas = RateLimiter(shared, now=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
     # Finished text beyond what the state view shows is read by nobody (core/task_text.py); it goes
     # at the latest with its task record (retentionDays).
     volatile = shared.task_text(TextBounds(
