@@ -322,11 +322,18 @@ class TaskService:
 
 
     def claim(self, tx: Transaction, agent: Agent, limit: int) -> list[TaskState]:
-        """Mark the agent's oldest queued tasks (at most `limit`) running."""
+        """Mark the agent's oldest queued tasks (at most `limit`) running.
+
+        A queued task whose text is no longer held (a Redis restarted or emptied before the relay
+        noticed, or text expired after waiting weeks) is never handed out with an empty prompt: it
+        becomes `interrupted`, as its text's loss makes it at a relay start."""
         now = iso(self.clock())
         claimed = []
         for task in self.queued_for(tx, agent, limit):
             if not may(Move.CLAIM, task.status):
+                continue
+            if not self.volatile.inspect(task.task_id, _held):
+                tx.tasks.put(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
                 continue
             task = attrs.evolve(task, status=Status.RUNNING, updated_at=now)
             tx.tasks.put(task)
@@ -402,6 +409,10 @@ class _Mode:
     id: str
     writes: bool
     interactive: bool
+
+
+def _held(entry: dict | None) -> bool:
+    return entry is not None
 
 
 def _requested_before(task: Task, deadline: str) -> bool:

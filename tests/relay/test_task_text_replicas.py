@@ -1,6 +1,6 @@
 """Task text on the `redis` volatile store: two app replicas on one store and one Redis, and a task's
 text (prompt, output, an interactive turn's requests and answers) is the same whichever replica a
-request reaches. While Redis is away no task goes out without its prompt. And an agent's idle poll
+request reaches. While Redis is away no task goes out without its prompt, nor after it lost it. And an agent's idle poll
 never touches task text, so a shared store costs the commonest request nothing."""
 
 from __future__ import annotations
@@ -120,5 +120,21 @@ def test_an_idle_poll_reads_no_task_text(tmp_path, request, volatile):
         calls.names.clear()
         assert agent.poll(waitMs=0, maxTasks=1, **report)["tasks"] == []
         assert calls.names == []
+    finally:
+        relay.close()
+
+
+@pytest.mark.parametrize("volatile", ["memory", "redis"])
+def test_a_queued_task_whose_text_is_gone_is_interrupted_not_handed_out_empty(tmp_path, request, volatile):
+    url = request.getfixturevalue("redis_url") if volatile == "redis" else ""
+    relay = Relay(tmp_path, "sqlite", volatile={"backend": volatile, "url": url})
+    try:
+        owner = relay.owner()
+        agent = pair_agent(relay, owner)
+        lost, kept = created(owner, prompt="lost"), created(owner, prompt="kept")
+        relay.app.relay.services.tasks.volatile.forget(lost["taskId"])  # as a wiped Redis or an expired key would
+        assert [t["prompt"] for t in agent.poll(waitMs=0, maxTasks=2)["tasks"]] == ["kept"]
+        assert stored(relay, "tasks", lost["taskId"]).status == "interrupted"
+        assert stored(relay, "tasks", kept["taskId"]).status == "running"
     finally:
         relay.close()
