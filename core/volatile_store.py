@@ -1,7 +1,7 @@
 """The shared volatile store: what every relay replica must see alike and no disk may hold.
 
-WebAuthn challenges, idempotency keys, rate-limit buckets (and, later, task text and the change
-feed) live here rather than in one process's memory, so any replica can answer any request. The
+WebAuthn challenges, idempotency keys, rate-limit buckets, task text (core/task_text.py) (and,
+later, the change feed) live here rather than in one process's memory, so any replica can answer any request. The
 default backend (`memory`) keeps them in this process, as a single relay always did; `redis` shares
 them between replicas (plugins/volatile/). Nothing here is ever written to disk by the relay, and the
 redis backend refuses a server that would (SECURITY.md: task text only in memory).
