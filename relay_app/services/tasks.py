@@ -293,7 +293,8 @@ class TaskService:
         return [task.task_id for task in done]
 
     def interrupt_unfinished(self) -> int:
-        """At relay start: every task not yet finished becomes `interrupted` (its text is gone)."""
+        """At relay start: every task not yet finished becomes `interrupted` (its text is gone). Text
+        an agent reported since it went (a running relay on an emptied Redis) ends with its task."""
         now = iso(self.clock())
         interrupted = []
         with self.store.transaction() as tx:
@@ -302,6 +303,7 @@ class TaskService:
                     interrupted.append(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
                     tx.tasks.put(interrupted[-1])
         for task in interrupted:
+            self.volatile.mark_terminal(task.task_id)
             self.notify.task_finished(task)
         return len(interrupted)
 
