@@ -36,9 +36,10 @@ def data_files_hold_markers(data_dir) -> list[tuple[str, str]]:
     """(file, marker) for every marker in any file under `data_dir` (a relay's, or a whole cluster)."""
     found = []
     for path in sorted(data_dir.rglob("*")):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes() if path.is_file() else b""
+        except FileNotFoundError:
+            continue  # a live cluster removed it since the listing
         found += [(path.name, m) for m in MARKERS if m.encode() in data or m.encode("utf-16-le") in data]
     return found
 
