@@ -1,0 +1,19 @@
+"""Searching data files for task text: markers (ASCII and not) put in prompts and output, and the
+files under a directory (a relay's data dir, or a whole PostgreSQL cluster, WAL included) that hold one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MARKERS = ("PROMPT-MARK", "OUTPUT-MARK", "Grüße-✓-提示", "出力-Ausgabe")
+
+
+def data_files_hold_markers(data_dir: Path, markers=MARKERS) -> list[tuple[str, str]]:
+    """(file, marker) for every marker in any file under `data_dir`, in UTF-8 or UTF-16-LE."""
+    found = []
+    for path in sorted(data_dir.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        found += [(path.name, m) for m in markers if m.encode() in data or m.encode("utf-16-le") in data]
+    return found
