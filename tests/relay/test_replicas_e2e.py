@@ -93,7 +93,7 @@ def test_the_reference_agent_flow_through_caddy_on_both_replicas(cluster, phone,
 def test_a_task_created_on_b_reaches_the_poll_held_on_a_in_that_poll(cluster, phone, agent):
     on_a, phone_on_b = cluster.direct(0, agent), cluster.direct(1, phone)
     thread, box = in_thread(lambda: on_a.post("/api/agent/poll", {"waitMs": 20000}))
-    time.sleep(0.5)  # held by now (a wake-up that came before the hold would not be the point)
+    time.sleep(1)  # held by now (a task queued before the hold would answer it at once, heldMs 0)
     task = create(phone_on_b)
     thread.join(25)
     status, reply = box["result"]
