@@ -66,6 +66,22 @@ def view(phone, task_id: str) -> dict:
     return task_views(phone)[task_id]
 
 
+def until_view(phone, task_id: str, done, *, timeout: float = 60, what: str = "", check=lambda: None) -> dict:
+    """The task's view once `done(view)`; a failure shows the last view seen."""
+    seen = {}
+
+    def ready() -> bool:
+        check()
+        seen["view"] = view(phone, task_id)
+        return done(seen["view"])
+
+    try:
+        wait_until(ready, timeout=timeout, interval=0.1, what=what)
+    except AssertionError as err:
+        raise AssertionError(f"{err}; the task: {seen.get('view')}") from None
+    return seen["view"]
+
+
 def test_the_reference_agent_flow_through_caddy_on_both_replicas(cluster, phone, agent):
     served = []
 
@@ -140,19 +156,22 @@ def test_an_interactive_turn_with_the_real_agent_through_caddy(cluster, phone, a
         runner.model.script(exec_command("touch cluster-marker.txt && echo ran-it"), message("Touched it."))
         task = create(phone, f"make the marker {MARKERS[0]}", execMode="supervised")
 
-        def pending() -> list[dict]:
-            assert not runner.errors, runner.errors
-            return [r for r in view(phone, task["taskId"]).get("requests") or [] if r["status"] == "pending"]
+        def pending(task_view: dict) -> list[dict]:
+            return [r for r in task_view.get("requests") or [] if r["status"] == "pending"]
 
-        wait_until(pending, timeout=60, what="the command's approval request on the phone")
-        (request,) = pending()
+        def agent_alive() -> None:
+            assert not runner.errors, runner.errors
+
+        asking = until_view(phone, task["taskId"], lambda v: pending(v) or v["status"] not in ("queued", "running"),
+                            what="the approval request on the phone", check=agent_alive)  # fmt: skip
+        assert asking["status"] == "running", asking
+        (request,) = pending(asking)
         assert request["kind"] == "command" and "touch cluster-marker.txt" in request["command"]
         assert not (runner.workspace / "cluster-marker.txt").exists()
         answer = {"decision": "accept", "digest": request["digest"]}
         status, reply = phone.post(f"/api/admin/tasks/{task['taskId']}/requests/{request['requestId']}/answer", answer)
         assert status == 200, reply
-        wait_until(lambda: view(phone, task["taskId"])["status"] not in ("queued", "running"), timeout=60, what="turn end")
-        done = view(phone, task["taskId"])
+        done = until_view(phone, task["taskId"], lambda v: v["status"] not in ("queued", "running"), what="the turn's end")
         assert done["status"] == "completed", done
         assert (runner.workspace / "cluster-marker.txt").exists()
         assert [r["status"] for r in done["requests"]] == ["accepted"]
@@ -281,10 +300,8 @@ def test_redis_restart_loses_task_text_as_a_relay_restart_and_keeps_serving(clus
         cluster.redis.start()
     cluster.wait_ready()
 
-    def interrupted() -> bool:
-        return view(phone, running["taskId"])["status"] == "interrupted"
-
-    wait_until(interrupted, timeout=30, what="the running task interrupted once its text was gone")
+    until_view(phone, running["taskId"], lambda v: v["status"] == "interrupted", timeout=30,
+               what="the running task interrupted once its text was gone")  # fmt: skip
     views = task_views(phone)
     assert len(views) == count_before  # metadata intact
     assert views[running["taskId"]]["outputTail"] in ("", None) and views[running["taskId"]]["prompt"] in ("", None)
