@@ -36,6 +36,7 @@ class Cluster:
         self.folder = folder
         self.postgres = postgres
         self.database = "e2e_" + uuid.uuid4().hex[:12]
+        self.started = time.time() - 2  # files written since then may hold its text (mtime's coarse steps)
         self.replicas: list[RelayReplica] = []
         self.caddy: CaddyProxy | None = None
         self.redis = RedisServer()
