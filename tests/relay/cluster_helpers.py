@@ -12,6 +12,7 @@ import json
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mobile_codex.agent_app.agent import build_agent
@@ -56,8 +57,9 @@ class Cluster:
             volatile={"backend": "redis", "url": self.redis.url}, features={"codexExecWrite": True},
             limits={"maxTaskCreatesPerUserPerMinute": 100000, "maxUnfinishedTasksPerWorkspace": 100000},
         )  # fmt: skip
-        for _ in range(2):
-            self.replicas.append(RelayReplica(self.folder / "relay.json", free_port(), env))
+        with ThreadPoolExecutor(2) as starting:  # at once, as a deployment starts them (migrations run once)
+            starts = [starting.submit(RelayReplica, self.folder / "relay.json", free_port(), env) for _ in range(2)]
+        self.replicas += [start.result() for start in starts]
         self.caddy = CaddyProxy(self.folder / "caddy", [r.upstream for r in self.replicas], port=self.port)
         self.wait_ready()
 

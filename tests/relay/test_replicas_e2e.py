@@ -231,17 +231,17 @@ def test_sigkill_of_a_replica_during_a_burst_loses_nothing_answered(cluster, pho
                     with lock:
                         finished.append(task["taskId"])
 
-    threads = [threading.Thread(target=creator, args=(n,), daemon=True) for n in range(4)]
+    threads = [threading.Thread(target=creator, args=(n,), daemon=True) for n in range(3)]
     threads += [threading.Thread(target=worker, daemon=True)]
     for thread in threads:
         thread.start()
-    wait_until(lambda: len(created) >= 30 and len(finished) >= 5, timeout=60, what="the burst under way")
+    wait_until(lambda: len(created) >= 20 and len(finished) >= 3, timeout=60, what="the burst under way")
     cluster.replicas[0].kill()
     at_kill = len(created), len(finished)
-    wait_until(lambda: len(created) >= at_kill[0] + 20 and len(finished) > at_kill[1], timeout=60, what="clients going on")
+    wait_until(lambda: len(created) >= at_kill[0] + 15 and len(finished) > at_kill[1], timeout=60, what="clients going on")
     cluster.restart_replica(0)  # a replica's restart is not an outage: nothing below may be interrupted
     cluster.wait_ready()
-    wait_until(lambda: len(created) >= at_kill[0] + 30, timeout=60, what="creates after the restart")
+    wait_until(lambda: len(created) >= at_kill[0] + 25, timeout=60, what="creates after the restart")
     stop.set()
     for thread in threads:
         thread.join(30)
