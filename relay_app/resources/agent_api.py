@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..context import RelayContext
+from ..http.parsed_bodies import ParsedBodies
 from ..views.agents_and_tasks import task_view
 from .agent_bodies import parse_poll
 from .task_bodies import parse_task_update
@@ -17,13 +18,17 @@ class Poll:
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
+        # An idle agent sends the same report every poll: read once (http/parsed_bodies.py).
+        self.parsed_bodies = ParsedBodies(parse_poll)
 
     def agent_look(self, tx, agent):
         """The poll's first look at the store, in the token check's transaction (middleware)."""
         return self.ctx.services.agents.look(tx, agent)
 
     def on_post(self, req, resp) -> None:
-        reply = self.ctx.services.agents.poll(req.context.agent, parse_poll(req.context.body))
+        known = req.context.parsed
+        request = known.value if known is not None else self.parsed_bodies.parse(req.context.raw_body, req.context.body)
+        reply = self.ctx.services.agents.poll(req.context.agent, request)
         media = {
             "ok": True, "tasks": [task_view(state) for state in reply.tasks], "cancelTaskIds": reply.cancel_ids,
             "heldMs": reply.held_ms, "answers": reply.owed.answers, "steers": reply.owed.steers,
