@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import falcon
+
 from ..context import RelayContext
 from ..http.parsed_bodies import ParsedBodies
 from ..views.agents_and_tasks import task_view
@@ -10,6 +14,11 @@ from .task_bodies import parse_task_update
 
 POLL_BODY_CAP = 131072
 UPDATE_BODY_CAP = 1024 * 1024
+# The reply to an idle poll (nothing to claim, cancel, answer or steer, not held), the relay's most
+# frequent answer, serialized once as falcon's JSON handler would (ensure_ascii off).
+IDLE_REPLY = json.dumps(
+    {"ok": True, "tasks": [], "cancelTaskIds": [], "heldMs": 0, "answers": [], "steers": []}, ensure_ascii=False
+).encode()
 
 
 class Poll:
@@ -29,6 +38,10 @@ class Poll:
         known = req.context.parsed
         request = known.value if known is not None else self.parsed_bodies.parse(req.context.raw_body, req.context.body)
         reply = self.ctx.services.agents.poll(req.context.agent, request)
+        if reply.idle():
+            resp.content_type = falcon.MEDIA_JSON
+            resp.data = IDLE_REPLY
+            return
         media = {
             "ok": True, "tasks": [task_view(state) for state in reply.tasks], "cancelTaskIds": reply.cancel_ids,
             "heldMs": reply.held_ms, "answers": reply.owed.answers, "steers": reply.owed.steers,

@@ -188,6 +188,10 @@ class PollReply:
     token: str | None = None  # a fresh agent token when the one in use runs out soon
     owed: Owed = NOTHING_OWED  # answers and steers for its interactive turns
 
+    def idle(self) -> bool:
+        """Nothing at all for the agent, and not held: the same reply for every idle poll."""
+        return not (self.tasks or self.cancel_ids or self.held_ms or self.token or self.owed.answers or self.owed.steers)
+
 
 @attrs.frozen
 class AgentState:
