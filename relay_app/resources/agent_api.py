@@ -9,7 +9,7 @@ import falcon
 from ..context import RelayContext
 from ..http.parsed_bodies import ParsedBodies
 from ..views.agents_and_tasks import task_view
-from .agent_bodies import parse_poll
+from .agent_bodies import parse_poll, poll_may_wait
 from .task_bodies import parse_task_update
 
 POLL_BODY_CAP = 131072
@@ -30,9 +30,11 @@ class Poll:
         # An idle agent sends the same report every poll: read once (http/parsed_bodies.py).
         self.parsed_bodies = ParsedBodies(parse_poll)
 
-    def agent_look(self, tx, agent):
+    def agent_look(self, req, tx, agent):
         """The poll's first look at the store, in the token check's transaction (middleware)."""
-        return self.ctx.services.agents.look(tx, agent)
+        known = req.context.parsed
+        may_wait = known.value.wait_ms > 0 if known is not None else poll_may_wait(req.context.body)
+        return self.ctx.services.agents.look(tx, agent, may_wait=may_wait)
 
     def on_post(self, req, resp) -> None:
         known = req.context.parsed
