@@ -10,7 +10,9 @@ from mobile_codex.core.errors import StorageError, VolatileStoreRefused
 from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 from mobile_codex.relay_app.app import RelayApp, create_app
-from mobile_codex.relay_app.server import make_server, open_store, open_volatile, tune_interpreter
+from mobile_codex.relay_app.server import (
+    freeze_startup_heap, make_server, open_store, open_volatile, tune_interpreter,
+)
 from mobile_codex.relay_app.services.housekeeping import Sweeper
 
 from .exit_codes import RUNTIME_FAILURE, CommandFailed
@@ -55,6 +57,7 @@ def relay_listening(config: RelayConfig, plugins: Plugins) -> Iterator[tuple[Rel
                 server = make_server(app, config)
             except OSError as err:
                 raise CommandFailed(f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}") from None
+            freeze_startup_heap()
             sweeper = Sweeper(app.relay.services.housekeeping).start()
             try:
                 yield app, server

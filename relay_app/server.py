@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -51,6 +52,16 @@ def tune_interpreter() -> None:
     """Process-wide settings for a serving relay (`relay` and `up`); tests leave them alone."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     tune_malloc()  # freed memory reused or returned, not kept in many heaps (allocator.py)
+
+
+def freeze_startup_heap() -> None:
+    """Hide what start-up built (modules, the app, its routes and services: ~100,000 objects) from
+    the cyclic garbage collector, once the relay is ready to serve. Every full collection walked all
+    of it, ~150 ms with the GIL held, during which no request moved: one such pause every ~15,000
+    idle polls was the p99 of bench/idle_poll.py at 50 agents (issue 19). Requests make few
+    long-lived objects, so the collections left are short. `relay` and `up` only, after the app."""
+    gc.collect()
+    gc.freeze()
 
 
 # waitress's own body limits. Its defaults accept 1 GiB and spool anything past 512 KiB to a temp

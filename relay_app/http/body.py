@@ -19,17 +19,22 @@ DEFAULT_BODY_CAP = 4096
 LARGEST_BODY_CAP = 1024 * 1024
 
 
-def read_json_object(req: falcon.Request, cap: int, *, json_type_required: bool = False) -> dict:
-    """The body as a dict. With `json_type_required` (browser POSTs), a body that is not empty must
-    also be labelled `application/json` (415 `unsupported-media-type`): a page on another site can
-    send text/plain, form or multipart bodies without asking first, but not that. The label is
-    checked after the JSON itself, so API.md's 413 and 400 `invalid-json` come first as before."""
+def read_body(req: falcon.Request, cap: int) -> bytes:
+    """The raw body, at most `cap` bytes (413 `body-too-large` beyond)."""
     length = req.content_length
     if length is not None and length > cap:
         raise PayloadTooLarge("body-too-large")
     raw = req.bounded_stream.read(cap + 1)
     if len(raw) > cap:  # chunked or lying Content-Length
         raise PayloadTooLarge("body-too-large")
+    return raw
+
+
+def json_object(req: falcon.Request, raw: bytes, *, json_type_required: bool = False) -> dict:
+    """`raw` (read_body's) as a dict. With `json_type_required` (browser POSTs), a body that is not
+    empty must also be labelled `application/json` (415 `unsupported-media-type`): a page on another
+    site can send text/plain, form or multipart bodies without asking first, but not that. The label
+    is checked after the JSON itself, so API.md's 413 and 400 `invalid-json` come first as before."""
     if not raw.strip():
         return {}  # an empty body counts as {}
     try:
@@ -38,9 +43,14 @@ def read_json_object(req: falcon.Request, cap: int, *, json_type_required: bool 
         raise BadRequest("invalid-json") from None
     if not isinstance(data, dict) or (_may_hold_surrogates(raw) and not _encodable(data)):
         raise BadRequest("invalid-json")
-    if json_type_required and not _is_json_type(req.content_type):
-        raise UnsupportedMediaType("unsupported-media-type")
+    check_json_type(req, raw, json_type_required=json_type_required)
     return data
+
+
+def check_json_type(req: falcon.Request, raw: bytes, *, json_type_required: bool) -> None:
+    """415 `unsupported-media-type` for a body that is not empty and not labelled JSON, when required."""
+    if json_type_required and raw.strip() and not _is_json_type(req.content_type):
+        raise UnsupportedMediaType("unsupported-media-type")
 
 
 def _is_json_type(content_type: str | None) -> bool:

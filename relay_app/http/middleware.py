@@ -10,7 +10,10 @@ A dead cookie on a "maybe-session" route is let through as no session, and clear
 A resource states its needs as class attributes, each a value or a {METHOD: value} dict:
 - `action`: its entry in the policy table (required: a route naming none answers 500);
 - `body_cap`: bytes (default 4096); `rate_limit`: None, "login" or "pair";
-- `agent_look(tx, agent)` (agent routes, optional): a read run in the token check's transaction.
+- `agent_look(req, tx, agent)` (agent routes, optional): a read run in the token check's transaction;
+- `parsed_bodies` (optional): a ParsedBodies (parsed_bodies.py); a POST body it has seen skips the
+  JSON step and arrives as `req.context.parsed`, else that is None and the route reads
+  `req.context.body` (and `raw_body`) through it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from .. import policy
 from ..context import RelayContext
 from ..errors import Forbidden, TooManyRequests, Unauthorized
 from ..views.auth import auth_view
-from .body import DEFAULT_BODY_CAP, read_json_object
+from .body import DEFAULT_BODY_CAP, check_json_type, json_object, read_body
 from .client import client_address, rate_limit_client
 from .cookies import clear_session_cookie, read_session_cookie, session_cookie_written
 
@@ -102,11 +105,20 @@ class RequestGate:
 
         if method == "POST":
             cap = route_setting(resource, "body_cap", method, DEFAULT_BODY_CAP)
-            req.context.body = read_json_object(req, cap, json_type_required=browser_post)
+            raw = read_body(req, cap)
+            memo = getattr(resource, "parsed_bodies", None)
+            known = memo.known(raw) if memo is not None else None
+            if known is None:
+                req.context.body = json_object(req, raw, json_type_required=browser_post)
+            else:  # parsed before, so valid JSON: only the label is left to check
+                check_json_type(req, raw, json_type_required=browser_post)
+                req.context.body = known.body
+            req.context.raw_body, req.context.parsed = raw, known
 
         if rule.caller == policy.AGENT:
             look = getattr(resource, "agent_look", None)  # a read to share the token check's transaction
-            req.context.agent = self.ctx.services.agent_auth(req.get_header("Authorization"), look=look)
+            reader = None if look is None else lambda tx, agent: look(req, tx, agent)
+            req.context.agent = self.ctx.services.agent_auth(req.get_header("Authorization"), look=reader)
             return
         caller = self.session_caller(req, rule)
         if caller is None:

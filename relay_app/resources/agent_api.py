@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
+import falcon
+
 from ..context import RelayContext
+from ..http.parsed_bodies import ParsedBodies
 from ..views.agents_and_tasks import task_view
-from .agent_bodies import parse_poll
+from .agent_bodies import parse_poll, poll_may_wait
 from .task_bodies import parse_task_update
 
 POLL_BODY_CAP = 131072
 UPDATE_BODY_CAP = 1024 * 1024
+# The reply to an idle poll (nothing to claim, cancel, answer or steer, not held), the relay's most
+# frequent answer, serialized once as falcon's JSON handler would (ensure_ascii off).
+IDLE_REPLY = json.dumps(
+    {"ok": True, "tasks": [], "cancelTaskIds": [], "heldMs": 0, "answers": [], "steers": []}, ensure_ascii=False
+).encode()
 
 
 class Poll:
@@ -17,13 +27,23 @@ class Poll:
 
     def __init__(self, ctx: RelayContext):
         self.ctx = ctx
+        # An idle agent sends the same report every poll: read once (http/parsed_bodies.py).
+        self.parsed_bodies = ParsedBodies(parse_poll)
 
-    def agent_look(self, tx, agent):
+    def agent_look(self, req, tx, agent):
         """The poll's first look at the store, in the token check's transaction (middleware)."""
-        return self.ctx.services.agents.look(tx, agent)
+        known = req.context.parsed
+        may_wait = known.value.wait_ms > 0 if known is not None else poll_may_wait(req.context.body)
+        return self.ctx.services.agents.look(tx, agent, may_wait=may_wait)
 
     def on_post(self, req, resp) -> None:
-        reply = self.ctx.services.agents.poll(req.context.agent, parse_poll(req.context.body))
+        known = req.context.parsed
+        request = known.value if known is not None else self.parsed_bodies.parse(req.context.raw_body, req.context.body)
+        reply = self.ctx.services.agents.poll(req.context.agent, request)
+        if reply.idle():
+            resp.content_type = falcon.MEDIA_JSON
+            resp.data = IDLE_REPLY
+            return
         media = {
             "ok": True, "tasks": [task_view(state) for state in reply.tasks], "cancelTaskIds": reply.cancel_ids,
             "heldMs": reply.held_ms, "answers": reply.owed.answers, "steers": reply.owed.steers,

@@ -80,6 +80,19 @@ def _options(body: dict, name: str, budget: int) -> list | None:
     return [clamp_head(item, budget) for item in items[:MAX_CONVERSATION_OPTIONS]]
 
 
+def _wait_ms(body: dict[str, Any]) -> int:
+    return clamped_int(body, "waitMs", default=0, lo=0, hi=25000)
+
+
+def poll_may_wait(body: dict[str, Any]) -> bool:
+    """Whether this poll body may be held (its `waitMs` as parse_poll reads it is over 0). A body
+    parse_poll refuses counts as may-wait: the route answers 400 before any wait either way."""
+    try:
+        return _wait_ms(body) > 0
+    except BadRequest:
+        return True
+
+
 def parse_poll(body: dict[str, Any]) -> PollRequest:
     report = AgentReport(
         label=None if body.get("label") is None else text(body, "label", 120),
@@ -98,9 +111,8 @@ def parse_poll(body: dict[str, Any]) -> PollRequest:
     return PollRequest(
         report=report,
         max_tasks=clamped_int(body, "maxTasks", default=1, lo=0, hi=8),
-        wait_ms=clamped_int(body, "waitMs", default=0, lo=0, hi=25000),
+        wait_ms=_wait_ms(body),
     )
-
 
 
 def parse_pair_body(body: dict[str, Any]) -> PairBody:

@@ -175,7 +175,7 @@ class Look:
     agent: Agent
     queued: bool
     running: list
-    mark: Mark  # the agent's wake-up mark, taken before the reads (AgentService.poll)
+    mark: Mark | None  # the agent's wake-up mark, taken before the reads (AgentService.poll); None: no wait asked
 
 
 @attrs.frozen
@@ -187,6 +187,10 @@ class PollReply:
     held_ms: int
     token: str | None = None  # a fresh agent token when the one in use runs out soon
     owed: Owed = NOTHING_OWED  # answers and steers for its interactive turns
+
+    def idle(self) -> bool:
+        """Nothing at all for the agent, and not held: the same reply for every idle poll."""
+        return not (self.tasks or self.cancel_ids or self.held_ms or self.token or self.owed.answers or self.owed.steers)
 
 
 @attrs.frozen
@@ -254,6 +258,8 @@ class AgentService:
     def poll(self, caller: AgentCaller, request: PollRequest) -> PollReply:
         key = caller.key
         looked = caller.looked if isinstance(caller.looked, Look) else None
+        if looked is not None and looked.mark is None and request.wait_ms > 0:
+            looked = None  # a look that took no mark cannot start a wait: read again after taking one
         # before the first look, so nothing queued in between is missed
         mark = looked.mark if looked is not None else self.signals.mark(key)
         exchange = self._exchange(caller, request.report, request.max_tasks, fresh=looked)
@@ -271,11 +277,13 @@ class AgentService:
                         exchange = attrs.evolve(later, token=exchange.token or later.token)
         return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)
 
-    def look(self, tx: Transaction, agent: Agent) -> Look:
+    def look(self, tx: Transaction, agent: Agent, *, may_wait: bool = True) -> Look:
         """The read-only part of an exchange; the poll route runs it in the token check's own
         transaction (AgentAuth `look`), so an idle poll, the relay's most frequent request, costs
-        one store transaction and no second read of the agent row."""
-        mark = self.signals.mark((agent.workspace_id, agent.agent_id))  # before the reads, as in `poll`
+        one store transaction and no second read of the agent row. A poll that will not wait
+        (`waitMs` 0) needs no wake-up mark, which on Redis is a round trip per poll."""
+        # before the reads, as in `poll`
+        mark = self.signals.mark((agent.workspace_id, agent.agent_id)) if may_wait else None
         return Look(agent, bool(self.tasks.queued_for(tx, agent, 1)), self.tasks.running_for(tx, agent), mark)
 
     def _exchange(
@@ -301,7 +309,7 @@ class AgentService:
                 agent = tx.agents.get(key)
                 if agent is None or agent.revoked_at is not None:
                     return Exchange([], [])
-                fresh = self.look(tx, agent)
+                fresh = self.look(tx, agent, may_wait=False)  # `poll` took its mark already
         agent, running = fresh.agent, fresh.running
         has_queued = fresh.queued and max_tasks > 0
         canceling, owed = cancel_ids(running), self.turns.owed(running)

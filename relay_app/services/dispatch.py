@@ -19,6 +19,7 @@ cut seeding from ~375 to ~160 tasks/s). It still ends when the relay stops
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
@@ -39,6 +40,7 @@ class Mark:
     input: int = 0
 
 
+@functools.lru_cache(maxsize=4096)  # every poll names its agent's topics: JSON-encoded once per agent
 def _topics(agent: AgentKey) -> tuple[str, str, str]:
     name = "agent:" + json.dumps(list(agent), separators=(",", ":"))
     return name + ":queued", name + ":canceled", name + ":input"

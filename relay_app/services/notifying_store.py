@@ -67,12 +67,13 @@ class NotifyingStore:
         self._feed = feed
         self.backend = store.backend
 
-    @contextmanager
     def transaction(self, *, write: bool = True):
-        if not write:
-            with self._store.transaction(write=False) as tx:
-                yield tx
-            return
+        if not write:  # a read moves nothing: the store's own, without a wrapper (every poll reads)
+            return self._store.transaction(write=False)
+        return self._writing()
+
+    @contextmanager
+    def _writing(self):
         with self._store.transaction() as tx:
             noting = _NotingTransaction(tx)
             yield noting
