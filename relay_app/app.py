@@ -104,7 +104,8 @@ def build_services(
         notifications=notify,
         preferences=Preferences(store, clock),
         housekeeping=Housekeeping(
-            clock=clock, agents=agents, tasks=tasks, pairing=pairing, notify=notify, epoch=VolatileEpoch(shared, tasks),
+            clock=clock, agents=agents, tasks=tasks, pairing=pairing, notify=notify,
+            epoch=VolatileEpoch(shared, tasks, feed),
             retention=Retention(store, days=config.retention_days, forget_text=tasks.volatile.forget),
         ),
     )
@@ -126,7 +127,7 @@ def create_app(
     store it passes closes it). Its notification workers run until `app.relay.services.notifications.stop()`."""
     if shared is None:
         shared = open_volatile(config, plugins or load_plugins(entry_points=[]))
-    feed = ChangeFeed()
+    feed = ChangeFeed(shared)
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
     holds = HoldLimit(config.server.threads - HELD_RESERVE)

@@ -7,7 +7,8 @@ tasks were last made consistent with, so at start a relay interrupts them only w
 differs: on `memory` that is every start (as always), on Redis a replica's restart leaves the
 other replicas' work running. While serving, the housekeeping sweep calls `reconcile()` again, so a
 Redis wiped under running relays interrupts the unfinished tasks once (the check and the meta write
-share one write transaction: several replicas noticing at once interrupt once).
+share one write transaction: several replicas noticing at once interrupt once). The change feed
+then reads its cursors' key from the new store.
 
 The shared epoch is compared with the last one this process reconciled first, so an unchanged epoch
 costs the store nothing. A task created between a wipe and the sweep that notices it (at most one
@@ -21,15 +22,17 @@ import logging
 
 from mobile_codex.core.volatile_store import VolatileStore
 
+from .events import ChangeFeed
 from .tasks import TaskService
 
 log = logging.getLogger("mobile_codex.relay.volatile_epoch")
 
 
 class VolatileEpoch:
-    def __init__(self, shared: VolatileStore, tasks: TaskService):
+    def __init__(self, shared: VolatileStore, tasks: TaskService, feed: ChangeFeed):
         self._shared = shared
         self._tasks = tasks
+        self._feed = feed
         self._reconciled: str | None = None  # the epoch this process last made the store consistent with
 
     def reconcile(self) -> int:
@@ -37,8 +40,10 @@ class VolatileEpoch:
         epoch = self._shared.epoch()
         if epoch == self._reconciled:
             return 0
+        self._feed.new_epoch()  # its cursors are keyed by the store's epoch and salt
         interrupted = self._tasks.interrupt_unfinished(epoch)
         self._reconciled = epoch
         if interrupted:
-            log.warning("the volatile store is new (epoch %s): %d unfinished task(s) interrupted", epoch[:8], interrupted)
+            log.warning("the volatile store is new (epoch %s): %d unfinished task(s) interrupted", epoch[:8],
+                        interrupted)  # fmt: skip
         return interrupted
