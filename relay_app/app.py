@@ -98,7 +98,7 @@ def build_services(
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
-        task_deltas=TaskDeltas(),
+        task_deltas=TaskDeltas(shared),
         turns=turns,
         agents=agents,
         notifications=notify,

@@ -114,3 +114,17 @@ def test_a_change_cursor_from_before_a_wipe_of_redis_is_stale(replicas, redis_se
     fresh = owner.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=25000")
     assert fresh.json["changeCursor"] != cursor  # answered at once: a new store's cursors are new
     assert on(other, owner).get("/api/admin/state").json["changeCursor"] == fresh.json["changeCursor"]
+
+
+def test_a_tasks_cursor_from_one_replica_is_answered_as_a_delta_by_another(replicas):
+    relay, other = replicas
+    owner = relay.owner()
+    pair_agent(relay, owner)
+    action = {"type": "run_action", "agentId": "agent-1", "actionId": "a"}  # no task text: the same view everywhere
+    first = owner.post("/api/admin/tasks", action).json["task"]["taskId"]
+    view = owner.get("/api/admin/state?tasksSince=").json
+    assert [task["taskId"] for task in view["tasks"]] == [first]
+    second = owner.post("/api/admin/tasks", action).json["task"]["taskId"]
+    delta = on(other, owner).get(f"/api/admin/state?tasksSince={view['tasksCursor']}").json
+    assert delta["tasksDelta"] is True
+    assert [task["taskId"] for task in delta["tasks"]] == [second]
