@@ -130,7 +130,7 @@ def create_app(
     feed = ChangeFeed(shared)
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
-    holds = HoldLimit(config.server.threads - HELD_RESERVE)
+    holds = HoldLimit(config.server.threads - HELD_RESERVE, shared)
     ctx = RelayContext(
         config=config, store=store, clock=clock, limiter=RateLimiter(shared) if limiter is None else limiter, feed=feed,
         holds=holds, shared=shared,

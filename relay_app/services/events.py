@@ -23,6 +23,7 @@ waits that hold on a condition of their own (agent polls) register with `also_re
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 import threading
@@ -146,43 +147,67 @@ class ChangeFeed:
 
 # Held requests one principal may have at once: an agent holds one poll (two while it reconnects), a
 # phone one state wait per open tab. Past these a request answers at once, as if waitMs were 0, so one
-# principal cannot take every held slot of the relay and starve everyone else's.
+# principal cannot take every held slot of the relays and starve everyone else's.
 HELD_PER_AGENT = 2
 HELD_PER_SESSION = 4
+# A held slot of a principal expires this long after it was taken: longer than any hold (25 s
+# waits), so only a slot of a replica that died without releasing it ever expires.
+HOLD_SLOT_TTL_S = 120
 
 
 class HoldLimit:
-    """At most `capacity` requests may be held at once, and at most `per_principal` of one
-    principal (an agent, a session); the rest answer at once."""
+    """At most `capacity` requests may be held at once in this process (its threads), and at most
+    `per_principal` of one principal (an agent, a session) across every replica; the rest answer at once.
 
-    def __init__(self, capacity: int):
+    A principal's holds are numbered slots in the shared store (`held:<principal>:<n>`), each taken
+    with `set_if_absent` and deleted on release, with a TTL so a killed replica's slots come free.
+    """
+
+    def __init__(self, capacity: int, shared: VolatileStore):
         self.capacity = max(0, capacity)
+        self._shared = shared
         self._held = 0
-        self._by_principal: dict[object, int] = {}
         self._lock = threading.Lock()
 
     @contextmanager
     def hold(self, principal: object = None, per_principal: int = 0) -> Iterator[bool]:
         """Yields True when this request may wait, False when it must answer now."""
         with self._lock:
-            mine = self._by_principal.get(principal, 0) if principal is not None else 0
-            allowed = self._held < self.capacity and (principal is None or mine < per_principal)
+            allowed = self._held < self.capacity
             if allowed:
                 self._held += 1
-                if principal is not None:
-                    self._by_principal[principal] = mine + 1
+        slot = None
+        try:
+            if allowed and principal is not None:
+                slot = self._take_slot(principal, per_principal)
+                if slot is None:
+                    self._release()
+                    allowed = False
+        except BaseException:
+            self._release()  # the shared store is away: this request holds nothing
+            raise
         try:
             yield allowed
         finally:
             if allowed:
-                with self._lock:
-                    self._held -= 1
-                    if principal is not None:
-                        left = self._by_principal[principal] - 1
-                        if left:
-                            self._by_principal[principal] = left
-                        else:
-                            del self._by_principal[principal]
+                self._release()
+            if slot is not None:
+                try:
+                    self._shared.delete(slot)
+                except VolatileStoreUnavailable:
+                    pass  # the slot comes free at its TTL
+
+    def _take_slot(self, principal: object, per_principal: int) -> str | None:
+        name = "held:" + json.dumps(principal, separators=(",", ":"))
+        for number in range(per_principal):
+            slot = f"{name}:{number}"
+            if self._shared.set_if_absent(slot, b"1", HOLD_SLOT_TTL_S):
+                return slot
+        return None
+
+    def _release(self) -> None:
+        with self._lock:
+            self._held -= 1
 
     @property
     def held(self) -> int:
