@@ -30,23 +30,28 @@ def test_on_memory_every_start_interrupts_and_a_sweep_does_not(tmp_path, backend
         second.close()
 
 
-def _replica(tmp_path, name: str, redis_url: str) -> Relay:
+def _replica(tmp_path, name: str, redis_url: str, backend: str = "sqlite", dsn: str | None = None) -> Relay:
+    """One replica of a relay: its own app, the shared data (one SQLite file or one database) and Redis."""
     folder = tmp_path / name
     folder.mkdir(exist_ok=True)
-    return Relay(folder, "sqlite", dataDir=str(tmp_path / "data"), volatile={"backend": "redis", "url": redis_url})
+    shared = {"backend": "redis", "url": redis_url}
+    return Relay(folder, backend, dsn=dsn, dataDir=str(tmp_path / "data"), volatile=shared)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-def test_on_redis_a_restart_keeps_the_work_and_a_wipe_interrupts_it_once(tmp_path, backend, redis_server, redis_url):
-    a = _replica(tmp_path, "a", redis_url)
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_on_redis_a_restart_keeps_the_work_and_a_wipe_interrupts_it_once(
+    tmp_path, backend, new_dsn, redis_server, redis_url
+):  # fmt: skip
+    dsn = new_dsn()
+    a = _replica(tmp_path, "a", redis_url, backend, dsn)
     owner = a.owner()
     pair_agent(a, owner)
     queued = created(owner)["taskId"]
-    b = _replica(tmp_path, "b", redis_url)  # a second replica starting does not interrupt a's work
+    b = _replica(tmp_path, "b", redis_url, backend, dsn)  # a second replica starting does not interrupt a's work
     try:
         assert stored(b, "tasks", queued).status == "queued"
         a.close()
-        a = _replica(tmp_path, "a", redis_url)  # nor does a restart of a replica
+        a = _replica(tmp_path, "a", redis_url, backend, dsn)  # nor does a restart of a replica
         assert stored(a, "tasks", queued).status == "queued"
         assert (a.sweep().interrupted, b.sweep().interrupted) == (0, 0)
 
