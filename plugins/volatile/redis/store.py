@@ -23,6 +23,9 @@ from collections.abc import Mapping
 import redis
 from mobile_codex.core.config.secrets import read_secret
 from mobile_codex.core.errors import VolatileStoreRefused, VolatileStoreUnavailable
+from mobile_codex.core.task_text import TextBounds
+
+from .task_text import RedisTaskText
 
 PREFIX = "mc:"
 BUS_CHANNEL = PREFIX + "bus"
@@ -204,3 +207,6 @@ class RedisVolatileStore:
                 pipe.execute()
         except (redis.ConnectionError, redis.TimeoutError) as err:
             raise _unavailable(err) from None
+
+    def task_text(self, bounds: TextBounds) -> RedisTaskText:
+        return RedisTaskText(self._r, bounds)
