@@ -19,7 +19,7 @@ def _contributions(config, plugins) -> dict[str, list[dict]]:
             "execModes": plugins.exec_modes(config),
         }
     else:
-        groups = {"storageBackends": plugins.storage_backends()}
+        groups = {"storageBackends": plugins.storage_backends(), "volatileBackends": plugins.volatile_backends()}
     return {name: [{"id": item_id, "plugin": c.plugin} for item_id, c in items.items()] for name, items in groups.items()}
 
 

@@ -55,6 +55,9 @@ class VolatileStore(Protocol):
 
     def close(self) -> None: ...
 
+    def publish_many(self, topics: tuple[str, ...]) -> None:
+        """`publish` each topic, in one round trip (a write moves several scopes of the change feed)."""
+
     def task_text(self, bounds: TextBounds) -> TaskText:
         """The task text held in this store, within `bounds` (core/task_text.py); every caller with
         the same bounds shares one."""

@@ -47,6 +47,7 @@ from .services.sessions import SessionService
 from .services.task_deltas import TaskDeltas
 from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
 from .services.turns import TurnService
+from .services.volatile_epoch import VolatileEpoch
 from .server import open_volatile
 
 log = logging.getLogger("mobile_codex.relay")
@@ -100,13 +101,14 @@ def build_services(
         agent_auth=AgentAuth(store, config.token_secret, clock),
         pairing=pairing,
         tasks=tasks,
-        task_deltas=TaskDeltas(),
+        task_deltas=TaskDeltas(shared),
         turns=turns,
         agents=agents,
         notifications=notify,
         preferences=Preferences(store, clock),
         housekeeping=Housekeeping(
             clock=clock, agents=agents, tasks=tasks, pairing=pairing, notify=notify,
+            epoch=VolatileEpoch(shared, tasks, feed),
             retention=Retention(store, days=config.retention_days, forget_text=tasks.volatile.forget),
         ),
     )
@@ -128,10 +130,10 @@ def create_app(
     store it passes closes it). Its notification workers run until `app.relay.services.notifications.stop()`."""
     if shared is None:
         shared = open_volatile(config, plugins or load_plugins(entry_points=[]))
-    feed = ChangeFeed()
+    feed = ChangeFeed(shared)
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
-    holds = HoldLimit(config.server.threads - HELD_RESERVE)
+    holds = HoldLimit(config.server.threads - HELD_RESERVE, shared)
     ctx = RelayContext(
         config=config, store=store, clock=clock, limiter=RateLimiter(shared) if limiter is None else limiter, feed=feed,
         holds=holds, shared=shared,
@@ -139,7 +141,7 @@ def create_app(
             config, store, clock, feed=feed, holds=holds, shared=shared, notifiers=_notifiers(config, store, plugins)
         ),
     )  # fmt: skip
-    ctx.services.tasks.interrupt_unfinished()  # their text died with the last process
+    ctx.services.housekeeping.epoch.reconcile()  # their text died with the last process or Redis
     app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.secure_cookies_by_default = config.is_https

@@ -172,6 +172,21 @@ def test_plugins_command_explains_a_gated_plugin(run_cli, reference):
     assert "logSources: none" in done.stdout
 
 
+def test_plugins_command_lists_storage_and_volatile_backends(run_cli, tmp_path, user_dirs):
+    config = tmp_path / "relay.json"
+    assert run_cli("init-relay", "--origin", "https://relay.example", "--output", config,
+                   "--data-dir", tmp_path / "data").returncode == 0  # fmt: skip
+    done = run_cli("plugins", "--config", config, "--json")
+    assert done.returncode == 0, done.stderr
+    contributions = json.loads(done.stdout)["contributions"]
+    assert {item["id"] for item in contributions["storageBackends"]} >= {"sqlite", "json", "postgres"}
+    assert {item["id"]: item["plugin"] for item in contributions["volatileBackends"]} == {
+        "memory": "mobile_codex.plugins.volatile.memory", "redis": "mobile_codex.plugins.volatile.redis",
+    }
+    text = run_cli("plugins", "--config", config).stdout
+    assert "volatileBackends: memory (mobile_codex.plugins.volatile.memory), redis (" in text
+
+
 def test_unknown_command_is_a_usage_error(run_cli):
     assert run_cli("frobnicate").returncode == 2
 

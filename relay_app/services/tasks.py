@@ -292,12 +292,19 @@ class TaskService:
             self.notify.task_finished(task)
         return [task.task_id for task in done]
 
-    def interrupt_unfinished(self) -> int:
-        """At relay start: every task not yet finished becomes `interrupted` (its text is gone). Text
-        an agent reported since it went (a running relay on an emptied Redis) ends with its task."""
+    def interrupt_unfinished(self, epoch: str) -> int:
+        """Every task not yet finished becomes `interrupted` (its text is gone) when the stored meta
+        names another volatile store's `epoch` (services/volatile_epoch.py); `epoch` then becomes the
+        stored one, in the same write transaction: of several relays noticing a new epoch at once,
+        one interrupts and the others find it done. Text an agent reported since the store was
+        emptied (a running relay on an emptied Redis) ends with its task."""
         now = iso(self.clock())
         interrupted = []
         with self.store.transaction() as tx:
+            meta = tx.get_meta()
+            if meta.volatile_epoch == epoch:
+                return 0
+            tx.set_meta(attrs.evolve(meta, volatile_epoch=epoch))
             for status in UNFINISHED:
                 for task in tx.tasks.find(status=status):
                     interrupted.append(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 
-from mobile_codex.relay_app.services.events import HELD_PER_AGENT, HELD_PER_SESSION, HoldLimit
+from mobile_codex.plugins.volatile.memory.store import MemoryVolatileStore
+from mobile_codex.relay_app.services.events import HELD_PER_AGENT, HELD_PER_SESSION, HOLD_SLOT_TTL_S, HoldLimit
 
 from .agent_helpers import in_thread, pair_agent, wait_held
 
 
 def test_hold_limit_counts_each_principal_apart():
-    holds = HoldLimit(10)
+    holds = HoldLimit(10, MemoryVolatileStore())
     mine = [holds.hold("a", 2) for _ in range(3)]
     assert [hold.__enter__() for hold in mine] == [True, True, False]
     other = holds.hold("b", 2)
@@ -22,6 +23,19 @@ def test_hold_limit_counts_each_principal_apart():
     again = holds.hold("a", 2)
     assert again.__enter__() is True  # a released slot is free again
     again.__exit__(None, None, None)
+
+
+def test_a_principal_s_share_is_counted_across_replicas_and_a_dead_replica_s_slots_expire():
+    now = [0.0]
+    shared = MemoryVolatileStore(monotonic=lambda: now[0])
+    one, two = HoldLimit(10, shared), HoldLimit(10, shared)  # two replicas on one store
+    first, second, third = one.hold("a", 2), two.hold("a", 2), two.hold("a", 2)
+    assert [first.__enter__(), second.__enter__(), third.__enter__()] == [True, True, False]
+    assert (one.held, two.held) == (1, 1)  # the refused one holds no thread
+    # replica one dies holding its slot (no __exit__): it comes free when its TTL ends
+    now[0] += HOLD_SLOT_TTL_S + 1
+    again = two.hold("a", 2)
+    assert again.__enter__() is True
 
 
 def test_one_agent_holds_at_most_its_share_of_polls(relay):

@@ -77,6 +77,6 @@ def test_text_reported_after_its_loss_ends_with_the_interrupted_task(relay):
     text.forget(task["taskId"])  # the store lost it (a Redis emptied under a running relay)
     assert agent.update(task["taskId"], outputAppend="after the loss").status_code == 200
     assert text.stats() == (1, TEXT_RESERVE)  # held again, as unfinished text: counted as its reserve
-    assert relay.app.relay.services.tasks.interrupt_unfinished() == 1
+    assert relay.app.relay.services.tasks.interrupt_unfinished("a new epoch") == 1
     assert stored(relay, "tasks", task["taskId"]).status == "interrupted"
     assert text.stats() == (1, text_size(text.get(task["taskId"])))  # ended: it counts what it holds, may go

@@ -39,8 +39,8 @@ def test_no_task_field_is_named_like_volatile_text():
 def test_records_round_trip_through_dicts():
     for record in sample_records().values():
         assert record_from_dict(type(record), record_to_dict(record)) == record
-    meta = RelayMeta(bootstrap_user_id="u", admin_user_ids=("u", "v"))
-    assert record_to_dict(meta) == {"bootstrapUserId": "u", "adminUserIds": ["u", "v"]}
+    meta = RelayMeta(bootstrap_user_id="u", admin_user_ids=("u", "v"), volatile_epoch="e")
+    assert record_to_dict(meta) == {"bootstrapUserId": "u", "adminUserIds": ["u", "v"], "volatileEpoch": "e"}
     assert record_from_dict(RelayMeta, record_to_dict(meta)) == meta
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import redis
 
 from mobile_codex.core.errors import VolatileStoreRefused, VolatileStoreUnavailable
 from tests.servers.redis import RedisServer
+from tests.waiting import wait_until
 
 from .conftest import open_shared
 
@@ -76,3 +79,24 @@ def test_operations_raise_unavailable_while_redis_is_down_and_recover(redis_url,
         assert store.get("k:a") == b"y"
     finally:
         store.close()
+
+
+def test_a_wait_reads_again_only_for_its_own_topics(redis_url):
+    waiting, publishing = open_shared("redis", redis_url), open_shared("redis", redis_url)  # two replicas
+    reads = []
+    counted = waiting.versions
+    waiting.versions = lambda topics: reads.append(topics) or counted(topics)
+    try:
+        woke = {}
+        thread = threading.Thread(target=lambda: woke.update(versions=waiting.wait({"bus:mine": 0}, 30)))
+        thread.start()
+        wait_until(lambda: reads, what="the wait's first read")
+        for _ in range(200):
+            publishing.publish("bus:another")  # heard by the waiting replica's listener, not its topic
+        publishing.publish("bus:mine")
+        thread.join(30)
+        assert woke["versions"] == {"bus:mine": 1}
+        assert len(reads) < 50  # not one read per message heard (a read a second is the safety net)
+    finally:
+        waiting.close()
+        publishing.close()

@@ -227,6 +227,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX pair_requests_workspace_status ON pair_requests (workspace_id, status)",
         "CREATE INDEX push_subscriptions_user ON push_subscriptions (user_id)",
     ),
+    # 2: the volatile store's epoch the unfinished tasks were last reconciled with (issue 19).
+    ("ALTER TABLE meta ADD COLUMN volatile_epoch TEXT",),
 )
 
 

@@ -252,6 +252,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     # 8: the two-person rule, a workspace setting (issue 18); existing workspaces have it off.
     ("ALTER TABLE workspaces ADD COLUMN require_second_approver INTEGER NOT NULL DEFAULT 0",),
+    # 9: the volatile store's epoch the unfinished tasks were last reconciled with (issue 19).
+    ("ALTER TABLE meta ADD COLUMN volatile_epoch TEXT",),
 )
 
 

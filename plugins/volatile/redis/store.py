@@ -8,7 +8,9 @@ after the socket timeout (the relay answers 503, and the client's retry is the r
 
 The wake-up bus: a topic's version is a counter (`mc:bus:<topic>`), and publishing also sends
 the topic name on the pub/sub channel `mc:bus`. One listener thread per process turns those
-messages into a local condition variable, so a held long-poll costs no Redis connection.
+messages into a local condition variable, so a held long-poll costs no Redis connection, and
+counts what it heard per topic (hashed), so a wait reads the versions again only when one of its
+own topics was published (or once a second, in case a message was missed).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ PREFIX = "mc:"
 BUS_CHANNEL = PREFIX + "bus"
 BUS_TTL_S = 7 * 24 * 3600  # a topic nobody published to for a week starts again from 0
 SOCKET_TIMEOUT_S = 3.0
+HEARD_SLOTS = 4096  # topics hashed into this many counters: a collision only costs a wait a read
 RULE = "SECURITY.md: task text is kept in memory only, never on disk"
 
 
@@ -81,6 +84,7 @@ class RedisVolatileStore:
     def __init__(self, client: redis.Redis):
         self._r = client
         self._changed = threading.Condition(threading.Lock())
+        self._heard = [0] * HEARD_SLOTS  # messages heard per topic hash: which waits must read again
         self._listener: threading.Thread | None = None
         self._pubsub = None
         self._closed = False
@@ -142,15 +146,23 @@ class RedisVolatileStore:
     def wait(self, seen: Mapping[str, int], timeout_s: float) -> dict[str, int]:
         self._ensure_listener()
         topics = tuple(seen)
+        slots = tuple(hash(topic) % HEARD_SLOTS for topic in topics)
         deadline = time.monotonic() + timeout_s
         while True:
-            with self._changed:  # read under the lock: a message after the read still wakes us
-                current = self.versions(topics)
-                left = deadline - time.monotonic()
-                if current != dict(seen) or left <= 0:
-                    return current
-                # a missed message (listener reconnecting) costs at most a second
-                self._changed.wait(min(left, 1.0))
+            heard = self._heard_of(slots)  # before the read: a message after it is noticed below
+            current = self.versions(topics)
+            left = deadline - time.monotonic()
+            if current != dict(seen) or left <= 0:
+                return current
+            # Sleep until the listener hears of one of these topics: a message for another topic
+            # costs this wait no read. A missed message (listener reconnecting) costs at most a second.
+            tick = time.monotonic() + min(left, 1.0)
+            with self._changed:
+                while self._heard_of(slots) == heard and (rest := tick - time.monotonic()) > 0:
+                    self._changed.wait(rest)
+
+    def _heard_of(self, slots: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(self._heard[slot] for slot in slots)
 
     def _ensure_listener(self) -> None:
         if self._listener is not None:
@@ -166,8 +178,11 @@ class RedisVolatileStore:
                 self._pubsub = self._r.pubsub(ignore_subscribe_messages=True)
                 self._pubsub.subscribe(BUS_CHANNEL)
                 while not self._closed:
-                    if self._pubsub.get_message(timeout=1.0) is not None:
+                    message = self._pubsub.get_message(timeout=1.0)
+                    if message is not None:
                         with self._changed:
+                            for topic in message["data"].decode().split("\n"):
+                                self._heard[hash(topic) % HEARD_SLOTS] += 1
                             self._changed.notify_all()
             except (redis.RedisError, OSError, ValueError, AttributeError):
                 time.sleep(0.5)  # Redis away: wait() still polls the versions every second
@@ -179,6 +194,19 @@ class RedisVolatileStore:
         if self._pubsub is not None:
             self._pubsub.close()
         self._r.close()
+
+    def publish_many(self, topics: tuple[str, ...]) -> None:
+        if not topics:
+            return
+        try:
+            with self._r.pipeline(transaction=True) as pipe:
+                for topic in topics:
+                    pipe.incr(PREFIX + "bus:" + topic)
+                    pipe.expire(PREFIX + "bus:" + topic, BUS_TTL_S)
+                pipe.publish(BUS_CHANNEL, "\n".join(topics))
+                pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError) as err:
+            raise _unavailable(err) from None
 
     def task_text(self, bounds: TextBounds) -> RedisTaskText:
         return RedisTaskText(self._r, bounds)
