@@ -33,7 +33,7 @@ from mobile_codex.core.errors import StorageError, StorageUnavailable
 from mobile_codex.core.records import TABLES
 from mobile_codex.core.sql.statements import Statements
 from mobile_codex.core.sql.transaction import SqlTransaction
-from mobile_codex.core.sql.writers import SerialWriters
+from mobile_codex.core.serial_writers import SerialWriters
 
 from .dialect import POSTGRES
 from .migrations import MIGRATIONS, migrate

@@ -1,4 +1,4 @@
-"""One write transaction at a time in this process, as the SQL backends' callers rely on."""
+"""One write transaction at a time in this process, as every storage backend's callers rely on."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from ..errors import StorageError
+from .errors import StorageError
 
 
 class SerialWriters:
-    """Queues writers on a thread lock (cheaper and fairer than the engine's own waiting, and a
-    queued writer holds no connection) and refuses a nested write in one thread, which would
-    otherwise wait for itself forever. Readers pass straight through."""
+    """Queues writers on a thread lock and refuses a nested write in one thread, which would
+    otherwise wait for itself forever. Readers pass straight through.
+
+    For the SQL backends the lock is cheaper and fairer than the engine's own waiting, and a
+    queued writer holds no pooled connection; the json backend has no other writer lock."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
