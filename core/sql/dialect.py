@@ -7,14 +7,15 @@ from collections.abc import Callable
 import attrs
 
 
-def _columns(names: tuple[str, ...]) -> str:
+def quoted(names: tuple[str, ...]) -> str:
+    """Column names, quoted, for a column list."""
     return ", ".join(f'"{name}"' for name in names)
 
 
 def replace_into(table: str, fields: tuple[str, ...], keys: tuple[str, ...], mark: str) -> str:
     """SQLite's upsert: the row with the same key is replaced as a whole."""
     marks = ", ".join(mark for _ in fields)
-    return f'INSERT OR REPLACE INTO "{table}" ({_columns(fields)}) VALUES ({marks})'
+    return f'INSERT OR REPLACE INTO "{table}" ({quoted(fields)}) VALUES ({marks})'
 
 
 def insert_on_conflict(table: str, fields: tuple[str, ...], keys: tuple[str, ...], mark: str) -> str:
@@ -22,8 +23,8 @@ def insert_on_conflict(table: str, fields: tuple[str, ...], keys: tuple[str, ...
     marks = ", ".join(mark for _ in fields)
     updates = ", ".join(f'"{name}" = EXCLUDED."{name}"' for name in fields if name not in keys)
     return (
-        f'INSERT INTO "{table}" ({_columns(fields)}) VALUES ({marks}) '
-        f"ON CONFLICT ({_columns(keys)}) DO UPDATE SET {updates}"
+        f'INSERT INTO "{table}" ({quoted(fields)}) VALUES ({marks}) '
+        f"ON CONFLICT ({quoted(keys)}) DO UPDATE SET {updates}"
     )
 
 

@@ -9,12 +9,8 @@ import attrs
 
 from ..record_codec import key_fields, layout
 from ..records import TABLES, RelayMeta
-from .dialect import Dialect
+from .dialect import Dialect, quoted
 from .rows import RowCodec, row_codec
-
-
-def columns(names: tuple[str, ...]) -> str:
-    return ", ".join(f'"{name}"' for name in names)
 
 
 @functools.cache
@@ -45,7 +41,7 @@ class TableSql:
         fields = layout(record_cls).fields
         keys = key_fields(record_cls)
         texts = _text_fields(record_cls)
-        select = f'SELECT {columns(fields)} FROM "{table}"'
+        select = f'SELECT {quoted(fields)} FROM "{table}"'
         by_key = " AND ".join(f'"{name}" = {dialect.mark}' for name in keys)
         return cls(
             table=table,
@@ -87,6 +83,6 @@ class Statements:
         return cls(
             tables={table: TableSql.build(table, record_cls, dialect) for table, record_cls in TABLES.items()},
             meta=meta,
-            get_meta=f"SELECT {columns(meta.fields)} FROM meta WHERE id = 1",
+            get_meta=f"SELECT {quoted(meta.fields)} FROM meta WHERE id = 1",
             set_meta=dialect.upsert("meta", ("id", *meta.fields), ("id",), dialect.mark),
         )

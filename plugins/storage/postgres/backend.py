@@ -31,9 +31,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from mobile_codex.core.config.relay import StorageConfig
 from mobile_codex.core.errors import StorageError, StorageUnavailable
 from mobile_codex.core.records import TABLES
+from mobile_codex.core.serial_writers import SerialWriters
 from mobile_codex.core.sql.statements import Statements
 from mobile_codex.core.sql.transaction import SqlTransaction
-from mobile_codex.core.serial_writers import SerialWriters
 
 from .dialect import POSTGRES
 from .migrations import MIGRATIONS, migrate

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from mobile_codex.core.config.relay import FileStorageSettings, StorageConfig
 from mobile_codex.core.errors import StorageError
+from mobile_codex.core.serial_writers import SerialWriters
 from mobile_codex.core.sql.statements import Statements
 from mobile_codex.core.sql.transaction import SqlTransaction
-from mobile_codex.core.serial_writers import SerialWriters
 
 from .dialect import SQLITE
 from .migrations import migrate
