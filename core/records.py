@@ -246,10 +246,14 @@ class PushSubscription:
 
 @record
 class RelayMeta:
-    """Relay-wide facts: who the bootstrap user is and who the relay owners are."""
+    """Relay-wide facts: who the bootstrap user is, who the relay owners are, and which life of the
+    volatile store the stored task states belong to."""
 
     bootstrap_user_id: str | None = None
     admin_user_ids: tuple = attrs.field(default=(), converter=tuple)
+    # ours (issue 19): the shared volatile store's epoch when unfinished tasks were last made
+    # consistent with it; a start or sweep that finds another epoch knows their text is gone.
+    volatile_epoch: str | None = None
 
 
 # Table name -> record class, in the order a backend creates them.

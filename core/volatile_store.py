@@ -52,3 +52,6 @@ class VolatileStore(Protocol):
         """Block until a topic's version differs from `seen` (or `timeout_s` passes); returns the versions."""
 
     def close(self) -> None: ...
+
+    def publish_many(self, topics: tuple[str, ...]) -> None:
+        """`publish` each topic, in one round trip (a write moves several scopes of the change feed)."""

@@ -47,6 +47,7 @@ from .services.task_deltas import TaskDeltas
 from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
 from .services.turns import TurnService
 from .services.volatile import VolatileText
+from .services.volatile_epoch import VolatileEpoch
 from .server import open_volatile
 
 log = logging.getLogger("mobile_codex.relay")
@@ -104,6 +105,7 @@ def build_services(
         preferences=Preferences(store, clock),
         housekeeping=Housekeeping(
             clock=clock, agents=agents, tasks=tasks, pairing=pairing, notify=notify,
+            epoch=VolatileEpoch(shared, tasks, feed),
             retention=Retention(store, days=config.retention_days, forget_text=tasks.volatile.forget),
         ),
     )
@@ -125,7 +127,7 @@ def create_app(
     store it passes closes it). Its notification workers run until `app.relay.services.notifications.stop()`."""
     if shared is None:
         shared = open_volatile(config, plugins or load_plugins(entry_points=[]))
-    feed = ChangeFeed()
+    feed = ChangeFeed(shared)
     store = NotifyingStore(store, feed)
     ensure_bootstrap(store, clock)
     holds = HoldLimit(config.server.threads - HELD_RESERVE)
@@ -136,7 +138,7 @@ def create_app(
             config, store, clock, feed=feed, holds=holds, shared=shared, notifiers=_notifiers(config, store, plugins)
         ),
     )  # fmt: skip
-    ctx.services.tasks.interrupt_unfinished()  # their text died with the last process
+    ctx.services.housekeeping.epoch.reconcile()  # their text died with the last process or Redis
     app = RelayApp(middleware=[SecurityHeaders(config.public_origin), RequestGate(ctx)])
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.secure_cookies_by_default = config.is_https

@@ -97,4 +97,8 @@ PUSH_SUBSCRIPTIONS_USER = "CREATE INDEX push_subscriptions_user ON push_subscrip
 
 # Migrations written once for every SQL backend, appended after each one's own history (sqlite's
 # versions 1-8, postgres's version 1), so the same change has the next number of each.
-SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = ()
+SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
+    # sqlite 9, postgres 2: the volatile store's epoch the unfinished tasks were last reconciled
+    # with (issue 19).
+    (AddColumn("meta", Column("volatile_epoch")),),
+)

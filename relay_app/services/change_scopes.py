@@ -98,8 +98,9 @@ def written_scopes(tx: Transaction, table: str, old: Any, new: Any) -> set[Scope
 
 
 def meta_scopes(old: RelayMeta, new: RelayMeta) -> set[Scope]:
-    """Who owns the relay: their own permissions, and every relay owner's list of users."""
-    if old == new:
+    """Who owns the relay: their own permissions, and every relay owner's list of users (the
+    volatile store's epoch, which no view shows, moves nothing)."""
+    if attrs.evolve(old, volatile_epoch=None) == attrs.evolve(new, volatile_epoch=None):
         return set()
     owners: Iterable[str | None] = (old.bootstrap_user_id, new.bootstrap_user_id, *old.admin_user_ids, *new.admin_user_ids)
     return {PEOPLE, *(user(user_id) for user_id in owners if user_id)}

@@ -6,7 +6,8 @@ confirmed (`CANCEL_GRACE_SEC`), pairing codes and pair requests long past matter
 tasks and spent codes past `retentionDays` — with the injected clock. Each step reads first,
 writes only when something is due and re-checks every record in its write transaction, so several
 relays sweeping one store at once do no harm (each change is made once) and an idle relay never
-writes. Presence and cancel deadlines are checked on every pass; the day-scale steps, which read
+writes. The first step is the epoch rule (volatile_epoch.py): a wiped volatile store interrupts
+the unfinished tasks, once. Presence and cancel deadlines are checked on every pass; the day-scale steps, which read
 whole tables, at most hourly. The `Sweeper` thread sweeps every `SWEEP_INTERVAL_SEC` while the
 relay serves (`relay`, `up`); tests call `sweep()` directly.
 """
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from mobile_codex.core.errors import VolatileStoreUnavailable
 from mobile_codex.core.timeutil import Clock
 
 from .agents import AgentService
@@ -26,6 +28,7 @@ from .notifications import NotificationService
 from .pairing import PairingService
 from .retention import Retention
 from .tasks import TaskService
+from .volatile_epoch import VolatileEpoch
 
 log = logging.getLogger("mobile_codex.relay.housekeeping")
 
@@ -39,14 +42,16 @@ class Swept:
     pairing_records_deleted: int = 0
     past_retention_deleted: int = 0
     workspaces_with_agents_gone_offline: int = 0
+    interrupted: int = 0  # unfinished tasks whose text a wiped volatile store took
 
 
 class Housekeeping:
     def __init__(
         self, *, clock: Clock, agents: AgentService, tasks: TaskService, pairing: PairingService, retention: Retention,
-        notify: NotificationService,
+        notify: NotificationService, epoch: VolatileEpoch,
     ):  # fmt: skip
         self.clock = clock
+        self.epoch = epoch
         self.notify = notify  # owners hear of an agent gone offline
         self.agents = agents
         self.tasks = tasks
@@ -57,18 +62,26 @@ class Housekeeping:
     def sweep(self) -> Swept:
         """One pass over every deadline; what it changed."""
         now = self.clock()
+        interrupted = self._reconcile_epoch()
         gone = self.agents.note_offline(now)  # memory only: no store read
         self.notify.agents_offline(sorted(gone))  # (reads the store only when a notifier is loaded)
         offline = len({workspace_id for workspace_id, _ in gone})
         canceled = tuple(self.tasks.finish_overdue_cancels(now))
         if self._slow_due is not None and now < self._slow_due:
-            return Swept(canceled, workspaces_with_agents_gone_offline=offline)
+            return Swept(canceled, workspaces_with_agents_gone_offline=offline, interrupted=interrupted)
         # Codes and history expire in days: reading those tables every few seconds would be waste.
         self._slow_due = now + timedelta(seconds=SLOW_STEPS_EVERY_SEC)
         return Swept(
             canceled, self.pairing.forget_stale(now), self.retention.forget_old(now),
-            workspaces_with_agents_gone_offline=offline,
+            workspaces_with_agents_gone_offline=offline, interrupted=interrupted,
         )  # fmt: skip
+
+    def _reconcile_epoch(self) -> int:
+        try:
+            return self.epoch.reconcile()
+        except VolatileStoreUnavailable as err:  # Redis away: the other deadlines still apply
+            log.warning("cannot read the volatile store's epoch: %s", err)
+            return 0
 
 
 class Sweeper:

@@ -291,11 +291,21 @@ class TaskService:
             self.notify.task_finished(task)
         return [task.task_id for task in done]
 
-    def interrupt_unfinished(self) -> int:
-        """At relay start: every task not yet finished becomes `interrupted` (its text is gone)."""
+    def interrupt_unfinished(self, epoch: str | None = None) -> int:
+        """Every task not yet finished becomes `interrupted` (its text is gone).
+
+        With `epoch` (the volatile store's, services/volatile_epoch.py) only when the stored meta
+        names another one, which then becomes the stored one, in the same write transaction: of
+        several relays noticing a new epoch at once, one interrupts and the others find it done.
+        """
         now = iso(self.clock())
         interrupted = []
         with self.store.transaction() as tx:
+            if epoch is not None:
+                meta = tx.get_meta()
+                if meta.volatile_epoch == epoch:
+                    return 0
+                tx.set_meta(attrs.evolve(meta, volatile_epoch=epoch))
             for status in UNFINISHED:
                 for task in tx.tasks.find(status=status):
                     interrupted.append(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))

@@ -1,5 +1,6 @@
 """The relay on the `redis` volatile store: two app replicas share one store and one Redis, and
-whichever replica a request reaches sees the same challenges, idempotency keys and budgets."""
+whichever replica a request reaches sees the same challenges, idempotency keys, budgets, change
+cursors and task snapshots."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from mobile_codex.relay_app.app import create_app
 
-from .agent_helpers import pair_agent
+from .agent_helpers import in_thread, pair_agent
 from .conftest import ORIGIN, Browser, Relay
 from .passkey_helpers import LOGIN_OPTIONS, LOGIN_VERIFY, REGISTER_OPTIONS, REGISTER_VERIFY
 from .soft_authenticator import SoftAuthenticator
@@ -85,3 +86,31 @@ def test_while_redis_is_down_sign_in_answers_503_and_then_recovers(replicas, red
     assert relay.browser().post("/api/auth/login", {"bootstrapToken": "wrong"}).status_code == 401
     assert relay.browser().get("/api/ready").json == {"ok": True, "storage": "ok", "volatile": "ok"}
     relay.owner()  # signs in again without a relay restart
+
+
+def test_a_state_wait_held_on_one_replica_wakes_for_a_change_through_another(replicas):
+    relay, other = replicas
+    owner = relay.owner()
+    pair_agent(relay, owner)
+    cursor = owner.get("/api/admin/state").json["changeCursor"]
+    assert on(other, owner).get("/api/admin/state").json["changeCursor"] == cursor  # one cursor on every replica
+    thread, box = in_thread(lambda: owner.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=25000"))
+    assert on(other, owner).post("/api/admin/tasks", BODY).status_code == 201
+    thread.join(30)
+    woken = box["result"]
+    assert woken.status_code == 200 and woken.json["changeCursor"] != cursor
+    assert len(woken.json["tasks"]) == 1
+    assert box["elapsed"] < 20  # woken by the create on the other replica, not by the end of its wait
+    assert on(other, owner).get("/api/admin/state").json["changeCursor"] == woken.json["changeCursor"]
+
+
+def test_a_change_cursor_from_before_a_wipe_of_redis_is_stale(replicas, redis_server):
+    relay, other = replicas
+    owner = relay.owner()
+    cursor = owner.get("/api/admin/state").json["changeCursor"]
+    redis_server.flush()
+    relay.sweep()  # the sweep notices the new epoch
+    other.relay.services.housekeeping.sweep()
+    fresh = owner.get(f"/api/admin/state?waitForChangeAfter={cursor}&waitMs=25000")
+    assert fresh.json["changeCursor"] != cursor  # answered at once: a new store's cursors are new
+    assert on(other, owner).get("/api/admin/state").json["changeCursor"] == fresh.json["changeCursor"]

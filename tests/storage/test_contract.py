@@ -215,7 +215,7 @@ def test_meta_get_and_set(open_store):
     store = open_store()
     with store.transaction(write=False) as tx:
         assert tx.get_meta() == RelayMeta()
-    meta = RelayMeta(bootstrap_user_id="user_1", admin_user_ids=["user_1", "user_2"])
+    meta = RelayMeta(bootstrap_user_id="user_1", admin_user_ids=["user_1", "user_2"], volatile_epoch="epoch-1")
     with store.transaction() as tx:
         tx.set_meta(meta)
         assert tx.get_meta() == meta

@@ -91,7 +91,8 @@ def test_a_rewrite_keeps_the_reference_layout_and_data(reference_state, open_sto
         "loginCodes", "pairings", "pairRequests", "agents", "tasks", "notificationPreferences", "pushSubscriptions", "auth",
     ]  # notificationPreferences and pushSubscriptions are ours
     assert (written["version"], written["createdAt"]) == (4, reference_state["createdAt"])
-    assert list(written["auth"]) == ["bootstrapUserId", "adminUserIds", "passkeys", "sessions"]
+    assert list(written["auth"]) == ["bootstrapUserId", "adminUserIds", "volatileEpoch", "passkeys", "sessions"]
+    assert written["auth"]["volatileEpoch"] is None  # ours (issue 19)
     # Everything the reference wrote is still there, unchanged (ours only adds keys).
     for name, value in reference_state.items():
         if isinstance(value, dict) and name != "auth":

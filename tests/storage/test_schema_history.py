@@ -29,9 +29,11 @@ SQLITE_RELEASED = {
     6: "5213987280366516",
     7: "e07214b038b71d33",
     8: "5478ac211cd28d3a",
+    9: "156b1f66710120ea",
 }
 POSTGRES_RELEASED = {
     1: "b0a32e6be8a1d610",
+    2: "249948db435e6e40",
 }
 
 

@@ -211,3 +211,21 @@ def test_migrating_to_the_two_person_rule_keeps_workspaces_with_it_off(open_stor
     store.close()
     with open_store().transaction(write=False) as tx:
         assert tx.workspaces.get("ws_1").require_second_approver is True
+
+
+def test_migrating_to_the_volatile_epoch_keeps_the_meta(open_store, data_dir):
+    # A database of schema version 8 (before issue 19's epoch) with its owners: they are kept and
+    # the epoch reads as unknown, so the next start reconciles unfinished tasks as it always did.
+    data_dir.mkdir()
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:8]) == 8
+    conn.execute("INSERT INTO meta (id, bootstrap_user_id, admin_user_ids) VALUES (1, 'user_1', '[\"user_1\"]')")
+    conn.close()
+
+    store = open_store()
+    with store.transaction() as tx:
+        assert tx.get_meta() == RelayMeta(bootstrap_user_id="user_1", admin_user_ids=("user_1",))
+        tx.set_meta(attrs.evolve(tx.get_meta(), volatile_epoch="e1"))
+    store.close()
+    with open_store().transaction(write=False) as tx:
+        assert tx.get_meta().volatile_epoch == "e1"

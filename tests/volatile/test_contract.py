@@ -77,3 +77,16 @@ def test_wait_returns_at_once_when_behind_and_at_the_timeout_otherwise(shared):
     shared.publish("bus:c")
     assert shared.wait({"bus:c": 0}, 30) == {"bus:c": 1}
     assert shared.wait({"bus:c": 1}, 0.1) == {"bus:c": 1}
+
+
+def test_publish_many_moves_each_topic_and_wakes_their_waiters(shared):
+    shared.publish("bus:d")
+    seen = shared.versions(("bus:d", "bus:e", "bus:f"))
+    woke = {}
+    thread = threading.Thread(target=lambda: woke.update(versions=shared.wait({"bus:f": 0}, 30)))
+    thread.start()
+    shared.publish_many(("bus:d", "bus:f"))
+    thread.join(timeout=30)
+    assert woke["versions"] == {"bus:f": 1}
+    assert shared.versions(("bus:d", "bus:e", "bus:f")) == {**seen, "bus:d": 2, "bus:f": 1}
+    shared.publish_many(())  # nothing to move is no error

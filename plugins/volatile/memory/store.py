@@ -141,3 +141,10 @@ class MemoryVolatileStore:
 
     def close(self) -> None:
         pass
+
+    def publish_many(self, topics: tuple[str, ...]) -> None:
+        with self._bus:
+            for topic in topics:
+                self._versions[topic] = self._versions.get(topic, 0) + 1
+                for waiter in self._waiters.get(topic, ()):
+                    waiter.set()

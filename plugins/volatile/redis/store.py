@@ -176,3 +176,16 @@ class RedisVolatileStore:
         if self._pubsub is not None:
             self._pubsub.close()
         self._r.close()
+
+    def publish_many(self, topics: tuple[str, ...]) -> None:
+        if not topics:
+            return
+        try:
+            with self._r.pipeline(transaction=True) as pipe:
+                for topic in topics:
+                    pipe.incr(PREFIX + "bus:" + topic)
+                    pipe.expire(PREFIX + "bus:" + topic, BUS_TTL_S)
+                pipe.publish(BUS_CHANNEL, topics[0])  # the listener wakes every local wait on any message
+                pipe.execute()
+        except (redis.ConnectionError, redis.TimeoutError) as err:
+            raise _unavailable(err) from None
