@@ -1,7 +1,7 @@
 """Records <-> plain camelCase dicts, the shape of the reference's `state.json` and of the API.
 
 Used by the `json` storage backend (and the state importer) to read and write records, and by
-the `sqlite` backend to learn which fields are booleans or structured (stored as JSON text).
+the SQL backends (core/sql/rows.py) to learn which fields are booleans or structured (stored as JSON text).
 Reading is forgiving in the ways a file written by the reference needs: unknown keys are
 ignored, missing optional fields take the record's default, and volatile task text is dropped.
 Both directions copy nested lists and dicts, so a record never shares mutable state with the

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +29,7 @@ from mobile_codex.core.record_codec import (
 )
 from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.reference_state import State, load_state, remove_stale_temp_files, write_state
+from mobile_codex.core.serial_writers import SerialWriters
 
 STATE_NAME = "state.json"
 LOCK_SUFFIX = ".lock"
@@ -186,8 +186,7 @@ class JsonStore:
         except BaseException:
             self._unlock()
             raise
-        self._write_lock = threading.Lock()
-        self._writer: int | None = None  # thread id holding the write lock
+        self._writers = SerialWriters()
 
     def _lock(self) -> int:
         fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -214,26 +213,19 @@ class JsonStore:
             finally:
                 tx.end()
             return
-        me = threading.get_ident()
-        if self._writer == me:
-            raise StorageError("nested write transaction in one thread (it would deadlock)")
-        with self._write_lock:
-            self._writer = me
+        with self._writers.turn(write=True):
+            tx = self._begin(writable=True)
             try:
-                tx = self._begin(writable=True)
-                try:
-                    yield tx
-                finally:
-                    tx.end()
-                if tx.changed():
-                    state = tx.committed()
-                    try:
-                        write_state(self._path, state)
-                    except OSError as exc:
-                        raise StorageError(f"cannot write {self._path}: {exc}") from exc
-                    self._state = state
+                yield tx
             finally:
-                self._writer = None
+                tx.end()
+            if tx.changed():
+                state = tx.committed()
+                try:
+                    write_state(self._path, state)
+                except OSError as exc:
+                    raise StorageError(f"cannot write {self._path}: {exc}") from exc
+                self._state = state
 
     def _begin(self, *, writable: bool) -> _Transaction:
         if self._lock_fd is None:
@@ -244,7 +236,7 @@ class JsonStore:
         return [path for path in (self._path, self._lock_path) if path.exists()]
 
     def integrity_check(self) -> list[str]:
-        with self._write_lock:  # no commit may replace the file while we compare
+        with self._writers.turn(write=True):  # no commit may replace the file while we compare
             try:
                 on_disk = load_state(self._path, created_at=self._state.created_at)
             except StorageError as exc:
@@ -254,6 +246,6 @@ class JsonStore:
         return []
 
     def close(self) -> None:
-        # Under the write lock, so no commit can land after another process takes the dir over.
-        with self._write_lock:
+        # As a writer, so no commit can land after another process takes the dir over.
+        with self._writers.turn(write=True):
             self._unlock()
