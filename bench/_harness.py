@@ -1,10 +1,14 @@
 """Shared benchmark machinery: a relay in a subprocess, keep-alive HTTP clients, pairing, figures.
 
-Stdlib only (the relay itself runs from the package installed in the same interpreter's venv):
+Stdlib only (the relay itself runs from the package installed in the same interpreter's venv),
+except `SharedStores`, which starts the tests' own ephemeral servers (`tests/servers/`):
 - `Relay`: writes a config into a temp dir (127.0.0.1, a free port, publicOrigin
-  http://localhost:PORT, high rate limits, `server.threads` as asked), starts
-  `python -m mobile_codex.cli.main relay --config F`, waits for "relay listening", and reads the
-  relay's RSS from /proc/PID/status and its data-dir size.
+  http://localhost:PORT, high rate limits, `server.threads` as asked, storage and volatile
+  backends as asked), starts `python -m mobile_codex.cli.main relay --config F`, waits for
+  "relay listening", and reads the relay's RSS from /proc/PID/status and its data-dir size.
+  `relay.replica()` is one more process on the same config (and so the same stores) on its own port.
+- `SharedStores`: a PostgreSQL cluster and a Redis of the benchmark's own, for relays on
+  `storage: postgres` + `volatile: redis`, and their CPU time.
 - `Conn`: one keep-alive http.client connection (reconnects once if the relay closed it).
 - `Phone`: a signed-in owner (bootstrap token login; the session cookie on every request).
 - `pair_agents`: the whole pairing flow through the API; returns each agent's token.
@@ -33,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `tests.servers`: the same ephemeral PostgreSQL and Redis the tests start
 
 # What a real agent (agent_app.capabilities) sends in every poll, minus Codex sessions.
 AGENT_REPORT = {
@@ -112,13 +118,38 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: [0] state, [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU of `pid`; with `children`, also of its live children and the reaped ones
+    (PostgreSQL's postmaster forks a backend per connection)."""
+    fields = _stat(pid)
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    child = _stat(int(entry.name))
+                except (FileNotFoundError, ProcessLookupError):
+                    continue
+                if child[1] == str(pid):
+                    ticks += int(child[11]) + int(child[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # --- the relay in a subprocess ---------------------------------------------------------------
 
 
 class Relay:
-    """A relay on its default (sqlite) storage, in its own process, on 127.0.0.1 and a free port."""
+    """A relay in its own process on 127.0.0.1 and a free port: sqlite by default, or the `storage`
+    and `volatile` config sections given (e.g. `SharedStores.storage()` / `.volatile()`)."""
 
-    def __init__(self, *, threads: int = 64, folder: Path | None = None, keep: bool = False, python: str | None = None):
+    def __init__(self, *, threads: int = 64, folder: Path | None = None, keep: bool = False, python: str | None = None,
+                 storage: dict | None = None, volatile: dict | None = None):  # fmt: skip
         self.threads = threads
         self.python = python or sys.executable  # another venv's interpreter runs that checkout's relay
         self._own_folder = folder is None
@@ -129,6 +160,8 @@ class Relay:
         self.bootstrap_token = secrets.token_urlsafe(32)
         self.data_dir = self.folder / "data"
         self.config_path = self.folder / "relay.json"
+        self.log_path = self.folder / "relay.log"
+        self.listen_args: list[str] = []
         self.config_path.write_text(json.dumps({
             "listenHost": "127.0.0.1", "listenPort": self.port, "publicOrigin": self.origin,
             "dataDir": str(self.data_dir),
@@ -137,15 +170,29 @@ class Relay:
             "maxLoginAttemptsPerMinute": 100000, "maxPairAttemptsPerMinute": 100000,
             "limits": {"maxTaskCreatesPerUserPerMinute": 100000, "maxUnfinishedTasksPerWorkspace": 100000},
             "server": {"threads": threads, "connectionLimit": threads + 100},
-            "storage": {"backend": "sqlite"},
+            "storage": storage or {"backend": "sqlite"},
+            **({"volatile": volatile} if volatile else {}),
         }, indent=2))  # fmt: skip
         self.proc: subprocess.Popen | None = None
 
+    def replica(self) -> Relay:
+        """Another process on this relay's config file (`relay --port P --host 127.0.0.1`), as
+        `scaffold-production --replicas` runs them: the same stores, publicOrigin and bootstrap token.
+        Not started; the first relay's folder stays its owner's."""
+        other = object.__new__(Relay)
+        other.__dict__.update(self.__dict__)
+        other._own_folder = False
+        other.port = free_port()
+        other.log_path = self.folder / f"relay-{other.port}.log"
+        other.listen_args = ["--port", str(other.port), "--host", "127.0.0.1"]
+        other.proc = None
+        return other
+
     def start(self, timeout: float = 30) -> Relay:
-        log = open(self.folder / "relay.log", "ab")
+        log = open(self.log_path, "ab")
         since = log.tell()  # a restart appends: only look at this run's lines
         self.proc = subprocess.Popen(
-            [self.python, "-m", "mobile_codex.cli.main", "relay", "--config", str(self.config_path)],
+            [self.python, "-m", "mobile_codex.cli.main", "relay", "--config", str(self.config_path), *self.listen_args],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True,
         )  # fmt: skip
         log.close()
@@ -160,7 +207,7 @@ class Relay:
 
     def log_text(self) -> str:
         try:
-            return (self.folder / "relay.log").read_text(errors="replace")
+            return self.log_path.read_text(errors="replace")
         except FileNotFoundError:
             return ""
 
@@ -205,13 +252,61 @@ class Relay:
         return self.status_kb("Threads")  # not kB, but the same "Key: value" line
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.pid)
 
     def data_bytes(self) -> dict[str, int]:
         sizes = {p.name: p.stat().st_size for p in self.data_dir.iterdir() if p.is_file()} if self.data_dir.exists() else {}
         sizes["total"] = sum(sizes.values())
         return sizes
+
+
+class SharedStores:
+    """What several relay replicas share: an ephemeral PostgreSQL cluster (one database, `bench`) and
+    an ephemeral Redis without persistence, the same servers the tests start (`tests/servers/`), so
+    a benchmark never touches a server it finds running. Stopped and removed by `close()`."""
+
+    def __init__(self, *, pool_size: int = 10):
+        from tests.servers.postgres import start_postgres
+        from tests.servers.redis import RedisServer
+
+        self.pool_size = pool_size
+        self.databases: dict[str, str] = {}
+        self.postgres = start_postgres()
+        try:
+            self.redis = RedisServer()
+        except BaseException:
+            self.postgres.destroy()
+            raise
+
+    def storage(self, database: str = "bench") -> dict:
+        """The `storage` section for database `database` (created on first use): relays given the
+        same name share their metadata, a reference relay takes another."""
+        if database not in self.databases:
+            self.databases[database] = self.postgres.create_database(database)
+        return {"backend": "postgres", "dsn": self.databases[database], "poolSize": self.pool_size}
+
+    def volatile(self, db: int = 0) -> dict:
+        """The `volatile` section on Redis database `db` (relays on the same `db` share it)."""
+        return {"backend": "redis", "url": f"redis://127.0.0.1:{self.redis.port}/{db}"}
+
+    def postgres_pid(self) -> int:
+        return int((self.postgres.data_dir / "postmaster.pid").read_text().split()[0])
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time so far of the PostgreSQL cluster (postmaster and every backend) and of Redis."""
+        return {"postgres": cpu_seconds(self.postgres_pid(), children=True), "redis": cpu_seconds(self.redis.process.pid)}
+
+    def close(self) -> None:
+        try:
+            self.redis.close()
+        finally:
+            self.postgres.destroy()
+
+    def __enter__(self) -> SharedStores:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 # --- HTTP -----------------------------------------------------------------------------------
@@ -473,3 +568,55 @@ def measure_dispatch(phone: Phone, agent: Agent, tasks: int, *, settle: float = 
         "dispatchP99Ms": ms(percentile(dispatch, 99)), "dispatchMaxMs": ms(max(dispatch)),
         "createP50Ms": ms(percentile(create_rtt, 50)), "createP99Ms": ms(percentile(create_rtt, 99)),
     }  # fmt: skip
+
+
+# --- idle polls: every agent polls back to back (waitMs 0) -----------------------------------------
+
+
+def measure_idle(groups, seconds: float, warmup: float = 0.5) -> list[dict]:
+    """Every agent of every (relay, agents) group polls back-to-back (waitMs 0) in its own thread,
+    all in the same window; per group: polls finished in the window, latencies, relay CPU per poll."""
+    start_at = time.perf_counter() + warmup
+    end_at = start_at + seconds
+    errors: list[BaseException] = []
+    body = {**AGENT_REPORT, "waitMs": 0, "maxTasks": 1}
+    cpu: dict[tuple[int, str], float] = {}
+
+    def loop(agent, out: list[float]) -> None:
+        try:
+            while True:
+                t0 = time.perf_counter()
+                if t0 >= end_at:
+                    return
+                reply = agent.ok("POST", "/api/agent/poll", body)
+                t1 = time.perf_counter()
+                assert reply["tasks"] == [], reply
+                if t0 >= start_at and t1 <= end_at:
+                    out.append(t1 - t0)
+        except BaseException as err:  # noqa: BLE001
+            errors.append(err)
+
+    def cpu_marks() -> None:
+        time.sleep(max(0.0, start_at - time.perf_counter()))
+        for i, (relay, _) in enumerate(groups):
+            cpu[i, "start"] = relay.cpu_seconds()
+        time.sleep(max(0.0, end_at - time.perf_counter()))
+        for i, (relay, _) in enumerate(groups):
+            cpu[i, "end"] = relay.cpu_seconds()
+
+    results = [[[] for _ in agents] for _, agents in groups]
+    threads = [threading.Thread(target=cpu_marks, daemon=True)]
+    for (_, agents), outs in zip(groups, results):
+        threads += [threading.Thread(target=loop, args=(a, r), daemon=True) for a, r in zip(agents, outs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise RuntimeError(f"poll failed: {errors[0]!r}")
+    figures = []
+    for i, outs in enumerate(results):
+        latencies = [x for r in outs for x in r]
+        figures.append({"polls": len(latencies), "pollsPerSec": round(len(latencies) / seconds, 1), "latencies": latencies,
+                        "cpuMsPerPoll": round((cpu[i, "end"] - cpu[i, "start"]) * 1000 / max(len(latencies), 1), 3)})  # fmt: skip
+    return figures
