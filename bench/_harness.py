@@ -570,12 +570,51 @@ def measure_dispatch(phone: Phone, agent: Agent, tasks: int, *, settle: float = 
     }  # fmt: skip
 
 
+# --- held polls: agents holding long-polls -------------------------------------------------------
+
+HELD_WAIT_MS = 25000
+
+
+def hold_polls(agents, stop: threading.Event, counters: dict, lock: threading.Lock) -> list[threading.Thread]:
+    """Each agent holds a long-poll (`HELD_WAIT_MS`), re-polled when it ends, until `stop`; `counters`
+    (sent, answered, refused, errors) under `lock`. A poll the relay refused to hold (answered at once
+    with nothing) counts as refused, and that agent waits 2.5 s as a real one would."""
+
+    def loop(agent) -> None:
+        try:
+            while not stop.is_set():
+                with lock:
+                    counters["sent"] += 1
+                reply = agent.poll(wait_ms=HELD_WAIT_MS, max_tasks=1)
+                with lock:
+                    counters["answered"] += 1
+                    if not reply["tasks"] and not reply.get("cancelTaskIds") and reply["heldMs"] < HELD_WAIT_MS / 2:
+                        counters["refused"] += 1
+                        refused = True
+                    else:
+                        refused = False
+                if refused:
+                    stop.wait(2.5)
+        except Exception as err:  # noqa: BLE001 - the relay going away at the end, or a real failure
+            if not stop.is_set():
+                with lock:
+                    counters["errors"].append(repr(err))
+
+    threads = [threading.Thread(target=loop, args=(a,), daemon=True) for a in agents]
+    for t in threads:
+        t.start()
+    return threads
+
+
 # --- idle polls: every agent polls back to back (waitMs 0) -----------------------------------------
 
 
-def measure_idle(groups, seconds: float, warmup: float = 0.5) -> list[dict]:
+def measure_idle(groups, seconds: float, warmup: float = 0.5, probes: dict[str, Any] | None = None) -> list[dict]:
     """Every agent of every (relay, agents) group polls back-to-back (waitMs 0) in its own thread,
-    all in the same window; per group: polls finished in the window, latencies, relay CPU per poll."""
+    all in the same window; per group: polls finished in the window, latencies, relay CPU per poll.
+    `probes` (name -> a function giving CPU seconds so far, e.g. of the database server) are read at
+    the same marks; each group's `probeMsPerPoll` divides their CPU by the polls of all groups."""
+    probes = probes or {}
     start_at = time.perf_counter() + warmup
     end_at = start_at + seconds
     errors: list[BaseException] = []
@@ -600,9 +639,13 @@ def measure_idle(groups, seconds: float, warmup: float = 0.5) -> list[dict]:
         time.sleep(max(0.0, start_at - time.perf_counter()))
         for i, (relay, _) in enumerate(groups):
             cpu[i, "start"] = relay.cpu_seconds()
+        for name, probe in probes.items():
+            cpu[name, "start"] = probe()
         time.sleep(max(0.0, end_at - time.perf_counter()))
         for i, (relay, _) in enumerate(groups):
             cpu[i, "end"] = relay.cpu_seconds()
+        for name, probe in probes.items():
+            cpu[name, "end"] = probe()
 
     results = [[[] for _ in agents] for _, agents in groups]
     threads = [threading.Thread(target=cpu_marks, daemon=True)]
@@ -614,9 +657,13 @@ def measure_idle(groups, seconds: float, warmup: float = 0.5) -> list[dict]:
         t.join()
     if errors:
         raise RuntimeError(f"poll failed: {errors[0]!r}")
+    all_polls = max(sum(len(r) for outs in results for r in outs), 1)
+    probed = {name: round((cpu[name, "end"] - cpu[name, "start"]) * 1000 / all_polls, 3) for name in probes}
     figures = []
     for i, outs in enumerate(results):
         latencies = [x for r in outs for x in r]
         figures.append({"polls": len(latencies), "pollsPerSec": round(len(latencies) / seconds, 1), "latencies": latencies,
-                        "cpuMsPerPoll": round((cpu[i, "end"] - cpu[i, "start"]) * 1000 / max(len(latencies), 1), 3)})  # fmt: skip
+                        "cpuMs": (cpu[i, "end"] - cpu[i, "start"]) * 1000,
+                        "cpuMsPerPoll": round((cpu[i, "end"] - cpu[i, "start"]) * 1000 / max(len(latencies), 1), 3),
+                        "probeMsPerPoll": probed})  # fmt: skip
     return figures

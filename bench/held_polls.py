@@ -23,40 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
-    Phone, Relay, common_args, emit, load, measure_dispatch, pair_agents, raise_nofile, say, table,
+    Phone, Relay, common_args, emit, hold_polls, load, measure_dispatch, pair_agents, raise_nofile, say, table,
 )  # fmt: skip
 
 TARGET_N = 250
 TARGET_P99_MS = 100
 TARGET_RSS_MB = 300
-WAIT_MS = 25000
-
-
-def hold_polls(agents, stop: threading.Event, counters: dict, lock: threading.Lock) -> list[threading.Thread]:
-    def loop(agent) -> None:
-        try:
-            while not stop.is_set():
-                with lock:
-                    counters["sent"] += 1
-                reply = agent.poll(wait_ms=WAIT_MS, max_tasks=1)
-                with lock:
-                    counters["answered"] += 1
-                    if not reply["tasks"] and not reply.get("cancelTaskIds") and reply["heldMs"] < WAIT_MS / 2:
-                        counters["refused"] += 1
-                        refused = True
-                    else:
-                        refused = False
-                if refused:
-                    stop.wait(2.5)
-        except Exception as err:  # noqa: BLE001 - the relay going away at the end, or a real failure
-            if not stop.is_set():
-                with lock:
-                    counters["errors"].append(repr(err))
-
-    threads = [threading.Thread(target=loop, args=(a,), daemon=True) for a in agents]
-    for t in threads:
-        t.start()
-    return threads
 
 
 def run_n(n: int, tasks: int, keep: bool) -> dict:
