@@ -606,6 +606,68 @@ def hold_polls(agents, stop: threading.Event, counters: dict, lock: threading.Lo
     return threads
 
 
+def on(relay: Relay, agent: Agent) -> Agent:
+    """The same paired agent, talking to another replica."""
+    return Agent(relay, agent.agent_id, agent.token)
+
+
+def split(relays: list[Relay], agents: list[Agent]) -> list[tuple[Relay, list[Agent]]]:
+    """Agents dealt round-robin over the replicas (as Caddy's round robin would spread them)."""
+    return [(relay, [on(relay, a) for a in agents[i :: len(relays)]]) for i, relay in enumerate(relays)]
+
+
+def dispatch_across(poll_on: Relay, create_on: Relay, phone: Phone, agent: Agent, tasks: int) -> dict[str, Any]:
+    """`measure_dispatch` with the agent's poll held on `poll_on` and the creates sent to `create_on`
+    (the same relay, or another replica of it), after 10 uncounted warm-up tasks."""
+    creator, poller = Phone(create_on, cookie=phone.cookie), on(poll_on, agent)
+    try:
+        measure_dispatch(creator, poller, 10)
+        return {**measure_dispatch(creator, poller, tasks), "load": load()}
+    finally:
+        creator.close()
+        poller.close()
+
+
+def measure_held(relays: list[Relay], n: int, tasks: int, label: str) -> dict[str, Any]:
+    """N agents paired through the first of `relays` (started; replicas of one config, or just one
+    relay): N - 1 of them hold polls dealt round-robin over the relays, and dispatch to the other one
+    is timed, its poll held on the first relay and the creates sent through the last. Stops the relays at the
+    end (which ends the held polls). RSS and fd counts are lists, one per relay."""
+    first, last = relays[0], relays[-1]
+    phone = Phone(first)
+    started = time.perf_counter()
+    agents = pair_agents(first, phone, n, prefix=f"n{n}")
+    say(f"{label}: relay pids {[r.pid for r in relays]}; paired {n} agents in {time.perf_counter() - started:.1f}s; "
+        f"relay threads {[r.os_threads() for r in relays]} (load {load()})")  # fmt: skip
+    rss_idle = [r.rss_mb() for r in relays]
+    measured, idle = agents[0], agents[1:]
+    stop, lock = threading.Event(), threading.Lock()
+    counters = {"sent": 0, "answered": 0, "refused": 0, "errors": []}
+    threads = hold_polls([a for _, group in split(relays, idle) for a in group], stop, counters, lock)
+    deadline = time.monotonic() + 30
+    while counters["sent"] < len(idle) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0 + n / 250)  # let the relays take them all into their wait
+    rss_held = [r.rss_mb() for r in relays]
+    fds = [len(os.listdir(f"/proc/{r.pid}/fd")) for r in relays]
+    say(f"{label}: {counters['sent']} polls held, relay RSS {rss_held} MB, {fds} fds; dispatching {tasks} tasks (load {load()})")
+    figures = dispatch_across(first, last, phone, measured, tasks)
+    rss_after = [r.rss_mb() for r in relays]
+    peak = [r.peak_rss_mb() for r in relays]
+    stop.set()
+    with lock:
+        refused, answered, errors = counters["refused"], counters["answered"], list(counters["errors"])
+    for relay in relays:
+        relay.stop()
+    for t in threads:
+        t.join(5)
+    if errors:
+        raise RuntimeError(f"held polls failed: {errors[:3]}")
+    return {"agents": n, "threadsPerRelay": first.threads, "dispatch": figures, "refusedHolds": refused,
+            "idleRepliesDuringRun": answered, "rssIdleMb": rss_idle, "rssHeldMb": rss_held, "rssAfterMb": rss_after,
+            "peakRssMb": peak, "fds": fds, "load": load()}  # fmt: skip
+
+
 # --- idle polls: every agent polls back to back (waitMs 0) -----------------------------------------
 
 

@@ -23,31 +23,18 @@ Figures per setup:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
-    Agent, Phone, Relay, SharedStores, common_args, emit, hold_polls, load, measure_dispatch, measure_idle, ms,
-    pair_agents, percentile, raise_nofile, say, seed, table,
+    Agent, Phone, Relay, SharedStores, common_args, dispatch_across, emit, load, measure_held, measure_idle, ms,
+    pair_agents, percentile, raise_nofile, say, seed, split, table,
 )  # fmt: skip
 
 TARGET_DISPATCH_P99_MS = 50
 TARGET_CPU_MS_PER_POLL = 1.0
-
-
-def on(relay: Relay, agent: Agent) -> Agent:
-    """The same paired agent, talking to another replica."""
-    return Agent(relay, agent.agent_id, agent.token)
-
-
-def split(relays: list[Relay], agents: list[Agent]) -> list[tuple[Relay, list[Agent]]]:
-    """Agents dealt round-robin over the replicas (as Caddy's round robin would spread them)."""
-    return [(relay, [on(relay, a) for a in agents[i :: len(relays)]]) for i, relay in enumerate(relays)]
 
 
 def idle_rounds(relays: list[Relay], agents: list[Agent], rounds: int, seconds: float, stores: SharedStores | None) -> dict:
@@ -76,17 +63,6 @@ def idle_rounds(relays: list[Relay], agents: list[Agent], rounds: int, seconds: 
     }  # fmt: skip
 
 
-def dispatch(poll_on: Relay, create_on: Relay, phone: Phone, agent: Agent, tasks: int) -> dict:
-    """Bench 1's measure with the agent's poll held on `poll_on` and the create sent to `create_on`."""
-    creator, poller = Phone(create_on, cookie=phone.cookie), on(poll_on, agent)
-    try:
-        measure_dispatch(creator, poller, 10)  # warm-up, not counted
-        return {**measure_dispatch(creator, poller, tasks), "load": load()}
-    finally:
-        creator.close()
-        poller.close()
-
-
 def main_setup(name: str, relays: list[Relay], args, stores: SharedStores | None) -> dict:
     """Dispatch and idle polls at M = 0 and M = history on `relays` (started; the first is the config's owner).
     For pg+redis both replica counts share one database: x1 is measured with only the first replica running."""
@@ -102,7 +78,7 @@ def main_setup(name: str, relays: list[Relay], args, stores: SharedStores | None
         row = rows[n]
         if history == 0:
             say(f"{row['setup']}: dispatch, poll on pid {running[0].pid}, create on pid {running[-1].pid} (load {load()})")
-            row["dispatch"] = dispatch(running[0], running[-1], phone, measured, args.tasks)
+            row["dispatch"] = dispatch_across(running[0], running[-1], phone, measured, args.tasks)
         say(f"{row['setup']}: idle polls at M={history}, {args.agents} agents (load {load()})")
         row[f"idleM{history}"] = idle_rounds(running, agents, args.rounds, args.seconds, stores)
         row["rssMb"] = [r.rss_mb() for r in running]
@@ -126,41 +102,6 @@ def main_setup(name: str, relays: list[Relay], args, stores: SharedStores | None
     return rows
 
 
-def held(name: str, relays: list[Relay], n: int, tasks: int) -> dict:
-    """N agents holding polls spread over `relays` (started), dispatch to one of them timed: its poll on
-    the first replica, the creates through the last."""
-    first, last = relays[0], relays[-1]
-    phone = Phone(first)
-    started = time.perf_counter()
-    agents = pair_agents(first, phone, n, prefix=f"held{n}")
-    say(f"{name}: paired {n} agents in {time.perf_counter() - started:.1f}s (load {load()})")
-    rss_idle = [r.rss_mb() for r in relays]
-    measured, idle = agents[0], agents[1:]
-    stop, lock = threading.Event(), threading.Lock()
-    counters = {"sent": 0, "answered": 0, "refused": 0, "errors": []}
-    threads = hold_polls([a for _, group in split(relays, idle) for a in group], stop, counters, lock)
-    deadline = time.monotonic() + 30
-    while counters["sent"] < len(idle) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(1.0 + n / 250)  # let the relays take them all into their wait
-    rss_held = [r.rss_mb() for r in relays]
-    fds = [len(os.listdir(f"/proc/{r.pid}/fd")) for r in relays]
-    say(f"{name}: {counters['sent']} polls held, RSS {rss_held} MB; dispatching {tasks} tasks (load {load()})")
-    figures = dispatch(first, last, phone, measured, tasks)
-    peak = [r.peak_rss_mb() for r in relays]
-    stop.set()
-    with lock:
-        refused, errors = counters["refused"], list(counters["errors"])
-    for relay in relays:
-        relay.stop()  # ends the held polls
-    for t in threads:
-        t.join(5)
-    if errors:
-        raise RuntimeError(f"held polls failed: {errors[:3]}")
-    return {"setup": name, "replicas": len(relays), "agents": n, "threadsPerReplica": relays[0].threads, "refusedHolds": refused,
-            "dispatch": figures, "rssIdleMb": rss_idle, "rssHeldMb": rss_held, "peakRssMb": peak, "fds": fds}  # fmt: skip
-
-
 def cluster(count: int, threads: int, keep: bool, stores: SharedStores | None, database: str, db: int) -> list[Relay]:
     """`count` replicas of one config (not started): sqlite without `stores`, else database `database` and Redis db `db`."""
     backends = {"storage": stores.storage(database), "volatile": stores.volatile(db)} if stores else {}
@@ -180,7 +121,7 @@ def run(args) -> tuple[list[dict], list[dict]]:
         relays = cluster(1, args.held + 16, args.keep, None, "", 0)
         try:
             relays[0].start()
-            held_rows.append(held("sqlite x1", relays, args.held, args.tasks))
+            held_rows.append({"setup": "sqlite x1", **measure_held(relays, args.held, args.tasks, "sqlite x1")})
         finally:
             relays[0].close()
     with SharedStores() as stores:
@@ -197,7 +138,7 @@ def run(args) -> tuple[list[dict], list[dict]]:
             try:
                 for relay in relays:
                     relay.start()
-                held_rows.append(held("pg+redis x2", relays, args.held, args.tasks))
+                held_rows.append({"setup": "pg+redis x2", **measure_held(relays, args.held, args.tasks, "pg+redis x2")})
             finally:
                 for relay in reversed(relays):
                     relay.close()
@@ -239,7 +180,7 @@ def main(argv=None) -> int:
         print(table(
             ["setup", "N held", "threads/replica", "refused", "dispatch p50 ms", "p99 ms", "RSS idle MB", "RSS held MB",
              "RSS peak MB", "fds", "load"],
-            [[r["setup"], r["agents"], r["threadsPerReplica"], r["refusedHolds"], r["dispatch"]["dispatchP50Ms"],
+            [[r["setup"], r["agents"], r["threadsPerRelay"], r["refusedHolds"], r["dispatch"]["dispatchP50Ms"],
               r["dispatch"]["dispatchP99Ms"], " + ".join(map(str, r["rssIdleMb"])), " + ".join(map(str, r["rssHeldMb"])),
               " + ".join(map(str, r["peakRssMb"])), " + ".join(map(str, r["fds"])), r["dispatch"]["load"]] for r in held_rows],
             title=f"held polls: every poll held, spread over the replicas, dispatch to one (load {load()})",
