@@ -607,7 +607,10 @@ def hold_polls(agents, stop: threading.Event, counters: dict, lock: threading.Lo
 
 
 def on(relay: Relay, agent: Agent) -> Agent:
-    """The same paired agent, talking to another replica."""
+    """The same paired agent, talking to `relay` (another replica, or its own). Its kept-alive connection
+    is closed first (it reconnects when used again): with N held polls the relay's connection limit
+    (threads + 100) must not also carry N idle connections left from pairing."""
+    agent.close()
     return Agent(relay, agent.agent_id, agent.token)
 
 
