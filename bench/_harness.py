@@ -512,13 +512,17 @@ def common_args(parser) -> None:
 # --- dispatch: create a task while the agent's long-poll is held --------------------------------
 
 
+DISPATCH_PROMPT = "bench dispatch"
+
+
 def measure_dispatch(phone: Phone, agent: Agent, tasks: int, *, settle: float = 0.02) -> dict[str, Any]:
     """For each of `tasks` tasks: wait until `agent` has a long-poll (waitMs 25000) in flight, let it
     settle into the relay's wait, then time POST /api/admin/tasks -> the poll's reply holding it.
 
     The agent reports each task completed before polling again (as a real one finishing quickly).
     Returns latencies in ms: dispatch (create sent -> task in the agent's hands) and the create
-    request's own round trip, plus how many replies came from a held poll (heldMs > 0).
+    request's own round trip, plus how many replies came from a held poll (heldMs > 0) and how many
+    tasks reached the agent with their prompt (a replica that does not share task text hands them out empty).
     """
     import queue
 
@@ -535,7 +539,7 @@ def measure_dispatch(phone: Phone, agent: Agent, tasks: int, *, settle: float = 
                 now = time.perf_counter()
                 for task in reply["tasks"]:
                     received += 1
-                    got.put((task["taskId"], now, reply["heldMs"]))
+                    got.put((task["taskId"], now, reply["heldMs"], task.get("prompt") == DISPATCH_PROMPT))
                     agent.update(task["taskId"], status="completed", result={"exitCode": 0})
         except BaseException as err:  # noqa: BLE001
             errors.append(err)
@@ -543,27 +547,29 @@ def measure_dispatch(phone: Phone, agent: Agent, tasks: int, *, settle: float = 
 
     thread = threading.Thread(target=agent_loop, daemon=True)
     thread.start()
-    dispatch, create_rtt, held = [], [], 0
+    dispatch, create_rtt, held, prompted = [], [], 0, 0
     for _ in range(tasks):
         if not ready.wait(30):
             raise RuntimeError("the agent did not poll again within 30 s")
         ready.clear()
         time.sleep(settle)
         sent = time.perf_counter()
-        task = phone.create_task(agent.agent_id)
+        task = phone.create_task(agent.agent_id, prompt=DISPATCH_PROMPT)
         answered = time.perf_counter()
         item = got.get(timeout=30)
         if item is None:
             raise RuntimeError(f"agent failed: {errors[0]!r}")
-        task_id, received, held_ms = item
+        task_id, received, held_ms, with_prompt = item
         assert task_id == task["taskId"], (task_id, task["taskId"])
         dispatch.append(received - sent)
         create_rtt.append(answered - sent)
         held += held_ms > 0
+        prompted += with_prompt
     thread.join(30)
     return {
         "tasks": tasks,
         "heldReplies": held,
+        "withPrompt": prompted,
         "dispatchP50Ms": ms(percentile(dispatch, 50)), "dispatchP90Ms": ms(percentile(dispatch, 90)),
         "dispatchP99Ms": ms(percentile(dispatch, 99)), "dispatchMaxMs": ms(max(dispatch)),
         "createP50Ms": ms(percentile(create_rtt, 50)), "createP99Ms": ms(percentile(create_rtt, 99)),

@@ -165,10 +165,10 @@ def main(argv=None) -> int:
     main_rows, held_rows = run(args)
     m = args.history
     print(table(
-        ["setup", "dispatch p50 ms", "p99 ms", "held", f"idle polls/s M=0", f"M={m}", "p50 ms M=0", "p99 ms M=0",
+        ["setup", "dispatch p50 ms", "p99 ms", "held", "with prompt", f"idle polls/s M=0", f"M={m}", "p50 ms M=0", "p99 ms M=0",
          f"p99 ms M={m}", "relay CPU ms/poll M=0", f"M={m}", "PG ms/poll M=0", "Redis ms/poll M=0", "RSS MB", "load"],
         [[r["setup"], r["dispatch"]["dispatchP50Ms"], r["dispatch"]["dispatchP99Ms"], r["dispatch"]["heldReplies"],
-          r["idleM0"]["pollsPerSec"], r[f"idleM{m}"]["pollsPerSec"], r["idleM0"]["p50Ms"], r["idleM0"]["p99Ms"],
+          r["dispatch"]["withPrompt"], r["idleM0"]["pollsPerSec"], r[f"idleM{m}"]["pollsPerSec"], r["idleM0"]["p50Ms"], r["idleM0"]["p99Ms"],
           r[f"idleM{m}"]["p99Ms"], r["idleM0"]["cpuMsPerPoll"], r[f"idleM{m}"]["cpuMsPerPoll"],
           r["idleM0"]["postgresMsPerPoll"] or "-", r["idleM0"]["redisMsPerPoll"] or "-",
           " + ".join(str(x) for x in r["rssMb"]), r["idleM0"]["load"]] for r in main_rows],
