@@ -413,8 +413,10 @@ class Agent(Conn):
         return self.ok("POST", f"/api/agent/tasks/{task_id}/update", body)
 
 
-def pair_agents(relay: Relay, phone: Phone, count: int, prefix: str = "bench") -> list[Agent]:
-    """Pair `count` agents through the API: pairing code -> pair -> approve -> pair/status."""
+def pair_agents(relay: Relay, phone: Phone, count: int, prefix: str = "bench", *, close: bool = False) -> list[Agent]:
+    """Pair `count` agents through the API: pairing code -> pair -> approve -> pair/status. With `close`
+    each agent's connection is closed after its first poll (it reconnects when used): replicas sharing N
+    agents each have a connection limit (threads + 100) below N."""
     agents = []
     anonymous = Conn(relay.port)
     for i in range(count):
@@ -427,6 +429,8 @@ def pair_agents(relay: Relay, phone: Phone, count: int, prefix: str = "bench") -
         assert done["status"] == "approved", done
         agent = Agent(relay, agent_id, done["token"])
         agent.poll()  # the first poll: the relay learns what the agent can do
+        if close:
+            agent.close()
         agents.append(agent)
     anonymous.close()
     return agents
@@ -645,7 +649,7 @@ def measure_held(relays: list[Relay], n: int, tasks: int, label: str) -> dict[st
     first, last = relays[0], relays[-1]
     phone = Phone(first)
     started = time.perf_counter()
-    agents = pair_agents(first, phone, n, prefix=f"n{n}")
+    agents = pair_agents(first, phone, n, prefix=f"n{n}", close=True)
     say(f"{label}: relay pids {[r.pid for r in relays]}; paired {n} agents in {time.perf_counter() - started:.1f}s; "
         f"relay threads {[r.os_threads() for r in relays]} (load {load()})")  # fmt: skip
     rss_idle = [r.rss_mb() for r in relays]
