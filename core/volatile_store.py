@@ -1,7 +1,7 @@
 """The shared volatile store: what every relay replica must see alike and no disk may hold.
 
-WebAuthn challenges, idempotency keys, rate-limit buckets (and, later, task text and the change
-feed) live here rather than in one process's memory, so any replica can answer any request. The
+WebAuthn challenges, idempotency keys, rate-limit buckets, task text (core/task_text.py) (and,
+later, the change feed) live here rather than in one process's memory, so any replica can answer any request. The
 default backend (`memory`) keeps them in this process, as a single relay always did; `redis` shares
 them between replicas (plugins/volatile/). Nothing here is ever written to disk by the relay, and the
 redis backend refuses a server that would (SECURITY.md: task text only in memory).
@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Protocol
+
+from .task_text import TaskText, TextBounds
 
 
 class VolatileStore(Protocol):
@@ -52,3 +54,7 @@ class VolatileStore(Protocol):
         """Block until a topic's version differs from `seen` (or `timeout_s` passes); returns the versions."""
 
     def close(self) -> None: ...
+
+    def task_text(self, bounds: TextBounds) -> TaskText:
+        """The task text held in this store, within `bounds` (core/task_text.py); every caller with
+        the same bounds shares one."""

@@ -17,6 +17,7 @@ from mobile_codex.core.errors import StorageUnavailable, VolatileStoreUnavailabl
 from mobile_codex.core.plugin_types import NotifierSpec
 from mobile_codex.core.plugins import Plugins, load_plugins
 from mobile_codex.core.store import Store
+from mobile_codex.core.task_text import TextBounds
 from mobile_codex.core.timeutil import Clock, system_clock
 from mobile_codex.core.volatile_store import VolatileStore
 
@@ -46,7 +47,6 @@ from .services.sessions import SessionService
 from .services.task_deltas import TaskDeltas
 from .services.tasks import TASKS_IN_VIEW, TEXT_RESERVE, TaskService
 from .services.turns import TurnService
-from .services.volatile import VolatileText
 from .server import open_volatile
 
 log = logging.getLogger("mobile_codex.relay")
@@ -76,9 +76,12 @@ def build_services(
 ) -> Services:  # fmt: skip
     """Every service of the relay, wired once: the only place that knows how they depend on each other."""
     signals = AgentSignals(feed, shared)
-    quotas = RateLimiter(shared, monotonic=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
-    # Finished text beyond what the state view shows is read by nobody (services/volatile.py).
-    volatile = VolatileText(live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW)
+    quotas = RateLimiter(shared, now=lambda: clock().timestamp(), kind="quota")  # per-user budgets (`limits`)
+    # Finished text beyond what the state view shows is read by nobody (core/task_text.py); it goes
+    # at the latest with its task record (retentionDays).
+    volatile = shared.task_text(TextBounds(
+        live_reserve=TEXT_RESERVE, finished_per_workspace=TASKS_IN_VIEW, finished_ttl_s=config.retention_days * 86400,
+    ))  # fmt: skip
     notify = NotificationService(store, config, clock, volatile=volatile, notifiers=notifiers)
     tasks = TaskService(
         store, config, clock, volatile=volatile, signals=signals, feed=feed, quotas=quotas, notify=notify, shared=shared

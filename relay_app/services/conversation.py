@@ -1,8 +1,8 @@
 """An interactive turn's conversation as the relay holds it: items, requests, steers and answers.
 
 API.md "Interactive Codex". All of it is task text: it lives in the task's volatile entry
-(volatile.py) and never reaches the store, nor does who answered (`decidedBy`, `decidedAt`). The
-functions here change one entry inside `VolatileText.update`, so each checks everything first and
+(core/task_text.py) and never reaches the store, nor does who answered (`decidedBy`, `decidedAt`). The
+functions here change one entry inside `TaskText.update`, so each checks everything first and
 only then changes the entry (a refusal leaves it as it was).
 
 Budgets, so an interactive task's text never outgrows `TURN_RESERVE` (what the volatile store
@@ -24,10 +24,10 @@ from mobile_codex.core.interactive import (
 )  # fmt: skip
 from mobile_codex.core.records import Task
 from mobile_codex.core.task_catalog import BUILT_IN_TURN_MODES
+from mobile_codex.core.task_text import text_size
 
 from ..errors import BadRequest, Conflict, NotFound, TooManyRequests, invalid_field
 from .task_values import TurnReport
-from .volatile import text_size
 
 REQUESTS_BYTES = 256 * 1024  # all of one task's requests; one request at its budgets is ~52 KB
 ANSWER_BYTES = 512  # what answering or settling adds to a request (decision, digest, who, when)
@@ -206,11 +206,11 @@ def add_steer(entry: dict[str, Any], steer_id: str, text: str, now: str) -> None
 
 
 def undelivered(entry: dict[str, Any] | None) -> tuple[list[dict], list[dict], bool]:
-    """(answers, steers, any of them never sent before) still owed to the agent; marks them sent.
+    """(answers, steers, any of them never sent before) still owed to the agent; a read.
 
     API.md: repeated on every poll until the agent reports the request settled or the steer
     applied or rejected. Only ones never sent before end a held poll at once (a repeat alone would
-    make the agent poll in a hot loop while its turn works on them)."""
+    make the agent poll in a hot loop while its turn works on them): `mark_sent` once they went."""
     if not entry or not entry.get("interactive"):
         return [], [], False
     answers, steers, fresh = [], [], False
@@ -218,9 +218,28 @@ def undelivered(entry: dict[str, Any] | None) -> tuple[list[dict], list[dict], b
         if request["answer"] is not None and not request["settled"]:
             owed = request["answer"]
             answers.append({"requestId": request["requestId"], "decision": owed["decision"], "digest": owed["digest"]})
-            fresh, owed["sent"] = fresh or not owed["sent"], True
+            fresh = fresh or not owed["sent"]
     for steer in entry["steers"]:
         if steer["status"] == PENDING:
             steers.append({"steerId": steer["steerId"], "text": steer["text"]})
-            fresh, steer["sent"] = fresh or not steer["sent"], True
+            fresh = fresh or not steer["sent"]
     return answers, steers, fresh
+
+
+class TextGone(Exception):
+    """The entry to change is no longer held (its text went meanwhile): nothing to change."""
+
+
+def mark_sent(entry: dict[str, Any], answers: list[dict], steers: list[dict]) -> None:
+    """Note that these answers and steers (from `undelivered`) went out in a poll reply. Raises
+    TextGone rather than leave a new empty entry behind for a task whose text went meanwhile."""
+    if not entry.get("interactive"):
+        raise TextGone()
+    request_ids = {answer["requestId"] for answer in answers}
+    steer_ids = {steer["steerId"] for steer in steers}
+    for request in entry["requests"]:
+        if request["requestId"] in request_ids and request["answer"] is not None:
+            request["answer"]["sent"] = True
+    for steer in entry["steers"]:
+        if steer["steerId"] in steer_ids:
+            steer["sent"] = True

@@ -1,7 +1,9 @@
 """Per-client, per-endpoint request budgets, counted in the shared volatile store.
 
 A bucket is a one-minute window that starts with its first request, by this limiter's clock
-(`monotonic`; the quotas pass the relay's clock so tests can move it). The window's start is an
+(`now`: wall-clock seconds by default, as replicas on several hosts compare the start one of them
+wrote, which a per-host monotonic clock could not do; the quotas pass the relay's clock so tests
+can move it). The window's start is an
 entry of its own; the count is a counter keyed by that start, so every replica adds to the same
 one. Two replicas opening a new window at the same instant may each start one: a budget can then
 be exceeded by the few requests of that instant, never doubled for a minute. Memory stays bounded
@@ -22,9 +24,9 @@ WINDOW_SEC = 60.0
 
 
 class RateLimiter:
-    def __init__(self, shared: VolatileStore, *, monotonic: Callable[[], float] = time.monotonic, kind: str = "rate"):
+    def __init__(self, shared: VolatileStore, *, now: Callable[[], float] = time.time, kind: str = "rate"):
         self._shared = shared
-        self._now = monotonic
+        self._now = now
         self._kind = kind
 
     def allow(self, key: tuple, per_minute: int) -> bool:

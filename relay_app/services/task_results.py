@@ -11,7 +11,7 @@ from typing import Any
 from mobile_codex.core.text import clamp_head
 
 MESSAGES_MAX, ROLE_BYTES, MESSAGE_BYTES = 80, 16, 400
-# The most a result can hold (volatile.text_size): read_session's messages, plus 1 KiB for its
+# The most a result can hold (core/task_text.py text_size): read_session's messages, plus 1 KiB for its
 # other fields and keys (the other types' results are far smaller).
 RESULT_BYTES = MESSAGES_MAX * (len("role") + ROLE_BYTES + len("text") + MESSAGE_BYTES) + 1024
 

@@ -3,7 +3,8 @@
 Who may do what is the policy table's business (resources check it before calling here); this
 service enforces the task rules of the catalogue (core/task_catalog.py): which moves are open
 from which status, which flags a type needs, which exec mode a codex_exec task runs. Metadata
-goes to the store; the task's text (prompt, output, ...) to `VolatileText` only.
+goes to the store; the task's text (prompt, output, ...) to the shared volatile store only
+(core/task_text.py).
 
 Cancel (ours): a queued or unapproved task is canceled at once. A running one gets
 `cancelRequestedAt`, its agent's held poll is woken, and the agent reports `canceled`; if it has
@@ -12,7 +13,7 @@ not done so within `CANCEL_GRACE_SEC`, the relay's housekeeping cancels the task
 
 Quotas (docs/security.md): create answers 429 `too-many-tasks` past the config's `limits` — a
 user's creates per minute, a workspace's unfinished tasks — or when the volatile store has no
-room left for one more unfinished task's text (unfinished text is never evicted, see volatile.py).
+room left for one more unfinished task's text (unfinished text is never evicted, see core/task_text.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from mobile_codex.core.task_catalog import (
     BUILT_IN_EXEC_MODES, BUILT_IN_TURN_MODES, RESUME_MODE, TASK_TYPES, TERMINAL, UNFINISHED, Move, Status,
     default_exec_mode, may,
 )  # fmt: skip
+from mobile_codex.core.task_text import EMPTY, TaskText
 from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 from mobile_codex.core.volatile_store import VolatileStore
@@ -45,7 +47,6 @@ from .notifications import NotificationService
 from .rate_limit import RateLimiter
 from .task_results import RESULT_BYTES, sanitize_result
 from .task_values import Creator, TaskRequest, TaskState, TaskUpdate
-from .volatile import EMPTY, VolatileText
 
 CANCEL_GRACE_SEC = 60
 # API.md's budgets for a task's text (the bodies are clamped to them in resources/task_bodies.py).
@@ -73,7 +74,7 @@ TEXT_TITLED = frozenset({"codex_exec", "read_session", "delete_session"})
 
 class TaskService:
     def __init__(
-        self, store: Store, config: RelayConfig, clock: Clock, *, volatile: VolatileText, signals: AgentSignals,
+        self, store: Store, config: RelayConfig, clock: Clock, *, volatile: TaskText, signals: AgentSignals,
         feed: ChangeFeed, quotas: RateLimiter, notify: NotificationService, shared: VolatileStore,
     ):  # fmt: skip
         self.store = store
@@ -292,7 +293,8 @@ class TaskService:
         return [task.task_id for task in done]
 
     def interrupt_unfinished(self) -> int:
-        """At relay start: every task not yet finished becomes `interrupted` (its text is gone)."""
+        """At relay start: every task not yet finished becomes `interrupted` (its text is gone). Text
+        an agent reported since it went (a running relay on an emptied Redis) ends with its task."""
         now = iso(self.clock())
         interrupted = []
         with self.store.transaction() as tx:
@@ -301,6 +303,7 @@ class TaskService:
                     interrupted.append(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
                     tx.tasks.put(interrupted[-1])
         for task in interrupted:
+            self.volatile.mark_terminal(task.task_id)
             self.notify.task_finished(task)
         return len(interrupted)
 
@@ -321,11 +324,18 @@ class TaskService:
 
 
     def claim(self, tx: Transaction, agent: Agent, limit: int) -> list[TaskState]:
-        """Mark the agent's oldest queued tasks (at most `limit`) running."""
+        """Mark the agent's oldest queued tasks (at most `limit`) running.
+
+        A queued task whose text is no longer held (a Redis restarted or emptied before the relay
+        noticed, or text expired after waiting weeks) is never handed out with an empty prompt: it
+        becomes `interrupted`, as its text's loss makes it at a relay start."""
         now = iso(self.clock())
         claimed = []
         for task in self.queued_for(tx, agent, limit):
             if not may(Move.CLAIM, task.status):
+                continue
+            if not self.volatile.inspect(task.task_id, _held):
+                tx.tasks.put(attrs.evolve(task, status=Status.INTERRUPTED, updated_at=now))
                 continue
             task = attrs.evolve(task, status=Status.RUNNING, updated_at=now)
             tx.tasks.put(task)
@@ -377,7 +387,9 @@ class RequestNews:
     settled: list[tuple[str, str]] = attrs.Factory(list)  # (request id, status): settled by the agent, unanswered here
 
     def around(self, entry: dict[str, Any], apply) -> None:
-        """Run `apply()` on the entry and note the requests it added or expired."""
+        """Run `apply()` on the entry and note the requests it added or expired. A rerun (TaskText.update
+        retries on a fresh entry) notes them afresh."""
+        self.waiting, self.expired, self.settled = [], [], []
         before = {request["requestId"]: request["status"] for request in entry.get("requests") or ()}
         apply()
         for request in entry.get("requests") or ():
@@ -399,6 +411,10 @@ class _Mode:
     id: str
     writes: bool
     interactive: bool
+
+
+def _held(entry: dict | None) -> bool:
+    return entry is not None
 
 
 def _requested_before(task: Task, deadline: str) -> bool:

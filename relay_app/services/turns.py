@@ -15,6 +15,7 @@ from mobile_codex.core.crypto import new_id
 from mobile_codex.core.interactive import DECISION_STATUS
 from mobile_codex.core.records import Task
 from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.task_text import TaskText
 from mobile_codex.core.task_catalog import Status
 from mobile_codex.core.timeutil import Clock, iso
 
@@ -25,7 +26,6 @@ from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
 from .notifications import NotificationService
 from .task_values import Creator, TaskState
-from .volatile import VolatileText
 
 
 @attrs.frozen
@@ -39,7 +39,7 @@ class Owed:
 
 class TurnService:
     def __init__(
-        self, store: Store, clock: Clock, *, volatile: VolatileText, signals: AgentSignals, feed: ChangeFeed,
+        self, store: Store, clock: Clock, *, volatile: TaskText, signals: AgentSignals, feed: ChangeFeed,
         idempotency: IdempotencyKeys, notify: NotificationService,
     ):  # fmt: skip
         self.store = store
@@ -93,10 +93,12 @@ class TurnService:
         return self._once(by, idempotency_key, ("steer", workspace_id, task_id, text), task_id, record)
 
     def owed(self, running: list[Task]) -> Owed:
-        """Answers and steers still owed to the agent of these running tasks (marked sent)."""
+        """Answers and steers still owed to the agent of these running tasks (those new to it marked sent)."""
         answers, steers, fresh = [], [], False
         for task in running:
             task_answers, task_steers, task_fresh = self.volatile.inspect(task.task_id, conversation.undelivered)
+            if task_fresh:  # a write only when something goes out for the first time
+                self._mark_sent(task.task_id, task_answers, task_steers)
             answers += [{"taskId": task.task_id, **answer} for answer in task_answers]
             steers += [{"taskId": task.task_id, **steer} for steer in task_steers]
             fresh = fresh or task_fresh
@@ -115,6 +117,12 @@ class TurnService:
                     claim.record(task_id)
         with self.store.transaction(write=False) as tx:
             return TaskState(_owned(tx, request[1], task_id), self.volatile.get(task_id))
+
+    def _mark_sent(self, task_id: str, answers: list[dict], steers: list[dict]) -> None:
+        try:
+            self.volatile.update(task_id, lambda entry: conversation.mark_sent(entry, answers, steers))
+        except conversation.TextGone:
+            pass  # the task's text went since the look: nothing is owed any more
 
     def _task(self, workspace_id: str, task_id: str) -> Task:
         with self.store.transaction(write=False) as tx:

@@ -30,7 +30,7 @@ def turn_fields(task: Task, text: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "interactive": True, "turnId": text.get("turnId") or "", "tokenUsage": text.get("tokenUsage"),
         "model": text.get("model") or "", "effort": text.get("effort") or "",
-        "items": list(text.get("items") or ()),  # the text is the view's own copy (VolatileText.get)
+        "items": list(text.get("items") or ()),  # the text is the view's own copy (TaskText.get)
         "requests": [{name: request.get(name) for name in REQUEST_FIELDS} for request in text.get("requests") or ()],
         "steers": [{name: steer.get(name) for name in STEER_FIELDS} for steer in text.get("steers") or ()],
         "awaitingInput": task.status == Status.RUNNING and awaiting_input(text),

@@ -153,19 +153,23 @@ def agent_key(store, agent_id: str) -> tuple[str, str]:
 
 
 class Http:
-    """A stdlib http.client caller for one relay port; keeps one session cookie, like a phone."""
+    """A stdlib http.client caller for one relay port; keeps one session cookie, like a phone.
+    `host` is what it connects to and names in Host (`localhost` for a Caddy site of that name);
+    `headers` are the last answer's."""
 
-    def __init__(self, port: int, *, token: str | None = None, origin: str | None = None):
+    def __init__(self, port: int, *, token: str | None = None, origin: str | None = None, host: str = "127.0.0.1"):
         self.port = port
         self.token = token
         self.origin = origin
+        self.host = host
         self.cookie: str | None = None
+        self.headers: dict[str, str] = {}
 
     def call(self, method: str, path: str, body=None, *, timeout: float = 40, headers: dict | None = None):
         import http.client
         import json as jsonlib
 
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         headers = {"Content-Type": "application/json", **(headers or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -177,6 +181,7 @@ class Http:
             conn.request(method, path, body=None if body is None else jsonlib.dumps(body), headers=headers)
             response = conn.getresponse()
             raw = response.read()
+            self.headers = dict(response.getheaders())
             for name, value in response.getheaders():
                 if name.lower() == "set-cookie":
                     pair = value.split(";")[0]
@@ -236,7 +241,7 @@ class LiveRelay:
 def pair_over_http(live: LiveRelay, phone: Http, agent_id: str = "agent-1") -> Http:
     status, made = phone.post("/api/admin/pairings", {"note": "e2e"})
     assert status == 201, made
-    anonymous = Http(live.port)
+    anonymous = live.agent(None)  # through whatever `live` is reached by (a relay, or a proxy)
     status, pending = anonymous.post("/api/agent/pair", {"pairingCode": made["pairingCode"], "agentId": agent_id, "label": "E2E"})
     assert status == 200 and pending["status"] == "pending", pending
     status, body = anonymous.post("/api/agent/pair/status", {"requestId": pending["requestId"], "requestToken": pending["requestToken"]})

@@ -22,25 +22,13 @@ from ..servers.relay_replica import RelayReplica
 from ..waiting import wait_until
 from .agent_helpers import Http, pair_over_http
 from .conftest import BOOTSTRAP_TOKEN, ORIGIN, make_config
-
-MARKERS = ("PROMPT-MARK", "OUTPUT-MARK", "Grüße-✓-提示", "出力-Ausgabe")
+from .marker_helpers import MARKERS, data_files_hold_markers
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def data_files_hold_markers(data_dir) -> list[tuple[str, str]]:
-    """(file, marker) for every marker in any file under `data_dir` (a relay's, or a whole cluster)."""
-    found = []
-    for path in sorted(data_dir.rglob("*")):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        found += [(path.name, m) for m in MARKERS if m.encode() in data or m.encode("utf-16-le") in data]
-    return found
 
 
 @pytest.mark.slow  # relay processes, killed and restarted

@@ -3,7 +3,8 @@
 The volatile store keeps unfinished text by counting each unfinished task as its reserve (the most
 its text can hold); these tests fill a turn's items, requests, steers and answers to their budgets
 through the same functions the relay uses and check the entry stays within
-`INTERACTIVE_TEXT_RESERVE`, and that the store's per-task reserve and refusals keep their promises.
+`INTERACTIVE_TEXT_RESERVE`. That the store keeps its promises for that reserve, on every backend:
+tests/volatile/test_task_text.py.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import pytest
 
 from mobile_codex.core import interactive as turn
+from mobile_codex.core.task_text import EMPTY, text_size
 from mobile_codex.relay_app.errors import ApiError
 from mobile_codex.relay_app.resources.turn_bodies import parse_turn_report
 from mobile_codex.relay_app.services import conversation
 from mobile_codex.relay_app.services.tasks import INTERACTIVE_TEXT_RESERVE, PROMPT_BYTES, TEXT_RESERVE
-from mobile_codex.relay_app.services.volatile import EMPTY, VolatileText, text_size
 
 NOW = "2026-11-26T12:00:00.000Z"
 
@@ -88,24 +89,3 @@ def test_a_turn_at_every_budget_fits_its_reserve():
 def test_one_largest_item_fits_the_item_budget_whole():
     (item,) = parse_turn_report({"itemsAppend": [largest_item(1)]}).items
     assert text_size(item) <= turn.ITEMS_BYTES
-
-
-def test_the_store_counts_an_interactive_task_as_its_reserve_and_refuses_past_it():
-    store = VolatileText(max_bytes=3 * INTERACTIVE_TEXT_RESERVE, live_reserve=TEXT_RESERVE)
-    assert store.admit("t1", reserve=INTERACTIVE_TEXT_RESERVE)
-    assert store.admit("t2", reserve=INTERACTIVE_TEXT_RESERVE)
-    assert store.stats() == (2, 2 * INTERACTIVE_TEXT_RESERVE)
-    assert store.admit("t3", reserve=INTERACTIVE_TEXT_RESERVE)
-    assert not store.admit("t4")  # no room left for even an ordinary task
-    store.mark_terminal("t1")  # a finished task counts as what it holds, and goes first
-    assert store.admit("t4") and store.stats()[0] == 4
-
-
-def test_a_refused_change_leaves_the_entry_as_it_was():
-    store = VolatileText(live_reserve=TEXT_RESERVE)
-    store.admit("t1", reserve=INTERACTIVE_TEXT_RESERVE, prompt="keep me", **conversation.turn_text(model="", effort=""))
-    before = store.stats()
-    bad = parse_turn_report({"requestsAdd": [{**largest_request("t1", "r1"), "digest": "0" * 64}]})
-    with pytest.raises(ApiError):
-        store.update("t1", lambda entry: conversation.apply_report(entry, "t1", bad, NOW))
-    assert store.get("t1")["prompt"] == "keep me" and store.get("t1")["requests"] == [] and store.stats() == before

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from mobile_codex.core.interactive import ITEMS_BYTES, ITEMS_MAX, REQUESTS_PER_TASK
-from mobile_codex.relay_app.services.volatile import text_size
+from mobile_codex.core.task_text import text_size
 
 from .agent_helpers import Http, in_thread, member, other_workspace, pair_over_http, wait_held
 from .conftest import ORIGIN

@@ -156,7 +156,7 @@ def test_the_budget_comes_back_after_a_minute(tmp_path):
     now = [1000.0]
     relay = Relay(tmp_path, "sqlite", maxLoginAttemptsPerMinute=2)
     try:
-        app = create_app(relay.config, store=relay.store, clock=relay.clock, limiter=RateLimiter(MemoryVolatileStore(), monotonic=lambda: now[0]))
+        app = create_app(relay.config, store=relay.store, clock=relay.clock, limiter=RateLimiter(MemoryVolatileStore(), now=lambda: now[0]))
 
         def attempt():
             return Browser(app).post("/api/auth/login", {"bootstrapToken": "wrong"}).status_code
@@ -189,7 +189,7 @@ def test_ipv6_clients_are_counted_by_their_64(address, bucket):
 
 def test_the_limiter_keeps_a_bounded_number_of_buckets():
     shared = MemoryVolatileStore(max_per_kind=6)  # a bucket is two entries: its window's start and its count
-    limiter = RateLimiter(shared, monotonic=lambda: 0.0)
+    limiter = RateLimiter(shared, now=lambda: 0.0)
     assert limiter.allow(("login", "10.0.0.1"), 1) is True
     assert limiter.allow(("login", "10.0.0.1"), 1) is False
     for n in range(2, 50):  # a flood of (spoofed) addresses

@@ -6,11 +6,13 @@ volatile store has no room left for one more unfinished task's text."""
 
 from __future__ import annotations
 
+import pytest
+
+from mobile_codex.core.task_text import TextBounds, text_size
 from mobile_codex.relay_app.services.task_results import sanitize_result
 from mobile_codex.relay_app.services.tasks import (
     DIFF_BYTES, ERROR_BYTES, OUTPUT_TAIL_BYTES, PROMPT_BYTES, SUMMARY_BYTES, TASKS_IN_VIEW, TEXT_RESERVE,
 )  # fmt: skip
-from mobile_codex.relay_app.services.volatile import VolatileText, text_size
 
 from .agent_helpers import create_task, created, member, other_workspace, pair_agent
 
@@ -21,8 +23,17 @@ def _refused(result) -> tuple[int, dict]:
     return result.status_code, result.json
 
 
-def test_a_flood_from_another_workspace_never_wipes_a_queued_prompt(relay):
-    relay.app.relay.services.tasks.volatile = VolatileText(max_tasks=10)  # a small store, the same rules
+@pytest.fixture(params=["memory", "redis"])
+def volatile(request) -> dict:
+    """The relay's `volatile` section: task text in its memory, or in a Redis replicas would share."""
+    if request.param == "memory":
+        return {"backend": "memory"}
+    return {"backend": "redis", "url": request.getfixturevalue("redis_url")}
+
+
+def test_a_flood_from_another_workspace_never_wipes_a_queued_prompt(make_relay, volatile):
+    relay = make_relay(volatile=volatile)
+    relay.app.relay.services.tasks.volatile = relay.app.relay.shared.task_text(TextBounds(max_tasks=10))  # small, same rules
     owner = relay.owner()
     agent = pair_agent(relay, owner)
     queued = created(owner, prompt="our queued prompt")
@@ -65,56 +76,8 @@ def test_the_limits_have_documented_defaults(relay):
     assert (limits.max_unfinished_tasks_per_workspace, limits.max_task_creates_per_user_per_minute) == (200, 60)
 
 
-def test_unfinished_text_is_never_evicted_and_new_tasks_wait_for_room():
-    text = VolatileText(max_tasks=3, max_bytes=10_000)
-    assert all(text.admit(name, prompt=name * 10) for name in ("a", "b", "c"))
-    assert text.admit("d", prompt="d") is False  # three unfinished tasks fill it
-    text.set("a", outputTail="o" * 9_000)  # an unfinished task's text grows past the budget: kept
-    assert text.get("b")["prompt"] == "b" * 10 and text.get("a")["outputTail"] == "o" * 9_000
-    text.mark_terminal("a")
-    assert text.admit("d", prompt="d") is True  # room is made from finished tasks' text only
-    assert text.get("a")["prompt"] == "" and [text.get(n)["prompt"] for n in "bcd"] == ["b" * 10, "c" * 10, "d"]
-
-
-def test_each_unfinished_task_reserves_what_its_text_can_grow_to():
-    text = VolatileText(max_bytes=3 * 1000, live_reserve=1000)
-    assert [text.admit(name, prompt="p") for name in "abcd"] == [True, True, True, False]
-    text.set("a", summary="s" * 900)  # within its reserve: nothing else moves
-    assert text.stats() == (3, 3000)
-    text.mark_terminal("b")  # a finished task counts only what it holds ...
-    assert text.stats() == (3, 2000 + text_size(text.get("b")))
-    assert text.admit("d", prompt="p") is True  # ... and goes to make room for an unfinished one
-    assert text.get("b")["prompt"] == "" and text.get("a")["summary"] == "s" * 900 and text.stats() == (3, 3000)
-
-
-def test_a_workspace_keeps_the_text_of_at_most_its_cap_of_finished_tasks():
-    text = VolatileText(finished_per_workspace=2)
-    assert all(text.admit(name, workspace="A", prompt=name) for name in ("a1", "a2", "a3", "a4", "a5"))
-    assert text.admit("b1", workspace="B", prompt="b1")
-    text.mark_terminal("b1")
-    for name in ("a1", "a2", "a3"):
-        text.set(name, terminal=True, outputTail="out")
-    # A's third finished task pushed out its longest-finished one; B's and the unfinished are kept
-    assert [text.get(n)["prompt"] for n in ("a1", "a2", "a3", "a4", "a5", "b1")] == ["", "a2", "a3", "a4", "a5", "b1"]
-    text.mark_terminal("a4")
-    assert text.get("a2")["prompt"] == "" and text.get("a3")["outputTail"] == "out" and text.stats()[0] == 4
-
-
-def test_the_finished_cap_never_drops_unfinished_text():
-    text = VolatileText(finished_per_workspace=1)
-    assert all(text.admit(f"t{n}", workspace="A", prompt=f"p{n}") for n in range(5))
-    text.mark_terminal("t0")
-    text.set("t1", outputTail="growing")  # unfinished: no cap applies to it
-    assert [text.get(f"t{n}")["prompt"] for n in range(5)] == [f"p{n}" for n in range(5)]
-    text.mark_terminal("t1")
-    assert text.get("t0")["prompt"] == ""
-    assert [text.get(f"t{n}")["prompt"] for n in range(1, 5)] == ["p1", "p2", "p3", "p4"]
-    text.forget("t1")
-    assert text.stats()[0] == 3  # nothing of the forgotten task stays behind
-
-
-def test_the_relay_keeps_the_finished_text_its_state_view_shows(make_relay):
-    relay = make_relay(limits={"maxTaskCreatesPerUserPerMinute": 1000})
+def test_the_relay_keeps_the_finished_text_its_state_view_shows(make_relay, volatile):
+    relay = make_relay(limits={"maxTaskCreatesPerUserPerMinute": 1000}, volatile=volatile)
     owner = relay.owner()
     pair_agent(relay, owner)
     tasks = [created(owner, prompt=f"prompt {n}") for n in range(TASKS_IN_VIEW + 2)]
@@ -122,7 +85,7 @@ def test_the_relay_keeps_the_finished_text_its_state_view_shows(make_relay):
         relay.clock.advance(1)  # the view orders by update time
         assert owner.post(f"/api/admin/tasks/{task['taskId']}/cancel").json["task"]["status"] == "canceled"
     volatile = relay.app.relay.services.tasks.volatile
-    assert volatile.finished_per_workspace == TASKS_IN_VIEW and volatile.stats()[0] == TASKS_IN_VIEW
+    assert volatile.bounds.finished_per_workspace == TASKS_IN_VIEW and volatile.stats()[0] == TASKS_IN_VIEW
     shown = owner.get("/api/admin/state").json["tasks"]
     # newest first: the last 100 canceled, each with its prompt; the first two have dropped out
     assert [t["prompt"] for t in shown] == [f"prompt {n}" for n in range(TASKS_IN_VIEW + 1, 1, -1)]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from mobile_codex.relay_app.services.volatile import VolatileText
-
 from .agent_helpers import create_task, created, member, other_workspace, pair_agent, relay_with, state_parts, stored  # noqa: F401
 from .conftest import Relay
 
@@ -229,6 +227,15 @@ def test_locked_session_sees_no_agent_parts(relay, owner):
     assert state_parts(relay, owner) == {"pendingPairRequests": [], "agents": [], "tasks": []}
 
 
+def _bytes_of(path) -> bytes:
+    """A file's bytes; nothing for one the live cluster removed since it was listed (the session's
+    PostgreSQL serves other tests' databases too: their caches and dropped files come and go)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
 def test_text_never_reaches_disk_and_tasks_are_interrupted_at_start(tmp_path, backend, new_dsn, request):
     dsn = new_dsn()
     first = Relay(tmp_path, backend, dsn=dsn)
@@ -249,9 +256,9 @@ def test_text_never_reaches_disk_and_tasks_are_interrupted_at_start(tmp_path, ba
         server = request.getfixturevalue("postgres_server")
         server.psql("CHECKPOINT")
         searched += [path for path in server.data_dir.rglob("*") if path.is_file()]
-        assert any(b"agent-1" in path.read_bytes() for path in searched)  # the search finds what is stored
+        assert any(b"agent-1" in _bytes_of(path) for path in searched)  # the search finds what is stored
     for path in searched:
-        data = path.read_bytes()
+        data = _bytes_of(path)
         for marker in ("PROMPT-MARKER", "OUTPUT-MARKER", "日本", "ÄÖ✓", "SUMMARY-MARKER", "DIFF-MARKER", "ERROR-MARKER"):
             assert marker.encode() not in data, (path, marker)
     second = Relay(tmp_path, backend, dsn=dsn)
@@ -265,27 +272,3 @@ def test_text_never_reaches_disk_and_tasks_are_interrupted_at_start(tmp_path, ba
         assert views[done["taskId"]]["prompt"] == "" and views[done["taskId"]]["outputTail"] == ""
     finally:
         second.close()
-
-
-def test_volatile_text_is_bounded_oldest_terminal_first():
-    text = VolatileText(max_tasks=3, max_bytes=10_000)
-    for name in ("a", "b", "c"):
-        text.set(name, prompt=name * 10)
-    text.mark_terminal("b")
-    text.set("d", prompt="d")
-    assert text.get("b")["prompt"] == "" and text.get("a")["prompt"] == "a" * 10 and text.stats()[0] == 3
-    assert text.admit("e", prompt="e") is False  # no terminal task left: unfinished text is never dropped
-    assert text.get("a")["prompt"] == "a" * 10  # (issue 15: it used to go, and its agent ran an empty prompt)
-    for name in ("a", "c", "d"):
-        text.mark_terminal(name)
-    text.set("big", prompt="x" * 9_000)
-    assert text.stats()[1] <= 10_000 and text.get("big")["prompt"] == "x" * 9_000
-    text.forget("big")
-    assert text.get("big")["prompt"] == ""
-
-
-def test_volatile_get_is_a_copy():
-    text = VolatileText()
-    text.set("t", result={"messages": [{"role": "user"}]})
-    text.get("t")["result"]["messages"].clear()
-    assert text.get("t")["result"] == {"messages": [{"role": "user"}]}

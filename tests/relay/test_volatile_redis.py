@@ -1,5 +1,7 @@
 """The relay on the `redis` volatile store: two app replicas share one store and one Redis, and
-whichever replica a request reaches sees the same challenges, idempotency keys and budgets."""
+whichever replica a request reaches sees the same challenges, idempotency keys, budgets and task
+text (prompt, output, an interactive turn's requests and answers). While Redis is away no task goes
+out without its prompt."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import pytest
 
 from mobile_codex.relay_app.app import create_app
 
-from .agent_helpers import pair_agent
+from .agent_helpers import AgentClient, created, pair_agent, stored
 from .conftest import ORIGIN, Browser, Relay
 from .passkey_helpers import LOGIN_OPTIONS, LOGIN_VERIFY, REGISTER_OPTIONS, REGISTER_VERIFY
 from .soft_authenticator import SoftAuthenticator
+from .turn_helpers import EXEC_MODES, command_request
 
 BODY = {"type": "codex_exec", "agentId": "agent-1", "prompt": "hello"}
 
@@ -85,3 +88,57 @@ def test_while_redis_is_down_sign_in_answers_503_and_then_recovers(replicas, red
     assert relay.browser().post("/api/auth/login", {"bootstrapToken": "wrong"}).status_code == 401
     assert relay.browser().get("/api/ready").json == {"ok": True, "storage": "ok", "volatile": "ok"}
     relay.owner()  # signs in again without a relay restart
+
+
+def test_a_task_made_on_one_replica_reaches_the_agent_on_the_other_with_its_text(replicas):
+    relay, other = replicas
+    owner = relay.owner()
+    agent = AgentClient(other, pair_agent(relay, owner).token)  # the agent's requests reach the other replica
+    task = created(owner, prompt="written on A — 日本 ✓")
+    assert [(t["taskId"], t["prompt"]) for t in agent.poll(maxTasks=1)["tasks"]] == [(task["taskId"], "written on A — 日本 ✓")]
+    assert agent.update(task["taskId"], outputAppend="line 1\n").status_code == 200
+    assert agent.update(task["taskId"], status="completed", summary="done on B").status_code == 200
+    shown = {t["taskId"]: t for t in owner.get("/api/admin/state").json["tasks"]}[task["taskId"]]
+    assert (shown["status"], shown["prompt"], shown["outputTail"], shown["summary"]) == (
+        "completed", "written on A — 日本 ✓", "line 1\n", "done on B",
+    )  # fmt: skip
+    assert on(other, owner).get("/api/admin/state").json["tasks"] == owner.get("/api/admin/state").json["tasks"]
+
+
+def test_an_answer_given_on_one_replica_is_owed_to_the_agent_polling_the_other(replicas):
+    relay, other = replicas
+    owner = relay.owner()
+    agent = AgentClient(other, pair_agent(relay, owner).token)
+    agent.poll(codexAvailable=True, codexVersion="0.169.0", execModes=EXEC_MODES, codexSignedIn=True)
+    task = created(owner, prompt="hi", execMode="chat")
+    assert [t["taskId"] for t in agent.poll(maxTasks=1)["tasks"]] == [task["taskId"]]
+    request = command_request(task["taskId"])
+    assert agent.update(task["taskId"], requestsAdd=[request]).status_code == 200
+    answered = owner.post(
+        f"/api/admin/tasks/{task['taskId']}/requests/req-1/answer", {"decision": "accept", "digest": request["digest"]}
+    )  # fmt: skip
+    assert answered.status_code == 200, answered.text
+    owed = {"taskId": task["taskId"], "requestId": "req-1", "decision": "accept", "digest": request["digest"]}
+    assert agent.poll(waitMs=0)["answers"] == [owed]
+    # Marked sent in the shared entry: the replica that took the answer sees it went out.
+    sent = relay.app.relay.services.turns.volatile.inspect(task["taskId"], lambda entry: entry["requests"][0]["answer"]["sent"])
+    assert sent is True
+    assert AgentClient(relay.app, agent.token).poll(waitMs=0)["answers"] == [owed]  # repeated until settled
+
+
+def test_while_redis_is_down_no_task_goes_out_and_it_stays_queued(replicas, redis_server):
+    relay, other = replicas
+    owner = relay.owner()
+    agent = AgentClient(other, pair_agent(relay, owner).token)
+    task = created(owner, prompt="must not run empty")
+    redis_server.stop()
+    try:
+        refused = agent.post("/api/agent/poll", {"maxTasks": 1, "waitMs": 0})
+        assert (refused.status_code, refused.json) == (503, {"error": "volatile-store-unavailable"})
+        made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "agent-1", "prompt": "p"})
+        assert (made.status_code, made.json) == (503, {"error": "volatile-store-unavailable"})
+        assert stored(relay, "tasks", task["taskId"]).status == "queued"
+    finally:
+        redis_server.start()
+    with relay.store.transaction(write=False) as tx:
+        assert [t.task_id for t in tx.tasks.find()] == [task["taskId"]]  # the refused create left nothing

@@ -1,7 +1,8 @@
 """A real Caddy on loopback in front of several relay replicas, as `scaffold-production --replicas`
 deploys them: round robin, a request that finds a replica dead tried on another, active health
 checks on /api/ready. Plain http (no certificates in tests) and `admin off`, so several Caddy
-instances in one run do not fight over the admin endpoint."""
+instances in one run do not fight over the admin endpoint; bound to 127.0.0.1 only. Each answer
+names the replica that gave it (`X-Upstream`), so a test can show its requests reached both."""
 
 from __future__ import annotations
 
@@ -37,11 +38,13 @@ def caddyfile(port: int, upstreams: list[str], *, health_interval: str = "1s") -
 }}
 
 http://localhost:{port} {{
+\tbind 127.0.0.1
 \treverse_proxy {" ".join(upstreams)} {{
 \t\tlb_policy round_robin
 \t\tlb_try_duration 10s
 \t\thealth_uri /api/ready
 \t\thealth_interval {health_interval}
+\t\theader_down X-Upstream {{http.reverse_proxy.upstream.hostport}}
 \t}}
 }}
 """

@@ -15,6 +15,10 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Callable
 
+from mobile_codex.core.task_text import TextBounds
+
+from .task_text import MemoryTaskText
+
 MAX_PER_KIND = 100_000
 
 
@@ -28,6 +32,7 @@ class MemoryVolatileStore:
         self._versions: dict[str, int] = {}
         self._waiters: dict[str, set[threading.Event]] = {}
         self._epoch = secrets.token_hex(16)
+        self._texts: dict[TextBounds, MemoryTaskText] = {}  # one per bounds: every app on this store shares it
 
     def epoch(self) -> str:
         return self._epoch
@@ -141,3 +146,9 @@ class MemoryVolatileStore:
 
     def close(self) -> None:
         pass
+
+    def task_text(self, bounds: TextBounds) -> MemoryTaskText:
+        with self._lock:
+            if bounds not in self._texts:
+                self._texts[bounds] = MemoryTaskText(bounds)
+            return self._texts[bounds]

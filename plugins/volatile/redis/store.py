@@ -21,6 +21,9 @@ from collections.abc import Mapping
 import redis
 from mobile_codex.core.config.secrets import read_secret
 from mobile_codex.core.errors import VolatileStoreRefused, VolatileStoreUnavailable
+from mobile_codex.core.task_text import TextBounds
+
+from .task_text import RedisTaskText
 
 PREFIX = "mc:"
 BUS_CHANNEL = PREFIX + "bus"
@@ -176,3 +179,6 @@ class RedisVolatileStore:
         if self._pubsub is not None:
             self._pubsub.close()
         self._r.close()
+
+    def task_text(self, bounds: TextBounds) -> RedisTaskText:
+        return RedisTaskText(self._r, bounds)

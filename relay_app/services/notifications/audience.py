@@ -9,8 +9,7 @@ from __future__ import annotations
 from mobile_codex.core.interactive import PENDING
 from mobile_codex.core.store import Transaction
 from mobile_codex.core.task_catalog import Status
-
-from ..volatile import VolatileText
+from mobile_codex.core.task_text import TaskText
 
 ANSWERING_ROLES = frozenset({"operator", "owner"})  # who may answer a request or approve a pair request
 
@@ -29,7 +28,7 @@ def active(tx: Transaction, user_id: str) -> bool:
     return user is not None and user.disabled_at is None
 
 
-def waiting(tx: Transaction, user_ids: list[str], volatile: VolatileText) -> dict[str, int]:
+def waiting(tx: Transaction, user_ids: list[str], volatile: TaskText) -> dict[str, int]:
     """For each user: the requests waiting for an answer in the workspaces where they may answer
     (the app badge). Counted from the running tasks' text in memory; nothing is written."""
     per_workspace: dict[str, int] = {}

@@ -25,9 +25,9 @@ from mobile_codex.core.notifications import (
 from mobile_codex.core.plugin_types import NotifierSpec
 from mobile_codex.core.records import PairRequest, Task
 from mobile_codex.core.store import Store
+from mobile_codex.core.task_text import TaskText
 from mobile_codex.core.timeutil import Clock, iso
 
-from ..volatile import VolatileText
 from . import audience
 from .delivery import DeliveryQueue
 from .preferences import wanted
@@ -41,7 +41,7 @@ DETAIL_BYTES = 1000  # the most task text a notification carries, for includeTex
 
 class NotificationService:
     def __init__(
-        self, store: Store, config: RelayConfig, clock: Clock, *, volatile: VolatileText,
+        self, store: Store, config: RelayConfig, clock: Clock, *, volatile: TaskText,
         notifiers: Iterable[NotifierSpec] = (),
     ):  # fmt: skip
         self.store = store

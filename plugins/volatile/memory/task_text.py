@@ -1,23 +1,9 @@
-"""Task text that never reaches disk: prompt, summary, outputTail, diffText, result, error (and the
-title of a task whose title comes from task text, services/tasks.py TEXT_TITLED).
+"""Task text in this process's memory (core/task_text.py): the `memory` volatile backend's, for a single relay.
 
-API.md "Volatile fields": this text lives in relay memory only and is lost on restart. The
-store is bounded — at most `max_tasks` tasks' text or `max_bytes` bytes — and when it is full
-the text of the oldest *terminal* tasks goes. The text of an unfinished task is never dropped:
-a queued prompt that vanished would run as an empty one. Instead a new unfinished task is only
-`admit`ted while room is left for it, and each unfinished task counts as at least its reserve
-(`live_reserve`, or the one given at `admit`: the most its text can grow to — an interactive
-turn's items, requests and steers make it larger), so unfinished text alone can never outgrow
-the budget, whatever the agents report.
-
-Within those relay-wide maxima a workspace keeps the text of at most `finished_per_workspace`
-finished tasks, the longest finished going first. The relay passes the state view's size (100):
-the view is the only place finished text is read, and it shows a workspace's 100 most recently
-updated tasks, so the text of an older finished task only held memory (the soak benchmark's RSS
-grew with it, bench/README.md). It also keeps one busy workspace from pushing out the others'
-finished text.
-
-Thread-safe: the poll, update and view paths run on many threads.
+Two queues (unfinished, terminal) so eviction finds the oldest terminal task in O(1), and the
+workspace's finished tasks oldest first for its cap. No TTL: what the process holds dies with it,
+and retention forgets a deleted task's text. Thread-safe: the poll, update and view paths run on
+many threads.
 """
 
 from __future__ import annotations
@@ -26,11 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-MAX_TASKS = 5000
-MAX_BYTES = 64 * 1024 * 1024
-SCALAR_BYTES = 8  # what a number, bool or null counts for
-
-EMPTY: dict[str, Any] = {"prompt": "", "summary": "", "outputTail": "", "diffText": "", "result": None, "error": ""}
+from mobile_codex.core.task_text import EMPTY, TextBounds, text_size
 
 
 def _copy(value: Any) -> Any:
@@ -43,29 +25,13 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def text_size(value: Any) -> int:
-    """The bytes a value holds: UTF-8 text and keys, nested lists and objects, 8 for a scalar.
-
-    Memory is what the budget protects, so JSON escaping (a control character written as six
-    bytes) is not counted: that keeps the most a result can hold close to its field budgets."""
-    if isinstance(value, str):
-        return len(value.encode("utf-8"))
-    if isinstance(value, dict):
-        return sum(len(str(key)) + text_size(item) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return sum(text_size(item) for item in value)
-    return SCALAR_BYTES
-
-
-class VolatileText:
-    def __init__(
-        self, *, max_tasks: int = MAX_TASKS, max_bytes: int = MAX_BYTES, live_reserve: int = 0,
-        finished_per_workspace: int | None = None,
-    ):  # fmt: skip
-        self.max_tasks = max_tasks
-        self.max_bytes = max_bytes
-        self.live_reserve = live_reserve
-        self.finished_per_workspace = finished_per_workspace  # None: only the relay-wide bounds
+class MemoryTaskText:
+    def __init__(self, bounds: TextBounds = TextBounds()):
+        self.bounds = bounds
+        self.max_tasks = bounds.max_tasks
+        self.max_bytes = bounds.max_bytes
+        self.live_reserve = bounds.live_reserve
+        self.finished_per_workspace = bounds.finished_per_workspace  # None: only the relay-wide bounds
         self._lock = threading.Lock()
         # task_id -> entry; two queues so eviction finds the oldest terminal task in O(1).
         self._live: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -132,7 +98,7 @@ class VolatileText:
 
     def inspect(self, task_id: str, look):
         """`look(entry)` under the lock on the held entry itself (no copy; None when unknown), for
-        the poll's frequent small reads. `look` may flip a flag but must not change the entry's size."""
+        the poll's frequent small reads; `look` must not change it (TaskText.inspect)."""
         with self._lock:
             return look(self._live.get(task_id) or self._terminal.get(task_id))
 

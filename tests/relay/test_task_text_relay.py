@@ -1,0 +1,82 @@
+"""Task text in the relay on each volatile backend (memory, redis): an agent's idle poll never touches
+it, so a shared store costs the commonest request nothing, and a queued task whose text is gone is
+interrupted rather than handed to its agent with an empty prompt, and what an agent reported after
+its task's text went ends with the task when it is interrupted. Replicas sharing text:
+test_volatile_redis.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobile_codex.core.task_text import text_size
+from mobile_codex.relay_app.services.tasks import TEXT_RESERVE
+
+from .agent_helpers import created, pair_agent, stored
+from .conftest import Relay
+from .turn_helpers import EXEC_MODES
+
+
+class Calls:
+    """The relay's real task text, with a list of the methods called on it."""
+
+    def __init__(self, text):
+        self.text, self.names = text, []
+
+    def __getattr__(self, name):
+        method = getattr(self.text, name)
+
+        def called(*args, **kwargs):
+            self.names.append(name)
+            return method(*args, **kwargs)
+
+        return called
+
+
+@pytest.fixture(params=["memory", "redis"])
+def relay(request, tmp_path):
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    instance = Relay(tmp_path, "sqlite", volatile={"backend": request.param, "url": url})
+    yield instance
+    instance.close()
+
+
+def test_an_idle_poll_reads_no_task_text(relay):
+    owner = relay.owner()
+    agent = pair_agent(relay, owner)
+    services = relay.app.relay.services
+    calls = services.tasks.volatile = services.turns.volatile = Calls(services.tasks.volatile)
+    report = {"codexAvailable": True, "codexVersion": "0.169.0", "execModes": EXEC_MODES, "codexSessions": []}
+    for _ in range(3):
+        assert agent.poll(waitMs=0, maxTasks=1, **report)["tasks"] == []
+    assert calls.names == []
+    task = created(owner, prompt="now there is work")
+    assert [t["prompt"] for t in agent.poll(waitMs=0, maxTasks=1)["tasks"]] == ["now there is work"]
+    assert "admit" in calls.names and "get" in calls.names  # the spy sees what the relay reads
+    assert agent.update(task["taskId"], status="completed").status_code == 200
+    calls.names.clear()
+    assert agent.poll(waitMs=0, maxTasks=1, **report)["tasks"] == []
+    assert calls.names == []
+
+
+def test_a_queued_task_whose_text_is_gone_is_interrupted_not_handed_out_empty(relay):
+    owner = relay.owner()
+    agent = pair_agent(relay, owner)
+    lost, kept = created(owner, prompt="lost"), created(owner, prompt="kept")
+    relay.app.relay.services.tasks.volatile.forget(lost["taskId"])  # as a wiped Redis or an expired key would
+    assert [t["prompt"] for t in agent.poll(waitMs=0, maxTasks=2)["tasks"]] == ["kept"]
+    assert stored(relay, "tasks", lost["taskId"]).status == "interrupted"
+    assert stored(relay, "tasks", kept["taskId"]).status == "running"
+
+
+def test_text_reported_after_its_loss_ends_with_the_interrupted_task(relay):
+    owner = relay.owner()
+    agent = pair_agent(relay, owner)
+    task = created(owner, prompt="p")
+    assert [t["taskId"] for t in agent.poll(waitMs=0, maxTasks=1)["tasks"]] == [task["taskId"]]
+    text = relay.app.relay.services.tasks.volatile
+    text.forget(task["taskId"])  # the store lost it (a Redis emptied under a running relay)
+    assert agent.update(task["taskId"], outputAppend="after the loss").status_code == 200
+    assert text.stats() == (1, TEXT_RESERVE)  # held again, as unfinished text: counted as its reserve
+    assert relay.app.relay.services.tasks.interrupt_unfinished() == 1
+    assert stored(relay, "tasks", task["taskId"]).status == "interrupted"
+    assert text.stats() == (1, text_size(text.get(task["taskId"])))  # ended: it counts what it holds, may go
