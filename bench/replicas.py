@@ -88,9 +88,9 @@ def main_setup(name: str, relays: list[Relay], args, stores: SharedStores | None
     if len(relays) > 1:
         relays[1].start()
         phase(2, 0)
-    # Seeded through the first replica only: until task text is shared, a task completed through another
-    # replica than the one that created it keeps its text's room there as unfinished, and after a few
-    # thousand such tasks that replica refuses creates (429 too-many-tasks).
+    # Seeded through the first replica only, as bench 3 seeds (x1 and x2 then share that history). Before
+    # task text was shared, seeding through both made the creating replica refuse creates (429) after a
+    # thousand or so tasks completed through the other: their text kept its room there as unfinished.
     say(f"{name}: seeding {args.history} tasks through pid {first.pid} (load {load()})")
     seeding = seed(first, phone, [a for _, group in split([first], agents) for a in group], args.history,
                    label=f" {name}", chunk=min(1000, args.history))  # fmt: skip
