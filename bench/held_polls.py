@@ -14,84 +14,26 @@ agent then waits 2.5 s as a real one would. Relay RSS (VmRSS, and the VmHWM peak
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import (  # noqa: E402
-    Phone, Relay, common_args, emit, load, measure_dispatch, pair_agents, raise_nofile, say, table,
-)  # fmt: skip
+from _harness import Relay, common_args, emit, load, measure_held, raise_nofile, say, table  # noqa: E402
 
 TARGET_N = 250
 TARGET_P99_MS = 100
 TARGET_RSS_MB = 300
-WAIT_MS = 25000
-
-
-def hold_polls(agents, stop: threading.Event, counters: dict, lock: threading.Lock) -> list[threading.Thread]:
-    def loop(agent) -> None:
-        try:
-            while not stop.is_set():
-                with lock:
-                    counters["sent"] += 1
-                reply = agent.poll(wait_ms=WAIT_MS, max_tasks=1)
-                with lock:
-                    counters["answered"] += 1
-                    if not reply["tasks"] and not reply.get("cancelTaskIds") and reply["heldMs"] < WAIT_MS / 2:
-                        counters["refused"] += 1
-                        refused = True
-                    else:
-                        refused = False
-                if refused:
-                    stop.wait(2.5)
-        except Exception as err:  # noqa: BLE001 - the relay going away at the end, or a real failure
-            if not stop.is_set():
-                with lock:
-                    counters["errors"].append(repr(err))
-
-    threads = [threading.Thread(target=loop, args=(a,), daemon=True) for a in agents]
-    for t in threads:
-        t.start()
-    return threads
 
 
 def run_n(n: int, tasks: int, keep: bool) -> dict:
     with Relay(threads=n + 16, keep=keep) as relay:
-        phone = Phone(relay)
-        started = time.perf_counter()
-        agents = pair_agents(relay, phone, n, prefix=f"n{n}")
-        say(f"N={n}: relay pid {relay.pid}; paired {n} agents in {time.perf_counter() - started:.1f}s; relay threads {relay.os_threads()} (load {load()})")
-        rss_idle = relay.rss_mb()
-        measured, idle = agents[0], agents[1:]
-        stop, lock = threading.Event(), threading.Lock()
-        counters = {"sent": 0, "answered": 0, "refused": 0, "errors": []}
-        threads = hold_polls(idle, stop, counters, lock)
-        deadline = time.monotonic() + 30
-        while counters["sent"] < len(idle) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(1.0 + n / 250)  # let the relay take them all into its wait
-        rss_held = relay.rss_mb()
-        fds = len(os.listdir(f"/proc/{relay.pid}/fd"))
-        say(f"N={n}: {counters['sent']} polls held, relay RSS {rss_held} MB, {fds} fds; dispatching {tasks} tasks")
-        figures = measure_dispatch(phone, measured, tasks)
-        rss_after = relay.rss_mb()
-        peak = relay.peak_rss_mb()
-        stop.set()
-        with lock:
-            refused, answered, errors = counters["refused"], counters["answered"], list(counters["errors"])
-        relay.stop()  # ends the held polls
-        for t in threads:
-            t.join(5)
-    if errors:
-        raise RuntimeError(f"held polls failed: {errors[:3]}")
+        held = measure_held([relay], n, tasks, f"N={n}")
     return {
-        "agents": n, "threads": n + 16, **figures, "refusedHolds": refused, "idleRepliesDuringRun": answered,
-        "relayRssIdleMb": rss_idle, "relayRssHeldMb": rss_held, "relayRssAfterMb": rss_after, "relayPeakRssMb": peak,
-        "relayFds": fds, "load": load(),
+        "agents": n, "threads": n + 16, **held["dispatch"], "refusedHolds": held["refusedHolds"],
+        "idleRepliesDuringRun": held["idleRepliesDuringRun"], "relayRssIdleMb": held["rssIdleMb"][0],
+        "relayRssHeldMb": held["rssHeldMb"][0], "relayRssAfterMb": held["rssAfterMb"][0],
+        "relayPeakRssMb": held["peakRssMb"][0], "relayFds": held["fds"][0], "load": held["load"],
     }  # fmt: skip
 
 

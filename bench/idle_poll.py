@@ -18,68 +18,19 @@ Targets: throughput at M = 10,000 >= 90% of M = 0 (per K); seeding >= 200 tasks/
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
-    AGENT_REPORT, Phone, Relay, common_args, emit, load, ms, pair_agents, percentile, raise_nofile, say, seed, table,
+    Phone, Relay, SharedStores, common_args, emit, load, measure_idle, ms, pair_agents, percentile, raise_nofile, say,
+    seed, table,
 )  # fmt: skip
 
 TARGET_RATIO = 0.90
 TARGET_SEED_RATE = 200
-
-
-def measure_idle(groups, seconds: float, warmup: float = 0.5) -> list[dict]:
-    """Every agent of every (relay, agents) group polls back-to-back (waitMs 0) in its own thread,
-    all in the same window; per group: polls finished in the window, latencies, relay CPU per poll."""
-    start_at = time.perf_counter() + warmup
-    end_at = start_at + seconds
-    errors: list[BaseException] = []
-    body = {**AGENT_REPORT, "waitMs": 0, "maxTasks": 1}
-    cpu: dict[tuple[int, str], float] = {}
-
-    def loop(agent, out: list[float]) -> None:
-        try:
-            while True:
-                t0 = time.perf_counter()
-                if t0 >= end_at:
-                    return
-                reply = agent.ok("POST", "/api/agent/poll", body)
-                t1 = time.perf_counter()
-                assert reply["tasks"] == [], reply
-                if t0 >= start_at and t1 <= end_at:
-                    out.append(t1 - t0)
-        except BaseException as err:  # noqa: BLE001
-            errors.append(err)
-
-    def cpu_marks() -> None:
-        time.sleep(max(0.0, start_at - time.perf_counter()))
-        for i, (relay, _) in enumerate(groups):
-            cpu[i, "start"] = relay.cpu_seconds()
-        time.sleep(max(0.0, end_at - time.perf_counter()))
-        for i, (relay, _) in enumerate(groups):
-            cpu[i, "end"] = relay.cpu_seconds()
-
-    results = [[[] for _ in agents] for _, agents in groups]
-    threads = [threading.Thread(target=cpu_marks, daemon=True)]
-    for (_, agents), outs in zip(groups, results):
-        threads += [threading.Thread(target=loop, args=(a, r), daemon=True) for a, r in zip(agents, outs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise RuntimeError(f"poll failed: {errors[0]!r}")
-    figures = []
-    for i, outs in enumerate(results):
-        latencies = [x for r in outs for x in r]
-        figures.append({"polls": len(latencies), "pollsPerSec": round(len(latencies) / seconds, 1), "latencies": latencies,
-                        "cpuMsPerPoll": round((cpu[i, "end"] - cpu[i, "start"]) * 1000 / max(len(latencies), 1), 3)})  # fmt: skip
-    return figures
 
 
 def rounds_of(relay: Relay, agents, reference: Relay, ref_agents, rounds: int, seconds: float) -> dict:
@@ -107,9 +58,18 @@ def rounds_of(relay: Relay, agents, reference: Relay, ref_agents, rounds: int, s
     }  # fmt: skip
 
 
-def run_k(k: int, marks: list[int], rounds: int, seconds: float, keep: bool, ref_python: str | None = None) -> list[dict]:
+def backends(args, stores: SharedStores | None, name: str, db: int) -> dict:
+    """The storage and volatile sections `--storage` / `--volatile` ask for: on postgres each relay
+    gets its own database `name`, on redis its own Redis database `db` (so the reference stays at M = 0)."""
+    return {"storage": stores.storage(name) if args.storage == "postgres" else None,
+            "volatile": stores.volatile(db) if args.volatile == "redis" else None}  # fmt: skip
+
+
+def run_k(k: int, index: int, marks: list[int], args, stores: SharedStores | None) -> list[dict]:
     rows = []
-    with Relay(keep=keep) as relay, Relay(keep=keep, python=ref_python) as reference:
+    rounds, seconds, keep = args.rounds, args.seconds, args.keep
+    mine, ref = backends(args, stores, f"k{k}", 2 * index), backends(args, stores, f"ref{k}", 2 * index + 1)
+    with Relay(keep=keep, **mine) as relay, Relay(keep=keep, python=args.ref_python, **ref) as reference:
         phone = Phone(relay)
         agents = pair_agents(relay, phone, k, prefix=f"k{k}")
         ref_agents = pair_agents(reference, Phone(reference), k, prefix=f"ref{k}")
@@ -136,12 +96,18 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="windows per (K, M), each paired with one on the reference relay")
     parser.add_argument("--ref-python", help="run the reference relay with this interpreter (another checkout's "
                         ".venv/bin/python): at M = 0 the rows then compare two versions of the code side by side")
+    parser.add_argument("--storage", choices=("sqlite", "postgres"), default="sqlite",
+                        help="postgres: both relays on the benchmark's own ephemeral PostgreSQL, each its own database")
+    parser.add_argument("--volatile", choices=("memory", "redis"), default="memory",
+                        help="redis: both relays on the benchmark's own ephemeral Redis, each its own database")
     common_args(parser)
     args = parser.parse_args(argv)
     raise_nofile()
     ks = [int(x) for x in args.agents.split(",")]
     marks = [int(x) for x in args.history.split(",")]
-    rows = [row for k in ks for row in run_k(k, marks, args.rounds, args.seconds, args.keep, args.ref_python)]
+    shared = args.storage == "postgres" or args.volatile == "redis"
+    with SharedStores() if shared else contextlib.nullcontext() as stores:
+        rows = [row for i, k in enumerate(ks) for row in run_k(k, i, marks, args, stores)]
 
     ratios, same_time = {}, {}
     for k in ks:

@@ -30,6 +30,7 @@ FULL = {
     "interactive_roundtrip": [],
     "push_latency": [],
     "state_deltas": [],
+    "replicas": [],
 }
 QUICK = {
     "dispatch_latency": ["--tasks", "200"],
@@ -42,6 +43,7 @@ QUICK = {
     "interactive_roundtrip": ["--rounds", "100"],
     "push_latency": ["--rounds", "100"],
     "state_deltas": ["--updates", "50"],
+    "replicas": ["--quick"],
 }
 
 
@@ -98,6 +100,18 @@ def summary(docs: dict[str, dict | None]) -> list[tuple[str, str, object]]:
     if d:
         figure = f"{d['deltaBytesP50']} of {d['fullBytesP50']} bytes per update ({d['bytesRatio']:.1%})"
         row("state deltas: bytes per update <= 10 % of the whole list", figure, d["targetMet"])
+    r = docs.get("replicas")
+    if r:
+        rows = {x["setup"]: x for x in r["rows"]}
+        two = rows["pg+redis x2"]["dispatch"]
+        row("replicas: dispatch created on the other replica p99 <= 50 ms (pg+redis x2)",
+            f"p50 {two['dispatchP50Ms']} ms, p99 {two['dispatchP99Ms']} ms", r["dispatchTargetMet"])
+        one = rows["pg+redis x1"]["idleM0"]
+        row("replicas: relay CPU per idle poll <= 1 ms (pg+redis x1)",
+            f"{one['cpuMsPerPoll']} ms (sqlite {rows['sqlite x1']['idleM0']['cpuMsPerPoll']} ms)", r["cpuTargetMet"])
+        for held in r["heldRows"]:
+            row(f"replicas: {held['agents']} polls held ({held['setup']}), none refused",
+                f"{held['refusedHolds']} refused, peak RSS {' + '.join(map(str, held['peakRssMb']))} MB", held["refusedHolds"] == 0)
     k = docs.get("soak")
     if k:
         figure = f"RSS {k['rssGrowthSecondToLast']:+.1%} second -> last minute, {k['failureCount']} failures"
