@@ -8,13 +8,16 @@ after the socket timeout (the relay answers 503, and the client's retry is the r
 
 The wake-up bus: a topic's version is a counter (`mc:bus:<topic>`), and publishing also sends
 the topic name on the pub/sub channel `mc:bus`. One listener thread per process turns those
-messages into a local condition variable, so a held long-poll costs no Redis connection, and
-counts what it heard per topic (hashed), so a wait reads the versions again only when one of its
-own topics was published (or once a second, in case a message was missed).
+messages into wake-ups of the local waits on those topics (hashed into slots), so a held long-poll
+costs no Redis connection and a message wakes only the waits of its own topics, not every held
+poll of the replica (bench/replicas.py: waking all 250 held polls per message made dispatch 4×
+slower). A wait reads the versions again when woken, when the listener has (re)subscribed — a
+message published while it was away is not replayed — and every `SAFETY_READ_S` in any case.
 """
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 import time
@@ -31,7 +34,8 @@ PREFIX = "mc:"
 BUS_CHANNEL = PREFIX + "bus"
 BUS_TTL_S = 7 * 24 * 3600  # a topic nobody published to for a week starts again from 0
 SOCKET_TIMEOUT_S = 3.0
-HEARD_SLOTS = 4096  # topics hashed into this many counters: a collision only costs a wait a read
+HEARD_SLOTS = 4096  # topics hashed into this many slots: a collision only costs a wait a read
+SAFETY_READ_S = 10.0  # a wait reads its versions at least this often, whatever it heard
 RULE = "SECURITY.md: task text is kept in memory only, never on disk"
 
 
@@ -83,8 +87,8 @@ def _ms(ttl_s: float) -> int:
 class RedisVolatileStore:
     def __init__(self, client: redis.Redis):
         self._r = client
-        self._changed = threading.Condition(threading.Lock())
-        self._heard = [0] * HEARD_SLOTS  # messages heard per topic hash: which waits must read again
+        self._changed = threading.Lock()  # guards the waits' registry below and the listener's start
+        self._waits: dict[int, set[threading.Event]] = {}  # topic slot -> the waits to wake for it
         self._listener: threading.Thread | None = None
         self._pubsub = None
         self._closed = False
@@ -146,23 +150,36 @@ class RedisVolatileStore:
     def wait(self, seen: Mapping[str, int], timeout_s: float) -> dict[str, int]:
         self._ensure_listener()
         topics = tuple(seen)
-        slots = tuple(hash(topic) % HEARD_SLOTS for topic in topics)
+        slots = {hash(topic) % HEARD_SLOTS for topic in topics}
         deadline = time.monotonic() + timeout_s
-        while True:
-            heard = self._heard_of(slots)  # before the read: a message after it is noticed below
-            current = self.versions(topics)
-            left = deadline - time.monotonic()
-            if current != dict(seen) or left <= 0:
-                return current
-            # Sleep until the listener hears of one of these topics: a message for another topic
-            # costs this wait no read. A missed message (listener reconnecting) costs at most a second.
-            tick = time.monotonic() + min(left, 1.0)
+        woken = threading.Event()
+        with self._changed:
+            for slot in slots:
+                self._waits.setdefault(slot, set()).add(woken)
+        try:
+            while True:
+                woken.clear()  # before the read: a message after it sets it again
+                current = self.versions(topics)
+                left = deadline - time.monotonic()
+                if current != dict(seen) or left <= 0:
+                    return current
+                woken.wait(min(left, SAFETY_READ_S))
+        finally:
             with self._changed:
-                while self._heard_of(slots) == heard and (rest := tick - time.monotonic()) > 0:
-                    self._changed.wait(rest)
+                for slot in slots:
+                    waits = self._waits.get(slot)
+                    if waits is not None:
+                        waits.discard(woken)
+                        if not waits:
+                            del self._waits[slot]
 
-    def _heard_of(self, slots: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(self._heard[slot] for slot in slots)
+    def _wake(self, slots=None) -> None:
+        """Wake the waits on these topic slots (None: every wait)."""
+        with self._changed:
+            chosen = self._waits.values() if slots is None else [self._waits.get(slot, ()) for slot in slots]
+            for waits in chosen:
+                for woken in waits:
+                    woken.set()
 
     def _ensure_listener(self) -> None:
         if self._listener is not None:
@@ -175,17 +192,23 @@ class RedisVolatileStore:
     def _listen(self) -> None:
         while not self._closed:
             try:
-                self._pubsub = self._r.pubsub(ignore_subscribe_messages=True)
+                self._pubsub = self._r.pubsub()
                 self._pubsub.subscribe(BUS_CHANNEL)
                 while not self._closed:
                     message = self._pubsub.get_message(timeout=1.0)
-                    if message is not None:
-                        with self._changed:
-                            for topic in message["data"].decode().split("\n"):
-                                self._heard[hash(topic) % HEARD_SLOTS] += 1
-                            self._changed.notify_all()
+                    if message is None:
+                        continue
+                    if message["type"] == "subscribe":
+                        # (Re)subscribed: what was published while the listener was away is lost,
+                        # so every wait reads its versions again now.
+                        self._wake()
+                    elif message["type"] == "message":
+                        self._wake({hash(topic) % HEARD_SLOTS for topic in message["data"].decode().split("\n")})
             except (redis.RedisError, OSError, ValueError, AttributeError):
-                time.sleep(0.5)  # Redis away: wait() still polls the versions every second
+                self._wake()  # Redis away: each wait reads now and answers 503 rather than hold on
+                with contextlib.suppress(redis.RedisError, OSError):
+                    self._pubsub.close()
+                time.sleep(0.5)
 
     def close(self) -> None:
         self._closed = True
