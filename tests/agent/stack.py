@@ -40,6 +40,48 @@ def git_workspace(root: Path) -> Path:
     return root
 
 
+def write_agent_config(folder: Path, relay_url: str, workspace: Path, codex_bin: str, codex_home: Path,
+                       overrides: dict | None = None) -> Path:  # fmt: skip
+    """`folder/agent.json` for agent-1 with write mode on, polling `relay_url` briskly."""
+    doc = {
+        "relayBaseUrl": relay_url, "agentId": "agent-1", "workspaceRoot": str(workspace),
+        "stateDir": str(folder / "agent-state"), "pollIntervalMs": 250, "longPollMs": 2000,
+        "features": {"codexExecWrite": True},
+        "codex": {"binary": codex_bin, "homeDir": str(codex_home)},
+        **(overrides or {}),
+    }  # fmt: skip
+    path = folder / "agent.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+class AgentThread:
+    """The real agent of `config_path`, its poll loop in a thread; ready once its first poll has told
+    the relay what it can run. A failure of the loop is kept in `errors` for the test to show."""
+
+    def __init__(self, config_path: Path, token: str):
+        self.config = load_agent_config(config_path)
+        plugins = load_plugins(allow=self.config.plugins.allow, flags=self.config.features)
+        self.agent = build_agent(self.config, plugins, token=token, say=lambda message: None)
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while self.agent.poller.polls == 0:
+            assert not self.errors and time.monotonic() < deadline, self.errors
+            time.sleep(0.02)
+
+    def _run(self) -> None:
+        try:
+            self.agent.run()
+        except BaseException as err:
+            self.errors.append(err)
+
+    def stop(self) -> None:
+        self.agent.stop()
+        self.thread.join(15)
+
+
 class Stack:
     def __init__(self, folder: Path, codex_bin: str, model: ModelServer, *, agent_overrides: dict | None = None,
                  relay_features: dict | None = None, extra_sys_path: str | None = None):  # fmt: skip
@@ -52,37 +94,17 @@ class Stack:
         self.live = LiveRelay(folder / "relay", clock=system_clock, features={"codexExecWrite": True, **(relay_features or {})})
         self.phone = self.live.phone()
         agent_http = pair_over_http(self.live, self.phone, "agent-1")
-        doc = {
-            "relayBaseUrl": f"http://127.0.0.1:{self.live.port}", "agentId": "agent-1", "workspaceRoot": str(self.workspace),
-            "stateDir": str(folder / "agent-state"), "pollIntervalMs": 250, "longPollMs": 2000,
-            "features": {"codexExecWrite": True},
-            "codex": {"binary": codex_bin, "homeDir": str(self.codex_home)},
-            **(agent_overrides or {}),
-        }  # fmt: skip
-        config_path = folder / "agent.json"
-        config_path.write_text(json.dumps(doc))
-        self.config = load_agent_config(config_path)
+        config_path = write_agent_config(folder, f"http://127.0.0.1:{self.live.port}", self.workspace, codex_bin,
+                                         self.codex_home, agent_overrides)  # fmt: skip
         if extra_sys_path:
             sys.path.insert(0, extra_sys_path)
-        self.agent = build_agent(self.config, load_plugins(allow=self.config.plugins.allow, flags=self.config.features),
-                                 token=agent_http.token, say=lambda message: None)  # fmt: skip
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._run_agent, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while self.agent.poller.polls == 0:  # the first poll has reported what the agent can do
-            assert not self.errors and time.monotonic() < deadline, self.errors
-            time.sleep(0.02)
-
-    def _run_agent(self):
-        try:
-            self.agent.run()
-        except BaseException as err:  # shown by the test that needs the agent
-            self.errors.append(err)
+        self.runner = AgentThread(config_path, agent_http.token)
+        self.config, self.agent, self.errors, self.thread = (
+            self.runner.config, self.runner.agent, self.runner.errors, self.runner.thread
+        )  # fmt: skip
 
     def close(self):
-        self.agent.stop()
-        self.thread.join(15)
+        self.runner.stop()
         self.live.close()
 
     # --- the phone ----------------------------------------------------------------------------

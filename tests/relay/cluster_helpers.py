@@ -8,19 +8,13 @@ own (the tests restart it); its database is a fresh one on the run's PostgreSQL 
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mobile_codex.agent_app.agent import build_agent
-from mobile_codex.core.config import load_agent_config
-from mobile_codex.core.plugins import load_plugins
-
 from ..agent.model_server import ModelServer
-from ..agent.stack import git_workspace
+from ..agent.stack import AgentThread, git_workspace, write_agent_config
 from ..servers.caddy import CaddyProxy, free_port
 from ..servers.postgres import PostgresServer
 from ..servers.redis import RedisServer
@@ -138,31 +132,11 @@ class CodexAgent:
     def __init__(self, folder: Path, cluster: Cluster, codex_bin: str, token: str):
         self.model = ModelServer().start()
         self.workspace = git_workspace(folder / "workspace")
-        doc = {
-            "relayBaseUrl": cluster.origin, "agentId": "agent-1", "workspaceRoot": str(self.workspace),
-            "stateDir": str(folder / "agent-state"), "pollIntervalMs": 250, "longPollMs": 2000,
-            "features": {"codexExecWrite": True},
-            "codex": {"binary": codex_bin, "homeDir": str(self.model.write_codex_home(folder / "codex-home"))},
-        }  # fmt: skip
-        (folder / "agent.json").write_text(json.dumps(doc))
-        config = load_agent_config(folder / "agent.json")
-        plugins = load_plugins(allow=config.plugins.allow, flags=config.features)
-        self.agent = build_agent(config, plugins, token=token, say=lambda message: None)
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while self.agent.poller.polls == 0:  # its first poll told the relay what it can run
-            assert not self.errors and time.monotonic() < deadline, self.errors
-            time.sleep(0.02)
-
-    def _run(self) -> None:
-        try:
-            self.agent.run()
-        except BaseException as err:  # shown by the test
-            self.errors.append(err)
+        config = write_agent_config(folder, cluster.origin, self.workspace, codex_bin,
+                                    self.model.write_codex_home(folder / "codex-home"))  # fmt: skip
+        self.runner = AgentThread(config, token)
+        self.errors = self.runner.errors
 
     def close(self) -> None:
-        self.agent.stop()
-        self.thread.join(15)
+        self.runner.stop()
         self.model.stop()

@@ -1,5 +1,6 @@
-"""Two relay processes on one SQLite file and one Redis: the phone's change feed and task deltas
-are shared, a replica's restart leaves the work running, and a wiped Redis interrupts it once."""
+"""Two relay processes on one SQLite file and one Redis: a task created through relay B wakes the
+agent's poll held on relay A within that poll, the phone's change feed and task deltas are shared,
+a replica's restart leaves the work running, and a wiped Redis interrupts it once."""
 
 from __future__ import annotations
 
@@ -50,11 +51,19 @@ def test_two_replicas_share_the_phone_feed_and_survive_each_other(tmp_path, user
         on_b.cookie = on_a.cookie
         agent = pair_over_http(Live, on_a)
         agent_on_b = Http(ports[1], token=agent.token)
-        status, body = on_a.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "agent-1", "prompt": "hi"})
+        assert agent.post("/api/agent/poll", {})[0] == 200  # online
+
+        # A task created through B reaches the agent's poll held on A, within that same held poll.
+        thread, box = in_thread(lambda: agent.post("/api/agent/poll", {"waitMs": 25000}))
+        time.sleep(0.5)  # let A hold it (a task queued before the poll is handed out at once all the same)
+        status, body = on_b.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "agent-1", "prompt": "hi"})
         assert status == 201, body
         running = body["task"]["taskId"]
-        status, polled = agent.post("/api/agent/poll", {})
+        thread.join(30)
+        status, polled = box["result"]
         assert status == 200 and [task["taskId"] for task in polled["tasks"]] == [running]
+        assert polled["tasks"][0]["prompt"] == "hi"  # its text is shared too
+        assert box["elapsed"] < 20  # woken by the create on B, not by the end of its 25 s wait
 
         # A phone's state wait held on A wakes for an agent's update through B.
         status, view = on_a.get("/api/admin/state")
