@@ -39,10 +39,9 @@ def reference(tmp_path) -> Path:
     return target
 
 
-@pytest.fixture
-def user_dirs(tmp_path) -> dict[str, str]:
-    """Environment that points platformdirs (HOME, XDG_*) into tmp, so tests never touch real dirs."""
-    home = tmp_path / "home"
+def dirs_under(folder: Path) -> dict[str, str]:
+    """Environment that points platformdirs (HOME, XDG_*) into `folder`, so tests never touch real dirs."""
+    home = folder / "home"
     home.mkdir()
     return {
         "HOME": str(home),
@@ -53,8 +52,18 @@ def user_dirs(tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture
+def user_dirs(tmp_path) -> dict[str, str]:
+    return dirs_under(tmp_path)
+
+
+@pytest.fixture
 def run_cli(user_dirs):
     """Run `mobile-codex ARGS` as a subprocess of this interpreter; returns CompletedProcess."""
+    return cli_runner(user_dirs)
+
+
+def cli_runner(user_dirs: dict[str, str]):
+    """What `run_cli` gives, for fixtures of a wider scope."""
 
     def run(*args: str, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None):
         full_env = {**os.environ, **user_dirs, **(env or {})}

@@ -14,6 +14,10 @@ INSTALLED = Path(sys.executable).parent / "mobile-codex"
 
 @pytest.fixture
 def production_configs(run_cli, tmp_path) -> tuple[Path, Path]:
+    return write_production_configs(run_cli, tmp_path)
+
+
+def write_production_configs(run_cli, tmp_path: Path) -> tuple[Path, Path]:
     """A production relay and agent config, written by the real commands into tmp.
 
     Paths contain a space and a percent sign so the units' quoting and specifier escaping are exercised.

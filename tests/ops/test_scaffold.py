@@ -13,7 +13,8 @@ import pytest
 from mobile_codex.cli.scaffold.systemd import word
 from mobile_codex.relay_app.server import MAX_REQUEST_BODY
 
-from .conftest import INSTALLED, edit_json
+from ..conftest import cli_runner, dirs_under
+from .conftest import INSTALLED, edit_json, write_production_configs
 
 FILES = ("mobile-codex-relay.service", "Caddyfile", "mobile-codex-agent.service", "NEXT_STEPS.md")
 
@@ -25,14 +26,27 @@ def _tool(name: str) -> str:
     return path
 
 
-@pytest.fixture
-def scaffold(run_cli, production_configs, tmp_path):
+def _scaffolded(run_cli, production_configs, folder: Path):
     relay, agent = production_configs
-    out = tmp_path / "out"
+    out = folder / "out"
     done = run_cli("scaffold-production", "--relay-config", relay, "--agent-config", agent, "--output-dir", out)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # production configs raise no warnings
     return out, relay, agent
+
+
+@pytest.fixture
+def scaffold(run_cli, production_configs, tmp_path):
+    """Written for this test alone: for tests that run the command again over it."""
+    return _scaffolded(run_cli, production_configs, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """Written once for the tests that only read what was written (three CLI runs, ~3 s, saved per test)."""
+    folder = tmp_path_factory.mktemp("scaffold")
+    run_cli = cli_runner(dirs_under(folder))
+    return _scaffolded(run_cli, write_production_configs(run_cli, folder), folder)
 
 
 def _unit(out: Path, name: str) -> dict[str, list[str]]:
@@ -44,13 +58,13 @@ def _unit(out: Path, name: str) -> dict[str, list[str]]:
     return values
 
 
-def test_writes_the_four_files(scaffold):
-    out, _, _ = scaffold
+def test_writes_the_four_files(written):
+    out, _, _ = written
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
 
 
-def test_systemd_analyze_verify_accepts_the_units(scaffold):
-    out, _, _ = scaffold
+def test_systemd_analyze_verify_accepts_the_units(written):
+    out, _, _ = written
     assert INSTALLED.is_file()  # ExecStart points at it; verify checks that it is executable
     done = subprocess.run([_tool("systemd-analyze"), "verify", *(str(out / n) for n in FILES if n.endswith(".service"))],
                           capture_output=True, text=True, env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"}, timeout=60)  # fmt: skip
@@ -58,8 +72,8 @@ def test_systemd_analyze_verify_accepts_the_units(scaffold):
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
-def test_caddy_adapt_accepts_the_caddyfile(scaffold):
-    out, _, _ = scaffold
+def test_caddy_adapt_accepts_the_caddyfile(written):
+    out, _, _ = written
     done = subprocess.run([_tool("caddy"), "adapt", "--config", str(out / "Caddyfile")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "not formatted" not in done.stderr  # the file is as `caddy fmt` would write it
@@ -72,8 +86,8 @@ def test_caddy_adapt_accepts_the_caddyfile(scaffold):
     assert server["listen"] == [":443"]  # TLS: Caddy manages the certificate
 
 
-def test_the_units_are_hardened_and_write_only_where_the_configs_say(scaffold):
-    out, relay_path, agent_path = scaffold
+def test_the_units_are_hardened_and_write_only_where_the_configs_say(written):
+    out, relay_path, agent_path = written
     root = relay_path.parent
     relay, agent = _unit(out, "mobile-codex-relay.service"), _unit(out, "mobile-codex-agent.service")
     for unit, user in ((relay, "mobile-codex-relay"), (agent, "mobile-codex-agent")):
@@ -98,14 +112,14 @@ def test_a_workspace_in_a_home_dir_keeps_home_read_only(run_cli, production_conf
     assert unit["ProtectHome"] == ["read-only"] and '/home/dev/repo' in unit["ReadWritePaths"][0]
 
 
-def test_caddyfile_names_the_trusted_proxy_advice(scaffold):
-    out, _, _ = scaffold
+def test_caddyfile_names_the_trusted_proxy_advice(written):
+    out, _, _ = written
     text = (out / "Caddyfile").read_text()
     assert 'set "trustedProxies": ["127.0.0.1"]' in text and "The relay config has exactly that." in text
 
 
-def test_next_steps_are_ordered_and_name_the_files(scaffold):
-    out, relay, agent = scaffold
+def test_next_steps_are_ordered_and_name_the_files(written):
+    out, relay, agent = written
     text = (out / "NEXT_STEPS.md").read_text()
     titles = [line for line in text.splitlines() if line.startswith("## ")]
     assert [t.split(". ", 1)[0] for t in titles] == [f"## {n}" for n in range(1, len(titles) + 1)]
