@@ -70,10 +70,14 @@ class Presence:
         self._refreshed: dict[AgentKey, datetime] = {}
         self._departed: set[AgentKey] = set()  # said goodbye and has not polled since
         self._farewells: set[AgentKey] = set()  # departed, not yet reported by gone_offline
+        self._goodbyes: dict[AgentKey, int] = {}  # goodbyes said so far, to tell a poll that began before one
 
-    def seen(self, agent: AgentKey, now: datetime) -> Seen:
-        """Record a poll."""
+    def seen(self, agent: AgentKey, now: datetime, *, goodbyes: int | None = None) -> Seen:
+        """Record a poll. `goodbyes` (`goodbyes_of` when the poll began): a poll the agent sent just
+        before stopping can reach this point after its goodbye, and must not show it online again."""
         with self._lock:
+            if goodbyes is not None and self._goodbyes.get(agent, 0) != goodbyes:
+                return Seen(False, False)
             before = self._seen.get(agent)
             came_online = agent not in self._online or (now - before).total_seconds() >= ONLINE_SEC
             self._seen[agent] = now
@@ -96,10 +100,15 @@ class Presence:
     def goodbye(self, agent: AgentKey) -> None:
         """The agent stopped cleanly: shown offline from now until it polls again."""
         with self._lock:
+            self._goodbyes[agent] = self._goodbyes.get(agent, 0) + 1
             self._departed.add(agent)
             if agent in self._online:
                 self._farewells.add(agent)  # its owners hear of it at the next sweep, not 90 s later
             self._online.discard(agent)
+
+    def goodbyes_of(self, agent: AgentKey) -> int:
+        with self._lock:
+            return self._goodbyes.get(agent, 0)
 
     def departed(self, agent: AgentKey) -> bool:
         with self._lock:
@@ -151,6 +160,7 @@ class Presence:
             self._online.discard(agent)  # revoked: its record's change moves the cursor
             self._departed.discard(agent)
             self._farewells.discard(agent)
+            self._goodbyes.pop(agent, None)
 
 
 NOTHING_OWED = Owed([], [], False)
@@ -176,6 +186,7 @@ class Look:
     queued: bool
     running: list
     mark: Mark | None  # the agent's wake-up mark, taken before the reads (AgentService.poll); None: no wait asked
+    goodbyes: int = 0  # Presence.goodbyes_of when the look began
 
 
 @attrs.frozen
@@ -283,8 +294,10 @@ class AgentService:
         one store transaction and no second read of the agent row. A poll that will not wait
         (`waitMs` 0) needs no wake-up mark, which on Redis is a round trip per poll."""
         # before the reads, as in `poll`
-        mark = self.signals.mark((agent.workspace_id, agent.agent_id)) if may_wait else None
-        return Look(agent, bool(self.tasks.queued_for(tx, agent, 1)), self.tasks.running_for(tx, agent), mark)
+        key = (agent.workspace_id, agent.agent_id)
+        goodbyes = self.presence.goodbyes_of(key)
+        mark = self.signals.mark(key) if may_wait else None
+        return Look(agent, bool(self.tasks.queued_for(tx, agent, 1)), self.tasks.running_for(tx, agent), mark, goodbyes)
 
     def _exchange(
         self, caller: AgentCaller, report: AgentReport | None, max_tasks: int, *, fresh: Look | None = None
@@ -296,7 +309,7 @@ class AgentService:
         re-read the agent in their write transaction either way, so revocation holds as before."""
         now = self.clock()
         key = caller.key
-        seen = self.presence.seen(key, now)
+        seen = self.presence.seen(key, now, goodbyes=fresh.goodbyes if fresh is not None else None)
         write_seen = seen.write
         sessions_changed = bool(
             report and report.codex_sessions is not None and self.presence.report_sessions(key, report.codex_sessions)

@@ -98,3 +98,19 @@ def test_goodbye_needs_the_agent_token(relay):
     anonymous = AgentClient(relay.app, None)
     assert anonymous.post("/api/agent/goodbye", {}).json == {"error": "missing-token"}
     assert AgentClient(relay.app, "nope").post("/api/agent/goodbye", {}).json == {"error": "invalid-token"}
+
+
+def test_a_poll_that_began_before_the_goodbye_does_not_show_the_agent_online_again():
+    """An agent interrupts its poll in flight and says goodbye; the relay may finish that poll after the goodbye."""
+    from datetime import datetime, timezone
+
+    from mobile_codex.relay_app.services.agents import Presence
+
+    presence, agent, now = Presence(), ("ws", "vm"), datetime(2026, 12, 4, tzinfo=timezone.utc)
+    presence.seen(agent, now)
+    began = presence.goodbyes_of(agent)  # the poll's look, before the goodbye
+    presence.goodbye(agent)
+    presence.seen(agent, now, goodbyes=began)
+    assert presence.online(agent, None, now) is False
+    presence.seen(agent, now, goodbyes=presence.goodbyes_of(agent))  # a poll after it: back online
+    assert presence.online(agent, None, now) is True
