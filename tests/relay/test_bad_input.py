@@ -51,6 +51,7 @@ POST_ROUTES = {
     "/api/admin/users/{user_id}/sessions/revoke": PostRoute(),
     "/api/admin/users/{user_id}/recovery-codes": PostRoute(),
     "/api/admin/memberships/{membership_id}/revoke": PostRoute(),
+    "/api/auth/memberships/{membership_id}/leave": PostRoute(),  # issue 21
     "/api/admin/pairings": PostRoute(),
     "/api/admin/pair-requests/{request_id}/approve": PostRoute(),
     "/api/admin/pair-requests/{request_id}/reject": PostRoute(),
