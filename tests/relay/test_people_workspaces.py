@@ -194,3 +194,18 @@ def test_owners_see_when_each_member_last_signed_in(relay):
     owner.login_bootstrap()
     assert {m["displayName"]: m["lastSignInAt"] for m in state(owner)["members"]}["Owner"] == "2026-11-26T12:06:00.000Z"
     assert state(member.browser)["members"] == []  # owners only
+
+
+def test_rejoining_names_the_inviter_of_the_new_membership(relay):
+    owner = relay.owner()
+    second_owner = add_person(relay, "owner", name="Sam")
+    joiner = add_person(relay, None, name="Lin")
+    assert redeem_invite(relay, invite(owner, role="viewer")[0], browser=joiner.browser)[1].status_code == 200
+    [first] = my_memberships(joiner.browser)
+    assert first["invitedBy"]["displayName"] == "Owner"
+    assert joiner.browser.post(f"/api/auth/memberships/{first['membershipId']}/leave").status_code == 200
+    relay.clock.advance(60)
+    assert redeem_invite(relay, invite(second_owner.browser, role="operator")[0], browser=joiner.browser)[1].status_code == 200
+    [again] = my_memberships(joiner.browser)
+    assert again["membershipId"] != first["membershipId"] and again["role"] == "operator"
+    assert again["invitedBy"] == {"userId": second_owner.user_id, "displayName": "Sam"}
