@@ -30,6 +30,8 @@ class User:
     created_at: str
     disabled_at: str | None = None
     last_workspace_id: str | None = None
+    # ours (issue 21): when they last signed in, by any way in; owners see it beside each member
+    last_sign_in_at: str | None = None
 
 
 @record
