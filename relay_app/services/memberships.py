@@ -3,7 +3,7 @@
 Revoking: `memberships.revoke` in the policy table says who (an owner of the membership's
 workspace, their current one, or a relay owner, any). Leaving (issue 21): `memberships.own`, a
 person ends one of their own. Either way the last owner of a workspace stays (409), and the member
-loses access on their very next request (sessions look the membership up every time); a leaver's
+loses access on their very next request (sessions look the membership up every time); their
 sessions that were in the workspace move on to their next one, so they keep working elsewhere.
 """
 
@@ -44,6 +44,7 @@ def revoke_membership(tx: Transaction, caller: Caller, membership_id: str, now: 
     if is_last_owner(tx, membership):
         raise Conflict("last-workspace-owner-protected")
     tx.memberships.put(attrs.evolve(membership, revoked_at=now))
+    _move_sessions_on(tx, membership)
     return membership.membership_id
 
 
@@ -65,14 +66,20 @@ def leave(tx: Transaction, caller: Caller, membership_id: str, now: str) -> Memb
     if is_last_owner(tx, membership):
         raise Conflict("last-owner")
     tx.memberships.put(attrs.evolve(membership, revoked_at=now))
-    user = tx.users.get(membership.user_id)
-    if user.last_workspace_id == membership.workspace_id:
+    _move_sessions_on(tx, membership)
+    return membership
+
+
+def _move_sessions_on(tx: Transaction, ended: Membership) -> None:
+    """After `ended` (already revoked in `tx`): the person's sessions in its workspace, on every
+    device, and their usual workspace move to their next workspace, or to none."""
+    user = tx.users.get(ended.user_id)
+    if user.last_workspace_id == ended.workspace_id:
         user = attrs.evolve(user, last_workspace_id=None)
     next_workspace = first_workspace(tx, user)
     tx.users.put(attrs.evolve(user, last_workspace_id=next_workspace))
-    for session in tx.sessions.find(user_id=user.user_id, current_workspace_id=membership.workspace_id):
+    for session in tx.sessions.find(user_id=user.user_id, current_workspace_id=ended.workspace_id):
         tx.sessions.put(attrs.evolve(session, current_workspace_id=next_workspace))
-    return membership
 
 
 def invitation_of(tx: Transaction, membership: Membership) -> Invitation | None:

@@ -171,6 +171,19 @@ def test_a_member_leaves_and_lands_in_their_next_workspace(relay):
     assert (again.status_code, again.json) == (404, {"error": "membership-not-found"})
 
 
+def test_a_member_an_owner_removes_lands_in_their_next_workspace_too(relay):
+    owner = relay.owner()
+    member = add_person(relay, "operator", name="Rem")
+    side = member.browser.post("/api/admin/workspaces", {"name": "Side"}).json["workspace"]["workspaceId"]
+    member.browser.post("/api/auth/workspace", {"workspaceId": member.workspace_id})
+    assert owner.post(f"/api/admin/memberships/{member.membership_id}/revoke").status_code == 200
+    # the next request is in Side (no `no-workspace-selected` dead end), and the old workspace is gone
+    assert member.browser.get("/api/admin/state").json["currentWorkspace"]["workspaceId"] == side
+    assert stored(relay, "users", member.user_id).last_workspace_id == side
+    refused = member.browser.post("/api/auth/workspace", {"workspaceId": member.workspace_id})
+    assert refused.json == {"error": "workspace-not-found"}
+
+
 def test_leaving_ones_only_workspace_leaves_none_selected(relay):
     member = add_person(relay, "viewer")
     result = member.browser.post(f"/api/auth/memberships/{member.membership_id}/leave")
