@@ -328,7 +328,8 @@ SCHEMAS: dict[str, Schema] = {
     "WebCatalog": obj(
         {
             "taskTypes": {"type": "object", "additionalProperties": obj(
-                {"flags": {"type": "array", "items": STRING}, "needsApproval": BOOLEAN, "needsCodex": BOOLEAN}
+                {"flags": {"type": "array", "items": STRING}, "needsApproval": BOOLEAN, "needsCodex": BOOLEAN,
+                 "changesWorkspace": BOOLEAN}
             )},
             "writeFlag": STRING, "statuses": {"type": "array", "items": STRING},
             "terminalStatuses": {"type": "array", "items": STRING},
