@@ -134,11 +134,16 @@ def test_read_only_turns_run_unsigned_under_writes(stack, phone_key, model_serve
     assert view["status"] == "completed" and view["execMode"] == "read-only", view
 
 
+def asking(view: dict) -> bool:
+    """The turn waits for a person (or ended without asking)."""
+    return any(r["status"] == "pending" for r in view["requests"]) or view["status"] not in ("queued", "running")
+
+
 def test_a_signed_supervised_turn_runs_a_command_only_on_a_signed_answer(stack, phone_key, model_server):
     model_server.script(exec_command("echo first > first.txt"), message("Asked."))
     body = {"type": "codex_exec", "agentId": "agent-1", "prompt": "make first.txt", "execMode": "supervised"}
     task_id = create(stack, signed(phone_key, body))["taskId"]
-    view = stack.wait(task_id, until=lambda v: any(r["status"] == "pending" for r in v["requests"]) or v["status"] != "running")
+    view = stack.wait(task_id, until=asking)
     (request,) = view["requests"]
     # Unsigned, the relay records the answer, but the agent declines the request instead.
     status, reply = stack.phone.post(
@@ -153,7 +158,7 @@ def test_a_signed_supervised_turn_runs_a_command_only_on_a_signed_answer(stack, 
     model_server.reset()
     model_server.script(exec_command("echo second > second.txt"), message("Done."))
     task_id = create(stack, signed(phone_key, {**body, "prompt": "make second.txt"}))["taskId"]
-    view = stack.wait(task_id, until=lambda v: any(r["status"] == "pending" for r in v["requests"]) or v["status"] != "running")
+    view = stack.wait(task_id, until=asking)
     (request,) = view["requests"]
     intent = intents.answer_intent(task_id, "agent-1", request["requestId"], request["digest"], "accept",
                                    intent_id=intents.new_intent_id(), expires_at=now_ms() + 300_000)  # fmt: skip
@@ -278,3 +283,24 @@ def test_a_forged_poll_reply_is_refused(stack, phone_key, model_server, tmp_path
     }  # fmt: skip
     assert all(relay.final(t["taskId"])["status"] == "failed" for t in forged)
     assert model_server.requests == [] and not (stack.workspace / PWNED).exists()
+
+
+def test_a_passkey_revoked_on_the_relay_stays_listed_as_revoked_upstream_until_removed(stack, phone_key, model_server):
+    laptop = SoftAuthenticator(ORIGIN)
+    status, options = stack.phone.post("/api/auth/passkeys/register/options", {"label": "Laptop"})
+    credential = laptop.create(options["publicKey"])
+    status, body = stack.phone.post(
+        "/api/auth/passkeys/register/verify", {"registrationId": options["registrationId"], "credential": credential}
+    )  # fmt: skip
+    assert status == 200, body
+    row = next(r for r in trust_cli(stack, "--json")["passkeys"] if r["fingerprint"] == fingerprint_of(laptop))
+    trust_cli(stack, "--add", row["passkeyId"], json_out=False)
+    status, body = stack.phone.post(f"/api/admin/passkeys/{row['passkeyId']}/revoke")
+    assert status == 200, body
+    rows = {r["passkeyId"]: r["status"] for r in trust_cli(stack, "--json")["passkeys"]}
+    assert rows[row["passkeyId"]] == "revoked-upstream" and "trusted" in rows.values()
+    view = stack.wait(create(stack, signed(laptop, WRITE))["taskId"])
+    assert (view["status"], view["error"]) == ("failed", "approver-not-trusted"), view
+    assert model_server.requests == []
+    trust_cli(stack, "--remove", row["passkeyId"], json_out=False)
+    assert row["passkeyId"] not in {r["passkeyId"] for r in trust_cli(stack, "--json")["passkeys"]}
