@@ -204,3 +204,13 @@ def test_agents_list_their_workspace_s_passkeys_with_public_keys(turns):
     # An agent token is needed; a phone's session is not one.
     assert turns.live.agent(None).post("/api/agent/passkeys", {})[0] == 401
     assert turns.phone.post("/api/agent/passkeys", {})[0] == 401
+
+
+def test_the_agent_s_setting_is_shown_to_phones_so_they_sign_what_it_requires(turns):
+    assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] is None  # never said
+    turns.poll(requireSignedIntents="writes")
+    assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] == "writes"
+    turns.poll(label="renamed")  # a poll that leaves it out changes nothing
+    assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] == "writes"
+    status, body = turns.agent.post("/api/agent/poll", {"requireSignedIntents": "some"})
+    assert (status, body["error"], body["detail"]) == (400, "invalid-field", "requireSignedIntents")
