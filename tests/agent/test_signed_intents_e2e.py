@@ -26,6 +26,7 @@ from mobile_codex.core.records import Task
 from mobile_codex.core.timeutil import iso
 
 from ..relay.conftest import ORIGIN
+from ..relay.passkey_helpers import intent_assertion, register_over_http
 from ..relay.soft_authenticator import SoftAuthenticator, b64url, unb64url
 from ..waiting import wait_until
 from .model_server import exec_command, message
@@ -51,13 +52,7 @@ def stack(tmp_path_factory, codex_bin, model_server):
 def phone_key(stack):
     """A passkey registered through the relay and trusted with `mobile-codex agent trust --add`."""
     authenticator = SoftAuthenticator(ORIGIN)
-    status, options = stack.phone.post("/api/auth/passkeys/register/options", {"label": "Phone"})
-    assert status == 200, options
-    credential = authenticator.create(options["publicKey"])
-    status, body = stack.phone.post(
-        "/api/auth/passkeys/register/verify", {"registrationId": options["registrationId"], "credential": credential}
-    )  # fmt: skip
-    assert status == 200, body
+    register_over_http(stack.phone, authenticator)
     listed = trust_cli(stack, "--json")
     (row,) = listed["passkeys"]
     assert row["status"] == "untrusted" and listed["requireSignedIntents"] == "writes"
@@ -94,14 +89,9 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def assertion(authenticator: SoftAuthenticator, intent: dict) -> dict:
-    got = authenticator.get({"challenge": b64url(intents.challenge(intent))})
-    return {"credentialId": got["id"], **{k: got["response"][k] for k in ("clientDataJSON", "authenticatorData", "signature", "userHandle")}}
-
-
 def signed(authenticator: SoftAuthenticator, body: dict) -> dict:
     intent = intents.task_intent(body, intent_id=intents.new_intent_id(), expires_at=now_ms() + 300_000)
-    return {**body, "intent": intent, "intentAssertion": assertion(authenticator, intent)}
+    return {**body, "intent": intent, "intentAssertion": intent_assertion(authenticator, intent)}
 
 
 def create(stack: Stack, body: dict) -> dict:
@@ -164,7 +154,7 @@ def test_a_signed_supervised_turn_runs_a_command_only_on_a_signed_answer(stack, 
                                    intent_id=intents.new_intent_id(), expires_at=now_ms() + 300_000)  # fmt: skip
     status, reply = stack.phone.post(
         f"/api/admin/tasks/{task_id}/requests/{request['requestId']}/answer",
-        {"decision": "accept", "digest": request["digest"], "intent": intent, "intentAssertion": assertion(phone_key, intent)},
+        {"decision": "accept", "digest": request["digest"], "intent": intent, "intentAssertion": intent_assertion(phone_key, intent)},
     )  # fmt: skip
     assert status == 200, reply
     view = stack.wait(task_id)
@@ -200,7 +190,7 @@ def test_a_task_and_approval_written_into_the_relay_s_store_are_refused(stack, p
     attacker.create({"rp": {"id": "localhost"}, "user": {"id": b64url(b"mallory")}, "challenge": b64url(b"x")})
     action = {"type": "run_action", "agentId": "agent-1", "actionId": "touch"}
     intent = intents.task_intent(action, intent_id=intents.new_intent_id(), expires_at=now_ms() + 300_000)
-    task_id = write_into_relay(stack, intent=intent, intentAssertion=assertion(attacker, intent))
+    task_id = write_into_relay(stack, intent=intent, intentAssertion=intent_assertion(attacker, intent))
     view = stack.wait(task_id)
     assert (view["status"], view["error"]) == ("failed", "approver-not-trusted"), view
     assert not (stack.workspace / PWNED).exists()
@@ -287,12 +277,7 @@ def test_a_forged_poll_reply_is_refused(stack, phone_key, model_server, tmp_path
 
 def test_a_passkey_revoked_on_the_relay_stays_listed_as_revoked_upstream_until_removed(stack, phone_key, model_server):
     laptop = SoftAuthenticator(ORIGIN)
-    status, options = stack.phone.post("/api/auth/passkeys/register/options", {"label": "Laptop"})
-    credential = laptop.create(options["publicKey"])
-    status, body = stack.phone.post(
-        "/api/auth/passkeys/register/verify", {"registrationId": options["registrationId"], "credential": credential}
-    )  # fmt: skip
-    assert status == 200, body
+    register_over_http(stack.phone, laptop, "Laptop")
     row = next(r for r in trust_cli(stack, "--json")["passkeys"] if r["fingerprint"] == fingerprint_of(laptop))
     trust_cli(stack, "--add", row["passkeyId"], json_out=False)
     status, body = stack.phone.post(f"/api/admin/passkeys/{row['passkeyId']}/revoke")
