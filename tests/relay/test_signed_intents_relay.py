@@ -14,9 +14,9 @@ import pytest
 from mobile_codex.core import intents
 from mobile_codex.core.interactive import request_digest
 
-from .agent_helpers import pair_over_http
+from .agent_helpers import member, other_workspace, pair_over_http
 from .conftest import ORIGIN
-from .passkey_helpers import intent_assertion, register_over_http
+from .passkey_helpers import intent_assertion, register, register_over_http
 from .soft_authenticator import SoftAuthenticator, b64url
 from .turn_helpers import Turns, command_request
 
@@ -190,6 +190,13 @@ def test_agents_list_their_workspace_s_passkeys_with_public_keys(turns):
     assert status == 200, answer
     status, body = turns.agent.post("/api/agent/passkeys", {})
     assert [p["credentialId"] for p in body["passkeys"]] == [second.credentials[-1].id]
+    # Members of the agent's workspace are listed (any role); another workspace's people never are.
+    viewer, (_, foreign) = member(turns.live, "viewer"), other_workspace(turns.live)
+    viewer_key, foreign_key = SoftAuthenticator(ORIGIN), SoftAuthenticator(ORIGIN)
+    assert register(viewer, viewer_key).status_code == 200 and register(foreign, foreign_key).status_code == 200
+    status, body = turns.agent.post("/api/agent/passkeys", {})
+    listed = {p["credentialId"]: p["displayName"] for p in body["passkeys"]}
+    assert listed == {second.credentials[-1].id: "Owner", viewer_key.credentials[-1].id: "viewer"}
     # An agent token is needed; a phone's session is not one.
     assert turns.live.agent(None).post("/api/agent/passkeys", {})[0] == 401
     assert turns.phone.post("/api/agent/passkeys", {})[0] == 401
