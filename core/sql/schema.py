@@ -101,4 +101,6 @@ SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
     # sqlite 9, postgres 2: the volatile store's epoch the unfinished tasks were last reconciled
     # with (issue 19).
     (AddColumn("meta", Column("volatile_epoch")),),
+    # sqlite 10, postgres 3: a revoked passkey is kept as a tombstone (issue 20).
+    (AddColumn("passkeys", Column("revoked_at")),),
 )

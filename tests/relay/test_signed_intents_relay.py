@@ -182,20 +182,28 @@ def test_agents_list_their_workspace_s_passkeys_with_public_keys(turns):
     assert listed["credentialId"] == credential.id
     assert listed["publicKey"] == b64url(credential.cose_public_key())
     assert (listed["alg"], listed["revokedAt"], listed["displayName"]) == (-7, None, "Owner")
-    # Revoked on the relay: no longer listed (the agent reads that as revoked upstream).
+    # Revoked on the relay: listed as a tombstone with its time, so agents see the revocation.
     second = _passkey(turns, "Laptop")
     status, body = turns.agent.post("/api/agent/passkeys", {})
     assert len(body["passkeys"]) == 2
     status, answer = turns.phone.post(f"/api/admin/passkeys/{listed['passkeyId']}/revoke")
     assert status == 200, answer
+    assert [p["passkeyId"] for p in answer["auth"]["passkeys"]] == [body["passkeys"][1]["passkeyId"]]  # gone for people
     status, body = turns.agent.post("/api/agent/passkeys", {})
-    assert [p["credentialId"] for p in body["passkeys"]] == [second.credentials[-1].id]
+    revoked = {p["credentialId"]: p["revokedAt"] for p in body["passkeys"]}
+    assert revoked[second.credentials[-1].id] is None and revoked[credential.id] == "2026-11-26T12:00:00.000Z"
+    # A tombstone signs nobody in and cannot be revoked twice.
+    assert turns.phone.post(f"/api/admin/passkeys/{listed['passkeyId']}/revoke")[1] == {"error": "passkey-not-found"}
+    status, options = turns.phone.post("/api/auth/passkeys/login/options")
+    got = key.get(options["publicKey"], credential=credential)
+    status, answer = turns.live.agent(None).post("/api/auth/passkeys/login/verify", {"loginId": options["loginId"], "credential": got})
+    assert (status, answer) == (401, {"error": "unknown-passkey"})
     # Members of the agent's workspace are listed (any role); another workspace's people never are.
     viewer, (_, foreign) = member(turns.live, "viewer"), other_workspace(turns.live)
     viewer_key, foreign_key = SoftAuthenticator(ORIGIN), SoftAuthenticator(ORIGIN)
     assert register(viewer, viewer_key).status_code == 200 and register(foreign, foreign_key).status_code == 200
     status, body = turns.agent.post("/api/agent/passkeys", {})
-    listed = {p["credentialId"]: p["displayName"] for p in body["passkeys"]}
+    listed = {p["credentialId"]: p["displayName"] for p in body["passkeys"] if p["revokedAt"] is None}
     assert listed == {second.credentials[-1].id: "Owner", viewer_key.credentials[-1].id: "viewer"}
     # An agent token is needed; a phone's session is not one.
     assert turns.live.agent(None).post("/api/agent/passkeys", {})[0] == 401
