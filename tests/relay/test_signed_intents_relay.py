@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 
+import attrs
 import pytest
 
 from mobile_codex.core import intents
@@ -218,3 +219,23 @@ def test_the_agent_s_setting_is_shown_to_phones_so_they_sign_what_it_requires(tu
     assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] == "writes"
     status, body = turns.agent.post("/api/agent/poll", {"requireSignedIntents": "some"})
     assert (status, body["error"], body["detail"]) == (400, "invalid-field", "requireSignedIntents")
+
+
+def test_a_user_with_only_revoked_passkeys_may_be_deleted_and_their_tombstones_go_too(relay):
+    from mobile_codex.core.records import Passkey
+
+    from .people_helpers import add_person
+
+    owner, loner = relay.owner(), add_person(relay, None)
+    with relay.app.relay.store.transaction() as tx:
+        for key, revoked in (("a", "2026-11-26T12:00:00.000Z"), ("b", None)):
+            tx.passkeys.put(Passkey(passkey_id=key * 64, credential_id=key, user_id=loner.user_id, sign_count=0,
+                                    label="Phone", created_at="x", revoked_at=revoked))  # fmt: skip
+    result = owner.post(f"/api/admin/users/{loner.user_id}/delete")
+    assert (result.status_code, result.json) == (409, {"error": "user-still-has-passkeys"})  # the live one counts
+    with relay.app.relay.store.transaction() as tx:
+        tx.passkeys.put(attrs.evolve(tx.passkeys.get("b" * 64), revoked_at="2026-11-26T12:00:00.000Z"))
+    result = owner.post(f"/api/admin/users/{loner.user_id}/delete")
+    assert result.status_code == 200, result.json
+    with relay.app.relay.store.transaction(write=False) as tx:
+        assert tx.passkeys.find(user_id=loner.user_id) == []
