@@ -172,7 +172,8 @@ op("POST", "/api/auth/passkeys/login/verify", "Finish signing in with a passkey"
 op("POST", "/api/admin/passkeys/{passkeyId}/revoke", "Revoke one of your passkeys", caller="session",
    locked_ok=True, tag="passkeys", parameters=path_param("passkeyId", "SHA-256 hex of the credential id."), ok=AUTH,
    errors={404: ["passkey-not-found"], 409: ["last-passkey-blocked"]},
-   description="Ends the sessions made with it (a clearing cookie when that includes this one).")
+   description="Ends the sessions made with it (a clearing cookie when that includes this one). Ours (issue 20): "
+               "it stays as a tombstone agents see in `POST /api/agent/passkeys`; revoking it again is 404.")
 
 # --- notifications ---------------------------------------------------------------------------------
 op("GET", "/api/admin/notifications/devices", "Your Web Push devices", caller="session", tag="notifications",
