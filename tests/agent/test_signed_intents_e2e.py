@@ -75,13 +75,15 @@ def fingerprint_of(authenticator: SoftAuthenticator) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
-def trust_cli(stack: Stack, *args: str, json_out: bool = True):
-    env = {**os.environ, "MOBILE_CODEX_AGENT_TOKEN": stack.runner.agent.poller.client.token}
+def trust_cli(stack: Stack, *args: str, json_out: bool = True, token: str | None = None, exit_code: int = 0):
+    env = {**os.environ, "MOBILE_CODEX_AGENT_TOKEN": token or stack.runner.agent.poller.client.token}
     done = subprocess.run(
         [*CLI, "agent", "trust", "--config", str(stack.folder / "agent.json"), *args], env=env, cwd=REPO,
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == exit_code, done.stderr
+    if exit_code:
+        return done.stderr
     return json.loads(done.stdout) if json_out else done.stdout
 
 
@@ -320,3 +322,10 @@ def test_a_running_agent_stops_trusting_a_passkey_revoked_on_the_relay(stack, co
         agent.stop()
         thread.join(15)
         relay.close()
+
+
+def test_agent_trust_refuses_what_it_cannot_do(stack, phone_key):
+    assert "no live passkey nope" in trust_cli(stack, "--add", "nope", exit_code=2)
+    assert "is not trusted on this agent" in trust_cli(stack, "--remove", "nope", exit_code=2)
+    assert "refused the passkey listing (invalid-token)" in trust_cli(stack, token="not-a-token", exit_code=5)
+    assert [r["status"] for r in trust_cli(stack, "--json")["passkeys"]].count("trusted") == 1  # nothing changed
