@@ -101,6 +101,8 @@ SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
     # sqlite 9, postgres 2: the volatile store's epoch the unfinished tasks were last reconciled
     # with (issue 19).
     (AddColumn("meta", Column("volatile_epoch")),),
-    # sqlite 10, postgres 3: a revoked passkey is kept as a tombstone (issue 20).
+    # sqlite 10, postgres 3 on this branch (issue 20; after issue 21's users.last_sign_in_at once both
+    # are merged: sqlite 11 = 90bf68a300bfcfdd, postgres 4 = 6494af0bb589285b): a revoked passkey is
+    # kept as a tombstone.
     (AddColumn("passkeys", Column("revoked_at")),),
 )

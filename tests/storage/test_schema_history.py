@@ -30,12 +30,12 @@ SQLITE_RELEASED = {
     7: "e07214b038b71d33",
     8: "5478ac211cd28d3a",
     9: "156b1f66710120ea",
-    10: "0792cc3c03f94016",
+    10: "0792cc3c03f94016",  # issue 20 (signed intents): passkeys.revoked_at
 }
 POSTGRES_RELEASED = {
     1: "b0a32e6be8a1d610",
     2: "249948db435e6e40",
-    3: "48470aec9e611d6f",
+    3: "48470aec9e611d6f",  # issue 20 (signed intents): passkeys.revoked_at
 }
 
 
