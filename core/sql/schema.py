@@ -103,7 +103,9 @@ SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
     # sqlite 9, postgres 2: the volatile store's epoch the unfinished tasks were last reconciled
     # with (issue 19).
     (AddColumn("meta", Column("volatile_epoch")),),
-    # sqlite 10, postgres 3 on this branch (issue 21's membership part; after the audit trail's
-    # migration once both are merged): when each person last signed in.
+    # sqlite 10, postgres 3: when each person last signed in (issue 21, membership).
     (AddColumn("users", LAST_SIGN_IN),),
+    # sqlite 11, postgres 4: a revoked passkey is kept as a tombstone, so an agent sees the revocation
+    # (issue 20).
+    (AddColumn("passkeys", Column("revoked_at")),),
 )

@@ -151,7 +151,7 @@ def read_managed_user(tx: Transaction, user: User, *, meta: RelayMeta, now: str)
     return ManagedUser(
         user=user,
         is_relay_owner=is_relay_owner(meta, user.user_id),
-        passkey_count=tx.passkeys.count(user_id=user.user_id),
+        passkey_count=tx.passkeys.count(user_id=user.user_id, revoked_at=None),
         active_session_count=sum(1 for session in sessions if session.expires_at > now),
         active_recovery=read_recovery(tx, active[0]) if active else None,
         last_workspace_name=_workspace_name(tx, user.last_workspace_id),
