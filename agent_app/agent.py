@@ -25,6 +25,7 @@ from .codex.sessions import CodexSessions, codex_home
 from .dispatch import Dispatcher
 from .logs import LogHandler
 from .poller import Poller
+from .redaction import Redactor
 from .relay_client import RelayClient
 from .runner import TaskRunner
 from .token_store import TokenStore
@@ -55,6 +56,14 @@ def token_store_for(config: AgentConfig) -> TokenStore:
     return TokenStore(config.state_dir, relay_base_url=config.relay_base_url, agent_id=config.agent_id)
 
 
+def redactor_for(config: AgentConfig, plugins: Plugins) -> Redactor:
+    """The text filters every outbound text passes (config `redaction`; none while it is off)."""
+    if not config.redaction.enabled:
+        return Redactor(enabled=False)
+    filters = [(spec.item.id, spec.item.find) for spec in plugins.text_filters(config).values()]
+    return Redactor(filters, allowlist=config.redaction.allowlist)
+
+
 def build_agent(
     config: AgentConfig, plugins: Plugins, *, token: str, say: Callable[[str], None] = print,
     codex_binary: CodexBinary | None = None,
@@ -83,9 +92,11 @@ def build_agent(
             "delete_session": DeleteSessionHandler(codex),
         },
     )
-    runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes)
+    redactor = redactor_for(config, plugins)
+    runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes,
+                        redactor=redactor)  # fmt: skip
     capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex,
-                                support=support)
+                                support=support, redactor=redactor)
     poller = Poller(
         client, runner, capabilities, token_store_for(config), long_poll_ms=config.long_poll_ms,
         poll_interval_ms=config.poll_interval_ms, say=say,

@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from .dispatch import Dispatcher, TaskContext, TaskResult
 from .errors import TaskCanceled, TaskFailed
+from .redaction import Redactor
 from .relay_client import RelayClient
 from .reporter import TaskReporter
 from .turn_channel import STEER_TURN_ENDED, TurnChannel, answer_from, steer_from
@@ -37,8 +38,9 @@ SUMMARY_CHARS = 2000  # API.md: summary <= 2048 B (the relay clamps bytes)
 
 class TaskRunner:
     def __init__(self, client: RelayClient, dispatcher: Dispatcher, *, slots: int, per_update_bytes: int,
-                 on_slot_free: Callable[[], None] = lambda: None):  # fmt: skip
+                 on_slot_free: Callable[[], None] = lambda: None, redactor: Redactor | None = None):  # fmt: skip
         self.client = client
+        self.redactor = redactor or Redactor()  # what every task's texts pass before they are sent (none: no filters)
         self.dispatcher = dispatcher
         self.slots = slots
         self.per_update_bytes = per_update_bytes
@@ -158,7 +160,8 @@ class TaskRunner:
                 self._threads.discard(threading.current_thread())
 
     def _reporter(self, task_id: str, cancel: threading.Event | None = None) -> TaskReporter:
-        return TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes, cancel=cancel, give_up=self._give_up)
+        return TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes, cancel=cancel, give_up=self._give_up,
+                            redactions=self.redactor.for_task())  # fmt: skip
 
     def _run(self, task: dict[str, Any], cancel: threading.Event) -> None:
         task_id = task["taskId"]
@@ -220,7 +223,7 @@ class TaskRunner:
         task_id = task["taskId"]
         channel = TurnChannel(
             queue_fields=reporter.queue_turn_fields, on_waiting=lambda waiting: self._set_waiting(task_id, waiting),
-            cancel=cancel,
+            cancel=cancel, redact_text=reporter.redactions.text,
         )  # fmt: skip
         with self._lock:
             self._channels[task_id] = channel
