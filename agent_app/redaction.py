@@ -34,6 +34,7 @@ LINE_HOLD_MAX = 16 * 1024  # a line longer than this goes out in pieces, cut at 
 BLOCK_HOLD_MAX = 64 * 1024  # an open BEGIN block longer than this is not a key: it goes out (filtered)
 BLOCK_BEGIN = re.compile(r"-----BEGIN [^\n]*-----")
 BLOCK_END = re.compile(r"-----END [^\n]*-----")
+DIFF_LINE_START = re.compile(r"\n[+ ]")  # a diff's added or context line (never "-": keys end in "-----END")
 
 
 def marker(kind: str) -> str:
@@ -95,6 +96,11 @@ def _merged(findings: list[Finding]) -> list[tuple[int, int, str]]:
     return [tuple(span) for span in spans]
 
 
+def _fingerprint(secret: str) -> str:
+    """One secret's identity for counting: a key block shown in a diff (`+` before each line) is the same key."""
+    return hashlib.sha256(DIFF_LINE_START.sub("\n", secret.strip()).encode("utf-8", "replace")).hexdigest()
+
+
 class TaskRedactions:
     """One task's redactions: filters its texts and counts the distinct secrets hidden."""
 
@@ -114,7 +120,7 @@ class TaskRedactions:
         clean, hidden = self.redactor.redact(text, where)
         if hidden:
             with self._lock:
-                self._seen.update(hashlib.sha256(secret.encode("utf-8", "replace")).hexdigest() for secret in hidden)
+                self._seen.update(_fingerprint(secret) for secret in hidden)
         return clean
 
     def value(self, value: Any, where: str) -> Any:
