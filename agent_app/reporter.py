@@ -99,7 +99,6 @@ class TaskReporter:
         scalars = {"tokenUsage": token_usage, "turnId": turn_id, "threadId": thread_id}
         if self.stopped.is_set():
             return
-        lists["itemsAppend"] = [self.redactions.value(item, "item") for item in items]  # requests: filtered at the source
         with self._lock:
             for name, values in lists.items():
                 for value in values:
@@ -115,6 +114,7 @@ class TaskReporter:
         with self._send_lock:
             while not self.stopped.is_set():
                 with self._lock:
+                    self._fields.refine(self._filtered_field)  # items: each filtered once, whatever its deltas
                     taken = self._fields.take(self.per_update)
                     room = self.per_update - taken.size - member_overhead("outputAppend") - REDACTIONS_ROOM
                     chunk, self._pending = split_encoded_head(self._pending, room)
@@ -202,6 +202,10 @@ class TaskReporter:
                 self._pending = "".join(c for _, c in parts) + self._pending
                 self._fields.put_back(Taken.joined([t for t, _ in parts]))
             return UNREACHABLE
+
+    def _filtered_field(self, field: str, value: Any) -> Any:
+        """An item through the task's filters; requests were filtered before their digest (requests.py)."""
+        return self.redactions.value(value, "item") if field == "itemsAppend" else value
 
     def _with_redactions(self, body: dict) -> dict:
         """`body` with `redactions` when the count grew since it was last sent (an update the relay

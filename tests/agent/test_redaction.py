@@ -158,3 +158,24 @@ def test_an_approval_request_is_filtered_before_its_digest():
     assert "[redacted: Private Key]" in request["changes"][0]["diff"]
     assert request["digest"] == request_digest("t3", request)
     assert redactions.count == 4  # distinct secrets: the token and the key id showed up twice
+
+
+def test_an_item_growing_by_deltas_is_filtered_once_per_update_not_once_per_delta():
+    calls = []
+
+    def counting(text, where):
+        calls.append(where)
+        return find_secrets(text, where)
+
+    client = RecordingClient()
+    reporter = TaskReporter(client, "t4", per_update_bytes=12000, redactions=Redactor([("secrets", counting)]).for_task())
+    reporter.close()  # no flusher thread: this test flushes
+    text = ""
+    for word in ("token ", GITHUB_TOKEN, " is", " here"):
+        text += word
+        reporter.queue_turn_fields(items=[{"itemId": "m1", "type": "agentMessage", "text": text, "status": "inProgress"}])
+    reporter.flush()
+    assert calls == ["item"]  # the one free-text field, once
+    items = [item for _, body in client.updates for item in body.get("itemsAppend", [])]
+    assert items == [{"itemId": "m1", "type": "agentMessage", "text": "token [redacted: GitHub Token] is here", "status": "inProgress"}]
+    assert client.updates[-1][1]["redactions"] == 1
