@@ -31,6 +31,8 @@ PRIVATE_KEY = "Private Key"
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9_+/=-]*")  # what a reported value runs on over (never '.', quotes, spaces)
 PEM_BEGIN = re.compile(r"-----BEGIN[^\n]*")
 PEM_END = re.compile(r"-----END[^\n-]*-----")
+ORPHAN_KEY_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
+KEY_LINE = re.compile(r"[A-Za-z0-9+/=]+[ \t\r]*")  # a line (or the cut-off end of one) of a key's base64 body
 LINE_LIMIT = 4000  # longer lines are scanned in pieces of this many characters (with an overlap)
 PIECE_OVERLAP = 200
 
@@ -114,7 +116,23 @@ def find_secrets(text: str, where: str = "output") -> list[Finding]:
                     stop += TOKEN_CHARS.match(piece, stop).end() - stop
                     findings.append(Finding(base + at, base + stop, kind))
                     at = piece.find(value, stop)
-    return findings
+    return findings + _orphan_key_ends(text, findings)
+
+
+def _orphan_key_ends(text: str, findings: list[Finding]) -> list[Finding]:
+    """Keys whose BEGIN line is not in the text: from the first body line before the END line to it."""
+    found = []
+    for end in ORPHAN_KEY_END.finditer(text):
+        if any(f.start <= end.start() < f.end for f in findings if f.kind == PRIVATE_KEY):
+            continue  # part of a block found from its BEGIN line
+        start = text.rfind("\n", 0, end.start()) + 1
+        while start > 0:
+            previous = text.rfind("\n", 0, start - 1) + 1
+            if not KEY_LINE.fullmatch(text, previous, start - 1):
+                break
+            start = previous
+        found.append(Finding(start, end.end(), PRIVATE_KEY))
+    return found
 
 
 @hookimpl

@@ -179,3 +179,13 @@ def test_an_item_growing_by_deltas_is_filtered_once_per_update_not_once_per_delt
     items = [item for _, body in client.updates for item in body.get("itemsAppend", [])]
     assert items == [{"itemId": "m1", "type": "agentMessage", "text": "token [redacted: GitHub Token] is here", "status": "inProgress"}]
     assert client.updates[-1][1]["redactions"] == 1
+
+
+def test_a_key_whose_begin_line_was_cut_off_is_hidden_up_to_its_end_line():
+    tail = PRIVATE_KEY[PRIVATE_KEY.index("\n") + 1 :]  # a tail clamped to its budget starts mid-key
+    text, _ = redactor().redact(f"{tail}\nservice ready\n", "output")
+    assert text == "[redacted: Private Key]\nservice ready\n"
+    text, _ = redactor().redact(f"log line one\n{tail[30:]}\n", "output")
+    assert text == "log line one\n[redacted: Private Key]\n"
+    text, _ = redactor().redact(f"log line one\n{tail[60:]}\n", "output")  # a cut-off line of a few characters too
+    assert text == "log line one\n[redacted: Private Key]\n"
