@@ -39,20 +39,22 @@ PIECE_OVERLAP = 200
 _lock = threading.Lock()
 _detectors: list | None = None
 _assignments: tuple | None = None  # (keyword detector, base64 entropy, hex entropy)
+_keywords: re.Pattern | None = None  # the keyword detector's own words: a line without one cannot match it
 
 
 def detectors() -> list:
     """detect-secrets' detector objects, made once (with its default settings)."""
-    global _detectors, _assignments
+    global _detectors, _assignments, _keywords
     with _lock:
         if _detectors is None:
             from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
             from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
-            from detect_secrets.plugins.keyword import KeywordDetector
+            from detect_secrets.plugins.keyword import DENYLIST, KeywordDetector
 
             classes = get_mapping_from_secret_type_to_class().values()
             _detectors = [cls() for cls in classes if cls.__name__ not in SKIPPED_DETECTORS]
             _assignments = (KeywordDetector(), Base64HighEntropyString(), HexHighEntropyString())
+            _keywords = re.compile("|".join(DENYLIST), re.IGNORECASE)
         return _detectors
 
 
@@ -77,10 +79,16 @@ def _pieces(line: str):
 def _reported(line: str) -> list[tuple[str, str]]:
     """(kind, value) of each secret detect-secrets reports on one line."""
     found = []
-    for detector in detectors():
+    every = detectors()  # made on first use, with the keyword pattern
+    has_keyword = _keywords.search(line) is not None  # the slowest detector runs only where it can match
+    for detector in every:
+        if not has_keyword and type(detector).__name__ == "KeywordDetector":
+            continue
         for secret in detector.analyze_line(filename="output", line=line, line_number=1):
             if secret.secret_value:
                 found.append((secret.type, secret.secret_value))
+    if not has_keyword:
+        return found
     keyword = _assignments[0]
     for secret in keyword.analyze_line(filename="output.ini", line=line, line_number=1):  # unquoted assignments
         if secret.secret_value and _high_entropy(secret.secret_value):
