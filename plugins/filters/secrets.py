@@ -118,13 +118,21 @@ def find_secrets(text: str, where: str = "output") -> list[Finding]:
                     findings.append(Finding(block_start, block_end, kind))
                     skip_to = max(skip_to, block_end)
                     continue
-                at = piece.find(value)
-                while at >= 0:
-                    stop = at + len(value)
-                    stop += TOKEN_CHARS.match(piece, stop).end() - stop
-                    findings.append(Finding(base + at, base + stop, kind))
-                    at = piece.find(value, stop)
+                findings += [Finding(base + at, base + stop, kind) for at, stop in _spans(piece, value)]
     return findings + _orphan_key_ends(text, findings)
+
+
+def _spans(piece: str, value: str) -> list[tuple[int, int]]:
+    """Where a reported value is on its line, run on over the token's characters: the places it
+    starts a token (`"a"` in `password = "a"`, not the `a` of `password`), or every place if none does."""
+    spans, at = [], piece.find(value)
+    while at >= 0:
+        stop = at + len(value)
+        stop += TOKEN_CHARS.match(piece, stop).end() - stop
+        spans.append((at, stop))
+        at = piece.find(value, at + 1)
+    starting = [(at, stop) for at, stop in spans if at == 0 or not (piece[at - 1].isalnum() or piece[at - 1] == "_")]
+    return starting or spans
 
 
 def _orphan_key_ends(text: str, findings: list[Finding]) -> list[Finding]:

@@ -189,3 +189,8 @@ def test_a_key_whose_begin_line_was_cut_off_is_hidden_up_to_its_end_line():
     assert text == "log line one\n[redacted: Private Key]\n"
     text, _ = redactor().redact(f"log line one\n{tail[60:]}\n", "output")  # a cut-off line of a few characters too
     assert text == "log line one\n[redacted: Private Key]\n"
+
+
+def test_a_short_secret_is_hidden_where_it_stands_not_inside_other_words():
+    text, _ = redactor().redact('password = "a"\n', "output")
+    assert text == 'password = "[redacted: Secret Keyword]"\n'
