@@ -20,7 +20,7 @@ from mobile_codex.plugins.filters.secrets import find_secrets
 
 from ..secret_samples import ALLOWED_KEY_ID, GITHUB_TOKEN, MARKERS, NEEDLES, SECRET_TEXT
 from ..waiting import wait_until
-from .model_server import exec_command, message
+from .model_server import add_file, exec_command, message
 from .stack import Stack
 
 ALLOWED_LINE = f"allowed example key {ALLOWED_KEY_ID}"
@@ -115,6 +115,26 @@ def test_a_supervised_turn_shows_a_redacted_request_and_its_digest_still_answers
     assert "[redacted: Private Key]" in commands[-1]["command"]
     assert view["redactions"] >= 4
     assert_no_secret(json.dumps(view), "the conversation's items")
+
+
+def test_a_supervised_file_change_asks_with_a_redacted_diff_and_lands_once_accepted(stack, model_server):
+    model_server.script(add_file("creds.env", SECRET_TEXT), message("Added the file."))
+    task_id = stack.create(type="codex_exec", execMode="supervised", prompt="add creds.env")["taskId"]
+    view = stack.wait(task_id, until=lambda v: any(r["status"] == "pending" for r in v.get("requests") or [])
+                      or v["status"] not in ("queued", "running"))  # fmt: skip
+    request = next(r for r in view["requests"] if r["status"] == "pending")
+    assert request["kind"] == "fileChange" and request["changes"][0]["path"].endswith("creds.env"), request
+    assert_markers(request["changes"][0]["diff"])
+    assert_no_secret(json.dumps(view), "the file change request")
+    status, reply = stack.phone.post(f"/api/admin/tasks/{task_id}/requests/{request['requestId']}/answer",
+                                     {"decision": "accept", "digest": request["digest"]})  # fmt: skip
+    assert status == 200, reply
+    view = stack.wait(task_id)
+    assert view["status"] == "completed", view
+    assert (stack.workspace / "creds.env").read_text() == SECRET_TEXT  # the real change, secrets and all, on the server
+    assert [item["status"] for item in view["items"] if item["type"] == "fileChange"] == ["completed"]  # paths and counts only
+    assert "creds.env" in view["diffText"] and "[redacted: GitHub Token]" in view["diffText"]
+    assert_no_secret(json.dumps(view), "the file change's items and diff")
 
 
 def test_a_log_tail_shows_markers(stack):
