@@ -72,9 +72,10 @@ def build_agent(
     client = RelayClient(config.relay_base_url, token)
     actions, log_sources, exec_modes = plugins.actions(config), plugins.log_sources(config), plugins.exec_modes(config)
     home = codex_home(config.codex)
+    redactor = redactor_for(config, plugins)
     codex = Codex(
         binary=codex_binary or find_codex(config.codex.binary), home=home, config=config.codex,
-        sessions=CodexSessions(home, workspace, config.codex),
+        sessions=CodexSessions(home, workspace, config.codex, redact=lambda text: redactor.redact(text, "session")[0]),
     )  # fmt: skip
     stop_leftovers(config.state_dir)  # app-servers a killed agent left (they would block their threads)
     support = CodexSupport(codex, config.state_dir)
@@ -92,7 +93,6 @@ def build_agent(
             "delete_session": DeleteSessionHandler(codex),
         },
     )
-    redactor = redactor_for(config, plugins)
     runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes,
                         redactor=redactor)  # fmt: skip
     capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex,

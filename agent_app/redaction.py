@@ -20,6 +20,7 @@ import threading
 from typing import Any, Callable, Iterable
 
 from mobile_codex.core.plugin_types import Finding
+from mobile_codex.core.text import clamp_head, clamp_tail
 
 log = logging.getLogger("mobile_codex.agent")
 
@@ -35,6 +36,25 @@ BLOCK_HOLD_MAX = 64 * 1024  # an open BEGIN block longer than this is not a key:
 BLOCK_BEGIN = re.compile(r"-----BEGIN [^\n]*-----")
 BLOCK_END = re.compile(r"-----END [^\n]*-----")
 DIFF_LINE_START = re.compile(r"\n[+ ]")  # a diff's added or context line (never "-": keys end in "-----END")
+
+
+def clamp_head_words(text: str, budget: int) -> str:
+    """clamp_head that leaves no cut word at the end: a token cut in half no longer looks like one to a
+    filter, and its first half would go out. For texts clamped before they are filtered (items)."""
+    short = clamp_head(text, budget)
+    if short == text:
+        return text
+    cut = max(short.rfind(" "), short.rfind("\n"), short.rfind("\t"))
+    return short[: cut + 1] if cut >= 0 else ""
+
+
+def clamp_tail_words(text: str, budget: int) -> str:
+    """clamp_tail that leaves no cut word at the start (see clamp_head_words)."""
+    short = clamp_tail(text, budget)
+    if short == text:
+        return text
+    starts = [i for i in (short.find(" "), short.find("\n"), short.find("\t")) if i >= 0]
+    return short[min(starts) :] if starts else ""
 
 
 def marker(kind: str) -> str:

@@ -194,3 +194,14 @@ def test_a_key_whose_begin_line_was_cut_off_is_hidden_up_to_its_end_line():
 def test_a_short_secret_is_hidden_where_it_stands_not_inside_other_words():
     text, _ = redactor().redact('password = "a"\n', "output")
     assert text == 'password = "[redacted: Secret Keyword]"\n'
+
+
+def test_a_clamp_before_the_filter_leaves_no_cut_token_behind():
+    from mobile_codex.agent_app.redaction import clamp_head_words, clamp_tail_words
+
+    text = f"first line\ntoken {GITHUB_TOKEN} end"
+    head = clamp_head_words(text, len("first line\ntoken ") + 12)  # the cut falls inside the token
+    assert head == "first line\ntoken " and GITHUB_TOKEN[:8] not in head
+    tail = clamp_tail_words(text, len(" end") + 12)
+    assert tail == " end"
+    assert clamp_head_words(text, 1000) == text and clamp_tail_words(text, 1000) == text  # nothing cut: unchanged

@@ -170,6 +170,27 @@ def test_a_session_read_and_the_session_catalog_show_markers(stack, model_server
     assert typed not in shown
 
 
+def test_a_secret_that_a_clip_would_cut_in_half_is_hidden_before_the_clip(stack, model_server):
+    """The catalog's previews are clipped at 320 characters, a session read's messages at 400: a token
+    cut there would no longer look like one, so the agent filters first, then clips."""
+    long = "z" * 300 + " " + GITHUB_TOKEN + " " + "w" * 40 + " " + GITHUB_TOKEN  # tokens across 320 and 400
+    model_server.script(message(long))
+    first = stack.run(type="codex_exec", prompt="say something long")
+    assert first["status"] == "completed", first
+
+    def listed():
+        return next((s for s in stack.advertised_sessions() if s["sessionId"] == first["threadId"]), None)
+
+    wait_until(lambda: listed() is not None, timeout=20, interval=0.1, what="the catalog carrying the new session")
+    preview = listed()["preview"][-1]["text"]
+    assert preview.startswith("z" * 300 + " [redacted: GitHub") and GITHUB_TOKEN[:10] not in preview  # the marker, clipped
+    view = stack.run(type="read_session", sessionId=first["threadId"])
+    assert view["status"] == "completed", view
+    text = view["result"]["messages"][-1]["text"]
+    assert text.startswith("z" * 300 + " [redacted: GitHub Token] " + "w" * 40 + " [redacted: GitHub Token]")
+    assert GITHUB_TOKEN[:10] not in json.dumps(view)
+
+
 def test_a_filter_that_raises_withholds_the_text(stack):
     def broken(text, where):
         raise RuntimeError("filter crashed")
