@@ -35,26 +35,28 @@ LINE_HOLD_MAX = 16 * 1024  # a line longer than this goes out in pieces, cut at 
 BLOCK_HOLD_MAX = 64 * 1024  # an open BEGIN block longer than this is not a key: it goes out (filtered)
 BLOCK_BEGIN = re.compile(r"-----BEGIN [^\n]*-----")
 BLOCK_END = re.compile(r"-----END [^\n]*-----")
+NOT_TOKEN = re.compile(r"[^A-Za-z0-9_+/=.~-]")  # no secret token holds one of these
 DIFF_LINE_START = re.compile(r"\n[+ ]")  # a diff's added or context line (never "-": keys end in "-----END")
 
 
 def clamp_head_words(text: str, budget: int) -> str:
-    """clamp_head that leaves no cut word at the end: a token cut in half no longer looks like one to a
-    filter, and its first half would go out. For texts clamped before they are filtered (items)."""
+    """clamp_head that leaves no cut token at the end: a token cut in half no longer looks like one to a
+    filter, and its first half would go out. The cut moves back to the last character no token holds
+    (a blank, a quote, a comma...). For texts clamped before they are filtered (items, diffs, summaries)."""
     short = clamp_head(text, budget)
     if short == text:
         return text
-    cut = max(short.rfind(" "), short.rfind("\n"), short.rfind("\t"))
-    return short[: cut + 1] if cut >= 0 else ""
+    ends = [m.end() for m in NOT_TOKEN.finditer(short)]
+    return short[: ends[-1]] if ends else ""
 
 
 def clamp_tail_words(text: str, budget: int) -> str:
-    """clamp_tail that leaves no cut word at the start (see clamp_head_words)."""
+    """clamp_tail that leaves no cut token at the start (see clamp_head_words)."""
     short = clamp_tail(text, budget)
     if short == text:
         return text
-    starts = [i for i in (short.find(" "), short.find("\n"), short.find("\t")) if i >= 0]
-    return short[min(starts) :] if starts else ""
+    first = NOT_TOKEN.search(short)
+    return short[first.start() :] if first else ""
 
 
 def marker(kind: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from .dispatch import Dispatcher, TaskContext, TaskResult
 from .errors import TaskCanceled, TaskFailed
-from .redaction import Redactor
+from .redaction import Redactor, clamp_head_words
 from .relay_client import RelayClient
 from .reporter import TaskReporter
 from .turn_channel import STEER_TURN_ENDED, TurnChannel, answer_from, steer_from
@@ -197,7 +197,7 @@ class TaskRunner:
         except TaskFailed as err:
             if err.detail:
                 reporter.append(f"{err.code}: {err.detail}\n")
-            return {"status": "failed", "error": err.code, "summary": (err.detail or err.code)[:SUMMARY_CHARS]}
+            return {"status": "failed", "error": err.code, "summary": clamp_head_words(err.detail or err.code, SUMMARY_CHARS)}
         except Exception as err:
             log.exception("task %s failed unexpectedly", task.get("taskId"))
             return {"status": "failed", "error": f"agent-error: {type(err).__name__}"[:ERROR_BYTES]}
@@ -205,7 +205,7 @@ class TaskRunner:
             return self._canceled()
         update: dict[str, Any] = {
             "status": "failed" if outcome.error else "completed",
-            "summary": outcome.summary[:SUMMARY_CHARS],
+            "summary": clamp_head_words(outcome.summary, SUMMARY_CHARS),  # never a cut token: it could slip the filter
             "result": outcome.result,
         }
         if outcome.error:

@@ -205,3 +205,6 @@ def test_a_clamp_before_the_filter_leaves_no_cut_token_behind():
     tail = clamp_tail_words(text, len(" end") + 12)
     assert tail == " end"
     assert clamp_head_words(text, 1000) == text and clamp_tail_words(text, 1000) == text  # nothing cut: unchanged
+    minified = '{"a":"' + "x" * 50 + '","t":"' + GITHUB_TOKEN + '"}'  # no blank at all: quotes bound a token too
+    assert clamp_tail_words(minified, 20) == '"}'  # the cut fell inside the token
+    assert clamp_head_words(minified, 70) == '{"a":"' + "x" * 50 + '","t":"'
