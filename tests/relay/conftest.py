@@ -135,6 +135,13 @@ POSTGRES_MODULES = {
 }
 
 
+# Modules whose hundreds of cases check rules that live above the store (who may call what, how bad
+# input is refused) run on sqlite alone: the store's own behaviour, the same under every rule, is the
+# storage contract's (tests/storage), on all three backends. MOBILE_CODEX_TEST_POSTGRES=all runs
+# them on every backend too.
+SQLITE_ONLY_MODULES = {"test_isolation_matrix", "test_bad_input"}
+
+
 def pytest_generate_tests(metafunc):
     """`backend`: sqlite and json everywhere, postgres for POSTGRES_MODULES (or all, see above)."""
     if "backend" not in metafunc.fixturenames:
@@ -142,7 +149,11 @@ def pytest_generate_tests(metafunc):
     if any("backend" in marker.args[0] for marker in metafunc.definition.iter_markers("parametrize")):
         return  # the test names its own backends
     module = metafunc.module.__name__.rpartition(".")[2]
-    on_postgres = module in POSTGRES_MODULES or os.environ.get("MOBILE_CODEX_TEST_POSTGRES") == "all"
+    every = os.environ.get("MOBILE_CODEX_TEST_POSTGRES") == "all"
+    if module in SQLITE_ONLY_MODULES and not every:
+        metafunc.parametrize("backend", ["sqlite"])
+        return
+    on_postgres = module in POSTGRES_MODULES or every
     metafunc.parametrize("backend", ["sqlite", "json", *(["postgres"] if on_postgres else [])])
 
 
