@@ -260,6 +260,46 @@ class Relay:
         return sizes
 
 
+class Floor:
+    """`_floor_server.py` in its own process: waitress as the relay runs it, with an app that only
+    answers the idle reply (bench #3 `--floor`). `clients(k)` are connections polling it like agents."""
+
+    def __init__(self, *, threads: int = 64):
+        self.threads = threads
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> Floor:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("_floor_server.py")), str(self.port), str(self.threads)],
+            stdout=subprocess.PIPE, cwd=ROOT, start_new_session=True,
+        )  # fmt: skip
+        line = self.proc.stdout.readline()
+        if b"floor listening" not in line:
+            self.close()
+            raise RuntimeError(f"floor server did not start: {line!r}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def clients(self, count: int) -> list[Conn]:
+        return [Conn(self.port, token=f"floor-{i}") for i in range(count)]
+
+
 class SharedStores:
     """What several relay replicas share: an ephemeral PostgreSQL cluster (one database, `bench`) and
     an ephemeral Redis without persistence, the same servers the tests start (`tests/servers/`), so

@@ -11,8 +11,9 @@ divides each row by the reference measured beside it, so M = max is compared wit
 at the same time: the target is judged on it. "vs M=0" is the plain ratio of best windows taken
 minutes apart, shown too; background load alone moves it by +-15 %.
 Targets: throughput at M = 10,000 >= 90% of M = 0 (per K); seeding >= 200 tasks/s at every M.
+`--floor` adds a third window per round on waitress alone answering the idle reply (_floor_server.py).
 
-    .venv/bin/python bench/idle_poll.py [--agents 1,50] [--history 0,1000,10000] [--seconds 5]
+    .venv/bin/python bench/idle_poll.py [--agents 1,50] [--history 0,1000,10000] [--seconds 5] [--floor]
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
-    Phone, Relay, SharedStores, common_args, emit, load, measure_idle, ms, pair_agents, percentile, raise_nofile, say,
+    Floor, Phone, Relay, SharedStores, common_args, emit, load, measure_idle, ms, pair_agents, percentile, raise_nofile, say,
     seed, table,
 )  # fmt: skip
 
@@ -33,16 +34,20 @@ TARGET_RATIO = 0.90
 TARGET_SEED_RATE = 200
 
 
-def rounds_of(relay: Relay, agents, reference: Relay, ref_agents, rounds: int, seconds: float) -> dict:
+def rounds_of(relay: Relay, agents, reference: Relay, ref_agents, rounds: int, seconds: float, floor=None) -> dict:
     """`rounds` x two windows: the M = 0 reference relay, then right after it the relay under test.
     (Polling both at once in one window was tried: with 2 x 50 client threads the split between the
-    two relays is unfair by up to 2x, so adjacent windows it is.)"""
-    mine, ref = [], []
+    two relays is unfair by up to 2x, so adjacent windows it is.) With `floor` (a Floor and its
+    clients), a third window on waitress alone answering the idle reply: what the machine allows then."""
+    mine, ref, base = [], [], []
     for _ in range(rounds):
         (r,) = measure_idle([(reference, ref_agents)], seconds)
         (m,) = measure_idle([(relay, agents)], seconds)
         ref.append(r)
         mine.append(m)
+        if floor is not None:
+            (f,) = measure_idle([floor], seconds)
+            base.append(f)
     latencies = [x for w in mine for x in w["latencies"]]
     ref_latencies = [x for w in ref for x in w["latencies"]]
     best = max(w["pollsPerSec"] for w in mine)
@@ -55,7 +60,15 @@ def rounds_of(relay: Relay, agents, reference: Relay, ref_agents, rounds: int, s
         "refP50Ms": ms(percentile(ref_latencies, 50)), "refP99Ms": ms(percentile(ref_latencies, 99)),
         "cpuMsPerPoll": sorted(w["cpuMsPerPoll"] for w in mine)[len(mine) // 2],
         "refCpuMsPerPoll": sorted(w["cpuMsPerPoll"] for w in ref)[len(ref) // 2],
+        **(floor_figures(base) if base else {}),
     }  # fmt: skip
+
+
+def floor_figures(windows: list[dict]) -> dict:
+    latencies = [x for w in windows for x in w["latencies"]]
+    return {"floorPollsPerSec": max(w["pollsPerSec"] for w in windows), "floorP50Ms": ms(percentile(latencies, 50)),
+            "floorP99Ms": ms(percentile(latencies, 99)),
+            "floorCpuMsPerPoll": sorted(w["cpuMsPerPoll"] for w in windows)[len(windows) // 2]}  # fmt: skip
 
 
 def backends(args, stores: SharedStores | None, name: str, db: int) -> dict:
@@ -69,10 +82,12 @@ def run_k(k: int, index: int, marks: list[int], args, stores: SharedStores | Non
     rows = []
     rounds, seconds, keep = args.rounds, args.seconds, args.keep
     mine, ref = backends(args, stores, f"k{k}", 2 * index), backends(args, stores, f"ref{k}", 2 * index + 1)
-    with Relay(keep=keep, **mine) as relay, Relay(keep=keep, python=args.ref_python, **ref) as reference:
+    with (Relay(keep=keep, **mine) as relay, Relay(keep=keep, python=args.ref_python, **ref) as reference,
+          Floor() if args.floor else contextlib.nullcontext() as floor):  # fmt: skip
         phone = Phone(relay)
         agents = pair_agents(relay, phone, k, prefix=f"k{k}")
         ref_agents = pair_agents(reference, Phone(reference), k, prefix=f"ref{k}")
+        floor_group = (floor, floor.clients(k)) if floor is not None else None
         have = 0
         for m in marks:
             seeding = None
@@ -80,7 +95,7 @@ def run_k(k: int, index: int, marks: list[int], args, stores: SharedStores | Non
                 say(f"K={k}: relay pid {relay.pid}: seeding {m - have} tasks (M {have} -> {m}; load {load()})")
                 seeding = seed(relay, phone, agents, m - have, label=f" K={k}", chunk=min(1000, m - have))
                 have = m
-            figures = rounds_of(relay, agents, reference, ref_agents, rounds, seconds)
+            figures = rounds_of(relay, agents, reference, ref_agents, rounds, seconds, floor_group)
             row = {"agents": k, "history": m, **figures, "seedRate": seeding and seeding["rate"],
                    "seedMinChunkRate": seeding and seeding["minChunkRate"], "relayRssMb": relay.rss_mb(), "load": load()}  # fmt: skip
             say(f"K={k} M={m}: {row}")
@@ -96,6 +111,8 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="windows per (K, M), each paired with one on the reference relay")
     parser.add_argument("--ref-python", help="run the reference relay with this interpreter (another checkout's "
                         ".venv/bin/python): at M = 0 the rows then compare two versions of the code side by side")
+    parser.add_argument("--floor", action="store_true", help="a third window each round on waitress alone (the "
+                        "relay's settings) answering the idle reply: the p99/p50 and CPU the machine allows at that moment")
     parser.add_argument("--storage", choices=("sqlite", "postgres"), default="sqlite",
                         help="postgres: both relays on the benchmark's own ephemeral PostgreSQL, each its own database")
     parser.add_argument("--volatile", choices=("memory", "redis"), default="memory",
@@ -133,6 +150,13 @@ def main(argv=None) -> int:
                f"(targets: M={marks[-1]} >= {TARGET_RATIO:.0%} of M={marks[0]}; seeding >= {TARGET_SEED_RATE}/s; "
                f"load {load()})"),
     ))  # fmt: skip
+    if args.floor:
+        print(table(
+            ["K agents", "M tasks", "floor polls/s", "floor p50 ms", "floor p99 ms", "floor p99/p50", "floor CPU ms/poll"],
+            [[r["agents"], r["history"], r["floorPollsPerSec"], r["floorP50Ms"], r["floorP99Ms"],
+              f"{r['floorP99Ms'] / r['floorP50Ms']:.1f}" if r["floorP50Ms"] else "-", r["floorCpuMsPerPoll"]] for r in rows],
+            title="floor: waitress alone as the relay runs it, answering the idle reply, in a third window each round",
+        ))  # fmt: skip
     print("vs ref = each row's best polls/s over the M=0 reference relay's in the windows beside it, relative to the "
           "first row (the target: history against no history, measured at the same time); vs M=0 = plain ratio of best "
           "windows minutes apart (moves with background load)")

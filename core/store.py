@@ -15,8 +15,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
+import attrs
+
 from .record_codec import Key
-from .records import RelayMeta
+from .records import Agent, RelayMeta
+from .task_catalog import Status
 
 R = TypeVar("R")
 
@@ -67,7 +70,22 @@ class Transaction(Protocol):
     def set_meta(self, meta: RelayMeta) -> None: ...
 
 
+@attrs.frozen
+class AgentGlance:
+    """An agent's record and whether it has a queued and a running task, all read at one moment:
+    what an idle agent poll must know (relay_app/services/agents.py)."""
+
+    agent: Agent
+    queued: bool
+    running: bool
+
+
 class Store(Protocol):
+    """Optionally also `agent_glance(key) -> AgentGlance | None` (None: no such agent): the same
+    reads as a `write=False` transaction doing `agents.get` and two `tasks.find`s, in one statement
+    on the SQL backends, no BEGIN/COMMIT (issue 19: an idle poll, the relay's most frequent request,
+    did five round trips to PostgreSQL). The relay reads in a transaction where a store lacks it."""
+
     backend: str
 
     def transaction(self, *, write: bool = True) -> AbstractContextManager[Transaction]:
@@ -84,3 +102,16 @@ class Store(Protocol):
         """Problems found in the stored data; empty when healthy."""
 
     def close(self) -> None: ...
+
+
+def glance_in(tx: Transaction, key: Key) -> AgentGlance | None:
+    """`Store.agent_glance` read in a transaction, for a backend without a single statement for it."""
+    agent = tx.agents.get(key)
+    if agent is None:
+        return None
+    workspace_id, agent_id = key
+    return AgentGlance(
+        agent,
+        bool(tx.tasks.find(workspace_id=workspace_id, agent_id=agent_id, status=Status.QUEUED, limit=1)),
+        bool(tx.tasks.find(workspace_id=workspace_id, agent_id=agent_id, status=Status.RUNNING, limit=1)),
+    )

@@ -17,6 +17,7 @@ from mobile_codex.core.store import Store
 from mobile_codex.core.volatile_store import VolatileStore
 
 from .allocator import tune_malloc
+from .dispatcher import LastIdleFirst
 from .http.body import LARGEST_BODY_CAP
 
 
@@ -77,8 +78,11 @@ INBUF_OVERFLOW = MAX_REQUEST_BODY + 64 * 1024
 
 def make_server(app, config: RelayConfig, *, port: int | None = None):
     """A waitress server per PRODUCT.md's `server` row (not yet running)."""
+    workers = LastIdleFirst()  # waitress starts the threads of its own pool only
+    workers.set_thread_count(config.server.threads)
     return waitress.create_server(
         app,
+        _dispatcher=workers,
         host=config.listen_host,
         port=config.listen_port if port is None else port,
         threads=config.server.threads,

@@ -8,7 +8,8 @@ import typing
 import attrs
 
 from ..record_codec import key_fields, layout
-from ..records import TABLES, RelayMeta
+from ..records import TABLES, Agent, RelayMeta
+from ..task_catalog import Status
 from .dialect import Dialect, quoted
 from .rows import RowCodec, row_codec
 
@@ -76,6 +77,7 @@ class Statements:
     meta: RowCodec
     get_meta: str
     set_meta: str  # parameters: 1 (the row's id), then the meta fields
+    agent_glance: str  # parameters: workspace_id, agent_id (`Store.agent_glance`; glance_of reads a row)
 
     @classmethod
     def build(cls, dialect: Dialect) -> Statements:
@@ -85,4 +87,23 @@ class Statements:
             meta=meta,
             get_meta=f"SELECT {quoted(meta.fields)} FROM meta WHERE id = 1",
             set_meta=dialect.upsert("meta", ("id", *meta.fields), ("id",), dialect.mark),
+            agent_glance=_agent_glance(dialect),
         )
+
+
+def _agent_glance(dialect: Dialect) -> str:
+    """The agent's row, then whether it has a queued and a running task: one statement, so one
+    snapshot without a transaction around it. The tasks index (workspace_id, agent_id, status,
+    created_at) answers both EXISTS."""
+    columns = ", ".join(f'"agents"."{name}"' for name in layout(Agent).fields)
+
+    def has(status: str) -> str:
+        return (
+            'EXISTS (SELECT 1 FROM "tasks" WHERE "tasks"."workspace_id" = "agents"."workspace_id" '
+            f'AND "tasks"."agent_id" = "agents"."agent_id" AND "tasks"."status" = \'{status}\')'
+        )
+
+    return (
+        f'SELECT {columns}, {has(Status.QUEUED)}, {has(Status.RUNNING)} FROM "agents" '
+        f'WHERE "agents"."workspace_id" = {dialect.mark} AND "agents"."agent_id" = {dialect.mark}'
+    )

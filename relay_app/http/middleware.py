@@ -10,7 +10,8 @@ A dead cookie on a "maybe-session" route is let through as no session, and clear
 A resource states its needs as class attributes, each a value or a {METHOD: value} dict:
 - `action`: its entry in the policy table (required: a route naming none answers 500);
 - `body_cap`: bytes (default 4096); `rate_limit`: None, "login" or "pair";
-- `agent_look(req, tx, agent)` (agent routes, optional): a read run in the token check's transaction;
+- `agent_look(req)` (agent routes, optional): an AgentLook (services/agent_tokens.py), a read made
+  with the token check's;
 - `parsed_bodies` (optional): a ParsedBodies (parsed_bodies.py); a POST body it has seen skips the
   JSON step and arrives as `req.context.parsed`, else that is None and the route reads
   `req.context.body` (and `raw_body`) through it.
@@ -116,9 +117,10 @@ class RequestGate:
             req.context.raw_body, req.context.parsed = raw, known
 
         if rule.caller == policy.AGENT:
-            look = getattr(resource, "agent_look", None)  # a read to share the token check's transaction
-            reader = None if look is None else lambda tx, agent: look(req, tx, agent)
-            req.context.agent = self.ctx.services.agent_auth(req.get_header("Authorization"), look=reader)
+            look = getattr(resource, "agent_look", None)  # a read made with the token check's
+            req.context.agent = self.ctx.services.agent_auth(
+                req.get_header("Authorization"), look=None if look is None else look(req)
+            )  # fmt: skip
             return
         caller = self.session_caller(req, rule)
         if caller is None:

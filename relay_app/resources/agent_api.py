@@ -8,6 +8,7 @@ import falcon
 
 from ..context import RelayContext
 from ..http.parsed_bodies import ParsedBodies
+from ..services.agents import PollLook
 from ..services.signed_intents import signed_fields
 from ..views.agents_and_tasks import task_view
 from .agent_bodies import parse_poll, poll_may_wait
@@ -31,11 +32,11 @@ class Poll:
         # An idle agent sends the same report every poll: read once (http/parsed_bodies.py).
         self.parsed_bodies = ParsedBodies(parse_poll)
 
-    def agent_look(self, req, tx, agent):
-        """The poll's first look at the store, in the token check's transaction (middleware)."""
+    def agent_look(self, req) -> PollLook:
+        """The poll's first look at the store, made with the token check's read (middleware)."""
         known = req.context.parsed
         may_wait = known.value.wait_ms > 0 if known is not None else poll_may_wait(req.context.body)
-        return self.ctx.services.agents.look(tx, agent, may_wait=may_wait)
+        return PollLook(self.ctx.services.agents, may_wait)
 
     def on_post(self, req, resp) -> None:
         known = req.context.parsed

@@ -16,13 +16,13 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Protocol
 
 import attrs
 
 from mobile_codex.core.crypto import same_secret, sha256_hex
 from mobile_codex.core.records import Agent, AgentKey
-from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.store import AgentGlance, Store, Transaction
 from mobile_codex.core.timeutil import Clock
 
 from ..errors import Unauthorized
@@ -74,6 +74,19 @@ def verify_agent_token(secret: str, token: str, *, now: datetime) -> dict | None
     return payload
 
 
+class AgentLook(Protocol):
+    """A route's read beside the token check's (AgentAuth `look`): the poll's (agents.PollLook)."""
+
+    def start(self, key: AgentKey) -> Any:
+        """Before any read (a wake-up mark); handed to the other two."""
+
+    def glanced(self, started: Any, glance: AgentGlance) -> Any | None:
+        """The look from the store's `agent_glance`, or None when it needs `read`."""
+
+    def read(self, started: Any, tx: Transaction, agent: Agent) -> Any:
+        """The look read in the token check's read transaction."""
+
+
 @attrs.frozen
 class AgentCaller:
     """An authenticated agent request: the agent record and the token it used."""
@@ -118,32 +131,49 @@ class AgentAuth:
         # stored hash) are still checked on every request. Memory only, like the request itself.
         self._checked: dict[str, tuple[dict, str]] = {}
 
-    def __call__(
-        self, authorization: str | None, *, look: Callable[[Transaction, Agent], Any] | None = None
-    ) -> AgentCaller:  # fmt: skip
-        """With `look`, a route's own read (the poll's queued and running tasks) runs in the same
-        read transaction as the agent's, once the token is known good: an idle poll then needs one
-        store transaction, not two (issue 19, relay CPU per idle poll). Its result is `looked`."""
+    def __call__(self, authorization: str | None, *, look: AgentLook | None = None) -> AgentCaller:
+        """With `look`, a route's own read (the poll's queued and running tasks) is made with the
+        agent's, once the token is known good: an idle poll then needs one read of the store, not
+        two (issue 19, relay CPU per idle poll). Its result is `looked`.
+
+        A store with `agent_glance` (core/store.py) reads the agent and whether it has queued and
+        running tasks in one statement; only when the look needs more (`glanced` answers None: the
+        running tasks themselves) is the agent read again, with the look, in a read transaction."""
         token = bearer(authorization)
         if token is None:
             raise Unauthorized("missing-token")
         payload, token_hash = self._check(token)
-        with self.store.transaction(write=False) as tx:
-            # The token's workspace and id together name the agent (ids are per workspace), so a
-            # token can never reach another workspace's agent of the same id: the reference's
-            # `agent-workspace-mismatch` has no case left and reads as `invalid-token`.
-            agent = tx.agents.get((payload["ws"], payload["sub"]))
-            if agent is None:
-                raise Unauthorized("invalid-token")
-            if agent.revoked_at is not None:
-                raise Unauthorized("agent-revoked")
-            is_next = agent.next_token_hash is not None and same_secret(token_hash, agent.next_token_hash)
-            if not is_next and not same_secret(token_hash, agent.token_hash):
-                raise Unauthorized("invalid-token")
-            looked = look(tx, agent) if look is not None else None
+        # The token's workspace and id together name the agent (ids are per workspace), so a
+        # token can never reach another workspace's agent of the same id: the reference's
+        # `agent-workspace-mismatch` has no case left and reads as `invalid-token`.
+        key = (payload["ws"], payload["sub"])
+        started = look.start(key) if look is not None else None
+        looked = None
+        glance_of = getattr(self.store, "agent_glance", None)
+        if glance_of is not None:
+            glance = glance_of(key)
+            agent, is_next = self._verified(glance.agent if glance is not None else None, token_hash)
+            if look is not None:
+                looked = look.glanced(started, glance)
+        if glance_of is None or (look is not None and looked is None):
+            with self.store.transaction(write=False) as tx:
+                agent, is_next = self._verified(tx.agents.get(key), token_hash)
+                looked = look.read(started, tx, agent) if look is not None else None
         if is_next:
             agent = self._cut_over(agent, token_hash)
         return AgentCaller(agent=agent, token_exp=float(payload["exp"]), looked=looked)
+
+    @staticmethod
+    def _verified(agent: Agent | None, token_hash: str) -> tuple[Agent, bool]:
+        """The stored agent the token belongs to, and whether the token is its refreshed one; 401 if not."""
+        if agent is None:
+            raise Unauthorized("invalid-token")
+        if agent.revoked_at is not None:
+            raise Unauthorized("agent-revoked")
+        is_next = agent.next_token_hash is not None and same_secret(token_hash, agent.next_token_hash)
+        if not is_next and not same_secret(token_hash, agent.token_hash):
+            raise Unauthorized("invalid-token")
+        return agent, is_next
 
     def _check(self, token: str) -> tuple[dict, str]:
         """The payload and hash of a well-signed, unexpired token; 401 `invalid-token` otherwise."""

@@ -32,7 +32,7 @@ import attrs
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import sha256_hex
 from mobile_codex.core.records import Agent, AgentKey
-from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.store import AgentGlance, Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import NotFound
@@ -215,6 +215,34 @@ class AgentState:
     online: bool = False  # Presence.online: the app shows this rather than guess from lastSeenAt
 
 
+class PollLook:
+    """A poll's first look at the store, made with its token check (AgentAuth `look`), so an idle
+    poll, the relay's most frequent request, costs one read of the store and reads the agent row
+    once: on a store with `agent_glance` one statement, unless the agent has running tasks (their
+    cancels, answers and steers need the records), then one read transaction. A poll that will
+    not wait (`waitMs` 0) needs no wake-up mark, which on Redis is a round trip per poll."""
+
+    def __init__(self, service: AgentService, may_wait: bool):
+        self.service = service
+        self.may_wait = may_wait
+
+    def start(self, key: AgentKey) -> tuple[int, Mark | None]:
+        """Before the reads, as in `poll`: nothing queued after them is missed, and a goodbye said
+        meanwhile is seen (Presence.seen)."""
+        return self.service.presence.goodbyes_of(key), self.service.signals.mark(key) if self.may_wait else None
+
+    def glanced(self, started: tuple[int, Mark | None], glance: AgentGlance) -> Look | None:
+        if glance.running:
+            return None
+        goodbyes, mark = started
+        return Look(glance.agent, glance.queued, [], mark, goodbyes)
+
+    def read(self, started: tuple[int, Mark | None], tx: Transaction, agent: Agent) -> Look:
+        goodbyes, mark = started
+        tasks = self.service.tasks
+        return Look(agent, bool(tasks.queued_for(tx, agent, 1)), tasks.running_for(tx, agent), mark, goodbyes)
+
+
 class AgentService:
     def __init__(
         self, store: Store, config: RelayConfig, clock: Clock, *, tasks: TaskService, turns: TurnService,
@@ -289,15 +317,9 @@ class AgentService:
         return PollReply(exchange.tasks, exchange.cancel_ids, held_ms, exchange.token, exchange.owed)
 
     def look(self, tx: Transaction, agent: Agent, *, may_wait: bool = True) -> Look:
-        """The read-only part of an exchange; the poll route runs it in the token check's own
-        transaction (AgentAuth `look`), so an idle poll, the relay's most frequent request, costs
-        one store transaction and no second read of the agent row. A poll that will not wait
-        (`waitMs` 0) needs no wake-up mark, which on Redis is a round trip per poll."""
-        # before the reads, as in `poll`
-        key = (agent.workspace_id, agent.agent_id)
-        goodbyes = self.presence.goodbyes_of(key)
-        mark = self.signals.mark(key) if may_wait else None
-        return Look(agent, bool(self.tasks.queued_for(tx, agent, 1)), self.tasks.running_for(tx, agent), mark, goodbyes)
+        """The read-only part of an exchange, in `tx` (a held poll's second look; the first is PollLook's)."""
+        looker = PollLook(self, may_wait)
+        return looker.read(looker.start((agent.workspace_id, agent.agent_id)), tx, agent)
 
     def _exchange(
         self, caller: AgentCaller, report: AgentReport | None, max_tasks: int, *, fresh: Look | None = None

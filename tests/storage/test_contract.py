@@ -122,6 +122,35 @@ def test_agent_ids_are_keyed_per_workspace(open_store, samples):
         assert [a.workspace_id for a in tx.agents.find()] == ["ws_1"]
 
 
+def test_agent_glance_reads_the_agent_and_whether_it_has_queued_and_running_tasks(store, samples):
+    # Issue 19: an idle poll's whole read, in one statement on the SQL backends.
+    mine = attrs.evolve(samples["agents"], workspace_id="ws_1", agent_id="vm")
+    theirs = attrs.evolve(mine, workspace_id="ws_2", label="theirs")
+    with store.transaction() as tx:
+        tx.agents.put(mine)
+        tx.agents.put(theirs)
+        # tasks of the same agent id in another workspace, and of another agent, count for nobody else
+        tx.tasks.put(_task("t_theirs_q", workspace_id="ws_2", agent_id="vm", status="queued"))
+        tx.tasks.put(_task("t_other_r", workspace_id="ws_1", agent_id="other", status="running"))
+        tx.tasks.put(_task("t_done", workspace_id="ws_1", agent_id="vm", status="completed"))
+    glance = store.agent_glance(("ws_1", "vm"))
+    assert (glance.agent, glance.queued, glance.running) == (mine, False, False)
+    assert store.agent_glance(("ws_2", "vm")).queued is True
+    assert store.agent_glance(("ws_2", "vm")).running is False
+    assert store.agent_glance(("ws_3", "vm")) is None
+    with store.transaction() as tx:
+        tx.tasks.put(_task("t_mine_r", workspace_id="ws_1", agent_id="vm", status="running"))
+    glance = store.agent_glance(("ws_1", "vm"))
+    assert (glance.queued, glance.running) == (False, True)
+    with store.transaction() as tx:
+        tx.tasks.put(_task("t_mine_q", workspace_id="ws_1", agent_id="vm", status="queued"))
+        tx.tasks.put(_task("t_mine_r", workspace_id="ws_1", agent_id="vm", status="failed"))
+    glance = store.agent_glance(("ws_1", "vm"))
+    assert (glance.agent, glance.queued, glance.running) == (mine, True, False)
+    with pytest.raises(TypeError, match="workspace_id, agent_id"):
+        store.agent_glance("vm")
+
+
 @pytest.mark.parametrize("key", ["vm", ("vm",), ("ws_1", "vm", "x"), ["ws_1", "vm"], ("ws_1", None)])
 def test_a_compound_key_must_be_whole(store, key):
     # A bare agent id would be a lookup across workspaces: it fails loudly instead of finding nothing.

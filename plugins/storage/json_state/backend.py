@@ -30,6 +30,7 @@ from mobile_codex.core.record_codec import (
 from mobile_codex.core.records import TABLES, RelayMeta
 from mobile_codex.core.reference_state import State, load_state, remove_stale_temp_files, write_state
 from mobile_codex.core.serial_writers import SerialWriters
+from mobile_codex.core.store import AgentGlance, glance_in
 
 STATE_NAME = "state.json"
 LOCK_SUFFIX = ".lock"
@@ -231,6 +232,10 @@ class JsonStore:
         if self._lock_fd is None:
             raise StorageError("the store is closed")
         return _Transaction(self._state, writable=writable)
+
+    def agent_glance(self, key: Key) -> AgentGlance | None:
+        with self.transaction(write=False) as tx:
+            return glance_in(tx, key)
 
     def data_files(self) -> list[Path]:
         return [path for path in (self._path, self._lock_path) if path.exists()]

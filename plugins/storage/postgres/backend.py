@@ -33,9 +33,12 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from mobile_codex.core.config.relay import StorageConfig
 from mobile_codex.core.errors import StorageError, StorageUnavailable
+from mobile_codex.core.record_codec import Key
 from mobile_codex.core.records import TABLES
 from mobile_codex.core.serial_writers import SerialWriters
+from mobile_codex.core.sql.glance import agent_glance
 from mobile_codex.core.sql.statements import Statements
+from mobile_codex.core.store import AgentGlance
 from mobile_codex.core.sql.transaction import SqlTransaction
 
 from .dialect import POSTGRES
@@ -130,18 +133,37 @@ class PostgresStore:
             yield tx
             conn.execute("COMMIT")
         except BaseException as exc:
-            with contextlib.suppress(psycopg.Error):
-                if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                    conn.execute("ROLLBACK")
-            if isinstance(exc, psycopg.OperationalError):
-                raise StorageUnavailable(f"the PostgreSQL database is unavailable: {exc}") from exc
-            if isinstance(exc, psycopg.Error):
-                raise StorageError(f"PostgreSQL: {exc}") from exc
+            self._failed(conn, exc)
             raise
         finally:
             tx.end()
-            conn._mobile_codex_returned = time.monotonic()  # type: ignore[attr-defined]
-            self._pool.putconn(conn)  # the pool discards a broken connection
+            self._putconn(conn)
+
+    def agent_glance(self, key: Key) -> AgentGlance | None:
+        """One statement on an autocommit connection: its own snapshot, one round trip instead of
+        a read transaction's five (BEGIN, the agent, its queued and running tasks, COMMIT)."""
+        conn = self._getconn()
+        try:
+            return agent_glance(conn, _STATEMENTS, key)
+        except BaseException as exc:
+            self._failed(conn, exc)
+            raise
+        finally:
+            self._putconn(conn)
+
+    def _failed(self, conn: psycopg.Connection, exc: BaseException) -> None:
+        """Roll back what `conn` has open; a database error raised as the relay's own."""
+        with contextlib.suppress(psycopg.Error):
+            if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                conn.execute("ROLLBACK")
+        if isinstance(exc, psycopg.OperationalError):
+            raise StorageUnavailable(f"the PostgreSQL database is unavailable: {exc}") from exc
+        if isinstance(exc, psycopg.Error):
+            raise StorageError(f"PostgreSQL: {exc}") from exc
+
+    def _putconn(self, conn: psycopg.Connection) -> None:
+        conn._mobile_codex_returned = time.monotonic()  # type: ignore[attr-defined]
+        self._pool.putconn(conn)  # the pool discards a broken connection
 
     def data_files(self) -> list[Path]:
         return []  # the cluster's files are the operator's (and its backups), not the relay's

@@ -20,8 +20,11 @@ from pathlib import Path
 
 from mobile_codex.core.config.relay import FileStorageSettings, StorageConfig
 from mobile_codex.core.errors import StorageError
+from mobile_codex.core.record_codec import Key
 from mobile_codex.core.serial_writers import SerialWriters
+from mobile_codex.core.sql.glance import agent_glance
 from mobile_codex.core.sql.statements import Statements
+from mobile_codex.core.store import AgentGlance
 from mobile_codex.core.sql.transaction import SqlTransaction
 
 from .dialect import SQLITE
@@ -124,6 +127,16 @@ class SqliteStore:
             raise
         finally:
             tx.end()
+            self._release(conn)
+
+    def agent_glance(self, key: Key) -> AgentGlance | None:
+        """One SELECT in autocommit mode: SQLite reads it in one implicit read transaction."""
+        conn = self._acquire()
+        try:
+            return agent_glance(conn, _STATEMENTS, key)
+        except sqlite3.Error as exc:
+            raise StorageError(f"{self._path}: {exc}") from exc
+        finally:
             self._release(conn)
 
     def data_files(self) -> list[Path]:
