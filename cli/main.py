@@ -8,14 +8,14 @@ import sys
 from mobile_codex.core.errors import ConfigError
 
 from . import (
-    agent_cmd, check_cmd, end_sessions_cmd, import_state_cmd, init_cmd, login_code_cmd, migrate_storage_cmd, plugins_cmd,
+    agent_cmd, audit_cmd, check_cmd, end_sessions_cmd, import_state_cmd, init_cmd, login_code_cmd, migrate_storage_cmd, plugins_cmd,
     relay_cmd, scaffold_cmd, tokens_cmd, up_cmd,
 )  # fmt: skip
 from .exit_codes import USAGE_OR_CONFIG, CommandFailed
 
 COMMAND_MODULES = (
     init_cmd, check_cmd, plugins_cmd, tokens_cmd, relay_cmd, agent_cmd, up_cmd, login_code_cmd, end_sessions_cmd,
-    import_state_cmd, migrate_storage_cmd, scaffold_cmd,
+    import_state_cmd, migrate_storage_cmd, scaffold_cmd, audit_cmd,
 )  # fmt: skip
 
 

@@ -73,6 +73,12 @@ TASK_CREATED_BY = columns("created_by_user_id created_by_display_name")
 # The two-person rule, a workspace setting (issue 18); existing workspaces have it off.
 TWO_PERSON_RULE = Column("require_second_approver", BOOL, false_by_default=True)
 
+# The audit trail (issue 21): hash-chained entries, metadata only; `seq` orders the one chain.
+AUDIT_EVENTS = CreateTable("audit_events", ("seq",), columns(
+    "seq:int at kind workspace_id actor_user_id record_type record_id client_address details prev_hash hash"
+))
+AUDIT_EVENTS_WORKSPACE = "CREATE INDEX audit_events_workspace ON audit_events (workspace_id, seq)"
+
 # The relay's lookups: agent polls, task lists, logins, code redemption, pairing.
 TASKS_AGENT_STATUS_CREATED = "CREATE INDEX tasks_agent_status_created ON tasks (workspace_id, agent_id, status, created_at)"
 LOOKUP_INDEXES = (
@@ -101,4 +107,6 @@ SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
     # sqlite 9, postgres 2: the volatile store's epoch the unfinished tasks were last reconciled
     # with (issue 19).
     (AddColumn("meta", Column("volatile_epoch")),),
+    # sqlite 10, postgres 3: the tamper-evident audit trail (issue 21).
+    (AUDIT_EVENTS, AUDIT_EVENTS_WORKSPACE),
 )

@@ -30,10 +30,12 @@ SQLITE_RELEASED = {
     7: "e07214b038b71d33",
     8: "5478ac211cd28d3a",
     9: "156b1f66710120ea",
+    10: "22e0aea65693da04",
 }
 POSTGRES_RELEASED = {
     1: "b0a32e6be8a1d610",
     2: "249948db435e6e40",
+    3: "6438d2e92976b7c1",
 }
 
 
