@@ -43,7 +43,6 @@ KINDS = {
     "workspace.created": "a workspace was created (its creator became its owner)",
     "workspace.settings": "a workspace's settings changed (details.requireSecondApprover)",
     "membership.added": "someone joined a workspace (details.member, details.role)",
-    "membership.role": "a member's role changed (details.role, details.previousRole)",
     "membership.revoked": "a member was removed from a workspace",
     "membership.left": "a member left a workspace",
     "user.disabled": "a relay user was disabled",

@@ -168,7 +168,7 @@ def sample_records() -> dict[str, object]:
             created_at=T0, last_used_at=T1,
         ),
         "audit_events": AuditEvent(
-            seq=7, at=T1, kind="membership.role", workspace_id="ws_1", actor_user_id="user_1",
+            seq=7, at=T1, kind="membership.added", workspace_id="ws_1", actor_user_id="user_1",
             record_type="membership", record_id="membership_1", client_address="2001:db8::7",
             details={"role": "operator", "previousRole": "viewer", "count": 2, "recovery": False, "note": None},
             prev_hash="4" * 64, hash="5" * 64,

@@ -24,7 +24,7 @@ def _day(store) -> None:
         ("task.created", "ws_1", "user_a", {"type": "codex_exec"}),
         ("signin", "ws_2", "user_b", {"method": "invitation"}),
         ("task.approved", "ws_1", "user_b", {}),
-        ("membership.role", "ws_2", "user_a", {"role": "operator", "previousRole": "viewer"}),
+        ("membership.added", "ws_2", "user_a", {"role": "operator", "member": "user_b"}),
         ("signout", "ws_1", "user_a", {}),
     ]
     for minute, (kind, workspace, actor, details) in enumerate(script):
@@ -53,7 +53,7 @@ def test_appends_make_one_chain_that_survives_a_reopen(open_store):
     assert events[0].prev_hash == audit.GENESIS
     assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
     assert all(audit.entry_hash(e) == e.hash for e in events)
-    assert events[4].details == {"role": "operator", "previousRole": "viewer"}
+    assert events[4].details == {"role": "operator", "member": "user_b"}
     assert events[0].client_address == "192.0.2.7"
 
 
