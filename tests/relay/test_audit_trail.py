@@ -17,6 +17,7 @@ from .conftest import ORIGIN
 from .passkey_helpers import register
 from .people_helpers import add_person, bootstrap_user_id, new_workspace
 from .soft_authenticator import SoftAuthenticator
+from .turn_helpers import Turns
 
 AUDIT = "/api/admin/audit"
 PROMPT = "PROMPT-MARKER-ünïcode-7f3a"  # task text: must never be in an entry
@@ -159,3 +160,38 @@ def test_filters_and_pages(relay):
     for bad in ("kind=task.prompt", "before=x", "limit=-1", "person=" + "x" * 121):
         result = owner.get(f"{AUDIT}?{bad}")
         assert (result.status_code, result.json["error"]) == (400, "invalid-field"), bad
+
+
+def test_an_answered_request_is_on_the_trail_without_its_command(tmp_path):
+    """Over real HTTP: the decision and the request id are kept, the command and the prompt are not."""
+    turns = Turns(tmp_path)
+    try:
+        task_id = turns.running(prompt=PROMPT)
+        request = turns.add_request(task_id, command="make deploy-" + PROMPT)
+        status, answered = turns.answer(task_id, "req-1", "decline", request["digest"])
+        assert status == 200, answered
+        status, trail = turns.phone.get(f"{AUDIT}?kind=request.answered")
+        assert status == 200, trail
+        (entry,) = trail["events"]
+        assert (entry["recordType"], entry["recordId"], entry["details"]) == (
+            "task", task_id, {"requestId": "req-1", "decision": "decline"})
+        assert entry["actorDisplayName"] == "Owner" and entry["clientAddress"] == "127.0.0.1"
+        status, everything = turns.phone.get(f"{AUDIT}?limit=200")
+        assert PROMPT not in json.dumps(everything, ensure_ascii=False) and "make deploy" not in json.dumps(everything)
+    finally:
+        turns.close()
+
+
+def test_retention_prunes_old_entries_and_what_is_left_still_verifies(relay):
+    _scripted_day(relay)
+    count = len(_all_entries(relay))
+    relay.clock.advance(91 * 86400)
+    owner = relay.owner()  # one entry after the retention period: the chain goes on from the old head
+    assert owner.get(AUDIT).status_code == 200
+    relay.sweep()
+    left = _all_entries(relay)
+    assert [e.kind for e in left] == ["signin"] and left[0].seq == count + 1
+    assert left[0].prev_hash != audit.GENESIS  # it follows the pruned entries
+    document = export_document(left, private_key=new_audit_private_key(), relay=ORIGIN,
+                               exported_at="2026-12-04T00:00:00.000Z", since=None, head_hash=left[-1].hash)
+    assert document["firstSeq"] == count + 1 and verify_document(document) == 1
