@@ -11,15 +11,13 @@ Details are metadata only (method, role, type, counts): never a prompt, output, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 import attrs
 
 from mobile_codex.core import audit
 from mobile_codex.core.records import AuditEvent
-from mobile_codex.core.store import Store, Transaction
+from mobile_codex.core.store import Transaction
 
 from .callers import Caller
 
@@ -45,16 +43,6 @@ def served() -> None:
     _ORIGIN.set(Origin())
 
 
-@contextmanager
-def origin(client_address: str | None, user_id: str | None = None) -> Iterator[None]:
-    """For code outside the middleware (tests, commands): act as if serving such a request."""
-    token = _ORIGIN.set(Origin(client_address=client_address, user_id=user_id))
-    try:
-        yield
-    finally:
-        _ORIGIN.reset(token)
-
-
 _UNSET = object()
 
 
@@ -70,12 +58,6 @@ def note(
         record_type=record[0] if record else None, record_id=record[1] if record else None,
         client_address=here.client_address, details=details,
     )  # fmt: skip
-
-
-def note_refusal(store: Store, kind: str, **fields) -> None:
-    """A refusal's entry, in a transaction of its own (the refused change rolls back; this stays)."""
-    with store.transaction() as tx:
-        note(tx, kind, **fields)
 
 
 def visible_events(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.waiting import wait_until
 
 from .conftest import BOOTSTRAP_TOKEN
-from .test_workspace_settings_ui import operator_cookie
+from .member_helpers import operator_cookie
 
 
 def test_an_owner_reads_and_filters_the_trail_and_an_operator_cannot(relay, phones):
