@@ -48,6 +48,7 @@ class Capabilities:
             "conversationEfforts": list(config.codex.conversation_efforts),
             "codexAvailable": codex.binary.available,
             "codexVersion": codex.binary.version,
+            "requireSignedIntents": config.require_signed_intents,  # the phone signs what this covers
         }
         self._last_catalog: list[dict] = []
         self._catalog_failing = False

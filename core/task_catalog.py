@@ -117,6 +117,16 @@ class TaskType:
     flags: tuple[str, ...]  # every flag it needs, at both ends
     needs_approval: bool  # a person approves it before the agent may take it
     needs_codex: bool  # runs the Codex CLI (or reads its sessions)
+    # It can change the workspace or run a command (a Codex run only in a mode that writes): under the
+    # agent's `requireSignedIntents: writes` it needs a person's signed intent (core/intents.py).
+    acts: bool = False
+
+    def changes_workspace(self, *, mode_writes: bool = False) -> bool:
+        """Whether a task of this type (a codex_exec task: in a mode that writes or not) can change the
+        workspace or run a command. Supervised turns write, so they count; read-only turns do not."""
+        if self.name == "codex_exec":
+            return mode_writes
+        return self.acts
 
     def required_flags(self, *, write_access: bool = False) -> tuple[str, ...]:
         """Its flags, plus `codexExecWrite` for a codex_exec task that writes."""
@@ -129,10 +139,12 @@ TASK_TYPES: Mapping[str, TaskType] = {
     kind.name: kind
     for kind in (
         TaskType(name="codex_exec", flags=("codexExec",), needs_approval=False, needs_codex=True),
-        TaskType(name="run_action", flags=("runAction",), needs_approval=True, needs_codex=False),
+        TaskType(name="run_action", flags=("runAction",), needs_approval=True, needs_codex=False, acts=True),
         TaskType(name="read_log", flags=("readLog",), needs_approval=True, needs_codex=False),
         TaskType(name="read_session", flags=("codexExec", "readSession"), needs_approval=False, needs_codex=True),
-        TaskType(name="delete_session", flags=("codexExec", "deleteSession"), needs_approval=False, needs_codex=True),
+        TaskType(
+            name="delete_session", flags=("codexExec", "deleteSession"), needs_approval=False, needs_codex=True, acts=True
+        ),
     )
 }
 
@@ -210,7 +222,11 @@ def web_catalog() -> dict[str, Any]:
     """The catalogue as the web app receives it (state view, `web.catalog`)."""
     return {
         "taskTypes": {
-            kind.name: {"flags": list(kind.flags), "needsApproval": kind.needs_approval, "needsCodex": kind.needs_codex}
+            kind.name: {
+                "flags": list(kind.flags), "needsApproval": kind.needs_approval, "needsCodex": kind.needs_codex,
+                # codex_exec: by its mode's `writes` (the signed-intents rule, core/intents.py)
+                "changesWorkspace": kind.changes_workspace(),
+            }  # fmt: skip
             for kind in TASK_TYPES.values()
         },
         "writeFlag": WRITE_FLAG,

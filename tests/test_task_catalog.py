@@ -84,7 +84,10 @@ def test_the_built_in_exec_mode_plugin_agrees_with_the_catalogue(tmp_path):
 def test_web_catalogue_is_json_of_the_same_rules():
     catalog = web_catalog()
     assert catalog["terminalStatuses"] == [s for s in ALL_STATUSES if s in TERMINAL]
-    assert catalog["taskTypes"]["read_log"] == {"flags": ["readLog"], "needsApproval": True, "needsCodex": False}
+    assert catalog["taskTypes"]["read_log"] == {
+        "flags": ["readLog"], "needsApproval": True, "needsCodex": False, "changesWorkspace": False
+    }
+    assert catalog["taskTypes"]["run_action"]["changesWorkspace"] is True
     assert set(catalog["agentFlags"]) == set(AGENT_FLAG_KEYS)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mobile_codex.core import audit
+from mobile_codex.core import intents
 from mobile_codex.core import interactive as turn
 from mobile_codex.core.task_catalog import AGENT_STATUSES, ALL_STATUSES, TASK_TYPES
 
@@ -78,6 +79,13 @@ def strings(*names: str, schema: Schema = STRING) -> dict[str, Schema]:
     return {name: schema for name in names}
 
 
+# Ours (issue 20, core/intents.py): a person's signed intent beside a body; the relay forwards it untouched.
+SIGNED_BODY: dict[str, Schema] = {
+    "intent": {**{"$ref": "#/components/schemas/Intent"}},
+    "intentAssertion": {**{"$ref": "#/components/schemas/IntentAssertion"}},
+}
+
+
 SCHEMAS: dict[str, Schema] = {
     # --- every answer ---------------------------------------------------------------------------
     "Error": obj(
@@ -132,8 +140,25 @@ SCHEMAS: dict[str, Schema] = {
     "Workspace": obj({**strings("workspaceId", "name"), "createdAt": TIME, "archivedAt": MAYBE_TIME,
                       "requireSecondApprover": SECOND_APPROVER}, "workspaceId", "name"),
     "Member": obj(
-        {**strings("membershipId", "userId", "displayName"), "role": ROLE, "createdAt": TIME},
+        {
+            **strings("membershipId", "userId", "displayName"), "role": ROLE, "createdAt": TIME,
+            "lastSignInAt": {**MAYBE_TIME, "description": "Ours (issue 21): when they last signed in; null if not "
+                                                          "since the relay began keeping it."},
+        },
         "membershipId", "userId", "role",
+    ),  # fmt: skip
+    "OwnMembership": obj(
+        {
+            **strings("membershipId", "workspaceId", "name"), "role": ROLE,
+            "createdAt": {**TIME, "description": "Since when."},
+            "invitedBy": nullable(obj({"userId": STRING, "displayName": {
+                "type": "string", "description": "Empty once that user is deleted."}}, "userId", "displayName")),
+            "current": {**BOOLEAN, "description": "The session's current workspace."},
+            "lastOwner": {**BOOLEAN, "description": "Its only owner: leaving is refused (409 `last-owner`)."},
+        },
+        "membershipId", "workspaceId", "name", "role", "createdAt", "invitedBy", "current", "lastOwner",
+        description="Ours (issue 21): one of the caller's memberships. `invitedBy` is who made the invitation "
+                    "that made it; null for a workspace's creator and the bootstrap owner.",
     ),  # fmt: skip
     "Invitation": obj(
         {
@@ -159,6 +184,7 @@ SCHEMAS: dict[str, Schema] = {
             "passkeyCount": INTEGER, "activeSessionCount": INTEGER, "activeRecovery": nullable(ref("Recovery")),
             "lastWorkspaceId": STRING, "lastWorkspaceName": MAYBE_STRING,
             "memberships": {"type": "array", "items": ref("WorkspaceRow")},
+            "lastSignInAt": {**MAYBE_TIME, "description": "Ours (issue 21): when they last signed in."},
         },
         "userId", "displayName", "disabledAt", "isRelayOwner",
     ),  # fmt: skip
@@ -212,6 +238,10 @@ SCHEMAS: dict[str, Schema] = {
                 "type": "array", "items": STRING, "description": "Ours: what a phone may pick as an interactive "
                 "task's `model` / `effort` (empty: the agent's default only; kept in memory only).",
             }),
+            "requireSignedIntents": {"type": ["string", "null"], "enum": [*intents.SETTINGS, None],
+                                     "description": "Ours (issue 20): what the agent says it runs only with a "
+                                     "person's signed intent (null: not reported since the relay started; memory "
+                                     "only). The phone signs accordingly; the agent, not this field, decides."},
         },
         "agentId", "label", "revokedAt", "features",
     ),  # fmt: skip
@@ -292,10 +322,48 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     "AnswerBody": obj(
         {"decision": {"type": "string", "enum": list(turn.DECISIONS), "description": "One of the request's `decisions`."},
-         "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The pending request's digest."}},
+         "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The pending request's digest."},
+         **SIGNED_BODY},
         "decision", "digest",
     ),  # fmt: skip
-    "SteerBody": obj({"text": clamped(turn.STEER_BYTES)}, "text"),
+    "SteerBody": obj({"text": clamped(turn.STEER_BYTES), **SIGNED_BODY}, "text"),
+    "ApproveBody": obj(SIGNED_BODY, description="Ours (issue 20): optional; old clients send no body."),
+    "Intent": obj(
+        {
+            "v": {"const": intents.VERSION}, "intentId": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
+            "kind": {"type": "string", "enum": list(intents.KINDS)},
+            "agentId": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+            "expiresAt": {"type": "integer", "description": "Unix milliseconds; the agent refuses it past this, "
+                          "or more than 15 min ahead."},
+            "taskId": STRING, **strings(*(k for k in intents.TASK_KEYS if k not in ("writeAccess", "promptSha256")),
+                                       schema={"type": ["string", "null"]}),
+            "writeAccess": {"type": ["boolean", "null"]},
+            "promptSha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+            "requestId": STRING, "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "decision": {"type": "string", "enum": list(turn.DECISIONS)},
+            "textSha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        },
+        "v", "intentId", "kind", "agentId", "expiresAt",
+        description="Ours (issue 20): what a person's passkey signed; the challenge is the SHA-256 of its RFC 8785 "
+                    "(JCS) encoding. Exactly the keys of its kind, every one present (null when absent): "
+                    + "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in intents.KEYS.items())
+                    + ". Shape refused: 400 `invalid-field`; a body that asks for something else than it says: "
+                    "400 `intent-mismatch` (never clamped or normalised). The agent verifies the signature.",
+    ),  # fmt: skip
+    "IntentAssertion": obj(
+        {**strings("credentialId", "clientDataJSON", "authenticatorData", "signature",
+                   schema={"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}),
+         "userHandle": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]*$"}},
+        "credentialId", "clientDataJSON", "authenticatorData", "signature", "userHandle",
+        description="Ours (issue 20): the WebAuthn assertion over the intent's challenge, base64url parts as "
+                    "`navigator.credentials.get` gives them. Sent with `intent` or not at all.",
+    ),  # fmt: skip
+    "AgentPasskey": obj(
+        {"passkeyId": STRING, "credentialId": STRING, "userId": STRING, "displayName": STRING,
+         "publicKey": {"type": "string", "description": "COSE key, base64url."}, "alg": nullable(INTEGER),
+         "signCount": INTEGER, "createdAt": TIME, "revokedAt": MAYBE_TIME},
+        "passkeyId", "credentialId", "userId", "publicKey", "alg", "revokedAt",
+    ),  # fmt: skip
     "TaskAnswer": obj({"ok": OK, "task": ref("Task")}, "ok", "task"),
     "TaskCreate": {
         **obj(
@@ -314,6 +382,7 @@ SCHEMAS: dict[str, Schema] = {
                 "actionId": {**argument(80), "description": "run_action (required there)."},
                 "logSourceId": {**argument(80), "description": "read_log (required there)."},
                 "sessionId": {**argument(120), "description": "read_session and delete_session (required there)."},
+                **SIGNED_BODY,
             },
             "type", "agentId",
         ),
@@ -345,7 +414,8 @@ SCHEMAS: dict[str, Schema] = {
     "WebCatalog": obj(
         {
             "taskTypes": {"type": "object", "additionalProperties": obj(
-                {"flags": {"type": "array", "items": STRING}, "needsApproval": BOOLEAN, "needsCodex": BOOLEAN}
+                {"flags": {"type": "array", "items": STRING}, "needsApproval": BOOLEAN, "needsCodex": BOOLEAN,
+                 "changesWorkspace": BOOLEAN}
             )},
             "writeFlag": STRING, "statuses": {"type": "array", "items": STRING},
             "terminalStatuses": {"type": "array", "items": STRING},
@@ -398,6 +468,8 @@ SCHEMAS: dict[str, Schema] = {
             "codexAvailable": BOOLEAN, "codexVersion": clamped(80),
             "execModes": {"type": "array", "items": ref("ExecMode")},
             "codexSignedIn": {"type": "boolean", "description": "Ours: Codex has a usable login."},
+            "requireSignedIntents": {"type": "string", "enum": list(intents.SETTINGS), "description": "Ours (issue 20): "
+                                     "the agent's setting, shown to phones so they sign what it requires."},
             "conversationModels": {"type": "array", "items": clamped(80), "maxItems": 50,
                                    "description": "Ours: the models a phone may pick for an interactive turn."},
             "conversationEfforts": {"type": "array", "items": clamped(20), "maxItems": 50,
@@ -406,17 +478,20 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     "PollReply": obj(
         {
-            "ok": OK, "tasks": {"type": "array", "items": ref("Task")},
+            "ok": OK, "tasks": {"type": "array", "items": {"allOf": [ref("Task"), obj({
+                "intent": ref("Intent"), "intentAssertion": ref("IntentAssertion"),
+                "approvalIntent": ref("Intent"), "approvalAssertion": ref("IntentAssertion")},
+                description="Ours (issue 20): the signed create and approval, as the phone sent them; absent when unsigned.")]}},
             "cancelTaskIds": {"type": "array", "items": STRING, "description": "Ours: running tasks to cancel."},
             "heldMs": {"type": "integer", "description": "Ours: how long the relay held this poll."},
             "agentToken": {"type": "string", "description": "Ours: a fresh token when the current one has < 7 days left."},
             "answers": {"type": "array", "description": "Answers for this agent's running turns, repeated until it "
                         "reports the request settled.", "items": obj(
                 {"taskId": STRING, "requestId": STRING, "decision": {"type": "string", "enum": list(turn.DECISIONS)},
-                 "digest": STRING}, "taskId", "requestId", "decision", "digest")},
+                 "digest": STRING, **SIGNED_BODY}, "taskId", "requestId", "decision", "digest")},
             "steers": {"type": "array", "description": "Steers for this agent's running turns, repeated until it "
                        "reports them applied or rejected.", "items": obj(
-                {"taskId": STRING, "steerId": STRING, "text": STRING}, "taskId", "steerId", "text")},
+                {"taskId": STRING, "steerId": STRING, "text": STRING, **SIGNED_BODY}, "taskId", "steerId", "text")},
         },
         "ok", "tasks",
     ),  # fmt: skip

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobile_codex.core import intents
 from mobile_codex.core.features import FLAG_KEYS
 from mobile_codex.core.identity import AGENT_ID
 
 from ..errors import BadRequest, invalid_field
-from ..fields import array, clamp_head, clamped_int, flag, obj, text
+from ..fields import array, choice, clamp_head, clamped_int, flag, obj, text
 from ..services.agent_reports import AgentReport, PollRequest
 from ..services.pairing import PairBody
 
@@ -107,6 +108,9 @@ def parse_poll(body: dict[str, Any]) -> PollRequest:
         codex_signed_in=None if body.get("codexSignedIn") is None else flag(body, "codexSignedIn"),
         conversation_models=_options(body, "conversationModels", 80),
         conversation_efforts=_options(body, "conversationEfforts", 20),
+        require_signed_intents=None if body.get("requireSignedIntents") is None else choice(
+            body, "requireSignedIntents", intents.SETTINGS
+        ),
     )
     return PollRequest(
         report=report,

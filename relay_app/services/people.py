@@ -20,8 +20,8 @@ from . import audit_trail, invitations, memberships, recovery, users, workspaces
 from .auth_state import AuthState, read_auth_state
 from .callers import Caller
 from .people_records import (
-    InvitationInfo, IssuedInvitation, IssuedRecoveryCode, ManagedUser, PeopleView, SessionsEnded, WorkspaceCreated,
-    read_invitation, read_managed_user, read_member, read_recovery,
+    InvitationInfo, IssuedInvitation, IssuedRecoveryCode, ManagedUser, OwnMembership, PeopleView, SessionsEnded,
+    WorkspaceCreated, read_invitation, read_managed_user, read_member, read_own_memberships, read_recovery,
 )  # fmt: skip
 from .rate_limit import RateLimiter
 from .sessions import SessionService, SignedIn
@@ -105,6 +105,19 @@ class PeopleService:
             audit_trail.note(tx, "membership.revoked", at=self._now(), workspace_id=membership.workspace_id,
                  record=("membership", revoked), member=membership.user_id, role=membership.role)
             return revoked
+
+    def own_memberships(self, caller: Caller) -> tuple[OwnMembership, ...]:
+        """The caller's memberships: workspace, role, since when, who invited them (issue 21)."""
+        with self.store.transaction(write=False) as tx:
+            return read_own_memberships(tx, caller)
+
+    def leave_workspace(self, caller: Caller, membership_id: str) -> AuthState:
+        """The caller leaves one of their workspaces (never as its last owner); what they see after."""
+        with self.store.transaction() as tx:
+            left = memberships.leave(tx, caller, membership_id, self._now())
+            audit_trail.note(tx, "membership.left", at=self._now(), workspace_id=left.workspace_id,
+                             record=("membership", left.membership_id), role=left.role)
+            return self._auth(tx, caller)
 
     # --- recovery codes ------------------------------------------------------------------------
 

@@ -81,8 +81,11 @@ class SessionService:
             return self.open(tx, tx.users.get(spend_login_code(tx, code, self.clock)), method="login-code", recovery=True)
 
     def open(self, tx: Transaction, user: User, *, method: str, **session_flags) -> SignedIn:
-        """Sign `user` in inside `tx` (the other ways in call this), starting in their usual workspace;
-        the audit trail notes the way in (`method`)."""
+        """Sign `user` in inside `tx` (the other ways in call this), starting in their usual workspace.
+        Every way in ends here, so this is where the user's last sign-in is noted (owners see it) and
+        where the audit trail notes the way in (`method`)."""
+        user = attrs.evolve(user, last_sign_in_at=iso(self.clock()))
+        tx.users.put(user)
         workspace_id = first_workspace(tx, user)
         cookie = self.create(tx, user_id=user.user_id, workspace_id=workspace_id, **session_flags)
         note(
