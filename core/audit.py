@@ -52,7 +52,7 @@ KINDS = {
     "pairing.rejected": "an agent pairing request was rejected",
     "agent.revoked": "an agent's token was revoked",
     "task.created": "a task was created (details.type)",
-    "task.approved": "a task was approved",
+    "task.approved": "a task was approved (details.signed: with a passkey-signed intent, issue 20)",
     "task.rejected": "a task was rejected",
     "task.canceled": "a task's cancellation was asked for",
     "request.answered": "an interactive request was answered (details.decision)",

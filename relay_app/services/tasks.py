@@ -257,8 +257,9 @@ class TaskService:
                 else:
                     task = attrs.evolve(task, status=Status.REJECTED, rejected_at=now, updated_at=now)
                 tx.tasks.put(task)
+                decided = {"signed": signed is not None} if approve else {}
                 note(tx, "task.approved" if approve else "task.rejected", at=now, workspace_id=workspace_id,
-                     record=("task", task_id), actor=user_id, type=task.type)
+                     record=("task", task_id), actor=user_id, type=task.type, **decided)
             else:  # the refusal is on the trail too; nothing else changes
                 note(tx, "two-person.refused", at=now, workspace_id=workspace_id, record=("task", task_id), actor=user_id,
                      action="approve", type=task.type)

@@ -89,6 +89,7 @@ def test_a_scripted_day_makes_the_expected_entries(relay):
     assert signins[1].record_id == entries[16].record_id  # the sign-out names the session the sign-in opened
     assert entries[3].details == {"member": lin, "role": "operator"}
     assert entries[11].details == {"action": "approve", "type": "run_action"}
+    assert entries[12].details == {"type": "run_action", "signed": False}  # approved without a signed intent
     assert {e.client_address for e in entries} == {"127.0.0.1"}  # the test client's address
     assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
     text = json.dumps([record_to_dict(e) for e in entries], ensure_ascii=False)
@@ -195,3 +196,12 @@ def test_retention_prunes_old_entries_and_what_is_left_still_verifies(relay):
     document = export_document(left, private_key=new_audit_private_key(), relay=ORIGIN,
                                exported_at="2026-12-04T00:00:00.000Z", since=None, head_hash=left[-1].hash)
     assert document["firstSeq"] == count + 1 and verify_document(document) == 1
+
+
+def test_leaving_a_workspace_is_on_the_trail(relay):
+    owner = relay.owner()
+    lin = add_person(relay, "operator", name="Lin")
+    left = lin.browser.post(f"/api/auth/memberships/{lin.membership_id}/leave")
+    assert left.status_code == 200, left.text
+    (entry,) = owner.get(f"{AUDIT}?kind=membership.left").json["events"]
+    assert (entry["actorUserId"], entry["recordId"], entry["details"]) == (lin.user_id, lin.membership_id, {"role": "operator"})
