@@ -17,6 +17,7 @@ import platformdirs
 
 from mobile_codex.core.config import AgentConfig, RelayConfig, load_agent_config, load_document, load_relay_config
 from mobile_codex.core.config.schema import Context
+from mobile_codex.core.audit_export import new_audit_private_key
 from mobile_codex.core.crypto import new_secret, sha256_hex
 from mobile_codex.core.features import FeatureFlags
 from mobile_codex.core.identity import APP_DIR_NAME
@@ -56,6 +57,8 @@ def relay_config_document(origin: str) -> tuple[dict, str]:
         "maxPairAttemptsPerMinute": 20,
         "bootstrapAdminTokenHash": sha256_hex(bootstrap_token),
         "tokenSecret": new_secret(),
+        # Signs audit exports (`mobile-codex audit export`); a relay secret, kept in this 0600 file.
+        "auditPrivateKey": new_audit_private_key(),
         "features": FeatureFlags().to_dict(),
         "storage": {"backend": "sqlite"},
         "plugins": {"allow": []},

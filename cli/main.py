@@ -18,7 +18,7 @@ COMMANDS = {
     "gen-secret": "tokens_cmd", "hash-token": "tokens_cmd", "relay": "relay_cmd", "agent": "agent_cmd",
     "up": "up_cmd", "login-code": "login_code_cmd", "end-sessions": "end_sessions_cmd",
     "import-state": "import_state_cmd", "migrate-storage": "migrate_storage_cmd",
-    "scaffold-production": "scaffold_cmd",
+    "scaffold-production": "scaffold_cmd", "audit": "audit_cmd",
 }  # fmt: skip
 
 

@@ -93,6 +93,9 @@ def relay_risks(path: Path, config: RelayConfig) -> list[ConfigIssue]:
     if not config.notifications.web_push.vapid_private_key:
         risks.append(ConfigIssue(file, "notifications.webPush.vapidPrivateKey", "not set: Web Push is off, phones get no "
                                  "notifications; `mobile-codex init-relay` writes one (keep it: changing it invalidates every subscription)"))
+    if not config.audit_private_key:
+        risks.append(ConfigIssue(file, "auditPrivateKey", "not set: the audit trail is kept but `mobile-codex audit export` "
+                                 "cannot sign it; `mobile-codex audit new-key` prints one (the same on every replica)"))
     return risks
 
 

@@ -250,6 +250,29 @@ class PushSubscription:
 
 
 @record
+class AuditEvent:
+    """One entry of the audit trail (issue 21): who did what to which record, when, from where.
+
+    Metadata only, never task text. Entries are hash-chained: `hash` is the SHA-256 of the entry's
+    canonical JSON (RFC 8785) without `hash`, so `prev_hash` ties each to the one before
+    (core/audit.py appends, core/audit_export.py checks).
+    """
+
+    KEY: ClassVar[str] = "seq"
+    seq: int  # 1, 2, 3, ... relay-wide, one chain
+    at: str
+    kind: str  # e.g. `signin`, `task.created` (core/audit.py KINDS)
+    workspace_id: str | None = None
+    actor_user_id: str | None = None
+    record_type: str | None = None  # `task`, `passkey`, ...
+    record_id: str | None = None
+    client_address: str | None = None
+    details: dict = attrs.field(factory=dict)  # small metadata values: method, role, status
+    prev_hash: str = ""
+    hash: str = ""
+
+
+@record
 class RelayMeta:
     """Relay-wide facts: who the bootstrap user is, who the relay owners are, and which life of the
     volatile store the stored task states belong to."""
@@ -277,4 +300,5 @@ TABLES: dict[str, type] = {
     "passkeys": Passkey,
     "notification_preferences": NotificationPreference,
     "push_subscriptions": PushSubscription,
+    "audit_events": AuditEvent,
 }

@@ -64,6 +64,7 @@ class Transaction(Protocol):
     sessions: Table
     passkeys: Table
     push_subscriptions: Table
+    audit_events: Table  # append, list and prune only through core/audit.py (one hash chain)
 
     def get_meta(self) -> RelayMeta: ...
 

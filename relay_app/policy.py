@@ -79,6 +79,7 @@ RULES: dict[str, Rule] = {
     # --- either: a workspace owner in their workspace, a relay owner in any ---------------------
     "invitations.revoke": Rule(role="owner", relay_owner=True),  # then the invite's type picks its rule
     "memberships.revoke": Rule(role="owner", relay_owner=True),  # never a workspace's last owner
+    "audit.read": Rule(role="owner", relay_owner=True),  # the audit trail: their workspace's, or all (issue 21)
 }
 
 # The task types the two-person rule covers: those a person approves before they run

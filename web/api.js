@@ -117,6 +117,11 @@ export const api = {
   createInvitation: (type, role, note, ttlSec) => post("/api/admin/invitations", { type, role, note, ttlSec }),
   revokeInvitation: (inviteId) => post(`/api/admin/invitations/${seg(inviteId)}/revoke`),
   revokeMembership: (membershipId) => post(`/api/admin/memberships/${seg(membershipId)}/revoke`),
+  // The audit trail (issue 21): {events, nextBefore, kinds}, newest first; owners: their workspace's, relay owners: all.
+  auditTrail: ({ person = "", kind = "", before = null } = {}) => {
+    const query = [person && `person=${seg(person)}`, kind && `kind=${seg(kind)}`, before && `before=${Number(before)}`];
+    return get(`/api/admin/audit?${query.filter(Boolean).join("&")}`);
+  },
   userAction: (userId, action) => post(`/api/admin/users/${seg(userId)}/${action}`), // disable | enable | delete | sessions/revoke
   // Notifications (issue 17): this user's Web Push devices (+ the relay's VAPID key), which events, a test.
   notificationDevices: () => get("/api/admin/notifications/devices"),

@@ -24,6 +24,7 @@ import * as signin from "./screens/signin.js";
 import * as task from "./screens/task_route.js";
 import * as tasks from "./screens/tasks.js";
 import * as users from "./screens/users.js";
+import * as audit from "./screens/audit.js";
 import * as workspaces from "./screens/workspaces.js";
 import { taskTitle, waitingInState } from "./screens/task_parts.js";
 import { icon } from "./nav_icons.js";
@@ -31,7 +32,7 @@ import { icon } from "./nav_icons.js";
 // Route -> screen module. A Codex task's conversation screen replaces `task` here at merge (conv18).
 const ROUTES = {
   signin, enroll, workspaces, home, agents, agent, pair: pairing, codex, tasks, task, more, offline,
-  sessions, session, people, users, passkeys: myPasskeys, notifications,
+  sessions, session, people, users, passkeys: myPasskeys, notifications, audit,
 };
 const HOME = "#/home";
 // Three tabs: conversations, every task, and "Manage" (agents, pairing, people, settings: where an

@@ -186,6 +186,9 @@ class RelayConfig:
         parse=string(pattern=r"[0-9a-f]{64}", expected="64 lowercase hex characters (SHA-256)")
     )
     token_secret: str = setting(parse=string(min_len=32))
+    # ours (issue 21): the Ed25519 key that signs audit exports, a relay secret like tokenSecret
+    # (init-relay writes it; the same on every replica). Without it `audit export` refuses.
+    audit_private_key: str = setting("", string(pattern=r"([A-Za-z0-9_-]{43})?", expected="43 base64url characters (a raw Ed25519 private key)"))
     auth: AuthConfig = setting(AuthConfig(), section(AuthConfig))
     features: FeatureFlags = setting(FeatureFlags(), features)
     web: WebConfig = setting(WebConfig(), section(WebConfig))

@@ -75,6 +75,12 @@ TWO_PERSON_RULE = Column("require_second_approver", BOOL, false_by_default=True)
 # When each person last signed in (issue 21: owners see it beside each member); NULL until they next do.
 LAST_SIGN_IN = Column("last_sign_in_at")
 
+# The audit trail (issue 21): hash-chained entries, metadata only; `seq` orders the one chain.
+AUDIT_EVENTS = CreateTable("audit_events", ("seq",), columns(
+    "seq:int at kind workspace_id actor_user_id record_type record_id client_address details prev_hash hash"
+))
+AUDIT_EVENTS_WORKSPACE = "CREATE INDEX audit_events_workspace ON audit_events (workspace_id, seq)"
+
 # The relay's lookups: agent polls, task lists, logins, code redemption, pairing.
 TASKS_AGENT_STATUS_CREATED = "CREATE INDEX tasks_agent_status_created ON tasks (workspace_id, agent_id, status, created_at)"
 LOOKUP_INDEXES = (
@@ -108,4 +114,6 @@ SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
     # sqlite 11, postgres 4: a revoked passkey is kept as a tombstone, so an agent sees the revocation
     # (issue 20).
     (AddColumn("passkeys", Column("revoked_at")),),
+    # sqlite 12, postgres 5: the tamper-evident audit trail (issue 21).
+    (AUDIT_EVENTS, AUDIT_EVENTS_WORKSPACE),
 )

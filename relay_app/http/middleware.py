@@ -24,6 +24,7 @@ from typing import Any
 import falcon
 
 from .. import policy
+from ..services import audit_trail
 from ..context import RelayContext
 from ..errors import Forbidden, TooManyRequests, Unauthorized
 from ..views.auth import auth_view
@@ -89,6 +90,7 @@ class RequestGate:
         config = self.ctx.config
         req.context.caller = None
         req.context.body = {}
+        audit_trail.serving(self.client(req))  # where audit entries this request makes come from
         action = route_setting(resource, "action", method, None)
         rule = policy.rule(action)
 
@@ -129,6 +131,7 @@ class RequestGate:
             raise self.enrollment_required(caller)
         policy.enforce(caller, action)
         req.context.caller = caller
+        audit_trail.serving(self.client(req), caller.user.user_id)
 
     def session_caller(self, req: falcon.Request, rule: policy.Rule):
         """The live session the rule asks for (401 without one on a SESSION route), or None."""
@@ -146,6 +149,7 @@ class RequestGate:
             return None
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
+        audit_trail.served()
         # API.md: invalid sessions answer with a clearing cookie, whatever the route answers —
         # unless the response sets the cookie itself (a redeem that opened a new session).
         if getattr(req.context, "dead_cookie", False) and not session_cookie_written(resp):

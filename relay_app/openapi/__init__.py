@@ -27,6 +27,7 @@ TAGS = {
     "tasks": "Tasks from the phone.",
     "agent": "The agent's side: pairing, polling, task updates.",
     "notifications": "One's own notification preferences and devices (issue 17).",
+    "audit": "The tamper-evident audit trail (issue 21).",
 }
 
 DESCRIPTION = """\

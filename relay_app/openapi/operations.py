@@ -264,6 +264,27 @@ op("POST", "/api/admin/memberships/{membershipId}/revoke", "Revoke a membership"
    ok=obj({"ok": OK, "membershipId": STRING}, "ok", "membershipId"),
    errors={404: ["membership-not-found"], 409: ["last-workspace-owner-protected"]})
 
+# --- audit trail ----------------------------------------------------------------------------------------
+op("GET", "/api/admin/audit", "The audit trail, newest first", caller="session", role=True, tag="audit",
+   ok=obj({"ok": OK, "events": {"type": "array", "items": ref("AuditEvent"), "maxItems": 200},
+           "nextBefore": {"type": ["integer", "null"], "description": "`before` of the next page; null at the end."},
+           "kinds": {"type": "array", "items": STRING, "description": "Every kind of entry (for a filter)."}},
+          "ok", "events", "nextBefore", "kinds"),
+   parameters=[
+       {"name": "person", "in": "query", "schema": STRING, "description": "A user id: only what they did."},
+       {"name": "kind", "in": "query", "schema": STRING, "description": "One kind of entry; unknown: 400 `invalid-field`."},
+       {"name": "workspace", "in": "query", "schema": STRING,
+        "description": "Relay owners: one workspace's entries (absent: every entry, relay-wide ones too). "
+                       "Ignored for workspace owners, who see only their current workspace's."},
+       {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 1},
+        "description": "A `seq`: the page of older entries. Not an integer: 400 `invalid-field`."},
+       {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+        "description": "Clamped to 1..200. Not an integer: 400 `invalid-field`."},
+   ],
+   errors={400: ["invalid-field"]},
+   description="Ours (issue 21): workspace owners see their current workspace's trail, relay owners all of it. "
+               "Metadata only; `mobile-codex audit export` writes the signed trail for `audit verify`.")
+
 # --- agents and pairing ---------------------------------------------------------------------------------
 op("POST", "/api/admin/pairings", "Create a pairing code", caller="session", role=True, tag="agents", status=201,
    body=obj({"note": clamped(120),

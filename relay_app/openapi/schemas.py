@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobile_codex.core import audit
 from mobile_codex.core import intents
 from mobile_codex.core import interactive as turn
 from mobile_codex.core.task_catalog import AGENT_STATUSES, ALL_STATUSES, TASK_TYPES
@@ -186,6 +187,22 @@ SCHEMAS: dict[str, Schema] = {
             "lastSignInAt": {**MAYBE_TIME, "description": "Ours (issue 21): when they last signed in."},
         },
         "userId", "displayName", "disabledAt", "isRelayOwner",
+    ),  # fmt: skip
+    # --- audit trail (issue 21) ------------------------------------------------------------------
+    "AuditEvent": obj(
+        {
+            "seq": INTEGER, "at": TIME, "kind": {"type": "string", "enum": sorted(audit.KINDS)},
+            **strings("workspaceId", "actorUserId", "actorDisplayName", "recordType", "recordId", "clientAddress",
+                      schema=MAYBE_STRING),
+            "details": {"type": "object", "description": "Metadata only (a method, a role, a type, a count); "
+                                                         "never task text.",
+                        "additionalProperties": {"type": ["string", "integer", "boolean", "null"]}},
+            **strings("prevHash", "hash"),
+        },
+        "seq", "at", "kind", "workspaceId", "actorUserId", "actorDisplayName", "recordType", "recordId",
+        "clientAddress", "details", "prevHash", "hash",
+        description="One entry of the hash chain: `hash` is the SHA-256 of the entry's RFC 8785 JSON without "
+                    "`hash` (and without `actorDisplayName`, which the API adds).",
     ),  # fmt: skip
     # --- agents and pairing ---------------------------------------------------------------------
     "AgentEntry": obj({"id": STRING, "label": STRING}, "id", description="An action or a log source."),

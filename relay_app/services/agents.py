@@ -38,6 +38,7 @@ from mobile_codex.core.timeutil import Clock, iso
 from ..errors import NotFound
 from .agent_reports import AgentReport, CodexFacts, PollRequest, merged
 from .agent_tokens import AgentCaller, issue_agent_token, refresh_due
+from .audit_trail import note
 from .dispatch import AgentSignals, Mark
 from .events import HELD_PER_AGENT, ChangeFeed, HoldLimit
 from .task_values import TaskState
@@ -289,6 +290,7 @@ class AgentService:
                 raise NotFound("agent-not-found")
             if agent.revoked_at is None:
                 tx.agents.put(attrs.evolve(agent, revoked_at=now, next_token_hash=None))
+                note(tx, "agent.revoked", at=now, workspace_id=workspace_id, record=("agent", agent_id))
         self.presence.forget(key)
         self.signals.cancel_requested(key)  # a held poll ends; the next request gets agent-revoked
 

@@ -92,7 +92,7 @@ def written_scopes(tx: Transaction, table: str, old: Any, new: Any) -> set[Scope
         return set()
     if table == "recovery_codes":
         return {PEOPLE}
-    if table in ("login_codes", "notification_preferences"):  # shown in no view (settings read their own API)
+    if table in ("login_codes", "notification_preferences", "audit_events"):  # shown in no view (their own APIs)
         return set()
     raise ValueError(f"no change scopes for table {table!r}")
 

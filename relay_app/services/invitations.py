@@ -25,6 +25,7 @@ from mobile_codex.core.timeutil import iso, iso_after
 
 from ..errors import Conflict, NotFound, TooManyRequests, Unauthorized
 from ..policy import allows, enforce, reaches
+from .audit_trail import note
 from .bootstrap import new_user_handle
 from .one_time_codes import find_active, mint_code
 from .callers import Caller, active_membership
@@ -99,10 +100,18 @@ def redeem_as_new_user(tx: Transaction, code: str, display_name: str, now: str) 
         last_workspace_id=invitation.workspace_id if joins else None,
     )  # fmt: skip
     tx.users.put(user)
+    _note_used(tx, invitation, user.user_id, now)
     if joins:
-        add_membership(tx, user_id=user.user_id, workspace_id=invitation.workspace_id, role=invitation.role, now=now)
+        add_membership(
+            tx, user_id=user.user_id, workspace_id=invitation.workspace_id, role=invitation.role, now=now, by=user.user_id
+        )
     tx.invitations.put(attrs.evolve(invitation, used_at=now, redeemed_by_user_id=user.user_id))
     return user
+
+
+def _note_used(tx: Transaction, invitation: Invitation, user_id: str, now: str) -> None:
+    note(tx, "invitation.used", at=now, workspace_id=invitation.workspace_id, record=("invitation", invitation.invite_id),
+         actor=user_id, type=invitation.type)
 
 
 def redeem_into_session(tx: Transaction, caller: Caller, code: str, now: str) -> None:
@@ -113,6 +122,7 @@ def redeem_into_session(tx: Transaction, caller: Caller, code: str, now: str) ->
     user_id = caller.user.user_id
     if active_membership(tx, user_id, invitation.workspace_id) is not None:
         raise Conflict("already-workspace-member")
+    _note_used(tx, invitation, user_id, now)
     add_membership(tx, user_id=user_id, workspace_id=invitation.workspace_id, role=invitation.role, now=now)
     tx.invitations.put(attrs.evolve(invitation, used_at=now, redeemed_by_user_id=user_id))
     move_session(tx, caller.session, invitation.workspace_id)

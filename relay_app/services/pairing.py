@@ -29,6 +29,7 @@ from mobile_codex.core.timeutil import Clock, iso, iso_after
 from .notifications import NotificationService
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
 from .agent_tokens import issue_agent_token
+from .audit_trail import note
 from .pair_status import pair_request_status
 
 PENDING_IN_VIEW = 20
@@ -178,6 +179,8 @@ class PairingService:
             else:
                 request = attrs.evolve(request, status="rejected", rejected_at=iso(now))
             tx.pair_requests.put(request)
+            note(tx, "pairing.approved" if approve else "pairing.rejected", at=iso(now), workspace_id=workspace_id,
+                 record=("pair-request", request_id), agentId=request.agent_id or None)
         return request
 
     def pending(self, tx: Transaction, workspace_id: str) -> list[PairRequest]:

@@ -49,6 +49,7 @@ from mobile_codex.core.timeutil import Clock, iso
 from mobile_codex.core.volatile_store import VolatileStore
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from .audit_trail import note
 from .cose_keys import spki_to_cose
 from .auth_state import AuthState, read_auth_state
 from .callers import Caller
@@ -187,6 +188,10 @@ class PasskeyService:
                 public_key=bytes_to_base64url(verified.credential_public_key),
             )
         )  # fmt: skip
+        note(
+            tx, "passkey.added", at=iso(self.clock()), workspace_id=caller.workspace_id, record=("passkey", passkey_id),
+            actor=caller.user.user_id,
+        )  # fmt: skip
         session = tx.sessions.get(caller.session.session_id_hash) or caller.session
         session = attrs.evolve(session, needs_passkey_enrollment=False)
         tx.sessions.put(session)
@@ -214,7 +219,7 @@ class PasskeyService:
         """A session for the passkey's user, recording which passkey opened it."""
         with self.store.transaction() as tx:
             passkey = self._verify_login(tx, login_id, credential)
-            return self.sessions.open(tx, tx.users.get(passkey.user_id), passkey_id=passkey.passkey_id)
+            return self.sessions.open(tx, tx.users.get(passkey.user_id), method="passkey", passkey_id=passkey.passkey_id)
 
     def _verify_login(self, tx: Transaction, login_id: str, credential: dict) -> Passkey:
         """The passkey that signed this login (its sign count and lastUsedAt updated)."""
@@ -270,4 +275,8 @@ class PasskeyService:
         sessions = tx.sessions.find(passkey_id=passkey_id)
         for session in sessions:
             tx.sessions.delete(session.session_id_hash)
+        note(
+            tx, "passkey.revoked", at=iso(self.clock()), workspace_id=caller.workspace_id, record=("passkey", passkey_id),
+            actor=caller.user.user_id, sessionsEnded=len(sessions),
+        )  # fmt: skip
         return len(sessions)

@@ -16,7 +16,7 @@ from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import Conflict, TooManyRequests
 from ..policy import allows
-from . import invitations, memberships, recovery, users, workspaces
+from . import audit_trail, invitations, memberships, recovery, users, workspaces
 from .auth_state import AuthState, read_auth_state
 from .callers import Caller
 from .people_records import (
@@ -54,7 +54,9 @@ class PeopleService:
     def change_workspace_settings(self, caller: Caller, *, require_second_approver: bool) -> Workspace:
         """The caller's current workspace with its settings changed (its owners only: policy.py)."""
         with self.store.transaction() as tx:
-            return workspaces.change_settings(tx, caller.workspace_id, require_second_approver=require_second_approver)
+            return workspaces.change_settings(
+                tx, caller.workspace_id, require_second_approver=require_second_approver, now=self._now()
+            )
 
     # --- invitations ---------------------------------------------------------------------------
 
@@ -67,17 +69,26 @@ class PeopleService:
                 tx, caller, invite_type=invite_type, role=role, note=note, ttl_sec=ttl_sec, now=self.clock(),
                 max_active=limits.max_active_invitations_per_workspace,
             )
+            audit_trail.note(
+                tx, "invitation.created", at=invitation.created_at, workspace_id=invitation.workspace_id,
+                record=("invitation", invitation.invite_id), type=invitation.type, role=invitation.role or None,
+            )  # fmt: skip
             return IssuedInvitation(code=code, invitation=read_invitation(tx, invitation))
 
     def revoke_invitation(self, caller: Caller, invite_id: str) -> InvitationInfo:
         with self.store.transaction() as tx:
-            return read_invitation(tx, invitations.revoke_invitation(tx, caller, invite_id, self._now()))
+            was_live = getattr(tx.invitations.get(invite_id), "revoked_at", "") is None
+            revoked = invitations.revoke_invitation(tx, caller, invite_id, self._now())
+            if was_live:
+                audit_trail.note(tx, "invitation.revoked", at=revoked.revoked_at, workspace_id=revoked.workspace_id,
+                     record=("invitation", revoked.invite_id), type=revoked.type)
+            return read_invitation(tx, revoked)
 
     def sign_up(self, code: str, display_name: str) -> SignedIn:
         """Redeem an invitation without a session: a new user, signed in (enrollment-locked)."""
         with self.store.transaction() as tx:
             user = invitations.redeem_as_new_user(tx, code, display_name, self._now())
-            return self.sessions.open(tx, user, locked=self._lock_new_sessions)
+            return self.sessions.open(tx, user, method="invitation", locked=self._lock_new_sessions)
 
     def join(self, caller: Caller, code: str) -> AuthState:
         """Redeem a workspace invitation with a session: the caller joins and switches to it."""
@@ -89,7 +100,11 @@ class PeopleService:
 
     def revoke_membership(self, caller: Caller, membership_id: str) -> str:
         with self.store.transaction() as tx:
-            return memberships.revoke_membership(tx, caller, membership_id, self._now())
+            revoked = memberships.revoke_membership(tx, caller, membership_id, self._now())
+            membership = tx.memberships.get(revoked)
+            audit_trail.note(tx, "membership.revoked", at=self._now(), workspace_id=membership.workspace_id,
+                 record=("membership", revoked), member=membership.user_id, role=membership.role)
+            return revoked
 
     def own_memberships(self, caller: Caller) -> tuple[OwnMembership, ...]:
         """The caller's memberships: workspace, role, since when, who invited them (issue 21)."""
@@ -99,7 +114,9 @@ class PeopleService:
     def leave_workspace(self, caller: Caller, membership_id: str) -> AuthState:
         """The caller leaves one of their workspaces (never as its last owner); what they see after."""
         with self.store.transaction() as tx:
-            memberships.leave(tx, caller, membership_id, self._now())
+            left = memberships.leave(tx, caller, membership_id, self._now())
+            audit_trail.note(tx, "membership.left", at=self._now(), workspace_id=left.workspace_id,
+                             record=("membership", left.membership_id), role=left.role)
             return self._auth(tx, caller)
 
     # --- recovery codes ------------------------------------------------------------------------
@@ -111,6 +128,7 @@ class PeopleService:
             code, issued = recovery.issue_recovery_code(
                 tx, user, created_by=caller.user.user_id, note=note, ttl_sec=ttl_sec, now=self.clock()
             )
+            audit_trail.note(tx, "recovery.created", at=issued.created_at, record=("recovery", issued.recovery_id), user=user_id)
             return IssuedRecoveryCode(code=code, recovery=read_recovery(tx, issued), user=self._managed(tx, user))
 
     def redeem_recovery_code(self, caller: Caller | None, code: str) -> SignedIn:
@@ -119,25 +137,32 @@ class PeopleService:
             raise Conflict("already-authenticated")
         with self.store.transaction() as tx:
             user = recovery.spend_recovery_code(tx, code, self._now())
-            return self.sessions.open(tx, user, recovery=True, locked=self._lock_new_sessions)
+            return self.sessions.open(tx, user, method="recovery", recovery=True, locked=self._lock_new_sessions)
 
     # --- relay users ---------------------------------------------------------------------------
 
     def disable_user(self, user_id: str) -> ManagedUser:
         with self.store.transaction() as tx:
-            return self._managed(tx, users.disable_user(tx, user_id, self._now()))
+            user = users.disable_user(tx, user_id, self._now())
+            audit_trail.note(tx, "user.disabled", at=self._now(), record=("user", user_id))
+            return self._managed(tx, user)
 
     def enable_user(self, user_id: str) -> ManagedUser:
         with self.store.transaction() as tx:
-            return self._managed(tx, users.enable_user(tx, user_id))
+            user = users.enable_user(tx, user_id)
+            audit_trail.note(tx, "user.enabled", at=self._now(), record=("user", user_id))
+            return self._managed(tx, user)
 
     def delete_user(self, user_id: str) -> str:
         with self.store.transaction() as tx:
-            return users.delete_user(tx, user_id)
+            deleted = users.delete_user(tx, user_id)
+            audit_trail.note(tx, "user.deleted", at=self._now(), record=("user", user_id))
+            return deleted
 
     def end_user_sessions(self, user_id: str) -> SessionsEnded:
         with self.store.transaction() as tx:
             user, count = users.end_user_sessions(tx, user_id)
+            audit_trail.note(tx, "sessions.ended", at=self._now(), record=("user", user_id), reason="by-relay-owner", count=count)
             return SessionsEnded(count=count, user=self._managed(tx, user))
 
     # --- the state view ------------------------------------------------------------------------

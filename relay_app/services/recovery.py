@@ -17,6 +17,7 @@ from mobile_codex.core.store import Transaction
 from mobile_codex.core.timeutil import iso, iso_after
 
 from ..errors import Conflict, Forbidden, Unauthorized
+from . import audit_trail
 from .one_time_codes import find_active, mint_code
 
 TTL_DEFAULT, TTL_MIN, TTL_MAX = 3600, 300, 604800
@@ -36,6 +37,8 @@ def issue_recovery_code(
         raise Conflict("user-disabled")
     for earlier in active_recovery_codes(tx, user.user_id, iso(now)):
         tx.recovery_codes.put(attrs.evolve(earlier, revoked_at=iso(now)))
+        audit_trail.note(tx, "recovery.revoked", at=iso(now), record=("recovery", earlier.recovery_id), user=user.user_id,
+                         reason="replaced")
     code, code_hash = mint_code()
     recovery = RecoveryCode(
         recovery_id=new_id("recovery"), user_id=user.user_id, note=note, code_hash=code_hash,
@@ -54,4 +57,5 @@ def spend_recovery_code(tx: Transaction, code: str, now: str) -> User:
     if user is None or user.disabled_at is not None:
         raise Forbidden("user-disabled-or-missing")
     tx.recovery_codes.put(attrs.evolve(recovery, used_at=now))
+    audit_trail.note(tx, "recovery.used", at=now, record=("recovery", recovery.recovery_id), actor=user.user_id)
     return user

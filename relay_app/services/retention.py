@@ -2,7 +2,8 @@
 
 Run by the housekeeping sweep. A task goes once it is terminal and has not changed for the
 retention period; an invitation, recovery code or login code once it was used, revoked or expired
-that long ago. Like every sweep step it reads first, writes only when something is due, and checks
+that long ago; audit entries once they are that old (core/audit.py keeps the newest, so the chain
+goes on and an export states where what is left starts). Like every sweep step it reads first, writes only when something is due, and checks
 each record again inside its write transaction.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
+from mobile_codex.core import audit
 from mobile_codex.core.record_codec import key_of
 from mobile_codex.core.store import Store
 from mobile_codex.core.task_catalog import TERMINAL
@@ -42,10 +44,14 @@ class Retention:
             for name in SPENT_CODE_TABLES:
                 table = getattr(tx, name)
                 due[name] = [key_of(c) for c in table.find() if _code_due(c, cutoff)]
-        if not any(due.values()):
+            oldest = tx.audit_events.find(order_by="seq", limit=2)  # the newest entry is never pruned
+            audit_due = len(oldest) == 2 and oldest[0].at < cutoff
+        if not any(due.values()) and not audit_due:
             return 0
         deleted = 0
         with self.store.transaction() as tx:
+            if audit_due:
+                deleted += audit.prune_before(tx, cutoff)
             for name, keys in due.items():
                 table = getattr(tx, name)
                 check = _task_due if name == "tasks" else _code_due

@@ -21,6 +21,7 @@ from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.timeutil import Clock, iso, iso_after
 
 from ..errors import NotFound, Unauthorized
+from .audit_trail import note, session_ref
 from .auth_state import AuthState, read_auth_state
 from .callers import Caller, active_membership, is_relay_owner
 from .login_codes import spend_login_code
@@ -72,19 +73,25 @@ class SessionService:
         if not token or not same_secret(sha256_hex(token), self.config.bootstrap_admin_token_hash):
             raise Unauthorized("invalid-bootstrap-token")
         with self.store.transaction() as tx:
-            return self.open(tx, tx.users.get(tx.get_meta().bootstrap_user_id), recovery=True)
+            return self.open(tx, tx.users.get(tx.get_meta().bootstrap_user_id), method="bootstrap", recovery=True)
 
     def sign_in_with_login_code(self, code: str) -> SignedIn:
         """An owner session of the bootstrap user, marked recovery. 401 `invalid-login-code`."""
         with self.store.transaction() as tx:
-            return self.open(tx, tx.users.get(spend_login_code(tx, code, self.clock)), recovery=True)
+            return self.open(tx, tx.users.get(spend_login_code(tx, code, self.clock)), method="login-code", recovery=True)
 
-    def open(self, tx: Transaction, user: User, **session_flags) -> SignedIn:
+    def open(self, tx: Transaction, user: User, *, method: str, **session_flags) -> SignedIn:
         """Sign `user` in inside `tx` (the other ways in call this), starting in their usual workspace.
-        Every way in ends here, so this is where the user's last sign-in is noted (owners see it)."""
+        Every way in ends here, so this is where the user's last sign-in is noted (owners see it) and
+        where the audit trail notes the way in (`method`)."""
         user = attrs.evolve(user, last_sign_in_at=iso(self.clock()))
         tx.users.put(user)
-        cookie = self.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), **session_flags)
+        workspace_id = first_workspace(tx, user)
+        cookie = self.create(tx, user_id=user.user_id, workspace_id=workspace_id, **session_flags)
+        note(
+            tx, "signin", at=iso(self.clock()), workspace_id=workspace_id, record=session_ref(sha256_hex(cookie)),
+            actor=user.user_id, method=method, recovery=bool(session_flags.get("recovery")),
+        )  # fmt: skip
         return SignedIn(cookie=cookie, auth=read_auth_state(tx, self.resolve(tx, cookie)))
 
     # --- a live session ----------------------------------------------------------------------
@@ -110,7 +117,12 @@ class SessionService:
     def sign_out(self, token: str | None) -> None:
         if token:
             with self.store.transaction() as tx:
-                tx.sessions.delete(sha256_hex(token))
+                session = tx.sessions.get(sha256_hex(token))
+                if session is not None and tx.sessions.delete(session.session_id_hash):
+                    note(
+                        tx, "signout", at=iso(self.clock()), workspace_id=session.current_workspace_id,
+                        record=session_ref(session.session_id_hash), actor=session.user_id,
+                    )  # fmt: skip
 
     # --- building blocks (inside a transaction another service opened) -----------------------
 

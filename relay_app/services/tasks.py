@@ -40,6 +40,7 @@ from mobile_codex.core.volatile_store import VolatileStore
 
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, invalid_field
 from ..policy import needs_second_approver
+from .audit_trail import note
 from .conversation import TURN_RESERVE, apply_report, turn_text
 from .dispatch import AgentSignals
 from .events import ChangeFeed
@@ -175,6 +176,11 @@ class TaskService:
                 if not admitted:
                     raise TooManyRequests("too-many-tasks")
                 tx.tasks.put(task)
+                note(
+                    tx, "task.created", at=now, workspace_id=workspace_id, record=("task", task_id),
+                    actor=creator.user_id, type=task.type, agentId=task.agent_id, execMode=task.exec_mode or None,
+                    writeAccess=task.write_access,
+                )  # fmt: skip
         except BaseException:
             if admitted:
                 self.volatile.forget(task_id)  # the task was never stored
@@ -241,16 +247,24 @@ class TaskService:
                 raise Conflict("task-not-awaiting-approval")
             workspace = tx.workspaces.get(workspace_id)
             rule_on = workspace is not None and workspace.require_second_approver
-            if approve and needs_second_approver(rule_on, task.type, task.created_by_user_id, user_id):
-                raise Forbidden("second-approver-required")
-            if approve and signed is not None:
-                check_task(signed, task_view_fields(self.state(task)))
-                self.volatile.set(task_id, approvalIntent=signed["intent"], approvalAssertion=signed["intentAssertion"])
-            if approve:
-                task = attrs.evolve(task, status=Status.QUEUED, approved_at=now, updated_at=now)
-            else:
-                task = attrs.evolve(task, status=Status.REJECTED, rejected_at=now, updated_at=now)
-            tx.tasks.put(task)
+            refused = approve and needs_second_approver(rule_on, task.type, task.created_by_user_id, user_id)
+            if not refused:
+                if approve and signed is not None:
+                    check_task(signed, task_view_fields(self.state(task)))
+                    self.volatile.set(task_id, approvalIntent=signed["intent"], approvalAssertion=signed["intentAssertion"])
+                if approve:
+                    task = attrs.evolve(task, status=Status.QUEUED, approved_at=now, updated_at=now)
+                else:
+                    task = attrs.evolve(task, status=Status.REJECTED, rejected_at=now, updated_at=now)
+                tx.tasks.put(task)
+                decided = {"signed": signed is not None} if approve else {}
+                note(tx, "task.approved" if approve else "task.rejected", at=now, workspace_id=workspace_id,
+                     record=("task", task_id), actor=user_id, type=task.type, **decided)
+            else:  # the refusal is on the trail too; nothing else changes
+                note(tx, "two-person.refused", at=now, workspace_id=workspace_id, record=("task", task_id), actor=user_id,
+                     action="approve", type=task.type)
+        if refused:
+            raise Forbidden("second-approver-required")
         if approve:
             self.signals.task_queued((task.workspace_id, task.agent_id))
         else:
@@ -267,7 +281,9 @@ class TaskService:
                 if task.cancel_requested_at is None:
                     task = attrs.evolve(task, cancel_requested_at=now, updated_at=now)
                     tx.tasks.put(task)
+                    note(tx, "task.canceled", at=now, workspace_id=workspace_id, record=("task", task_id), status=task.status)
             else:
+                note(tx, "task.canceled", at=now, workspace_id=workspace_id, record=("task", task_id), status=task.status)
                 task = attrs.evolve(task, status=Status.CANCELED, cancel_requested_at=now, updated_at=now)
                 tx.tasks.put(task)
         if task.status == Status.RUNNING:

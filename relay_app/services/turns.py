@@ -23,6 +23,7 @@ from mobile_codex.core.timeutil import Clock, iso
 
 from ..errors import Conflict, NotFound, invalid_field
 from . import conversation
+from .audit_trail import note
 from .dispatch import AgentSignals
 from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
@@ -78,6 +79,9 @@ class TurnService:
                     entry, request_id, decision=decision, digest=digest, by=by.display_name, now=now, signed=signed
                 ),
             )  # fmt: skip
+            with self.store.transaction() as tx:  # the answer itself is volatile; the fact that it was given is not
+                note(tx, "request.answered", at=now, workspace_id=workspace_id, record=("task", task_id),
+                     actor=by.user_id, requestId=request_id[:100], decision=decision)
             self._wake(task)
             self.notify.request_answered(task, request_id, status=DECISION_STATUS[decision], actor=by.display_name)
 

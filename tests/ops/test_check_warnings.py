@@ -12,11 +12,12 @@ from ..conftest import write_json
 
 
 VAPID_KEY = "p2oAOCOL1z6ljj1m0lXp0mVbI0rIaH-zC2NU8PoSIcI"  # a test key; the reference config has none
+AUDIT_KEY = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"  # a test Ed25519 key; the reference config has none
 
 
 def _relay(reference, **changes):
     doc = json.loads((reference / "relay.json").read_text())
-    doc.update({"notifications": {"webPush": {"vapidPrivateKey": VAPID_KEY}}, **changes})
+    doc.update({"notifications": {"webPush": {"vapidPrivateKey": VAPID_KEY}}, "auditPrivateKey": AUDIT_KEY, **changes})
     return write_json(reference / "risky-relay.json", doc)
 
 
@@ -27,6 +28,16 @@ def test_a_relay_without_a_vapid_key_is_warned_that_web_push_is_off(run_cli, ref
     assert done.stderr.splitlines() == [
         f"warning: {path}: notifications.webPush.vapidPrivateKey: not set: Web Push is off, phones get no notifications; "
         "`mobile-codex init-relay` writes one (keep it: changing it invalidates every subscription)",
+    ]
+
+
+def test_a_relay_without_an_audit_key_is_warned_that_exports_cannot_be_signed(run_cli, reference):
+    path = _relay(reference, auditPrivateKey="")
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: auditPrivateKey: not set: the audit trail is kept but `mobile-codex audit export` cannot sign "
+        "it; `mobile-codex audit new-key` prints one (the same on every replica)",
     ]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from mobile_codex.core import audit
 from mobile_codex.core.crypto import new_id
 from mobile_codex.core.records import (
     TABLES, Invitation, LoginCode, Membership, NotificationPreference, Pairing, Passkey, PushSubscription, RecoveryCode,
@@ -202,6 +203,8 @@ CHANGES = [
      set()),
     ("the user's notification preferences", "notification_preferences", lambda w, tx: tx.notification_preferences.put(
         NotificationPreference(user_id=w.user_id, kinds={"task-finished": False})), set()),
+    ("an audit entry about the workspace", "audit_events", lambda w, tx: audit.append(
+        tx, at=iso(w.relay.clock()), kind="agent.revoked", workspace_id=w.primary, actor_user_id=w.user_id), set()),
     ("the user becomes a relay owner", "meta", lambda w, tx: tx.set_meta(
         attrs.evolve(tx.get_meta(), admin_user_ids=(*tx.get_meta().admin_user_ids, w.user_id))), {"owner", "user"}),
 ]  # fmt: skip

@@ -24,7 +24,11 @@ def test_on_sqlite_it_ends_every_session_next_to_a_running_relay(tmp_path, run_c
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("ended 3 sessions;"), done.stdout
         assert [b.get("/api/admin/state").status_code for b in browsers] == [401, 401, 401]
-        assert relay.owner().get("/api/admin/state").status_code == 200  # signing in again works
+        owner = relay.owner()
+        assert owner.get("/api/admin/state").status_code == 200  # signing in again works
+        (ended,) = owner.get("/api/admin/audit?kind=sessions.ended").json["events"]  # on the audit trail, by nobody
+        assert (ended["details"], ended["actorUserId"], ended["clientAddress"]) == (
+            {"reason": "end-sessions-command", "count": 3}, None, None)
         again = run_cli("end-sessions", "--config", tmp_path / "relay.json")
         assert again.returncode == 0 and again.stdout.startswith("ended 1 session;"), again.stdout
     finally:

@@ -158,6 +158,8 @@ CASES = [
              expect(ROLE, relay_owner=CREATED if action == "recovery-codes" else OK))
         for action in ("disable", "enable", "delete", "sessions/revoke", "recovery-codes")
     ],  # fmt: skip
+    # Owners see their own workspace's trail (the foreign owner B's: test_audit_trail checks none of A's shows).
+    Case("audit trail", "GET", "/api/admin/audit", get("/api/admin/audit"), expect(OK, operator=ROLE, viewer=ROLE)),
     Case("revoke membership in A", "POST", "/api/admin/memberships/{membership_id}/revoke",
          post(lambda w: f"/api/admin/memberships/{w.member_a.membership_id}/revoke"),
          expect(OK, operator=ROLE, viewer=ROLE, foreign=(404, "membership-not-found"))),  # fmt: skip

@@ -14,6 +14,7 @@ from mobile_codex.core.config.relay import StorageConfig
 from mobile_codex.core.plugin_types import StorageBackendSpec
 from mobile_codex.core.records import (
     Agent,
+    AuditEvent,
     Invitation,
     LoginCode,
     Membership,
@@ -165,6 +166,12 @@ def sample_records() -> dict[str, object]:
             device_id="device_1", user_id="user_1", endpoint="https://fcm.googleapis.com/fcm/send/abc",
             endpoint_host="fcm.googleapis.com", p256dh="BPk0", auth="c2VjcmV0", label="Pixel ✓",
             created_at=T0, last_used_at=T1,
+        ),
+        "audit_events": AuditEvent(
+            seq=7, at=T1, kind="membership.added", workspace_id="ws_1", actor_user_id="user_1",
+            record_type="membership", record_id="membership_1", client_address="2001:db8::7",
+            details={"role": "operator", "previousRole": "viewer", "count": 2, "recovery": False, "note": None},
+            prev_hash="4" * 64, hash="5" * 64,
         ),
     }
 

@@ -41,7 +41,7 @@ def test_the_reference_state_is_fully_readable(reference_state, store):
     assert counts == {
         "users": 2, "workspaces": 2, "memberships": 3, "invitations": 3, "recovery_codes": 1,
         "login_codes": 0, "pairings": 1, "pair_requests": 2, "agents": 1, "tasks": 4,
-        "sessions": 3, "passkeys": 1, "notification_preferences": 0, "push_subscriptions": 0,
+        "sessions": 3, "passkeys": 1, "notification_preferences": 0, "push_subscriptions": 0, "audit_events": 0,
     }
     assert everything["meta"] == RelayMeta(
         bootstrap_user_id="user_fbcda9418312eb7e", admin_user_ids=("user_fbcda9418312eb7e",)
@@ -90,8 +90,9 @@ def test_a_rewrite_keeps_the_reference_layout_and_data(reference_state, open_sto
     written = json.loads((data_dir / "state.json").read_text())
     assert list(written) == [
         "version", "createdAt", "users", "workspaces", "memberships", "invitations", "recoveryCodes",
-        "loginCodes", "pairings", "pairRequests", "agents", "tasks", "notificationPreferences", "pushSubscriptions", "auth",
-    ]  # notificationPreferences and pushSubscriptions are ours
+        "loginCodes", "pairings", "pairRequests", "agents", "tasks", "notificationPreferences", "pushSubscriptions", "auditEvents",
+        "auth",
+    ]  # notificationPreferences, pushSubscriptions and auditEvents are ours
     assert (written["version"], written["createdAt"]) == (4, reference_state["createdAt"])
     assert list(written["auth"]) == ["bootstrapUserId", "adminUserIds", "volatileEpoch", "passkeys", "sessions"]
     assert written["auth"]["volatileEpoch"] is None  # ours (issue 19)

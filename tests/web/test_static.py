@@ -8,6 +8,7 @@ import json
 import re
 import struct
 
+from mobile_codex.core.audit import KINDS as AUDIT_KINDS
 from mobile_codex.core.notifications import CHOOSABLE_KINDS
 
 from ..conftest import API_MD
@@ -27,6 +28,7 @@ CLIENT_CODES = {
 DYNAMIC_KEYS = {
     # Notifications: the kinds a person can choose (core/notifications.py CHOOSABLE_KINDS), Notification.permission.
     "notifications.kind": list(CHOOSABLE_KINDS),
+    "audit.kind": list(AUDIT_KINDS),  # the audit trail's kinds of entry (core/audit.py KINDS)
     "notifications.permission": ["default", "granted", "denied", "unsupported"],
     "role": ["viewer", "operator", "owner"],
     "status": ["awaiting_approval", "queued", "running", "completed", "failed", "rejected", "interrupted", "canceled"],

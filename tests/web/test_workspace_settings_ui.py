@@ -6,31 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from mobile_codex.core.crypto import new_id
-from mobile_codex.core.records import Membership, User
-from mobile_codex.core.timeutil import iso, system_clock
 from tests.relay.agent_helpers import pair_over_http
 from tests.waiting import wait_until
 
 from .conftest import BOOTSTRAP_TOKEN
+from .member_helpers import operator_cookie
 
 
 def state(phone) -> dict:
     return phone.page.evaluate("async () => (await fetch('/api/admin/state')).json()")
-
-
-def operator_cookie(relay) -> str:
-    """A new operator of the bootstrap user's workspace, signed in (their session cookie)."""
-    ctx = relay.app.relay
-    now = iso(system_clock())
-    with ctx.store.transaction() as tx:
-        workspace_id = tx.users.get(tx.get_meta().bootstrap_user_id).last_workspace_id
-        user = User(user_id=new_id("user"), user_handle=new_id("h"), display_name="Otto", created_at=now,
-                    last_workspace_id=workspace_id)
-        tx.users.put(user)
-        tx.memberships.put(Membership(membership_id=new_id("membership"), user_id=user.user_id,
-                                      workspace_id=workspace_id, role="operator", created_at=now))
-        return ctx.services.sessions.create(tx, user_id=user.user_id, workspace_id=workspace_id)
 
 
 def test_an_owner_turns_on_the_two_person_rule_and_an_operator_sees_no_switch(relay, phones):

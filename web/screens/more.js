@@ -1,8 +1,9 @@
 // "Manage" (route `more`): who is signed in, a menu of what an admin looks after (agents and their
-// pairing, workspaces, Codex sessions, people, relay users, passkeys, notifications) and this
+// pairing, workspaces, Codex sessions, people, relay users, the audit trail, passkeys, notifications) and this
 // device's settings (language, cached task details, sign out).
 import { errorBox, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
+import { mayReadAudit } from "./audit.js";
 import { settingsSections } from "./settings.js";
 
 export const title = "more.title";
@@ -24,6 +25,7 @@ export function mount(ctx) {
       link(t("sessions.title"), "#/sessions"),
       link(t("people.title"), "#/people"),
       auth.permissions.manageRelayUsers ? link(t("users.title"), "#/users") : null,
+      mayReadAudit(auth) ? link(t("audit.title"), "#/audit") : null,
       auth.passkeysEnabled ? link(t("passkeys.title"), "#/passkeys") : null,
       link(t("notifications.title"), "#/notifications")),
     settingsSections(ctx, error),
