@@ -1,25 +1,40 @@
-// My passkeys: each with its label, when it was added and last used; revoke (the relay keeps your
-// last one unless you signed in with the bootstrap token or a login link); add one with a label.
+// My passkeys: each with its label, when it was added and last used, and — for those made on this
+// device — its fingerprint (issue 20: the operator compares it with `mobile-codex agent trust` before
+// the agent trusts the passkey's signatures); revoke (the relay keeps your last one unless you signed
+// in with the bootstrap token or a login link); add one with a label. Passkeys made elsewhere or before
+// fingerprints existed show none, so the screen offers a new passkey for signing.
 import { api } from "../api.js";
 import { ago, clockTime, confirmButton, errorBox, field, h, section, submitForm } from "../dom.js";
 import { t } from "../i18n.js";
-import { passkeysSupported, registerPasskey } from "../passkeys.js";
+import { knownFingerprints, passkeysSupported, registerPasskey } from "../passkeys.js";
 import { guard } from "./people_parts.js";
 
 export const title = "passkeys.title";
 
+let justMade = null; // {passkeyId, fingerprint} of the passkey this screen just registered
+
 export function mount(ctx) {
   const auth = ctx.auth;
   const passkeys = auth.passkeys || [];
+  const fingerprints = knownFingerprints();
+  const signing = passkeys.some((p) => fingerprints[p.passkeyId]);
   const error = errorBox();
   const label = h("input", { type: "text", name: "label", maxlength: "120", value: t("passkeys.defaultLabel", { count: passkeys.length + 1 }) });
-  const add = submitForm([field(t("enroll.labelLabel"), label, t("enroll.labelHint"))], t("passkeys.add"), async () => {
-    ctx.setAuth(await registerPasskey(label.value.trim() || t("enroll.defaultLabel")));
+  const add = submitForm([field(t("enroll.labelLabel"), label, t("enroll.labelHint"))], t(signing ? "passkeys.add" : "passkeys.addForSigning"), async () => {
+    const { auth: next, made } = await registerPasskey(label.value.trim() || t("enroll.defaultLabel"));
+    justMade = made;
+    ctx.setAuth(next);
   }, "primary");
+  const fresh = justMade && passkeys.find((p) => p.passkeyId === justMade.passkeyId);
   const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
   const el = h("div", { class: "screen passkeys" },
     h("h1", {}, t("passkeys.heading")),
     auth.passkeysEnabled ? null : guard(t("error.passkeys-disabled")),
+    fresh ? h("section", { class: "card fingerprint-new", role: "status" },
+      h("h2", {}, t("passkeys.madeHeading", { label: fresh.label || fresh.displayId })),
+      h("p", {}, t("passkeys.fingerprintIntro")),
+      h("p", { class: "fingerprint mono", "data-fingerprint": justMade.fingerprint }, justMade.fingerprint),
+      h("p", { class: "hint" }, t("passkeys.fingerprintCheck"))) : null,
     section(null,
       passkeys.length
         ? h("ul", { class: "list" }, passkeys.map((p) => h("li", {}, h("article", { class: "person", "data-passkey-id": p.passkeyId },
@@ -27,6 +42,10 @@ export function mount(ctx) {
             h("p", { class: "meta" }, t("passkeys.added", { when: clockTime(p.createdAt) }), " · ",
               p.lastUsedAt ? t("passkeys.lastUsed", { when: ago(p.lastUsedAt, now) }) : t("passkeys.neverUsed")),
             h("p", { class: "meta mono small" }, p.displayId),
+            fingerprints[p.passkeyId]
+              ? h("p", { class: "meta fingerprint-line" }, t("passkeys.fingerprint"), " ",
+                  h("span", { class: "mono", "data-fingerprint": fingerprints[p.passkeyId] }, fingerprints[p.passkeyId]))
+              : h("p", { class: "hint", "data-no-fingerprint": "true" }, t("passkeys.noFingerprint")),
             passkeys.length === 1 ? guard(t("passkeys.lastGuard")) : null,
             confirmButton(t("passkeys.revoke"), t("passkeys.revokeConfirm"), async () => {
               ctx.setAuth((await api.revokePasskey(p.passkeyId)).auth);
@@ -34,8 +53,8 @@ export function mount(ctx) {
         : h("p", {}, t("passkeys.none")),
       error),
     auth.passkeysEnabled
-      ? section(t("passkeys.addHeading"),
-          passkeysSupported() ? h("p", {}, t("enroll.intro")) : guard(t("error.passkeys-unsupported")),
+      ? section(t(signing ? "passkeys.addHeading" : "passkeys.addForSigningHeading"),
+          passkeysSupported() ? h("p", {}, t(signing ? "enroll.intro" : "passkeys.forSigningIntro")) : guard(t("error.passkeys-unsupported")),
           add)
       : null);
   return { el };
