@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from mobile_codex.core.config import AgentConfig
+from mobile_codex.core.intents import OFF
 from mobile_codex.core.plugins import Plugins
 
 from .actions import ActionHandler
@@ -23,11 +24,13 @@ from .codex.turn_task import InteractiveTurns
 from .codex.session_tasks import DeleteSessionHandler, ReadSessionHandler
 from .codex.sessions import CodexSessions, codex_home
 from .dispatch import Dispatcher
+from .intent_check import IntentGate, IntentVerifier, SeenIntents
 from .logs import LogHandler
 from .poller import Poller
 from .relay_client import RelayClient
 from .runner import TaskRunner
 from .token_store import TokenStore
+from .trust_store import TrustStore
 from .workspace import Workspace
 
 
@@ -49,6 +52,17 @@ class Agent:
 
     def stop(self) -> None:
         self.poller.stop()
+
+
+def intent_gate(config: AgentConfig, exec_modes) -> IntentGate:
+    """What `requireSignedIntents` covers, verified against the passkeys trusted in stateDir."""
+    verifier = None
+    if config.require_signed_intents != OFF:
+        verifier = IntentVerifier(
+            trust=TrustStore(config.state_dir), seen=SeenIntents(config.state_dir), agent_id=config.agent_id,
+            origin=config.webauthn_origin, rp_id=config.webauthn_rp_id,
+        )  # fmt: skip
+    return IntentGate(config.require_signed_intents, verifier, exec_modes)
 
 
 def token_store_for(config: AgentConfig) -> TokenStore:
@@ -82,6 +96,7 @@ def build_agent(
             "read_session": ReadSessionHandler(codex),
             "delete_session": DeleteSessionHandler(codex),
         },
+        gate=intent_gate(config, exec_modes),
     )
     runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes)
     capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex,

@@ -1,5 +1,7 @@
 """The task runner's core: a task type -> its handler, the agent's own flags checked first.
 
+A task this agent requires a person's signed intent for is checked first of all (intent_check.py):
+refused, it fails with the intent code and nothing of it runs.
 Flags come before any lookup, so a task refused by this agent's config says
 `<flag>-disabled-locally` — not "unknown action" because the gated plugin was never loaded.
 Before the flags, a NUL byte in a field that becomes an argument, a path or an id fails the task
@@ -11,7 +13,7 @@ raise TaskFailed / TaskCanceled.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import attrs
 
@@ -21,6 +23,9 @@ from mobile_codex.core.task_catalog import TASK_TYPES
 
 from .errors import TaskFailed
 from .turn_channel import TurnChannel
+
+if TYPE_CHECKING:
+    from .intent_check import IntentGate
 
 
 @attrs.frozen
@@ -72,11 +77,14 @@ def check_argument_fields(task: dict[str, Any]) -> None:
 
 
 class Dispatcher:
-    def __init__(self, flags: FeatureFlags, handlers: dict[str, Handler]):
+    def __init__(self, flags: FeatureFlags, handlers: dict[str, Handler], *, gate: "IntentGate | None" = None):
         self.flags = flags
         self.handlers = handlers
+        self.gate = gate  # signed intents (intent_check.py): checked before anything else
 
     def run(self, ctx: TaskContext) -> TaskResult:
+        if self.gate is not None:
+            self.gate.check_task(ctx.task)
         check_argument_fields(ctx.task)
         for flag in required_flags(ctx.task):
             if not self.flags.enabled(flag):

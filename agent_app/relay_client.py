@@ -125,6 +125,11 @@ class RelayClient:
         """Ours (docs/api.md): the agent stops cleanly, so the app shows it offline at once."""
         return self._post("/api/agent/goodbye", {}, timeout=GOODBYE_TIMEOUT_SEC)
 
+    def passkeys(self) -> list[dict]:
+        """Ours (issue 20): the passkeys of this agent's workspace's members, for `agent trust`."""
+        listed = self._post("/api/agent/passkeys", {}).get("passkeys")
+        return [entry for entry in listed if isinstance(entry, dict)] if isinstance(listed, list) else []
+
     def update(self, task_id: str, body: dict) -> dict:
         return self._post(f"/api/agent/tasks/{task_id}/update", body)
 

@@ -9,7 +9,8 @@ a queued task's `canceled` report is sent from a thread of its own: a poll never
 report. When the agent stops, reports still retrying give up and stop_all waits briefly for the rest.
 
 Every codex_exec task gets a TurnChannel. `deliver` hands it the answers and steers each poll
-reply carries. A task whose turn waits for a person (`waiting_for_person(True)`) holds no slot, so
+reply carries, once the agent's intent gate (intent_check.py) accepts them: a refused steer is
+reported rejected with the refusal code, a refused answer declines its request. A task whose turn waits for a person (`waiting_for_person(True)`) holds no slot, so
 turns waiting for approval never block other tasks; when it resumes it counts again, and the agent
 may then run more than `slots` tasks for a while (nothing is stopped to make room: the waiting
 turn already has its app-server, and the person is waiting for it).
@@ -38,6 +39,7 @@ SUMMARY_CHARS = 2000  # API.md: summary <= 2048 B (the relay clamps bytes)
 class TaskRunner:
     def __init__(self, client: RelayClient, dispatcher: Dispatcher, *, slots: int, per_update_bytes: int,
                  on_slot_free: Callable[[], None] = lambda: None):  # fmt: skip
+        self.gate = dispatcher.gate  # answers and steers of a task it covers need their own signed intents
         self.client = client
         self.dispatcher = dispatcher
         self.slots = slots
@@ -47,6 +49,7 @@ class TaskRunner:
         self._queue: collections.deque[dict] = collections.deque()
         self._running: dict[str, threading.Event] = {}  # task id -> its cancel event
         self._channels: dict[str, TurnChannel] = {}  # task id -> its turn channel (codex_exec tasks)
+        self._turn_tasks: dict[str, dict] = {}  # task id -> the task of that channel
         self._waiting: set[str] = set()  # running tasks waiting for a person: they hold no slot
         self._threads: set[threading.Thread] = set()
         self._stopping = False  # the agent is shutting down: runs end as `agent-stopped`, not canceled
@@ -98,8 +101,15 @@ class TaskRunner:
                 task_id = entry.get("taskId") if isinstance(entry, dict) else None
                 with self._lock:
                     channel = self._channels.get(task_id) if isinstance(task_id, str) else None
+                    task = self._turn_tasks.get(task_id) if isinstance(task_id, str) else None
                 parsed = parse(entry) if channel is not None else None
-                if parsed is not None and channel.offer(parsed):
+                if parsed is None or channel.known(parsed):
+                    continue
+                refusal = self.gate.input_refusal(task, entry) if self.gate is not None else None
+                if refusal is not None:
+                    log.warning("task %s: refused an input: %s: %s", task_id, *refusal)
+                    new += channel.refuse(parsed, *refusal)
+                elif channel.offer(parsed):
                     new += 1
         return new
 
@@ -179,6 +189,7 @@ class TaskRunner:
             with self._lock:
                 self._running.pop(task_id, None)
                 self._channels.pop(task_id, None)
+                self._turn_tasks.pop(task_id, None)
                 self._waiting.discard(task_id)
                 self._threads.discard(threading.current_thread())
             self._start_more()
@@ -224,6 +235,7 @@ class TaskRunner:
         )  # fmt: skip
         with self._lock:
             self._channels[task_id] = channel
+            self._turn_tasks[task_id] = task
         return channel
 
     def _canceled(self) -> dict[str, Any]:

@@ -1,20 +1,20 @@
 """Where the agent keeps its token: a 0600 file in stateDir (a 0700 directory), never the config.
 
 The file records which relay and agent id the token is for, so a config pointed elsewhere does
-not send a token to the wrong relay. Saves are atomic (temp file, fsync, rename), so a refreshed
-token replaces the old one whole or not at all.
+not send a token to the wrong relay. Saves are atomic (private_files.py), so a refreshed token
+replaces the old one whole or not at all.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from mobile_codex.core.identity import AGENT_TOKEN_ENV
 
 from .errors import TokenNotSaved
+from .private_files import write_private_json
 
 TOKEN_FILE = "agent-token.json"
 ENV_TOKEN = AGENT_TOKEN_ENV
@@ -45,27 +45,7 @@ class TokenStore:
             raise TokenNotSaved(f"cannot save the agent token in {self.path}: {err.strerror or err}") from None
 
     def _write(self, token: str) -> None:
-        self._ensure_dir()
-        fd, tmp = tempfile.mkstemp(prefix=f".{TOKEN_FILE}.", dir=self.state_dir)  # mkstemp: mode 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({**self._owner, "token": token}, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(self.state_dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)  # the rename itself survives a crash
-        finally:
-            os.close(dir_fd)
-
-    def _ensure_dir(self) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.state_dir, 0o700)
+        write_private_json(self.state_dir, TOKEN_FILE, {**self._owner, "token": token})
 
 
 def initial_token(store: TokenStore, environ: dict | None = None) -> str | None:

@@ -28,6 +28,7 @@ import attrs
 
 from mobile_codex.core.interactive import DECISIONS, REQUEST_ID, STEER_BYTES
 from mobile_codex.core.text import utf8_size
+from mobile_codex.core.timeutil import iso, system_clock
 
 log = logging.getLogger("mobile_codex.agent")
 
@@ -146,6 +147,37 @@ class TurnChannel:
             self._seen.add(key)
             self._inbox.append(item)
             self._cond.notify_all()
+        return True
+
+    def known(self, item: Answer | Steer) -> bool:
+        """Whether this input was offered (or refused) before: the relay repeats inputs every poll."""
+        with self._cond:
+            return (item if isinstance(item, Answer) else item.steer_id) in self._seen
+
+    def refuse(self, item: Answer | Steer, code: str, detail: str) -> bool:
+        """An input the agent will not act on as sent (its signed intent was refused): a steer is reported
+        rejected with `code`; an answer declines its request (nothing a refused answer asked for runs)
+        and the conversation says why. False when it is a repeat."""
+        key: Answer | str = item if isinstance(item, Answer) else item.steer_id
+        with self._cond:
+            if self._closed or key in self._seen:
+                return False
+            self._seen.add(key)
+            if isinstance(item, Answer):
+                decline = Answer(request_id=item.request_id, decision="decline", digest=item.digest)
+                if decline not in self._seen:
+                    self._seen.add(decline)
+                    self._inbox.append(decline)
+                    self._cond.notify_all()
+        if isinstance(item, Steer):
+            self.report(steers_rejected=[{"steerId": item.steer_id, "reason": code}])
+        else:
+            notice = {
+                "itemId": f"refused-{item.request_id}"[:64], "type": "notice", "status": "completed",
+                "text": f"{code}: the answer to {item.request_id} was refused ({detail}); the request is declined",
+                "at": iso(system_clock()),
+            }  # fmt: skip
+            self.report(items=[notice])
         return True
 
     def close(self) -> list[Steer]:

@@ -26,6 +26,7 @@ from mobile_codex.core.config import AgentConfig, load_agent_config
 from mobile_codex.plugins.logs.file_tail import FileLogConfig
 
 from . import paths
+from .agent_trust_cmd import register_trust
 from .exit_codes import (PAIRING_EXPIRED, PAIRING_REJECTED, RUNTIME_FAILURE, TOKEN_REVOKED, USAGE_OR_CONFIG,
                          CommandFailed)  # fmt: skip
 from .files import write_private_json
@@ -153,3 +154,4 @@ def register(commands) -> None:
     p.add_argument("--relay", help="relay URL; with --pair-code on a new machine, writes the agent config first")
     p.add_argument("--pair-code", help="pairing code shown on the phone (XXXX-XXXX)")
     p.set_defaults(run=run_agent)
+    register_trust(p.add_subparsers(dest="agent_command", metavar="{trust}"))

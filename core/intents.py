@@ -43,7 +43,8 @@ KEYS: Mapping[str, tuple[str, ...]] = {
     "answer": COMMON_KEYS + ("taskId", "requestId", "digest", "decision"),
     "steer": COMMON_KEYS + ("taskId", "textSha256"),
 }
-# Which create fields each task type uses (API.md's table); an intent leaves the others null.
+# Which create fields each task type uses (API.md's table). The others are signed as sent (null when
+# the body leaves them out, as the phone does) but neither the relay nor the agent reads them.
 USED_BY_TYPE: Mapping[str, tuple[str, ...]] = {
     "codex_exec": ("execMode", "threadId", "resumeSessionId", "cwd", "writeAccess", "promptSha256"),
     "run_action": ("actionId",),
@@ -59,13 +60,16 @@ STRING_BUDGETS: Mapping[str, int] = {
 INTENT_ID = re.compile(r"[A-Za-z0-9_-]{22}")  # base64url of 16 random bytes
 AGENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
-MAX_INTENT_BYTES = 4096  # the JCS encoding of the largest intent is well under 1 KiB
+MAX_INTENT_BYTES = 2048  # the JCS encoding of the largest intent is about 1.3 KiB
 MAX_AHEAD_MS = 15 * 60 * 1000  # the agent refuses an expiry further ahead than this
 PHONE_LIFETIME_MS = 5 * 60 * 1000  # what the phone gives an intent
 
 # The assertion as `navigator.credentials.get` returns it, each part base64url (userHandle may be null).
 ASSERTION_KEYS: tuple[str, ...] = ("credentialId", "clientDataJSON", "authenticatorData", "signature", "userHandle")
-ASSERTION_PART_CHARS = 4096  # an RS256 signature is 342 characters, clientDataJSON a few hundred
+ASSERTION_PART_CHARS = 2048  # an RS256 signature is 342 characters, clientDataJSON a few hundred
+MAX_ASSERTION_CHARS = 4096  # all parts together
+# The most one signed intent and its assertion hold: what the relay reserves for one in a task's text.
+SIGNED_BYTES = MAX_INTENT_BYTES + MAX_ASSERTION_CHARS + 256
 BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 # Refusal codes (the agent's; `intent-mismatch` is the relay's 400).
@@ -201,17 +205,15 @@ def _task_problem(intent: Mapping[str, Any]) -> str | None:
     task_type = intent["type"]
     if task_type not in TASK_TYPES:
         return f"type must be one of {', '.join(TASK_TYPES)}"
-    used = USED_BY_TYPE[task_type]
     for key in TASK_KEYS:
         if key == "type":
             continue
-        if key not in used and intent[key] is not None:
-            return f"{key} must be null for a {task_type} task"
         if key == "writeAccess":
             if intent[key] is not None and not isinstance(intent[key], bool):
                 return "writeAccess must be a boolean or null"
         elif key == "promptSha256":
-            if task_type == "codex_exec" and (not isinstance(intent[key], str) or not HEX_SHA256.fullmatch(intent[key])):
+            value = intent[key]
+            if (task_type == "codex_exec" or value is not None) and (not isinstance(value, str) or not HEX_SHA256.fullmatch(value)):
                 return "promptSha256 must be 64 lowercase hex digits"
         else:
             problem = _string_problem(intent, key)
@@ -232,6 +234,8 @@ def assertion_problem(assertion: Any) -> str | None:
             continue
         if not isinstance(value, str) or not value or len(value) > ASSERTION_PART_CHARS or not BASE64URL.fullmatch(value):
             return f"intentAssertion.{key} must be a base64url string of at most {ASSERTION_PART_CHARS} characters"
+    if sum(len(value or "") for value in assertion.values()) > MAX_ASSERTION_CHARS:
+        return f"intentAssertion is over {MAX_ASSERTION_CHARS} characters"
     return None
 
 

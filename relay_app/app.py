@@ -26,7 +26,7 @@ from .errors import ApiError, ServiceUnavailable
 from .http.cookies import clear_session_cookie
 from .http.middleware import RequestGate, SecurityHeaders
 from .resources import (
-    agent_api, agents, health, invitations, memberships, notification_devices, notifications, openapi, pairing,
+    agent_api, agent_passkeys, agents, health, invitations, memberships, notification_devices, notifications, openapi, pairing,
     passkeys, profile, redeem, session, state, static, tasks, turns, users, workspaces,
 )  # fmt: skip
 from .services.agent_tokens import AgentAuth
@@ -56,7 +56,7 @@ HELD_RESERVE = 8  # server threads never taken by held requests (API.md capacity
 
 # Each module has `add_routes(app, ctx)`; the order does not matter.
 RESOURCE_MODULES = (
-    health, session, pairing, agent_api, tasks, turns, agents, passkeys,
+    health, session, pairing, agent_api, agent_passkeys, tasks, turns, agents, passkeys,
     redeem, workspaces, invitations, users, memberships, state, openapi, notifications, notification_devices, profile,
 )  # fmt: skip
 

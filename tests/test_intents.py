@@ -52,7 +52,7 @@ def test_challenge_is_sha256_of_the_jcs_encoding():
         ({"expiresAt": "1"}, "expiresAt"),
         ({"expiresAt": True}, "expiresAt"),
         ({"type": "shell"}, "type must be"),
-        ({"actionId": "deploy"}, "actionId must be null"),
+        ({"actionId": 7}, "actionId must be a string"),
         ({"cwd": "x" * 241}, "cwd is over 240"),
         ({"cwd": 3}, "cwd must be a string"),
         ({"writeAccess": "yes"}, "writeAccess"),

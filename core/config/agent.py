@@ -7,19 +7,22 @@ the file and journal kinds live in plugins/logs/.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import attrs
 import platformdirs
 
+from .. import intents
 from ..features import FeatureFlags
 from ..identity import AGENT_ID_EXPECTED, AGENT_ID_PATTERN, APP_DIR_NAME
 from .common import PluginsConfig, features
 from .schema import (
-    boolean, http_url, integer, label_defaults_to_id, mapping_of, path, plugin_owned, section, setting, string, string_list,
+    boolean, choice, http_url, integer, label_defaults_to_id, mapping_of, path, plugin_owned, section, setting, string, string_list,
 )  # fmt: skip
 
 ITEM_ID_PATTERN = r"[A-Za-z0-9._-]{1,80}"  # action and log source ids (API.md budget: 80)
 ITEM_ID_EXPECTED = "1 to 80 characters from A-Z a-z 0-9 . _ -"
+RP_ID_PATTERN = r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"
 
 
 @attrs.frozen(kw_only=True)
@@ -79,11 +82,22 @@ class AgentConfig:
     long_poll_ms: int = setting(20000, integer(0, 25000))
     approval_timeout_sec: int = setting(900, integer(30, 86400))
     turn_stall_sec: int = setting(600, integer(30, 86400))
+    # Signed intents (issue 20, core/intents.py): which tasks need a person's passkey signature, and the
+    # WebAuthn origin and RP id those signatures must name, pinned here, never taken from the relay.
+    require_signed_intents: str = setting(intents.OFF, choice(*intents.SETTINGS))
+    webauthn_origin: str = setting("", http_url(origin_only=True))
+    webauthn_rp_id: str = setting("", string(pattern=RP_ID_PATTERN, expected="a host name such as example.com"))
 
     @staticmethod
     def finish(values, ctx, **_):
         values.setdefault("agent_label", values["agent_id"])
         values.setdefault("state_dir", Path(platformdirs.user_state_dir(APP_DIR_NAME)) / "agent")
+        origin = values.get("webauthn_origin", "")
+        if values.get("require_signed_intents", intents.OFF) != intents.OFF and not origin:
+            return [("webauthnOrigin", "required when requireSignedIntents is writes or all: the phone's origin "
+                                       "(the relay's publicOrigin), which every signature must name")]  # fmt: skip
+        if origin and not values.get("webauthn_rp_id"):
+            values["webauthn_rp_id"] = urlsplit(origin).hostname or ""
         return []
 
 

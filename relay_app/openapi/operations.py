@@ -294,6 +294,10 @@ op("POST", "/api/agent/poll", "Report and claim queued tasks (the agent)", calle
 op("POST", "/api/agent/goodbye", "Say the agent is stopping (the agent)", caller="agent", tag="agent",
    description="Extension: a cleanly stopping agent says so; the app shows it offline at once (`online` false) "
                "until its next poll, and a poll it left held ends without claiming tasks.")
+op("POST", "/api/agent/passkeys", "The passkeys of my workspace's members (the agent)", caller="agent", tag="agent",
+   ok=obj({"ok": OK, "passkeys": {"type": "array", "items": ref("AgentPasskey")}}, "ok", "passkeys"),
+   description="Ours (issue 20): what `mobile-codex agent trust` lists with fingerprints, for the operator to "
+               "compare with their phone. The agent trusts only what its operator added on the server.")
 op("POST", "/api/agent/tasks/{taskId}/update", "Report on a task (the agent)", caller="agent", tag="agent",
    cap=1024 * 1024, parameters=path_param("taskId", "A `task_` id."), body=ref("TaskUpdate"),
    errors={403: ["agent-mismatch"], 404: ["task-not-found"], 409: ["task-not-running", "task-already-finished"]})
@@ -307,7 +311,8 @@ IDEMPOTENCY_KEY = {
 op("POST", "/api/admin/tasks", "Create a task", caller="session", role=True, tag="tasks", status=201, cap=16384,
    body=ref("TaskCreate"), ok=TASK,
    parameters=[IDEMPOTENCY_KEY],
-   errors={400: ["unsupported-task-type", "agent-not-available"], 403: ["feature-disabled", "write-mode-disabled"],
+   errors={400: ["unsupported-task-type", "agent-not-available", "intent-mismatch"],
+           403: ["feature-disabled", "write-mode-disabled"],
            404: ["agent-not-found"], 409: ["idempotency-key-reused"], 429: ["too-many-tasks"]})
 op("GET", "/api/admin/tasks", "Older tasks, a page at a time", caller="session", role=True, tag="tasks",
    ok=obj({"ok": OK, "tasks": {"type": "array", "items": ref("Task"), "maxItems": 100},
@@ -325,10 +330,12 @@ op("GET", "/api/admin/tasks", "Older tasks, a page at a time", caller="session",
                "workspace; not while enrollment-locked.")
 TASK_ID = path_param("taskId", "A `task_` id of the current workspace.")
 op("POST", "/api/admin/tasks/{taskId}/approve", "Approve a task awaiting approval", caller="session", role=True,
-   tag="tasks", parameters=TASK_ID, ok=TASK,
-   errors={403: ["second-approver-required"], 404: ["task-not-found"], 409: ["task-not-awaiting-approval"]},
+   tag="tasks", parameters=TASK_ID, ok=TASK, body=ref("ApproveBody"),
+   errors={400: ["intent-mismatch"], 403: ["second-approver-required"], 404: ["task-not-found"],
+           409: ["task-not-awaiting-approval"]},
    description="Ours: in a workspace with `requireSecondApprover`, the person who created a `run_action` or "
-               "`read_log` task may not approve it (403 `second-approver-required`); another operator may.")
+               "`read_log` task may not approve it (403 `second-approver-required`); another operator may. "
+               "Ours (issue 20): a signed approval's intent must name this task as the relay holds it.")
 op("POST", "/api/admin/tasks/{taskId}/reject", "Reject a task awaiting approval", caller="session", role=True,
    tag="tasks", parameters=TASK_ID, ok=TASK, errors={404: ["task-not-found"], 409: ["task-not-awaiting-approval"]},
    description="Rejecting one's own task is allowed under the two-person rule.")
@@ -338,13 +345,14 @@ op("POST", "/api/admin/tasks/{taskId}/cancel", "Cancel a task", caller="session"
 op("POST", "/api/admin/tasks/{taskId}/requests/{requestId}/answer", "Answer a request of an interactive turn",
    caller="session", role=True, tag="tasks", cap=4096, body=ref("AnswerBody"), ok=TASK,
    parameters=[*TASK_ID, *path_param("requestId", "The agent's id of the request."), IDEMPOTENCY_KEY],
-   errors={404: ["task-not-found", "request-not-found"],
+   errors={400: ["intent-mismatch"], 404: ["task-not-found", "request-not-found"],
            409: ["request-not-pending", "request-changed", "idempotency-key-reused"]},
    description="Interactive Codex: records the decision at once (the first answer wins) and wakes the agent's "
                "held poll. `digest` must be the pending request's; `decision` one of its `decisions`.")
 op("POST", "/api/admin/tasks/{taskId}/steer", "Add a message to the running turn", caller="session", role=True,
    tag="tasks", cap=65536, body=ref("SteerBody"), ok=TASK, parameters=[*TASK_ID, IDEMPOTENCY_KEY],
-   errors={404: ["task-not-found"], 409: ["task-not-running", "idempotency-key-reused"], 429: ["too-many-steers"]},
+   errors={400: ["intent-mismatch"], 404: ["task-not-found"], 409: ["task-not-running", "idempotency-key-reused"],
+           429: ["too-many-steers"]},
    description="Interactive Codex: the steer is `pending` in `steers[]` until the agent reports it applied or "
                "rejected; 400 `invalid-field` for a task that is not interactive.")
 

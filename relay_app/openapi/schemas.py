@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobile_codex.core import intents
 from mobile_codex.core import interactive as turn
 from mobile_codex.core.task_catalog import AGENT_STATUSES, ALL_STATUSES, TASK_TYPES
 
@@ -75,6 +76,13 @@ OK: Schema = {"const": True}
 
 def strings(*names: str, schema: Schema = STRING) -> dict[str, Schema]:
     return {name: schema for name in names}
+
+
+# Ours (issue 20, core/intents.py): a person's signed intent beside a body; the relay forwards it untouched.
+SIGNED_BODY: dict[str, Schema] = {
+    "intent": {**{"$ref": "#/components/schemas/Intent"}},
+    "intentAssertion": {**{"$ref": "#/components/schemas/IntentAssertion"}},
+}
 
 
 SCHEMAS: dict[str, Schema] = {
@@ -275,10 +283,48 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     "AnswerBody": obj(
         {"decision": {"type": "string", "enum": list(turn.DECISIONS), "description": "One of the request's `decisions`."},
-         "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The pending request's digest."}},
+         "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The pending request's digest."},
+         **SIGNED_BODY},
         "decision", "digest",
     ),  # fmt: skip
-    "SteerBody": obj({"text": clamped(turn.STEER_BYTES)}, "text"),
+    "SteerBody": obj({"text": clamped(turn.STEER_BYTES), **SIGNED_BODY}, "text"),
+    "ApproveBody": obj(SIGNED_BODY, description="Ours (issue 20): optional; old clients send no body."),
+    "Intent": obj(
+        {
+            "v": {"const": intents.VERSION}, "intentId": {"type": "string", "pattern": "^[A-Za-z0-9_-]{22}$"},
+            "kind": {"type": "string", "enum": list(intents.KINDS)},
+            "agentId": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+            "expiresAt": {"type": "integer", "description": "Unix milliseconds; the agent refuses it past this, "
+                          "or more than 15 min ahead."},
+            "taskId": STRING, **strings(*(k for k in intents.TASK_KEYS if k not in ("writeAccess", "promptSha256")),
+                                       schema={"type": ["string", "null"]}),
+            "writeAccess": {"type": ["boolean", "null"]},
+            "promptSha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+            "requestId": STRING, "digest": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "decision": {"type": "string", "enum": list(turn.DECISIONS)},
+            "textSha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        },
+        "v", "intentId", "kind", "agentId", "expiresAt",
+        description="Ours (issue 20): what a person's passkey signed; the challenge is the SHA-256 of its RFC 8785 "
+                    "(JCS) encoding. Exactly the keys of its kind, every one present (null when absent): "
+                    + "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in intents.KEYS.items())
+                    + ". Shape refused: 400 `invalid-field`; a body that asks for something else than it says: "
+                    "400 `intent-mismatch` (never clamped or normalised). The agent verifies the signature.",
+    ),  # fmt: skip
+    "IntentAssertion": obj(
+        {**strings("credentialId", "clientDataJSON", "authenticatorData", "signature",
+                   schema={"type": "string", "pattern": "^[A-Za-z0-9_-]+$"}),
+         "userHandle": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]*$"}},
+        "credentialId", "clientDataJSON", "authenticatorData", "signature", "userHandle",
+        description="Ours (issue 20): the WebAuthn assertion over the intent's challenge, base64url parts as "
+                    "`navigator.credentials.get` gives them. Sent with `intent` or not at all.",
+    ),  # fmt: skip
+    "AgentPasskey": obj(
+        {"passkeyId": STRING, "credentialId": STRING, "userId": STRING, "displayName": STRING,
+         "publicKey": {"type": "string", "description": "COSE key, base64url."}, "alg": nullable(INTEGER),
+         "signCount": INTEGER, "createdAt": TIME, "revokedAt": MAYBE_TIME},
+        "passkeyId", "credentialId", "userId", "publicKey", "alg", "revokedAt",
+    ),  # fmt: skip
     "TaskAnswer": obj({"ok": OK, "task": ref("Task")}, "ok", "task"),
     "TaskCreate": {
         **obj(
@@ -297,6 +343,7 @@ SCHEMAS: dict[str, Schema] = {
                 "actionId": {**argument(80), "description": "run_action (required there)."},
                 "logSourceId": {**argument(80), "description": "read_log (required there)."},
                 "sessionId": {**argument(120), "description": "read_session and delete_session (required there)."},
+                **SIGNED_BODY,
             },
             "type", "agentId",
         ),
@@ -390,17 +437,20 @@ SCHEMAS: dict[str, Schema] = {
     ),  # fmt: skip
     "PollReply": obj(
         {
-            "ok": OK, "tasks": {"type": "array", "items": ref("Task")},
+            "ok": OK, "tasks": {"type": "array", "items": {"allOf": [ref("Task"), obj({
+                "intent": ref("Intent"), "intentAssertion": ref("IntentAssertion"),
+                "approvalIntent": ref("Intent"), "approvalAssertion": ref("IntentAssertion")},
+                description="Ours (issue 20): the signed create and approval, as the phone sent them; absent when unsigned.")]}},
             "cancelTaskIds": {"type": "array", "items": STRING, "description": "Ours: running tasks to cancel."},
             "heldMs": {"type": "integer", "description": "Ours: how long the relay held this poll."},
             "agentToken": {"type": "string", "description": "Ours: a fresh token when the current one has < 7 days left."},
             "answers": {"type": "array", "description": "Answers for this agent's running turns, repeated until it "
                         "reports the request settled.", "items": obj(
                 {"taskId": STRING, "requestId": STRING, "decision": {"type": "string", "enum": list(turn.DECISIONS)},
-                 "digest": STRING}, "taskId", "requestId", "decision", "digest")},
+                 "digest": STRING, **SIGNED_BODY}, "taskId", "requestId", "decision", "digest")},
             "steers": {"type": "array", "description": "Steers for this agent's running turns, repeated until it "
                        "reports them applied or rejected.", "items": obj(
-                {"taskId": STRING, "steerId": STRING, "text": STRING}, "taskId", "steerId", "text")},
+                {"taskId": STRING, "steerId": STRING, "text": STRING, **SIGNED_BODY}, "taskId", "steerId", "text")},
         },
         "ok", "tasks",
     ),  # fmt: skip

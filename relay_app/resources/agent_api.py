@@ -8,6 +8,7 @@ import falcon
 
 from ..context import RelayContext
 from ..http.parsed_bodies import ParsedBodies
+from ..services.signed_intents import signed_fields
 from ..views.agents_and_tasks import task_view
 from .agent_bodies import parse_poll, poll_may_wait
 from .task_bodies import parse_task_update
@@ -45,7 +46,8 @@ class Poll:
             resp.data = IDLE_REPLY
             return
         media = {
-            "ok": True, "tasks": [task_view(state) for state in reply.tasks], "cancelTaskIds": reply.cancel_ids,
+            "ok": True, "tasks": [{**task_view(state), **signed_fields(state.text)} for state in reply.tasks],
+            "cancelTaskIds": reply.cancel_ids,
             "heldMs": reply.held_ms, "answers": reply.owed.answers, "steers": reply.owed.steers,
         }  # fmt: skip
         if reply.token:

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import attrs
+
 from ..context import RelayContext
 from ..errors import invalid_field
 from ..services.task_values import Creator
 from ..views.agents_and_tasks import task_view
+from .intent_bodies import check_create, signed_part
 from .task_bodies import idempotency_key, parse_task_request
 
 CREATE_BODY_CAP = 16384
@@ -44,7 +47,12 @@ class Tasks:
     def on_post(self, req, resp) -> None:
         caller = req.context.caller
         creator = Creator(caller.user.user_id, caller.user.display_name)
-        request = parse_task_request(req.context.body)
+        body = req.context.body
+        request = parse_task_request(body)
+        signed = signed_part(body, "task")
+        if signed is not None:
+            check_create(signed, body, request)
+            request = attrs.evolve(request, signed=signed)
         key = idempotency_key(req)
         state = self.ctx.services.tasks.create(caller.workspace_id, request, creator, idempotency_key=key)
         resp.status = 201
@@ -63,7 +71,8 @@ class TaskAction:
             state = tasks.cancel(caller.workspace_id, task_id)
         else:
             approve = self.verb == "approve"
-            state = tasks.decide(caller.workspace_id, task_id, approve=approve, user_id=caller.user.user_id)
+            signed = signed_part(req.context.body, "approve") if approve else None
+            state = tasks.decide(caller.workspace_id, task_id, approve=approve, user_id=caller.user.user_id, signed=signed)
         resp.media = {"ok": True, "task": task_view(state)}
 
 

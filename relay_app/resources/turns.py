@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..context import RelayContext
 from ..services.task_values import Creator
 from ..views.agents_and_tasks import task_view
+from .intent_bodies import signed_part
 from .task_bodies import idempotency_key
 from .turn_bodies import parse_answer, parse_steer
 
@@ -28,7 +29,7 @@ class AnswerRequest:
         decision, digest = parse_answer(req.context.body)
         state = self.ctx.services.turns.answer(
             req.context.caller.workspace_id, task_id, request_id, decision=decision, digest=digest,
-            by=_creator(req), idempotency_key=idempotency_key(req),
+            by=_creator(req), idempotency_key=idempotency_key(req), signed=signed_part(req.context.body, "answer"),
         )  # fmt: skip
         resp.media = {"ok": True, "task": task_view(state)}
 
@@ -43,7 +44,8 @@ class SteerTask:
     def on_post(self, req, resp, task_id: str) -> None:
         text = parse_steer(req.context.body)
         state = self.ctx.services.turns.steer(
-            req.context.caller.workspace_id, task_id, text, by=_creator(req), idempotency_key=idempotency_key(req)
+            req.context.caller.workspace_id, task_id, text, by=_creator(req), idempotency_key=idempotency_key(req),
+            signed=signed_part(req.context.body, "steer"),
         )  # fmt: skip
         resp.media = {"ok": True, "task": task_view(state)}
 

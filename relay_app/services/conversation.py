@@ -22,6 +22,7 @@ from mobile_codex.core.interactive import (
     DECISION_STATUS, ITEMS_BYTES, ITEMS_MAX, PENDING, REQUEST_STATUSES, REQUESTS_PER_TASK, STEERS_PER_TASK,
     request_digest,
 )  # fmt: skip
+from mobile_codex.core.intents import SIGNED_BYTES
 from mobile_codex.core.records import Task
 from mobile_codex.core.task_catalog import BUILT_IN_TURN_MODES
 from mobile_codex.core.task_text import text_size
@@ -30,7 +31,8 @@ from ..errors import BadRequest, Conflict, NotFound, TooManyRequests, invalid_fi
 from .task_values import TurnReport
 
 REQUESTS_BYTES = 256 * 1024  # all of one task's requests; one request at its budgets is ~52 KB
-ANSWER_BYTES = 512  # what answering or settling adds to a request (decision, digest, who, when)
+# What answering or settling adds to a request (decision, digest, who, when, a signed intent).
+ANSWER_BYTES = 512 + SIGNED_BYTES
 STEERS_BYTES = 64 * 1024
 STEER_REASON_BYTES = 200
 MODEL_BYTES = 80
@@ -179,7 +181,10 @@ def _finish_steer(entry: dict[str, Any], steer_id: str, status: str, reason: str
 # --- the phone's side ------------------------------------------------------------------------
 
 
-def answer(entry: dict[str, Any], request_id: str, *, decision: str, digest: str, by: str, now: str) -> None:
+def answer(
+    entry: dict[str, Any], request_id: str, *, decision: str, digest: str, by: str, now: str,
+    signed: Mapping[str, Any] | None = None,
+) -> None:  # fmt: skip
     """Record a person's answer (API.md's order of checks); the first answer wins."""
     request = next((r for r in entry.get("requests") or () if r["requestId"] == request_id), None)
     if request is None:
@@ -192,12 +197,15 @@ def answer(entry: dict[str, Any], request_id: str, *, decision: str, digest: str
         raise invalid_field("decision")
     request.update(status=DECISION_STATUS[decision], decidedAt=now, decidedBy=by)
     request["answer"] = {"decision": decision, "digest": digest, "sent": False}
+    if signed is not None:
+        request["answer"].update(signed)  # intent, intentAssertion: the agent's to verify
 
 
-def add_steer(entry: dict[str, Any], steer_id: str, text: str, now: str) -> None:
-    """Queue a steer for the running turn; refused while pending steers fill the budget."""
+def add_steer(entry: dict[str, Any], steer_id: str, text: str, now: str, *, signed: Mapping[str, Any] | None = None) -> None:
+    """Queue a steer for the running turn; refused while pending steers fill the budget (a signed
+    steer's intent and assertion count towards it)."""
     steers = entry.setdefault("steers", [])
-    steer = {"steerId": steer_id, "text": text, "status": PENDING, "reason": "", "at": now, "sent": False}
+    steer = {"steerId": steer_id, "text": text, "status": PENDING, "reason": "", "at": now, "sent": False, **(signed or {})}
     pending = [s for s in steers if s["status"] == PENDING]
     if len(pending) >= STEERS_PER_TASK or sum(map(text_size, pending)) + text_size(steer) > STEERS_BYTES:
         raise TooManyRequests("too-many-steers")
@@ -217,13 +225,21 @@ def undelivered(entry: dict[str, Any] | None) -> tuple[list[dict], list[dict], b
     for request in entry["requests"]:
         if request["answer"] is not None and not request["settled"]:
             owed = request["answer"]
-            answers.append({"requestId": request["requestId"], "decision": owed["decision"], "digest": owed["digest"]})
+            answers.append({
+                "requestId": request["requestId"], "decision": owed["decision"], "digest": owed["digest"],
+                **_signed(owed),
+            })  # fmt: skip
             fresh = fresh or not owed["sent"]
     for steer in entry["steers"]:
         if steer["status"] == PENDING:
-            steers.append({"steerId": steer["steerId"], "text": steer["text"]})
+            steers.append({"steerId": steer["steerId"], "text": steer["text"], **_signed(steer)})
             fresh = fresh or not steer["sent"]
     return answers, steers, fresh
+
+
+def _signed(held: Mapping[str, Any]) -> dict[str, Any]:
+    """A signed answer's or steer's intent and assertion for the poll reply (nothing when unsigned)."""
+    return {key: held[key] for key in ("intent", "intentAssertion") if held.get(key) is not None}
 
 
 class TextGone(Exception):

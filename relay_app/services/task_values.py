@@ -27,6 +27,7 @@ class TaskRequest:
     action_id: str = ""
     log_source_id: str = ""
     session_id: str = ""
+    signed: Mapping[str, Any] | None = None  # {intent, intentAssertion} as sent (core/intents.py), or None
 
 
 @attrs.frozen(kw_only=True)

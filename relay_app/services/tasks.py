@@ -19,13 +19,14 @@ room left for one more unfinished task's text (unfinished text is never evicted,
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 import attrs
 
 from mobile_codex.core.config import RelayConfig
 from mobile_codex.core.crypto import new_id
 from mobile_codex.core.interactive import PENDING
+from mobile_codex.core.intents import SIGNED_BYTES
 from mobile_codex.core.records import Agent, Task
 from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import (
@@ -45,6 +46,7 @@ from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
 from .notifications import NotificationService
 from .rate_limit import RateLimiter
+from .signed_intents import check_task, task_view_fields
 from .task_results import RESULT_BYTES, sanitize_result
 from .task_values import Creator, TaskRequest, TaskState, TaskUpdate
 
@@ -58,9 +60,10 @@ DIFF_BYTES = 20000
 ERROR_BYTES = 4000
 # The most one task's text can hold: what the volatile store reserves for each unfinished task.
 # About 85 KB, so the 64 MiB store holds the text of ~790 unfinished tasks relay-wide.
+# A signed create and a signed approval (core/intents.py) add an intent and an assertion each.
 TEXT_RESERVE = (
     PROMPT_BYTES + TITLE_BYTES + SUMMARY_BYTES + OUTPUT_TAIL_BYTES + DIFF_BYTES + ERROR_BYTES + RESULT_BYTES
-    + sum(map(len, EMPTY)) + len("title")
+    + sum(map(len, EMPTY)) + len("title") + 2 * SIGNED_BYTES
 )
 # An interactive task also holds its conversation (items, requests, steers: conversation.py):
 # ~520 KB in all, so the 64 MiB store holds ~125 unfinished interactive tasks beside nothing else.
@@ -159,6 +162,8 @@ class TaskService:
                     created_by_display_name=creator.display_name,
                 )  # fmt: skip
                 text = {"prompt": request.prompt}
+                if request.signed is not None:
+                    text.update(request.signed)  # intent, intentAssertion: for the agent to verify
                 if text_titled and request.title != request.type:
                     text["title"] = request.title  # shown while the relay runs, like the prompt
                 reserve = None
@@ -224,8 +229,11 @@ class TaskService:
             raise NotFound("task-not-found")
         return task
 
-    def decide(self, workspace_id: str, task_id: str, *, approve: bool, user_id: str) -> TaskState:
-        """Approve or reject; `user_id` is who decides (the two-person rule, policy.py)."""
+    def decide(
+        self, workspace_id: str, task_id: str, *, approve: bool, user_id: str, signed: Mapping[str, Any] | None = None
+    ) -> TaskState:  # fmt: skip
+        """Approve or reject; `user_id` is who decides (the two-person rule, policy.py). A signed approval
+        (core/intents.py) must name this task as the relay holds it; it is kept for the agent."""
         now = iso(self.clock())
         with self.store.transaction() as tx:
             task = self._owned(tx, workspace_id, task_id)
@@ -235,6 +243,9 @@ class TaskService:
             rule_on = workspace is not None and workspace.require_second_approver
             if approve and needs_second_approver(rule_on, task.type, task.created_by_user_id, user_id):
                 raise Forbidden("second-approver-required")
+            if approve and signed is not None:
+                check_task(signed, task_view_fields(self.state(task)))
+                self.volatile.set(task_id, approvalIntent=signed["intent"], approvalAssertion=signed["intentAssertion"])
             if approve:
                 task = attrs.evolve(task, status=Status.QUEUED, approved_at=now, updated_at=now)
             else:

@@ -9,6 +9,8 @@ An `Idempotency-Key` makes a retried answer or steer return the first result aga
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import attrs
 
 from mobile_codex.core.crypto import new_id
@@ -25,6 +27,7 @@ from .dispatch import AgentSignals
 from .events import ChangeFeed
 from .idempotency import IdempotencyKeys, fingerprint
 from .notifications import NotificationService
+from .signed_intents import check_answer, check_steer
 from .task_values import Creator, TaskState
 
 
@@ -52,12 +55,17 @@ class TurnService:
 
     def answer(
         self, workspace_id: str, task_id: str, request_id: str, *, decision: str, digest: str, by: Creator,
-        idempotency_key: str | None = None,
+        idempotency_key: str | None = None, signed: Mapping[str, Any] | None = None,
     ) -> TaskState:  # fmt: skip
-        """Record `decision` for a pending request whose digest the person saw (API.md's checks)."""
+        """Record `decision` for a pending request whose digest the person saw (API.md's checks); a
+        signed answer (core/intents.py) must name exactly this one, and goes to the agent with it."""
 
         def record() -> None:
             task = self._task(workspace_id, task_id)
+            if signed is not None:
+                check_answer(
+                    signed, task_id=task_id, agent_id=task.agent_id, request_id=request_id, decision=decision, digest=digest
+                )  # fmt: skip
             now = iso(self.clock())
             if task.status != Status.RUNNING:
                 # A finished turn waits for nobody: its requests can no longer be answered.
@@ -67,16 +75,21 @@ class TurnService:
             self.volatile.update(
                 task_id,
                 lambda entry: conversation.answer(
-                    entry, request_id, decision=decision, digest=digest, by=by.display_name, now=now
+                    entry, request_id, decision=decision, digest=digest, by=by.display_name, now=now, signed=signed
                 ),
             )  # fmt: skip
             self._wake(task)
             self.notify.request_answered(task, request_id, status=DECISION_STATUS[decision], actor=by.display_name)
 
-        return self._once(by, idempotency_key, ("answer", workspace_id, task_id, request_id, decision, digest), task_id, record)
+        request = ("answer", workspace_id, task_id, request_id, decision, digest, signed)
+        return self._once(by, idempotency_key, request, task_id, record)
 
-    def steer(self, workspace_id: str, task_id: str, text: str, *, by: Creator, idempotency_key: str | None = None) -> TaskState:
-        """Queue `text` for the running turn of an interactive task."""
+    def steer(
+        self, workspace_id: str, task_id: str, text: str, *, by: Creator, idempotency_key: str | None = None,
+        signed: Mapping[str, Any] | None = None,
+    ) -> TaskState:  # fmt: skip
+        """Queue `text` for the running turn of an interactive task (a signed steer must name this task
+        and this text, core/intents.py)."""
 
         def record() -> None:
             task = self._task(workspace_id, task_id)
@@ -86,11 +99,13 @@ class TurnService:
                 raise invalid_field("execMode")
             if not text.strip():
                 raise invalid_field("text")
+            if signed is not None:
+                check_steer(signed, task_id=task_id, agent_id=task.agent_id, text=text)
             steer_id, now = new_id("steer"), iso(self.clock())
-            self.volatile.update(task_id, lambda entry: conversation.add_steer(entry, steer_id, text, now))
+            self.volatile.update(task_id, lambda entry: conversation.add_steer(entry, steer_id, text, now, signed=signed))
             self._wake(task)
 
-        return self._once(by, idempotency_key, ("steer", workspace_id, task_id, text), task_id, record)
+        return self._once(by, idempotency_key, ("steer", workspace_id, task_id, text, signed), task_id, record)
 
     def owed(self, running: list[Task]) -> Owed:
         """Answers and steers still owed to the agent of these running tasks (those new to it marked sent)."""
