@@ -27,12 +27,15 @@ class AgentReport:
     codex_signed_in: bool | None = None
     conversation_models: list | None = None  # what a phone may pick for an interactive turn
     conversation_efforts: list | None = None
+    # Its `requireSignedIntents` (issue 20): what the phone must have signed before the agent runs it.
+    # A hint for the phone only — the agent checks signatures itself, whatever the relay says.
+    require_signed_intents: str | None = None
 
     def codex_facts(self) -> dict[str, Any]:
         """The memory-only facts this report carries, by their wire names (absent ones left out)."""
         facts = {
             "codexSignedIn": self.codex_signed_in, "conversationModels": self.conversation_models,
-            "conversationEfforts": self.conversation_efforts,
+            "conversationEfforts": self.conversation_efforts, "requireSignedIntents": self.require_signed_intents,
         }  # fmt: skip
         return {name: value for name, value in facts.items() if value is not None}
 
@@ -59,12 +62,14 @@ def merged(agent, report: AgentReport) -> dict[str, Any]:
     return {name: value for name, value in changes.items() if value is not None and getattr(agent, name) != value}
 
 
-FACT_DEFAULTS: dict[str, Any] = {"codexSignedIn": None, "conversationModels": [], "conversationEfforts": []}
+FACT_DEFAULTS: dict[str, Any] = {
+    "codexSignedIn": None, "conversationModels": [], "conversationEfforts": [], "requireSignedIntents": "off",
+}  # fmt: skip
 
 
 class CodexFacts:
     """What the agent last said about its Codex that the agent view shows (API.md `codexSignedIn`;
-    ours: `conversationModels`, `conversationEfforts`).
+    ours: `conversationModels`, `conversationEfforts`, and which intents it wants signed, `requireSignedIntents`).
 
     Memory only: they change without anything else of the agent changing, and a relay that just
     started learns them again at each agent's next poll."""

@@ -47,7 +47,7 @@ def agent_view(
         # ours
         "online": online,  # the relay's judgement (services/agents.py Presence.online)
         "codexAvailable": agent.codex_available, "codexVersion": agent.codex_version, "execModes": list(agent.exec_modes),
-        **codex_facts,  # codexSignedIn, conversationModels, conversationEfforts (memory only)
+        **codex_facts,  # codexSignedIn, conversationModels, conversationEfforts, requireSignedIntents (memory only)
     }  # fmt: skip
 
 
