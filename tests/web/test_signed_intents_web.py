@@ -158,7 +158,9 @@ def test_a_passkey_made_on_this_phone_shows_its_fingerprint_and_an_old_one_offer
     (old,) = credentials()
     phone.cdp.send("WebAuthn.removeCredential", {"authenticatorId": authenticator, "credentialId": old["credentialId"]})
     phone.open("/#/passkeys")
+    phone.page.reload()  # the app learns of the passkey made behind its back
     phone.screen("passkeys")
+    phone.page.locator(".person", has_text="Old phone").wait_for()
     assert phone.page.locator("[data-no-fingerprint]").count() == 1
     assert phone.page.locator("h2", has_text="Add a passkey for signing").is_visible()
     assert "None of your passkeys has a fingerprint on this device" in phone.page.locator(".screen.passkeys").inner_text()
@@ -174,11 +176,16 @@ def test_a_passkey_made_on_this_phone_shows_its_fingerprint_and_an_old_one_offer
     assert shown.inner_text() == expected
     assert "Signing key is ready" in phone.page.locator(".fingerprint-new").inner_text()
     assert "mobile-codex agent trust" in phone.page.locator(".fingerprint-new").inner_text()
-    # In the list: the new one with its fingerprint, the old one without; the offer is gone.
+    phone.check("passkeys-fingerprint")
+    # In the list (opened again: remembered on this device): the new one with its fingerprint, the old
+    # one without; the offer is gone.
+    phone.open("/#/passkeys")
+    phone.screen("passkeys")
+    phone.page.locator(".person [data-fingerprint]").wait_for()
     assert phone.page.locator(".person [data-fingerprint]").all_inner_texts() == [expected]
     assert phone.page.locator("[data-no-fingerprint]").count() == 1
     assert phone.page.locator("h2", has_text="Add a passkey for signing").count() == 0
-    phone.check("passkeys-fingerprint")
+    phone.check("passkeys-list")
 
     phone.tab("Manage", "more")
     phone.page.select_option("select[name=language]", "zh-CN")

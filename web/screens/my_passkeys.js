@@ -4,7 +4,7 @@
 // in with the bootstrap token or a login link); add one with a label. Passkeys made elsewhere or before
 // fingerprints existed show none, so the screen offers a new passkey for signing.
 import { api } from "../api.js";
-import { ago, clockTime, confirmButton, errorBox, field, h, section, submitForm } from "../dom.js";
+import { ago, clockTime, confirmButton, errorBox, field, fill, h, section, submitForm } from "../dom.js";
 import { t } from "../i18n.js";
 import { knownFingerprints, passkeysSupported, registerPasskey } from "../passkeys.js";
 import { guard } from "./people_parts.js";
@@ -21,20 +21,30 @@ export function mount(ctx) {
   const error = errorBox();
   const label = h("input", { type: "text", name: "label", maxlength: "120", value: t("passkeys.defaultLabel", { count: passkeys.length + 1 }) });
   const add = submitForm([field(t("enroll.labelLabel"), label, t("enroll.labelHint"))], t(signing ? "passkeys.add" : "passkeys.addForSigning"), async () => {
-    const { auth: next, made } = await registerPasskey(label.value.trim() || t("enroll.defaultLabel"));
-    justMade = made;
-    ctx.setAuth(next);
+    const name = label.value.trim() || t("enroll.defaultLabel");
+    const { auth: next, made } = await registerPasskey(name);
+    justMade = made && { ...made, label: name };
+    ctx.setAuth(next); // redraws this screen, or updates it when the live state brought `next` first
   }, "primary");
-  const fresh = justMade && passkeys.find((p) => p.passkeyId === justMade.passkeyId);
+  // The fingerprint of what this screen just made: filled on every render (`update`), since the live
+  // state may bring the new passkey list, and redraw this screen, before the registration returns here.
+  const freshSlot = h("div");
+  let freshShown = null;
+  const showFresh = () => {
+    if (freshShown === justMade) return;
+    freshShown = justMade;
+    fill(freshSlot, justMade ? h("section", { class: "card fingerprint-new", role: "status" },
+      h("h2", {}, t("passkeys.madeHeading", { label: justMade.label })),
+      h("p", {}, t("passkeys.fingerprintIntro")),
+      h("p", { class: "fingerprint mono", "data-fingerprint": justMade.fingerprint }, justMade.fingerprint),
+      h("p", { class: "hint" }, t("passkeys.fingerprintCheck"))) : null);
+  };
+  showFresh();
   const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
   const el = h("div", { class: "screen passkeys" },
     h("h1", {}, t("passkeys.heading")),
     auth.passkeysEnabled ? null : guard(t("error.passkeys-disabled")),
-    fresh ? h("section", { class: "card fingerprint-new", role: "status" },
-      h("h2", {}, t("passkeys.madeHeading", { label: fresh.label || fresh.displayId })),
-      h("p", {}, t("passkeys.fingerprintIntro")),
-      h("p", { class: "fingerprint mono", "data-fingerprint": justMade.fingerprint }, justMade.fingerprint),
-      h("p", { class: "hint" }, t("passkeys.fingerprintCheck"))) : null,
+    freshSlot,
     section(null,
       passkeys.length
         ? h("ul", { class: "list" }, passkeys.map((p) => h("li", {}, h("article", { class: "person", "data-passkey-id": p.passkeyId },
@@ -57,5 +67,5 @@ export function mount(ctx) {
           passkeysSupported() ? h("p", {}, t(signing ? "enroll.intro" : "passkeys.forSigningIntro")) : guard(t("error.passkeys-unsupported")),
           add)
       : null);
-  return { el };
+  return { el, update: showFresh };
 }
