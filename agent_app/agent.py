@@ -6,6 +6,8 @@ loop); `Agent.run` polls until stopped. Nothing here talks HTTP or spawns proces
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -27,23 +29,42 @@ from .dispatch import Dispatcher
 from .intent_check import IntentGate, IntentVerifier, SeenIntents
 from .logs import LogHandler
 from .poller import Poller
-from .relay_client import RelayClient
+from .relay_client import RelayClient, RelayRefused, RelayUnavailable
 from .runner import TaskRunner
 from .token_store import TokenStore
 from .trust_store import TrustStore
 from .workspace import Workspace
 
+log = logging.getLogger("mobile_codex.agent")
+
+
+REVOCATION_CHECK_SEC = 300  # how often a running agent asks the relay which trusted passkeys were revoked
 
 
 class Agent:
-    def __init__(self, poller: Poller, runner: TaskRunner, codex: Codex):
+    def __init__(self, poller: Poller, runner: TaskRunner, codex: Codex, *, trust: TrustStore | None = None):
         self.poller = poller
         self.runner = runner
         self.codex = codex
+        self.trust = trust  # signed intents on: revocations upstream are noted while it runs
+
+    def _note_revocations(self) -> None:
+        """Every REVOCATION_CHECK_SEC: a trusted passkey revoked on the relay is refused from then on
+        (the relay can only take trust away, trust_store.py); a relay that is away is asked next time."""
+        while not self.poller.stop_event.wait(REVOCATION_CHECK_SEC):
+            try:
+                marked = self.trust.note_listing(self.poller.client.passkeys())
+            except (RelayUnavailable, RelayRefused, OSError) as err:
+                log.info("could not check passkey revocations: %s", err)
+                continue
+            for entry in marked:
+                self.poller.say(f"passkey {entry.get('passkeyId')} was revoked on the relay: no longer trusted")
 
     def run(self) -> None:
         """Poll and run tasks until stop(); raises TokenRevoked. Running tasks end with the agent.
         A clean stop says goodbye to the relay first, so phones see it offline at once."""
+        if self.trust is not None:
+            threading.Thread(target=self._note_revocations, name="passkey-revocations", daemon=True).start()
         try:
             self.poller.run()
             self.poller.say_goodbye()
@@ -54,12 +75,12 @@ class Agent:
         self.poller.stop()
 
 
-def intent_gate(config: AgentConfig, exec_modes) -> IntentGate:
+def intent_gate(config: AgentConfig, exec_modes, trust: TrustStore) -> IntentGate:
     """What `requireSignedIntents` covers, verified against the passkeys trusted in stateDir."""
     verifier = None
     if config.require_signed_intents != OFF:
         verifier = IntentVerifier(
-            trust=TrustStore(config.state_dir), seen=SeenIntents(config.state_dir), agent_id=config.agent_id,
+            trust=trust, seen=SeenIntents(config.state_dir), agent_id=config.agent_id,
             origin=config.webauthn_origin, rp_id=config.webauthn_rp_id,
         )  # fmt: skip
     return IntentGate(config.require_signed_intents, verifier, exec_modes)
@@ -87,6 +108,7 @@ def build_agent(
         codex, workspace, support, state_dir=config.state_dir,
         approval_timeout=config.approval_timeout_sec, stall_timeout=config.turn_stall_sec,
     )  # fmt: skip
+    trust = TrustStore(config.state_dir)
     dispatcher = Dispatcher(
         config.features,
         {
@@ -96,7 +118,7 @@ def build_agent(
             "read_session": ReadSessionHandler(codex),
             "delete_session": DeleteSessionHandler(codex),
         },
-        gate=intent_gate(config, exec_modes),
+        gate=intent_gate(config, exec_modes, trust),
     )
     runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes)
     capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex,
@@ -106,4 +128,4 @@ def build_agent(
         poll_interval_ms=config.poll_interval_ms, say=say,
     )  # fmt: skip
     runner.on_slot_free = poller.slot_freed
-    return Agent(poller, runner, codex)
+    return Agent(poller, runner, codex, trust=trust if config.require_signed_intents != OFF else None)

@@ -48,8 +48,7 @@ class Capabilities:
             "conversationEfforts": list(config.codex.conversation_efforts),
             "codexAvailable": codex.binary.available,
             "codexVersion": codex.binary.version,
-            # What it runs only when a person's passkey signed it (issue 20): the phone signs accordingly.
-            "requireSignedIntents": config.require_signed_intents,
+            "requireSignedIntents": config.require_signed_intents,  # the phone signs what this covers
         }
         self._last_catalog: list[dict] = []
         self._catalog_failing = False

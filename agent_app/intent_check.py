@@ -15,7 +15,8 @@ catalogue, never the relay's `needsApproval`) runs only with an intent that
   upstream (`approver-not-trusted`),
 - carries a WebAuthn assertion that py_webauthn verifies against the challenge recomputed here,
   the origin and RP id pinned in this agent's config, with user verification, and a sign counter
-  that grew (unless the authenticator keeps none: both 0) (`intent-signature-invalid`).
+  that grew (unless the authenticator keeps none: both 0; `_check_counter` says how intents signed
+  in one order and verified in another are told from a cloned passkey) (`intent-signature-invalid`).
 
     gate.check_task(task)                       # raises TaskFailed(code, detail)
     refusal = gate.input_refusal(task, entry)   # None, or (code, detail) for an answer or steer
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import attrs
 from webauthn import verify_authentication_response
 from webauthn.helpers import base64url_to_bytes
 from webauthn.helpers.exceptions import WebAuthnException
@@ -56,6 +58,15 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+@attrs.frozen
+class Used:
+    """An accepted intent, kept until it expires: its expiry, and the passkey and counter that signed it."""
+
+    expires_at: int
+    credential_id: str
+    counter: int
+
+
 class SeenIntents:
     """Intent ids already used, each kept until its intent expires (persisted: a restart forgets none)."""
 
@@ -63,22 +74,31 @@ class SeenIntents:
         self.state_dir = Path(state_dir)
         self.clock_ms = clock_ms
         data = read_json(self.state_dir / SEEN_FILE)
-        self._seen: dict[str, int] = {}
-        if isinstance(data, dict):
-            self._seen = {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, int)}
+        self._seen: dict[str, Used] = {}
+        for intent_id, held in (data if isinstance(data, dict) else {}).items():
+            try:
+                self._seen[intent_id] = Used(int(held[0]), str(held[1]), int(held[2]))
+            except (TypeError, ValueError, IndexError, KeyError):
+                continue  # not ours: the agent refuses more rather than less (the ids it can read stay)
 
     def __contains__(self, intent_id: str) -> bool:
         return intent_id in self._seen
 
-    def remember(self, intent_id: str, expires_at: int) -> None:
-        """Keep the id (and drop the ones past their expiry); OSError when the file cannot be written."""
+    def counters(self, credential_id: str) -> set[int]:
+        """The counters of this passkey's intents still kept."""
+        return {used.counter for used in self._seen.values() if used.credential_id == credential_id}
+
+    def remember(self, intent_id: str, used: Used) -> list[Used]:
+        """Keep the id and drop the ones past their expiry (returned); OSError when the file cannot be written."""
         now = self.clock_ms()
-        kept = {k: v for k, v in self._seen.items() if v >= now}
-        kept[intent_id] = expires_at
+        kept = {k: v for k, v in self._seen.items() if v.expires_at >= now}
+        gone = [v for k, v in self._seen.items() if k not in kept]
+        kept[intent_id] = used
         if len(kept) > SEEN_MAX:
             raise OSError(f"more than {SEEN_MAX} unexpired intent ids")
-        write_private_json(self.state_dir, SEEN_FILE, kept)
+        write_private_json(self.state_dir, SEEN_FILE, {k: [v.expires_at, v.credential_id, v.counter] for k, v in kept.items()})
         self._seen = kept
+        return gone
 
 
 class IntentVerifier:
@@ -120,13 +140,26 @@ class IntentVerifier:
             if entry.get("revokedUpstream"):
                 raise IntentRefused(intents.NOT_TRUSTED, "the passkey that signed was revoked on the relay")
             count = self._check_signature(intent, assertion, entry)
+            self._check_counter(credential_id, entry, count)
             try:
-                self.seen.remember(intent["intentId"], intent["expiresAt"])
-                if count:
-                    self.trust.set_sign_count(credential_id, count)
+                gone = self.seen.remember(intent["intentId"], Used(intent["expiresAt"], credential_id, count))
+                for credential, counter in {(u.credential_id, u.counter) for u in gone if u.counter}:
+                    self.trust.raise_sign_count(credential, counter)
             except OSError as err:  # never run what could not be recorded as used
                 raise IntentRefused(intents.SIGNATURE_INVALID, f"could not record the intent as used: {err}") from None
         return entry
+
+    def _check_counter(self, credential_id: str, entry: dict, count: int) -> None:
+        """The signature counter grew: above every counter of this passkey's expired intents (kept in
+        the trust file) and unlike any of its unexpired ones. Intents still inside their lifetime may
+        arrive in another order than they were signed (a queued task verified after a later steer),
+        so among those only a repeat is refused. A passkey that keeps no counter reports 0 each time."""
+        floor, live = int(entry.get("signCount") or 0), self.seen.counters(credential_id)
+        if count == 0 and (floor or any(live)):
+            raise IntentRefused(intents.SIGNATURE_INVALID, "the passkey's signature counter went back to 0")
+        if count and (count <= floor or count in live):
+            raise IntentRefused(intents.SIGNATURE_INVALID, f"the passkey's signature counter {count} did not grow "
+                                                           "(a cloned passkey, or a replayed signature)")  # fmt: skip
 
     def _check_signature(self, intent: dict, assertion: dict, entry: dict) -> int:
         credential = {
@@ -138,7 +171,7 @@ class IntentVerifier:
             verified = verify_authentication_response(
                 credential=credential, expected_challenge=intents.challenge(intent), expected_rp_id=self.rp_id,
                 expected_origin=self.origin, credential_public_key=base64url_to_bytes(entry["publicKey"]),
-                credential_current_sign_count=int(entry.get("signCount") or 0), require_user_verification=True,
+                credential_current_sign_count=0, require_user_verification=True,  # counter: _check_counter
             )  # fmt: skip
         except BAD_ASSERTION as err:
             raise IntentRefused(intents.SIGNATURE_INVALID, f"the passkey signature does not verify: {err}") from None

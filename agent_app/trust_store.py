@@ -102,10 +102,13 @@ class TrustStore:
                 self._save(entries)
         return marked
 
-    def set_sign_count(self, credential_id: str, count: int) -> None:
+    def raise_sign_count(self, credential_id: str, count: int) -> None:
+        """The highest signature counter of this passkey's intents that have expired (never lowered)."""
         with self._lock:
             entries = self.entries()
+            changed = False
             for entry in entries:
-                if entry["credentialId"] == credential_id:
-                    entry["signCount"] = count
-            self._save(entries)
+                if entry["credentialId"] == credential_id and count > int(entry.get("signCount") or 0):
+                    entry["signCount"], changed = count, True
+            if changed:
+                self._save(entries)

@@ -119,6 +119,12 @@ def agent_config_document(relay: str, workspace: Path, agent_id: str) -> dict:
     }
 
 
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL: the WebAuthn origin of the relay's web app at that address."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
 def production_agent_document(document: dict, state_dir: str | None) -> dict:
     """Test-mode `document` made fit for a service account: state (and Codex's home) under /var/lib."""
     if is_plain_http_to_another_host(document["relayBaseUrl"]):
@@ -132,6 +138,10 @@ def production_agent_document(document: dict, state_dir: str | None) -> dict:
         **document,
         "stateDir": str(state),
         "features": {**document["features"], "codexExecWrite": False},
+        # A compromised relay must not be able to run anything here unsigned (docs/security.md); the
+        # origin every signature names is pinned now, from the relay this agent is written for.
+        "requireSignedIntents": "all",
+        "webauthnOrigin": origin_of(document["relayBaseUrl"]),
         # Codex writes its sessions on every run: pin its home where the service may write.
         "codex": {"homeDir": str(state / "codex-home")},
     }

@@ -12,6 +12,7 @@ import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from mobile_codex.core import intents
 from mobile_codex.core.config import AgentConfig, RelayConfig
 from mobile_codex.core.errors import ConfigIssue
 from mobile_codex.plugins.logs.file_tail import FileLogConfig
@@ -21,6 +22,9 @@ SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "
 SYSTEM_CONFIG_DIR = PurePosixPath("/etc")
 # Storage that one relay process (json) or one host's disk (sqlite) holds: replicas cannot share it.
 SINGLE_PROCESS_STORAGE = ("sqlite", "json")
+
+
+ALL, OFF = intents.ALL, intents.OFF
 
 
 def is_loopback_host(host: str) -> bool:
@@ -99,6 +103,11 @@ def agent_risks(path: Path, config: AgentConfig) -> list[ConfigIssue]:
                                  "token crosses the network unencrypted; use the relay's https origin"))
     if config.features.codex_exec_write:
         risks.append(_write_mode(file))
+    if config.require_signed_intents != ALL:
+        unsigned = "every task" if config.require_signed_intents == OFF else "read-only Codex turns and log reads"
+        risks.append(ConfigIssue(file, "requireSignedIntents", f"is {config.require_signed_intents!r}: whoever controls the "
+                                 f"relay can have this agent run {unsigned} without a person's passkey signature "
+                                 "(docs/security.md); set it to \"all\" and trust your passkeys with `mobile-codex agent trust`"))
     for action_id, action in config.actions.items():
         shell = shell_command(action.argv)
         if shell:

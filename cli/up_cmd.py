@@ -55,7 +55,10 @@ def ensure_configs(workspace: Path | None, port: int | None = None) -> tuple[Pat
         root = (workspace or Path.cwd()).expanduser().resolve()
         if not root.is_dir():
             raise CommandFailed(f"--workspace: {root} is not a directory", USAGE_OR_CONFIG)
-        write_private_json(agent_path, agent_config_document(local_url(relay), root, safe_agent_id(socket.gethostname())))
+        document = agent_config_document(local_url(relay), root, safe_agent_id(socket.gethostname()))
+        # The local agent's signatures name the relay's own origin (signed intents stay off until set).
+        document["webauthnOrigin"] = relay.public_origin
+        write_private_json(agent_path, document)
         say(f"wrote agent config {agent_path}")
     return relay_path, agent_path
 

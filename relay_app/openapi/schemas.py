@@ -199,13 +199,14 @@ SCHEMAS: dict[str, Schema] = {
                        "(`POST /api/agent/goodbye`) until its next poll, false 90 s after its last poll, else true."},
             "codexSignedIn": {**nullable(BOOLEAN), "description": "Ours: Codex has a usable login (null: not "
                               "reported since the relay started; kept in memory only)."},
-            "requireSignedIntents": {"type": "string", "enum": ["off", "writes", "all"], "description": "Ours (issue 20): "
-                                     "what the agent runs only when a person's passkey signed it, as its poll said "
-                                     "(`off` until reported; kept in memory only). The phone signs accordingly."},
             **strings("conversationModels", "conversationEfforts", schema={
                 "type": "array", "items": STRING, "description": "Ours: what a phone may pick as an interactive "
                 "task's `model` / `effort` (empty: the agent's default only; kept in memory only).",
             }),
+            "requireSignedIntents": {"type": ["string", "null"], "enum": [*intents.SETTINGS, None],
+                                     "description": "Ours (issue 20): what the agent says it runs only with a "
+                                     "person's signed intent (null: not reported since the relay started; memory "
+                                     "only). The phone signs accordingly; the agent, not this field, decides."},
         },
         "agentId", "label", "revokedAt", "features",
     ),  # fmt: skip
@@ -432,8 +433,8 @@ SCHEMAS: dict[str, Schema] = {
             "codexAvailable": BOOLEAN, "codexVersion": clamped(80),
             "execModes": {"type": "array", "items": ref("ExecMode")},
             "codexSignedIn": {"type": "boolean", "description": "Ours: Codex has a usable login."},
-            "requireSignedIntents": {"type": "string", "enum": ["off", "writes", "all"], "description": "Ours (issue 20): "
-                                     "the agent's setting, so the phone knows what to sign (anything else: 400 invalid-field)."},
+            "requireSignedIntents": {"type": "string", "enum": list(intents.SETTINGS), "description": "Ours (issue 20): "
+                                     "the agent's setting, shown to phones so they sign what it requires."},
             "conversationModels": {"type": "array", "items": clamped(80), "maxItems": 50,
                                    "description": "Ours: the models a phone may pick for an interactive turn."},
             "conversationEfforts": {"type": "array", "items": clamped(20), "maxItems": 50,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mobile_codex.core import intents
 from mobile_codex.core.features import FLAG_KEYS
 from mobile_codex.core.identity import AGENT_ID
-from mobile_codex.core.intents import SETTINGS as SIGNING_SETTINGS
 
 from ..errors import BadRequest, invalid_field
-from ..fields import array, clamp_head, clamped_int, flag, obj, text
+from ..fields import array, choice, clamp_head, clamped_int, flag, obj, text
 from ..services.agent_reports import AgentReport, PollRequest
 from ..services.pairing import PairBody
 
@@ -81,14 +81,6 @@ def _options(body: dict, name: str, budget: int) -> list | None:
     return [clamp_head(item, budget) for item in items[:MAX_CONVERSATION_OPTIONS]]
 
 
-def _signing(body: dict[str, Any]) -> str | None:
-    """`requireSignedIntents`: off | writes | all (absent: an agent that does not say, kept as held)."""
-    value = body.get("requireSignedIntents")
-    if value is not None and value not in SIGNING_SETTINGS:
-        raise invalid_field("requireSignedIntents")
-    return value
-
-
 def _wait_ms(body: dict[str, Any]) -> int:
     return clamped_int(body, "waitMs", default=0, lo=0, hi=25000)
 
@@ -116,7 +108,9 @@ def parse_poll(body: dict[str, Any]) -> PollRequest:
         codex_signed_in=None if body.get("codexSignedIn") is None else flag(body, "codexSignedIn"),
         conversation_models=_options(body, "conversationModels", 80),
         conversation_efforts=_options(body, "conversationEfforts", 20),
-        require_signed_intents=_signing(body),
+        require_signed_intents=None if body.get("requireSignedIntents") is None else choice(
+            body, "requireSignedIntents", intents.SETTINGS
+        ),
     )
     return PollRequest(
         report=report,

@@ -27,9 +27,7 @@ class AgentReport:
     codex_signed_in: bool | None = None
     conversation_models: list | None = None  # what a phone may pick for an interactive turn
     conversation_efforts: list | None = None
-    # Its `requireSignedIntents` (issue 20): what the phone must have signed before the agent runs it.
-    # A hint for the phone only — the agent checks signatures itself, whatever the relay says.
-    require_signed_intents: str | None = None
+    require_signed_intents: str | None = None  # what the agent says it requires signed (the phone signs those)
 
     def codex_facts(self) -> dict[str, Any]:
         """The memory-only facts this report carries, by their wire names (absent ones left out)."""
@@ -63,13 +61,13 @@ def merged(agent, report: AgentReport) -> dict[str, Any]:
 
 
 FACT_DEFAULTS: dict[str, Any] = {
-    "codexSignedIn": None, "conversationModels": [], "conversationEfforts": [], "requireSignedIntents": "off",
+    "codexSignedIn": None, "conversationModels": [], "conversationEfforts": [], "requireSignedIntents": None,
 }  # fmt: skip
 
 
 class CodexFacts:
     """What the agent last said about its Codex that the agent view shows (API.md `codexSignedIn`;
-    ours: `conversationModels`, `conversationEfforts`, and which intents it wants signed, `requireSignedIntents`).
+    ours: `conversationModels`, `conversationEfforts`, `requireSignedIntents`).
 
     Memory only: they change without anything else of the agent changing, and a relay that just
     started learns them again at each agent's next poll."""

@@ -123,8 +123,11 @@ def refusal(check, *args) -> str:
 def test_a_signed_supervised_task_passes_and_its_counter_is_kept(tmp_path, trust, clock, phone):
     checker = gate(tmp_path, trust, clock)
     checker.check_task(signed_task(phone, body()))
-    assert trust.find(phone.credential.id)["signCount"] == phone.credential.sign_count == 1
     checker.check_task(signed_task(phone, body(cwd="src")))  # the next one, counter 2
+    assert checker.verifier.seen.counters(phone.credential.id) == {1, 2}
+    assert trust.find(phone.credential.id)["signCount"] == 0  # the floor moves as intents expire
+    clock.now = NOW + 301_000
+    checker.check_task(signed_task(phone, body(), expires_at=clock.now + 300_000))
     assert trust.find(phone.credential.id)["signCount"] == 2
 
 
@@ -230,14 +233,30 @@ def test_origin_user_verification_and_counter_are_enforced(tmp_path, trust, cloc
     assert refusal(checker.check_task, with_assertion(origin="https://evil.example")) == "intent-signature-invalid"
     assert refusal(checker.check_task, with_assertion(flags=0x01)) == "intent-signature-invalid"  # present, not verified
     checker.check_task(with_assertion(counter=7))
-    assert refusal(checker.check_task, with_assertion(counter=7)) == "intent-signature-invalid"  # did not grow
-    assert refusal(checker.check_task, with_assertion(counter=3)) == "intent-signature-invalid"
+    assert refusal(checker.check_task, with_assertion(counter=7)) == "intent-signature-invalid"  # a repeat: a clone
+    assert refusal(checker.check_task, with_assertion(counter=0)) == "intent-signature-invalid"  # back to 0
     checker.check_task(with_assertion(counter=8))
     # A signature over another intent (here: another prompt) does not verify.
     task = with_assertion()
     forged_intent = {**task["intent"], "promptSha256": intents.sha256_or_none("other")}
     forged = {**task, "intent": forged_intent, "prompt": "other"}
     assert refusal(checker.check_task, forged) == "intent-signature-invalid"
+
+
+def test_intents_verified_in_another_order_than_signed_pass_and_expired_ones_set_the_floor(tmp_path, trust, clock, phone):
+    """A task queued at counter 5 is claimed after a steer signed at 6 was verified: both are fine.
+    Once they expired, nothing at or under 6 is accepted again."""
+    checker = gate(tmp_path, trust, clock)
+    earlier = signed_task(phone, body(prompt="first"))
+    later = signed_task(phone, body(prompt="second"))
+    checker.check_task(later)
+    checker.check_task(earlier)
+    clock.now = NOW + 301_000
+    checker.check_task(signed_task(phone, body(), expires_at=clock.now + 300_000))  # counter 3: prunes 1 and 2
+    assert trust.find(phone.credential.id)["signCount"] == 2
+    intent = intents.task_intent(body(), intent_id=intents.new_intent_id(), expires_at=clock.now + 300_000)
+    stale = task_from(body(), intent=intent, intentAssertion=phone.sign(intent, counter=2))
+    assert refusal(checker.check_task, stale) == "intent-signature-invalid"
 
 
 def test_a_passkey_without_a_counter_signs_with_zero_every_time(tmp_path, clock):

@@ -33,10 +33,19 @@ SECTION_MODELS = {"storage": (StorageConfig, *_plugin_models("relay", "storage")
 
 
 def commands() -> dict[str, set[str]]:
-    """Subcommand -> its option strings (with --help)."""
+    """Subcommand -> its option strings (with --help), and those of its own subcommands (`agent trust`)."""
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return {name: set(p._option_string_actions) for name, p in sub.choices.items()}
+    return {name: _options(p) for name, p in sub.choices.items()}
+
+
+def _options(parser: argparse.ArgumentParser) -> set[str]:
+    options = set(parser._option_string_actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                options |= _options(child)
+    return options
 
 
 def top_level_flags() -> set[str]:

@@ -79,6 +79,9 @@ def test_agent_warnings_exact_lines_exit_0(run_cli, reference, tmp_path):
         "the network unencrypted; use the relay's https origin",
         f"warning: {path}: features.codexExecWrite: write mode is on: Codex may change files in the workspace when both ends "
         "enable it; turn it off unless you need it",
+        f"warning: {path}: requireSignedIntents: is 'off': whoever controls the relay can have this agent run every task "
+        "without a person's passkey signature (docs/security.md); set it to \"all\" and trust your passkeys with "
+        "`mobile-codex agent trust`",
         f"warning: {path}: actions.build.argv: runs a shell (bash -c): its text is shell code, so quoting mistakes become "
         "commands; list the program and its arguments instead",
         f"warning: {path}: actions.deploy.argv: runs a shell (/bin/sh -c): its text is shell code, so quoting mistakes become "

@@ -50,6 +50,8 @@ def test_production_agent_state_and_codex_home_under_var_lib(run_cli, tmp_path):
     assert written["stateDir"] == "/var/lib/mobile-codex/agent"
     assert written["codex"] == {"homeDir": "/var/lib/mobile-codex/agent/codex-home"}
     assert written["features"]["codexExecWrite"] is False
+    # signed intents: everything needs a person's passkey, and the origin they name is pinned now
+    assert (written["requireSignedIntents"], written["webauthnOrigin"]) == ("all", "https://relay.example.com")
     check = run_cli("check", "--config", out)
     assert (check.returncode, check.stderr) == (0, "")
 

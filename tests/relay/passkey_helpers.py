@@ -47,3 +47,25 @@ def add_locked_user(app, display_name: str = "Lin", role: str = "viewer") -> str
     )  # fmt: skip
     assert redeemed.status_code == 200 and redeemed.json["auth"]["needsPasskeyEnrollment"] is True, redeemed.text
     return redeemed.cookies[cookie_name].value
+
+
+def register_over_http(phone, authenticator: SoftAuthenticator, label: str = "Phone") -> dict:
+    """The same ceremony for a phone over real HTTP (agent_helpers.Http); the verify answer."""
+    status, options = phone.post(REGISTER_OPTIONS, {"label": label})
+    assert status == 200, options
+    credential = authenticator.create(options["publicKey"])
+    status, body = phone.post(REGISTER_VERIFY, {"registrationId": options["registrationId"], "credential": credential})
+    assert status == 200, body
+    return body
+
+
+def intent_assertion(authenticator: SoftAuthenticator, intent: dict) -> dict:
+    """`navigator.credentials.get` over a signed intent's challenge (core/intents.py), in the form a
+    request body carries it as `intentAssertion`."""
+    from mobile_codex.core.intents import challenge
+
+    from .soft_authenticator import b64url
+
+    got = authenticator.get({"challenge": b64url(challenge(intent))})
+    parts = ("clientDataJSON", "authenticatorData", "signature", "userHandle")
+    return {"credentialId": got["id"], **{key: got["response"][key] for key in parts}}

@@ -68,6 +68,7 @@ POST_ROUTES = {
     "/api/agent/poll": PostRoute(cap=131072, auth="agent"),
     "/api/agent/tasks/{task_id}/update": PostRoute(cap=MIB, auth="agent"),
     "/api/agent/goodbye": PostRoute(auth="agent"),
+    "/api/agent/passkeys": PostRoute(auth="agent"),
 }
 ID_ROUTES = sorted(t for t in POST_ROUTES if "{" in t)
 SESSION_ROUTES = sorted(t for t, r in POST_ROUTES.items() if r.auth == "session")

@@ -42,6 +42,7 @@ COVERED_ELSEWHERE = {
     ("POST", "/api/agent/poll"): "test_agent_api",
     ("POST", "/api/agent/tasks/{task_id}/update"): "test_agent_api",
     ("POST", "/api/agent/goodbye"): "test_agent_goodbye",  # the token's own agent only
+    ("POST", "/api/agent/passkeys"): "test_signed_intents_relay",  # the token's workspace's members only
     ("GET", "/api/admin/notifications/devices"): "test_push_devices",  # one's own devices; another's: 404
     ("POST", "/api/admin/notifications/devices"): "test_push_devices",
     ("POST", "/api/admin/notifications/devices/{device_id}/revoke"): "test_push_devices",

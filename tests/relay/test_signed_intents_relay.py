@@ -14,8 +14,9 @@ import pytest
 from mobile_codex.core import intents
 from mobile_codex.core.interactive import request_digest
 
-from .agent_helpers import pair_over_http
+from .agent_helpers import member, other_workspace, pair_over_http
 from .conftest import ORIGIN
+from .passkey_helpers import intent_assertion, register, register_over_http
 from .soft_authenticator import SoftAuthenticator, b64url
 from .turn_helpers import Turns, command_request
 
@@ -31,25 +32,13 @@ def turns(tmp_path):
 
 def _passkey(turns: Turns, label: str = "Phone") -> SoftAuthenticator:
     authenticator = SoftAuthenticator(ORIGIN)
-    status, options = turns.phone.post("/api/auth/passkeys/register/options", {"label": label})
-    assert status == 200, options
-    credential = authenticator.create(options["publicKey"])
-    status, body = turns.phone.post(
-        "/api/auth/passkeys/register/verify", {"registrationId": options["registrationId"], "credential": credential}
-    )  # fmt: skip
-    assert status == 200, body
+    register_over_http(turns.phone, authenticator, label)
     return authenticator
-
-
-def sign(authenticator: SoftAuthenticator, intent: dict) -> dict:
-    """`navigator.credentials.get` over the intent's challenge, in the request bodies' form."""
-    got = authenticator.get({"challenge": b64url(intents.challenge(intent))})
-    return {"credentialId": got["id"], **{k: got["response"][k] for k in ("clientDataJSON", "authenticatorData", "signature", "userHandle")}}
 
 
 def signed_body(authenticator, body: dict) -> dict:
     intent = intents.task_intent(body, intent_id=intents.new_intent_id(), expires_at=LATER)
-    return {**body, "intent": intent, "intentAssertion": sign(authenticator, intent)}
+    return {**body, "intent": intent, "intentAssertion": intent_assertion(authenticator, intent)}
 
 
 def test_a_signed_create_reaches_the_agent_untouched_and_only_the_agent(turns):
@@ -127,14 +116,14 @@ def test_a_signed_approval_names_its_task_and_reaches_the_agent(turns):
 
     def approval(task_id: str) -> dict:
         intent = intents.approve_intent(task_id, shown, intent_id=intents.new_intent_id(), expires_at=LATER)
-        return {"intent": intent, "intentAssertion": sign(key, intent)}
+        return {"intent": intent, "intentAssertion": intent_assertion(key, intent)}
 
     # Signed for the other task: refused, and the task still waits.
     status, answer = turns.phone.post(f"/api/admin/tasks/{first['taskId']}/approve", approval(second["taskId"]))
     assert (status, answer["error"]) == (400, "intent-mismatch") and "taskId" in answer["detail"], answer
     assert turns.task(first["taskId"])["status"] == "awaiting_approval"
     other = intents.approve_intent(first["taskId"], {**shown, "actionId": "deploy"}, intent_id=intents.new_intent_id(), expires_at=LATER)
-    status, answer = turns.phone.post(f"/api/admin/tasks/{first['taskId']}/approve", {"intent": other, "intentAssertion": sign(key, other)})
+    status, answer = turns.phone.post(f"/api/admin/tasks/{first['taskId']}/approve", {"intent": other, "intentAssertion": intent_assertion(key, other)})
     assert (status, answer["error"]) == (400, "intent-mismatch") and "actionId" in answer["detail"], answer
     good = approval(first["taskId"])
     status, answer = turns.phone.post(f"/api/admin/tasks/{first['taskId']}/approve", good)
@@ -157,18 +146,18 @@ def test_signed_answers_and_steers_reach_the_agent_with_their_intents(turns):
 
     path = f"/api/admin/tasks/{task_id}/requests/req-1/answer"
     declined = answer_intent("decline")
-    status, body = turns.phone.post(path, {"decision": "accept", "digest": digest, "intent": declined, "intentAssertion": sign(key, declined)})
+    status, body = turns.phone.post(path, {"decision": "accept", "digest": digest, "intent": declined, "intentAssertion": intent_assertion(key, declined)})
     assert (status, body["error"]) == (400, "intent-mismatch") and "decision" in body["detail"], body
     elsewhere = answer_intent("accept", "req-2")
-    status, body = turns.phone.post(path, {"decision": "accept", "digest": digest, "intent": elsewhere, "intentAssertion": sign(key, elsewhere)})
+    status, body = turns.phone.post(path, {"decision": "accept", "digest": digest, "intent": elsewhere, "intentAssertion": intent_assertion(key, elsewhere)})
     assert (status, body["error"]) == (400, "intent-mismatch") and "requestId" in body["detail"], body
     accepted = answer_intent("accept")
-    signed = {"intent": accepted, "intentAssertion": sign(key, accepted)}
+    signed = {"intent": accepted, "intentAssertion": intent_assertion(key, accepted)}
     status, body = turns.phone.post(path, {"decision": "accept", "digest": digest, **signed})
     assert status == 200, body
 
     steer = intents.steer_intent(task_id, "agent-1", "also run the tests", intent_id=intents.new_intent_id(), expires_at=LATER)
-    steer_signed = {"intent": steer, "intentAssertion": sign(key, steer)}
+    steer_signed = {"intent": steer, "intentAssertion": intent_assertion(key, steer)}
     status, body = turns.phone.post(f"/api/admin/tasks/{task_id}/steer", {"text": "also run the linter", **steer_signed})
     assert (status, body["error"]) == (400, "intent-mismatch") and "text" in body["detail"], body
     status, body = turns.phone.post(f"/api/admin/tasks/{task_id}/steer", {"text": "also run the tests", **steer_signed})
@@ -201,6 +190,23 @@ def test_agents_list_their_workspace_s_passkeys_with_public_keys(turns):
     assert status == 200, answer
     status, body = turns.agent.post("/api/agent/passkeys", {})
     assert [p["credentialId"] for p in body["passkeys"]] == [second.credentials[-1].id]
+    # Members of the agent's workspace are listed (any role); another workspace's people never are.
+    viewer, (_, foreign) = member(turns.live, "viewer"), other_workspace(turns.live)
+    viewer_key, foreign_key = SoftAuthenticator(ORIGIN), SoftAuthenticator(ORIGIN)
+    assert register(viewer, viewer_key).status_code == 200 and register(foreign, foreign_key).status_code == 200
+    status, body = turns.agent.post("/api/agent/passkeys", {})
+    listed = {p["credentialId"]: p["displayName"] for p in body["passkeys"]}
+    assert listed == {second.credentials[-1].id: "Owner", viewer_key.credentials[-1].id: "viewer"}
     # An agent token is needed; a phone's session is not one.
     assert turns.live.agent(None).post("/api/agent/passkeys", {})[0] == 401
     assert turns.phone.post("/api/agent/passkeys", {})[0] == 401
+
+
+def test_the_agent_s_setting_is_shown_to_phones_so_they_sign_what_it_requires(turns):
+    assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] is None  # never said
+    turns.poll(requireSignedIntents="writes")
+    assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] == "writes"
+    turns.poll(label="renamed")  # a poll that leaves it out changes nothing
+    assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] == "writes"
+    status, body = turns.agent.post("/api/agent/poll", {"requireSignedIntents": "some"})
+    assert (status, body["error"], body["detail"]) == (400, "invalid-field", "requireSignedIntents")
