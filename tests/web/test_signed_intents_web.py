@@ -179,7 +179,7 @@ def test_a_passkey_made_on_this_phone_shows_its_fingerprint_and_an_old_one_offer
     phone.check("passkeys-fingerprint")
     # In the list (opened again: remembered on this device): the new one with its fingerprint, the old
     # one without; the offer is gone.
-    phone.open("/#/passkeys")
+    phone.page.reload()
     phone.screen("passkeys")
     phone.page.locator(".person [data-fingerprint]").wait_for()
     assert phone.page.locator(".person [data-fingerprint]").all_inner_texts() == [expected]
