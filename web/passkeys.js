@@ -100,8 +100,16 @@ async function rememberFingerprint(cred) {
   return { passkeyId, fingerprint };
 }
 
+let fresh = null; // {passkeyId, fingerprint, label} of the passkey just made here, until the person dismisses it
+
+/** The passkey this app just registered, whose fingerprint the screens show once (null: none). */
+export const freshPasskey = () => fresh;
+export function dismissFreshPasskey() {
+  fresh = null;
+}
+
 /** Register a passkey for the signed-in user; resolves to the new `auth` and, when the browser can
- * export the public key, `made` = {passkeyId, fingerprint} of the new passkey. */
+ * export the public key, `made` = {passkeyId, fingerprint} of the new passkey (also `freshPasskey()`). */
 export async function registerPasskey(label) {
   if (!passkeysSupported()) throw new ApiError("passkeys-unsupported", 0);
   const options = await api.passkeyRegisterOptions(label);
@@ -113,6 +121,7 @@ export async function registerPasskey(label) {
   }
   const { auth } = await api.passkeyRegisterVerify(options.registrationId, registrationJSON(cred));
   const made = await rememberFingerprint(cred);
+  fresh = made && { ...made, label };
   return { auth, made };
 }
 

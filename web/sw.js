@@ -14,7 +14,7 @@ const SHELL = [
   "/screens/people_parts.js", "/screens/session.js", "/screens/session_parts.js", "/screens/sessions.js",
   "/screens/settings.js", "/screens/signin.js", "/screens/task.js", "/screens/task_parts.js", "/screens/task_route.js", "/screens/tasks.js",
   "/screens/turn_items.js", "/screens/turn_view.js", "/screens/users.js", "/screens/workspaces.js",
-  "/nav_icons.js", "/screens/home.js", "/screens/home_composer.js", "/screens/conversations.js", "/screens/codex_body.js",
+  "/nav_icons.js", "/screens/fingerprint_card.js", "/screens/home.js", "/screens/home_composer.js", "/screens/conversations.js", "/screens/codex_body.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
 ];
 

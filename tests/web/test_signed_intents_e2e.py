@@ -136,7 +136,7 @@ def test_signed_work_runs_and_unsigned_or_altered_work_is_refused(stack, model, 
     # The phone makes a passkey and shows its fingerprint; the operator trusts the passkey that matches.
     phone.manage("My passkeys", "passkeys")
     phone.page.fill("input[name=label]", "Signing phone")
-    phone.page.locator("button", has_text="Add a passkey for signing").click()
+    phone.page.locator("button", has_text="Add passkey").click()
     fingerprint = phone.page.locator(".fingerprint-new .fingerprint").inner_text()
     assert len(fingerprint) == 19
     phone.check("fingerprint")

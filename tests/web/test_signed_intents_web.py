@@ -193,3 +193,30 @@ def test_a_passkey_made_on_this_phone_shows_its_fingerprint_and_an_old_one_offer
     phone.screen("passkeys")
     assert phone.page.locator(".fingerprint-line", has_text="指纹").locator("[data-fingerprint]").inner_text() == expected
     phone.check("passkeys-fingerprint-zh")
+
+
+def test_after_registering_on_the_enroll_screen_home_shows_the_fingerprint_once(relay, phone):
+    from mobile_codex.agent_app.trust_store import passkey_fingerprint
+
+    authenticator = phone.add_authenticator()
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("home")
+    phone.page.locator("a", has_text="Add a passkey").first.click()
+    phone.screen("enroll")
+    phone.page.fill("input[name=label]", "Enrolled phone")
+    phone.page.locator("button", has_text="Register passkey").click()
+    phone.screen("home")
+    card = phone.page.locator(".fingerprint-new")
+    card.wait_for()
+    (made,) = phone.cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    with relay.store.transaction(write=False) as tx:
+        (stored,) = tx.passkeys.find()
+    # The phone's own computation, the authenticator's key, and what `agent trust` prints all agree.
+    assert card.locator(".fingerprint").inner_text() == spki_fingerprint(made["privateKey"]) == passkey_fingerprint(stored.public_key)
+    assert "Enrolled phone is ready" in card.inner_text()
+    phone.check("home-fingerprint")
+    card.locator("button", has_text="Done").click()
+    assert phone.page.locator(".fingerprint-new").count() == 0
+    phone.page.wait_for_timeout(300)  # a live update does not bring it back
+    assert phone.page.locator(".fingerprint-new").count() == 0

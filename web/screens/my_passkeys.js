@@ -6,38 +6,31 @@
 import { api } from "../api.js";
 import { ago, clockTime, confirmButton, errorBox, field, fill, h, section, submitForm } from "../dom.js";
 import { t } from "../i18n.js";
-import { knownFingerprints, passkeysSupported, registerPasskey } from "../passkeys.js";
+import { freshPasskey, knownFingerprints, passkeysSupported, registerPasskey } from "../passkeys.js";
+import { fingerprintCard } from "./fingerprint_card.js";
 import { guard } from "./people_parts.js";
 
 export const title = "passkeys.title";
-
-let justMade = null; // {passkeyId, fingerprint} of the passkey this screen just registered
 
 export function mount(ctx) {
   const auth = ctx.auth;
   const passkeys = auth.passkeys || [];
   const fingerprints = knownFingerprints();
-  const signing = passkeys.some((p) => fingerprints[p.passkeyId]);
+  // Only passkeys this device cannot vouch for (made elsewhere, or before fingerprints): offer one for signing.
+  const signing = !passkeys.length || passkeys.some((p) => fingerprints[p.passkeyId]);
   const error = errorBox();
   const label = h("input", { type: "text", name: "label", maxlength: "120", value: t("passkeys.defaultLabel", { count: passkeys.length + 1 }) });
   const add = submitForm([field(t("enroll.labelLabel"), label, t("enroll.labelHint"))], t(signing ? "passkeys.add" : "passkeys.addForSigning"), async () => {
-    const name = label.value.trim() || t("enroll.defaultLabel");
-    const { auth: next, made } = await registerPasskey(name);
-    justMade = made && { ...made, label: name };
-    ctx.setAuth(next); // redraws this screen, or updates it when the live state brought `next` first
+    ctx.setAuth((await registerPasskey(label.value.trim() || t("enroll.defaultLabel"))).auth); // redraws, or updates (below)
   }, "primary");
   // The fingerprint of what this screen just made: filled on every render (`update`), since the live
   // state may bring the new passkey list, and redraw this screen, before the registration returns here.
   const freshSlot = h("div");
   let freshShown = null;
   const showFresh = () => {
-    if (freshShown === justMade) return;
-    freshShown = justMade;
-    fill(freshSlot, justMade ? h("section", { class: "card fingerprint-new", role: "status" },
-      h("h2", {}, t("passkeys.madeHeading", { label: justMade.label })),
-      h("p", {}, t("passkeys.fingerprintIntro")),
-      h("p", { class: "fingerprint mono", "data-fingerprint": justMade.fingerprint }, justMade.fingerprint),
-      h("p", { class: "hint" }, t("passkeys.fingerprintCheck"))) : null);
+    if (freshShown === freshPasskey()) return;
+    freshShown = freshPasskey();
+    fill(freshSlot, fingerprintCard(showFresh));
   };
   showFresh();
   const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();

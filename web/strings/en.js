@@ -398,6 +398,7 @@ export default {
   "passkeys.madeHeading": "{label} is ready",
   "passkeys.fingerprintIntro": "Its fingerprint, computed on this phone from the key it just made:",
   "passkeys.fingerprintCheck": "On the agent's server, run `mobile-codex agent trust`: trust this passkey only if the server shows the same fingerprint.",
+  "passkeys.fingerprintDone": "Done",
   "passkeys.fingerprint": "Fingerprint",
   "passkeys.noFingerprint": "No fingerprint on this device (made elsewhere or before signing existed).",
 

@@ -399,6 +399,7 @@ export default {
   "passkeys.madeHeading": "{label} 已就绪",
   "passkeys.fingerprintIntro": "它的指纹，由这台手机根据刚创建的密钥计算得出：",
   "passkeys.fingerprintCheck": "在代理所在的服务器上运行 `mobile-codex agent trust`：只有服务器显示相同的指纹时，才信任此通行密钥。",
+  "passkeys.fingerprintDone": "知道了",
   "passkeys.fingerprint": "指纹",
   "passkeys.noFingerprint": "这台设备上没有它的指纹（在别处创建，或创建于签名功能之前）。",
 
