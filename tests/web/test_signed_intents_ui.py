@@ -113,3 +113,33 @@ def test_under_all_each_request_asks_the_passkey_once_and_the_agent_verifies_it(
     mark.wait_for()
     assert mark.get_attribute("title") == "需要你的通行密钥"
     phone.check("signed-steer-zh")
+
+
+def test_approving_someone_elses_action_on_the_task_screen_signs_the_approval(relay, phone, tmp_path):
+    owner = relay.owner()
+    agent = ScriptedAgent(relay, owner, require_signed="writes")
+    agent.choices["actions"] = [{"id": "deploy", "label": "Deploy"}]
+    agent.poll()
+    phone.add_authenticator()
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("home")
+    phone.page.evaluate("async () => { await (await import('/passkeys.js')).registerPasskey('Phone'); }")
+    verifier = agent_verifier(relay, tmp_path / "agent-state")
+
+    # An action someone asked for (here: unsigned, through the API) waits; this phone approves it.
+    status, made = owner.post("/api/admin/tasks", {"type": "run_action", "agentId": "box-1", "actionId": "deploy"})
+    assert status == 201 and made["task"]["status"] == "awaiting_approval", made
+    task_id = made["task"]["taskId"]
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    approve = phone.page.locator(".toolbar button, .controls button", has_text="Approve")
+    approve.wait_for()
+    assert approve.get_attribute("data-signs") == "true"
+    phone.check("signed-approve-button")
+    approve.click()
+    task = agent.claim()
+    assert "intent" not in task  # the create was not signed: the agent will refuse it (its test: the e2e)
+    assert task["approvalIntent"]["kind"] == "approve" and task["approvalIntent"]["taskId"] == task_id
+    verifier.verify(task["approvalIntent"], task["approvalAssertion"], kind="approve", what="approval",
+                    mismatch=lambda intent: intents.task_mismatch(intent, task))  # fmt: skip
