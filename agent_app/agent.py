@@ -47,11 +47,12 @@ class Agent:
         self.runner = runner
         self.codex = codex
         self.trust = trust  # signed intents on: revocations upstream are noted while it runs
+        self.revocation_check_sec = REVOCATION_CHECK_SEC
 
     def _note_revocations(self) -> None:
         """Every REVOCATION_CHECK_SEC: a trusted passkey revoked on the relay is refused from then on
         (the relay can only take trust away, trust_store.py); a relay that is away is asked next time."""
-        while not self.poller.stop_event.wait(REVOCATION_CHECK_SEC):
+        while not self.poller.stop_event.wait(self.revocation_check_sec):
             try:
                 marked = self.trust.note_listing(self.poller.client.passkeys())
             except (RelayUnavailable, RelayRefused, OSError) as err:

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from mobile_codex.core.errors import ConfigError
 
-from . import (
-    agent_cmd, check_cmd, end_sessions_cmd, import_state_cmd, init_cmd, login_code_cmd, migrate_storage_cmd, plugins_cmd,
-    relay_cmd, scaffold_cmd, tokens_cmd, up_cmd,
-)  # fmt: skip
 from .exit_codes import USAGE_OR_CONFIG, CommandFailed
 
-COMMAND_MODULES = (
-    init_cmd, check_cmd, plugins_cmd, tokens_cmd, relay_cmd, agent_cmd, up_cmd, login_code_cmd, end_sessions_cmd,
-    import_state_cmd, migrate_storage_cmd, scaffold_cmd,
-)  # fmt: skip
+# Each command and the module that registers and runs it, in `--help` order. A command line naming
+# one imports only its module: `check` or `init-agent` need not load the relay app, webauthn and
+# falcon first (about half a second of every short command).
+COMMANDS = {
+    "init-relay": "init_cmd", "init-agent": "init_cmd", "check": "check_cmd", "plugins": "plugins_cmd",
+    "gen-secret": "tokens_cmd", "hash-token": "tokens_cmd", "relay": "relay_cmd", "agent": "agent_cmd",
+    "up": "up_cmd", "login-code": "login_code_cmd", "end-sessions": "end_sessions_cmd",
+    "import-state": "import_state_cmd", "migrate-storage": "migrate_storage_cmd",
+    "scaffold-production": "scaffold_cmd",
+}  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,17 +28,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE_OR_CONFIG, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of the modules `command` needs when it names one."""
     parser = _Parser(prog="mobile-codex", description="Drive the Codex CLI on your server from your phone.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for module in COMMAND_MODULES:
-        module.register(commands)
+    modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in modules:
+        importlib.import_module(f"{__package__}.{name}").register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.run(args)
     except ConfigError as err:

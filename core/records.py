@@ -30,6 +30,8 @@ class User:
     created_at: str
     disabled_at: str | None = None
     last_workspace_id: str | None = None
+    # ours (issue 21): when they last signed in, by any way in; owners see it beside each member
+    last_sign_in_at: str | None = None
 
 
 @record
@@ -212,6 +214,9 @@ class Passkey:
     transports: list = attrs.field(factory=list)
     public_key: str = ""  # ours: COSE key, base64url
     public_key_spki: str = ""  # the reference's SubjectPublicKeyInfo, base64url
+    # ours (issue 20): a revoked passkey stays as a tombstone, so agents that trusted it see the
+    # revocation (POST /api/agent/passkeys) instead of silence; it signs nobody in and counts nowhere.
+    revoked_at: str | None = None
 
 
 @record

@@ -55,6 +55,7 @@ RULES: dict[str, Rule] = {
     "passkeys.manage": Rule(locked_ok=True, own=True),  # register and revoke
     "notifications.own": Rule(own=True),  # one's own preferences, devices and test notification
     "profile.own": Rule(own=True),  # one's own display name (issue 18)
+    "memberships.own": Rule(own=True),  # list one's memberships, leave one (issue 21; never as the last owner)
     "workspaces.create": Rule(),
     "invitations.create": Rule(),  # the invite's type picks invitations.workspace or invitations.account
     # --- a role in the current workspace -------------------------------------------------------

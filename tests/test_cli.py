@@ -214,3 +214,26 @@ def test_relay_port_and_host_move_only_where_this_process_listens(run_cli, tmp_p
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0
     assert json.loads(config.read_text())["listenPort"] == 8787  # the config itself is unchanged
+
+
+def test_every_command_is_in_the_table_that_imports_only_its_module():
+    """`main` imports just the module of the command named (COMMANDS); one missing from the table would
+    still run, through the full parser, but lose that and show up nowhere else."""
+    from mobile_codex.cli.main import COMMANDS, build_parser
+
+    full = build_parser()._subparsers._group_actions[0].choices
+    assert list(full) == list(COMMANDS)
+    for command in COMMANDS:
+        assert command in build_parser(command)._subparsers._group_actions[0].choices
+
+
+def test_a_short_command_does_not_load_the_relay_app(run_cli, tmp_path):
+    """`check` of an agent config runs without importing the relay's web app or webauthn."""
+    config = tmp_path / "agent.json"
+    assert run_cli("init-agent", "--relay", "http://127.0.0.1:8787", "--workspace", tmp_path, "--output", config).returncode == 0
+    probe = (
+        "import sys; from mobile_codex.cli.main import main; code = main(['check', '--config', sys.argv[1]]);"
+        "print(code, sorted(m for m in ('mobile_codex.relay_app.app', 'webauthn', 'falcon') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(config)], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr

@@ -81,6 +81,9 @@ export const api = {
   logout: () => post("/api/auth/logout"),
   switchWorkspace: (workspaceId) => post("/api/auth/workspace", { workspaceId }),
   setProfile: (displayName) => post("/api/auth/profile", { displayName }), // issue 18
+  // One's own memberships (issue 21): role, since when, who invited; leave one (not as its only owner).
+  myMemberships: () => get("/api/auth/memberships"),
+  leaveWorkspace: (membershipId) => post(`/api/auth/memberships/${seg(membershipId)}/leave`),
   createWorkspace: (name) => post("/api/admin/workspaces", { name }),
   // Owners: the current workspace's settings, e.g. { requireSecondApprover } (issue 18).
   setWorkspaceSettings: (settings) => post("/api/admin/workspaces/current/settings", settings),

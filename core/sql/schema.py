@@ -72,6 +72,8 @@ PUSH_SUBSCRIPTIONS = CreateTable("push_subscriptions", ("device_id",), columns(
 TASK_CREATED_BY = columns("created_by_user_id created_by_display_name")
 # The two-person rule, a workspace setting (issue 18); existing workspaces have it off.
 TWO_PERSON_RULE = Column("require_second_approver", BOOL, false_by_default=True)
+# When each person last signed in (issue 21: owners see it beside each member); NULL until they next do.
+LAST_SIGN_IN = Column("last_sign_in_at")
 
 # The relay's lookups: agent polls, task lists, logins, code redemption, pairing.
 TASKS_AGENT_STATUS_CREATED = "CREATE INDEX tasks_agent_status_created ON tasks (workspace_id, agent_id, status, created_at)"
@@ -101,4 +103,9 @@ SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
     # sqlite 9, postgres 2: the volatile store's epoch the unfinished tasks were last reconciled
     # with (issue 19).
     (AddColumn("meta", Column("volatile_epoch")),),
+    # sqlite 10, postgres 3: when each person last signed in (issue 21, membership).
+    (AddColumn("users", LAST_SIGN_IN),),
+    # sqlite 11, postgres 4: a revoked passkey is kept as a tombstone, so an agent sees the revocation
+    # (issue 20).
+    (AddColumn("passkeys", Column("revoked_at")),),
 )

@@ -137,6 +137,15 @@ op("POST", "/api/auth/profile", "Change your display name", caller="session", ta
                              "description": "1..80 characters after trimming (else 400 `invalid-field`, "
                                             "`detail: \"displayName\"`); not clamped."}}, "displayName"),
    ok=AUTH, description="Ours (issue 18). Tasks keep the name their creator had when asking.")
+op("GET", "/api/auth/memberships", "Your memberships", caller="session", tag="auth",
+   ok=obj({"ok": OK, "memberships": {"type": "array", "items": ref("OwnMembership")}}, "ok", "memberships"),
+   description="Ours (issue 21): each workspace you belong to, oldest first: role, since when, who invited you.")
+op("POST", "/api/auth/memberships/{membershipId}/leave", "Leave a workspace", caller="session", tag="auth",
+   parameters=path_param("membershipId", "A `membership_` id of your own."),
+   ok=obj({"ok": OK, "auth": ref("Auth"), "membershipId": STRING}, "ok", "auth", "membershipId"),
+   errors={404: ["membership-not-found"], 409: ["last-owner"]},
+   description="Ours (issue 21): ends your membership; the workspace's only owner cannot leave. Your sessions "
+               "that were in it (on every device) move to your next workspace, or to none.")
 op("POST", "/api/auth/invitations/redeem", "Redeem an invite code", caller="maybe-session", rate_limited=True,
    tag="auth", body=obj({"inviteCode": clamped(120), "displayName": clamped(80)}, "inviteCode"), ok=AUTH,
    cookie="Without a session: a new, enrollment-locked session.",
@@ -172,7 +181,8 @@ op("POST", "/api/auth/passkeys/login/verify", "Finish signing in with a passkey"
 op("POST", "/api/admin/passkeys/{passkeyId}/revoke", "Revoke one of your passkeys", caller="session",
    locked_ok=True, tag="passkeys", parameters=path_param("passkeyId", "SHA-256 hex of the credential id."), ok=AUTH,
    errors={404: ["passkey-not-found"], 409: ["last-passkey-blocked"]},
-   description="Ends the sessions made with it (a clearing cookie when that includes this one).")
+   description="Ends the sessions made with it (a clearing cookie when that includes this one). Ours (issue 20): "
+               "it stays as a tombstone agents see in `POST /api/agent/passkeys`; revoking it again is 404.")
 
 # --- notifications ---------------------------------------------------------------------------------
 op("GET", "/api/admin/notifications/devices", "Your Web Push devices", caller="session", tag="notifications",

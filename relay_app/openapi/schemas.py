@@ -139,8 +139,25 @@ SCHEMAS: dict[str, Schema] = {
     "Workspace": obj({**strings("workspaceId", "name"), "createdAt": TIME, "archivedAt": MAYBE_TIME,
                       "requireSecondApprover": SECOND_APPROVER}, "workspaceId", "name"),
     "Member": obj(
-        {**strings("membershipId", "userId", "displayName"), "role": ROLE, "createdAt": TIME},
+        {
+            **strings("membershipId", "userId", "displayName"), "role": ROLE, "createdAt": TIME,
+            "lastSignInAt": {**MAYBE_TIME, "description": "Ours (issue 21): when they last signed in; null if not "
+                                                          "since the relay began keeping it."},
+        },
         "membershipId", "userId", "role",
+    ),  # fmt: skip
+    "OwnMembership": obj(
+        {
+            **strings("membershipId", "workspaceId", "name"), "role": ROLE,
+            "createdAt": {**TIME, "description": "Since when."},
+            "invitedBy": nullable(obj({"userId": STRING, "displayName": {
+                "type": "string", "description": "Empty once that user is deleted."}}, "userId", "displayName")),
+            "current": {**BOOLEAN, "description": "The session's current workspace."},
+            "lastOwner": {**BOOLEAN, "description": "Its only owner: leaving is refused (409 `last-owner`)."},
+        },
+        "membershipId", "workspaceId", "name", "role", "createdAt", "invitedBy", "current", "lastOwner",
+        description="Ours (issue 21): one of the caller's memberships. `invitedBy` is who made the invitation "
+                    "that made it; null for a workspace's creator and the bootstrap owner.",
     ),  # fmt: skip
     "Invitation": obj(
         {
@@ -166,6 +183,7 @@ SCHEMAS: dict[str, Schema] = {
             "passkeyCount": INTEGER, "activeSessionCount": INTEGER, "activeRecovery": nullable(ref("Recovery")),
             "lastWorkspaceId": STRING, "lastWorkspaceName": MAYBE_STRING,
             "memberships": {"type": "array", "items": ref("WorkspaceRow")},
+            "lastSignInAt": {**MAYBE_TIME, "description": "Ours (issue 21): when they last signed in."},
         },
         "userId", "displayName", "disabledAt", "isRelayOwner",
     ),  # fmt: skip

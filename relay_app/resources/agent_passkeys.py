@@ -5,9 +5,9 @@ ones whose fingerprint their phone showed; the agent then verifies signed intent
 keys it copied (agent_app/trust_store.py), never against what a later listing says. Only the
 revocation of a trusted passkey is read from here again, and it only ever takes trust away.
 
-The relay deletes a revoked passkey's record, so a revoked passkey is simply no longer listed
-(`revokedAt` is always null today): the agent marks a trusted passkey missing from the listing as
-revoked upstream, the same as a tombstone would (docs/security.md).
+A revoked passkey stays listed as a tombstone with its `revokedAt`, so the agent sees the revocation
+rather than silence; a trusted passkey missing from the listing altogether (its user deleted) is
+marked revoked upstream just the same (docs/security.md).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def passkey_entry(passkey: Passkey, display_name: str) -> dict[str, Any]:
     return {
         "passkeyId": passkey.passkey_id, "credentialId": passkey.credential_id, "userId": passkey.user_id,
         "displayName": display_name, "publicKey": public_key, "alg": _alg(passkey), "signCount": passkey.sign_count,
-        "createdAt": passkey.created_at, "revokedAt": None,
+        "createdAt": passkey.created_at, "revokedAt": passkey.revoked_at,
     }  # fmt: skip
 
 

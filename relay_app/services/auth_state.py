@@ -39,8 +39,8 @@ def memberships_of(tx: Transaction, user_id: str) -> tuple[WorkspaceMembership, 
 
 def read_auth_state(tx: Transaction, caller: Caller | None) -> AuthState:
     if caller is None:
-        return AuthState(caller=None, passkeys=(), passkey_count=tx.passkeys.count(), workspaces=())
-    passkeys = tuple(tx.passkeys.find(user_id=caller.user.user_id, order_by="created_at"))
+        return AuthState(caller=None, passkeys=(), passkey_count=tx.passkeys.count(revoked_at=None), workspaces=())
+    passkeys = tuple(tx.passkeys.find(user_id=caller.user.user_id, revoked_at=None, order_by="created_at"))
     return AuthState(
         caller=caller, passkeys=passkeys, passkey_count=len(passkeys), workspaces=memberships_of(tx, caller.user.user_id)
     )

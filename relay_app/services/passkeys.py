@@ -150,7 +150,9 @@ class PasskeyService:
                 require_resident_key=True,
                 user_verification=UserVerificationRequirement(self.settings.user_verification),
             ),
-            exclude_credentials=[_descriptor(p) for p in tx.passkeys.find(user_id=user.user_id, order_by="created_at")],
+            exclude_credentials=[
+                _descriptor(p) for p in tx.passkeys.find(user_id=user.user_id, revoked_at=None, order_by="created_at")
+            ],
             supported_pub_key_algs=ALGORITHMS,
         )
         return Ceremony(ceremony_id=registration_id, options=options_to_json_dict(options))
@@ -196,7 +198,7 @@ class PasskeyService:
         """The login id and request options with an empty allowCredentials."""
         self._require_enabled()
         with self.store.transaction(write=False) as tx:
-            if tx.passkeys.count() == 0:
+            if tx.passkeys.count(revoked_at=None) == 0:
                 raise BadRequest("no-passkeys-registered")
         login_id, entry = self.logins.issue()
         options = generate_authentication_options(
@@ -224,7 +226,7 @@ class PasskeyService:
         except BAD_CREDENTIAL:
             raise Unauthorized("passkey-login-invalid") from None
         passkey = tx.passkeys.get(passkey_id_of(bytes_to_base64url(parsed.raw_id)))
-        if passkey is None:
+        if passkey is None or passkey.revoked_at is not None:
             raise Unauthorized("unknown-passkey")
         user = tx.users.get(passkey.user_id)
         if user is None or user.disabled_at is not None:
@@ -249,8 +251,9 @@ class PasskeyService:
     # --- revocation --------------------------------------------------------------------------
 
     def revoke(self, caller: Caller, passkey_id: str) -> PasskeyRevoked:
-        """Delete one of the caller's own passkeys and the sessions it logged in (the caller's own
-        session too, when this passkey opened it)."""
+        """Revoke one of the caller's own passkeys and end the sessions it logged in (the caller's own
+        session too, when this passkey opened it). Its record stays as a tombstone (`revoked_at`) that
+        signs nobody in and counts nowhere, so agents that trusted it learn of the revocation."""
         with self.store.transaction() as tx:
             self._revoke(tx, caller, passkey_id)
             ended = tx.sessions.get(caller.session.session_id_hash) is None
@@ -259,11 +262,11 @@ class PasskeyService:
     def _revoke(self, tx: Transaction, caller: Caller, passkey_id: str) -> int:
         """How many sessions ended."""
         passkey = tx.passkeys.get(passkey_id)
-        if passkey is None or passkey.user_id != caller.user.user_id:  # `passkeys.manage`: own ones only
-            raise NotFound("passkey-not-found")
-        if tx.passkeys.count(user_id=caller.user.user_id) <= 1 and not caller.session.recovery:
+        if passkey is None or passkey.revoked_at is not None or passkey.user_id != caller.user.user_id:
+            raise NotFound("passkey-not-found")  # `passkeys.manage`: own live ones only
+        if tx.passkeys.count(user_id=caller.user.user_id, revoked_at=None) <= 1 and not caller.session.recovery:
             raise Conflict("last-passkey-blocked")
-        tx.passkeys.delete(passkey_id)
+        tx.passkeys.put(attrs.evolve(passkey, revoked_at=iso(self.clock())))
         sessions = tx.sessions.find(passkey_id=passkey_id)
         for session in sessions:
             tx.sessions.delete(session.session_id_hash)

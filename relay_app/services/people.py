@@ -20,8 +20,8 @@ from . import invitations, memberships, recovery, users, workspaces
 from .auth_state import AuthState, read_auth_state
 from .callers import Caller
 from .people_records import (
-    InvitationInfo, IssuedInvitation, IssuedRecoveryCode, ManagedUser, PeopleView, SessionsEnded, WorkspaceCreated,
-    read_invitation, read_managed_user, read_member, read_recovery,
+    InvitationInfo, IssuedInvitation, IssuedRecoveryCode, ManagedUser, OwnMembership, PeopleView, SessionsEnded,
+    WorkspaceCreated, read_invitation, read_managed_user, read_member, read_own_memberships, read_recovery,
 )  # fmt: skip
 from .rate_limit import RateLimiter
 from .sessions import SessionService, SignedIn
@@ -90,6 +90,17 @@ class PeopleService:
     def revoke_membership(self, caller: Caller, membership_id: str) -> str:
         with self.store.transaction() as tx:
             return memberships.revoke_membership(tx, caller, membership_id, self._now())
+
+    def own_memberships(self, caller: Caller) -> tuple[OwnMembership, ...]:
+        """The caller's memberships: workspace, role, since when, who invited them (issue 21)."""
+        with self.store.transaction(write=False) as tx:
+            return read_own_memberships(tx, caller)
+
+    def leave_workspace(self, caller: Caller, membership_id: str) -> AuthState:
+        """The caller leaves one of their workspaces (never as its last owner); what they see after."""
+        with self.store.transaction() as tx:
+            memberships.leave(tx, caller, membership_id, self._now())
+            return self._auth(tx, caller)
 
     # --- recovery codes ------------------------------------------------------------------------
 

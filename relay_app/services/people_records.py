@@ -12,7 +12,8 @@ from mobile_codex.core.records import Invitation, Membership, RecoveryCode, Rela
 from mobile_codex.core.store import Transaction
 
 from .auth_state import AuthState, WorkspaceMembership, memberships_of
-from .callers import is_relay_owner
+from .callers import Caller, is_relay_owner
+from .memberships import invitation_of, is_last_owner
 from .recovery import active_recovery_codes
 
 
@@ -20,6 +21,24 @@ from .recovery import active_recovery_codes
 class Member:
     membership: Membership
     display_name: str
+    last_sign_in_at: str | None  # owners see when each member last signed in (issue 21)
+
+
+@attrs.frozen(kw_only=True)
+class Inviter:
+    user_id: str
+    display_name: str  # "" once that user is deleted
+
+
+@attrs.frozen(kw_only=True)
+class OwnMembership:
+    """One of the caller's own memberships, as "My workspaces" shows it (issue 21)."""
+
+    membership: Membership
+    workspace: Workspace
+    invited_by: Inviter | None  # None: they made the workspace, or are the bootstrap owner
+    current: bool  # the session's current workspace
+    last_owner: bool  # its only owner: leaving is refused
 
 
 @attrs.frozen(kw_only=True)
@@ -93,7 +112,26 @@ def _workspace_name(tx: Transaction, workspace_id: str | None) -> str:
 
 
 def read_member(tx: Transaction, membership: Membership) -> Member:
-    return Member(membership=membership, display_name=_display_name(tx, membership.user_id))
+    user = tx.users.get(membership.user_id)
+    return Member(
+        membership=membership, display_name=user.display_name if user else "",
+        last_sign_in_at=user.last_sign_in_at if user else None,
+    )  # fmt: skip
+
+
+def read_own_memberships(tx: Transaction, caller: Caller) -> tuple[OwnMembership, ...]:
+    """The caller's active memberships in live workspaces, oldest first."""
+    rows = []
+    for row in memberships_of(tx, caller.user.user_id):
+        invitation = invitation_of(tx, row.membership)
+        inviter = None
+        if invitation is not None:
+            inviter = Inviter(user_id=invitation.created_by_user_id, display_name=_display_name(tx, invitation.created_by_user_id))
+        rows.append(OwnMembership(
+            membership=row.membership, workspace=row.workspace, invited_by=inviter,
+            current=row.workspace.workspace_id == caller.workspace_id, last_owner=is_last_owner(tx, row.membership),
+        ))  # fmt: skip
+    return tuple(rows)
 
 
 def read_invitation(tx: Transaction, invitation: Invitation) -> InvitationInfo:
@@ -113,7 +151,7 @@ def read_managed_user(tx: Transaction, user: User, *, meta: RelayMeta, now: str)
     return ManagedUser(
         user=user,
         is_relay_owner=is_relay_owner(meta, user.user_id),
-        passkey_count=tx.passkeys.count(user_id=user.user_id),
+        passkey_count=tx.passkeys.count(user_id=user.user_id, revoked_at=None),
         active_session_count=sum(1 for session in sessions if session.expires_at > now),
         active_recovery=read_recovery(tx, active[0]) if active else None,
         last_workspace_name=_workspace_name(tx, user.last_workspace_id),

@@ -80,7 +80,10 @@ class SessionService:
             return self.open(tx, tx.users.get(spend_login_code(tx, code, self.clock)), recovery=True)
 
     def open(self, tx: Transaction, user: User, **session_flags) -> SignedIn:
-        """Sign `user` in inside `tx` (the other ways in call this), starting in their usual workspace."""
+        """Sign `user` in inside `tx` (the other ways in call this), starting in their usual workspace.
+        Every way in ends here, so this is where the user's last sign-in is noted (owners see it)."""
+        user = attrs.evolve(user, last_sign_in_at=iso(self.clock()))
+        tx.users.put(user)
         cookie = self.create(tx, user_id=user.user_id, workspace_id=first_workspace(tx, user), **session_flags)
         return SignedIn(cookie=cookie, auth=read_auth_state(tx, self.resolve(tx, cookie)))
 

@@ -53,9 +53,11 @@ def delete_user(tx: Transaction, user_id: str) -> str:
     user = _unprotected(tx, user_id)
     if memberships_of(tx, user.user_id):
         raise Conflict("user-still-has-memberships")
-    if tx.passkeys.count(user_id=user.user_id):
+    if tx.passkeys.count(user_id=user.user_id, revoked_at=None):
         raise Conflict("user-still-has-passkeys")
     SessionService.end_all_for_user(tx, user.user_id)
+    for tombstone in tx.passkeys.find(user_id=user.user_id):  # revoked ones: no user left to sign for
+        tx.passkeys.delete(tombstone.passkey_id)
     for recovery in tx.recovery_codes.find(user_id=user.user_id):
         tx.recovery_codes.delete(recovery.recovery_id)
     for membership in tx.memberships.find(user_id=user.user_id):  # revoked ones: history of a gone user

@@ -6,7 +6,7 @@ from typing import Any
 
 from mobile_codex.core.records import Workspace
 
-from ..services.people_records import InvitationInfo, ManagedUser, Member, RecoveryInfo
+from ..services.people_records import InvitationInfo, ManagedUser, Member, OwnMembership, RecoveryInfo
 from .auth import workspace_rows
 
 
@@ -26,6 +26,22 @@ def member_view(member: Member) -> dict[str, Any]:
         "displayName": member.display_name,
         "role": membership.role,
         "createdAt": membership.created_at,
+        "lastSignInAt": member.last_sign_in_at,  # ours (issue 21); null: not since the relay kept it
+    }
+
+
+def own_membership_view(own: OwnMembership) -> dict[str, Any]:
+    """GET /api/auth/memberships (ours, issue 21): one of the caller's memberships."""
+    inviter = own.invited_by
+    return {
+        "membershipId": own.membership.membership_id,
+        "workspaceId": own.workspace.workspace_id,
+        "name": own.workspace.name,
+        "role": own.membership.role,
+        "createdAt": own.membership.created_at,
+        "invitedBy": None if inviter is None else {"userId": inviter.user_id, "displayName": inviter.display_name},
+        "current": own.current,
+        "lastOwner": own.last_owner,
     }
 
 
@@ -73,5 +89,6 @@ def managed_user_view(managed: ManagedUser) -> dict[str, Any]:
         "activeRecovery": recovery_view(managed.active_recovery) if managed.active_recovery else None,
         "lastWorkspaceId": user.last_workspace_id or "",
         "lastWorkspaceName": managed.last_workspace_name,
+        "lastSignInAt": user.last_sign_in_at,  # ours (issue 21)
         "memberships": workspace_rows(managed.memberships),
     }

@@ -195,9 +195,14 @@ def test_servers_of_a_killed_agent_are_stopped_at_the_next_start_and_the_thread_
     script = AGENT_THEN_KILLED.format(root=str(Path(__file__).resolve().parents[2]), folder=str(host.folder),
                                       doc=host.doc, thread=first.thread_id)  # fmt: skip
     child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    frozen = None
     try:
         assert child.stdout.readline().strip() == "waiting"
         (leftover,) = host.server_pids()
+        # Frozen first: a server may also end by itself on its stdin's EOF once the agent is gone, which
+        # would leave nothing for the next start to stop. A leftover that does not notice is the case here.
+        frozen = os.getpgid(leftover)
+        os.killpg(frozen, signal.SIGSTOP)
         child.kill()
         child.wait(10)
         assert pid_alive(leftover)  # the killed agent could not stop it: the thread has an active writer
@@ -205,6 +210,11 @@ def test_servers_of_a_killed_agent_are_stopped_at_the_next_start_and_the_thread_
         wait_until(lambda: not pid_alive(leftover), timeout=5)
     finally:
         child.kill()
+        if frozen is not None:  # never leave a stopped group behind when an assertion failed
+            try:
+                os.killpg(frozen, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     model_server.reset()
     model_server.script(message("still here"))
     result = host.start("after the restart", mode="chat", threadId=first.thread_id).finish()

@@ -75,13 +75,15 @@ def fingerprint_of(authenticator: SoftAuthenticator) -> str:
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
-def trust_cli(stack: Stack, *args: str, json_out: bool = True):
-    env = {**os.environ, "MOBILE_CODEX_AGENT_TOKEN": stack.runner.agent.poller.client.token}
+def trust_cli(stack: Stack, *args: str, json_out: bool = True, token: str | None = None, exit_code: int = 0):
+    env = {**os.environ, "MOBILE_CODEX_AGENT_TOKEN": token or stack.runner.agent.poller.client.token}
     done = subprocess.run(
         [*CLI, "agent", "trust", "--config", str(stack.folder / "agent.json"), *args], env=env, cwd=REPO,
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == exit_code, done.stderr
+    if exit_code:
+        return done.stderr
     return json.loads(done.stdout) if json_out else done.stdout
 
 
@@ -199,8 +201,9 @@ def test_a_task_and_approval_written_into_the_relay_s_store_are_refused(stack, p
 class ForgedRelay:
     """A tiny real HTTP server playing a relay that hands the agent forged tasks in its poll reply."""
 
-    def __init__(self, tasks: list[dict]):
+    def __init__(self, tasks: list[dict], passkeys: list[dict] | None = None):
         self.tasks = list(tasks)
+        self.passkeys = list(passkeys or [])
         self.updates: dict[str, list[dict]] = {}
         owner = self
 
@@ -213,6 +216,8 @@ class ForgedRelay:
                 if self.path == "/api/agent/poll":
                     tasks, owner.tasks = owner.tasks[: body.get("maxTasks", 1)], owner.tasks[body.get("maxTasks", 1) :]
                     reply = {"ok": True, "tasks": tasks, "cancelTaskIds": [], "heldMs": 0, "answers": [], "steers": []}
+                elif self.path == "/api/agent/passkeys":
+                    reply = {"ok": True, "passkeys": owner.passkeys}
                 else:
                     owner.updates.setdefault(self.path.split("/")[4], []).append(body)
                     reply = {"ok": True}
@@ -287,5 +292,40 @@ def test_a_passkey_revoked_on_the_relay_stays_listed_as_revoked_upstream_until_r
     view = stack.wait(create(stack, signed(laptop, WRITE))["taskId"])
     assert (view["status"], view["error"]) == ("failed", "approver-not-trusted"), view
     assert model_server.requests == []
-    trust_cli(stack, "--remove", row["passkeyId"], json_out=False)
-    assert row["passkeyId"] not in {r["passkeyId"] for r in trust_cli(stack, "--json")["passkeys"]}
+    trust_cli(stack, "--remove", row["passkeyId"], json_out=False)  # no longer trusted; the relay's tombstone stays
+    assert {r["passkeyId"]: r["status"] for r in trust_cli(stack, "--json")["passkeys"]}[row["passkeyId"]] == "revoked"
+
+
+def test_a_running_agent_stops_trusting_a_passkey_revoked_on_the_relay(stack, codex_bin, tmp_path):
+    from mobile_codex.agent_app.agent import build_agent
+    from mobile_codex.agent_app.trust_store import TrustStore
+    from mobile_codex.core.config import load_agent_config
+    from mobile_codex.core.plugins import load_plugins
+
+    key = SoftAuthenticator(ORIGIN)
+    key.create({"rp": {"id": "localhost"}, "user": {"id": b64url(b"ada")}, "challenge": b64url(b"x")})
+    listed = {"passkeyId": "p" * 64, "credentialId": key.credentials[-1].id, "userId": "user_1", "displayName": "Ada",
+              "publicKey": b64url(key.credentials[-1].cose_public_key()), "alg": -7, "revokedAt": None}  # fmt: skip
+    trust = TrustStore(tmp_path / "state")
+    trust.add(listed, now="2026-12-04T00:00:00.000Z")
+    relay = ForgedRelay([], passkeys=[{**listed, "revokedAt": "2026-12-04T00:01:00.000Z"}])
+    path = write_agent_config(tmp_path, relay.url, stack.workspace, codex_bin, stack.codex_home,
+                              {**OVERRIDES, "stateDir": str(tmp_path / "state")})  # fmt: skip
+    config = load_agent_config(path)
+    agent = build_agent(config, load_plugins(allow=(), flags=config.features), token="t", say=lambda _: None)
+    agent.revocation_check_sec = 0.2
+    thread = threading.Thread(target=agent.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: trust.find(listed["credentialId"])["revokedUpstream"], timeout=30)
+    finally:
+        agent.stop()
+        thread.join(15)
+        relay.close()
+
+
+def test_agent_trust_refuses_what_it_cannot_do(stack, phone_key):
+    assert "no live passkey nope" in trust_cli(stack, "--add", "nope", exit_code=2)
+    assert "is not trusted on this agent" in trust_cli(stack, "--remove", "nope", exit_code=2)
+    assert "refused the passkey listing (invalid-token)" in trust_cli(stack, token="not-a-token", exit_code=5)
+    assert [r["status"] for r in trust_cli(stack, "--json")["passkeys"]].count("trusted") == 1  # nothing changed

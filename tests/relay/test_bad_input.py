@@ -51,6 +51,7 @@ POST_ROUTES = {
     "/api/admin/users/{user_id}/sessions/revoke": PostRoute(),
     "/api/admin/users/{user_id}/recovery-codes": PostRoute(),
     "/api/admin/memberships/{membership_id}/revoke": PostRoute(),
+    "/api/auth/memberships/{membership_id}/leave": PostRoute(),  # issue 21
     "/api/admin/pairings": PostRoute(),
     "/api/admin/pair-requests/{request_id}/approve": PostRoute(),
     "/api/admin/pair-requests/{request_id}/reject": PostRoute(),
@@ -61,8 +62,6 @@ POST_ROUTES = {
     "/api/admin/tasks/{task_id}/requests/{request_id}/answer": PostRoute(),
     "/api/admin/tasks/{task_id}/steer": PostRoute(cap=65536),
     "/api/admin/agents/{agent_id}/revoke": PostRoute(),
-    "/api/admin/notifications/preferences": PostRoute(),
-    "/api/admin/notifications/test": PostRoute(),
     "/api/agent/pair": PostRoute(auth="anyone"),
     "/api/agent/pair/status": PostRoute(auth="anyone"),
     "/api/agent/poll": PostRoute(cap=131072, auth="agent"),

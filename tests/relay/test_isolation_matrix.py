@@ -21,7 +21,7 @@ from mobile_codex.core.records import Passkey
 
 from .agent_helpers import created, new_pairing_code, pair_agent, request_pairing
 from .conftest import BOOTSTRAP_TOKEN, app_routes
-from .people_helpers import add_person, invite, new_workspace, primary_workspace_id, recovery_code_for
+from .people_helpers import COOKIE, add_person, invite, new_workspace, primary_workspace_id, recovery_code_for
 
 ACTORS = ("anonymous", "relay_owner", "owner", "operator", "viewer", "locked", "foreign")
 MISSING = (401, "missing-session")
@@ -111,6 +111,13 @@ def get(path: str) -> Callable:
     return lambda world, browser: browser.get(path)
 
 
+def current_membership_id(browser) -> str:
+    """The membership of the browser's current workspace, from its auth status (any id without one)."""
+    auth = browser.get("/api/auth/status").json["auth"]
+    rows = [row for row in auth["workspaces"] if row["workspaceId"] == auth["currentWorkspaceId"]]
+    return rows[0]["membershipId"] if rows else "membership_0000000000000000"
+
+
 CASES = [
     # --- app shell and sign-in (session.py, health.py) ---
     Case("health", "GET", "/api/health", get("/api/health"), expect(OK, anonymous=OK, locked=OK)),
@@ -157,6 +164,14 @@ CASES = [
     Case("revoke membership in B", "POST", "/api/admin/memberships/{membership_id}/revoke",
          post(lambda w: f"/api/admin/memberships/{w.member_b.membership_id}/revoke"),
          expect((404, "membership-not-found"), relay_owner=OK, operator=ROLE, viewer=ROLE, foreign=OK)),  # fmt: skip
+    # One's own memberships (issue 21): listed and left by their holder only; the last owner stays.
+    Case("my memberships", "GET", "/api/auth/memberships", get("/api/auth/memberships"), expect(OK)),
+    Case("leave my current workspace", "POST", "/api/auth/memberships/{membership_id}/leave",
+         lambda w, b: b.post(f"/api/auth/memberships/{current_membership_id(b)}/leave"),
+         expect(OK, foreign=(409, "last-owner"))),  # A keeps other owners; B has only the foreign one  # fmt: skip
+    Case("leave another's membership in A", "POST", "/api/auth/memberships/{membership_id}/leave",
+         post(lambda w: f"/api/auth/memberships/{w.member_a.membership_id}/leave"),
+         expect((404, "membership-not-found"))),  # fmt: skip
     Case("redeem invite into B", "POST", "/api/auth/invitations/redeem",
          lambda w, b: b.post("/api/auth/invitations/redeem", {"inviteCode": w.join_b_code, "displayName": "New"}),
          expect(OK, anonymous=OK, foreign=(409, "already-workspace-member"))),  # fmt: skip
@@ -229,3 +244,20 @@ def test_matrix(relay, case, actor):
         assert result.json["error"] == code, (actor, result.text)
     elif result.headers.get("content-type", "").startswith("application/json"):
         assert "error" not in result.json, result.text
+
+
+def test_a_member_who_leaves_loses_access_on_the_next_request(relay):
+    """Issue 21: leaving ends the person's access to the workspace's records at once, on every device."""
+    world = World(relay)
+    viewer = add_person(relay, "viewer", name="Leaver")
+    other_device = relay.browser()
+    with relay.app.relay.store.transaction() as tx:
+        other_device.cookies[COOKIE] = relay.app.relay.services.sessions.create(tx, user_id=viewer.user_id, workspace_id=world.a)
+    for browser in (viewer.browser, other_device):
+        assert world.task_a in {task["taskId"] for task in browser.get("/api/admin/state").json["tasks"]}
+    assert viewer.browser.post(f"/api/auth/memberships/{viewer.membership_id}/leave").status_code == 200
+    for browser in (viewer.browser, other_device):
+        view = browser.get("/api/admin/state").json
+        assert (view["currentWorkspace"], view["tasks"], view["agents"]) == (None, [], [])
+        assert browser.get(f"/api/admin/tasks?before={world.task_a}").json == {"error": "no-workspace-selected"}
+        assert browser.post("/api/auth/workspace", {"workspaceId": world.a}).json == {"error": "workspace-not-found"}

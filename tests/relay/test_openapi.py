@@ -24,6 +24,7 @@ from mobile_codex.relay_app.openapi.schemas import TASK_FIELDS
 
 from .agent_helpers import created, pair_agent
 from .conftest import app_routes, route_resources
+from .people_helpers import add_person, invite
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
@@ -103,7 +104,19 @@ def test_real_answers_fit_the_schemas(relay):
     queued = created(owner, "vm")["taskId"]
     running = created(owner, "vm", prompt="second")["taskId"]
     polled = agent.post("/api/agent/poll", {"maxTasks": 1, "execModes": [{"id": "read-only", "writes": False}]})
+    # one's own memberships (issue 21): an invited joiner lists theirs (with an inviter) and leaves
+    joiner = add_person(relay, None, name="Lin").browser
+    joined = joiner.post("/api/auth/invitations/redeem", {"inviteCode": invite(owner, role="viewer")[0]})
+    assert joined.status_code == 200, joined.text
+    mine = joiner.get("/api/auth/memberships")
+    assert mine.json["memberships"][0]["invitedBy"]["displayName"] == "Owner"
+    leave = "/api/auth/memberships/{membershipId}/leave"
+    owners_own = owner.get("/api/auth/memberships").json["memberships"][0]["membershipId"]
     answers = [
+        ("GET", "/api/auth/memberships", mine),
+        ("POST", leave, joiner.post(leave.format(membershipId=mine.json["memberships"][0]["membershipId"]))),
+        ("POST", leave, owner.post(leave.format(membershipId=owners_own))),  # 409 last-owner
+        ("POST", leave, owner.post(leave.format(membershipId="membership_0000000000000000"))),  # 404
         ("GET", "/api/health", relay.browser().get("/api/health")),
         ("GET", "/api/auth/status", relay.browser().get("/api/auth/status")),
         ("GET", "/api/auth/status", owner.get("/api/auth/status")),

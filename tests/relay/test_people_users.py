@@ -12,7 +12,7 @@ from .people_helpers import CODE12, COOKIE, add_person, bootstrap_user_id, prima
 
 MANAGED_USER_FIELDS = {
     "userId", "displayName", "createdAt", "disabledAt", "isRelayOwner", "passkeyCount", "activeSessionCount",
-    "activeRecovery", "lastWorkspaceId", "lastWorkspaceName", "memberships",
+    "activeRecovery", "lastWorkspaceId", "lastWorkspaceName", "memberships", "lastSignInAt",  # the last: ours (issue 21)
 }  # fmt: skip
 
 

@@ -125,3 +125,19 @@ def test_each_flag_agrees_with_what_its_routes_enforce(relay):
 )  # fmt: skip
 def test_the_two_person_rule(rule_on, task_type, created_by, approver, refused):
     assert needs_second_approver(rule_on, task_type, created_by, approver) is refused
+
+
+def test_the_last_owner_cannot_leave(relay):
+    """Issue 21: `memberships.own` lets anyone leave their workspace, except its only owner (409
+    `last-owner`), who may once another owner is there; a relay owner is held to the same rule."""
+    relay_owner = relay.owner()
+    mine = relay_owner.get("/api/auth/memberships").json["memberships"]
+    assert [(row["name"], row["lastOwner"]) for row in mine] == [("Primary", True)]
+    refused = relay_owner.post(f"/api/auth/memberships/{mine[0]['membershipId']}/leave")
+    assert (refused.status_code, refused.json) == (409, {"error": "last-owner"})
+    second = add_person(relay, "owner", name="Second")
+    assert relay_owner.get("/api/auth/memberships").json["memberships"][0]["lastOwner"] is False
+    assert relay_owner.post(f"/api/auth/memberships/{mine[0]['membershipId']}/leave").status_code == 200
+    last = second.browser.post(f"/api/auth/memberships/{second.membership_id}/leave")
+    assert (last.status_code, last.json) == (409, {"error": "last-owner"})
+    assert second.browser.get("/api/admin/state").json["currentWorkspace"]["role"] == "owner"

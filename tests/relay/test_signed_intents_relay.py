@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 
+import attrs
 import pytest
 
 from mobile_codex.core import intents
@@ -182,20 +183,29 @@ def test_agents_list_their_workspace_s_passkeys_with_public_keys(turns):
     assert listed["credentialId"] == credential.id
     assert listed["publicKey"] == b64url(credential.cose_public_key())
     assert (listed["alg"], listed["revokedAt"], listed["displayName"]) == (-7, None, "Owner")
-    # Revoked on the relay: no longer listed (the agent reads that as revoked upstream).
+    # Revoked on the relay: listed as a tombstone with its time, so agents see the revocation.
     second = _passkey(turns, "Laptop")
     status, body = turns.agent.post("/api/agent/passkeys", {})
     assert len(body["passkeys"]) == 2
     status, answer = turns.phone.post(f"/api/admin/passkeys/{listed['passkeyId']}/revoke")
     assert status == 200, answer
+    (kept,) = [p["passkeyId"] for p in body["passkeys"] if p["credentialId"] == second.credentials[-1].id]
+    assert [p["passkeyId"] for p in answer["auth"]["passkeys"]] == [kept]  # gone for people
     status, body = turns.agent.post("/api/agent/passkeys", {})
-    assert [p["credentialId"] for p in body["passkeys"]] == [second.credentials[-1].id]
+    revoked = {p["credentialId"]: p["revokedAt"] for p in body["passkeys"]}
+    assert revoked[second.credentials[-1].id] is None and revoked[credential.id] == "2026-11-26T12:00:00.000Z"
+    # A tombstone signs nobody in and cannot be revoked twice.
+    assert turns.phone.post(f"/api/admin/passkeys/{listed['passkeyId']}/revoke")[1] == {"error": "passkey-not-found"}
+    status, options = turns.phone.post("/api/auth/passkeys/login/options")
+    got = key.get(options["publicKey"], credential=credential)
+    status, answer = turns.live.agent(None).post("/api/auth/passkeys/login/verify", {"loginId": options["loginId"], "credential": got})
+    assert (status, answer) == (401, {"error": "unknown-passkey"})
     # Members of the agent's workspace are listed (any role); another workspace's people never are.
     viewer, (_, foreign) = member(turns.live, "viewer"), other_workspace(turns.live)
     viewer_key, foreign_key = SoftAuthenticator(ORIGIN), SoftAuthenticator(ORIGIN)
     assert register(viewer, viewer_key).status_code == 200 and register(foreign, foreign_key).status_code == 200
     status, body = turns.agent.post("/api/agent/passkeys", {})
-    listed = {p["credentialId"]: p["displayName"] for p in body["passkeys"]}
+    listed = {p["credentialId"]: p["displayName"] for p in body["passkeys"] if p["revokedAt"] is None}
     assert listed == {second.credentials[-1].id: "Owner", viewer_key.credentials[-1].id: "viewer"}
     # An agent token is needed; a phone's session is not one.
     assert turns.live.agent(None).post("/api/agent/passkeys", {})[0] == 401
@@ -210,3 +220,23 @@ def test_the_agent_s_setting_is_shown_to_phones_so_they_sign_what_it_requires(tu
     assert turns.phone.get("/api/admin/state")[1]["agents"][0]["requireSignedIntents"] == "writes"
     status, body = turns.agent.post("/api/agent/poll", {"requireSignedIntents": "some"})
     assert (status, body["error"], body["detail"]) == (400, "invalid-field", "requireSignedIntents")
+
+
+def test_a_user_with_only_revoked_passkeys_may_be_deleted_and_their_tombstones_go_too(relay):
+    from mobile_codex.core.records import Passkey
+
+    from .people_helpers import add_person
+
+    owner, loner = relay.owner(), add_person(relay, None)
+    with relay.app.relay.store.transaction() as tx:
+        for key, revoked in (("a", "2026-11-26T12:00:00.000Z"), ("b", None)):
+            tx.passkeys.put(Passkey(passkey_id=key * 64, credential_id=key, user_id=loner.user_id, sign_count=0,
+                                    label="Phone", created_at="x", revoked_at=revoked))  # fmt: skip
+    result = owner.post(f"/api/admin/users/{loner.user_id}/delete")
+    assert (result.status_code, result.json) == (409, {"error": "user-still-has-passkeys"})  # the live one counts
+    with relay.app.relay.store.transaction() as tx:
+        tx.passkeys.put(attrs.evolve(tx.passkeys.get("b" * 64), revoked_at="2026-11-26T12:00:00.000Z"))
+    result = owner.post(f"/api/admin/users/{loner.user_id}/delete")
+    assert result.status_code == 200, result.json
+    with relay.app.relay.store.transaction(write=False) as tx:
+        assert tx.passkeys.find(user_id=loner.user_id) == []

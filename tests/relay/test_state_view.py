@@ -35,6 +35,7 @@ def test_state_shape_for_the_relay_owner(relay):
     assert view["members"] == [{
         "membershipId": view["auth"]["workspaces"][0]["membershipId"], "userId": bootstrap_user_id(relay),
         "displayName": "Owner", "role": "owner", "createdAt": "2026-11-26T12:00:00.000Z",
+        "lastSignInAt": "2026-11-26T12:00:00.000Z",  # ours (issue 21): signed in with the bootstrap token
     }]  # fmt: skip
     assert sorted(i["note"] for i in view["invitations"]) == ["acct", "ws"]
     (user,) = view["users"]

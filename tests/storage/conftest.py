@@ -103,7 +103,7 @@ def sample_records() -> dict[str, object]:
     return {
         "users": User(
             user_id="user_1", user_handle="aGFuZGxl", display_name="Zoë 👩‍💻", created_at=T0,
-            disabled_at=T1, last_workspace_id="ws_1",
+            disabled_at=T1, last_workspace_id="ws_1", last_sign_in_at=T1,
         ),
         "workspaces": Workspace(workspace_id="ws_1", name="Primäry", created_at=T0, archived_at=None, require_second_approver=True),
         "memberships": Membership(

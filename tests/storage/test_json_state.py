@@ -76,6 +76,8 @@ def test_the_reference_state_is_fully_readable(reference_state, store):
         assert tx.workspaces.get("ws_7dd9a0d335bef434").name == "Staging"
         # the reference has no two-person rule: its workspaces read with it off (issue 18)
         assert {w.require_second_approver for w in tx.workspaces.find()} == {False}
+        # nor a last sign-in: its users read with none until they sign in again (issue 21)
+        assert {u.last_sign_in_at for u in tx.users.find()} == {None}
 
 
 def test_a_rewrite_keeps_the_reference_layout_and_data(reference_state, open_store, data_dir):

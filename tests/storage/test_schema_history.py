@@ -30,10 +30,14 @@ SQLITE_RELEASED = {
     7: "e07214b038b71d33",
     8: "5478ac211cd28d3a",
     9: "156b1f66710120ea",
+    10: "3c19abdd7de8c7f6",  # issue 21 (membership): users.last_sign_in_at
+    11: "90bf68a300bfcfdd",  # issue 20 (signed intents): passkeys.revoked_at
 }
 POSTGRES_RELEASED = {
     1: "b0a32e6be8a1d610",
     2: "249948db435e6e40",
+    3: "c345ae7dc3d6d0eb",  # issue 21 (membership): users.last_sign_in_at
+    4: "6494af0bb589285b",  # issue 20 (signed intents): passkeys.revoked_at
 }
 
 

@@ -229,3 +229,24 @@ def test_migrating_to_the_volatile_epoch_keeps_the_meta(open_store, data_dir):
     store.close()
     with open_store().transaction(write=False) as tx:
         assert tx.get_meta().volatile_epoch == "e1"
+
+
+def test_migrating_to_last_sign_in_keeps_users_with_none(open_store, data_dir):
+    # A database of schema version 9 (before issue 21's column) with a user: it reads with no last
+    # sign-in, and one set later is kept.
+    data_dir.mkdir()
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:9]) == 9
+    conn.execute(
+        "INSERT INTO users (user_id, user_handle, display_name, created_at) VALUES ('user_1', 'aGFuZGxl', 'Lin', ?)", (T0,)
+    )
+    conn.close()
+
+    store = open_store()
+    with store.transaction() as tx:
+        user = tx.users.get("user_1")
+        assert (user.display_name, user.last_sign_in_at) == ("Lin", None)
+        tx.users.put(attrs.evolve(user, last_sign_in_at=T0))
+    store.close()
+    with open_store().transaction(write=False) as tx:
+        assert tx.users.get("user_1").last_sign_in_at == T0

@@ -83,7 +83,7 @@ function memberRow(member, owners, auth, ctx, errorEl) {
     h("div", { class: "card-head" },
       h("h3", {}, member.displayName, you ? ` · ${t("people.you")}` : ""),
       h("span", { class: "chip" }, t(`role.${member.role}`))),
-    h("p", { class: "meta" }, t("people.joined", { when: clockTime(member.createdAt) })),
+    h("p", { class: "meta" }, t("people.joined", { when: clockTime(member.createdAt) }), lastSignIn(member)),
     lastOwner
       ? guard(t("people.lastOwner"))
       : confirmButton(t("people.revokeMember"), t("people.revokeMemberConfirm", { name: member.displayName }), async () => {
@@ -105,4 +105,11 @@ function invitationRow(invitation, ctx, errorEl) {
       await api.revokeInvitation(invitation.inviteId);
       ctx.refresh();
     }, { errorEl }));
+}
+
+/** When the member last signed in (owners see it; issue 21). An older relay sends no such field. */
+function lastSignIn(member) {
+  if (!("lastSignInAt" in member)) return "";
+  const when = member.lastSignInAt ? t("people.lastSignIn", { when: clockTime(member.lastSignInAt) }) : t("people.noSignIn");
+  return h("span", { class: "last-sign-in" }, ` · ${when}`);
 }

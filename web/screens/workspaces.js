@@ -1,8 +1,10 @@
-// Workspace switcher, the current workspace's settings (owners: the two-person rule), "create
-// workspace" and "join with an invite code".
+// "My workspaces": switch, see since when and who invited you, leave (issue 21; never as the only
+// owner); the current workspace's settings (owners: the two-person rule), "create workspace" and
+// "join with an invite code".
 import { api } from "../api.js";
-import { errorBox, errorMessage, field, fill, guarded, h, submitForm } from "../dom.js";
+import { clockTime, confirmButton, errorBox, errorMessage, field, fill, guarded, h, keyed, submitForm } from "../dom.js";
 import { t } from "../i18n.js";
+import { guard } from "./people_parts.js";
 
 export const title = "workspaces.title";
 
@@ -55,10 +57,22 @@ export function mount(ctx) {
 
   const el = h("div", { class: "screen workspaces" },
     h("h1", {}, t("workspaces.heading")),
-    h("section", { class: "card" }, list, switchError),
+    h("section", { class: "card my-workspaces" }, h("h2", {}, t("workspaces.mine")), list, switchError),
     settingsSection, createSection, joinSection);
 
+  // Since when, who invited, whether one may leave: read once per mount (joining, leaving, creating
+  // and switching change `auth`, which mounts the screen again). An older relay has no such route.
+  let details = new Map();
+  let latest = ctx;
+  if (!ctx.auth.needsPasskeyEnrollment) {
+    api.myMemberships().then((reply) => {
+      details = new Map((reply.memberships || []).map((row) => [row.membershipId, row]));
+      update(latest);
+    }, () => {});
+  }
+
   function update(ctx) {
+    latest = ctx;
     const auth = ctx.auth;
     const current = ctx.state && ctx.state.currentWorkspace;
     settingsSection.hidden = !(current && current.role === "owner");
@@ -68,7 +82,9 @@ export function mount(ctx) {
       fill(list, h("li", { class: "empty" }, t("workspaces.none")));
       return;
     }
-    fill(list, auth.workspaces.map((ws) => {
+    // Keyed, so a live update does not close a Leave the person is confirming.
+    keyed(list, auth.workspaces, (ws) => ws.membershipId,
+      (ws) => JSON.stringify([ws, auth.currentWorkspaceId, details.get(ws.membershipId) || null]), (ws) => {
       const current = ws.workspaceId === auth.currentWorkspaceId;
       const button = h("button", { type: "button", class: `row-button${current ? " current" : ""}`, "aria-current": current ? "true" : null },
         h("span", { class: "row-title" }, ws.name),
@@ -77,9 +93,24 @@ export function mount(ctx) {
         const reply = await api.switchWorkspace(ws.workspaceId);
         ctx.setAuth(reply.auth, "#/home");
       }, switchError));
-      return h("li", {}, button);
-    }));
+      return h("li", { "data-membership-id": ws.membershipId }, button, membershipDetails(details.get(ws.membershipId), ctx, switchError));
+    });
   }
   update(ctx);
   return { el, update };
+}
+
+/** Since when and who invited (issue 21), and Leave, asked once more; the only owner is told why not. */
+function membershipDetails(row, ctx, errorEl) {
+  if (!row) return null;
+  const since = t("people.joined", { when: clockTime(row.createdAt) });
+  const invited = row.invitedBy ? ` · ${t("workspaces.invitedBy", { name: row.invitedBy.displayName || t("workspaces.someone") })}` : "";
+  return h("div", { class: "membership" },
+    h("p", { class: "meta" }, since, invited),
+    row.lastOwner
+      ? guard(t("workspaces.lastOwner"))
+      : confirmButton(t("workspaces.leave"), t("workspaces.leaveConfirm", { name: row.name }), async () => {
+          const reply = await api.leaveWorkspace(row.membershipId);
+          ctx.setAuth(reply.auth, "#/workspaces");
+        }, { errorEl }));
 }
