@@ -78,6 +78,9 @@ setup(
         # the `postgres` storage backend (issue 19): several relays on one database operators already run
         "psycopg[binary]>=3.1,<4",
         "psycopg-pool>=3.2,<4",
+        # plugins/filters/secrets: the agent's built-in redactor (issue 21) finds secrets with Yelp's
+        # maintained detectors (private keys, cloud/API tokens, JWTs, basic-auth URLs, keywords), not our regexes
+        "detect-secrets>=1.5,<2",
     ],
     extras_require={
         "test": [

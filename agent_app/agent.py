@@ -29,6 +29,7 @@ from .dispatch import Dispatcher
 from .intent_check import IntentGate, IntentVerifier, SeenIntents
 from .logs import LogHandler
 from .poller import Poller
+from .redaction import Redactor
 from .relay_client import RelayClient, RelayRefused, RelayUnavailable
 from .runner import TaskRunner
 from .token_store import TokenStore
@@ -91,6 +92,14 @@ def token_store_for(config: AgentConfig) -> TokenStore:
     return TokenStore(config.state_dir, relay_base_url=config.relay_base_url, agent_id=config.agent_id)
 
 
+def redactor_for(config: AgentConfig, plugins: Plugins) -> Redactor:
+    """The text filters every outbound text passes (config `redaction`; none while it is off)."""
+    if not config.redaction.enabled:
+        return Redactor(enabled=False)
+    filters = [(spec.item.id, spec.item.find) for spec in plugins.text_filters(config).values()]
+    return Redactor(filters, allowlist=config.redaction.allowlist)
+
+
 def build_agent(
     config: AgentConfig, plugins: Plugins, *, token: str, say: Callable[[str], None] = print,
     codex_binary: CodexBinary | None = None,
@@ -99,9 +108,10 @@ def build_agent(
     client = RelayClient(config.relay_base_url, token)
     actions, log_sources, exec_modes = plugins.actions(config), plugins.log_sources(config), plugins.exec_modes(config)
     home = codex_home(config.codex)
+    redactor = redactor_for(config, plugins)
     codex = Codex(
         binary=codex_binary or find_codex(config.codex.binary), home=home, config=config.codex,
-        sessions=CodexSessions(home, workspace, config.codex),
+        sessions=CodexSessions(home, workspace, config.codex, redact=lambda text: redactor.redact(text, "session")[0]),
     )  # fmt: skip
     stop_leftovers(config.state_dir)  # app-servers a killed agent left (they would block their threads)
     support = CodexSupport(codex, config.state_dir)
@@ -121,9 +131,10 @@ def build_agent(
         },
         gate=intent_gate(config, exec_modes, trust),
     )
-    runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes)
+    runner = TaskRunner(client, dispatcher, slots=config.max_concurrent_tasks, per_update_bytes=config.max_task_log_bytes,
+                        redactor=redactor)  # fmt: skip
     capabilities = Capabilities(config, workspace, actions=actions, log_sources=log_sources, exec_modes=exec_modes, codex=codex,
-                                support=support)
+                                support=support, redactor=redactor)
     poller = Poller(
         client, runner, capabilities, token_store_for(config), long_poll_ms=config.long_poll_ms,
         poll_interval_ms=config.poll_interval_ms, say=say,

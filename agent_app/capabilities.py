@@ -8,11 +8,13 @@ what the phone may pick for a conversation.
 
 The session catalog is read from Codex's files at poll time. Whatever goes wrong there must not end
 the poll loop: the poll then carries the last catalog that could be read ([] before the first), and
-the failure is logged once until the catalog can be read again.
+the failure is logged once until the catalog can be read again. Its texts (titles, first messages,
+previews) pass the agent's text filters (redaction.py) before they go.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -22,6 +24,7 @@ from mobile_codex.core.task_catalog import agent_flags
 
 from .codex.app_server.support import CodexSupport
 from .codex.installation import Codex
+from .redaction import Redactor
 from .workspace import Workspace
 
 log = logging.getLogger("mobile_codex.agent")
@@ -30,8 +33,9 @@ log = logging.getLogger("mobile_codex.agent")
 class Capabilities:
     def __init__(self, config: AgentConfig, workspace: Workspace, *, actions: dict[str, Contribution],
                  log_sources: dict[str, Contribution], exec_modes: dict[str, Contribution], codex: Codex,
-                 support: CodexSupport):  # fmt: skip
+                 support: CodexSupport, redactor: Redactor | None = None):  # fmt: skip
         self.config = config
+        self.redactor = redactor or Redactor()
         self.codex = codex
         self.support = support
         self._modes = [c.item for c in exec_modes.values()
@@ -51,6 +55,7 @@ class Capabilities:
             "requireSignedIntents": config.require_signed_intents,  # the phone signs what this covers
         }
         self._last_catalog: list[dict] = []
+        self._filtered_catalog: tuple[str, list[dict]] = ("[]", [])  # the last catalog read, as JSON, and its filtered form
         self._catalog_failing = False
 
     def poll_body(self) -> dict[str, Any]:
@@ -66,7 +71,7 @@ class Capabilities:
 
     def _catalog(self) -> list[dict]:
         try:
-            self._last_catalog = self.codex.sessions.catalog()
+            self._last_catalog = self._filtered(self.codex.sessions.catalog())
         except Exception:
             if not self._catalog_failing:
                 log.exception("cannot read the Codex session catalog; polls carry the last one read until it can be read again")
@@ -76,3 +81,10 @@ class Capabilities:
             log.info("the Codex session catalog can be read again")
         self._catalog_failing = False
         return self._last_catalog
+
+    def _filtered(self, catalog: list[dict]) -> list[dict]:
+        """The catalog with its texts filtered; the same catalog as the last poll's is not filtered again."""
+        raw = json.dumps(catalog, sort_keys=True)
+        if raw != self._filtered_catalog[0]:
+            self._filtered_catalog = (raw, self.redactor.for_task().value(catalog, "session"))
+        return self._filtered_catalog[1]

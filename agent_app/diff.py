@@ -16,9 +16,10 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from mobile_codex.core.text import clamp_head, utf8_size
+from mobile_codex.core.text import utf8_size
 
 from .errors import TaskFailed
+from .redaction import clamp_head_words
 
 GIT_TIMEOUT_SEC = 300
 MAX_DIFF_BYTES = 20000  # API.md: diffText <= 20000 B
@@ -50,7 +51,7 @@ class Snapshot:
         text = _git(self.work_tree, self._git_dir, "diff", "--no-color", "--no-ext-diff", "--no-renames", self.tree, now)
         if utf8_size(text) > MAX_DIFF_BYTES:
             note = "\n[diff truncated]\n"
-            text = clamp_head(text, MAX_DIFF_BYTES - len(note)) + note
+            text = clamp_head_words(text, MAX_DIFF_BYTES - len(note)) + note  # no cut token: it could slip the filter
         return text
 
     def close(self) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from mobile_codex.core.plugin_types import Contribution, LogNotReadable, LogSourceSpec, LogTail
-from mobile_codex.core.text import clamp_tail
 from mobile_codex.core.timeutil import Clock, iso, system_clock
 
 from .dispatch import TaskContext, TaskResult, contributed
 from .errors import TaskFailed
+from .redaction import clamp_tail_words
 
 PHONE_TAIL_BYTES = 12000  # PRODUCT.md: the phone sees the last 12000 bytes of a tail
 
@@ -23,6 +23,6 @@ class LogHandler:
             tail: LogTail = source.read_tail()
         except LogNotReadable as err:
             raise TaskFailed("log-not-readable", str(err)) from None
-        ctx.output(clamp_tail(tail.text, PHONE_TAIL_BYTES))
+        ctx.output(clamp_tail_words(tail.text, PHONE_TAIL_BYTES))  # no cut token at its start: it could slip the filter
         result = {"logSourceId": source.id, "lineCount": tail.line_count, "completedAt": iso(self.clock())}
         return TaskResult(summary=f"{source.label}: last {tail.line_count} lines", result=result)

@@ -12,6 +12,11 @@ first the queued fields, then as much output as the rest of `maxTaskLogBytes` al
 steer outcomes wake the flusher at once, since a person is waiting for them; items (deltas) wait for
 the next tick. The final update is sent only once the output and every queued field have gone, so
 the relay never sees a field after the status.
+
+Secrets never leave the server (redaction.py): output goes through the task's OutputStream (whole
+lines, so a secret split across two appends is seen whole), items and the final update's texts
+through its filters; requests were filtered before their digest was computed (requests.py). Each
+update after a secret was hidden carries `redactions`, the task's count so far.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 from mobile_codex.core.text import clamp_tail, split_head, utf8_size
 
 from .body_size import member_overhead, split_encoded_head
+from .redaction import Redactor, TaskRedactions
 from .relay_client import RelayClient, RelayRefused, RelayUnavailable
 from .turn_fields import URGENT_FIELDS, Taken, TurnFieldQueue
 
@@ -35,12 +41,19 @@ PENDING_CAP = 4 * 1024 * 1024  # kept while the relay is unreachable; the oldest
 FINAL_RETRY_SEC = 120  # how long a final update is retried while the relay is unreachable
 SENT, REFUSED, UNREACHABLE = "sent", "refused", "unreachable"  # what became of one update
 TRUNCATED_NOTE = "\n[output truncated: the agent sends at most 1 MiB per task]\n"
+REDACTIONS_ROOM = 24  # `, "redactions": 123456` kept free in every update body
+FILTERED_FINAL_FIELDS = {"summary": "summary", "error": "error", "diffText": "diff", "result": "result"}
 
 
 class TaskReporter:
     def __init__(self, client: RelayClient, task_id: str, *, per_update_bytes: int, total_cap: int = TOTAL_OUTPUT_CAP,
-                 cancel: threading.Event | None = None, give_up: threading.Event | None = None):  # fmt: skip
+                 cancel: threading.Event | None = None, give_up: threading.Event | None = None,
+                 redactions: TaskRedactions | None = None):  # fmt: skip
         self.client = client
+        self.redactions = redactions or Redactor().for_task()  # none given: no filters
+        self._stream = self.redactions.stream()
+        self._stream_lock = threading.Lock()  # filtering runs outside _lock: the flusher never waits for it
+        self._reported_redactions = 0
         self.task_id = task_id
         self.per_update = per_update_bytes
         self.budget = max(0, total_cap - utf8_size(TRUNCATED_NOTE))  # output bytes left; the note's room kept
@@ -60,6 +73,12 @@ class TaskReporter:
     def append(self, text: str) -> None:
         if not text:
             return
+        with self._stream_lock:
+            text = self._stream.push(text)
+            if text:
+                self._append_filtered(text)
+
+    def _append_filtered(self, text: str) -> None:
         with self._lock:
             if self._truncated:
                 return
@@ -95,8 +114,9 @@ class TaskReporter:
         with self._send_lock:
             while not self.stopped.is_set():
                 with self._lock:
+                    self._fields.refine(self._filtered_field)  # items: each filtered once, whatever its deltas
                     taken = self._fields.take(self.per_update)
-                    room = self.per_update - taken.size - member_overhead("outputAppend")
+                    room = self.per_update - taken.size - member_overhead("outputAppend") - REDACTIONS_ROOM
                     chunk, self._pending = split_encoded_head(self._pending, room)
                 if not taken.entries and not taken.scalars and not chunk:
                     return
@@ -108,6 +128,12 @@ class TaskReporter:
 
         While the relay is unreachable both are retried for up to FINAL_RETRY_SEC, or until `give_up` is set.
         """
+        with self._stream_lock:  # the run ended: what the stream held goes now
+            held = self._stream.end()
+            if held:
+                self._append_filtered(held)
+        fields = {name: self.redactions.value(value, FILTERED_FINAL_FIELDS[name]) if name in FILTERED_FINAL_FIELDS else value
+                  for name, value in fields.items()}  # fmt: skip
         self.close()
         deadline = time.monotonic() + FINAL_RETRY_SEC
         delay = 0.5
@@ -119,7 +145,8 @@ class TaskReporter:
                 flushed = not self._pending and self._fields.empty()
             if flushed:
                 try:
-                    self._send(fields)
+                    count = self.redactions.count  # the final update always says it (an earlier one may be lost)
+                    self._send({**fields, "redactions": count} if count else fields)
                     return
                 except RelayUnavailable as err:
                     log.info("task %s: final update not sent yet: %s", self.task_id, err)
@@ -169,12 +196,25 @@ class TaskReporter:
         if chunk:
             body["outputAppend"] = chunk
         try:
-            return SENT if self._send(body) else REFUSED
+            return SENT if self._send(self._with_redactions(body)) else REFUSED
         except RelayUnavailable:
             with self._lock:  # try again at the next flush
                 self._pending = "".join(c for _, c in parts) + self._pending
                 self._fields.put_back(Taken.joined([t for t, _ in parts]))
             return UNREACHABLE
+
+    def _filtered_field(self, field: str, value: Any) -> Any:
+        """An item through the task's filters; requests were filtered before their digest (requests.py)."""
+        return self.redactions.value(value, "item") if field == "itemsAppend" else value
+
+    def _with_redactions(self, body: dict) -> dict:
+        """`body` with `redactions` when the count grew since it was last sent (an update the relay
+        took counts as sent; the relay keeps the highest count it was told)."""
+        count = self.redactions.count
+        if count > self._reported_redactions:
+            body = {**body, "redactions": count}
+            self._reported_redactions = count
+        return body
 
     def _send(self, body: dict) -> bool:
         """True when the relay took the update; False when it refused it (404/409/403 stop the run)."""

@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from .dispatch import Dispatcher, TaskContext, TaskResult
 from .errors import TaskCanceled, TaskFailed
+from .redaction import Redactor, clamp_head_words
 from .relay_client import RelayClient
 from .reporter import TaskReporter
 from .turn_channel import STEER_TURN_ENDED, TurnChannel, answer_from, steer_from
@@ -38,9 +39,10 @@ SUMMARY_CHARS = 2000  # API.md: summary <= 2048 B (the relay clamps bytes)
 
 class TaskRunner:
     def __init__(self, client: RelayClient, dispatcher: Dispatcher, *, slots: int, per_update_bytes: int,
-                 on_slot_free: Callable[[], None] = lambda: None):  # fmt: skip
+                 on_slot_free: Callable[[], None] = lambda: None, redactor: Redactor | None = None):  # fmt: skip
         self.gate = dispatcher.gate  # answers and steers of a task it covers need their own signed intents
         self.client = client
+        self.redactor = redactor or Redactor()  # what every task's texts pass before they are sent (none: no filters)
         self.dispatcher = dispatcher
         self.slots = slots
         self.per_update_bytes = per_update_bytes
@@ -168,7 +170,8 @@ class TaskRunner:
                 self._threads.discard(threading.current_thread())
 
     def _reporter(self, task_id: str, cancel: threading.Event | None = None) -> TaskReporter:
-        return TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes, cancel=cancel, give_up=self._give_up)
+        return TaskReporter(self.client, task_id, per_update_bytes=self.per_update_bytes, cancel=cancel, give_up=self._give_up,
+                            redactions=self.redactor.for_task())  # fmt: skip
 
     def _run(self, task: dict[str, Any], cancel: threading.Event) -> None:
         task_id = task["taskId"]
@@ -205,7 +208,7 @@ class TaskRunner:
         except TaskFailed as err:
             if err.detail:
                 reporter.append(f"{err.code}: {err.detail}\n")
-            return {"status": "failed", "error": err.code, "summary": (err.detail or err.code)[:SUMMARY_CHARS]}
+            return {"status": "failed", "error": err.code, "summary": clamp_head_words(err.detail or err.code, SUMMARY_CHARS)}
         except Exception as err:
             log.exception("task %s failed unexpectedly", task.get("taskId"))
             return {"status": "failed", "error": f"agent-error: {type(err).__name__}"[:ERROR_BYTES]}
@@ -213,7 +216,7 @@ class TaskRunner:
             return self._canceled()
         update: dict[str, Any] = {
             "status": "failed" if outcome.error else "completed",
-            "summary": outcome.summary[:SUMMARY_CHARS],
+            "summary": clamp_head_words(outcome.summary, SUMMARY_CHARS),  # never a cut token: it could slip the filter
             "result": outcome.result,
         }
         if outcome.error:
@@ -231,7 +234,7 @@ class TaskRunner:
         task_id = task["taskId"]
         channel = TurnChannel(
             queue_fields=reporter.queue_turn_fields, on_waiting=lambda waiting: self._set_waiting(task_id, waiting),
-            cancel=cancel,
+            cancel=cancel, redact_text=reporter.redactions.text,
         )  # fmt: skip
         with self._lock:
             self._channels[task_id] = channel

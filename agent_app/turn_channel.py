@@ -84,7 +84,9 @@ class TurnChannel:
     """
 
     def __init__(self, *, queue_fields: Callable[..., None], on_waiting: Callable[[bool], None],
-                 cancel: threading.Event):  # fmt: skip
+                 cancel: threading.Event, redact_text: Callable[[str, str], str] = lambda text, where: text):  # fmt: skip
+        # The task's text filters (redaction.py): a request's texts pass them before its digest is computed.
+        self.redact_text = redact_text
         self._queue_fields = queue_fields
         self._on_waiting = on_waiting
         self._cancel = cancel

@@ -13,6 +13,10 @@ message growing by deltas) is replaced in place, so a burst of deltas costs one 
 the relay is unreachable the queue keeps everything except the oldest items past ITEMS_MAX or
 QUEUED_ITEM_BYTES — the relay keeps no more items than that per task anyway. Requests, resolutions
 and steer outcomes are never dropped; core's per-task budgets bound them.
+
+`refine(change)` runs a change (the reporter's secret filter) once on each entry queued or replaced
+since the last call, just before a body is taken: a message growing by a hundred deltas between two
+flushes is filtered once, not a hundred times.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Entry:
     field: str
     value: Any
     size: int  # encoded, with the ', ' that separates it from the next entry
+    fresh: bool = True  # not yet through `refine`
 
     @property
     def item_id(self) -> str | None:
@@ -89,10 +94,18 @@ class TurnFieldQueue:
         entry = Entry(field, json.loads(encoded), len(encoded) + 2)
         queued = self._queued_item(entry.item_id)
         if queued is not None:
-            queued.value, queued.size = entry.value, entry.size
+            queued.value, queued.size, queued.fresh = entry.value, entry.size, True
         else:
             self._entries.append(entry)
         self._bound_items()
+
+    def refine(self, change) -> None:
+        """Replace each fresh entry's value by `change(field, value)` (a JSON value), once."""
+        for entry in self._entries:
+            if entry.fresh:
+                entry.value = change(entry.field, entry.value)
+                entry.size = encoded_size(entry.value) + 2
+                entry.fresh = False
 
     def take(self, budget: int) -> Taken:
         """The front of the queue as one body of at most `budget` bytes (one oversized entry goes alone)."""
@@ -125,7 +138,7 @@ class TurnFieldQueue:
         for entry in taken.entries + newer:
             queued = self._queued_item(entry.item_id)
             if queued is not None:  # the newer report keeps the older one's place
-                queued.value, queued.size = entry.value, entry.size
+                queued.value, queued.size, queued.fresh = entry.value, entry.size, entry.fresh
             else:
                 self._entries.append(entry)
         self._bound_items()

@@ -117,6 +117,9 @@ def agent_risks(path: Path, config: AgentConfig) -> list[ConfigIssue]:
         if isinstance(source, FileLogConfig) and _under(source.path, SYSTEM_CONFIG_DIR):
             risks.append(ConfigIssue(file, f"logSources.{source_id}.path", f"{source.path} is under /etc: configuration "
                                      "files can hold secrets; show the phone logs, not config"))
+    if not config.redaction.enabled:
+        risks.append(ConfigIssue(file, "redaction.enabled", "off: output, diffs, log tails and sessions reach the relay and "
+                                 "the phone with any secrets in them; turn it on and allowlist what it hides wrongly"))
     return risks
 
 

@@ -18,7 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     from .config import AgentConfig, RelayConfig
     from .plugin_types import ActionSpec, ConfigModelSpec, ExecModeSpec, LogSourceSpec, NotifierSpec, StorageBackendSpec
-    from .plugin_types import VolatileBackendSpec
+    from .plugin_types import TextFilterSpec, VolatileBackendSpec
     from .store import Store
 
 PROJECT = "mobile_codex"
@@ -64,6 +64,19 @@ def register_log_sources(config: "AgentConfig") -> "Iterable[LogSourceSpec]":
 @hookspec
 def register_exec_modes(config: "AgentConfig") -> "Iterable[ExecModeSpec]":
     """Ways a codex_exec task becomes a `codex` command line.
+
+    :param config: the agent config being loaded
+    """
+
+
+@hookspec
+def register_text_filters(config: "AgentConfig") -> "Iterable[TextFilterSpec]":
+    """Filters every text the agent sends the relay passes through first (secret redaction).
+
+    A filter's `find(text, where)` returns the `Finding`s (span and kind) in `text`; the agent
+    replaces each with `[redacted: <kind>]`, unless the config's `redaction.allowlist` lets it
+    through. A filter that raises withholds the whole text (`[withheld: filter <id> failed]`):
+    output is never sent unfiltered. Called only while `redaction.enabled` is on.
 
     :param config: the agent config being loaded
     """

@@ -56,6 +56,32 @@ class LogSourceSpec:
     read_tail: Callable[[], LogTail] = attrs.field(eq=False, repr=False)
 
 
+@attrs.frozen
+class Finding:
+    """A secret a text filter found: `text[start:end]` is it, `kind` says what it is ("Private Key")."""
+
+    start: int
+    end: int
+    kind: str
+
+
+TEXT_FILTER_PLACES = ("output", "item", "request", "diff", "summary", "error", "result", "session")
+
+
+@attrs.frozen(kw_only=True)
+class TextFilterSpec:
+    """A filter over every text the agent sends: `find(text, where)` returns the Findings in it.
+
+    `where` is one of TEXT_FILTER_PLACES (what the text is); `text` is whole lines, except that a
+    text the agent cuts to a budget may end mid-line. `find` must not change anything: the agent
+    does the replacing, the allowlist and the counting. Raising withholds the text.
+    """
+
+    id: str
+    label: str
+    find: Callable[[str, str], "list[Finding]"] = attrs.field(eq=False, repr=False)
+
+
 @attrs.frozen(kw_only=True)
 class CodexRun:
     """Everything an exec mode needs to build one `codex` command line."""

@@ -23,7 +23,7 @@ from .errors import PluginError
 from .features import FLAG_KEYS, FeatureFlags
 from .plugin_types import (
     OWN_SECTION, ActionSpec, ConfigModelSpec, Contribution, ExecModeSpec, LogSourceSpec, NotifierSpec,
-    StorageBackendSpec, VolatileBackendSpec,
+    StorageBackendSpec, TextFilterSpec, VolatileBackendSpec,
 )  # fmt: skip
 
 ENTRY_POINT_GROUP = "mobile_codex"
@@ -40,6 +40,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "mobile_codex.plugins.volatile.memory",
     "mobile_codex.plugins.volatile.redis",
     "mobile_codex.plugins.notifiers.web_push",
+    "mobile_codex.plugins.filters.secrets",
 )
 
 
@@ -151,6 +152,9 @@ class Plugins:
 
     def exec_modes(self, config) -> dict[str, Contribution]:
         return self._collect("register_exec_modes", ExecModeSpec, "exec mode", config=config)
+
+    def text_filters(self, config) -> dict[str, Contribution]:
+        return self._collect("register_text_filters", TextFilterSpec, "text filter", config=config)
 
     def notifiers(self, config, store) -> dict[str, Contribution]:
         return self._collect("register_notifiers", NotifierSpec, "notifier", config=config, store=store)

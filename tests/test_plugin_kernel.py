@@ -146,14 +146,15 @@ def test_every_hook_has_a_docstring_and_a_test():
     """A hook nobody documents or tests rots; this keeps the contract honest."""
     specs = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("register_")]
     assert specs == ["register_actions", "register_config_models", "register_exec_modes", "register_log_sources",
-                     "register_notifiers", "register_storage_backends", "register_volatile_backends"]  # fmt: skip
+                     "register_notifiers", "register_storage_backends", "register_text_filters",
+                     "register_volatile_backends"]  # fmt: skip
     source = "".join(p.read_text() for p in __import__("pathlib").Path(__file__).parent.glob("test_*.py"))
     for name in specs:
         assert getattr(hookspecs, name).__doc__.strip(), name
         accessor = {"register_actions": ".actions(", "register_exec_modes": ".exec_modes(",
                     "register_log_sources": ".log_sources(", "register_storage_backends": ".storage_backends(",
                     "register_config_models": ".config_models(", "register_notifiers": ".notifiers(",
-                    "register_volatile_backends": ".volatile_backends("}[name]
+                    "register_volatile_backends": ".volatile_backends(", "register_text_filters": ".text_filters("}[name]
         assert accessor in source, f"no test calls the {name} hook"
 
 

@@ -3,7 +3,8 @@
 // index; bounded; clearable from the More screen, and wiped at sign-out and whenever the relay
 // says this browser is signed out (app.js; with the "last user" the offline screen would show),
 // so the next person on this device reads nothing of it.
-const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error", "items", "requests", "steers"];
+// `redactions` too: the count of secrets the agent hid is held with the text (0 counts as none).
+const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error", "items", "requests", "steers", "redactions"];
 const MAX_TASKS = 100;
 const PREFIX = "mc.task.";
 const LAST_USER = "mc.lastUser";
@@ -29,7 +30,7 @@ function write(key, value) {
   }
 }
 
-const empty = (value) => value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length);
+const empty = (value) => value === null || value === undefined || value === "" || value === 0 || (Array.isArray(value) && !value.length);
 const signature = (task) => [task.status, task.updatedAt, ...VOLATILE.map((k) => JSON.stringify(task[k] ?? null).length)].join("|");
 
 export function rememberUser(userId) {

@@ -26,10 +26,11 @@ class ReadSessionHandler:
         shown = messages[-self.codex.config.session_read_message_limit :]
         for message in shown:
             ctx.output(f"{message.role}: {message.text}\n\n")
+        redact = self.codex.sessions.redact  # before the cut: a secret cut in half is no longer recognised
         result = {
-            "sessionId": thread.id, "title": thread.title, "cwd": self.codex.sessions.workspace.relative(thread.cwd),
+            "sessionId": thread.id, "title": redact(thread.title), "cwd": self.codex.sessions.workspace.relative(thread.cwd),
             "messageCount": len(messages),
-            "messages": [{"role": m.role, "text": m.text[:MESSAGE_TEXT_CHARS]} for m in shown],
+            "messages": [{"role": m.role, "text": redact(m.text)[:MESSAGE_TEXT_CHARS]} for m in shown],
             "completedAt": iso(self.clock()),
         }  # fmt: skip
         return TaskResult(summary=f"{thread.title or thread.id}: {len(messages)} messages", result=result)

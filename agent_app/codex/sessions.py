@@ -46,8 +46,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 class CodexSessions:
-    def __init__(self, home: Path, workspace: Workspace, config: CodexConfig, *, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(self, home: Path, workspace: Workspace, config: CodexConfig, *, monotonic: Callable[[], float] = time.monotonic,
+                 redact: Callable[[str], str] = lambda text: text):  # fmt: skip
         self.threads = CodexThreads(home)
+        # The agent's text filters (redaction.py), run on a message *before* it is clipped: a secret cut
+        # in half by a clip could no longer be recognised.
+        self.redact = redact
         self.workspace = workspace
         self.config = config
         self._monotonic = monotonic
@@ -99,10 +103,10 @@ class CodexSessions:
             return hit[1]
         messages = self.conversation(thread)
         preview = [
-            {"role": m.role, "text": _clip(m.text, 320), "timestamp": m.timestamp}
+            {"role": m.role, "text": _clip(self.redact(m.text), 320), "timestamp": m.timestamp}
             for m in messages[-PREVIEW_MESSAGES:]
         ]
-        entry = (preview, next((m.text for m in messages if m.role == "user"), ""))
+        entry = (preview, self.redact(next((m.text for m in messages if m.role == "user"), "")))
         with self._lock:
             if len(self._previews) > PREVIEW_CACHE_SIZE:
                 self._previews.clear()
@@ -114,7 +118,9 @@ class CodexSessions:
         first = thread.first_user_message
         if not first or is_injected_context(first):
             first = first_typed
-        title = thread.title if thread.title and not is_injected_context(thread.title) else first
+        else:
+            first = self.redact(first)
+        title = self.redact(thread.title) if thread.title and not is_injected_context(thread.title) else first
         return {
             "sessionId": thread.id, "title": _clip(title, 180), "firstUserMessage": _clip(first, 240),
             "updatedAt": _iso(thread.updated_at), "createdAt": _iso(thread.created_at),

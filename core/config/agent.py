@@ -6,6 +6,7 @@ the file and journal kinds live in plugins/logs/.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,7 +18,8 @@ from ..features import FeatureFlags
 from ..identity import AGENT_ID_EXPECTED, AGENT_ID_PATTERN, APP_DIR_NAME
 from .common import PluginsConfig, features
 from .schema import (
-    boolean, choice, http_url, integer, label_defaults_to_id, mapping_of, path, plugin_owned, section, setting, string, string_list,
+    Invalid, boolean, choice, http_url, integer, label_defaults_to_id, mapping_of, path, plugin_owned, section, setting, string,
+    string_list,
 )  # fmt: skip
 
 ITEM_ID_PATTERN = r"[A-Za-z0-9._-]{1,80}"  # action and log source ids (API.md budget: 80)
@@ -63,6 +65,23 @@ class CodexConfig:
         return []
 
 
+def regex(value, ctx, key, issues):
+    try:
+        re.compile(value)
+    except re.error as err:
+        raise Invalid(f"expected a regular expression, got {value!r}: {err}") from None
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class RedactionConfig:
+    """Secrets never leave the server: the text filters every outbound text passes (docs/security.md)."""
+
+    enabled: bool = setting(True, boolean)
+    # A finding whose text matches one of these (re.search) is let through, e.g. a known test key.
+    allowlist: tuple[str, ...] = setting((), string_list(item=regex))
+
+
 @attrs.frozen(kw_only=True)
 class AgentConfig:
     relay_base_url: str = setting(parse=http_url())
@@ -87,6 +106,7 @@ class AgentConfig:
     require_signed_intents: str = setting(intents.OFF, choice(*intents.SETTINGS))
     webauthn_origin: str = setting("", http_url(origin_only=True))
     webauthn_rp_id: str = setting("", string(pattern=RP_ID_PATTERN, expected="a host name such as example.com"))
+    redaction: RedactionConfig = setting(RedactionConfig(), section(RedactionConfig))
 
     @staticmethod
     def finish(values, ctx, **_):

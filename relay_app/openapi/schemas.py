@@ -248,6 +248,8 @@ SCHEMAS: dict[str, Schema] = {
             "result": nullable({"type": "object", "description": "Reduced to the fields of the task's type (API.md)."}),
             "execMode": MAYBE_STRING, "cancelRequestedAt": MAYBE_TIME, "threadId": MAYBE_STRING,
             "createdBy": nullable(obj({"userId": STRING, "displayName": STRING}, "userId", "displayName")),
+            "redactions": {"type": "integer", "minimum": 0,
+                           "description": "Ours: how many secrets the agent hid from this task's texts (0: none)."},
             "interactive": BOOLEAN, "turnId": STRING, "tokenUsage": nullable(ref("TokenUsage")),
             "model": {"type": "string", "description": "Ours: the model asked for this turn (empty: the agent's choice)."},
             "effort": {"type": "string", "description": "Ours: the reasoning effort asked for (empty: the agent's choice)."},
@@ -391,6 +393,8 @@ SCHEMAS: dict[str, Schema] = {
             "steersApplied": {"type": "array", "items": STRING},
             "steersRejected": {"type": "array", "items": obj({"steerId": STRING, "reason": clamped(200)}, "steerId")},
             "turnId": clamped(120), "tokenUsage": ref("TokenUsage"),
+            "redactions": {"type": "integer", "description": "Ours: how many secrets the agent hid from the task's "
+                           "texts so far (clamped to 0..1000000; the relay keeps the highest)."},
         },
     ),  # fmt: skip
     # --- the state view -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 from mobile_codex.core.task_catalog import AGENT_STATUSES, TASK_TYPES
 
 from ..errors import BadRequest, invalid_field
-from ..fields import argument, flag, obj, text
+from ..fields import argument, clamped_int, flag, obj, text
 from ..services.task_values import TaskRequest, TaskUpdate
 from ..services.conversation import EFFORT_BYTES, MODEL_BYTES
 from ..services.tasks import DIFF_BYTES, ERROR_BYTES, OUTPUT_TAIL_BYTES, PROMPT_BYTES, SUMMARY_BYTES
@@ -22,6 +22,7 @@ from .turn_bodies import parse_turn_report
 # Ours (docs/api.md): an interactive turn's model and reasoning effort, checked only for their shape;
 # the agent checks them against what its config allows.
 MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,%d}" % (MODEL_BYTES - 1))
+REDACTIONS_MAX = 1_000_000  # ours: an agent's count of secrets hidden from a task (clamped, never refused)
 EFFORT = re.compile(r"[a-z]{1,%d}" % EFFORT_BYTES)
 
 
@@ -77,6 +78,7 @@ def parse_task_update(body: dict[str, Any]) -> TaskUpdate:
         error=_optional_text(body, "error", ERROR_BYTES),
         thread_id=_optional_text(body, "threadId", 120),
         turn=parse_turn_report(body),
+        redactions=None if body.get("redactions") is None else clamped_int(body, "redactions", default=0, lo=0, hi=REDACTIONS_MAX),
     )
 
 

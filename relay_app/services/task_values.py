@@ -42,6 +42,7 @@ class TaskUpdate:
     error: str | None = None
     thread_id: str | None = None
     turn: "TurnReport | None" = None  # an interactive task's conversation fields
+    redactions: int | None = None  # ours: how many secrets the agent hid in this task's texts so far
 
 
 @attrs.frozen(kw_only=True)

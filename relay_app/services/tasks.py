@@ -452,3 +452,5 @@ def _apply_text(entry: dict[str, Any], update: TaskUpdate, result: dict | None, 
         entry["result"] = result
     if update.error is not None:
         entry["error"] = clamp_head(update.error, ERROR_BYTES)
+    if update.redactions is not None:  # ours: the highest count the agent said (an update may arrive late)
+        entry["redactions"] = max(entry.get("redactions") or 0, update.redactions)

@@ -68,7 +68,7 @@ def test_agent_warnings_exact_lines_exit_0(run_cli, reference, tmp_path):
     }
     log_sources = {"hosts": {"label": "Hosts", "path": "/etc/hosts"}, "app": {"label": "App", "path": "/var/log/app.log"}}
     path = _agent(reference, tmp_path, relayBaseUrl="http://relay.example.com", actions=actions,
-                  features={"codexExecWrite": True})  # fmt: skip
+                  features={"codexExecWrite": True}, redaction={"enabled": False})  # fmt: skip
     doc = json.loads(path.read_text())
     doc["logSources"] = log_sources
     write_json(path, doc)
@@ -90,6 +90,8 @@ def test_agent_warnings_exact_lines_exit_0(run_cli, reference, tmp_path):
         "commands; list the program and its arguments instead",
         f"warning: {path}: logSources.hosts.path: /etc/hosts is under /etc: configuration files can hold secrets; show the "
         "phone logs, not config",
+        f"warning: {path}: redaction.enabled: off: output, diffs, log tails and sessions reach the relay and the phone with "
+        "any secrets in them; turn it on and allowlist what it hides wrongly",
     ]
 
 

@@ -314,6 +314,28 @@ def test_update_output_status_and_view(relay, running):
     assert stored(relay, "tasks", task_id).thread_id == "thr-1"
 
 
+def test_update_redactions_count_is_kept_at_its_highest_and_shown(relay, running):
+    """Ours (issue 21): how many secrets the agent hid; an update that arrives late never lowers it."""
+    owner, agent, task_id = running
+
+    def shown():
+        return next(t for t in state_parts(relay, owner)["tasks"] if t["taskId"] == task_id)["redactions"]
+
+    assert shown() == 0  # none said: 0, for old agents too
+    assert agent.update(task_id, outputAppend="[redacted: GitHub Token]\n", redactions=2).json == {"ok": True}
+    assert shown() == 2
+    assert agent.update(task_id, redactions=1).json == {"ok": True}
+    assert shown() == 2
+    assert agent.update(task_id, status="completed", redactions=5 * 10**9).json == {"ok": True}
+    assert shown() == 1_000_000  # clamped
+
+
+def test_update_redactions_must_be_a_number(relay, running):
+    owner, agent, task_id = running
+    result = agent.update(task_id, redactions="two")
+    assert (result.status_code, result.json) == (400, {"error": "invalid-field", "detail": "redactions"})
+
+
 def test_update_budgets(relay, running):
     owner, agent, task_id = running
     for _ in range(3):

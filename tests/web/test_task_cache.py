@@ -20,7 +20,8 @@ def offline_shows_nothing_of(relay, phone, task_id: str, *secrets: str, shot: st
     phone.check(shot)
 
 def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(relay, phone):
-    task_id = finished_task(relay, "Explain the build", outputAppend="$ make\nall built\n", summary="The build is fine.")
+    task_id = finished_task(relay, "Explain the build", outputAppend="$ make\nall built\n", summary="The build is fine.",
+                            redactions=1)  # fmt: skip
 
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
@@ -29,6 +30,8 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
     phone.screen("task")
     phone.page.locator(".activity pre.output", has_text="all built").wait_for(state="attached")  # folded under "What Codex did"
     assert phone.page.locator(".task .hint", has_text="device's cache").is_hidden()
+    redacted = "1 secret hidden: the agent replaced it with a marker before sending."
+    assert phone.page.locator(".redactions").inner_text() == redacted
     phone.check("task-live")
 
     relay.stop()
@@ -43,6 +46,7 @@ def test_task_details_survive_a_relay_restart_on_this_device_and_can_be_cleared(
     assert phone.page.get_by_text("The build is fine.").is_visible()
     assert phone.page.get_by_text("Explain the build").first.is_visible()
     assert phone.page.locator("p", has_text="device's cache").is_visible()
+    assert phone.page.locator(".redactions").inner_text() == redacted  # the count is kept with the text
     phone.check("task-from-cache")
 
     phone.tab("Manage", "more")

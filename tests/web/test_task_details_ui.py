@@ -84,3 +84,41 @@ def test_a_long_log_opens_at_its_newest_line(relay, phone):
     assert page_height > 2 * height  # the log is far longer than the screen
     assert 0 < bottom <= height, f"the newest line is off screen: log bottom {bottom}, viewport {height}"
     assert output.evaluate("(el) => el.scrollHeight <= el.clientHeight")  # the page scrolls, not a box inside it
+
+
+def test_a_task_whose_secrets_were_hidden_says_how_many_in_both_languages(relay, phone):
+    """Issue 21: the agent's `redactions` count reaches the phone as "2 secrets hidden"; none: nothing said."""
+    owner = relay.owner()
+    agent = pair_over_http(relay, owner, "box-1")
+    poll = {**POLL, "logSources": [{"id": "app", "label": "App log"}]}
+    assert agent.post("/api/agent/poll", poll)[0] == 200
+    ids = []
+    for count in (2, 0):
+        status, made = owner.post("/api/admin/tasks", {"type": "read_log", "agentId": "box-1", "logSourceId": "app"})
+        assert status == 201, made
+        ids.append(made["task"]["taskId"])
+        assert owner.post(f"/api/admin/tasks/{ids[-1]}/approve", {})[0] == 200
+        assert agent.post("/api/agent/poll", {**poll, "maxTasks": 1})[0] == 200
+        done = {"outputAppend": "key [redacted: AWS Access Key]\n" * count + "ready\n", "status": "completed",
+                "summary": "App log: 3 lines", "result": {"logSourceId": "app", "lineCount": 3}, "redactions": count}  # fmt: skip
+        assert agent.post(f"/api/agent/tasks/{ids[-1]}/update", done)[0] == 200
+
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("home")
+    phone.open(f"/#/task/{ids[0]}")
+    phone.screen("task")
+    note = phone.page.locator(".redactions")
+    note.wait_for()
+    assert note.inner_text() == "2 secrets hidden: the agent replaced them with markers before sending."
+    phone.check("task-redactions")
+    phone.open(f"/#/task/{ids[1]}")
+    phone.page.locator("pre.output", has_text="ready").wait_for()
+    assert phone.page.locator(".redactions").is_hidden()
+
+    phone.tab("Manage", "more")
+    phone.page.select_option("select[name=language]", "zh-CN")
+    phone.page.locator(".tabbar a", has_text="管理").wait_for()
+    phone.open(f"/#/task/{ids[0]}")
+    phone.screen("task")
+    phone.page.locator(".redactions", has_text="已隐藏 2 个密钥").wait_for()

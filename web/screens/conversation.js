@@ -9,7 +9,7 @@ import { actionButton, errorBox, fill, h, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { cachedTask, cachedTasks, withCached } from "../taskcache.js";
-import { agentLabel, isInteractive, statusChip, taskTitle, waitingChip } from "./task_parts.js";
+import { agentLabel, isInteractive, redactionsNote, statusChip, taskTitle, waitingChip } from "./task_parts.js";
 import { composer, threadOf } from "./composer.js";
 import { turnView } from "./turn_view.js";
 import { approveTask, needsSignature, signMark } from "../signing.js";
@@ -23,6 +23,7 @@ export function mount(ctx) {
   const meta = h("p", { class: "meta" });
   const note = h("p", { class: "notice", role: "status" });
   const cacheNote = h("p", { class: "hint" }, t("task.fromCache"));
+  const redactedNote = h("p", { class: "hint redactions", role: "status" });
   const controls = h("div", { class: "toolbar" });
   const error = errorBox();
   const turns = h("div", { class: "stack turns" });
@@ -30,7 +31,7 @@ export function mount(ctx) {
   const views = new Map(); // taskId -> its turn view
   const box = composer(() => current);
   const body = h("div", { class: "stack" },
-    h("div", { class: "card conversation-head" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, controls, error),
+    h("div", { class: "card conversation-head" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, redactedNote, controls, error),
     turns, box.el);
   const missing = h("div", { class: "card" }, h("p", {}, t("task.notFound")), link(t("tasks.title"), "#/tasks"));
   const el = h("div", { class: "screen task conversation-screen" }, body, missing);
@@ -49,6 +50,7 @@ export function mount(ctx) {
     fill(chipSlot, statusChip(latest.status), waitingChip(latest));
     meta.textContent = [agentLabel(ctx, latest.agentId), modeLabel(ctx, latest)].filter(Boolean).join(" · ");
     cacheNote.hidden = !latest.fromCache;
+    redactionsNote(redactedNote, latest);
     const terminal = isTerminal(latest.status);
     note.textContent = latest.cancelRequestedAt && !terminal ? t("task.cancelRequested")
       : latest.status === "awaiting_approval" ? t("task.awaitingApproval")

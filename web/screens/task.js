@@ -10,7 +10,7 @@ import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { cachedTask, withCached } from "../taskcache.js";
 import { renderDiff } from "../diff.js";
-import { agentLabel, statusChip, taskTitle } from "./task_parts.js";
+import { agentLabel, redactionsNote, statusChip, taskTitle } from "./task_parts.js";
 import { failureWords } from "./turn_view.js";
 import { secondApproverNeeded } from "./one_tap.js";
 import { approveTask, needsSignature, signMark } from "../signing.js";
@@ -38,6 +38,7 @@ export function mount(ctx) {
   const controls = h("div", { class: "toolbar" });
   const note = h("p", { class: "notice", role: "status" });
   const cacheNote = h("p", { class: "hint" }, t("task.fromCache"));
+  const redactedNote = h("p", { class: "hint redactions", role: "status" });
   const error = errorBox();
   const argvList = h("ol", { class: "argv mono", "aria-label": t("task.argv") });
   const argvPart = h("section", { class: "card" }, h("h2", {}, t("task.argv")), argvList);
@@ -54,7 +55,7 @@ export function mount(ctx) {
   const resultPart = h("section", { class: "card" }, h("h2", {}, t("task.result")), result);
   const missing = h("div", { class: "card" }, h("p", {}, t("task.notFound")), link(t("tasks.title"), "#/tasks"));
   const body = h("div", { class: "stack" },
-    h("div", { class: "card" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, controls, error),
+    h("div", { class: "card" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, redactedNote, controls, error),
     failure, argvPart, outputPart, summaryPart, diffPart, resultPart);
   const el = h("div", { class: "screen task" }, body, missing);
   let shownControls = "";
@@ -75,6 +76,7 @@ export function mount(ctx) {
       task.cwd ? t("task.cwd", { cwd: task.cwd }) : null, clockTime(task.createdAt),
     ].filter(Boolean).join(" · ");
     cacheNote.hidden = !task.fromCache;
+    redactionsNote(redactedNote, task);
     const terminal = isTerminal(task.status);
     const secondNeeded = task.status === "awaiting_approval" && secondApproverNeeded(ctx, task);
     note.textContent = task.cancelRequestedAt && !terminal ? t("task.cancelRequested")

@@ -65,6 +65,14 @@ export function waitingRequests(task) {
 /** Waiting requests over every task of a state view: the Tasks tab and the page title show it. */
 export const waitingInState = (state) => ((state && state.tasks) || []).reduce((sum, task) => sum + waitingRequests(task), 0);
 
+/** "2 secrets hidden": the agent replaced secrets in this task's texts with markers (its `redactions`). */
+export function redactionsNote(el, task) {
+  const count = (task && task.redactions) || 0;
+  el.textContent = count ? t("task.redactions", { count }) : "";
+  el.dataset.redactions = String(count);
+  el.hidden = !count;
+}
+
 export function waitingChip(task) {
   const count = waitingRequests(task);
   return count ? h("span", { class: "chip waiting", "data-waiting": String(count) }, t("task.waitingCount", { count })) : null;

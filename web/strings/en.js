@@ -210,6 +210,8 @@ export default {
   "task.title": "Task",
   "task.notFound": "This task is not in the current workspace (or no longer in the list).",
   "task.fromCache": "Some details come from this device's cache: the relay restarted since.",
+  "task.redactions": { one: "{count} secret hidden: the agent replaced it with a marker before sending.",
+    other: "{count} secrets hidden: the agent replaced them with markers before sending." },
   "task.mode": "mode {mode}",
   "task.cwd": "folder {cwd}",
   "task.awaitingApproval": "This task waits for approval.",

@@ -211,6 +211,7 @@ export default {
   "task.title": "任务",
   "task.notFound": "此任务不在当前工作区中（或已不在列表中）。",
   "task.fromCache": "部分详情来自本设备的缓存：此后中继重启过。",
+  "task.redactions": { other: "已隐藏 {count} 个密钥：代理在发送前用标记替换了它们。" },
   "task.mode": "模式 {mode}",
   "task.cwd": "文件夹 {cwd}",
   "task.awaitingApproval": "此任务正在等待批准。",

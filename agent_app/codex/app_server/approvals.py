@@ -44,7 +44,8 @@ class Approvals:
             self.output("[declined a request: this turn asked too many times]\n")
             return
         shown = phone_request(message.method, params, request_id=self.ids.next(), task_id=self.task_id, cwd=self.cwd,
-                              file_changes=self.file_changes, requested_at=now)  # fmt: skip
+                              file_changes=self.file_changes, requested_at=now,
+                              redact=getattr(self.channel, "redact_text", None))  # fmt: skip
         if not self.pending:
             self.channel.waiting_for_person(True)
         self.pending[shown["requestId"]] = Pending(shown, message.request_id, self.monotonic() + self.timeout)

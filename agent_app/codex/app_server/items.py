@@ -12,7 +12,9 @@ import os
 from typing import Any
 
 from mobile_codex.core.interactive import COMMAND_BYTES, CWD_BYTES, ITEM_ID, ITEM_OUTPUT_BYTES, ITEM_STATUSES
-from mobile_codex.core.text import clamp_head, clamp_tail
+from mobile_codex.core.text import clamp_head
+
+from ...redaction import clamp_head_words, clamp_tail_words
 
 TEXT_BYTES = 16000  # one message's text; all of a task's items share API.md's 64 KiB
 
@@ -75,17 +77,17 @@ def phone_item(item: dict, *, at: str, cwd: str, output: str | None = None) -> d
     status = item.get("status") if item.get("status") in ITEM_STATUSES else None
     base: dict[str, Any] = {"itemId": item_id(item.get("id")), "at": at}
     if kind == "userMessage":
-        return {**base, "type": "userMessage", "text": clamp_head(user_text(item), TEXT_BYTES), "status": "completed"}
+        return {**base, "type": "userMessage", "text": clamp_head_words(user_text(item), TEXT_BYTES), "status": "completed"}
     if kind == "agentMessage":
-        return {**base, "type": "agentMessage", "text": clamp_head(str(item.get("text") or ""), TEXT_BYTES),
+        return {**base, "type": "agentMessage", "text": clamp_head_words(str(item.get("text") or ""), TEXT_BYTES),
                 "status": status or "completed"}  # fmt: skip
     if kind == "commandExecution":
         text = item.get("aggregatedOutput")
         return {
-            **base, "type": "command", "command": clamp_head(str(item.get("command") or ""), COMMAND_BYTES),
+            **base, "type": "command", "command": clamp_head_words(str(item.get("command") or ""), COMMAND_BYTES),
             "cwd": clamp_head(relative(str(item.get("cwd") or ""), cwd) or ".", CWD_BYTES),
             "exitCode": item.get("exitCode"), "status": status or "inProgress",
-            "output": clamp_tail(text if isinstance(text, str) else (output or ""), ITEM_OUTPUT_BYTES),
+            "output": clamp_tail_words(text if isinstance(text, str) else (output or ""), ITEM_OUTPUT_BYTES),
         }  # fmt: skip
     if kind == "fileChange":
         changes = []

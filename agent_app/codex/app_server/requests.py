@@ -2,15 +2,16 @@
 
 Only command and file-change approvals are shown. The decisions offered are always accept,
 decline and cancel — never Codex's execpolicy or network amendments, which would save lasting
-rules. Each request is clamped to core/interactive.py's budgets *before* its digest is computed,
-so the digest covers exactly what the phone shows (`truncated` says something was cut).
+rules. Each request's texts pass the task's text filters (secrets become `[redacted: <kind>]`,
+agent_app/redaction.py) and are then clamped to core/interactive.py's budgets, both *before* its
+digest is computed, so the digest covers exactly what the phone shows (`truncated` says something was cut).
 """
 
 from __future__ import annotations
 
 import itertools
 import secrets
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
@@ -57,12 +58,12 @@ def _clamped(text: Any, budget: int, cut: list[bool]) -> str | None:
     return short
 
 
-def _clamped_changes(changes: list[dict], cut: list[bool]) -> list[dict]:
+def _clamped_changes(changes: list[dict], cut: list[bool], redact: Callable[[str, str], str]) -> list[dict]:
     if len(changes) > CHANGES_MAX:
         cut.append(True)
     kept, left = [], DIFFS_BYTES
     for change in changes[:CHANGES_MAX]:
-        diff = _clamped(change["diff"], left, cut) or ""
+        diff = _clamped(redact(str(change["diff"] or ""), "diff"), left, cut) or ""
         left -= utf8_size(diff)
         kept.append({
             "path": _clamped(change["path"], PATH_BYTES, cut), "kind": change["kind"],
@@ -71,27 +72,33 @@ def _clamped_changes(changes: list[dict], cut: list[bool]) -> list[dict]:
     return kept
 
 
+def _no_filter(text: str, where: str) -> str:
+    return text
+
+
 def phone_request(method: str, params: dict, *, request_id: str, task_id: str, cwd: str, file_changes: dict,
-                  requested_at: str) -> dict:  # fmt: skip
-    """The API.md request for a command or file-change approval, clamped and with its digest.
+                  requested_at: str, redact: Callable[[str, str], str] | None = None) -> dict:  # fmt: skip
+    """The API.md request for a command or file-change approval, filtered, clamped and with its digest.
 
     `file_changes` maps Codex item ids to the fileChange items seen in `item/started`: the
-    approval request itself does not carry the change.
+    approval request itself does not carry the change. `redact(text, where)` is the task's text filter.
     """
+    redact = redact or _no_filter
     cut: list[bool] = []
     if method == COMMAND_APPROVAL:
         kind, changes = "command", []
-        command = _clamped(params.get("command") or "", COMMAND_BYTES, cut)
+        command = _clamped(redact(str(params.get("command") or ""), "request"), COMMAND_BYTES, cut)
         where = relative(str(params.get("cwd") or cwd), cwd) if params.get("cwd") else "."
         title = "Run a command"
     else:
         kind, command, where = "fileChange", None, None
-        changes = _clamped_changes(changes_of(file_changes.get(params.get("itemId")) or {}, cwd), cut)
+        changes = _clamped_changes(changes_of(file_changes.get(params.get("itemId")) or {}, cwd), cut, redact)
         title = f"Change {len(changes)} file{'s' if len(changes) != 1 else ''}" if changes else "Change files"
     request = {
         "requestId": request_id, "kind": kind, "status": "pending", "title": clamp_head(title, TITLE_BYTES),
         "command": command, "cwd": _clamped(where, CWD_BYTES, cut) if where is not None else None,
-        "reason": _clamped(params.get("reason"), REASON_BYTES, cut), "changes": changes,
+        "reason": _clamped(None if params.get("reason") is None else redact(str(params["reason"]), "request"), REASON_BYTES, cut),
+        "changes": changes,
         "decisions": list(DECISIONS), "truncated": bool(cut), "requestedAt": requested_at,
     }  # fmt: skip
     request["digest"] = request_digest(task_id, request)

@@ -17,10 +17,10 @@ from typing import Any, Callable
 
 import attrs
 
-from mobile_codex.core.text import clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 
 from ...errors import TaskCanceled, TaskFailed
+from ...redaction import clamp_tail_words
 from ...turn_channel import STEER_TURN_ENDED, Steer
 from .approvals import Approvals
 from .items import item_id, notice, phone_item, steer_item
@@ -185,7 +185,7 @@ class Turn:
     def _on_item_commandExecution_outputDelta(self, params: dict) -> None:
         shown = self.items.get(item_id(params.get("itemId")))
         if shown is not None and isinstance(params.get("delta"), str):
-            shown["output"] = clamp_tail(shown.get("output", "") + params["delta"], 4000)
+            shown["output"] = clamp_tail_words(shown.get("output", "") + params["delta"], 4000)
             self.channel.report(items=[dict(shown)])
 
     def _on_turn_diff_updated(self, params: dict) -> None:

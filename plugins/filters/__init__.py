@@ -1,0 +1,1 @@
+"""Built-in text filters: what every text the agent sends the relay passes through first."""
