@@ -104,9 +104,11 @@ export const api = {
     get(`/api/admin/tasks?${before ? `before=${seg(before)}&` : ""}limit=${Number(limit) || 50}`),
   taskAction: (taskId, action) => post(`/api/admin/tasks/${seg(taskId)}/${action}`), // approve | reject | cancel
   // Interactive Codex: answer a pending request (the digest of what the person was shown), add to a running turn.
-  answerRequest: (taskId, requestId, decision, digest) =>
-    post(`/api/admin/tasks/${seg(taskId)}/requests/${seg(requestId)}/answer`, { decision, digest }),
-  steer: (taskId, text) => post(`/api/admin/tasks/${seg(taskId)}/steer`, { text }),
+  // `signed` (issue 20, web/signing.js): {intent, intentAssertion} when the agent wants a signed intent.
+  approveTask: (taskId, signed) => post(`/api/admin/tasks/${seg(taskId)}/approve`, signed),
+  answerRequest: (taskId, requestId, decision, digest, signed = {}) =>
+    post(`/api/admin/tasks/${seg(taskId)}/requests/${seg(requestId)}/answer`, { decision, digest, ...signed }),
+  steer: (taskId, text, signed = {}) => post(`/api/admin/tasks/${seg(taskId)}/steer`, { text, ...signed }),
   passkeyRegisterOptions: (label) => post("/api/auth/passkeys/register/options", { label }),
   passkeyRegisterVerify: (registrationId, credential) =>
     post("/api/auth/passkeys/register/verify", { registrationId, credential }),

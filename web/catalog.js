@@ -37,6 +37,10 @@ export const flagsFor = (kind) => (current && current.taskTypes[kind] ? current.
 /** Whether a task type runs Codex (so it needs Codex installed on the agent). */
 export const needsCodex = (kind) => !!(current && current.taskTypes[kind] && current.taskTypes[kind].needsCodex);
 
+/** Whether a task type can change the workspace or run a command (codex_exec: by its mode's `writes`,
+ * so false here): under an agent's `requireSignedIntents: writes` such tasks need a signed intent. */
+export const changesWorkspace = (kind) => !!(current && current.taskTypes[kind] && current.taskTypes[kind].changesWorkspace);
+
 /** {flag: default} for every flag an agent has (relay-only flags left out). */
 export const agentFlagDefaults = () => (current ? current.agentFlags : {});
 

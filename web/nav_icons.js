@@ -10,6 +10,8 @@ const PATHS = {
   tasks: ["M9 6h11", "M9 12h11", "M9 18h11", "M4 5.5l1.2 1.2L7 5", "M4 11.5l1.2 1.2L7 11", "M4 17.5l1.2 1.2L7 17"],
   // sliders: agents, people, settings
   more: ["M4 7h10", "M18 7h2", "M16 5v4", "M4 17h4", "M12 17h8", "M10 15v4", "M4 12h14", "M20 12h0"],
+  // a key: this button asks for your passkey (a signed intent, web/signing.js)
+  key: ["M7.5 10.5a4 4 0 1 1 4 4 4 4 0 0 1-4-4z", "M14.3 13.3L21 20", "M18 17l2-2", "M16 15l1.5-1.5"],
   // an arrow to the left: back
   back: ["M15 5l-7 7 7 7"],
 };

@@ -64,7 +64,52 @@ function ceremonyFailed(err) {
   return new ApiError(code, 0, err && err.message);
 }
 
-/** Register a passkey for the signed-in user; resolves to the new `auth`. */
+// --- fingerprints (issue 20) --------------------------------------------------------------------
+// An agent trusts a passkey for signed intents once its operator compared fingerprints: the one
+// `mobile-codex agent trust` prints from the public key the relay lists, and the one this phone
+// computed from the credential it just made (never from anything the relay says). Same formula on
+// both sides: the first 16 hex digits of SHA-256 of the public key's SPKI DER, in blocks of 4.
+const FINGERPRINTS_KEY = "mc.fingerprints";
+const hexOf = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** "abcd ef01 2345 6789" for an SPKI DER public key. */
+export async function fingerprintOf(spki) {
+  const digest = hexOf(await crypto.subtle.digest("SHA-256", spki)).slice(0, 16);
+  return digest.match(/.{4}/g).join(" ");
+}
+
+/** {passkeyId: fingerprint} of the passkeys registered on this device (the only ones it can vouch for). */
+export function knownFingerprints() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(FINGERPRINTS_KEY) || "{}");
+    return saved && typeof saved === "object" ? saved : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Remember the fingerprint of a credential just made; its passkeyId is SHA-256 hex of its id (API.md). */
+async function rememberFingerprint(cred) {
+  const spki = typeof cred.response.getPublicKey === "function" ? cred.response.getPublicKey() : null;
+  if (!spki) return null; // an algorithm the browser cannot export: no fingerprint to show
+  const fingerprint = await fingerprintOf(spki);
+  const passkeyId = hexOf(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(cred.id)));
+  try {
+    localStorage.setItem(FINGERPRINTS_KEY, JSON.stringify({ ...knownFingerprints(), [passkeyId]: fingerprint }));
+  } catch { /* storage blocked: shown once, not remembered */ }
+  return { passkeyId, fingerprint };
+}
+
+let fresh = null; // {passkeyId, fingerprint, label} of the passkey just made here, until the person dismisses it
+
+/** The passkey this app just registered, whose fingerprint the screens show once (null: none). */
+export const freshPasskey = () => fresh;
+export function dismissFreshPasskey() {
+  fresh = null;
+}
+
+/** Register a passkey for the signed-in user; resolves to the new `auth` and, when the browser can
+ * export the public key, `made` = {passkeyId, fingerprint} of the new passkey (also `freshPasskey()`). */
 export async function registerPasskey(label) {
   if (!passkeysSupported()) throw new ApiError("passkeys-unsupported", 0);
   const options = await api.passkeyRegisterOptions(label);
@@ -74,7 +119,28 @@ export async function registerPasskey(label) {
   } catch (err) {
     throw ceremonyFailed(err);
   }
-  return (await api.passkeyRegisterVerify(options.registrationId, registrationJSON(cred))).auth;
+  const { auth } = await api.passkeyRegisterVerify(options.registrationId, registrationJSON(cred));
+  const made = await rememberFingerprint(cred);
+  fresh = made && { ...made, label };
+  return { auth, made };
+}
+
+/** Have a passkey sign `challenge` (an intent's hash) with user verification: one system prompt.
+ * Resolves to the `intentAssertion` the agent verifies (base64url parts). */
+export async function signChallenge(challenge) {
+  if (!passkeysSupported()) throw new ApiError("passkeys-unsupported", 0);
+  let cred;
+  try {
+    cred = await navigator.credentials.get({ publicKey: { challenge, allowCredentials: [], userVerification: "required" } });
+  } catch (err) {
+    throw ceremonyFailed(err);
+  }
+  const r = cred.response;
+  return {
+    credentialId: toBase64url(cred.rawId), clientDataJSON: toBase64url(r.clientDataJSON),
+    authenticatorData: toBase64url(r.authenticatorData), signature: toBase64url(r.signature),
+    userHandle: r.userHandle ? toBase64url(r.userHandle) : null,
+  };
 }
 
 /** Sign in with a discoverable passkey; resolves to the new `auth`. */

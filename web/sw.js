@@ -5,7 +5,7 @@
 const VERSION = "mc-shell-v7";
 const SHELL = [
   "/", "/index.html", "/styles.css", "/manifest.webmanifest",
-  "/app.js", "/api.js", "/badge.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/live.js", "/markdown.js", "/passkeys.js", "/push.js", "/state_merge.js", "/taskcache.js",
+  "/app.js", "/api.js", "/badge.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/intents.js", "/jcs.js", "/live.js", "/markdown.js", "/passkeys.js", "/push.js", "/signing.js", "/state_merge.js", "/taskcache.js",
   "/strings/en.js", "/strings/zh-CN.js",
   "/vendor/markdown-it.umd.min.js", "/vendor/markdown-it.LICENSE", "/vendor/README.md",
   "/screens/agent.js", "/screens/agent_parts.js", "/screens/agents.js", "/screens/approval.js", "/screens/codex.js",
@@ -14,7 +14,7 @@ const SHELL = [
   "/screens/people_parts.js", "/screens/session.js", "/screens/session_parts.js", "/screens/sessions.js",
   "/screens/settings.js", "/screens/signin.js", "/screens/task.js", "/screens/task_parts.js", "/screens/task_route.js", "/screens/tasks.js",
   "/screens/turn_items.js", "/screens/turn_view.js", "/screens/users.js", "/screens/workspaces.js", "/screens/audit.js",
-  "/nav_icons.js", "/screens/home.js", "/screens/home_composer.js", "/screens/conversations.js", "/screens/codex_body.js",
+  "/nav_icons.js", "/screens/fingerprint_card.js", "/screens/home.js", "/screens/home_composer.js", "/screens/conversations.js", "/screens/codex_body.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
 ];
 

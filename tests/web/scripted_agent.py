@@ -25,10 +25,12 @@ def now() -> str:
 class ScriptedAgent:
     """The agent side of the wire contract, step by step, over real HTTP."""
 
-    def __init__(self, relay: WebRelay, owner, signed_in: bool = True, models=(), efforts=()):
+    def __init__(self, relay: WebRelay, owner, signed_in: bool = True, models=(), efforts=(), require_signed: str | None = None):
         self.http = pair_over_http(relay, owner, "box-1")
         self.signed_in = signed_in
         self.choices = {"conversationModels": list(models), "conversationEfforts": list(efforts)}
+        if require_signed is not None:  # its requireSignedIntents (issue 20): what the phone must sign
+            self.choices["requireSignedIntents"] = require_signed
         self.answers: list[dict] = []
         self.steers: list[dict] = []
 

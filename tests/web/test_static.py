@@ -45,7 +45,10 @@ DYNAMIC_KEYS = {
     "item": ["inProgress", "completed", "failed", "declined"],
     "change": ["add", "update", "delete"],
     "steer": ["pending", "applied"],
-    "steerReason": ["turn-ended"],  # agent_app/turn_channel.py STEER_TURN_ENDED
+    # agent_app/turn_channel.py STEER_TURN_ENDED, and the signed-intent refusals (core/intents.py CODES)
+    "steerReason": ["turn-ended", "intent-signature-required", "intent-signature-invalid", "intent-expired",
+                    "intent-replayed", "approver-not-trusted"],
+    "sign.agent": ["writes", "all"],  # an agent's requireSignedIntents (web/screens/agent_parts.js)
     "home.state": ["running", "waiting", "done", "failed", "stopped"],  # web/screens/conversations.js
 }
 AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-locally has one message)
@@ -57,6 +60,8 @@ AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-l
     "exec-mode-invalid-command", "prompt-missing", "invalid-task-field",
     # Interactive Codex (issue 16)
     "codex-crashed", "codex-stalled", "thread-not-found", "codex-not-signed-in", "codex-refused", "codex-turn-failed",
+    # Signed intents (issue 20, core/intents.py CODES)
+    "intent-signature-required", "intent-signature-invalid", "intent-expired", "intent-replayed", "approver-not-trusted",
 ]  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import { canRun } from "../flags.js";
 import { agentCard, agentSignature, dangerZone } from "./agent_parts.js";
 import { taskRow } from "./task_parts.js";
 import { startTask } from "./one_tap.js";
+import { needsSignature, signMark } from "../signing.js";
 
 export const title = "agent.title";
 
@@ -41,9 +42,11 @@ export function mount(ctx) {
           codex.allowed ? link(t("agent.newRun"), `#/codex/${encodeURIComponent(agent.agentId)}`, "primary") : null,
           link(t("agent.sessions", { count: sessionCount }), `#/sessions/${encodeURIComponent(agent.agentId)}`))),
       offers(t("agent.actionsHeading"), action, "agent.actionsDisabled", agent.actions, "agent.noActions", t("agent.request"),
-        (item) => run("run_action", { actionId: item.id }, item.label || item.id), error, t("agent.approvalNote")),
+        (item) => run("run_action", { actionId: item.id }, item.label || item.id), error, t("agent.approvalNote"),
+        needsSignature(ctx, { type: "run_action", agentId: agent.agentId })),
       offers(t("agent.logsHeading"), log, "agent.logsDisabled", agent.logSources, "agent.noLogs", t("agent.readLog"),
-        (item) => run("read_log", { logSourceId: item.id }, item.label || item.id), error),
+        (item) => run("read_log", { logSourceId: item.id }, item.label || item.id), error, null,
+        needsSignature(ctx, { type: "read_log", agentId: agent.agentId })),
       section(t("agent.recentHeading"),
         tasks.length ? h("ul", { class: "list" }, tasks.map((task) => h("li", {}, taskRow(ctx, task)))) : h("p", { class: "hint" }, t("tasks.none"))),
       dangerZone(ctx, agent, error));
@@ -52,14 +55,19 @@ export function mount(ctx) {
   return { el, update };
 }
 
+const signed = (button, signs) => {
+  signMark(button, signs);
+  return button;
+};
+
 /** An agent's actions or log sources, each with its button (disabled, with the reason, when not allowed). */
-function offers(heading, allowed, disabledKey, items, noneKey, buttonLabel, start, errorEl, note) {
+function offers(heading, allowed, disabledKey, items, noneKey, buttonLabel, start, errorEl, note, signs) {
   return section(heading,
     allowed.allowed ? null : h("p", { class: "hint" }, t(disabledKey, { reason: t(allowed.reason) })),
     (items || []).length
       ? h("ul", { class: "list" }, items.map((item) => h("li", { class: "item-row" },
           h("span", { class: "row-title" }, item.label || item.id),
-          actionButton(buttonLabel, start(item), { errorEl, disabled: !allowed.allowed }))))
+          signed(actionButton(buttonLabel, start(item), { errorEl, disabled: !allowed.allowed }), signs))))
       : h("p", { class: "hint" }, t(noneKey)),
     note ? h("p", { class: "hint" }, note) : null);
 }

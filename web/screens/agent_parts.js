@@ -4,6 +4,7 @@ import { api } from "../api.js";
 import { actionButton, ago, clockTime, confirmButton, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
 import { agentFlagNames, canRevoke, effectiveFlags, isOnline } from "../flags.js";
+import { icon } from "../nav_icons.js";
 
 export function presence(agent, state) {
   if (agent.revokedAt) return h("span", { class: "chip chip-revoked" }, t("agents.revoked"));
@@ -16,6 +17,13 @@ export function codexLine(agent) {
   if (agent.codexAvailable === false) return h("p", { class: "meta warn" }, t("agents.codexMissing"));
   if (agent.codexAvailable) return h("p", { class: "meta" }, t("agents.codexVersion", { version: agent.codexVersion || "?" }));
   return h("p", { class: "meta" }, t("agents.codexUnknown"));
+}
+
+/** What this agent wants signed by a passkey (its `requireSignedIntents`, issue 20); nothing when off. */
+export function signingLine(agent) {
+  const setting = agent.requireSignedIntents;
+  if (setting !== "writes" && setting !== "all") return null;
+  return h("p", { class: "meta signs-note", "data-require-signed": setting }, icon("key"), " ", t(`sign.agent.${setting}`));
 }
 
 export function flagList(ctx, agent) {
@@ -46,6 +54,7 @@ export function agentCard(ctx, agent, { open = false, heading = true } = {}) {
     h("div", { class: "card-head" }, heading ? h("h2", {}, name) : null, presence(agent, ctx.state)),
     where ? h("p", { class: "meta mono" }, where) : null,
     codexLine(agent),
+    signingLine(agent),
     h("details", { class: "disclosure" }, h("summary", {}, t("agents.flags")), flagList(ctx, agent)),
     open && !agent.revokedAt ? h("div", { class: "toolbar" }, link(t("agents.open"), `#/agent/${encodeURIComponent(agent.agentId)}`)) : null);
 }

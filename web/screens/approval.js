@@ -6,11 +6,13 @@
 import { clockTime, guarded, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { renderDiff } from "../diff.js";
+import { signMark } from "../signing.js";
 
 const DECISION_KIND = { accept: "primary", decline: "", cancel: "danger" };
 
-/** The card of a pending request. `answer(decision)` sends it; `error` is this device's last failure. */
-export function requestCard(request, { answer, allowed, error }) {
+/** The card of a pending request. `answer(decision)` sends it; `error` is this device's last failure;
+ * `signs`: the agent wants each answer signed by the passkey (the buttons say so). */
+export function requestCard(request, { answer, allowed, error, signs = false }) {
   const errorEl = h("p", { class: "error", role: "alert" }, error || "");
   const buttons = (request.decisions || []).map((decision) => {
     const button = h("button", {
@@ -18,6 +20,7 @@ export function requestCard(request, { answer, allowed, error }) {
       disabled: !allowed,
     }, t(`decision.${decision}`, {}, decision));
     button.addEventListener("click", () => guarded(button, () => answer(decision), errorEl));
+    signMark(button, signs);
     return button;
   });
   return h("section", { class: "card approval", "data-request-id": request.requestId, "data-kind": request.kind },

@@ -1,7 +1,7 @@
 // The Codex prompt box: agent, prompt, working folder, exec mode (write modes only where the
 // relay and the agent both allow writing; the conversation modes `chat` and `supervised` when the
 // agent offers them, each with what it risks). Submitting opens the task, whose output streams in.
-import { api } from "../api.js";
+import { createTask, needsSignature, signMark } from "../signing.js";
 import { errorBox, field, fill, form, h, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { canRun, execModes } from "../flags.js";
@@ -50,7 +50,7 @@ export function mount(ctx) {
       agentId: agent.value, prompt: prompt.value, mode: chosen ? chosen.mode : { id: mode.value }, cwd: cwd.value,
       model: modelField.hidden ? "" : model.value, effort: effortField.hidden ? "" : effort.value,
     });
-    const reply = await api.createTask(body);
+    const reply = await createTask(current, body);
     draft.prompt = "";
     current.refresh();
     current.go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
@@ -100,6 +100,7 @@ export function mount(ctx) {
     modeHint.hidden = !blockedWrite;
     mode.disabled = modesNow.filter((m) => m.allowed).length < 2;
     submit.disabled = !runnable.allowed;
+    signMark(submit, !!picked && needsSignature(ctx, codexBody({ agentId: draft.agentId, prompt: "", mode: picked.mode })));
   }
   update(ctx);
   return { el, update };

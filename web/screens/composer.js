@@ -4,7 +4,7 @@
 // the turn's own, so a supervised conversation keeps writing; `chat` after a one-off run). A steer
 // Codex did not take (the turn had ended) is offered as the next turn instead. What is typed survives
 // live updates.
-import { api } from "../api.js";
+import { createTask, needsSignature, signMark, steer } from "../signing.js";
 import { errorBox, field, fill, form, guarded, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
@@ -28,7 +28,7 @@ export function composer(getCtx) {
 
   const box = form("stack composer", [field(label, text), hint, submit, error], async () => {
     if (!text.value.trim()) throw { code: "prompt-required" };
-    if (mode === "steer") await api.steer(task.taskId, text.value);
+    if (mode === "steer") await steer(getCtx(), task, text.value);
     else await nextTurn(text.value);
     text.value = "";
     getCtx().refresh();
@@ -40,7 +40,7 @@ export function composer(getCtx) {
     if (task.cwd && task.cwd !== ".") body.cwd = task.cwd;
     if (task.model) body.model = task.model; // the conversation keeps the model and effort it was given
     if (task.effort) body.effort = task.effort;
-    const reply = await api.createTask(body);
+    const reply = await createTask(getCtx(), body);
     getCtx().go(`#/task/${encodeURIComponent(reply.task.taskId)}`);
   }
 
@@ -57,6 +57,7 @@ export function composer(getCtx) {
     label.textContent = t(mode === "steer" ? "composer.steerLabel" : "composer.nextLabel");
     hint.textContent = t(mode === "steer" ? "composer.steerHint" : replyMode === current.execMode ? "composer.nextHint" : "composer.chatHint");
     submit.textContent = t(mode === "steer" ? "composer.steer" : "composer.next");
+    signMark(submit, !!mode && needsSignature(ctx, mode === "steer" ? task : { type: "codex_exec", agentId: task.agentId, execMode: replyMode }));
     const rejected = (task.steers || []).filter((s) => s.status === "rejected" && !resent.has(s.steerId)).pop();
     showOffer(rejected && threadOf(task) && replyMode ? rejected : null);
   }

@@ -12,6 +12,7 @@ import { cachedTask, cachedTasks, withCached } from "../taskcache.js";
 import { agentLabel, isInteractive, redactionsNote, statusChip, taskTitle, waitingChip } from "./task_parts.js";
 import { composer, threadOf } from "./composer.js";
 import { turnView } from "./turn_view.js";
+import { approveTask, needsSignature, signMark } from "../signing.js";
 
 export const title = "conversation.title";
 
@@ -75,15 +76,19 @@ export function mount(ctx) {
     const perms = ctx.auth ? ctx.auth.permissions : {};
     const decide = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
     const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
-    const key = [task.taskId, decide, cancel].join();
+    const signs = decide && needsSignature(ctx, task);
+    const key = [task.taskId, decide, cancel, signs].join();
     if (key === shownControls) return;
     shownControls = key;
     const act = (action) => async () => {
-      await api.taskAction(task.taskId, action);
+      if (action === "approve") await approveTask(current, task);
+      else await api.taskAction(task.taskId, action);
       current.refresh();
     };
+    const approve = decide ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null;
+    if (approve) signMark(approve, signs);
     fill(controls,
-      decide ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null,
+      approve,
       decide ? actionButton(t("task.reject"), act("reject"), { errorEl: error, kind: "danger" }) : null,
       cancel ? actionButton(t("conversation.stop"), act("cancel"), { errorEl: error, kind: "danger" }) : null);
     controls.hidden = !controls.children.length;

@@ -18,7 +18,7 @@ export function mount(ctx) {
     error,
     enrolled,
   ], async () => {
-    const auth = await registerPasskey(label.value.trim() || t("enroll.defaultLabel"));
+    const { auth } = await registerPasskey(label.value.trim() || t("enroll.defaultLabel"));
     enrolled.textContent = t("enroll.done");
     ctx.setAuth(auth, "#/home");
   }, error);

@@ -8,6 +8,7 @@ import { errorBox, errorMessage, fill, h, keyed, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { conversationRow, conversations, rowSignature } from "./conversations.js";
 import { homeComposer } from "./home_composer.js";
+import { fingerprintCard } from "./fingerprint_card.js";
 
 export const title = "home.title";
 
@@ -60,7 +61,7 @@ export function mount(ctx, { part = "all" } = {}) {
     if (older.workspace !== auth.currentWorkspaceId) older = { workspace: auth.currentWorkspaceId, tasks: [], next: null, done: false, loading: false };
     fill(nudge, part !== "list" && auth.passkeysEnabled && !auth.passkeyCount
       ? h("div", { class: "card callout" }, h("p", {}, t("home.addPasskeyHint")), link(t("agents.addPasskey"), "#/enroll"))
-      : null);
+      : null, part !== "list" ? fingerprintCard(() => update(current)) : null); // a passkey just registered (enroll)
     box.update(ctx);
     if (!ctx.state) {
       list._keyed = null;

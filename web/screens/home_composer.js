@@ -2,7 +2,7 @@
 // a Send button, and the agent and mode as small choices shown only when there is a choice to make.
 // The full form (folder, model, effort) is one link away. What is typed survives live updates and
 // leaving Home while the app is open.
-import { api } from "../api.js";
+import { createTask, needsSignature, signMark } from "../signing.js";
 import { errorBox, fill, form, h, link } from "../dom.js";
 import { t } from "../i18n.js";
 import { canRun, execModes, isOnline } from "../flags.js";
@@ -30,7 +30,7 @@ export function homeComposer(getCtx) {
   prompt.value = draft.prompt;
   prompt.addEventListener("input", () => { draft.prompt = prompt.value; error.textContent = ""; });
   agent.addEventListener("change", () => { draft.agentId = agent.value; draft.mode = ""; update(getCtx()); });
-  mode.addEventListener("change", () => { draft.mode = mode.value; });
+  mode.addEventListener("change", () => { draft.mode = mode.value; update(getCtx()); });
 
   const box = form("home-composer", [
     h("div", { class: "composer-choices" }, agent, mode, options),
@@ -43,7 +43,7 @@ export function homeComposer(getCtx) {
       throw { code: "prompt-required" };
     }
     const chosen = modesNow.find((m) => m.mode.id === mode.value);
-    const reply = await api.createTask(codexBody({ agentId: agent.value, prompt: prompt.value, mode: chosen ? chosen.mode : { id: mode.value } }));
+    const reply = await createTask(getCtx(), codexBody({ agentId: agent.value, prompt: prompt.value, mode: chosen ? chosen.mode : { id: mode.value } }));
     draft.prompt = "";
     prompt.value = "";
     const ctx = getCtx();
@@ -86,6 +86,8 @@ export function homeComposer(getCtx) {
     options.href = `#/codex/${encodeURIComponent(draft.agentId)}`;
     hint.textContent = runnable.allowed ? "" : t("codex.disabled", { reason: t(runnable.reason) });
     send.disabled = !runnable.allowed || !draft.mode;
+    const picked = allowed.find((m) => m.mode.id === draft.mode);
+    signMark(send, !!picked && needsSignature(ctx, codexBody({ agentId: draft.agentId, prompt: "", mode: picked.mode })));
   }
 
   /** Put the cursor in the prompt; false while the box is not shown (no state or no agent yet). */

@@ -1,7 +1,7 @@
 // One Codex session: its conversation (a read_session task, asked for when the screen opens), the
 // replies of the runs that continued it (codex_exec with resumeSessionId: read-only, always), a box
 // to continue it, and delete after a confirmation.
-import { api } from "../api.js";
+import { createTask, needsSignature, signMark } from "../signing.js";
 import { ago, confirmButton, errorBox, field, fill, form, guarded, h, link, section } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
@@ -28,7 +28,7 @@ export function mount(ctx) {
   const submit = h("button", { type: "submit", class: "button primary wide" }, t("session.continue"));
   const continueForm = form("stack", [field(t("session.continueLabel"), prompt), continueHint, submit, continueError], async () => {
     if (!prompt.value.trim()) throw { code: "prompt-required" };
-    await api.createTask({ type: "codex_exec", agentId, prompt: prompt.value, resumeSessionId: sessionId });
+    await createTask(current, { type: "codex_exec", agentId, prompt: prompt.value, resumeSessionId: sessionId });
     prompt.value = "";
     current.refresh();
   }, continueError);
@@ -89,10 +89,12 @@ export function mount(ctx) {
 
     continueHint.textContent = mayResume.allowed ? t("session.readOnly") : t("session.continueDisabled", { reason: t(mayResume.reason) });
     submit.disabled = !mayResume.allowed;
+    signMark(submit, needsSignature(ctx, { type: "codex_exec", agentId, resumeSessionId: sessionId }));
     prompt.disabled = !mayResume.allowed;
 
     const deleting = tasks.deletes.filter((task) => task.status !== "completed").pop();
-    deleteHint.textContent = mayDelete.allowed ? "" : t("session.deleteDisabled", { reason: t(mayDelete.reason) });
+    deleteHint.textContent = !mayDelete.allowed ? t("session.deleteDisabled", { reason: t(mayDelete.reason) })
+      : needsSignature(ctx, { type: "delete_session", agentId }) ? t("sign.hint") : "";
     deleteButton.hidden = !mayDelete.allowed || !!(deleting && !isTerminal(deleting.status));
     fill(deleteState, deleting
       ? h("div", { class: "row-meta" }, statusChip(deleting.status),

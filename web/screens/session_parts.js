@@ -1,7 +1,7 @@
 // What the sessions list and one session share: naming a Codex session (an agent's catalog entry,
 // API.md "Codex session summaries"), the tasks that read, continue or delete it (found in the state
 // view, so they survive a reload), and a message bubble.
-import { api } from "../api.js";
+import { createTask } from "../signing.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
@@ -46,7 +46,7 @@ export function deletion(ctx, agentId, sessionId) {
 /** Reads and deletes go without a title: the session's title is prompt text (its first message
  * when Codex gave it none), so lists name these tasks from the agent's catalog (taskTitle). */
 export async function startSessionTask(ctx, agentId, type, sessionId) {
-  const reply = await api.createTask({ type, agentId, sessionId });
+  const reply = await createTask(ctx, { type, agentId, sessionId });
   ctx.refresh();
   return reply.task;
 }

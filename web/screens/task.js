@@ -13,6 +13,7 @@ import { renderDiff } from "../diff.js";
 import { agentLabel, redactionsNote, statusChip, taskTitle } from "./task_parts.js";
 import { failureWords } from "./turn_view.js";
 import { secondApproverNeeded } from "./one_tap.js";
+import { approveTask, needsSignature, signMark } from "../signing.js";
 
 export const title = "task.title";
 
@@ -135,15 +136,19 @@ export function mount(ctx) {
     const perms = ctx.auth ? ctx.auth.permissions : {};
     const waiting = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
     const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
-    const key = [waiting, secondNeeded, cancel].join();
+    const signs = waiting && needsSignature(ctx, task);
+    const key = [waiting, secondNeeded, cancel, signs].join();
     if (key === shownControls) return;
     shownControls = key;
     const act = (action) => async () => {
-      await api.taskAction(taskId, action);
+      if (action === "approve") await approveTask(ctx, task);
+      else await api.taskAction(taskId, action);
       ctx.refresh();
     };
+    const approve = waiting && !secondNeeded ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null;
+    if (approve) signMark(approve, signs);
     fill(controls,
-      waiting && !secondNeeded ? actionButton(t("task.approve"), act("approve"), { errorEl: error, kind: "primary" }) : null,
+      approve,
       waiting ? actionButton(t("task.reject"), act("reject"), { errorEl: error, kind: "danger" }) : null,
       cancel ? actionButton(t("task.cancel"), act("cancel"), { errorEl: error, kind: "danger" }) : null);
     controls.hidden = !controls.children.length;

@@ -3,11 +3,11 @@
 // (approval.js) in place; a one-off `codex exec` run shows its answer (the summary, as markdown), what
 // it did as a folded log, and Codex's own warnings apart as a quiet note. Either way the files it
 // changed are a card per file, and a failure is said once, in words, with its code as a detail.
-import { api } from "../api.js";
 import { errorMessage, fill, h, keyed } from "../dom.js";
 import { t } from "../i18n.js";
 import { isTerminal } from "../catalog.js";
 import { renderDiff } from "../diff.js";
+import { answerRequest as sendAnswer, needsSignature } from "../signing.js";
 import { isInteractive } from "./task_parts.js";
 import { requestCard } from "./approval.js";
 import { earlierConversation } from "./history.js";
@@ -69,8 +69,9 @@ export function turnView(getCtx, answerErrors) {
 
     const allowed = !!(ctx.state && ctx.auth && ctx.auth.permissions && ctx.auth.permissions.approveTasks) && !task.fromCache && !terminal;
     const pending = terminal ? [] : (task.requests || []).filter((r) => r.status === "pending");
-    keyed(approvals, pending, (r) => r.requestId, (r) => JSON.stringify([r, allowed, answerErrors.get(r.requestId) || ""]),
-      (r) => requestCard(r, { allowed, error: answerErrors.get(r.requestId), answer: (decision) => answerRequest(task, r, decision) }));
+    const signs = needsSignature(ctx, task);
+    keyed(approvals, pending, (r) => r.requestId, (r) => JSON.stringify([r, allowed, signs, answerErrors.get(r.requestId) || ""]),
+      (r) => requestCard(r, { allowed, signs, error: answerErrors.get(r.requestId), answer: (decision) => answerRequest(task, r, decision) }));
     approvals.hidden = !pending.length;
 
     if (interactive) showItems(items, task, answerErrors, terminal);
@@ -120,7 +121,7 @@ export function turnView(getCtx, answerErrors) {
   async function answerRequest(task, request, decision) {
     answerErrors.delete(request.requestId);
     try {
-      await api.answerRequest(task.taskId, request.requestId, decision, request.digest);
+      await sendAnswer(current, task, request, decision);
     } catch (err) {
       answerErrors.set(request.requestId, errorMessage(err));
       throw err;
