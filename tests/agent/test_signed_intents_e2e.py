@@ -329,3 +329,28 @@ def test_agent_trust_refuses_what_it_cannot_do(stack, phone_key):
     assert "is not trusted on this agent" in trust_cli(stack, "--remove", "nope", exit_code=2)
     assert "refused the passkey listing (invalid-token)" in trust_cli(stack, token="not-a-token", exit_code=5)
     assert [r["status"] for r in trust_cli(stack, "--json")["passkeys"]].count("trusted") == 1  # nothing changed
+
+
+def test_read_only_turns_are_refused_unsigned_under_all(stack, phone_key, model_server):
+    """`all` (production's default): a read-only turn can read any file the server's user can, so
+    even it runs only when a trusted passkey signed it."""
+    token = stack.runner.agent.poller.client.token
+    relay_url = f"http://127.0.0.1:{stack.live.port}"
+
+    def restart(setting: str) -> None:
+        stack.runner.stop()
+        path = write_agent_config(stack.folder, relay_url, stack.workspace, stack.codex_bin, stack.codex_home,
+                                  {**OVERRIDES, "requireSignedIntents": setting})  # fmt: skip
+        stack.runner = AgentThread(path, token)
+
+    read = {"type": "codex_exec", "agentId": "agent-1", "prompt": "read", "execMode": "read-only"}
+    restart("all")
+    try:
+        model_server.script(message("Read it."))
+        view = stack.wait(create(stack, read)["taskId"])
+        assert (view["status"], view["error"]) == ("failed", "intent-signature-required"), view
+        assert model_server.requests == []
+        view = stack.wait(create(stack, signed(phone_key, read))["taskId"])
+        assert (view["status"], view["summary"]) == ("completed", "Read it."), view
+    finally:
+        restart("writes")  # the module's other tests share this stack
