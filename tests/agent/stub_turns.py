@@ -29,7 +29,9 @@ def answer(n: int, decision: str = "accept", digest: str = DIGEST) -> dict:
 
 
 class StubTurns:
-    """Stands in for the Dispatcher (TaskRunner only calls `run`); records what each turn saw."""
+    """Stands in for the Dispatcher (TaskRunner calls `run` and reads `gate`); records what each turn saw."""
+
+    gate = None  # no signed intents asked for: the runner passes answers and steers on unchecked
 
     def __init__(self) -> None:
         self.inputs: dict[str, list] = {}  # task id -> what next_input gave it
