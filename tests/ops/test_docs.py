@@ -30,7 +30,10 @@ FOREIGN_FLAGS = {
     "--add", "--short", "--upgrade", "--directory", "--sandbox", "--full-auto", "--bg",
 }  # fmt: skip
 # camelCase names in docs that are not config keys: API fields, task fields, hook-value attributes.
-NOT_CONFIG = {"writeAccess", "execMode", "resumeSessionId", "outputTail", "heldMs", "waitMs", "publicKeySpki", "loginCode"}
+NOT_CONFIG = {
+    "writeAccess", "execMode", "resumeSessionId", "outputTail", "heldMs", "waitMs", "publicKeySpki", "loginCode",
+    "firstSeq", "prevHash", "startPrevHash",  # fields of an audit export (security.md)
+}
 TOP_LEVEL = {path.split(".")[0] for path in (*RELAY_KEYS, *AGENT_KEYS)}
 ENTRY_SECTIONS = ("actions", "logSources")
 OWN_SECTIONS = "plugins.config."  # below it, each plugin's own keys (docs/plugins.md): not the core's to list
