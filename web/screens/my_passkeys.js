@@ -13,6 +13,21 @@ import { guard } from "./people_parts.js";
 export const title = "passkeys.title";
 
 export function mount(ctx) {
+  // The live state may bring the new passkey list, and remount this screen, before the registration
+  // has stored the new passkey's fingerprint here: rebuild once the fingerprints it was built with
+  // changed, so the list and the add section ("for signing" or not) say what this device knows.
+  let inner = build(ctx);
+  const el = h("div", {}, inner.el);
+  const update = (next) => {
+    if (inner.stale()) {
+      inner = build(next);
+      fill(el, inner.el);
+    } else inner.update(next);
+  };
+  return { el, update };
+}
+
+function build(ctx) {
   const auth = ctx.auth;
   const passkeys = auth.passkeys || [];
   const fingerprints = knownFingerprints();
@@ -60,5 +75,7 @@ export function mount(ctx) {
           passkeysSupported() ? h("p", {}, t(signing ? "enroll.intro" : "passkeys.forSigningIntro")) : guard(t("error.passkeys-unsupported")),
           add)
       : null);
-  return { el, update: showFresh };
+  const seen = JSON.stringify(passkeys.map((p) => fingerprints[p.passkeyId] || ""));
+  const stale = () => JSON.stringify(passkeys.map((p) => knownFingerprints()[p.passkeyId] || "")) !== seen;
+  return { el, update: showFresh, stale };
 }
