@@ -90,7 +90,10 @@ class RequestGate:
         config = self.ctx.config
         req.context.caller = None
         req.context.body = {}
-        audit_trail.serving(self.client(req))  # where audit entries this request makes come from
+        def where() -> str:  # where audit entries this request makes come from, if it makes any
+            return self.client(req)
+
+        audit_trail.serving(where)
         action = route_setting(resource, "action", method, None)
         rule = policy.rule(action)
 
@@ -131,7 +134,7 @@ class RequestGate:
             raise self.enrollment_required(caller)
         policy.enforce(caller, action)
         req.context.caller = caller
-        audit_trail.serving(self.client(req), caller.user.user_id)
+        audit_trail.serving(where, caller.user.user_id)
 
     def session_caller(self, req: falcon.Request, rule: policy.Rule):
         """The live session the rule asks for (401 without one on a SESSION route), or None."""

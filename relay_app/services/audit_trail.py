@@ -3,7 +3,8 @@
 `note` appends an entry (core/audit.py) inside the service's own write transaction, so an event is
 recorded exactly when the change it describes commits. Who acted and from which client address
 come from the request being served: the request gate (http/middleware.py) sets them once per
-request, so no service has to carry the HTTP request around. A sign-in names its actor itself
+request, so no service has to carry the HTTP request around; the address is worked out only when an
+entry is noted (most requests, agent polls above all, note none). A sign-in names its actor itself
 (nobody is signed in yet). Work outside a request (housekeeping, the CLI) has no address.
 
 Details are metadata only (method, role, type, counts): never a prompt, output, title or note.
@@ -12,6 +13,7 @@ Details are metadata only (method, role, type, counts): never a prompt, output, 
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import Callable
 
 import attrs
 
@@ -26,14 +28,14 @@ from .callers import Caller
 class Origin:
     """Where the request being served comes from."""
 
-    client_address: str | None = None
+    client_address: Callable[[], str | None] = lambda: None  # asked only when an entry is noted
     user_id: str | None = None  # the signed-in person, None for agents and sign-in attempts
 
 
 _ORIGIN: ContextVar[Origin] = ContextVar("mobile_codex_audit_origin", default=Origin())
 
 
-def serving(client_address: str | None, user_id: str | None = None) -> None:
+def serving(client_address: Callable[[], str | None], user_id: str | None = None) -> None:
     """The request gate: the request this thread now serves comes from here (and this person)."""
     _ORIGIN.set(Origin(client_address=client_address, user_id=user_id))
 
@@ -56,7 +58,7 @@ def note(
         tx, at=at, kind=kind, workspace_id=workspace_id,
         actor_user_id=here.user_id if actor is _UNSET else actor,  # type: ignore[arg-type]
         record_type=record[0] if record else None, record_id=record[1] if record else None,
-        client_address=here.client_address, details=details,
+        client_address=here.client_address(), details=details,
     )  # fmt: skip
 
 
