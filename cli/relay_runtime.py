@@ -10,6 +10,7 @@ from mobile_codex.core.errors import StorageError, VolatileStoreRefused
 from mobile_codex.core.plugins import Plugins
 from mobile_codex.core.store import Store
 from mobile_codex.relay_app.app import RelayApp, create_app
+from mobile_codex.relay_app.cpu_placement import OneCore
 from mobile_codex.relay_app.server import (
     freeze_startup_heap, make_server, open_store, open_volatile, tune_interpreter,
 )
@@ -53,16 +54,21 @@ def relay_listening(config: RelayConfig, plugins: Plugins) -> Iterator[tuple[Rel
             raise CommandFailed(f"cannot open the volatile store: {err}", RUNTIME_FAILURE) from None
         app = create_app(config, store=store, plugins=plugins, shared=shared)
         try:
+            placement = OneCore() if config.server.one_core else None
             try:
-                server = make_server(app, config)
+                server = make_server(app, config, placement=placement)
             except OSError as err:
                 raise CommandFailed(f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}") from None
             freeze_startup_heap()
             sweeper = Sweeper(app.relay.services.housekeeping).start()
+            if placement is not None:
+                placement.start()
             try:
                 yield app, server
             finally:
                 sweeper.stop()
+                if placement is not None:
+                    placement.stop()
         finally:
             app.relay.services.notifications.stop()  # its notifiers close before the store does
             shared.close()

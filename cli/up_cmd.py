@@ -25,7 +25,7 @@ from mobile_codex.agent_app.errors import TokenNotSaved, TokenRevoked
 from mobile_codex.core.config import AgentConfig, load_relay_config
 from mobile_codex.core.timeutil import system_clock
 from mobile_codex.relay_app.errors import ApiError
-from mobile_codex.relay_app.server import stop_serving
+from mobile_codex.relay_app.server import run_server, stop_serving
 from mobile_codex.relay_app.services.login_codes import mint_login_code, sign_in_url
 from mobile_codex.relay_app.services.pairing import PairBody
 
@@ -114,7 +114,7 @@ def run_up(args) -> int:
 
     stop = threading.Event()
     with relay_listening(relay_config, relay.plugins) as (app, server):
-        threading.Thread(target=server.run, name="relay", daemon=True).start()
+        threading.Thread(target=run_server, args=(server,), name="relay", daemon=True).start()
         say(f"relay listening on http://{server.effective_host}:{server.effective_port} (public origin {relay_config.public_origin})")
 
         if threading.current_thread() is threading.main_thread():

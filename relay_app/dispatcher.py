@@ -6,21 +6,36 @@ every request ran on a different thread, each with its stack and Python frames g
 last-in first-out, the few workers just used take the requests and the rest stay asleep
 (issue 19: waitress's own CPU per request ~10 % lower with a trivial app, bench/README.md).
 Everything else (thread count, shutdown, the queue-depth warning) is waitress's own.
+With a `placement` (cpu_placement.py), each worker joins the relay's CPU as it starts.
 """
 
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from waitress.task import ThreadedTaskDispatcher
 
+if TYPE_CHECKING:
+    from .cpu_placement import OneCore
+
 
 class LastIdleFirst(ThreadedTaskDispatcher):
-    def __init__(self) -> None:
+    def __init__(self, placement: OneCore | None = None) -> None:
         super().__init__()
         self._idle: list[threading.Lock] = []  # one held lock per sleeping worker; the last to sleep at the end
+        self.placement = placement
 
     def handler_thread(self, thread_no: int) -> None:
+        if self.placement is None:
+            return self._serve(thread_no)
+        self.placement.enter()
+        try:
+            self._serve(thread_no)
+        finally:
+            self.placement.leave()
+
+    def _serve(self, thread_no: int) -> None:
         # waitress's loop, with the wait on a lock of the worker's own instead of on queue_cv
         wake = threading.Lock()
         wake.acquire()

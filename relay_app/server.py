@@ -17,6 +17,7 @@ from mobile_codex.core.store import Store
 from mobile_codex.core.volatile_store import VolatileStore
 
 from .allocator import tune_malloc
+from .cpu_placement import OneCore
 from .dispatcher import LastIdleFirst
 from .http.body import LARGEST_BODY_CAP
 
@@ -76,9 +77,10 @@ MAX_REQUEST_BODY = LARGEST_BODY_CAP + 64 * 1024
 INBUF_OVERFLOW = MAX_REQUEST_BODY + 64 * 1024
 
 
-def make_server(app, config: RelayConfig, *, port: int | None = None):
-    """A waitress server per PRODUCT.md's `server` row (not yet running)."""
-    workers = LastIdleFirst()  # waitress starts the threads of its own pool only
+def make_server(app, config: RelayConfig, *, port: int | None = None, placement: OneCore | None = None):
+    """A waitress server per PRODUCT.md's `server` row (not yet running). With `placement`, its
+    workers, and its loop when run with `run_server`, keep to one CPU (cpu_placement.py)."""
+    workers = LastIdleFirst(placement)  # waitress starts the threads of its own pool only
     workers.set_thread_count(config.server.threads)
     return waitress.create_server(
         app,
@@ -93,6 +95,18 @@ def make_server(app, config: RelayConfig, *, port: int | None = None):
         max_request_body_size=MAX_REQUEST_BODY,
         inbuf_overflow=INBUF_OVERFLOW,
     )
+
+
+def run_server(server) -> None:
+    """waitress's loop (blocks until the server closes), on the relay's CPU when it keeps one."""
+    placement = server.task_dispatcher.placement
+    if placement is None:
+        return server.run()
+    placement.enter()
+    try:
+        server.run()
+    finally:
+        placement.leave()
 
 
 # How long a stopping relay waits for the requests in hand. Held ones answer at once (released),
@@ -126,7 +140,7 @@ def serve_forever(app, server, *, on_ready: Callable[[str], None] | None = None)
 
     def loop() -> None:
         try:
-            server.run()
+            run_server(server)
         finally:
             stop.set()  # a loop that ends by itself ends the relay too
 

@@ -113,6 +113,7 @@ class VolatileConfig:
 class ServerConfig:
     threads: int = setting(64, integer(16, 2048))
     connection_limit: int = setting(0, integer(1, 1_000_000))  # 0 before finish() = threads + 100
+    one_core: bool = setting(True, boolean)  # the serving threads kept on one CPU (relay_app/cpu_placement.py)
 
     @staticmethod
     def finish(values, ctx, **_):

@@ -61,9 +61,20 @@ def test_up_serves_pairs_polls_and_prints_a_single_use_login_code(user_dirs, wor
         assert agent["agentId"] == agent_id and agent["revokedAt"] is None and agent["lastSeenAt"], agent
         assert agent["workspaceRootName"] == workspace.name and "read-only" in [m["id"] for m in agent["execModes"]], agent
         assert isinstance(agent["codexAvailable"], bool), agent
+
+        # the relay's loop and its 64 workers share one CPU (server.oneCore); the agent, and so the
+        # Codex processes it starts, keeps every CPU the process was given
+        allowed = {int(task.name): cpus_allowed(up.proc.pid, task.name) for task in os.scandir(f"/proc/{up.proc.pid}/task")}
+        pinned = [tid for tid, cpus in allowed.items() if cpus != allowed[up.proc.pid]]
+        assert len(pinned) == 65 and len({allowed[tid] for tid in pinned}) == 1 and allowed[pinned[0]].isdigit(), allowed
     finally:
         returncode, stderr = stop(up)
     assert returncode == 0, stderr
+
+
+def cpus_allowed(pid: int, tid: str) -> str:
+    with open(f"/proc/{pid}/task/{tid}/status") as status:
+        return next(line.split(":", 1)[1].strip() for line in status if line.startswith("Cpus_allowed_list"))
 
 
 def test_a_second_run_reuses_the_pairing_and_prints_a_fresh_code(user_dirs, workspace, port):
