@@ -15,13 +15,10 @@ in blocks of four: the phone computes the same from `response.getPublicKey()`.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from pathlib import Path
 from typing import Any, Iterable
-
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from webauthn.helpers import base64url_to_bytes, decode_credential_public_key
-from webauthn.helpers.decoded_public_key_to_cryptography import decoded_public_key_to_cryptography
 
 from .private_files import read_json, write_private_json
 
@@ -33,6 +30,11 @@ KEPT = ("passkeyId", "credentialId", "userId", "displayName", "publicKey", "alg"
 
 def spki_der(cose_public_key_b64url: str) -> bytes:
     """The SubjectPublicKeyInfo (DER) of a COSE public key; ValueError when it is not one we can use."""
+    # Imported here: `check` reads the trust file through this module and must not load webauthn.
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from webauthn.helpers import base64url_to_bytes, decode_credential_public_key
+    from webauthn.helpers.decoded_public_key_to_cryptography import decoded_public_key_to_cryptography
+
     try:
         decoded = decode_credential_public_key(base64url_to_bytes(cose_public_key_b64url))
         key = decoded_public_key_to_cryptography(decoded)
@@ -50,6 +52,10 @@ def passkey_fingerprint(cose_public_key_b64url: str) -> str:
     return fingerprint_of_spki(spki_der(cose_public_key_b64url))
 
 
+def _usable(listed: list) -> list[dict[str, Any]]:
+    return [entry for entry in listed if isinstance(entry, dict) and isinstance(entry.get("credentialId"), str)]
+
+
 class TrustStore:
     """The trust file, read afresh on every look (the CLI may change it while the agent runs)."""
 
@@ -59,10 +65,26 @@ class TrustStore:
         self._lock = threading.Lock()  # one writer at a time within this process
 
     def entries(self) -> list[dict[str, Any]]:
+        """The trusted entries; none when the file is missing, unreadable or not a trust file."""
         data = read_json(self.path)
         if not isinstance(data, dict) or not isinstance(data.get("passkeys"), list):
             return []
-        return [entry for entry in data["passkeys"] if isinstance(entry, dict) and isinstance(entry.get("credentialId"), str)]
+        return _usable(data["passkeys"])
+
+    def checked_entries(self) -> list[dict[str, Any]] | None:
+        """Like entries(), but tells why there are none (for `check`): None when the file (or the stateDir)
+        does not exist yet, OSError when it cannot be read, ValueError when it is not a trust file."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(raw)
+        except ValueError:  # UnicodeDecodeError included
+            raise ValueError("not JSON") from None
+        if not isinstance(data, dict) or not isinstance(data.get("passkeys"), list):
+            raise ValueError('no "passkeys" list')
+        return _usable(data["passkeys"])
 
     def find(self, credential_id: str) -> dict[str, Any] | None:
         return next((entry for entry in self.entries() if entry["credentialId"] == credential_id), None)

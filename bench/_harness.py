@@ -486,7 +486,10 @@ def seed(relay: Relay, phone: Phone, agents: list[Agent], count: int, *, creator
 
     At most `window` tasks are in flight (created, not yet completed). Prints the rate per `chunk`
     tasks to stderr as it goes; returns {"tasks", "seconds", "rate", "chunkRates", "minChunkRate"}.
+    `count` must be positive: with none to create, no agent would ever finish and this would wait forever.
     """
+    if count < 1 or chunk < 1:
+        raise ValueError(f"seed needs count and chunk >= 1, got {count} and {chunk}: skip seeding instead")
     slots = threading.Semaphore(window)
     done_lock = threading.Lock()
     state = {"created": 0, "done": 0, "error": None}

@@ -10,8 +10,9 @@ Figures per setup:
   replica B (on one relay: the same one), timed as in bench 1. Target: p99 <= 50 ms at x2.
 - idle polls: K agents (50; at x2 half on each replica) poll back to back (waitMs 0, the full report) in
   `--rounds` windows at M = 0 and M = `--history` tasks of history (seeded through the API on the first
-  replica). polls/s (all replicas, best window), p50/p99, relay CPU ms per poll (all
-  replicas' CPU over all polls, median window), and the PostgreSQL and Redis servers' CPU per poll.
+  replica; `--history 0` seeds nothing and measures M = 0 only). polls/s (all replicas, best window),
+  p50/p99, relay CPU ms per poll (all replicas' CPU over all polls, median window), and the PostgreSQL and
+  Redis servers' CPU per poll.
   Target: relay CPU <= 1 ms per poll on pg+redis x1 at M = 0.
 - held polls: N (500) agents each holding a poll (waitMs 25000; at x2 N/2 on each replica, each with
   `server.threads` = its share + 16) while dispatch to one of them is timed (created on the other
@@ -88,6 +89,9 @@ def main_setup(name: str, relays: list[Relay], args, stores: SharedStores | None
     if len(relays) > 1:
         relays[1].start()
         phase(2, 0)
+    if args.history == 0:  # M = 0 only: there is nothing to seed
+        phone.close()
+        return rows
     # Seeded through the first replica only, as bench 3 seeds (x1 and x2 then share that history). Before
     # task text was shared, seeding through both made the creating replica refuse creates (429) after a
     # thousand or so tasks completed through the other: their text kept its room there as unfinished.
@@ -151,7 +155,8 @@ def run(args) -> tuple[list[dict], list[dict]]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--agents", type=int, default=50, help="K agents polling back to back (split over the replicas)")
-    parser.add_argument("--history", type=int, default=10000, help="M tasks of history for the second idle measure")
+    parser.add_argument("--history", type=int, default=10000,
+                        help="M tasks of history for the second idle measure (0: seed nothing, measure M = 0 only)")
     parser.add_argument("--held", type=int, default=500, help="N agents holding polls (0: skip)")
     parser.add_argument("--tasks", type=int, default=200, help="tasks dispatched per dispatch measure")
     parser.add_argument("--seconds", type=float, default=3.0, help="one idle window")
@@ -160,6 +165,8 @@ def main(argv=None) -> int:
                         "50 tasks, 1 x 2 s windows (not the issue's figures)")  # fmt: skip
     common_args(parser)
     args = parser.parse_args(argv)
+    if args.history < 0:
+        parser.error("--history must be 0 or more")
     if args.quick:
         args.agents, args.history, args.held, args.tasks, args.seconds, args.rounds = 20, 500, 100, 50, 2.0, 1
     limit = raise_nofile()
@@ -167,14 +174,23 @@ def main(argv=None) -> int:
         say(f"warning: only {limit} file descriptors allowed (ulimit -n); N = {args.held} may fail")
     main_rows, held_rows = run(args)
     m = args.history
+    seeded = m > 0  # the M = history columns; with no history they would repeat the M = 0 ones
+    columns = [  # (header, figure of a row, shown)
+        ("setup", lambda r: r["setup"], True), ("dispatch p50 ms", lambda r: r["dispatch"]["dispatchP50Ms"], True),
+        ("p99 ms", lambda r: r["dispatch"]["dispatchP99Ms"], True), ("held", lambda r: r["dispatch"]["heldReplies"], True),
+        ("with prompt", lambda r: r["dispatch"]["withPrompt"], True),
+        ("idle polls/s M=0", lambda r: r["idleM0"]["pollsPerSec"], True), (f"M={m}", lambda r: r[f"idleM{m}"]["pollsPerSec"], seeded),
+        ("p50 ms M=0", lambda r: r["idleM0"]["p50Ms"], True), ("p99 ms M=0", lambda r: r["idleM0"]["p99Ms"], True),
+        (f"p99 ms M={m}", lambda r: r[f"idleM{m}"]["p99Ms"], seeded),
+        ("relay CPU ms/poll M=0", lambda r: r["idleM0"]["cpuMsPerPoll"], True),
+        (f"M={m}", lambda r: r[f"idleM{m}"]["cpuMsPerPoll"], seeded),
+        ("PG ms/poll M=0", lambda r: r["idleM0"]["postgresMsPerPoll"] or "-", True),
+        ("Redis ms/poll M=0", lambda r: r["idleM0"]["redisMsPerPoll"] or "-", True),
+        ("RSS MB", lambda r: " + ".join(str(x) for x in r["rssMb"]), True), ("load", lambda r: r["idleM0"]["load"], True),
+    ]  # fmt: skip
+    columns = [(header, figure) for header, figure, shown in columns if shown]
     print(table(
-        ["setup", "dispatch p50 ms", "p99 ms", "held", "with prompt", f"idle polls/s M=0", f"M={m}", "p50 ms M=0", "p99 ms M=0",
-         f"p99 ms M={m}", "relay CPU ms/poll M=0", f"M={m}", "PG ms/poll M=0", "Redis ms/poll M=0", "RSS MB", "load"],
-        [[r["setup"], r["dispatch"]["dispatchP50Ms"], r["dispatch"]["dispatchP99Ms"], r["dispatch"]["heldReplies"],
-          r["dispatch"]["withPrompt"], r["idleM0"]["pollsPerSec"], r[f"idleM{m}"]["pollsPerSec"], r["idleM0"]["p50Ms"], r["idleM0"]["p99Ms"],
-          r[f"idleM{m}"]["p99Ms"], r["idleM0"]["cpuMsPerPoll"], r[f"idleM{m}"]["cpuMsPerPoll"],
-          r["idleM0"]["postgresMsPerPoll"] or "-", r["idleM0"]["redisMsPerPoll"] or "-",
-          " + ".join(str(x) for x in r["rssMb"]), r["idleM0"]["load"]] for r in main_rows],
+        [header for header, _ in columns], [[figure(r) for _, figure in columns] for r in main_rows],
         title=(f"replicas: dispatch created on the other replica (target p99 <= {TARGET_DISPATCH_P99_MS} ms at x2), "
                f"{args.agents} agents' idle polls (target relay CPU <= {TARGET_CPU_MS_PER_POLL} ms/poll on pg+redis x1); "
                f"load {load()}"),

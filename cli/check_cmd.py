@@ -2,7 +2,9 @@
 
 It loads the config the way `relay` and `agent` do, with the plugins the file allows (and only
 those), so the sections plugins own are checked too. Production risks (cli/production_risks.py)
-are warnings on stderr, `warning: FILE: KEY: …`; they never change the exit code.
+are warnings on stderr, `warning: FILE: KEY: …`; they never change the exit code. For an agent
+config it also reads the agent's trust file, to warn when signatures are required and no passkey
+is trusted yet.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from mobile_codex.core.config import AgentConfig, RelayConfig
 from mobile_codex.core.errors import PluginSectionsInvalid
 
 from .loading import load_with_plugins
-from .production_risks import plugin_action_risks, risks_for
+from .production_risks import plugin_action_risks, risks_for, trust_risks
 
 
 def _warn(risks) -> None:
@@ -30,11 +32,14 @@ def check(args) -> int:
         # The core's keys are fine: warn about them, then main() lists the plugin sections' problems.
         # (Those sections are still as written in err.config, so no risk is judged from them.)
         _warn(risks_for(path, err.config))
+        if isinstance(err.config, AgentConfig):
+            _warn(trust_risks(path, err.config))
         raise
     config = loaded.config
     _warn(risks_for(path, config))
     if isinstance(config, AgentConfig):
         _warn(plugin_action_risks(path, config, loaded.plugins))
+        _warn(trust_risks(path, config))
     kind = "relay" if isinstance(config, RelayConfig) else "agent"
     print(f"{path}: ok ({kind} config)")
     return 0

@@ -3,6 +3,8 @@
 Each warning names the file and the key, like a config error, but it is advice: the config is
 valid and may be right for a laptop. `check` prints them to stderr as `warning: FILE: KEY: …`
 and keeps its exit code; `init-* --mode production` refuses to write what would be warned about.
+trust_risks alone reads the agent's state, not its config: `check` runs it, the production modes do
+not (a config they write trusts no passkey yet; the trust ceremony comes after pairing).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from mobile_codex.agent_app.trust_store import TrustStore
 from mobile_codex.core import intents
 from mobile_codex.core.config import AgentConfig, RelayConfig
 from mobile_codex.core.errors import ConfigIssue
@@ -124,6 +127,34 @@ def agent_risks(path: Path, config: AgentConfig) -> list[ConfigIssue]:
         risks.append(ConfigIssue(file, "redaction.enabled", "off: output, diffs, log tails and sessions reach the relay and "
                                  "the phone with any secrets in them; turn it on and allowlist what it hides wrongly"))
     return risks
+
+
+def trust_risks(path: Path, config: AgentConfig) -> list[ConfigIssue]:
+    """Signatures required but no passkey trusted in the stateDir: every task they cover is refused.
+    A missing stateDir or trust file is that case; one that cannot be read or parsed is named."""
+    mode = config.require_signed_intents
+    if mode == OFF:
+        return []
+    store = TrustStore(config.state_dir)
+    refused = "every task" if mode == ALL else "every action, session delete and Codex run that writes"
+    ceremony = (f"`mobile-codex agent trust --config {path}` lists your workspace's passkeys; add yours with "
+                "`--add PASSKEY_ID` once its fingerprint matches the one your phone showed (docs/deployment.md)")
+    try:
+        entries = store.checked_entries()
+    except OSError as err:
+        text = (f"is {mode!r} but {store.path} cannot be read ({err.strerror or err}): check cannot tell whether this "
+                f"agent trusts a passkey (with none, it refuses {refused}); run check as the agent's user")
+        return [ConfigIssue(str(path), "requireSignedIntents", text)]
+    except ValueError as err:
+        text = (f"is {mode!r} but {store.path} is not a trust file ({err}): the agent trusts no passkey from it and "
+                f"refuses {refused} (approver-not-trusted); move it aside and trust your passkeys again: {ceremony}")
+        return [ConfigIssue(str(path), "requireSignedIntents", text)]
+    if any(not entry.get("revokedUpstream") for entry in entries or ()):
+        return []
+    why = (f"no {store.path}" if entries is None else f"{store.path} lists none" if not entries
+           else f"every passkey in {store.path} is revoked upstream")
+    return [ConfigIssue(str(path), "requireSignedIntents", f"is {mode!r} but this agent trusts no passkey yet ({why}): "
+                        f"it refuses {refused} (approver-not-trusted) until you run the trust ceremony: {ceremony}")]
 
 
 def plugin_action_risks(path: Path, config: AgentConfig, plugins) -> list[ConfigIssue]:

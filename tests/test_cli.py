@@ -228,12 +228,17 @@ def test_every_command_is_in_the_table_that_imports_only_its_module():
 
 
 def test_a_short_command_does_not_load_the_relay_app(run_cli, tmp_path):
-    """`check` of an agent config runs without importing the relay's web app or webauthn."""
+    """`check` of an agent config runs without importing the relay's web app or webauthn, also when it
+    reads the trust file (signatures required)."""
     config = tmp_path / "agent.json"
     assert run_cli("init-agent", "--relay", "http://127.0.0.1:8787", "--workspace", tmp_path, "--output", config).returncode == 0
+    signed = write_json(tmp_path / "signed.json", {**json.loads(config.read_text()), "requireSignedIntents": "all",
+                                                   "webauthnOrigin": "http://127.0.0.1:8787"})  # fmt: skip
     probe = (
         "import sys; from mobile_codex.cli.main import main; code = main(['check', '--config', sys.argv[1]]);"
         "print(code, sorted(m for m in ('mobile_codex.relay_app.app', 'webauthn', 'falcon') if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", probe, str(config)], capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
+    for path in (config, signed):
+        done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=60)
+        assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
+    assert "trusts no passkey yet" in done.stderr  # the signed config's trust file was read

@@ -164,3 +164,97 @@ def test_a_replica_config_on_sqlite_is_warned_about(run_cli, reference, storage)
         "replicas, but sqlite cannot be shared by them: use postgres (docs/deployment-ha.md), or volatile memory for one relay",
     ]  # fmt: skip
     assert done.stderr.splitlines() == expected
+
+
+def _signed_agent(reference, tmp_path, mode="all"):
+    """An agent config that needs signatures, its stateDir (not made yet) and its trust file."""
+    state = tmp_path / "agent-state"
+    path = _agent(reference, tmp_path, requireSignedIntents=mode, webauthnOrigin="https://relay.example.com",
+                  stateDir=str(state), relayBaseUrl="https://relay.example.com")  # fmt: skip
+    return path, state, state / "trusted-passkeys.json"
+
+
+def _ceremony(path):
+    return (f"`mobile-codex agent trust --config {path}` lists your workspace's passkeys; add yours with "
+            "`--add PASSKEY_ID` once its fingerprint matches the one your phone showed (docs/deployment.md)")
+
+
+TRUSTED = {"passkeyId": "pk_1", "credentialId": "cred-1", "displayName": "Ada's phone", "revokedUpstream": False}
+
+
+def test_signatures_required_with_no_state_dir_yet_warns_to_run_the_trust_ceremony(run_cli, reference, tmp_path):
+    path, state, trust = _signed_agent(reference, tmp_path)
+    done = run_cli("check", "--config", path)
+    assert (done.returncode, done.stdout.strip()) == (0, f"{path}: ok (agent config)")
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: requireSignedIntents: is 'all' but this agent trusts no passkey yet (no {trust}): it refuses "
+        f"every task (approver-not-trusted) until you run the trust ceremony: {_ceremony(path)}",
+    ]
+    assert not state.exists()  # check only looks
+
+
+@pytest.mark.parametrize(("passkeys", "why"), [
+    ([], "{trust} lists none"),
+    ([{**TRUSTED, "revokedUpstream": True}], "every passkey in {trust} is revoked upstream"),
+])  # fmt: skip
+def test_writes_with_no_live_trusted_passkey_warns_that_writes_are_refused(run_cli, reference, tmp_path, passkeys, why):
+    path, state, trust = _signed_agent(reference, tmp_path, mode="writes")
+    state.mkdir()
+    write_json(trust, {"format": 1, "passkeys": passkeys})
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: requireSignedIntents: is 'writes': whoever controls the relay can have this agent run read-only "
+        "Codex turns and log reads without a person's passkey signature (docs/security.md); set it to \"all\" and trust your "
+        "passkeys with `mobile-codex agent trust`",
+        f"warning: {path}: requireSignedIntents: is 'writes' but this agent trusts no passkey yet ({why.format(trust=trust)}): "
+        "it refuses every action, session delete and Codex run that writes (approver-not-trusted) until you run the trust "
+        f"ceremony: {_ceremony(path)}",
+    ]
+
+
+@pytest.mark.parametrize("mode", ["all", "off"])
+def test_a_live_trusted_passkey_or_signatures_off_is_quiet_about_trust(run_cli, reference, tmp_path, mode):
+    path, state, trust = _signed_agent(reference, tmp_path, mode=mode)
+    if mode == "all":
+        state.mkdir()
+        write_json(trust, {"format": 1, "passkeys": [{**TRUSTED, "credentialId": "gone", "revokedUpstream": True}, TRUSTED]})
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0
+    # one live passkey is enough; with signatures off there is nothing to trust, only the advice to turn them on
+    expected = [] if mode == "all" else [
+        f"warning: {path}: requireSignedIntents: is 'off': whoever controls the relay can have this agent run every task "
+        "without a person's passkey signature (docs/security.md); set it to \"all\" and trust your passkeys with "
+        "`mobile-codex agent trust`",
+    ]  # fmt: skip
+    assert done.stderr.splitlines() == expected
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("{\"passkeys\": [", "not JSON"),
+    ("\xff\xfe", "not JSON"),
+    ("[]", "no \"passkeys\" list"),
+    ("{\"format\": 1, \"passkeys\": {}}", "no \"passkeys\" list"),
+])  # fmt: skip
+def test_a_corrupt_trust_file_is_named_not_a_traceback(run_cli, reference, tmp_path, content, problem):
+    path, state, trust = _signed_agent(reference, tmp_path)
+    state.mkdir()
+    trust.write_bytes(content.encode("latin-1"))
+    done = run_cli("check", "--config", path)
+    assert (done.returncode, done.stdout.strip()) == (0, f"{path}: ok (agent config)")
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: requireSignedIntents: is 'all' but {trust} is not a trust file ({problem}): the agent trusts no "
+        "passkey from it and refuses every task (approver-not-trusted); move it aside and trust your passkeys again: "
+        f"{_ceremony(path)}",
+    ]
+
+
+def test_a_trust_file_that_cannot_be_read_is_named(run_cli, reference, tmp_path):
+    path, state, trust = _signed_agent(reference, tmp_path)
+    trust.mkdir(parents=True)  # reading it fails the way a file of another user does: an OSError
+    done = run_cli("check", "--config", path)
+    assert done.returncode == 0
+    assert done.stderr.splitlines() == [
+        f"warning: {path}: requireSignedIntents: is 'all' but {trust} cannot be read (Is a directory): check cannot tell "
+        "whether this agent trusts a passkey (with none, it refuses every task); run check as the agent's user",
+    ]

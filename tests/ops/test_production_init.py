@@ -52,8 +52,19 @@ def test_production_agent_state_and_codex_home_under_var_lib(run_cli, tmp_path):
     assert written["features"]["codexExecWrite"] is False
     # signed intents: everything needs a person's passkey, and the origin they name is pinned now
     assert (written["requireSignedIntents"], written["webauthnOrigin"]) == ("all", "https://relay.example.com")
+    # its one warning is the trust ceremony still to do (stateDir moved here, away from this machine's /var/lib)
+    state = tmp_path / "state"
+    out.write_text(json.dumps({**written, "stateDir": str(state)}))
     check = run_cli("check", "--config", out)
-    assert (check.returncode, check.stderr) == (0, "")
+    assert check.returncode == 0
+    assert [line.split(" (")[0] for line in check.stderr.splitlines()] == [
+        f"warning: {out}: requireSignedIntents: is 'all' but this agent trusts no passkey yet"
+    ]
+    state.mkdir()
+    passkey = {"passkeyId": "pk_1", "credentialId": "cred-1", "revokedUpstream": False}
+    (state / "trusted-passkeys.json").write_text(json.dumps({"format": 1, "passkeys": [passkey]}))
+    check = run_cli("check", "--config", out)
+    assert (check.returncode, check.stderr) == (0, "")  # no production warnings once a passkey is trusted
 
 
 def test_production_agent_state_dir_override_and_local_http_relay(run_cli, tmp_path):
