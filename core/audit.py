@@ -27,7 +27,8 @@ from .store import Transaction
 GENESIS = "0" * 64
 MAX_DETAIL_TEXT = 200  # a detail value is a name, a role or a method, never free text
 
-# Every kind of entry, and what it records (docs/security.md lists them for operators).
+# Every kind of entry, and what it records (docs/security.md lists them for operators). The phone says
+# each as a sentence (web/screens/audit_sentences.js; tests/web/test_static.py checks every kind has one).
 KINDS = {
     "signin": "a person signed in (details.method: bootstrap, login-code, passkey, invitation, recovery)",
     "signout": "a person signed out",

@@ -31,7 +31,8 @@ def test_an_owner_reads_and_filters_the_trail_and_an_operator_cannot(relay, phon
     wait_until(lambda: rows.count() == 2, timeout=10)
     assert rows.nth(0).get_attribute("data-kind") == "signout" and rows.nth(1).get_attribute("data-kind") == "signin"
     assert "Signed out" in rows.nth(0).inner_text() and "by Otto" in rows.nth(0).inner_text()
-    assert "method: bootstrap" in rows.nth(1).inner_text() and "from 127.0.0.1" in rows.nth(1).inner_text()
+    assert "Signed in with the bootstrap token (recovery session)" in rows.nth(1).inner_text()
+    assert "from 127.0.0.1" in rows.nth(1).inner_text() and "method:" not in rows.nth(1).inner_text()
     owner.check("audit-trail")
 
     owner.page.select_option("select[name=person]", label="Otto")

@@ -29,6 +29,7 @@ DYNAMIC_KEYS = {
     # Notifications: the kinds a person can choose (core/notifications.py CHOOSABLE_KINDS), Notification.permission.
     "notifications.kind": list(CHOOSABLE_KINDS),
     "audit.kind": list(AUDIT_KINDS),  # the audit trail's kinds of entry (core/audit.py KINDS)
+    "audit.says": list(AUDIT_KINDS),  # and each kind's sentence (web/screens/audit_sentences.js)
     "notifications.permission": ["default", "granted", "denied", "unsupported"],
     "role": ["viewer", "operator", "owner"],
     "status": ["awaiting_approval", "queued", "running", "completed", "failed", "rejected", "interrupted", "canceled"],
@@ -124,6 +125,15 @@ def test_every_string_the_code_uses_is_in_every_language(phone):
         for key, value in strings.items():  # plural forms the language has (Intl.PluralRules), `other` always
             if isinstance(value, dict):
                 assert "other" in value and set(value) <= {"zero", "one", "two", "few", "many", "other"}, (language, key)
+
+
+def test_every_audit_kind_has_a_sentence_builder():
+    """web/screens/audit_sentences.js builds a sentence for each kind the relay notes (core/audit.py
+    KINDS); a kind left out would read as its bare name, the fallback meant for newer relays."""
+    source = (WEB / "screens" / "audit_sentences.js").read_text()
+    table = source.split("const SENTENCES = new Map(Object.entries({", 1)[1].split("\n})", 1)[0]
+    built = {kind.replace("_", ".") for kind in re.findall(r"""^  "?([a-z][a-z_-]*)"?:""", table, re.MULTILINE)}
+    assert built == set(AUDIT_KINDS), (sorted(set(AUDIT_KINDS) - built), sorted(built - set(AUDIT_KINDS)))
 
 
 # Values that may stay as in English in another language: names and pure placeholders.

@@ -1,10 +1,12 @@
 // The audit trail (route `audit`, under Manage; issue 21): who did what, to which record, when and
 // from where. Workspace owners see their workspace's entries, relay owners every entry. Filters by
-// person and by kind ask the relay again; "Older entries" pages back by `seq`. Metadata only: the
-// relay never puts task text in an entry, so nothing here can show any.
+// person and by kind ask the relay again; "Older entries" pages back by `seq`. Each entry reads as a
+// sentence of its kind (audit_sentences.js). Metadata only: the relay never puts task text in an
+// entry, so nothing here can show any.
 import { api } from "../api.js";
 import { actionButton, clockTime, errorBox, errorMessage, fill, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { describe } from "./audit_sentences.js";
 
 export const title = "audit.title";
 
@@ -29,12 +31,24 @@ export function mount(ctx) {
   let loaded = [];
   let asked = 0; // the newest load wins when filters change quickly
 
+  let drawnNames = ""; // the names the entries were drawn with: redrawn when the state view brings others
+
+  function names(ctx) {
+    const known = new Map();
+    for (const m of ctx.state?.members || []) known.set(m.userId, m.displayName);
+    for (const u of ctx.state?.users || []) known.set(u.userId, u.displayName);
+    for (const e of loaded) if (e.actorUserId && !known.has(e.actorUserId)) known.set(e.actorUserId, e.actorDisplayName || e.actorUserId);
+    return known;
+  }
+
   function people(ctx) {
-    const names = new Map();
-    for (const m of ctx.state?.members || []) names.set(m.userId, m.displayName);
-    for (const u of ctx.state?.users || []) names.set(u.userId, u.displayName);
-    for (const e of loaded) if (e.actorUserId && !names.has(e.actorUserId)) names.set(e.actorUserId, e.actorDisplayName || e.actorUserId);
-    return [...names].sort((a, b) => a[1].localeCompare(b[1]));
+    return [...names(ctx)].sort((a, b) => a[1].localeCompare(b[1]));
+  }
+
+  function drawEntries() {
+    const known = names(current);
+    drawnNames = JSON.stringify([...known]);
+    fill(list, loaded.map((entry) => entryRow(entry, (id) => known.get(id))));
   }
 
   function drawFilters() {
@@ -54,7 +68,7 @@ export function mount(ctx) {
       if (ticket !== asked) return;
       kinds = reply.kinds || [];
       loaded = before ? [...loaded, ...reply.events] : reply.events;
-      fill(list, loaded.map(entryRow));
+      drawEntries();
       fill(status, loaded.length ? t("audit.count", { count: loaded.length }) : t("audit.empty"));
       fill(more, reply.nextBefore ? actionButton(t("audit.older"), () => load(reply.nextBefore), { errorEl: error }) : null);
       drawFilters();
@@ -72,6 +86,7 @@ export function mount(ctx) {
   function update(ctx) {
     current = ctx;
     drawFilters(); // the state view brings the names of members and users
+    if (JSON.stringify([...names(ctx)]) !== drawnNames) drawEntries(); // a sentence may name one of them
   }
 
   return { el, update };
@@ -81,12 +96,14 @@ function kindLabel(kind) {
   return t(`audit.kind.${kind}`, {}, kind);
 }
 
-function entryRow(entry) {
+/** One entry: its sentence and who acted, then when, which record, from where, details the sentence
+ * does not say (all of them for a kind this app does not know yet) and its number. Text nodes only. */
+function entryRow(entry, nameOf) {
   const who = entry.actorUserId ? (entry.actorDisplayName || entry.actorUserId) : t("audit.nobody");
-  const details = Object.entries(entry.details || {}).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}`);
+  const { text, rest } = describe(entry, nameOf);
   const facts = [clockTime(entry.at), entry.recordType ? `${entry.recordType} ${entry.recordId || ""}`.trim() : "",
-    entry.clientAddress ? t("audit.from", { address: entry.clientAddress }) : "", ...details, `#${entry.seq}`];
+    entry.clientAddress ? t("audit.from", { address: entry.clientAddress }) : "", ...rest, `#${entry.seq}`];
   return h("li", { class: "audit-entry", "data-seq": String(entry.seq), "data-kind": entry.kind },
-    h("p", {}, h("span", { class: "row-title" }, kindLabel(entry.kind)), " ", h("span", { class: "meta" }, t("audit.by", { who }))),
+    h("p", {}, h("span", { class: "row-title" }, text), " ", h("span", { class: "meta" }, t("audit.by", { who }))),
     h("p", { class: "meta" }, facts.filter(Boolean).join(" · ")));
 }
