@@ -80,7 +80,8 @@ class OneCore:
     `start()` begins the watcher that moves them all when another CPU is much less busy."""
 
     def __init__(self, *, every: float = WATCH_EVERY_S, margin: float = MOVE_MARGIN, proc: Path = Path("/proc")) -> None:
-        self._cpus = sorted(os.sched_getaffinity(0))
+        # Linux only (sched_setaffinity, /proc): elsewhere there is one "CPU" and nothing is placed
+        self._cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else [0]
         self._every, self._margin, self._proc = every, margin, proc
         self._lock = threading.Lock()
         self._tids: set[int] = set()

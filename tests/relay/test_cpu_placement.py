@@ -106,6 +106,18 @@ def test_entered_threads_share_one_cpu_and_the_rest_of_the_process_keeps_all():
         release_free()
 
 
+def test_where_threads_cannot_be_placed_nothing_is(monkeypatch):
+    # macOS and others have no sched_setaffinity: the relay serves as before, its threads untouched
+    monkeypatch.delattr(os, "sched_setaffinity")
+    placement = OneCore().start()
+    tid, _, release = in_thread(placement.enter)
+    try:
+        assert not placement.useful and os.sched_getaffinity(tid) == set(CPUS)
+    finally:
+        placement.stop()
+        release()
+
+
 def test_a_thread_that_left_is_not_moved_any_more():
     placement = OneCore()
     tid, _, release = in_thread(lambda: (placement.enter(), placement.leave()))
