@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -15,6 +13,7 @@ import urllib.request
 import pytest
 
 from .conftest import write_json
+from .relay_process import free_port, relay_process
 
 
 def test_gen_secret_prints_a_fresh_long_secret(run_cli):
@@ -198,21 +197,12 @@ def test_relay_port_and_host_move_only_where_this_process_listens(run_cli, tmp_p
     refused = run_cli("relay", "--config", config, "--port", "0")
     assert refused.returncode == 2 and "--port: expected 1..65535, got 0" in refused.stderr, refused.stderr
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(config), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **user_dirs},
-    )  # fmt: skip
-    try:
+    port = free_port()
+    with relay_process(config, user_dirs, port) as proc:
         line = proc.stdout.readline()
         assert line.strip() == f"relay listening on http://127.0.0.1:{port} (public origin https://relay.example)", line + proc.stderr.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ready", timeout=10) as answer:
             assert json.loads(answer.read()) == {"ok": True, "storage": "ok", "volatile": "ok"}
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(20) == 0
     assert json.loads(config.read_text())["listenPort"] == 8787  # the config itself is unchanged
 
 

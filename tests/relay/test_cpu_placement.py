@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -18,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from mobile_codex.relay_app.cpu_placement import OneCore, cpu_times, least_busy, thread_ticks
+
+from ..relay_process import free_port, relay_process
 
 CPUS = sorted(os.sched_getaffinity(0))
 
@@ -188,14 +187,8 @@ def test_a_serving_relay_holds_its_loop_and_workers_on_one_cpu(run_cli, tmp_path
     document = json.loads(config.read_text())
     document["server"] = {"threads": 16, "oneCore": one_core}
     config.write_text(json.dumps(document))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mobile_codex.cli.main", "relay", "--config", str(config), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **user_dirs},
-    )  # fmt: skip
-    try:
+    port = free_port()
+    with relay_process(config, user_dirs, port) as proc:
         assert proc.stdout.readline().startswith("relay listening"), proc.stderr.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as answer:
             assert answer.status == 200
@@ -208,6 +201,3 @@ def test_a_serving_relay_holds_its_loop_and_workers_on_one_cpu(run_cli, tmp_path
             assert tasks[proc.pid] == everything
         else:
             assert single == [] and set(tasks.values()) == {everything}, tasks
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(20) == 0
