@@ -162,13 +162,16 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="one idle window")
     parser.add_argument("--rounds", type=int, default=3, help="idle windows per measure")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 20 agents, 500 tasks of history, N = 100, "
-                        "50 tasks, 1 x 2 s windows (not the issue's figures)")  # fmt: skip
+                        "50 tasks, 1 x 2 s windows, each unless given (not the issue's figures)")  # fmt: skip
     common_args(parser)
     args = parser.parse_args(argv)
     if args.history < 0:
         parser.error("--history must be 0 or more")
-    if args.quick:
-        args.agents, args.history, args.held, args.tasks, args.seconds, args.rounds = 20, 500, 100, 50, 2.0, 1
+    if args.quick:  # its sizes stand in for the defaults only: `--quick --history 0` seeds nothing
+        quick = {"agents": 20, "history": 500, "held": 100, "tasks": 50, "seconds": 2.0, "rounds": 1}
+        for name, value in quick.items():
+            if getattr(args, name) == parser.get_default(name):
+                setattr(args, name, value)
     limit = raise_nofile()
     if limit < 2 * args.held + 200:
         say(f"warning: only {limit} file descriptors allowed (ulimit -n); N = {args.held} may fail")
@@ -184,8 +187,8 @@ def main(argv=None) -> int:
         (f"p99 ms M={m}", lambda r: r[f"idleM{m}"]["p99Ms"], seeded),
         ("relay CPU ms/poll M=0", lambda r: r["idleM0"]["cpuMsPerPoll"], True),
         (f"M={m}", lambda r: r[f"idleM{m}"]["cpuMsPerPoll"], seeded),
-        ("PG ms/poll M=0", lambda r: r["idleM0"]["postgresMsPerPoll"] or "-", True),
-        ("Redis ms/poll M=0", lambda r: r["idleM0"]["redisMsPerPoll"] or "-", True),
+        ("PG ms/poll M=0", lambda r: r["idleM0"]["postgresMsPerPoll"] if r["idleM0"]["postgresMsPerPoll"] is not None else "-", True),
+        ("Redis ms/poll M=0", lambda r: r["idleM0"]["redisMsPerPoll"] if r["idleM0"]["redisMsPerPoll"] is not None else "-", True),
         ("RSS MB", lambda r: " + ".join(str(x) for x in r["rssMb"]), True), ("load", lambda r: r["idleM0"]["load"], True),
     ]  # fmt: skip
     columns = [(header, figure) for header, figure, shown in columns if shown]
