@@ -186,6 +186,9 @@ class Task:
     # kept as it was then, so the task still says who made it after that user is deleted.
     created_by_user_id: str | None = None
     created_by_display_name: str | None = None
+    # How many distinct secrets the agent hid from this task's texts (its updates' `redactions`), the
+    # highest it said. A count, not text: stored, so "N secrets hidden" survives a relay restart.
+    redactions: int = 0
 
 
 @record

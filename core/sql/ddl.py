@@ -22,11 +22,14 @@ class Column:
     name: str
     kind: str = TEXT
     false_by_default: bool = False  # NOT NULL DEFAULT false: a setting added to existing rows
+    zero_by_default: bool = False  # NOT NULL DEFAULT 0: a count added to existing rows
 
     def sql(self, dialect: Dialect, *, key: bool = False) -> str:
         kind = {TEXT: "TEXT", BOOL: dialect.boolean_type, INT: dialect.integer_type}[self.kind]
         if self.false_by_default:
             return f"{self.name} {kind} NOT NULL DEFAULT {dialect.false}"
+        if self.zero_by_default:
+            return f"{self.name} {kind} NOT NULL DEFAULT 0"
         return f"{self.name} {kind}{' NOT NULL' if key else ''}"
 
 

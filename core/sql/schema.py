@@ -9,7 +9,7 @@ Columns carry the record fields' names; lists and dicts are JSON text.
 
 from __future__ import annotations
 
-from .ddl import BOOL, AddColumn, Column, CreateTable, columns
+from .ddl import BOOL, INT, AddColumn, Column, CreateTable, columns
 
 USERS = CreateTable("users", ("user_id",), columns(
     "user_id user_handle display_name created_at disabled_at last_workspace_id"
@@ -74,6 +74,9 @@ TASK_CREATED_BY = columns("created_by_user_id created_by_display_name")
 TWO_PERSON_RULE = Column("require_second_approver", BOOL, false_by_default=True)
 # When each person last signed in (issue 21: owners see it beside each member); NULL until they next do.
 LAST_SIGN_IN = Column("last_sign_in_at")
+# How many secrets the agent hid from a task's texts: a count, metadata (the texts stay volatile), kept
+# so "N secrets hidden" survives a relay or volatile store restart; existing tasks read 0.
+TASK_REDACTIONS = Column("redactions", INT, zero_by_default=True)
 
 # The audit trail (issue 21): hash-chained entries, metadata only; `seq` orders the one chain.
 AUDIT_EVENTS = CreateTable("audit_events", ("seq",), columns(
@@ -116,4 +119,6 @@ SHARED_MIGRATIONS: tuple[tuple[str | AddColumn | CreateTable, ...], ...] = (
     (AddColumn("passkeys", Column("revoked_at")),),
     # sqlite 12, postgres 5: the tamper-evident audit trail (issue 21).
     (AUDIT_EVENTS, AUDIT_EVENTS_WORKSPACE),
+    # sqlite 13, postgres 6: a task's redaction count, stored so it outlives the volatile text.
+    (AddColumn("tasks", TASK_REDACTIONS),),
 )

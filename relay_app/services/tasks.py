@@ -397,6 +397,8 @@ class TaskService:
             status = update.status or task.status
             finished = status in TERMINAL
             task = attrs.evolve(task, status=status, updated_at=now, thread_id=task.thread_id if thread_id is None else thread_id)
+            if update.redactions is not None:  # ours: the highest count the agent said (an update may arrive late)
+                task = attrs.evolve(task, redactions=max(task.redactions, update.redactions))
             news = RequestNews()
             # Text first, then the commit: the commit wakes waiting phones, which must see it.
             self.volatile.update(task_id, lambda entry: news.around(entry, lambda: _apply_text(entry, update, result, task_id, now)), terminal=finished)
@@ -468,5 +470,3 @@ def _apply_text(entry: dict[str, Any], update: TaskUpdate, result: dict | None, 
         entry["result"] = result
     if update.error is not None:
         entry["error"] = clamp_head(update.error, ERROR_BYTES)
-    if update.redactions is not None:  # ours: the highest count the agent said (an update may arrive late)
-        entry["redactions"] = max(entry.get("redactions") or 0, update.redactions)

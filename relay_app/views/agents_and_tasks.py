@@ -31,7 +31,7 @@ def task_view(state: TaskState) -> dict[str, Any]:
         "result": text["result"], "error": text["error"], "diffText": text["diffText"],
         # ours
         "execMode": task.exec_mode, "cancelRequestedAt": task.cancel_requested_at, "threadId": task.thread_id,
-        "createdBy": created_by, "redactions": text.get("redactions") or 0, **turn_fields(task, text),
+        "createdBy": created_by, "redactions": task.redactions, **turn_fields(task, text),  # redactions: stored
     }  # fmt: skip
 
 

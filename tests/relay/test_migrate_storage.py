@@ -12,14 +12,15 @@ TASKS = 10_000
 
 
 def _fill(relay: Relay) -> None:
-    """A signed-in owner (users, memberships, sessions) and 10,000 finished tasks."""
+    """A signed-in owner (users, memberships, sessions) and 10,000 finished tasks, three in four of
+    which hid secrets (the stored redaction count: 0, 1, 2, 3, 0, ...)."""
     with relay.store.transaction() as tx:
         workspace_id = tx.workspaces.find()[0].workspace_id
         for n in range(TASKS):
             tx.tasks.put(Task(
                 task_id=f"task_{n:05d}", workspace_id=workspace_id, agent_id="agent-1", type="codex_exec",
                 title=f"task {n} ✓", status="completed", created_at="2026-11-26T12:00:00.000Z",
-                updated_at="2026-11-26T12:00:01.000Z",
+                updated_at="2026-11-26T12:00:01.000Z", redactions=n % 4,
             ))  # fmt: skip
 
 
@@ -54,9 +55,12 @@ def test_sqlite_to_postgres_and_back(tmp_path, run_cli, postgres_dsn):
         assert phone.get("/api/auth/status").json["authenticated"] is True
         tasks = phone.get("/api/admin/tasks").json["tasks"]
         assert tasks and all(task["status"] == "completed" for task in tasks)
+        assert all(task["redactions"] == int(task["taskId"][5:]) % 4 for task in tasks)
         with served.store.transaction(write=False) as tx:
             assert tx.tasks.count() == TASKS
             assert tx.tasks.get("task_09999").title == "task 9999 ✓"
+            assert tx.tasks.get("task_09999").redactions == 3
+            assert tx.tasks.count(redactions=0) == TASKS // 4
     finally:
         served.close()
 
@@ -67,6 +71,7 @@ def test_sqlite_to_postgres_and_back(tmp_path, run_cli, postgres_dsn):
     try:
         with returned.store.transaction(write=False) as tx:
             assert tx.tasks.count() == TASKS
+            assert [tx.tasks.count(redactions=n) for n in range(4)] == [TASKS // 4] * 4
         phone = returned.browser()
         phone.cookies = dict(owner.cookies)
         assert phone.get("/api/auth/status").json["authenticated"] is True

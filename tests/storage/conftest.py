@@ -148,7 +148,7 @@ def sample_records() -> dict[str, object]:
             title="Fix the build", status="running", created_at=T0, updated_at=T1,
             action_id="act", log_source_id="log", resume_session_id="sess-r", session_id="sess",
             cwd="src", write_access=True, needs_approval=True, approved_at=T1, rejected_at=None,
-            exec_mode="workspace-write", cancel_requested_at=T1, thread_id="thread-1",
+            exec_mode="workspace-write", cancel_requested_at=T1, thread_id="thread-1", redactions=3,
         ),
         "sessions": Session(
             session_id_hash="1" * 64, user_id="user_1", current_workspace_id=None, created_at=T0,

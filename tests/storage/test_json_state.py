@@ -78,6 +78,23 @@ def test_the_reference_state_is_fully_readable(reference_state, store):
         assert {w.require_second_approver for w in tx.workspaces.find()} == {False}
         # nor a last sign-in: its users read with none until they sign in again (issue 21)
         assert {u.last_sign_in_at for u in tx.users.find()} == {None}
+        # nor a redaction count: its tasks read with none hidden
+        assert {t.redactions for t in tx.tasks.find()} == {0}
+
+
+def test_a_task_keeps_its_redaction_count_beside_its_other_fields(reference_state, open_store, data_dir):
+    # The count is a task field like `threadId`: one more key in the task's object, and a task
+    # written before it existed reads 0 and is counted up from there.
+    store = open_store()
+    with store.transaction() as tx:
+        task = tx.tasks.get("task_c3a61159ace38e87")
+        tx.tasks.put(attrs.evolve(task, redactions=4))
+    store.close()
+    written = json.loads((data_dir / "state.json").read_text())["tasks"]
+    assert written["task_c3a61159ace38e87"]["redactions"] == 4
+    assert [key for key, item in written.items() if "redactions" in item and item["redactions"]] == ["task_c3a61159ace38e87"]
+    with open_store().transaction(write=False) as tx:
+        assert tx.tasks.get("task_c3a61159ace38e87").redactions == 4
 
 
 def test_a_rewrite_keeps_the_reference_layout_and_data(reference_state, open_store, data_dir):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import threading
 
+import attrs
+import psycopg
 import psycopg.conninfo
 import pytest
 
 from mobile_codex.core.config import load_relay_config
 from mobile_codex.core.errors import ConfigError
-from mobile_codex.plugins.storage.postgres.migrations import MIGRATIONS
+from mobile_codex.plugins.storage.postgres.migrations import MIGRATIONS, migrate
 
-from .conftest import run_python
+from .conftest import T0, backend_spec, run_python, storage_section
 
 
 def test_relays_starting_at_once_on_an_empty_database_make_one_schema(postgres_server, postgres_dsn):
@@ -76,3 +78,29 @@ def test_the_password_comes_from_a_file_or_the_environment(tmp_path, monkeypatch
     assert (config.storage.settings.pool_size, config.storage.settings.connect_timeout_ms) == (10, 5000)
     with pytest.raises(ConfigError, match="storage.dsn: required key is missing"):
         _relay_config(tmp_path, {"backend": "postgres"})
+
+
+def test_migrating_to_the_redaction_count_keeps_tasks_at_zero(postgres_dsn, tmp_path):
+    # A database of schema version 5 (before the stored count) with a task: it reads with no
+    # secrets hidden, and a count set later is kept.
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        assert migrate(conn, MIGRATIONS[:5]) == 5
+        conn.execute(
+            "INSERT INTO tasks (task_id, workspace_id, agent_id, type, title, status, created_at, updated_at)"
+            " VALUES ('task_1', 'ws_1', 'vm', 'codex_exec', 'codex_exec', 'running', %s, %s)", (T0, T0)
+        )
+    section = storage_section("postgres", tmp_path / "data", postgres_dsn)
+    store = backend_spec("postgres").open(section)
+    try:
+        with store.transaction() as tx:
+            task = tx.tasks.get("task_1")
+            assert (task.status, task.redactions) == ("running", 0)
+            tx.tasks.put(attrs.evolve(task, redactions=5))
+    finally:
+        store.close()
+    store = backend_spec("postgres").open(section)
+    try:
+        with store.transaction(write=False) as tx:
+            assert tx.tasks.get("task_1").redactions == 5
+    finally:
+        store.close()

@@ -33,6 +33,7 @@ SQLITE_RELEASED = {
     10: "3c19abdd7de8c7f6",  # issue 21 (membership): users.last_sign_in_at
     11: "90bf68a300bfcfdd",  # issue 20 (signed intents): passkeys.revoked_at
     12: "a3dd5ecc087cd6eb",  # issue 21 (audit trail): audit_events
+    13: "a16ede89bbc36df4",  # tasks.redactions (the redaction count outlives the volatile text)
 }
 POSTGRES_RELEASED = {
     1: "b0a32e6be8a1d610",
@@ -40,6 +41,7 @@ POSTGRES_RELEASED = {
     3: "c345ae7dc3d6d0eb",  # issue 21 (membership): users.last_sign_in_at
     4: "6494af0bb589285b",  # issue 20 (signed intents): passkeys.revoked_at
     5: "e2da7ec4bd11e0ce",  # issue 21 (audit trail): audit_events
+    6: "23c5c83f6f95b85a",  # tasks.redactions (the redaction count outlives the volatile text)
 }
 
 

@@ -250,3 +250,25 @@ def test_migrating_to_last_sign_in_keeps_users_with_none(open_store, data_dir):
     store.close()
     with open_store().transaction(write=False) as tx:
         assert tx.users.get("user_1").last_sign_in_at == T0
+
+
+def test_migrating_to_the_redaction_count_keeps_tasks_at_zero(open_store, data_dir):
+    # A database of schema version 12 (before the stored count) with a task: it reads with no
+    # secrets hidden, and a count set later is kept.
+    data_dir.mkdir()
+    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:12]) == 12
+    conn.execute(
+        "INSERT INTO tasks (task_id, workspace_id, agent_id, type, title, status, created_at, updated_at)"
+        " VALUES ('task_1', 'ws_1', 'vm', 'codex_exec', 'codex_exec', 'running', ?, ?)", (T0, T0)
+    )
+    conn.close()
+
+    store = open_store()
+    with store.transaction() as tx:
+        task = tx.tasks.get("task_1")
+        assert (task.status, task.redactions) == ("running", 0)
+        tx.tasks.put(attrs.evolve(task, redactions=5))
+    store.close()
+    with open_store().transaction(write=False) as tx:
+        assert tx.tasks.get("task_1").redactions == 5
