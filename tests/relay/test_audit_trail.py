@@ -8,19 +8,21 @@ import json
 
 import attrs
 
-from mobile_codex.core import audit
+from mobile_codex.core import audit, intents
 from mobile_codex.core.audit_export import VerifyFailed, export_document, new_audit_private_key, verify_document
 from mobile_codex.core.record_codec import record_to_dict
 
 from .agent_helpers import created, member, pair_agent
 from .conftest import ORIGIN
-from .passkey_helpers import register
+from .passkey_helpers import intent_assertion, register, register_over_http
 from .people_helpers import add_person, bootstrap_user_id, new_workspace
 from .soft_authenticator import SoftAuthenticator
 from .turn_helpers import Turns
 
 AUDIT = "/api/admin/audit"
 PROMPT = "PROMPT-MARKER-ünïcode-7f3a"  # task text: must never be in an entry
+STEER = "STEER-MARKER-ünïcode-9c1d"  # a steer's text: never in an entry either
+LATER = 1_900_000_000_000  # a signed intent's expiry (the relay never looks at it)
 
 
 def _all_entries(relay) -> list:
@@ -175,7 +177,7 @@ def test_an_answered_request_is_on_the_trail_without_its_command(tmp_path):
         assert status == 200, trail
         (entry,) = trail["events"]
         assert (entry["recordType"], entry["recordId"], entry["details"]) == (
-            "task", task_id, {"requestId": "req-1", "decision": "decline"})
+            "task", task_id, {"requestId": "req-1", "decision": "decline", "signed": False})
         assert entry["actorDisplayName"] == "Owner" and entry["clientAddress"] == "127.0.0.1"
         status, everything = turns.phone.get(f"{AUDIT}?limit=200")
         assert PROMPT not in json.dumps(everything, ensure_ascii=False) and "make deploy" not in json.dumps(everything)
@@ -205,3 +207,63 @@ def test_leaving_a_workspace_is_on_the_trail(relay):
     assert left.status_code == 200, left.text
     (entry,) = owner.get(f"{AUDIT}?kind=membership.left").json["events"]
     assert (entry["actorUserId"], entry["recordId"], entry["details"]) == (lin.user_id, lin.membership_id, {"role": "operator"})
+
+
+def _signed(key: SoftAuthenticator, intent: dict) -> dict:
+    return {"intent": intent, "intentAssertion": intent_assertion(key, intent)}
+
+
+def _intent_id() -> dict:
+    return {"intent_id": intents.new_intent_id(), "expires_at": LATER}
+
+
+def test_steers_and_signed_acts_are_on_the_trail_without_their_text(tmp_path):
+    """Over real HTTP: a steer is an entry (its id, signed or not, never its text); a create, an answer
+    and a steer carrying a passkey-signed intent say `signed: true`, the unsigned ones `false`."""
+    turns = Turns(tmp_path)
+    try:
+        key = SoftAuthenticator(ORIGIN)
+        register_over_http(turns.phone, key)
+        body = {"type": "codex_exec", "agentId": "agent-1", "prompt": PROMPT, "execMode": "chat"}
+        status, made = turns.phone.post("/api/admin/tasks", {**body, **_signed(key, intents.task_intent(body, **_intent_id()))})
+        assert status == 201, made
+        task_id = made["task"]["taskId"]
+        assert [task["taskId"] for task in turns.poll(maxTasks=1)["tasks"]] == [task_id]  # running
+        status, plain = turns.create(prompt="unsigned " + PROMPT)
+        assert status == 201, plain
+        digest = turns.add_request(task_id)["digest"]
+        accepted = intents.answer_intent(task_id, "agent-1", "req-1", digest, "accept", **_intent_id())
+        status, answered = turns.phone.post(f"/api/admin/tasks/{task_id}/requests/req-1/answer",
+                                            {"decision": "accept", "digest": digest, **_signed(key, accepted)})
+        assert status == 200, answered
+        status, steered = turns.steer(task_id, STEER + " unsigned")
+        assert status == 200, steered
+        signed_steer = _signed(key, intents.steer_intent(task_id, "agent-1", STEER + " signed", **_intent_id()))
+        status, refused = turns.phone.post(f"/api/admin/tasks/{task_id}/steer", {"text": STEER + " other", **signed_steer})
+        assert (status, refused["error"]) == (400, "intent-mismatch"), refused  # refused: no entry
+        status, steered = turns.phone.post(f"/api/admin/tasks/{task_id}/steer", {"text": STEER + " signed", **signed_steer})
+        assert status == 200, steered
+
+        status, trail = turns.phone.get(f"{AUDIT}?limit=200")
+        assert status == 200, trail
+        events = trail["events"][::-1]  # oldest first
+        me = trail["events"][0]["actorUserId"]
+        created_entries = [(e["recordId"], e["details"]["signed"]) for e in events if e["kind"] == "task.created"]
+        assert created_entries == [(task_id, True), (plain["task"]["taskId"], False)]
+        (answer,) = [e for e in events if e["kind"] == "request.answered"]
+        assert answer["details"] == {"requestId": "req-1", "decision": "accept", "signed": True}
+        steers = [e for e in events if e["kind"] == "task.steered"]
+        shown = [steer["steerId"] for steer in turns.task(task_id)["steers"]]
+        assert [(e["recordType"], e["recordId"], e["actorUserId"], e["details"]) for e in steers] == [
+            ("task", task_id, me, {"steerId": shown[0], "signed": False}),
+            ("task", task_id, me, {"steerId": shown[1], "signed": True}),
+        ]
+        workspace = next(e["workspaceId"] for e in events if e["kind"] == "task.created")
+        assert workspace and all(e["workspaceId"] == workspace and e["clientAddress"] == "127.0.0.1" for e in steers)
+        status, only = turns.phone.get(f"{AUDIT}?kind=task.steered")
+        assert status == 200 and [e["seq"] for e in only["events"]] == [e["seq"] for e in steers[::-1]]
+        said = json.dumps(trail, ensure_ascii=False)
+        assert PROMPT not in said and "STEER-MARKER" not in said  # neither the prompt nor any steer's text
+    finally:
+        turns.close()
+

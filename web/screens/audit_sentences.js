@@ -90,13 +90,26 @@ function taskCreated(d) {
     ? t("audit.says.task.created.mode", { ...params, mode: label("mode", d.execMode) })
     : t("audit.says.task.created", params);
   if (d.writeAccess === true) text = t("audit.mayWrite", { text });
-  return [text, ["type", "agentId", "execMode", "writeAccess"]];
+  if (d.signed === true) text = t("audit.signedIntent", { text });
+  return [text, ["type", "agentId", "execMode", "writeAccess", "signed"]];
 }
 
 function taskApproved(d) {
   const type = label("type", d.type);
   if (d.signed === true) return [t("audit.says.task.approved.signed", { type }), ["type", "signed"]];
   return [t("audit.says.task.approved", { type }), ["type", "signed"]];
+}
+
+function requestAnswered(d) {
+  const decision = label("decision", d.decision);
+  if (d.signed === true) return [t("audit.says.request.answered.signed", { decision }), ["decision", "requestId", "signed"]];
+  return [t("audit.says.request.answered", { decision }), ["decision", "requestId", "signed"]];
+}
+
+/** A steer of a running turn: whether it was signed; the steer's id is an internal reference, its text never noted. */
+function taskSteered(d) {
+  if (d.signed === true) return [t("audit.says.task.steered.signed"), ["steerId", "signed"]];
+  return [t("audit.says.task.steered"), ["steerId", "signed"]];
 }
 
 function twoPersonRefused(d) {
@@ -136,6 +149,7 @@ const SENTENCES = new Map(Object.entries({
   task_approved: taskApproved,
   task_rejected: (d) => [t("audit.says.task.rejected", { type: label("type", d.type) }), ["type"]],
   task_canceled: (d) => [t("audit.says.task.canceled", { status: label("status", d.status) }), ["status"]],
-  request_answered: (d) => [t("audit.says.request.answered", { decision: label("decision", d.decision) }), ["decision", "requestId"]],
+  request_answered: requestAnswered,
+  task_steered: taskSteered,
   "two-person_refused": twoPersonRefused,
 }).map(([kind, build]) => [kind.replaceAll("_", "."), build]));
