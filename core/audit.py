@@ -49,6 +49,8 @@ KINDS = {
     "user.disabled": "a relay user was disabled",
     "user.enabled": "a relay user was enabled again",
     "user.deleted": "a relay user was deleted",
+    "relay-owner.changed": "a user became, or stopped being, a relay owner (details.change: added, removed;"
+                           " details.via: import-state, bootstrap)",
     "pairing.approved": "an agent pairing request was approved",
     "pairing.rejected": "an agent pairing request was rejected",
     "agent.revoked": "an agent's token was revoked",

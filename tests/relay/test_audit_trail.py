@@ -13,7 +13,7 @@ from mobile_codex.core.audit_export import VerifyFailed, export_document, new_au
 from mobile_codex.core.record_codec import record_to_dict
 
 from .agent_helpers import created, member, pair_agent
-from .conftest import ORIGIN
+from .conftest import ORIGIN, Relay, make_config
 from .passkey_helpers import intent_assertion, register, register_over_http
 from .people_helpers import add_person, bootstrap_user_id, new_workspace
 from .soft_authenticator import SoftAuthenticator
@@ -23,6 +23,7 @@ AUDIT = "/api/admin/audit"
 PROMPT = "PROMPT-MARKER-ünïcode-7f3a"  # task text: must never be in an entry
 STEER = "STEER-MARKER-ünïcode-9c1d"  # a steer's text: never in an entry either
 LATER = 1_900_000_000_000  # a signed intent's expiry (the relay never looks at it)
+REFERENCE_OWNER = "user_fbcda9418312eb7e"  # tests/fixtures/reference's bootstrap user
 
 
 def _all_entries(relay) -> list:
@@ -267,3 +268,52 @@ def test_steers_and_signed_acts_are_on_the_trail_without_their_text(tmp_path):
     finally:
         turns.close()
 
+
+def _owner_entries(relay) -> list[dict]:
+    """The `relay-owner.changed` entries, oldest first, as a relay owner reads them over the API."""
+    result = relay.owner().get(f"{AUDIT}?kind=relay-owner.changed")
+    assert result.status_code == 200, result.text
+    return result.json["events"][::-1]
+
+
+def test_import_state_over_a_first_start_names_the_owner_it_replaces(run_cli, tmp_path, reference, backend, new_dsn):
+    dsn = new_dsn()
+    relay = Relay(tmp_path, backend, dsn=dsn)
+    first_owner = bootstrap_user_id(relay)
+    relay.owner()  # the first start's Owner signs in: still a fresh store
+    relay.close()
+    done = run_cli("import-state", "--config", tmp_path / "relay.json", reference / "state.json")
+    assert done.returncode == 0, done.stderr
+    relay = Relay(tmp_path, backend, dsn=dsn)
+    try:
+        entries = _owner_entries(relay)
+        assert [(e["recordType"], e["recordId"], e["details"]) for e in entries] == [
+            ("user", first_owner, {"change": "removed", "via": "import-state"}),
+            ("user", REFERENCE_OWNER, {"change": "added", "via": "import-state"}),
+        ]
+        assert all(e["actorUserId"] is None and e["workspaceId"] is None and e["clientAddress"] is None for e in entries)
+        everything = _all_entries(relay)
+        assert everything[0].kind == "relay-owner.changed"  # the first start's entries went with its store
+        assert everything[0].prev_hash == audit.GENESIS and [e.seq for e in everything[:2]] == [1, 2]
+    finally:
+        relay.close()
+
+
+def test_the_first_owner_is_no_change_but_a_new_bootstrap_owner_beside_named_owners_is(
+    run_cli, tmp_path, reference, backend, new_dsn
+):  # fmt: skip
+    state = json.loads((reference / "state.json").read_text())
+    state["auth"]["bootstrapUserId"] = "user_0000000000000000"  # a bootstrap user the store does not hold
+    (reference / "dangling.json").write_text(json.dumps(state))
+    dsn = new_dsn()
+    make_config(tmp_path, backend, dsn=dsn)  # no relay started: the store is empty
+    done = run_cli("import-state", "--config", tmp_path / "relay.json", reference / "dangling.json")
+    assert done.returncode == 0, done.stderr  # into an empty store: the reference's owners are the first
+    relay = Relay(tmp_path, backend, dsn=dsn)  # its start makes a new bootstrap user beside the admin
+    try:
+        new_owner = bootstrap_user_id(relay)
+        assert new_owner not in ("user_0000000000000000", REFERENCE_OWNER)
+        entries = _owner_entries(relay)
+        assert [(e["recordId"], e["details"]) for e in entries] == [(new_owner, {"change": "added", "via": "bootstrap"})]
+    finally:
+        relay.close()

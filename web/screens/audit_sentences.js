@@ -112,6 +112,16 @@ function taskSteered(d) {
   return [t("audit.says.task.steered"), ["steerId", "signed"]];
 }
 
+const OWNER_CHANGES_VIA = { "import-state": "audit.via.import-state", bootstrap: "audit.via.bootstrap" };
+
+/** A relay owner gained (`added`) or lost (`removed`), and how: the record is the user. */
+function relayOwnerChanged(d, { entry, name }) {
+  if (entry.recordType !== "user" || !entry.recordId || !["added", "removed"].includes(d.change)) return null;
+  const via = Object.hasOwn(OWNER_CHANGES_VIA, d.via) ? t(OWNER_CHANGES_VIA[d.via]) : String(d.via ?? t("audit.unknown"));
+  const key = d.change === "added" ? "audit.says.relay-owner.changed" : "audit.says.relay-owner.changed.removed";
+  return [t(key, { user: name(entry.recordId), via }), ["change", "via"]];
+}
+
 function twoPersonRefused(d) {
   if (d.action !== undefined && d.action !== "approve") return null;
   return [t("audit.says.two-person.refused", { type: label("type", d.type) }), ["action", "type"]];
@@ -142,6 +152,7 @@ const SENTENCES = new Map(Object.entries({
   user_disabled: aboutRecord("audit.says.user.disabled", "user", "user"),
   user_enabled: aboutRecord("audit.says.user.enabled", "user", "user"),
   user_deleted: aboutRecord("audit.says.user.deleted", "user", "user"),
+  "relay-owner_changed": relayOwnerChanged,
   pairing_approved: pairing("audit.says.pairing.approved", "audit.says.pairing.approved.unnamed"),
   pairing_rejected: pairing("audit.says.pairing.rejected", "audit.says.pairing.rejected.unnamed"),
   agent_revoked: aboutRecord("audit.says.agent.revoked", "agent", "agent"),
