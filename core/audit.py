@@ -49,14 +49,17 @@ KINDS = {
     "user.disabled": "a relay user was disabled",
     "user.enabled": "a relay user was enabled again",
     "user.deleted": "a relay user was deleted",
+    "relay-owner.changed": "a user became, or stopped being, a relay owner (details.change: added, removed;"
+                           " details.via: import-state, bootstrap)",
     "pairing.approved": "an agent pairing request was approved",
     "pairing.rejected": "an agent pairing request was rejected",
     "agent.revoked": "an agent's token was revoked",
-    "task.created": "a task was created (details.type)",
+    "task.created": "a task was created (details.type; details.signed: with a passkey-signed intent, issue 20)",
     "task.approved": "a task was approved (details.signed: with a passkey-signed intent, issue 20)",
     "task.rejected": "a task was rejected",
     "task.canceled": "a task's cancellation was asked for",
-    "request.answered": "an interactive request was answered (details.decision)",
+    "request.answered": "an interactive request was answered (details.decision, details.signed)",
+    "task.steered": "a running interactive turn was steered (details.steerId, details.signed; never the text)",
     "two-person.refused": "the two-person rule refused an approval (details.action)",
 }
 

@@ -1,5 +1,7 @@
 """A relay starting on an empty store creates the bootstrap user "Owner", the workspace
-"Primary" and the owner membership, so the bootstrap token has someone to log in as."""
+"Primary" and the owner membership, so the bootstrap token has someone to log in as. A store
+whose named bootstrap user is gone gets a new one too; beside relay owners it still names, that is a
+new relay owner, and the audit trail says so (relay_owners.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from mobile_codex.core.crypto import new_id
 from mobile_codex.core.records import Membership, RelayMeta, User, Workspace
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, iso
+
+from . import relay_owners
 
 
 def new_user_handle() -> str:
@@ -36,4 +40,6 @@ def ensure_bootstrap(store: Store, clock: Clock) -> None:
                 workspace_id=workspace.workspace_id, role="owner", created_at=now,
             )
         )  # fmt: skip
+        owners_before = relay_owners.current(tx)  # a store that names owners but lost its bootstrap user
         tx.set_meta(RelayMeta(bootstrap_user_id=user.user_id, admin_user_ids=(user.user_id, *meta.admin_user_ids)))
+        relay_owners.note_changes(tx, owners_before, at=now, via="bootstrap")

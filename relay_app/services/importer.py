@@ -7,6 +7,8 @@ become `interrupted`, as the reference does when it starts (their text was never
 The target must be *fresh*: empty, or holding only what a relay creates by itself on first start
 (the bootstrap user, its "Primary" workspace and membership, its sessions and login codes). That
 is the one case where replacing the contents loses nothing anyone made; anything else is refused.
+When the first start's "Owner" gives way to the reference's relay owners, the audit trail says so
+(relay_owners.py); its entries of the first start (the Owner's sign-ins) go with the rest.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from mobile_codex.core.store import Store, Transaction
 from mobile_codex.core.task_catalog import UNFINISHED, Status
 from mobile_codex.core.timeutil import Clock, iso
 from mobile_codex.core.reference_state import State, load_state
+
+from . import relay_owners
 
 
 # Tables a relay never fills on its own: any row in them means someone used this store.
@@ -59,6 +63,7 @@ def import_state(store: Store, state: State, clock: Clock) -> dict[str, int]:
     with store.transaction() as tx:
         if not is_fresh(tx):
             raise ImportRefused("the target store already holds data")
+        owners_before = relay_owners.current(tx)  # a first start's "Owner", who the import replaces
         for name in TABLES:
             table = getattr(tx, name)
             for old in table.find():
@@ -74,5 +79,6 @@ def import_state(store: Store, state: State, clock: Clock) -> dict[str, int]:
                 table.put(record)
             counts[name] = len(state.tables[name])
         tx.set_meta(record_from_dict(RelayMeta, state.meta))
+        relay_owners.note_changes(tx, owners_before, at=now, via="import-state")  # after the imported trail, if any
         counts["interrupted"] = interrupted
     return counts

@@ -179,7 +179,7 @@ class TaskService:
                 note(
                     tx, "task.created", at=now, workspace_id=workspace_id, record=("task", task_id),
                     actor=creator.user_id, type=task.type, agentId=task.agent_id, execMode=task.exec_mode or None,
-                    writeAccess=task.write_access,
+                    writeAccess=task.write_access, signed=request.signed is not None,
                 )  # fmt: skip
         except BaseException:
             if admitted:

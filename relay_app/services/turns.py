@@ -3,7 +3,8 @@
 API.md "Interactive Codex": an answer is recorded at once (the first one wins) and a steer is
 queued; both move the workspace's change feed (the text changed in memory only, so no write does)
 and wake the agent's held poll (AgentSignals `input_arrived`), and are repeated in its poll replies (`owed`) until the agent reports them done. The text
-and who answered live in the task's volatile entry only (conversation.py); the store is only read.
+and who answered live in the task's volatile entry only (conversation.py); the store only gains the
+audit entry that an answer was given or a steer sent (who, when, signed or not; never the text).
 An `Idempotency-Key` makes a retried answer or steer return the first result again.
 """
 
@@ -81,7 +82,7 @@ class TurnService:
             )  # fmt: skip
             with self.store.transaction() as tx:  # the answer itself is volatile; the fact that it was given is not
                 note(tx, "request.answered", at=now, workspace_id=workspace_id, record=("task", task_id),
-                     actor=by.user_id, requestId=request_id[:100], decision=decision)
+                     actor=by.user_id, requestId=request_id[:100], decision=decision, signed=signed is not None)
             self._wake(task)
             self.notify.request_answered(task, request_id, status=DECISION_STATUS[decision], actor=by.display_name)
 
@@ -107,6 +108,9 @@ class TurnService:
                 check_steer(signed, task_id=task_id, agent_id=task.agent_id, text=text)
             steer_id, now = new_id("steer"), iso(self.clock())
             self.volatile.update(task_id, lambda entry: conversation.add_steer(entry, steer_id, text, now, signed=signed))
+            with self.store.transaction() as tx:  # like an answer: the fact, never the text
+                note(tx, "task.steered", at=now, workspace_id=workspace_id, record=("task", task_id),
+                     actor=by.user_id, steerId=steer_id, signed=signed is not None)
             self._wake(task)
 
         return self._once(by, idempotency_key, ("steer", workspace_id, task_id, text, signed), task_id, record)

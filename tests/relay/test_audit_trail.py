@@ -8,19 +8,22 @@ import json
 
 import attrs
 
-from mobile_codex.core import audit
+from mobile_codex.core import audit, intents
 from mobile_codex.core.audit_export import VerifyFailed, export_document, new_audit_private_key, verify_document
 from mobile_codex.core.record_codec import record_to_dict
 
 from .agent_helpers import created, member, pair_agent
-from .conftest import ORIGIN
-from .passkey_helpers import register
+from .conftest import ORIGIN, Relay, make_config
+from .passkey_helpers import intent_assertion, register, register_over_http
 from .people_helpers import add_person, bootstrap_user_id, new_workspace
 from .soft_authenticator import SoftAuthenticator
 from .turn_helpers import Turns
 
 AUDIT = "/api/admin/audit"
 PROMPT = "PROMPT-MARKER-ünïcode-7f3a"  # task text: must never be in an entry
+STEER = "STEER-MARKER-ünïcode-9c1d"  # a steer's text: never in an entry either
+LATER = 1_900_000_000_000  # a signed intent's expiry (the relay never looks at it)
+REFERENCE_OWNER = "user_fbcda9418312eb7e"  # tests/fixtures/reference's bootstrap user
 
 
 def _all_entries(relay) -> list:
@@ -175,7 +178,7 @@ def test_an_answered_request_is_on_the_trail_without_its_command(tmp_path):
         assert status == 200, trail
         (entry,) = trail["events"]
         assert (entry["recordType"], entry["recordId"], entry["details"]) == (
-            "task", task_id, {"requestId": "req-1", "decision": "decline"})
+            "task", task_id, {"requestId": "req-1", "decision": "decline", "signed": False})
         assert entry["actorDisplayName"] == "Owner" and entry["clientAddress"] == "127.0.0.1"
         status, everything = turns.phone.get(f"{AUDIT}?limit=200")
         assert PROMPT not in json.dumps(everything, ensure_ascii=False) and "make deploy" not in json.dumps(everything)
@@ -205,3 +208,112 @@ def test_leaving_a_workspace_is_on_the_trail(relay):
     assert left.status_code == 200, left.text
     (entry,) = owner.get(f"{AUDIT}?kind=membership.left").json["events"]
     assert (entry["actorUserId"], entry["recordId"], entry["details"]) == (lin.user_id, lin.membership_id, {"role": "operator"})
+
+
+def _signed(key: SoftAuthenticator, intent: dict) -> dict:
+    return {"intent": intent, "intentAssertion": intent_assertion(key, intent)}
+
+
+def _intent_id() -> dict:
+    return {"intent_id": intents.new_intent_id(), "expires_at": LATER}
+
+
+def test_steers_and_signed_acts_are_on_the_trail_without_their_text(tmp_path):
+    """Over real HTTP: a steer is an entry (its id, signed or not, never its text); a create, an answer
+    and a steer carrying a passkey-signed intent say `signed: true`, the unsigned ones `false`."""
+    turns = Turns(tmp_path)
+    try:
+        key = SoftAuthenticator(ORIGIN)
+        register_over_http(turns.phone, key)
+        body = {"type": "codex_exec", "agentId": "agent-1", "prompt": PROMPT, "execMode": "chat"}
+        status, made = turns.phone.post("/api/admin/tasks", {**body, **_signed(key, intents.task_intent(body, **_intent_id()))})
+        assert status == 201, made
+        task_id = made["task"]["taskId"]
+        assert [task["taskId"] for task in turns.poll(maxTasks=1)["tasks"]] == [task_id]  # running
+        status, plain = turns.create(prompt="unsigned " + PROMPT)
+        assert status == 201, plain
+        digest = turns.add_request(task_id)["digest"]
+        accepted = intents.answer_intent(task_id, "agent-1", "req-1", digest, "accept", **_intent_id())
+        status, answered = turns.phone.post(f"/api/admin/tasks/{task_id}/requests/req-1/answer",
+                                            {"decision": "accept", "digest": digest, **_signed(key, accepted)})
+        assert status == 200, answered
+        status, steered = turns.steer(task_id, STEER + " unsigned")
+        assert status == 200, steered
+        signed_steer = _signed(key, intents.steer_intent(task_id, "agent-1", STEER + " signed", **_intent_id()))
+        status, refused = turns.phone.post(f"/api/admin/tasks/{task_id}/steer", {"text": STEER + " other", **signed_steer})
+        assert (status, refused["error"]) == (400, "intent-mismatch"), refused  # refused: no entry
+        status, steered = turns.phone.post(f"/api/admin/tasks/{task_id}/steer", {"text": STEER + " signed", **signed_steer})
+        assert status == 200, steered
+
+        status, trail = turns.phone.get(f"{AUDIT}?limit=200")
+        assert status == 200, trail
+        events = trail["events"][::-1]  # oldest first
+        me = trail["events"][0]["actorUserId"]
+        created_entries = [(e["recordId"], e["details"]["signed"]) for e in events if e["kind"] == "task.created"]
+        assert created_entries == [(task_id, True), (plain["task"]["taskId"], False)]
+        (answer,) = [e for e in events if e["kind"] == "request.answered"]
+        assert answer["details"] == {"requestId": "req-1", "decision": "accept", "signed": True}
+        steers = [e for e in events if e["kind"] == "task.steered"]
+        shown = [steer["steerId"] for steer in turns.task(task_id)["steers"]]
+        assert [(e["recordType"], e["recordId"], e["actorUserId"], e["details"]) for e in steers] == [
+            ("task", task_id, me, {"steerId": shown[0], "signed": False}),
+            ("task", task_id, me, {"steerId": shown[1], "signed": True}),
+        ]
+        workspace = next(e["workspaceId"] for e in events if e["kind"] == "task.created")
+        assert workspace and all(e["workspaceId"] == workspace and e["clientAddress"] == "127.0.0.1" for e in steers)
+        status, only = turns.phone.get(f"{AUDIT}?kind=task.steered")
+        assert status == 200 and [e["seq"] for e in only["events"]] == [e["seq"] for e in steers[::-1]]
+        said = json.dumps(trail, ensure_ascii=False)
+        assert PROMPT not in said and "STEER-MARKER" not in said  # neither the prompt nor any steer's text
+    finally:
+        turns.close()
+
+
+def _owner_entries(relay) -> list[dict]:
+    """The `relay-owner.changed` entries, oldest first, as a relay owner reads them over the API."""
+    result = relay.owner().get(f"{AUDIT}?kind=relay-owner.changed")
+    assert result.status_code == 200, result.text
+    return result.json["events"][::-1]
+
+
+def test_import_state_over_a_first_start_names_the_owner_it_replaces(run_cli, tmp_path, reference, backend, new_dsn):
+    dsn = new_dsn()
+    relay = Relay(tmp_path, backend, dsn=dsn)
+    first_owner = bootstrap_user_id(relay)
+    relay.owner()  # the first start's Owner signs in: still a fresh store
+    relay.close()
+    done = run_cli("import-state", "--config", tmp_path / "relay.json", reference / "state.json")
+    assert done.returncode == 0, done.stderr
+    relay = Relay(tmp_path, backend, dsn=dsn)
+    try:
+        entries = _owner_entries(relay)
+        assert [(e["recordType"], e["recordId"], e["details"]) for e in entries] == [
+            ("user", first_owner, {"change": "removed", "via": "import-state"}),
+            ("user", REFERENCE_OWNER, {"change": "added", "via": "import-state"}),
+        ]
+        assert all(e["actorUserId"] is None and e["workspaceId"] is None and e["clientAddress"] is None for e in entries)
+        everything = _all_entries(relay)
+        assert everything[0].kind == "relay-owner.changed"  # the first start's entries went with its store
+        assert everything[0].prev_hash == audit.GENESIS and [e.seq for e in everything[:2]] == [1, 2]
+    finally:
+        relay.close()
+
+
+def test_the_first_owner_is_no_change_but_a_new_bootstrap_owner_beside_named_owners_is(
+    run_cli, tmp_path, reference, backend, new_dsn
+):  # fmt: skip
+    state = json.loads((reference / "state.json").read_text())
+    state["auth"]["bootstrapUserId"] = "user_0000000000000000"  # a bootstrap user the store does not hold
+    (reference / "dangling.json").write_text(json.dumps(state))
+    dsn = new_dsn()
+    make_config(tmp_path, backend, dsn=dsn)  # no relay started: the store is empty
+    done = run_cli("import-state", "--config", tmp_path / "relay.json", reference / "dangling.json")
+    assert done.returncode == 0, done.stderr  # into an empty store: the reference's owners are the first
+    relay = Relay(tmp_path, backend, dsn=dsn)  # its start makes a new bootstrap user beside the admin
+    try:
+        new_owner = bootstrap_user_id(relay)
+        assert new_owner not in ("user_0000000000000000", REFERENCE_OWNER)
+        entries = _owner_entries(relay)
+        assert [(e["recordId"], e["details"]) for e in entries] == [(new_owner, {"change": "added", "via": "bootstrap"})]
+    finally:
+        relay.close()

@@ -90,13 +90,36 @@ function taskCreated(d) {
     ? t("audit.says.task.created.mode", { ...params, mode: label("mode", d.execMode) })
     : t("audit.says.task.created", params);
   if (d.writeAccess === true) text = t("audit.mayWrite", { text });
-  return [text, ["type", "agentId", "execMode", "writeAccess"]];
+  if (d.signed === true) text = t("audit.signedIntent", { text });
+  return [text, ["type", "agentId", "execMode", "writeAccess", "signed"]];
 }
 
 function taskApproved(d) {
   const type = label("type", d.type);
   if (d.signed === true) return [t("audit.says.task.approved.signed", { type }), ["type", "signed"]];
   return [t("audit.says.task.approved", { type }), ["type", "signed"]];
+}
+
+function requestAnswered(d) {
+  const decision = label("decision", d.decision);
+  if (d.signed === true) return [t("audit.says.request.answered.signed", { decision }), ["decision", "requestId", "signed"]];
+  return [t("audit.says.request.answered", { decision }), ["decision", "requestId", "signed"]];
+}
+
+/** A steer of a running turn: whether it was signed; the steer's id is an internal reference, its text never noted. */
+function taskSteered(d) {
+  if (d.signed === true) return [t("audit.says.task.steered.signed"), ["steerId", "signed"]];
+  return [t("audit.says.task.steered"), ["steerId", "signed"]];
+}
+
+const OWNER_CHANGES_VIA = { "import-state": "audit.via.import-state", bootstrap: "audit.via.bootstrap" };
+
+/** A relay owner gained (`added`) or lost (`removed`), and how: the record is the user. */
+function relayOwnerChanged(d, { entry, name }) {
+  if (entry.recordType !== "user" || !entry.recordId || !["added", "removed"].includes(d.change)) return null;
+  const via = Object.hasOwn(OWNER_CHANGES_VIA, d.via) ? t(OWNER_CHANGES_VIA[d.via]) : String(d.via ?? t("audit.unknown"));
+  const key = d.change === "added" ? "audit.says.relay-owner.changed" : "audit.says.relay-owner.changed.removed";
+  return [t(key, { user: name(entry.recordId), via }), ["change", "via"]];
 }
 
 function twoPersonRefused(d) {
@@ -129,6 +152,7 @@ const SENTENCES = new Map(Object.entries({
   user_disabled: aboutRecord("audit.says.user.disabled", "user", "user"),
   user_enabled: aboutRecord("audit.says.user.enabled", "user", "user"),
   user_deleted: aboutRecord("audit.says.user.deleted", "user", "user"),
+  "relay-owner_changed": relayOwnerChanged,
   pairing_approved: pairing("audit.says.pairing.approved", "audit.says.pairing.approved.unnamed"),
   pairing_rejected: pairing("audit.says.pairing.rejected", "audit.says.pairing.rejected.unnamed"),
   agent_revoked: aboutRecord("audit.says.agent.revoked", "agent", "agent"),
@@ -136,6 +160,7 @@ const SENTENCES = new Map(Object.entries({
   task_approved: taskApproved,
   task_rejected: (d) => [t("audit.says.task.rejected", { type: label("type", d.type) }), ["type"]],
   task_canceled: (d) => [t("audit.says.task.canceled", { status: label("status", d.status) }), ["status"]],
-  request_answered: (d) => [t("audit.says.request.answered", { decision: label("decision", d.decision) }), ["decision", "requestId"]],
+  request_answered: requestAnswered,
+  task_steered: taskSteered,
   "two-person_refused": twoPersonRefused,
 }).map(([kind, build]) => [kind.replaceAll("_", "."), build]));
