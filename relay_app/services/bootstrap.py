@@ -8,8 +8,10 @@ from __future__ import annotations
 import base64
 import secrets
 
+import attrs
+
 from mobile_codex.core.crypto import new_id
-from mobile_codex.core.records import Membership, RelayMeta, User, Workspace
+from mobile_codex.core.records import Membership, User, Workspace
 from mobile_codex.core.store import Store
 from mobile_codex.core.timeutil import Clock, iso
 
@@ -41,5 +43,6 @@ def ensure_bootstrap(store: Store, clock: Clock) -> None:
             )
         )  # fmt: skip
         owners_before = relay_owners.current(tx)  # a store that names owners but lost its bootstrap user
-        tx.set_meta(RelayMeta(bootstrap_user_id=user.user_id, admin_user_ids=(user.user_id, *meta.admin_user_ids)))
+        # evolve, not a new RelayMeta: the other relay-wide facts (the volatile store's epoch) stay as they were
+        tx.set_meta(attrs.evolve(meta, bootstrap_user_id=user.user_id, admin_user_ids=(user.user_id, *meta.admin_user_ids)))
         relay_owners.note_changes(tx, owners_before, at=now, via="bootstrap")

@@ -30,6 +30,29 @@ def test_on_memory_every_start_interrupts_and_a_sweep_does_not(tmp_path, backend
         second.close()
 
 
+def test_a_new_bootstrap_owner_keeps_the_stored_epoch(tmp_path, backend):
+    """A store whose bootstrap user is gone gets a new one at start; the meta record it rewrites still
+    names the volatile store's epoch, so the next sweep does not take the store for a wiped one."""
+    import attrs
+
+    from mobile_codex.core.timeutil import system_clock
+    from mobile_codex.relay_app.services.bootstrap import ensure_bootstrap
+
+    relay = Relay(tmp_path, backend)
+    try:
+        with relay.store.transaction() as tx:
+            meta = tx.get_meta()
+            assert meta.volatile_epoch
+            tx.set_meta(attrs.evolve(meta, bootstrap_user_id="user_gone"))
+        ensure_bootstrap(relay.store, system_clock)
+        with relay.store.transaction(write=False) as tx:
+            after = tx.get_meta()
+        assert after.volatile_epoch == meta.volatile_epoch and after.bootstrap_user_id not in (None, "user_gone")
+        assert after.admin_user_ids == (after.bootstrap_user_id, *meta.admin_user_ids)
+    finally:
+        relay.close()
+
+
 def _replica(tmp_path, name: str, redis_url: str, backend: str = "sqlite", dsn: str | None = None) -> Relay:
     """One replica of a relay: its own app, the shared data (one SQLite file or one database) and Redis."""
     folder = tmp_path / name
