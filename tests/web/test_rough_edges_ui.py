@@ -1,7 +1,8 @@
 """Small rough edges a person saw on a 390×844 phone (ux23), in English and 简体中文: the empty
 conversation list does not point at a prompt box that is not there (no agent yet), a conversation's
 header names its mode in the chosen language (not the agent's English label), and its status chips
-("Running", "1 request waits") stand apart inside the screen instead of touching."""
+("Running", "1 request waits") stand apart inside the screen instead of touching; and Home's composer
+does not keep a one-off read-only default picked before the agent said it offers conversations."""
 
 from __future__ import annotations
 
@@ -112,3 +113,25 @@ def test_the_conversation_header_names_the_mode_in_the_language_and_its_chips_st
         phone.check("chat")
     finally:
         relay.stop()
+
+
+def test_the_new_conversation_mode_follows_the_agent_until_the_person_picks_one(relay, phones):
+    """An agent seen before it says its modes offers only the built-in one-off read-only run; when
+    it then offers a conversation mode, the composer starts a conversation (chat), not a one-off run
+    chosen by nobody. A mode the person picks stays picked through later updates."""
+    agent = ScriptedAgent(relay, relay.owner())
+    assert agent.http.post("/api/agent/poll", {"label": "Build box", "waitMs": 0, "maxTasks": 0})[0] == 200  # no execModes yet
+    phone = signed_in(phones, relay, "en")
+    mode = phone.page.locator("select[name=execMode]")
+    phone.page.locator("textarea[name=prompt]").wait_for()
+    assert mode.input_value() == "read-only"  # the only run offered so far (workspace-write is off): no choice shown
+    assert mode.is_hidden()
+
+    agent.poll()  # now it offers chat and supervised too
+    wait_until(lambda: mode.is_visible() and mode.input_value() == "chat", timeout=20, what="the composer to start a conversation")
+    phone.check("follows")
+
+    phone.page.select_option("select[name=execMode]", "read-only")
+    agent.poll(label="Build box (renamed)")  # a later state update
+    phone.page.locator("select[name=agentId] option", has_text="renamed").wait_for(state="attached")
+    assert mode.input_value() == "read-only"
