@@ -19,7 +19,7 @@ export const title = "conversation.title";
 export function mount(ctx) {
   const taskId = ctx.params[0];
   const heading = h("h1", {});
-  const chipSlot = h("span");
+  const chipSlot = h("span", { class: "chips" }); // status and "request waits" side by side, not touching
   const meta = h("p", { class: "meta" });
   const note = h("p", { class: "notice", role: "status" });
   const cacheNote = h("p", { class: "hint" }, t("task.fromCache"));
@@ -128,5 +128,6 @@ function modeLabel(ctx, task) {
   if (!task.execMode) return null;
   const agent = ctx.state && (ctx.state.agents || []).find((a) => a.agentId === task.agentId);
   const mode = agent && (agent.execModes || []).find((m) => m.id === task.execMode);
-  return mode && mode.label ? mode.label : t("task.mode", { mode: task.execMode });
+  // The app's own words for a mode it knows (as in the composer), the agent's label for one it does not.
+  return t(`mode.${task.execMode}`, {}, mode && mode.label ? mode.label : t("task.mode", { mode: task.execMode }));
 }

@@ -73,7 +73,9 @@ export function mount(ctx, { part = "all" } = {}) {
     more.hidden = older.done || (!older.tasks.length && (ctx.state.tasks || []).length < 100);
     if (!shown.length) {
       list._keyed = null;
-      return fill(list, h("li", { class: "empty" }, t("home.none")));
+      // "Ask Codex below" only when there is a box below: with no agent it holds "Pair an agent" instead.
+      const agents = (ctx.state.agents || []).filter((a) => !a.revokedAt);
+      return fill(list, h("li", { class: "empty" }, t(agents.length ? "home.none" : "home.noneNoAgent")));
     }
     keyed(list, shown, (c) => c.key, (c) => rowSignature(ctx, c, open), (c) => h("li", {}, conversationRow(ctx, c, open)));
   }

@@ -8,7 +8,7 @@ import { t } from "../i18n.js";
 import { canRun, execModes, isOnline } from "../flags.js";
 import { codexBody } from "./codex_body.js";
 
-const draft = { agentId: "", mode: "", prompt: "" };
+const draft = { agentId: "", mode: "", picked: false, prompt: "" }; // picked: the person chose the mode
 
 /** The mode a new conversation starts in: a conversation that only reads (so a reply continues it),
  * else a one-off read-only run, else whatever is allowed first. */
@@ -29,8 +29,8 @@ export function homeComposer(getCtx) {
   let modesNow = [];
   prompt.value = draft.prompt;
   prompt.addEventListener("input", () => { draft.prompt = prompt.value; error.textContent = ""; });
-  agent.addEventListener("change", () => { draft.agentId = agent.value; draft.mode = ""; update(getCtx()); });
-  mode.addEventListener("change", () => { draft.mode = mode.value; update(getCtx()); });
+  agent.addEventListener("change", () => { draft.agentId = agent.value; draft.mode = ""; draft.picked = false; update(getCtx()); });
+  mode.addEventListener("change", () => { draft.mode = mode.value; draft.picked = true; update(getCtx()); });
 
   const box = form("home-composer", [
     h("div", { class: "composer-choices" }, agent, mode, options),
@@ -80,7 +80,9 @@ export function homeComposer(getCtx) {
       fill(mode, allowed.map(({ mode: m }) => h("option", { value: m.id }, t(`mode.${m.id}`, {}, m.label || m.id))));
       mode.dataset.signature = modeSignature;
     }
-    if (!allowed.some((m) => m.mode.id === draft.mode)) draft.mode = defaultMode(modesNow);
+    // Until the person picks one, the default follows what the agent offers now: an agent listed
+    // before it said its modes offers only the built-in read-only run, and that must not stick.
+    if (!draft.picked || !allowed.some((m) => m.mode.id === draft.mode)) draft.mode = defaultMode(modesNow);
     mode.value = draft.mode;
     mode.hidden = allowed.length < 2;
     options.href = `#/codex/${encodeURIComponent(draft.agentId)}`;

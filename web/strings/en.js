@@ -703,6 +703,7 @@ export default {
   "home.heading": "Conversations",
   "home.newHeading": "New conversation",
   "home.none": "No conversations yet. Ask Codex something below.",
+  "home.noneNoAgent": "No conversations yet. Pair an agent to start one.",
   "home.loadOlder": "Load older conversations",
   "home.agentLabel": "Agent",
   "home.modeLabel": "Mode",

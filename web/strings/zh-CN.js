@@ -701,6 +701,7 @@ export default {
   "home.heading": "对话",
   "home.newHeading": "新对话",
   "home.none": "还没有对话。在下方向 Codex 提问。",
+  "home.noneNoAgent": "还没有对话。先配对一个代理，再开始对话。",
   "home.loadOlder": "加载更早的对话",
   "home.agentLabel": "代理",
   "home.modeLabel": "模式",
