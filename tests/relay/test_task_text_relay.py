@@ -34,6 +34,39 @@ class Calls:
         return called
 
 
+class OldText:
+    """The relay's real task text behind only the methods TaskText had before `get_many`, as a
+    third-party backend written then has them."""
+
+    def __init__(self, text):
+        self.text, self.gets = text, 0
+
+    def get(self, task_id):
+        self.gets += 1
+        return self.text.get(task_id)
+
+    def admit(self, task_id, **kwargs):
+        return self.text.admit(task_id, **kwargs)
+
+    def set(self, task_id, **kwargs):
+        self.text.set(task_id, **kwargs)
+
+    def update(self, task_id, change, **kwargs):
+        self.text.update(task_id, change, **kwargs)
+
+    def inspect(self, task_id, look):
+        return self.text.inspect(task_id, look)
+
+    def mark_terminal(self, task_id):
+        self.text.mark_terminal(task_id)
+
+    def forget(self, task_id):
+        self.text.forget(task_id)
+
+    def stats(self):
+        return self.text.stats()
+
+
 @pytest.fixture(params=["memory", "redis"])
 def relay(request, tmp_path):
     url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
@@ -58,6 +91,23 @@ def test_an_idle_poll_reads_no_task_text(relay):
     calls.names.clear()
     assert agent.poll(waitMs=0, maxTasks=1, **report)["tasks"] == []
     assert calls.names == []
+
+
+def test_a_backend_without_get_many_still_serves_the_view_the_page_and_the_claim(relay):
+    owner = relay.owner()
+    agent = pair_agent(relay, owner)
+    services = relay.app.relay.services
+    old = services.tasks.volatile = services.turns.volatile = services.tasks.notify.volatile = OldText(services.tasks.volatile)
+    first, second = created(owner, prompt="first"), created(owner, prompt="second")
+    assert sorted(t["prompt"] for t in agent.poll(waitMs=0, maxTasks=2)["tasks"]) == ["first", "second"]
+    assert agent.update(first["taskId"], status="completed", summary="done").status_code == 200
+    old.gets = 0
+    view = owner.get("/api/admin/state").json["tasks"]
+    assert {t["taskId"]: (t["prompt"], t["summary"]) for t in view} == {
+        first["taskId"]: ("first", "done"), second["taskId"]: ("second", "")}
+    assert old.gets == 2  # a get per task: the relay falls back to the old protocol
+    page = owner.get("/api/admin/tasks?limit=1").json
+    assert [t["prompt"] for t in page["tasks"]] == [view[0]["prompt"]] and page["nextBefore"] == view[0]["taskId"]
 
 
 def test_a_queued_task_whose_text_is_gone_is_interrupted_not_handed_out_empty(relay):
