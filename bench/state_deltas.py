@@ -7,13 +7,16 @@ keep-alive connection: as every client did before issue 18 (`GET /api/admin/stat
 "before") and as the app does now (`GET /api/admin/state?tasksSince=T`, only what changed since its
 last view: "after"). Each read's response body is counted in bytes and its round trip timed; both
 reads must show the new line. Target: the delta's median bytes <= 10 % of the whole list's.
+`--storage postgres --volatile redis` runs the relay on the benchmark's own PostgreSQL and Redis
+(`SharedStores`), where every read of the view fetches its tasks' text from Redis.
 
-    .venv/bin/python bench/state_deltas.py [--updates 200] [--history 100]
+    .venv/bin/python bench/state_deltas.py [--updates 200] [--history 100] [--storage postgres] [--volatile redis]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import socket
@@ -24,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402
-    Phone, Relay, common_args, emit, load, ms, pair_agents, percentile, say, table,
+    Phone, Relay, SharedStores, common_args, emit, load, ms, pair_agents, percentile, say, table,
 )  # fmt: skip
 
 TARGET_RATIO = 0.10
@@ -95,9 +98,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=200)
     parser.add_argument("--history", type=int, default=100, help="finished Codex tasks made first")
+    parser.add_argument("--storage", choices=("sqlite", "postgres"), default="sqlite",
+                        help="postgres: the relay on the benchmark's own ephemeral PostgreSQL")
+    parser.add_argument("--volatile", choices=("memory", "redis"), default="memory",
+                        help="redis: the relay's task text on the benchmark's own ephemeral Redis")
     common_args(parser)
     args = parser.parse_args(argv)
-    with Relay(keep=args.keep) as relay:
+    shared = args.storage == "postgres" or args.volatile == "redis"
+    with SharedStores() if shared else contextlib.nullcontext() as stores, Relay(
+        keep=args.keep, storage=stores.storage() if args.storage == "postgres" else None,
+        volatile=stores.volatile() if args.volatile == "redis" else None,
+    ) as relay:
         phone = Phone(relay)
         (agent,) = pair_agents(relay, phone, 1)
         make_history(phone, agent, args.history)
@@ -110,7 +121,7 @@ def main(argv=None) -> int:
         say(f"relay pid {relay.pid}; {args.updates} updates; {tasks_in_view} tasks in the view (load {load()})")
         measure(reader, agent, task["taskId"], 10)  # warm-up
         figures = measure(reader, agent, task["taskId"], args.updates)
-        figures.update(history=args.history, viewTasks=tasks_in_view)
+        figures.update(history=args.history, viewTasks=tasks_in_view, storage=args.storage, volatile=args.volatile)
     ratio = figures["deltaBytesP50"] / figures["fullBytesP50"]
     met = ratio <= TARGET_RATIO
     print(table(
@@ -119,7 +130,8 @@ def main(argv=None) -> int:
           figures["fullP50Ms"], figures["fullP99Ms"]],
          ["after: tasksSince delta", figures["deltaTasksMax"], figures["deltaBytesP50"], figures["deltaBytesMax"],
           figures["deltaP50Ms"], figures["deltaP99Ms"]]],
-        title=f"state view per live update, {figures['history']} tasks of history (target: delta bytes <= "
+        title=f"state view per live update, {figures['history']} tasks of history on {args.storage} + {args.volatile} "
+              f"(target: delta bytes <= "
               f"{TARGET_RATIO:.0%} of the whole list; {ratio:.1%}; load {load()})",
     ))  # fmt: skip
     emit("state_deltas", {**figures, "bytesRatio": round(ratio, 4), "targetMet": met})

@@ -26,7 +26,7 @@ text went with it from memory always), an unfinished one's long after its last w
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 import attrs
 
@@ -72,6 +72,12 @@ class TaskText(Protocol):
     def get(self, task_id: str) -> dict[str, Any]:
         """A copy of the task's text fields (EMPTY's values when unknown or dropped)."""
 
+    def get_many(self, task_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """`get` of each task, in the order given (a duplicate id gets its own copy), read at once:
+        the state view reads up to 100 tasks' text, one round trip on a shared store. Optional for a
+        backend: callers go through the module's `get_many`, which loops over `get` without it."""
+        return [self.get(task_id) for task_id in task_ids]
+
     def admit(self, task_id: str, *, workspace: str | None = None, reserve: int | None = None, **fields: Any) -> bool:
         """Hold a new unfinished task's text; False (nothing held) when unfinished text already
         takes `max_tasks` entries or leaves less than this task's share of `max_bytes`. `reserve`
@@ -102,3 +108,12 @@ class TaskText(Protocol):
 
     def stats(self) -> tuple[int, int]:
         """(tasks held, bytes held) — for tests and diagnostics."""
+
+
+def get_many(text: TaskText, task_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """`text.get_many(task_ids)`, or `get` of each task for a backend written before it had one (a
+    plugin's `TaskText` need not subclass the protocol, so it does not inherit its default)."""
+    batched = getattr(text, "get_many", None)
+    if batched is None:
+        return [text.get(task_id) for task_id in task_ids]
+    return batched(list(task_ids))

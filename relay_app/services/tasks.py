@@ -33,7 +33,7 @@ from mobile_codex.core.task_catalog import (
     BUILT_IN_EXEC_MODES, BUILT_IN_TURN_MODES, RESUME_MODE, TASK_TYPES, TERMINAL, UNFINISHED, Move, Status,
     default_exec_mode, may,
 )  # fmt: skip
-from mobile_codex.core.task_text import EMPTY, TaskText
+from mobile_codex.core.task_text import EMPTY, TaskText, get_many
 from mobile_codex.core.text import clamp_head, clamp_tail
 from mobile_codex.core.timeutil import Clock, iso
 from mobile_codex.core.volatile_store import VolatileStore
@@ -94,10 +94,17 @@ class TaskService:
     def state(self, task: Task) -> TaskState:
         return TaskState(task, self.volatile.get(task.task_id))
 
+    def states(self, tasks: list[Task]) -> list[TaskState]:
+        """`state` of each task, their text read at once (one round trip to Redis for the view's 100);
+        no tasks, no read (an idle poll claims none and touches no task text)."""
+        if not tasks:
+            return []
+        return [TaskState(task, text) for task, text in zip(tasks, get_many(self.volatile, [t.task_id for t in tasks]))]
+
     def recent(self, tx: Transaction, workspace_id: str) -> list[TaskState]:
         """The state view's tasks: <=100, newest update first (a read: it never writes)."""
         tasks = tx.tasks.find(workspace_id=workspace_id, order_by="-updated_at", limit=TASKS_IN_VIEW)
-        return [self.state(task) for task in tasks]
+        return self.states(tasks)
 
     def older(self, tx: Transaction, workspace_id: str, before: str | None, limit: int) -> tuple[list[TaskState], str | None]:
         """Up to `limit` tasks after task `before` in the state view's order (newest update first,
@@ -115,7 +122,7 @@ class TaskService:
                 raise NotFound("task-not-found")
         page = ordered[start : start + limit]
         more = start + limit < len(ordered)
-        return [self.state(task) for task in page], page[-1].task_id if page and more else None
+        return self.states(page), page[-1].task_id if page and more else None
 
     # --- the phone's side --------------------------------------------------------------------
 
@@ -362,7 +369,8 @@ class TaskService:
 
         A queued task whose text is no longer held (a Redis restarted or emptied before the relay
         noticed, or text expired after waiting weeks) is never handed out with an empty prompt: it
-        becomes `interrupted`, as its text's loss makes it at a relay start."""
+        becomes `interrupted`, as its text's loss makes it at a relay start. The claimed tasks' text is
+        read at once after the loop (nothing in it writes text)."""
         now = iso(self.clock())
         claimed = []
         for task in self.queued_for(tx, agent, limit):
@@ -373,8 +381,8 @@ class TaskService:
                 continue
             task = attrs.evolve(task, status=Status.RUNNING, updated_at=now)
             tx.tasks.put(task)
-            claimed.append(self.state(task))
-        return claimed
+            claimed.append(task)
+        return self.states(claimed)
 
     def update(self, agent: Agent, task_id: str, update: TaskUpdate) -> None:
         now = iso(self.clock())

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from mobile_codex.core.errors import VolatileStoreUnavailable
-from mobile_codex.core.task_text import EMPTY, TextBounds, text_size
+from mobile_codex.core.task_text import EMPTY, TextBounds, get_many, text_size
 from mobile_codex.relay_app.errors import ApiError
 from mobile_codex.relay_app.resources.turn_bodies import parse_turn_report
 from mobile_codex.relay_app.services import conversation
@@ -58,6 +58,46 @@ def test_get_is_a_copy(make_text):
     text.set("t", result={"messages": [{"role": "user"}]})
     text.get("t")["result"]["messages"].clear()
     assert text.get("t")["result"] == {"messages": [{"role": "user"}]}
+
+
+def test_get_many_reads_each_task_as_get_does_in_the_order_asked(make_text):
+    text = make_text()
+    text.admit("a", prompt="first ✓")
+    text.set("b", terminal=True, outputTail="done", result={"exitCode": 0})
+    text.admit("gone", prompt="p")
+    text.forget("gone")
+    ids = ["b", "unknown", "a", "gone", "b"]
+    many = text.get_many(ids)
+    assert many == [text.get(task_id) for task_id in ids]
+    assert [entry["prompt"] for entry in many] == ["", "", "first ✓", "", ""]
+    assert many[0]["result"] == {"exitCode": 0} and many[1] == many[3] == EMPTY
+    assert text.get_many([]) == [] and get_many(text, ()) == []
+    assert get_many(text, iter(["a"])) == [text.get("a")]  # the core's entry point takes any sequence
+
+
+def test_get_many_gives_copies(make_text):
+    text = make_text()
+    text.set("t", result={"messages": [{"role": "user"}]})
+    first, again, unknown = text.get_many(["t", "t", "u"])
+    first["result"]["messages"].clear()
+    first["prompt"] = unknown["prompt"] = "changed"
+    assert again["result"] == {"messages": [{"role": "user"}]}  # a duplicate is its own copy
+    assert text.get("t")["result"] == {"messages": [{"role": "user"}]} and text.get("t")["prompt"] == ""
+    assert text.get_many(["u"]) == [EMPTY] and EMPTY["prompt"] == ""
+
+
+def test_a_backend_without_get_many_is_read_one_task_at_a_time(make_text):
+    """A plugin's TaskText written before get_many (not subclassing the protocol) keeps working."""
+    held = make_text()
+    held.admit("a", prompt="p")
+    reads = []
+
+    class OldBackend:
+        def get(self, task_id):
+            reads.append(task_id)
+            return held.get(task_id)
+
+    assert get_many(OldBackend(), ["a", "x"]) == [held.get("a"), EMPTY] and reads == ["a", "x"]
 
 
 def test_text_is_bounded_oldest_terminal_first(make_text):
@@ -232,13 +272,15 @@ def test_an_unreachable_redis_is_an_error_never_empty_text(redis_url, redis_serv
         text.admit("t", prompt="queued prompt")
         redis_server.stop()
         for call in (
-            lambda: text.get("t"), lambda: text.inspect("t", bool), lambda: text.admit("u", prompt="x"),
+            lambda: text.get("t"), lambda: text.get_many(["t", "u"]), lambda: text.inspect("t", bool),
+            lambda: text.admit("u", prompt="x"),
             lambda: text.set("t", summary="s"), lambda: text.mark_terminal("t"), lambda: text.stats(),
         ):  # fmt: skip
             with pytest.raises(VolatileStoreUnavailable):
                 call()
         redis_server.start()
         assert text.get("t") == EMPTY  # a restarted Redis kept nothing (the epoch rule interrupts the task)
+        assert text.get_many(["t"]) == [EMPTY]
         assert text.admit("u", prompt="again") and text.get("u")["prompt"] == "again"
     finally:
         store.close()
@@ -263,4 +305,21 @@ def test_a_full_redis_refuses_text_whole_and_keeps_its_counts(redis_url):
         assert text.stats() == (len(admitted), sum(text_size(text.get(f"t{n}")) for n in range(len(admitted))))
     finally:
         client.config_set("maxmemory", 0)
+        store.close()
+
+
+def test_get_many_on_redis_is_one_command_for_every_task(redis_url):
+    store = open_shared("redis", redis_url)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        text = store.task_text(TextBounds())
+        for n in range(50):
+            text.admit(f"t{n}", prompt=f"p{n}")
+        client.config_resetstat()
+        many = text.get_many([f"t{n}" for n in range(50)] + ["unknown"])
+        stats = client.info("commandstats")
+        assert [entry["prompt"] for entry in many] == [f"p{n}" for n in range(50)] + [""]
+        assert stats.get("cmdstat_mget", {}).get("calls") == 1 and "cmdstat_get" not in stats, stats
+    finally:
+        client.close()
         store.close()

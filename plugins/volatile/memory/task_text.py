@@ -49,6 +49,12 @@ class MemoryTaskText:
             entry = self._live.get(task_id) or self._terminal.get(task_id)
             return _copy(entry) if entry is not None else dict(EMPTY)
 
+    def get_many(self, task_ids: list[str]) -> list[dict[str, Any]]:
+        """`get` of each task under one acquisition of the lock (the state view reads up to 100)."""
+        with self._lock:
+            entries = [self._live.get(task_id) or self._terminal.get(task_id) for task_id in task_ids]
+            return [_copy(entry) if entry is not None else dict(EMPTY) for entry in entries]
+
     def admit(self, task_id: str, *, workspace: str | None = None, reserve: int | None = None, **fields: Any) -> bool:
         """Hold a new unfinished task's text; False (nothing held) when unfinished text already
         takes `max_tasks` entries or leaves less than this task's share of `max_bytes`. `reserve`

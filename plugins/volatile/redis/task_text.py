@@ -17,7 +17,7 @@ one's UNFINISHED_TTL_S (or longer) after its last write, the bookkeeping keys lo
 `update(change)` is an optimistic transaction: read the entry and its version, run `change` here,
 write only if the version is still the one read (a compare-and-set inside the write script, what
 WATCH/MULTI would do without holding a connection while `change` runs), else read again and retry.
-`inspect` is a plain read. The scripts name keys beyond KEYS (a victim's entry, a workspace's set):
+`inspect` is a plain read; `get_many` one MGET of the entries. The scripts name keys beyond KEYS (a victim's entry, a workspace's set):
 one Redis, not a Redis Cluster. Redis unreachable: VolatileStoreUnavailable, never an empty entry.
 """
 
@@ -224,6 +224,14 @@ class RedisTaskText:
 
     def get(self, task_id: str) -> dict[str, Any]:
         return self._entry(task_id) or dict(EMPTY)
+
+    def get_many(self, task_ids: list[str]) -> list[dict[str, Any]]:
+        """`get` of each task in one MGET: one round trip for the state view's 100 tasks, not 100.
+        Like `get` it reads the entries alone (no meta: an entry Redis expired is simply absent)."""
+        if not task_ids:
+            return []  # nothing to read (MGET refuses no keys)
+        raws = self._call(self._r.mget, [PREFIX + "e:" + task_id for task_id in task_ids])
+        return [_decode(raw) or dict(EMPTY) for raw in raws]
 
     def admit(self, task_id: str, *, workspace: str | None = None, reserve: int | None = None, **fields: Any) -> bool:
         entry = {**EMPTY, **fields}
