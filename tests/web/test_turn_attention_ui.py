@@ -1,0 +1,56 @@
+"""What a person supervising a turn from a 390×844 phone must not miss or puzzle over (ux24): a request
+Codex waits on is brought into view when the conversation opens on it or when it arrives while the
+person follows the turn at the bottom, and otherwise a bar over the tab bar says it waits and brings it
+into view on a tap (never pulling the page away from what the person reads); the turn has one place to
+stop it; the reply box says what it is for while empty (English and 简体中文); and a failed turn's
+summary reads as Codex's other answers do (markdown, not a bold block of backticks).
+
+A real relay and Chromium; the agent is a scripted HTTP client posting API.md agent updates."""
+
+from __future__ import annotations
+
+from .conftest import BOOTSTRAP_TOKEN, WebRelay
+from .scripted_agent import ScriptedAgent
+
+
+def signed_in(phones, relay, language: str = "en"):
+    phone = phones(relay)
+    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
+    phone.open("/")
+    phone.screen("signin")
+    phone.page.locator("details.disclosure summary").last.click()  # the bootstrap token, the last of the ways
+    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
+    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
+    phone.screen("home")
+    return phone
+
+
+FAILED_SUMMARY = "The suite stopped at `test_migrations.py`:\n\n- `alembic upgrade head` found no `users` table\n- nothing else ran"
+
+
+def test_a_failed_turns_summary_reads_as_formatted_text_not_a_bold_block(tmp_path, phones):
+    relay = WebRelay(tmp_path)
+    try:
+        owner = relay.owner()
+        agent = ScriptedAgent(relay, owner)
+        agent.poll()
+        code, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "prompt": "Run the suite"})
+        assert code == 201, made
+        task_id = agent.claim()["taskId"]
+        agent.update(task_id, status="failed", summary=FAILED_SUMMARY + "\n\n<img src=x onerror=alert(1)>", result={"exitCode": 1})
+        phone = signed_in(phones, relay)
+
+        phone.open(f"/#/task/{task_id}")
+        phone.screen("task")
+        words = phone.page.locator(".failure .failure-words")
+        words.wait_for()
+        text = words.inner_text()
+        assert "`" not in text and "test_migrations.py" in text
+        assert words.locator("code").all_inner_texts() == ["test_migrations.py", "alembic upgrade head", "users"]
+        assert words.locator("li").count() == 2
+        assert words.locator("img").count() == 0 and "<img src=x" in text  # raw HTML stays text
+        weights = words.evaluate("(el) => [...el.querySelectorAll('p, li')].map((x) => getComputedStyle(x).fontWeight)")
+        assert weights and all(int(w) < 600 for w in weights), weights
+        phone.check("failed-summary")
+    finally:
+        relay.stop()
