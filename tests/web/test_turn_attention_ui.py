@@ -9,8 +9,18 @@ A real relay and Chromium; the agent is a scripted HTTP client posting API.md ag
 
 from __future__ import annotations
 
+import pytest
+
+from tests.waiting import wait_until
+
 from .conftest import BOOTSTRAP_TOKEN, WebRelay
-from .scripted_agent import ScriptedAgent
+from .scripted_agent import ScriptedAgent, item
+
+
+LONG = ("Reading the code around the failing test, the fixture builds a fresh database for each test, "
+        "then the migration runs again and the table it expects is gone by the time the query runs. ") * 2  # fmt: skip
+
+# Where a control is on screen: inside the viewport, between the top bar and the tab bar.
 
 
 def signed_in(phones, relay, language: str = "en"):
@@ -23,6 +33,17 @@ def signed_in(phones, relay, language: str = "en"):
     phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
     phone.screen("home")
     return phone
+
+
+def supervised_turn(owner, agent: ScriptedAgent) -> str:
+    """A running supervised turn that has said a lot (several screens of it); its id."""
+    code, made = owner.post("/api/admin/tasks", {"type": "codex_exec", "agentId": "box-1", "execMode": "supervised",
+                                                 "writeAccess": True, "prompt": "Make the tests pass"})  # fmt: skip
+    assert code == 201, made
+    task_id = agent.claim()["taskId"]
+    said = [item(f"a{n}", "agentMessage", text=f"Step {n}. {LONG}") for n in range(8)]
+    agent.update(task_id, status="running", threadId="thread-1", turnId="turn-1", itemsAppend=said)
+    return task_id
 
 
 FAILED_SUMMARY = "The suite stopped at `test_migrations.py`:\n\n- `alembic upgrade head` found no `users` table\n- nothing else ran"
@@ -52,5 +73,35 @@ def test_a_failed_turns_summary_reads_as_formatted_text_not_a_bold_block(tmp_pat
         weights = words.evaluate("(el) => [...el.querySelectorAll('p, li')].map((x) => getComputedStyle(x).fontWeight)")
         assert weights and all(int(w) < 600 for w in weights), weights
         phone.check("failed-summary")
+    finally:
+        relay.stop()
+
+
+PLACEHOLDERS = {
+    "en": ("Tell Codex more, e.g. “also update the README”", "Ask a follow-up…"),
+    "zh-CN": ("再告诉 Codex 一些，例如“顺便更新 README”", "继续提问…"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_the_reply_box_says_what_it_is_for_while_empty(tmp_path, phones, language):
+    steer_words, next_words = PLACEHOLDERS[language]
+    relay = WebRelay(tmp_path, features={"codexExecWrite": True})
+    try:
+        owner = relay.owner()
+        agent = ScriptedAgent(relay, owner)
+        agent.poll()
+        task_id = supervised_turn(owner, agent)
+        phone = signed_in(phones, relay, language)
+        box = phone.page.locator("textarea[name=composer]")
+
+        phone.open(f"/#/task/{task_id}")
+        phone.screen("task")
+        box.wait_for()
+        assert box.get_attribute("placeholder") == steer_words  # "Add to this turn"
+        phone.check("steer-placeholder")
+
+        agent.update(task_id, status="completed", summary="Done.", result={"exitCode": 0, "threadId": "thread-1"})
+        wait_until(lambda: box.get_attribute("placeholder") == next_words, timeout=15, what="the next turn's placeholder")
     finally:
         relay.stop()

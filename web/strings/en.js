@@ -281,6 +281,8 @@ export default {
   "composer.steerLabel": "Add to this turn",
   "composer.steerHint": "Codex reads it after its current step.",
   "composer.steer": "Send now",
+  "composer.steerPlaceholder": "Tell Codex more, e.g. “also update the README”",
+  "composer.nextPlaceholder": "Ask a follow-up…",
   "composer.nextLabel": "Continue the conversation",
   "composer.nextHint": "Starts the next turn, in the same mode.",
   "composer.next": "Send",

@@ -281,6 +281,8 @@ export default {
   "composer.steerLabel": "补充到本轮",
   "composer.steerHint": "Codex 会在当前这一步之后读到它。",
   "composer.steer": "立即发送",
+  "composer.steerPlaceholder": "再告诉 Codex 一些，例如“顺便更新 README”",
+  "composer.nextPlaceholder": "继续提问…",
   "composer.nextLabel": "继续对话",
   "composer.nextHint": "以相同模式开始下一轮。",
   "composer.next": "发送",
