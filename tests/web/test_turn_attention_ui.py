@@ -13,7 +13,7 @@ import pytest
 
 from tests.waiting import wait_until
 
-from .conftest import BOOTSTRAP_TOKEN, WebRelay
+from .conftest import ARTIFACTS, BOOTSTRAP_TOKEN, WebRelay
 from .scripted_agent import ScriptedAgent, item
 
 
@@ -21,6 +21,17 @@ LONG = ("Reading the code around the failing test, the fixture builds a fresh da
         "then the migration runs again and the table it expects is gone by the time the query runs. ") * 2  # fmt: skip
 
 # Where a control is on screen: inside the viewport, between the top bar and the tab bar.
+IN_VIEW = """
+(selector) => {
+  const el = document.querySelector(selector);
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  const top = document.querySelector(".topbar").getBoundingClientRect().bottom;
+  const bottom = document.querySelector(".tabbar").getBoundingClientRect().top;
+  return r.height > 0 && r.top >= top && r.bottom <= bottom;
+}
+"""
+APPROVE = ".approval[data-request-id=req-1] button[data-decision=accept]"
 
 
 def signed_in(phones, relay, language: str = "en"):
@@ -105,3 +116,77 @@ def test_the_reply_box_says_what_it_is_for_while_empty(tmp_path, phones, languag
         wait_until(lambda: box.get_attribute("placeholder") == next_words, timeout=15, what="the next turn's placeholder")
     finally:
         relay.stop()
+
+
+def test_a_waiting_request_is_brought_into_view_or_announced(tmp_path, phones):
+    relay = WebRelay(tmp_path, features={"codexExecWrite": True})
+    try:
+        owner = relay.owner()
+        agent = ScriptedAgent(relay, owner)
+        agent.poll()
+        task_id = supervised_turn(owner, agent)
+        phone = signed_in(phones, relay)
+        page = phone.page
+        review = page.locator(".review-bar")
+
+        # A running turn without a request: nothing to announce.
+        phone.open(f"/#/task/{task_id}")
+        phone.screen("task")
+        page.locator(".msg-assistant", has_text="Step 7.").wait_for()
+        assert review.is_hidden()
+
+        # The person follows the turn at the bottom: a request that arrives there is brought into view.
+        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        agent.ask(task_id, requestId="req-1", kind="command", title="Run the tests", command="pytest -x", cwd="app")
+        page.locator(APPROVE).wait_for()
+        wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view")
+        assert review.is_hidden()  # its card is on screen: nothing to announce
+
+        # Reading further up: the bar says a request waits; a tap brings its card into view.
+        page.evaluate("() => window.scrollTo(0, 0)")
+        review.wait_for()
+        assert review.inner_text() == "1 request waits for you · Review"
+        assert not page.evaluate(IN_VIEW, APPROVE)
+        phone.check("review-bar")
+        page.screenshot(path=str(phone_artifact(phone, "review-bar-on-screen")))  # the bar as the phone shows it
+        review.click()
+        wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view after the tap")
+        settled(page)  # the smooth scroll runs on after the button came into view
+        assert page.evaluate(IN_VIEW, APPROVE) and review.is_hidden()  # the card is on screen: no bar
+
+        # A request that arrives while the person reads further up does not pull the page away.
+        page.evaluate("() => window.scrollTo(0, 0)")
+        agent.ask(task_id, requestId="req-2", kind="command", title="Run the linter", command="ruff check", cwd="app")
+        page.locator(".approval[data-request-id=req-2]").wait_for()
+        wait_until(lambda: review.is_visible() and review.inner_text() == "2 requests wait for you · Review", timeout=10,
+                   what="the bar to count both requests")  # fmt: skip
+        assert page.evaluate("() => window.scrollY") == 0
+
+        # Opening the conversation on a waiting request (as from its notification) shows it at once.
+        phone.open("/#/tasks")
+        phone.screen("tasks")
+        phone.open(f"/#/task/{task_id}")
+        phone.screen("task")
+        page.locator(APPROVE).wait_for()
+        wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view on opening")
+        page.screenshot(path=str(phone_artifact(phone, "opened-on-request")))
+    finally:
+        relay.stop()
+
+
+def settled(page) -> None:
+    """Wait until the page stops scrolling (a smooth scroll runs on after its target is in view)."""
+    last = [None]
+
+    def still():
+        y = page.evaluate("() => new Promise((done) => setTimeout(() => done(window.scrollY), 150))")
+        same, last[0] = y == last[0], y
+        return same
+
+    wait_until(still, timeout=10, what="the page to stop scrolling")
+
+
+def phone_artifact(phone, name: str):
+    """Where a screenshot of the viewport (what the phone shows, not the whole page) goes."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / f"{phone.test_name}-{name}.png"

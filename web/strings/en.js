@@ -733,6 +733,7 @@ export default {
   "conversation.failureDetail": "Details",
   "conversation.queued": "Waiting for the agent to start it.",
   "conversation.stop": "Stop",
+  "conversation.review": { one: "{count} request waits for you · Review", other: "{count} requests wait for you · Review" },
   "turn.noCommandOutput": "No output.",
   "diff.binary": "A binary file: no lines to show.",
   "change.rename": "renamed",

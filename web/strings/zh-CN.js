@@ -731,6 +731,7 @@ export default {
   "conversation.failureDetail": "详情",
   "conversation.queued": "正在等待代理开始执行。",
   "conversation.stop": "停止",
+  "conversation.review": { other: "{count} 个请求等你处理 · 查看" },
   "turn.noCommandOutput": "没有输出。",
   "diff.binary": "二进制文件：没有可显示的行。",
   "change.rename": "已重命名",
