@@ -118,7 +118,11 @@ def test_the_reply_box_says_what_it_is_for_while_empty(tmp_path, phones, languag
         relay.stop()
 
 
-def test_a_waiting_request_is_brought_into_view_or_announced(tmp_path, phones):
+def stop_controls(phone) -> list[str]:
+    return [t for t in phone.page.locator("main button").all_inner_texts() if "Stop" in t]
+
+
+def test_a_waiting_request_is_brought_into_view_or_announced_and_the_turn_has_one_stop(tmp_path, phones):
     relay = WebRelay(tmp_path, features={"codexExecWrite": True})
     try:
         owner = relay.owner()
@@ -129,10 +133,12 @@ def test_a_waiting_request_is_brought_into_view_or_announced(tmp_path, phones):
         page = phone.page
         review = page.locator(".review-bar")
 
-        # A running turn without a request: nothing to announce.
+        # A running turn without a request: Stop is in the conversation's head, the one way to stop it.
         phone.open(f"/#/task/{task_id}")
         phone.screen("task")
         page.locator(".msg-assistant", has_text="Step 7.").wait_for()
+        assert stop_controls(phone) == ["Stop"]
+        assert page.locator(".conversation-head .toolbar button", has_text="Stop").is_visible()
         assert review.is_hidden()
 
         # The person follows the turn at the bottom: a request that arrives there is brought into view.
@@ -141,6 +147,9 @@ def test_a_waiting_request_is_brought_into_view_or_announced(tmp_path, phones):
         page.locator(APPROVE).wait_for()
         wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view")
         assert review.is_hidden()  # its card is on screen: nothing to announce
+        # One place to stop the turn while a request waits: the card's "Stop the turn", beside Approve.
+        assert stop_controls(phone) == ["Stop the turn"]
+        assert page.locator(".conversation-head .toolbar").is_hidden()
 
         # Reading further up: the bar says a request waits; a tap brings its card into view.
         page.evaluate("() => window.scrollTo(0, 0)")

@@ -140,7 +140,11 @@ export function mount(ctx) {
   function renderControls(ctx, task, terminal) {
     const perms = ctx.auth ? ctx.auth.permissions : {};
     const decide = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
-    const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
+    // While a request waits with "Stop the turn" among its answers, that button (in the request's card,
+    // beside Approve) is the one place to stop; the header offers Stop only otherwise.
+    const stopInCard = !terminal && !!perms.approveTasks && !task.fromCache
+      && (task.requests || []).some((r) => r.status === "pending" && (r.decisions || []).includes("cancel"));
+    const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state && !stopInCard;
     const signs = decide && needsSignature(ctx, task);
     const key = [task.taskId, decide, cancel, signs].join();
     if (key === shownControls) return;
