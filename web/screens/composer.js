@@ -55,6 +55,7 @@ export function composer(getCtx) {
     mode = running ? "steer" : next ? "next" : "";
     el.hidden = !may || !mode;
     label.textContent = t(mode === "steer" ? "composer.steerLabel" : "composer.nextLabel");
+    text.placeholder = t(mode === "steer" ? "composer.steerPlaceholder" : "composer.nextPlaceholder"); // says what the box is for while empty
     hint.textContent = t(mode === "steer" ? "composer.steerHint" : replyMode === current.execMode ? "composer.nextHint" : "composer.chatHint");
     submit.textContent = t(mode === "steer" ? "composer.steer" : "composer.next");
     signMark(submit, !!mode && needsSignature(ctx, mode === "steer" ? task : { type: "codex_exec", agentId: task.agentId, execMode: replyMode }));

@@ -30,13 +30,24 @@ export function mount(ctx) {
   const answerErrors = new Map(); // requestId -> why this device's answer was refused (kept across redraws)
   const views = new Map(); // taskId -> its turn view
   const box = composer(() => current);
+  const review = h("button", { type: "button", class: "review-bar", hidden: true });
+  review.addEventListener("click", () => bringIntoView(pendingCards()[0], true));
   const body = h("div", { class: "stack" },
     h("div", { class: "card conversation-head" }, heading, h("div", { class: "card-head" }, chipSlot, meta), note, cacheNote, redactedNote, controls, error),
-    turns, box.el);
+    turns, box.el, review);
   const missing = h("div", { class: "card" }, h("p", {}, t("task.notFound")), link(t("tasks.title"), "#/tasks"));
   const el = h("div", { class: "screen task conversation-screen" }, body, missing);
   let current = ctx;
   let shownControls = "";
+  const seen = new Set(); // requests this screen has shown (each is brought into view once, at most)
+  let opened = false;
+  const onScroll = () => {
+    if (!el.isConnected) return; // not drawn yet, or another screen replaced this one
+    if (!scheduled) scheduled = requestAnimationFrame(() => { scheduled = 0; showReview(); });
+  };
+  let scheduled = 0;
+  window.addEventListener("scroll", onScroll, { passive: true });
+  window.addEventListener("resize", onScroll, { passive: true });
 
   function update(ctx) {
     current = ctx;
@@ -44,6 +55,7 @@ export function mount(ctx) {
     body.hidden = !task;
     missing.hidden = !!task || !ctx.state;
     if (!task) return;
+    const following = atBottom(); // measured before this update makes the page longer
     const thread = threadTurns(ctx, task);
     const latest = thread[thread.length - 1];
     heading.textContent = taskTitle(thread[0], ctx.state);
@@ -70,12 +82,69 @@ export function mount(ctx) {
     const shown = [...turns.children];
     if (shown.length !== elements.length || shown.some((x, i) => x !== elements[i])) turns.replaceChildren(...elements);
     box.update(ctx, latest, replyMode(ctx, latest));
+    noticeRequests(thread, following);
+  }
+
+  /** A pending request is impossible to miss, without pulling the page away from what the person
+   * reads: one already waiting when the conversation opens is brought into view (they came for it,
+   * often from its notification), as is one that arrives while they follow the turn at the bottom of
+   * the page; otherwise the review bar says that it waits and brings it into view on a tap. */
+  function noticeRequests(thread, following) {
+    const ids = thread.filter((turn) => !isTerminal(turn.status))
+      .flatMap((turn) => (turn.requests || []).filter((r) => r.status === "pending").map((r) => r.requestId));
+    const fresh = ids.filter((id) => !seen.has(id));
+    for (const id of fresh) seen.add(id);
+    const first = !opened;
+    opened = true;
+    requestAnimationFrame(() => {
+      if (!el.isConnected) return;
+      if (fresh.length && (first || following)) bringIntoView(pendingCards().find((c) => c.dataset.requestId === fresh[0]), false);
+      showReview();
+    });
+  }
+
+  function pendingCards() {
+    return [...turns.querySelectorAll(".approvals:not([hidden]) .approval[data-request-id]")];
+  }
+
+  function bringIntoView(card, smooth) {
+    if (!card) return;
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    card.scrollIntoView({ block: "start", behavior: smooth && !still ? "smooth" : "auto" });
+    if (!smooth) return;
+    card.tabIndex = -1; // a screen reader goes on from the card, not from the bar
+    card.focus({ preventScroll: true });
+  }
+
+  /** The bar shows while some request waits and no waiting card is on screen (between the top bar
+   * and the tab bar, less the bar's own place). */
+  function showReview() {
+    const cards = pendingCards();
+    const top = (document.querySelector(".topbar") || { getBoundingClientRect: () => ({ bottom: 0 }) }).getBoundingClientRect().bottom;
+    const tabbar = document.querySelector(".tabbar");
+    const tabTop = tabbar ? tabbar.getBoundingClientRect().top : window.innerHeight;
+    const bottom = (tabTop > window.innerHeight / 2 ? tabTop : window.innerHeight) - 72;
+    const onScreen = cards.some((card) => {
+      const r = card.getBoundingClientRect();
+      return r.top < bottom - 24 && r.bottom > top + 24;
+    });
+    review.hidden = !cards.length || onScreen;
+    if (!review.hidden) review.textContent = t("conversation.review", { count: cards.length });
+  }
+
+  function atBottom() {
+    const page = document.documentElement;
+    return el.isConnected && page.scrollHeight - window.scrollY - window.innerHeight < 96;
   }
 
   function renderControls(ctx, task, terminal) {
     const perms = ctx.auth ? ctx.auth.permissions : {};
     const decide = task.status === "awaiting_approval" && perms.approveTasks && !!ctx.state;
-    const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state;
+    // While a request waits with "Stop the turn" among its answers, that button (in the request's card,
+    // beside Approve) is the one place to stop; the header offers Stop only otherwise.
+    const stopInCard = !terminal && !!perms.approveTasks && !task.fromCache
+      && (task.requests || []).some((r) => r.status === "pending" && (r.decisions || []).includes("cancel"));
+    const cancel = !terminal && task.status !== "awaiting_approval" && !task.cancelRequestedAt && perms.createTasks && !!ctx.state && !stopInCard;
     const signs = decide && needsSignature(ctx, task);
     const key = [task.taskId, decide, cancel, signs].join();
     if (key === shownControls) return;

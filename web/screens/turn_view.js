@@ -12,6 +12,7 @@ import { isInteractive } from "./task_parts.js";
 import { requestCard } from "./approval.js";
 import { earlierConversation } from "./history.js";
 import { answer, message, showItems } from "./turn_items.js";
+import { renderMarkdown } from "../markdown.js";
 
 /** Lines of a `codex exec` log that are Codex talking about itself, not the answer. */
 const WARNING = /^(warning:|\[no diff for this run)/i;
@@ -138,10 +139,11 @@ export function turnView(getCtx, answerErrors) {
  * the agent's detail) folded under it. */
 function failureBox(task, summarySaid) {
   const { code, sentence } = failureWords(task);
-  const words = sentence || (!summarySaid && task.summary) || t("conversation.failed");
+  const said = !sentence && !summarySaid && task.summary ? task.summary : ""; // Codex's words: markdown, like its answers
   const detail = [task.error, sentence && task.summary && !summarySaid ? task.summary : null].filter(Boolean).join("\n");
   return [
-    h("p", { class: "failure-words", "data-error-code": code || null }, words),
+    said ? h("div", { class: "failure-words md", "data-error-code": code || null }, renderMarkdown(said))
+      : h("p", { class: "failure-words", "data-error-code": code || null }, sentence || t("conversation.failed")),
     detail ? h("details", { class: "failure-detail" }, h("summary", {}, t("conversation.failureDetail")), h("pre", { class: "mono small" }, detail)) : null,
   ];
 }
