@@ -1,0 +1,94 @@
+"""Rough edges outside the conversation a person saw on a 390×844 phone (ux24), in English and 简体中文:
+sign-in leads with what works while the relay has no passkey (and shows commands as code, not
+backticks); a status has one word on every screen; the Tasks tab says "empty" once and keeps its
+filters on one row that scrolls inside itself; Manage names the owner's roles cleanly; and the
+Notifications screen's device-name hint does not touch the "Turn on" button."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.waiting import wait_until
+
+from .conftest import BOOTSTRAP_TOKEN
+from .home_helpers import ScriptedAgent
+
+LANGUAGES = pytest.mark.parametrize("language", ["en", "zh-CN"])
+WORDS = {
+    "en": {"noPasskey": "No passkey is registered on this relay yet.", "passkey": "Sign in with a passkey",
+           "completed": "Completed", "failed": "Failed", "none": "No tasks here.", "tasks": "2 tasks",
+           "roles": "Primary · Owner of the workspace and the relay"},
+    "zh-CN": {"noPasskey": "此中继上还没有注册任何通行密钥。", "passkey": "使用通行密钥登录",
+              "completed": "已完成", "failed": "失败", "none": "这里没有任务。", "tasks": "2 个任务",
+              "roles": "Primary · 工作区和中继的所有者"},
+}  # fmt: skip
+
+
+def in_language(phones, relay, language: str):
+    phone = phones(relay)
+    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
+    phone.open("/")
+    return phone
+
+
+def signed_in(phones, relay, language: str):
+    """A phone in `language`, signed in with the bootstrap token (the last of the other ways)."""
+    phone = in_language(phones, relay, language)
+    phone.screen("signin")
+    phone.page.locator("details.disclosure summary").last.click()
+    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
+    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
+    phone.screen("home")
+    return phone
+
+
+def top(locator) -> float:
+    return locator.bounding_box()["y"]
+
+
+@LANGUAGES
+def test_without_a_passkey_sign_in_leads_with_the_code_and_shows_commands_as_code(relay, phones, language):
+    words = WORDS[language]
+    phone = in_language(phones, relay, language)
+    screen = phone.screen("signin")
+    assert screen.get_by_text(words["noPasskey"]).is_visible()
+    code_card, passkey_button = screen.locator("[data-login-code]"), screen.locator("button", has_text=words["passkey"])
+    assert top(code_card) < top(passkey_button)  # what works comes first
+    assert "primary" in code_card.locator("button[type=submit]").get_attribute("class")
+    assert "primary" not in passkey_button.get_attribute("class")  # the one that cannot work yet is secondary
+
+    hint = code_card.locator(".field .hint")
+    assert "`" not in hint.inner_text()
+    assert hint.locator("code").all_inner_texts() == ["mobile-codex up", "mobile-codex login-code"]
+    assert hint.locator("code").first.evaluate("(el) => getComputedStyle(el).fontFamily") != hint.evaluate(
+        "(el) => getComputedStyle(el).fontFamily")  # set apart as a command
+    phone.check("no-passkey")
+
+    phone.expect_failure("/api/auth/login-code")
+    code_card.locator("input[name=loginCode]").fill("AAAA-BBBB-CCCC")  # a code nobody issued: the message names a command too
+    code_card.locator("button[type=submit]").click()
+    error = code_card.locator(".error")
+    wait_until(lambda: error.inner_text() != "", timeout=15, what="the refusal")
+    assert "`" not in error.inner_text() and error.locator("code").count() >= 1
+
+
+def test_with_a_passkey_registered_sign_in_still_leads_with_the_passkey(relay, phone):
+    phone.add_authenticator()
+    phone.open("/")
+    phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
+    phone.screen("home")
+    phone.page.locator("a", has_text="Add a passkey").first.click()
+    phone.screen("enroll")
+    phone.page.fill("input[name=label]", "Test phone")
+    phone.page.locator("button", has_text="Register passkey").click()
+    phone.screen("home")
+    phone.open("/")  # a fresh start, as the next visit
+    phone.tab("Manage", "more")
+    phone.page.locator("button", has_text="Sign out").click()
+    phone.open("/")
+    screen = phone.screen("signin")
+    passkey_button = screen.locator("button", has_text="Sign in with a passkey")
+    assert screen.get_by_text(WORDS["en"]["noPasskey"]).count() == 0
+    assert top(passkey_button) < top(screen.locator("[data-login-code]"))
+    assert "primary" in passkey_button.get_attribute("class")
+    phone.check("with-passkey")
