@@ -92,3 +92,26 @@ def test_with_a_passkey_registered_sign_in_still_leads_with_the_passkey(relay, p
     assert top(passkey_button) < top(screen.locator("[data-login-code]"))
     assert "primary" in passkey_button.get_attribute("class")
     phone.check("with-passkey")
+
+
+@LANGUAGES
+def test_a_status_has_the_same_word_on_home_and_in_the_task_header(relay, phones, language):
+    words = WORDS[language]
+    agent = ScriptedAgent(relay, relay.owner())
+    agent.poll()
+    done = agent.turn("How long do quinces keep?", "For months.")
+    failed = agent.turn("Summarise the build log", "The log could not be read.", status="failed")
+    phone = signed_in(phones, relay, language)
+    for task_id, word in ((done, words["completed"]), (failed, words["failed"])):
+        phone.open("/")
+        phone.screen("home")
+        chip = phone.page.locator(f".home .conversation-row[data-task-id={task_id}] [data-state]")
+        chip.wait_for()
+        assert chip.inner_text() == word
+        phone.page.locator(f".home .conversation-row[data-task-id={task_id}]").click()
+        phone.screen("task")
+        header = phone.page.locator("main .conversation-head .chip[data-status]")
+        wait_until(lambda: header.count() == 1 and header.inner_text() == word, timeout=15, what=f"the header to say {word}")
+    phone.open("/")
+    phone.screen("home")
+    phone.check("home")
