@@ -115,3 +115,45 @@ def test_a_status_has_the_same_word_on_home_and_in_the_task_header(relay, phones
     phone.open("/")
     phone.screen("home")
     phone.check("home")
+
+
+CHIP_ROWS = """
+() => {
+  const row = document.querySelector("main .tasks > .chips");
+  const tops = [...row.querySelectorAll("button")].map((b) => Math.round(b.getBoundingClientRect().top));
+  return { tops, height: row.getBoundingClientRect().height, scrolls: row.scrollWidth > row.clientWidth,
+           pageScrollX: document.scrollingElement.scrollWidth - window.innerWidth };
+}
+"""
+
+
+@LANGUAGES
+def test_the_tasks_tab_says_empty_once_and_keeps_its_filters_on_one_row(relay, phones, language):
+    words = WORDS[language]
+    phone = signed_in(phones, relay, language)
+    phone.open("/#/tasks")
+    screen = phone.screen("tasks")
+    empty = screen.locator("li.empty")
+    empty.wait_for()
+    assert empty.inner_text() == words["none"]
+    assert screen.locator("[role=status]").is_hidden()  # no "0 tasks" right above it
+    chips = phone.page.evaluate(CHIP_ROWS)
+    assert len(chips["tops"]) == 5 and len(set(chips["tops"])) == 1, chips  # one row
+    assert chips["height"] < 60 and chips["pageScrollX"] <= 0, chips
+    phone.check("empty")
+
+    agent = ScriptedAgent(relay, relay.owner())
+    agent.poll()
+    agent.turn("How long do quinces keep?", "For months.")
+    agent.turn("Summarise the build log", "The log could not be read.", status="failed")
+    count = screen.locator("[role=status]")
+    wait_until(lambda: count.is_visible() and count.inner_text() == words["tasks"], timeout=20, what="the count")
+    first = screen.locator("ul.tasks li").first
+    assert top(first) < 280, top(first)  # the first task is not pushed down by rows of chips
+
+    last = screen.locator(".chips button[data-filter=problems]")
+    last.click()  # reached by scrolling the row, not the page
+    assert last.get_attribute("aria-pressed") == "true"
+    wait_until(lambda: screen.locator("ul.tasks li").count() == 1, timeout=10, what="the failed task only")
+    assert phone.page.evaluate(CHIP_ROWS)["pageScrollX"] <= 0
+    phone.check("filtered")
