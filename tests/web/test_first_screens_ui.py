@@ -157,3 +157,12 @@ def test_the_tasks_tab_says_empty_once_and_keeps_its_filters_on_one_row(relay, p
     wait_until(lambda: screen.locator("ul.tasks li").count() == 1, timeout=10, what="the failed task only")
     assert phone.page.evaluate(CHIP_ROWS)["pageScrollX"] <= 0
     phone.check("filtered")
+
+
+@LANGUAGES
+def test_manage_names_an_owner_of_workspace_and_relay_once(relay, phones, language):
+    phone = signed_in(phones, relay, language)
+    phone.open("/#/more")
+    screen = phone.screen("more")
+    assert screen.locator("[data-roles]").inner_text() == WORDS[language]["roles"]
+    phone.check("manage")

@@ -521,7 +521,8 @@ export default {
 
   "more.title": "Manage",
   "more.heading": "Manage",
-  "more.relayOwner": "relay owner",
+  "more.relayOwner": "Relay owner",
+  "more.ownerAndRelayOwner": "Owner of the workspace and the relay",
   "more.cacheHeading": "Task details on this device",
   "more.cacheIntro": "Prompts, output, conversations and changes of the tasks you opened or saw in this workspace (yours and other members') are kept on this device so they survive a relay restart. Signing out removes them.",
   "more.cacheCount": { one: "{count} task kept.", other: "{count} tasks kept." },

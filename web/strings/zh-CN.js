@@ -522,6 +522,7 @@ export default {
   "more.title": "管理",
   "more.heading": "管理",
   "more.relayOwner": "中继所有者",
+  "more.ownerAndRelayOwner": "工作区和中继的所有者",
   "more.cacheHeading": "本设备上的任务详情",
   "more.cacheIntro": "你在此工作区打开或看到的任务（你的和其他成员的）的提示词、输出、对话和改动都保存在此设备上，因此中继重启后仍然可见。退出登录会删除它们。",
   "more.cacheCount": { other: "已保存 {count} 个任务。" },
