@@ -166,3 +166,14 @@ def test_manage_names_an_owner_of_workspace_and_relay_once(relay, phones, langua
     screen = phone.screen("more")
     assert screen.locator("[data-roles]").inner_text() == WORDS[language]["roles"]
     phone.check("manage")
+
+
+def test_the_device_name_hint_does_not_touch_the_turn_on_button(relay, phones):
+    phone = signed_in(phones, relay, "en")
+    phone.open("/#/notifications")
+    screen = phone.screen("notifications")
+    hint = screen.locator("input[name=deviceLabel] >> xpath=ancestor::div[contains(@class,'field')]").locator(".hint")
+    button = screen.locator("[data-turn-on]")
+    gap = top(button) - (top(hint) + hint.bounding_box()["height"])
+    assert gap >= 8, gap
+    phone.check("notifications")
