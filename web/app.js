@@ -2,7 +2,7 @@
 // who is signed in), the shared state (auth + the live state view) and the shell around screens.
 import { api, isOffline, onReachability, onSignedOut, SIGNED_OUT } from "./api.js";
 import { showWaiting } from "./badge.js";
-import { errorMessage, fill, h } from "./dom.js";
+import { errorMessage, fill, h, withCode } from "./dom.js";
 import { currentLanguage, setLanguage, t } from "./i18n.js";
 import { LiveState } from "./live.js";
 import { cachedTask, forgetUser, lastUser, remember, rememberUser } from "./taskcache.js";
@@ -93,7 +93,7 @@ function updateShell(route) {
   connection.textContent = app.offline ? t("shell.offline") : "";
   const offlineBanner = app.offline && route.name !== "offline";
   fill(banner, offlineBanner ? h("p", { class: "offline-banner", "data-offline": "true" }, t("shell.offlineBanner")) : null,
-    app.notice ? h("p", { class: "error" }, app.notice) : null);
+    app.notice ? h("p", { class: "error" }, withCode(app.notice)) : null);
   banner.hidden = !offlineBanner && !app.notice;
   tabbar.hidden = !signedIn || !app.auth.currentWorkspaceId;
   const active = TAB_OF[route.name] || (TABS.some(([name]) => name === route.name) ? route.name : "more");

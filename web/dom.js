@@ -92,6 +92,12 @@ export function errorMessage(err) {
   return t("error.unknown", { code: String((err && err.message) || err) });
 }
 
+/** A text whose `backticked` parts are commands: each becomes a <code> element (the strings
+ * tables write a command between backticks; the person should never see the backticks). */
+export function withCode(text) {
+  return String(text).split("`").map((part, i) => (i % 2 ? h("code", {}, part) : part)).filter((part) => part !== "");
+}
+
 export function link(label, href, kind = "") {
   return h("a", { href, class: `button ${kind}`.trim() }, label);
 }

@@ -51,10 +51,18 @@ LAYOUT = """
     if ((r.width === 0 && r.height === 0) || style.visibility === "hidden" || style.display === "none") continue;
     if (r.width < 44 - 0.5 || r.height < 44 - 0.5) small.push(describe(el, r));
   }
+  // Inside a box that scrolls sideways by itself (and fits the screen), content may reach past the
+  // edge: the person scrolls that box, not the page.
+  const scrolledInside = (el) => {
+    for (let x = el.parentElement; x && x !== document.body; x = x.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(x).overflowX)) return x.getBoundingClientRect().right <= window.innerWidth + 0.5;
+    }
+    return false;
+  };
   const wide = [];
   for (const el of document.body.querySelectorAll("*")) {
     const r = el.getBoundingClientRect();
-    if (r.width && r.right > window.innerWidth + 0.5 && getComputedStyle(el).position !== "fixed") wide.push(describe(el, r));
+    if (r.width && r.right > window.innerWidth + 0.5 && getComputedStyle(el).position !== "fixed" && !scrolledInside(el)) wide.push(describe(el, r));
   }
   return {
     scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),

@@ -48,7 +48,7 @@ def test_home_lists_conversations_and_starts_one_with_one_tap_after_typing(relay
     wait_until(lambda: rows.count() == 3, timeout=15, what="three conversations")
     # Newest first; the thread once, under its first message, showing its latest turn's answer.
     assert rows.locator(".row-title").all_inner_texts() == ["Count the TODOs", "Summarise the build log", "How long do quinces keep?"]
-    assert rows.locator("[data-state]").all_inner_texts() == ["Running", "Failed", "Done"]
+    assert rows.locator("[data-state]").all_inner_texts() == ["Running", "Failed", "Completed"]
     thread_row = rows.nth(2)
     assert thread_row.get_attribute("data-task-id") == ids["second"]
     assert thread_row.locator(".row-answer").inner_text().startswith("Stew them with honey")

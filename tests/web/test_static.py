@@ -50,7 +50,6 @@ DYNAMIC_KEYS = {
     "steerReason": ["turn-ended", "intent-signature-required", "intent-signature-invalid", "intent-expired",
                     "intent-replayed", "approver-not-trusted"],
     "sign.agent": ["writes", "all"],  # an agent's requireSignedIntents (web/screens/agent_parts.js)
-    "home.state": ["running", "waiting", "done", "failed", "stopped"],  # web/screens/conversations.js
 }
 AGENT_ERROR_CODES = [  # PRODUCT.md "Agent behaviour details" (<flag>-disabled-locally has one message)
     "codex-not-installed", "unknown-exec-mode", "unknown-action", "unknown-log-source", "path-outside-workspace",

@@ -21,13 +21,20 @@ export function conversations(ctx, tasks) {
   return [...byKey.values()];
 }
 
-/** Where a conversation stands, in the words a person uses: running, waiting for you, done, failed, stopped. */
+/** Where a conversation stands, for its chip's colour: running, waiting for you, done, failed, stopped. */
 export function conversationState(task) {
   if (waitingRequests(task) > 0 || task.status === "awaiting_approval") return "waiting";
   if (task.status === "queued" || task.status === "running") return "running";
   if (task.status === "completed") return "done";
   if (task.status === "canceled" || task.status === "rejected") return "stopped";
   return "failed";
+}
+
+/** The chip's words: the same a task's own header uses (its status, or how many requests wait),
+ * so a turn is never "Done" here and "Completed" there. `conversationState` only groups the colours. */
+export function stateWords(task) {
+  const waiting = waitingRequests(task);
+  return waiting && task.status !== "awaiting_approval" ? t("task.waitingCount", { count: waiting }) : t(`status.${task.status}`, {}, task.status);
 }
 
 /** The start of Codex's last answer: the turn's summary, else its last message (two lines in CSS).
@@ -49,7 +56,7 @@ export function conversationRow(ctx, conversation, currentTaskId) {
   h("span", { class: "row-title" }, taskTitle(task, ctx.state)),
   answer ? h("span", { class: "row-answer" }, answer.slice(0, 240)) : null,
   h("span", { class: "row-meta" },
-    h("span", { class: `chip state-${state}`, "data-state": state }, t(`home.state.${state}`)),
+    h("span", { class: `chip state-${state}`, "data-state": state }, stateWords(task)),
     h("span", {}, `${agentLabel(ctx, task.agentId)} · ${ago(task.updatedAt || task.createdAt, now)}`)));
 }
 
@@ -57,6 +64,6 @@ export function conversationRow(ctx, conversation, currentTaskId) {
 export function rowSignature(ctx, conversation, currentTaskId) {
   const task = conversation.latest;
   const now = ctx.state ? Date.parse(ctx.state.now) : Date.now();
-  return JSON.stringify([taskTitle(task, ctx.state), conversationState(task), lastAnswer(task).slice(0, 240),
+  return JSON.stringify([taskTitle(task, ctx.state), conversationState(task), stateWords(task), lastAnswer(task).slice(0, 240),
     agentLabel(ctx, task.agentId), ago(task.updatedAt || task.createdAt, now), conversation.taskIds.includes(currentTaskId)]);
 }

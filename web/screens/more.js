@@ -8,6 +8,17 @@ import { settingsSections } from "./settings.js";
 
 export const title = "more.title";
 
+/** "Primary · Operator · Relay owner"; an owner of both says so once ("Owner of the workspace and the relay"). */
+function roles(workspace, isRelayOwner) {
+  const parts = workspace ? [workspace.name] : [];
+  if (workspace && isRelayOwner && workspace.role === "owner") parts.push(t("more.ownerAndRelayOwner"));
+  else {
+    if (workspace) parts.push(t(`role.${workspace.role}`));
+    if (isRelayOwner) parts.push(t("more.relayOwner"));
+  }
+  return parts.join(" · ");
+}
+
 export function mount(ctx) {
   const auth = ctx.auth;
   const error = errorBox();
@@ -16,9 +27,7 @@ export function mount(ctx) {
     h("h1", {}, t("more.heading")),
     section(null,
       h("p", { class: "row-title" }, auth.currentUser.displayName),
-      h("p", { class: "meta" },
-        workspace ? `${workspace.name} · ${t(`role.${workspace.role}`)}` : "",
-        auth.isRelayOwner ? ` · ${t("more.relayOwner")}` : "")),
+      h("p", { class: "meta", "data-roles": "" }, roles(workspace, auth.isRelayOwner))),
     h("nav", { class: "menu", "aria-label": t("more.heading") },
       link(t("agents.title"), "#/agents"),
       link(t("workspaces.title"), "#/workspaces"),

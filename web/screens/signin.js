@@ -1,9 +1,11 @@
 // Sign in: passkey first, then a one-time sign-in code typed in (what `mobile-codex up` and
-// `login-code` print); the bootstrap token (recovery), an invite or a recovery code below.
+// `login-code` print); the bootstrap token (recovery), an invite or a recovery code below. While the
+// relay says no passkey is registered yet, the code comes first and the passkey button is a plain
+// (secondary) one: the first thing offered is one that can work.
 // A sign-in link (`#code=...`) is redeemed by the app shell through `signInWithLink`, at first
 // load and when opened in an app that is already open.
 import { api } from "../api.js";
-import { actionButton, errorBox, errorMessage, field, fill, form, h, submitForm } from "../dom.js";
+import { actionButton, errorBox, errorMessage, field, fill, form, h, submitForm, withCode } from "../dom.js";
 import { t } from "../i18n.js";
 import { passkeysSupported, signInWithPasskey } from "../passkeys.js";
 
@@ -37,15 +39,16 @@ export function loginCodeMessage(err) {
 export function mount(ctx) {
   const auth = ctx.auth || {};
   const usePasskeys = auth.passkeysEnabled !== false;
+  const noPasskeyYet = auth.hasPasskeys === false;
 
   const passkeyError = errorBox();
   const passkeyPart = usePasskeys
     ? h("section", { class: "card" },
         h("h2", {}, t("signin.passkeyHeading")),
         h("p", {}, t(passkeysSupported() ? "signin.passkeyIntro" : "signin.passkeyUnsupported")),
-        auth.hasPasskeys === false ? h("p", { class: "hint" }, t("signin.noPasskeysYet")) : null,
+        noPasskeyYet ? h("p", { class: "hint" }, t("signin.noPasskeysYet")) : null,
         actionButton(t("signin.passkey"), async () => ctx.setAuth(await signInWithPasskey()), {
-          errorEl: passkeyError, kind: "primary wide", disabled: !passkeysSupported(),
+          errorEl: passkeyError, kind: noPasskeyYet ? "wide" : "primary wide", disabled: !passkeysSupported(),
         }),
         passkeyError)
     : null;
@@ -69,7 +72,7 @@ export function mount(ctx) {
   const loginCode = codeInput("loginCode");
   const codeError = errorBox();
   const codeForm = form("stack", [
-    field(t("signin.code.label"), loginCode, t("signin.code.hint")),
+    field(t("signin.code.label"), loginCode, withCode(t("signin.code.hint"))),
     h("button", { type: "submit", class: "button primary" }, t("signin.code.submit")),
     codeError,
   ], async () => {
@@ -78,7 +81,7 @@ export function mount(ctx) {
       loginCode.value = "";
       ctx.setAuth(reply.auth);
     } catch (err) {
-      fill(codeError, loginCodeMessage(err));
+      fill(codeError, withCode(loginCodeMessage(err)));
     }
   }, codeError);
 
@@ -87,10 +90,10 @@ export function mount(ctx) {
     ctx.setAuth((await api.redeemRecovery(recoveryCode.value)).auth);
   });
 
+  const codePart = h("section", { class: "card", "data-login-code": "" }, h("h2", {}, t("signin.code.heading")), codeForm);
   const el = h("div", { class: "screen signin" },
     h("h1", {}, t("signin.heading")),
-    passkeyPart,
-    h("section", { class: "card", "data-login-code": "" }, h("h2", {}, t("signin.code.heading")), codeForm),
+    noPasskeyYet ? [codePart, passkeyPart] : [passkeyPart, codePart],
     h("section", { class: "card" },
       h("h2", {}, t("signin.otherWays")),
       disclosure("signin.invite", invite),

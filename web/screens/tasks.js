@@ -53,7 +53,8 @@ export function mount(ctx) {
     const shown = (ctx.state.tasks || []).filter((task) => (filters.type ? task.type === filters.type : !HOUSEKEEPING.has(task.type)) &&
       (!statuses || statuses.includes(task.status) || (filters.status === "approval" && waitingRequests(task) > 0)) &&
       (!agent.value || task.agentId === agent.value));
-    count.textContent = t("tasks.count", { count: shown.length });
+    count.textContent = shown.length ? t("tasks.count", { count: shown.length }) : ""; // empty: the list says so, once
+    count.hidden = !shown.length;
     fill(list, shown.length ? shown.map((task) => h("li", {}, taskRow(ctx, task))) : h("li", { class: "empty" }, t("tasks.none")));
   }
   update(ctx);
