@@ -81,7 +81,8 @@ def run_verify(args) -> int:
 def run_new_key(args) -> int:
     key = new_audit_private_key()
     print(key)
-    print(f"public key: {public_key_of(key)}", file=sys.stderr)
+    public = public_key_of(key)
+    print(f"public key: {public} (verify exports with --public-key={public})", file=sys.stderr)
     return 0
 
 
@@ -96,7 +97,8 @@ def register(commands) -> None:
     e.set_defaults(run=run_export)
     v = sub.add_parser("verify", help="check an export's hash chain and signature; name the first entry that does not fit")
     v.add_argument("file")
-    v.add_argument("--public-key", help="the relay's audit public key the export must be signed with")
+    v.add_argument("--public-key", help="the relay's audit public key the export must be signed with; write "
+                   "--public-key=KEY (base64url: a key may begin with '-', which a separate argument would take for an option)")
     v.set_defaults(run=run_verify)
     k = sub.add_parser("new-key", help="print a new auditPrivateKey (its public key on stderr)")
     k.set_defaults(run=run_new_key)

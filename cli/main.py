@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import importlib
+import signal
 import sys
 
 from mobile_codex.core.errors import ConfigError
@@ -41,6 +43,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if hasattr(signal, "SIGUSR1"):  # `kill -USR1 PID`: every thread's stack to stderr, for a process that seems stuck
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.run(args)

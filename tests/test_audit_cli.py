@@ -52,7 +52,7 @@ def test_an_export_verifies_and_says_where_it_starts(run_cli, relay_with_trail, 
     assert (document["firstSeq"], document["lastSeq"], document["count"]) == (1, 8, 8)
     key = json.loads(relay_with_trail.read_text())["auditPrivateKey"]
     assert document["publicKey"] == public_key_of(key)
-    done = run_cli("audit", "verify", out, "--public-key", public_key_of(key))
+    done = run_cli("audit", "verify", out, f"--public-key={public_key_of(key)}")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok: 8 entries, chain from the relay's first entry"), done.stdout
 
@@ -99,7 +99,7 @@ def test_a_foreign_key_is_refused_when_the_relays_key_is_given(run_cli, relay_wi
     _export(run_cli, relay_with_trail, out)
     other = run_cli("audit", "new-key")
     assert other.returncode == 0 and len(other.stdout.strip()) == 43 and "public key:" in other.stderr
-    done = run_cli("audit", "verify", out, "--public-key", public_key_of(other.stdout.strip()))
+    done = run_cli("audit", "verify", out, f"--public-key={public_key_of(other.stdout.strip())}")
     assert done.returncode == 1 and "signed by another key" in done.stderr
 
 

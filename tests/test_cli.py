@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -232,3 +233,18 @@ def test_a_short_command_does_not_load_the_relay_app(run_cli, tmp_path):
         done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=60)
         assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
     assert "trusts no passkey yet" in done.stderr  # the signed config's trust file was read
+
+
+def test_sigusr1_writes_every_threads_stack_and_the_relay_goes_on(run_cli, tmp_path, user_dirs):
+    """For a process that seems stuck (and for the tests' own report when one does not stop)."""
+    config = tmp_path / "relay.json"
+    assert run_cli("init-relay", "--origin", "http://localhost", "--output", config, "--data-dir", tmp_path / "data").returncode == 0
+    port = free_port()
+    with relay_process(config, user_dirs, port) as proc:
+        assert proc.stdout.readline().startswith("relay listening"), proc.stderr.read()
+        proc.send_signal(signal.SIGUSR1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as answer:
+            assert answer.status == 200
+    stderr = proc.stderr.read()
+    assert "Current thread" in stderr or "Thread 0x" in stderr, stderr
+    assert "waitress" in stderr and "serve_forever" in stderr, stderr

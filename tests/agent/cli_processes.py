@@ -48,7 +48,13 @@ class AgentProcess:
         return self.proc.stderr.read()
 
     def finish(self, timeout: float = 30) -> tuple[int, str]:
-        code = self.proc.wait(timeout)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            # what it was doing: the CLI writes every thread's stack to stderr on SIGUSR1 (cli/main.py)
+            self.proc.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            raise AssertionError(f"still running {timeout} s after it was told to stop; stderr:\n{self.stop_reading()[-8000:]}") from None
         return code, self.proc.stderr.read()
 
 
