@@ -184,7 +184,7 @@ export default {
   "tasks.agentFilter": "Agent",
   "tasks.filter.all": "All",
   "tasks.filter.active": "Running",
-  "tasks.filter.approval": "Needs approval",
+  "tasks.filter.approval": "Waiting for you",
   "tasks.filter.completed": "Completed",
   "tasks.filter.problems": "Not completed",
   "tasks.allTypes": "All types",

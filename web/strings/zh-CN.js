@@ -185,7 +185,7 @@ export default {
   "tasks.agentFilter": "代理",
   "tasks.filter.all": "全部",
   "tasks.filter.active": "运行中",
-  "tasks.filter.approval": "待批准",
+  "tasks.filter.approval": "等你处理",
   "tasks.filter.completed": "已完成",
   "tasks.filter.problems": "未完成",
   "tasks.allTypes": "所有类型",

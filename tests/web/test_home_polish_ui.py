@@ -1,0 +1,48 @@
+"""Small things a person saw on a 390×844 phone (ux25), in English and 简体中文 where there are words:
+the Tasks filter for "awaiting approval and requests waiting" is named for what it holds ("Waiting
+for you"), leaving "Awaiting approval" to the task's status."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.waiting import wait_until
+
+from .conftest import BOOTSTRAP_TOKEN
+from .home_helpers import ScriptedAgent
+
+LANGUAGES = pytest.mark.parametrize("language", ["en", "zh-CN"])
+WORDS = {
+    "en": {"add": "Add a passkey", "notNow": "Not now", "passkeys": "My passkeys", "waiting": "Waiting for you",
+           "awaiting": "Awaiting approval"},
+    "zh-CN": {"add": "添加通行密钥", "notNow": "以后再说", "passkeys": "我的通行密钥", "waiting": "等你处理",
+              "awaiting": "等待批准"},
+}  # fmt: skip
+
+
+def signed_in(phones, relay, language: str):
+    """A phone in `language`, signed in with the bootstrap token (so without a passkey)."""
+    phone = phones(relay)
+    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
+    phone.open("/")
+    phone.screen("signin")
+    phone.page.locator("details.disclosure summary").last.click()
+    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
+    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
+    phone.screen("home")
+    return phone
+
+
+@LANGUAGES
+def test_the_tasks_filter_is_named_for_what_it_holds(relay, phones, language):
+    words = WORDS[language]
+    phone = signed_in(phones, relay, language)
+    phone.page.locator(".tabbar a[data-tab=tasks]").click()
+    phone.screen("tasks")
+    chip = phone.page.locator("main button[data-filter=approval]")
+    assert chip.inner_text() == words["waiting"]
+    status = phone.page.evaluate(f"async () => (await import('/i18n.js')).TABLE[{language!r}]['status.awaiting_approval']")
+    assert status == words["awaiting"] and status != chip.inner_text()  # the status keeps its own word
+    chip.click()
+    assert chip.get_attribute("aria-pressed") == "true"
+    phone.check("filter")
