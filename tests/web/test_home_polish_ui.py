@@ -1,5 +1,6 @@
 """Small things a person saw on a 390×844 phone (ux25), in English and 简体中文 where there are words:
-the Tasks filter for "awaiting approval and requests waiting" is named for what it holds ("Waiting
+each Manage entry shows a chevron (it opens a screen) and stays a 44 px
+target; the Tasks filter for "awaiting approval and requests waiting" is named for what it holds ("Waiting
 for you"), leaving "Awaiting approval" to the task's status."""
 
 from __future__ import annotations
@@ -31,6 +32,28 @@ def signed_in(phones, relay, language: str):
     phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
     phone.screen("home")
     return phone
+
+
+CHEVRONS = """
+() => [...document.querySelectorAll("main .menu a")].map((a) => {
+  const after = getComputedStyle(a, "::after"), box = a.getBoundingClientRect();
+  return { text: a.textContent, height: box.height, content: after.content, width: parseFloat(after.width),
+           border: after.borderTopWidth, display: after.display };
+})
+"""
+
+
+def test_every_manage_entry_shows_a_chevron_and_is_a_full_tap_target(relay, phones):
+    phone = signed_in(phones, relay, "en")
+    phone.page.locator(".tabbar a[data-tab=more]").click()
+    phone.screen("more")
+    entries = phone.page.evaluate(CHEVRONS)
+    assert len(entries) >= 6, entries  # agents, workspaces, sessions, people, ... notifications
+    for entry in entries:
+        assert entry["content"] != "none" and entry["display"] != "none", entry
+        assert entry["width"] >= 6 and entry["border"] == "2px", entry
+        assert entry["height"] >= 44, entry
+    phone.check("menu")
 
 
 @LANGUAGES
