@@ -34,6 +34,31 @@ def signed_in(phones, relay, language: str):
     return phone
 
 
+CENTRES = """
+() => {
+  const centre = (el) => { const r = el.getBoundingClientRect(); return r.top + r.height / 2; };
+  const prompt = document.querySelector("textarea[name=prompt]");
+  const send = document.querySelector(".home-composer button.send");
+  const style = getComputedStyle(prompt);
+  return { prompt: centre(prompt), send: centre(send), width: style.outlineWidth, style: style.outlineStyle,
+           focused: document.activeElement === prompt };
+}
+"""
+
+
+def test_send_stands_level_with_the_prompt_and_its_focus_ring_is_light(relay, phones):
+    ScriptedAgent(relay, relay.owner()).poll()
+    phone = signed_in(phones, relay, "en")
+    prompt = phone.page.locator("textarea[name=prompt]")
+    prompt.wait_for()
+    prompt.click()
+    shown = phone.page.evaluate(CENTRES)
+    assert shown["focused"], shown
+    assert abs(shown["prompt"] - shown["send"]) <= 3, shown
+    assert shown["style"] == "solid" and shown["width"] == "2px", shown  # visible, not the 3 px halo
+    phone.check("composer")
+
+
 CHEVRONS = """
 () => [...document.querySelectorAll("main .menu a")].map((a) => {
   const after = getComputedStyle(a, "::after"), box = a.getBoundingClientRect();
