@@ -15,6 +15,7 @@ const SHELL = [
   "/screens/settings.js", "/screens/signin.js", "/screens/task.js", "/screens/task_parts.js", "/screens/task_route.js", "/screens/tasks.js",
   "/screens/turn_items.js", "/screens/turn_view.js", "/screens/users.js", "/screens/workspaces.js", "/screens/audit.js", "/screens/audit_sentences.js",
   "/nav_icons.js", "/screens/fingerprint_card.js", "/screens/home.js", "/screens/home_composer.js", "/screens/conversations.js", "/screens/codex_body.js",
+  "/screens/passkey_nudge.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
 ];
 

@@ -1,7 +1,9 @@
 """Small things a person saw on a 390×844 phone (ux25), in English and 简体中文 where there are words:
-each Manage entry shows a chevron (it opens a screen) and stays a 44 px
-target; the Tasks filter for "awaiting approval and requests waiting" is named for what it holds ("Waiting
-for you"), leaving "Awaiting approval" to the task's status."""
+Home's passkey suggestion is short and "Not now" puts it away on this device (still away after a
+reload; My passkeys under Manage still offers it); Send stands level with the prompt, whose focus
+ring is a light 2 px line rather than a thick halo; each Manage entry shows a chevron (it opens a
+screen) and stays a 44 px target; and the Tasks filter for "awaiting approval and requests waiting"
+is named for what it holds ("Waiting for you"), leaving "Awaiting approval" to the task's status."""
 
 from __future__ import annotations
 
@@ -32,6 +34,50 @@ def signed_in(phones, relay, language: str):
     phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
     phone.screen("home")
     return phone
+
+
+@LANGUAGES
+def test_not_now_puts_the_passkey_suggestion_away_on_this_device(relay, phones, language):
+    words = WORDS[language]
+    phone = signed_in(phones, relay, language)
+    nudge = phone.page.locator("main [data-passkey-nudge]")
+    nudge.wait_for()
+    assert nudge.locator("a[href='#/enroll']").inner_text() == words["add"]
+    height = nudge.bounding_box()["height"]
+    assert height <= 120, f"the suggestion takes {height} px of 844"  # it took about a quarter before
+    phone.check("suggested")
+
+    nudge.locator("button[data-not-now]", has_text=words["notNow"]).click()
+    wait_until(lambda: nudge.count() == 0, timeout=10, what="the suggestion to go away")
+    phone.check("put-away")
+
+    phone.page.reload()
+    phone.screen("home")
+    phone.page.locator("main ul.conversations li.empty").wait_for()  # the state is in: Home drew it all
+    phone.page.wait_for_timeout(300)
+    assert nudge.count() == 0  # still away after a reload
+    until = phone.page.evaluate("() => Object.values(JSON.parse(localStorage.getItem('mc.passkeyNudgeHiddenUntil')))[0]")
+    days = (until - phone.page.evaluate("() => Date.now()")) / 86_400_000
+    assert 6.9 < days <= 7, days  # for a week, not for ever
+
+    phone.page.locator(".tabbar a[data-tab=more]").click()
+    phone.screen("more")
+    phone.page.locator("main .menu a[href='#/passkeys']", has_text=words["passkeys"]).click()  # still there when wanted
+    phone.screen("passkeys")
+
+
+def test_the_suggestion_comes_back_after_the_week(relay, phones):
+    """A "Not now" from more than a week ago no longer hides it."""
+    phone = signed_in(phones, relay, "en")
+    phone.page.locator("main [data-passkey-nudge] button[data-not-now]").click()
+    phone.page.evaluate("""() => {
+      const saved = JSON.parse(localStorage.getItem('mc.passkeyNudgeHiddenUntil'));
+      for (const key of Object.keys(saved)) saved[key] = Date.now() - 1000;  // the week is over
+      localStorage.setItem('mc.passkeyNudgeHiddenUntil', JSON.stringify(saved));
+    }""")
+    phone.page.reload()
+    phone.screen("home")
+    phone.page.locator("main [data-passkey-nudge]").wait_for()
 
 
 CENTRES = """
