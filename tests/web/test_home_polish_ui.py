@@ -49,6 +49,8 @@ def test_not_now_puts_the_passkey_suggestion_away_on_this_device(relay, phones, 
 
     nudge.locator("button[data-not-now]", has_text=words["notNow"]).click()
     wait_until(lambda: nudge.count() == 0, timeout=10, what="the suggestion to go away")
+    heading, first = phone.page.locator("main .home h1").bounding_box(), phone.page.locator("main ul.conversations").bounding_box()
+    assert first["y"] - (heading["y"] + heading["height"]) <= 26, (heading, first)  # no empty space left where it was
     phone.check("put-away")
 
     phone.page.reload()

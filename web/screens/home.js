@@ -62,6 +62,7 @@ export function mount(ctx, { part = "all" } = {}) {
     if (older.workspace !== auth.currentWorkspaceId) older = { workspace: auth.currentWorkspaceId, tasks: [], next: null, done: false, loading: false };
     fill(nudge, part !== "list" ? passkeyNudge(auth, () => update(current)) : null,
       part !== "list" ? fingerprintCard(() => update(current)) : null); // a passkey just registered (enroll)
+    nudge.hidden = !nudge.childElementCount; // nothing to suggest: no empty gap under the heading
     box.update(ctx);
     if (!ctx.state) {
       list._keyed = null;
