@@ -2,7 +2,7 @@
 // it is offline. Network first (so a deploy shows at once), the copy when the network fails.
 // /api/ is never cached or even touched: API answers hold private data and must be live.
 // It also shows Web Push notifications (issue 17) and opens the app at their deep link on a tap.
-const VERSION = "mc-shell-v10";
+const VERSION = "mc-shell-v11";
 const SHELL = [
   "/", "/index.html", "/styles.css", "/manifest.webmanifest",
   "/app.js", "/api.js", "/badge.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/intents.js", "/jcs.js", "/live.js", "/markdown.js", "/passkeys.js", "/push.js", "/signing.js", "/state_merge.js", "/taskcache.js",
@@ -15,6 +15,7 @@ const SHELL = [
   "/screens/settings.js", "/screens/signin.js", "/screens/task.js", "/screens/task_parts.js", "/screens/task_route.js", "/screens/tasks.js",
   "/screens/turn_items.js", "/screens/turn_view.js", "/screens/users.js", "/screens/workspaces.js", "/screens/audit.js", "/screens/audit_sentences.js",
   "/nav_icons.js", "/screens/fingerprint_card.js", "/screens/home.js", "/screens/home_composer.js", "/screens/conversations.js", "/screens/codex_body.js",
+  "/screens/passkey_nudge.js",
   "/icons/icon-192.png", "/icons/icon-512.png", "/icons/icon-maskable-512.png",
 ];
 

@@ -9,6 +9,7 @@ import { t } from "../i18n.js";
 import { conversationRow, conversations, rowSignature } from "./conversations.js";
 import { homeComposer } from "./home_composer.js";
 import { fingerprintCard } from "./fingerprint_card.js";
+import { passkeyNudge } from "./passkey_nudge.js";
 
 export const title = "home.title";
 
@@ -59,9 +60,9 @@ export function mount(ctx, { part = "all" } = {}) {
     current = ctx;
     const auth = ctx.auth;
     if (older.workspace !== auth.currentWorkspaceId) older = { workspace: auth.currentWorkspaceId, tasks: [], next: null, done: false, loading: false };
-    fill(nudge, part !== "list" && auth.passkeysEnabled && !auth.passkeyCount
-      ? h("div", { class: "card callout" }, h("p", {}, t("home.addPasskeyHint")), link(t("agents.addPasskey"), "#/enroll"))
-      : null, part !== "list" ? fingerprintCard(() => update(current)) : null); // a passkey just registered (enroll)
+    fill(nudge, part !== "list" ? passkeyNudge(auth, () => update(current)) : null,
+      part !== "list" ? fingerprintCard(() => update(current)) : null); // a passkey just registered (enroll)
+    nudge.hidden = !nudge.childElementCount; // nothing to suggest: no empty gap under the heading
     box.update(ctx);
     if (!ctx.state) {
       list._keyed = null;

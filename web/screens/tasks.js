@@ -1,7 +1,8 @@
 // The task list: status chips as filters, plus type and agent filters (kept while the app is open).
 // Reading or deleting a session is housekeeping: listed only when that type is asked for.
-// "Needs approval" also holds the interactive turns whose Codex requests wait for a person, and says
-// how many requests wait.
+// "Waiting for you" holds the tasks awaiting approval and the interactive turns whose Codex requests
+// wait for a person (the same as Home's "waiting" state), and says how many requests wait. Each row
+// keeps its own word: "Awaiting approval", or "Running" with "1 request waits".
 import { fill, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { taskRow, waitingInState, waitingRequests } from "./task_parts.js";
