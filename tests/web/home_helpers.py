@@ -103,3 +103,25 @@ LOOK = """
   return { sideways: page.scrollWidth > window.innerWidth, clipped: clipped.slice(0, 10), overlapping: overlapping.slice(0, 10) };
 }
 """
+
+
+def in_language(phones, relay, language: str):
+    """A phone with the app opened in `language` (not signed in)."""
+    phone = phones(relay)
+    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
+    phone.open("/")
+    return phone
+
+
+def signed_in_with_token(phones, relay, language: str):
+    """A phone in `language`, signed in with the bootstrap token (the last of the other ways, so the
+    person has no passkey)."""
+    from .conftest import BOOTSTRAP_TOKEN
+
+    phone = in_language(phones, relay, language)
+    phone.screen("signin")
+    phone.page.locator("details.disclosure summary").last.click()
+    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
+    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
+    phone.screen("home")
+    return phone

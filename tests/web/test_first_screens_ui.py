@@ -11,7 +11,7 @@ import pytest
 from tests.waiting import wait_until
 
 from .conftest import BOOTSTRAP_TOKEN
-from .home_helpers import ScriptedAgent
+from .home_helpers import ScriptedAgent, in_language, signed_in_with_token
 
 LANGUAGES = pytest.mark.parametrize("language", ["en", "zh-CN"])
 WORDS = {
@@ -22,24 +22,6 @@ WORDS = {
               "completed": "已完成", "failed": "失败", "none": "这里没有任务。", "tasks": "2 个任务",
               "roles": "Primary · 工作区和中继的所有者"},
 }  # fmt: skip
-
-
-def in_language(phones, relay, language: str):
-    phone = phones(relay)
-    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
-    phone.open("/")
-    return phone
-
-
-def signed_in(phones, relay, language: str):
-    """A phone in `language`, signed in with the bootstrap token (the last of the other ways)."""
-    phone = in_language(phones, relay, language)
-    phone.screen("signin")
-    phone.page.locator("details.disclosure summary").last.click()
-    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
-    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
-    phone.screen("home")
-    return phone
 
 
 def top(locator) -> float:
@@ -101,7 +83,7 @@ def test_a_status_has_the_same_word_on_home_and_in_the_task_header(relay, phones
     agent.poll()
     done = agent.turn("How long do quinces keep?", "For months.")
     failed = agent.turn("Summarise the build log", "The log could not be read.", status="failed")
-    phone = signed_in(phones, relay, language)
+    phone = signed_in_with_token(phones, relay, language)
     for task_id, word in ((done, words["completed"]), (failed, words["failed"])):
         phone.open("/")
         phone.screen("home")
@@ -130,7 +112,7 @@ CHIP_ROWS = """
 @LANGUAGES
 def test_the_tasks_tab_says_empty_once_and_keeps_its_filters_on_one_row(relay, phones, language):
     words = WORDS[language]
-    phone = signed_in(phones, relay, language)
+    phone = signed_in_with_token(phones, relay, language)
     phone.open("/#/tasks")
     screen = phone.screen("tasks")
     empty = screen.locator("li.empty")
@@ -161,7 +143,7 @@ def test_the_tasks_tab_says_empty_once_and_keeps_its_filters_on_one_row(relay, p
 
 @LANGUAGES
 def test_manage_names_an_owner_of_workspace_and_relay_once(relay, phones, language):
-    phone = signed_in(phones, relay, language)
+    phone = signed_in_with_token(phones, relay, language)
     phone.open("/#/more")
     screen = phone.screen("more")
     assert screen.locator("[data-roles]").inner_text() == WORDS[language]["roles"]
@@ -169,7 +151,7 @@ def test_manage_names_an_owner_of_workspace_and_relay_once(relay, phones, langua
 
 
 def test_the_device_name_hint_does_not_touch_the_turn_on_button(relay, phones):
-    phone = signed_in(phones, relay, "en")
+    phone = signed_in_with_token(phones, relay, "en")
     phone.open("/#/notifications")
     screen = phone.screen("notifications")
     hint = screen.locator("input[name=deviceLabel] >> xpath=ancestor::div[contains(@class,'field')]").locator(".hint")

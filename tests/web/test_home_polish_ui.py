@@ -11,8 +11,7 @@ import pytest
 
 from tests.waiting import wait_until
 
-from .conftest import BOOTSTRAP_TOKEN
-from .home_helpers import ScriptedAgent
+from .home_helpers import ScriptedAgent, signed_in_with_token
 
 LANGUAGES = pytest.mark.parametrize("language", ["en", "zh-CN"])
 WORDS = {
@@ -23,23 +22,10 @@ WORDS = {
 }  # fmt: skip
 
 
-def signed_in(phones, relay, language: str):
-    """A phone in `language`, signed in with the bootstrap token (so without a passkey)."""
-    phone = phones(relay)
-    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
-    phone.open("/")
-    phone.screen("signin")
-    phone.page.locator("details.disclosure summary").last.click()
-    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
-    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
-    phone.screen("home")
-    return phone
-
-
 @LANGUAGES
 def test_not_now_puts_the_passkey_suggestion_away_on_this_device(relay, phones, language):
     words = WORDS[language]
-    phone = signed_in(phones, relay, language)
+    phone = signed_in_with_token(phones, relay, language)
     nudge = phone.page.locator("main [data-passkey-nudge]")
     nudge.wait_for()
     assert nudge.locator("a[href='#/enroll']").inner_text() == words["add"]
@@ -70,7 +56,7 @@ def test_not_now_puts_the_passkey_suggestion_away_on_this_device(relay, phones, 
 
 def test_the_suggestion_comes_back_after_the_week(relay, phones):
     """A "Not now" from more than a week ago no longer hides it."""
-    phone = signed_in(phones, relay, "en")
+    phone = signed_in_with_token(phones, relay, "en")
     phone.page.locator("main [data-passkey-nudge] button[data-not-now]").click()
     phone.page.evaluate("""() => {
       const saved = JSON.parse(localStorage.getItem('mc.passkeyNudgeHiddenUntil'));
@@ -96,7 +82,7 @@ CENTRES = """
 
 def test_send_stands_level_with_the_prompt_and_its_focus_ring_is_light(relay, phones):
     ScriptedAgent(relay, relay.owner()).poll()
-    phone = signed_in(phones, relay, "en")
+    phone = signed_in_with_token(phones, relay, "en")
     prompt = phone.page.locator("textarea[name=prompt]")
     prompt.wait_for()
     prompt.click()
@@ -117,7 +103,7 @@ CHEVRONS = """
 
 
 def test_every_manage_entry_shows_a_chevron_and_is_a_full_tap_target(relay, phones):
-    phone = signed_in(phones, relay, "en")
+    phone = signed_in_with_token(phones, relay, "en")
     phone.page.locator(".tabbar a[data-tab=more]").click()
     phone.screen("more")
     entries = phone.page.evaluate(CHEVRONS)
@@ -132,7 +118,7 @@ def test_every_manage_entry_shows_a_chevron_and_is_a_full_tap_target(relay, phon
 @LANGUAGES
 def test_the_tasks_filter_is_named_for_what_it_holds(relay, phones, language):
     words = WORDS[language]
-    phone = signed_in(phones, relay, language)
+    phone = signed_in_with_token(phones, relay, language)
     phone.page.locator(".tabbar a[data-tab=tasks]").click()
     phone.screen("tasks")
     chip = phone.page.locator("main button[data-filter=approval]")

@@ -13,8 +13,8 @@ import pytest
 from mobile_codex.core.interactive import request_digest
 from tests.waiting import wait_until
 
-from .conftest import BOOTSTRAP_TOKEN, WebRelay
-from .home_helpers import ScriptedAgent
+from .conftest import WebRelay
+from .home_helpers import ScriptedAgent, signed_in_with_token
 
 LANGUAGES = pytest.mark.parametrize("language", ["en", "zh-CN"])
 WORDS = {
@@ -29,23 +29,10 @@ def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def signed_in(phones, relay, language: str):
-    """A phone in `language`, signed in with the bootstrap token (the last of the other ways)."""
-    phone = phones(relay)
-    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
-    phone.open("/")
-    phone.screen("signin")
-    phone.page.locator("details.disclosure summary").last.click()
-    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
-    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
-    phone.screen("home")
-    return phone
-
-
 @LANGUAGES
 def test_the_empty_list_says_to_pair_an_agent_until_there_is_a_box_to_ask_in(relay, phones, language):
     words = WORDS[language]
-    phone = signed_in(phones, relay, language)
+    phone = signed_in_with_token(phones, relay, language)
     empty = phone.page.locator(".home ul.conversations li.empty")
     empty.wait_for()
     assert empty.inner_text() == words["noAgent"]
@@ -91,7 +78,7 @@ def test_the_conversation_header_names_the_mode_in_the_language_and_its_chips_st
         agent.poll(features={"codexExecWrite": True})
         chat = agent.turn("How long do quinces keep?", "For months.", thread="0199a0c4-aaaa")
         waiting = supervised_turn_waiting(owner, agent)
-        phone = signed_in(phones, relay, language)
+        phone = signed_in_with_token(phones, relay, language)
 
         phone.open(f"/#/task/{waiting}")
         phone.screen("task")
@@ -121,7 +108,7 @@ def test_the_new_conversation_mode_follows_the_agent_until_the_person_picks_one(
     chosen by nobody. A mode the person picks stays picked through later updates."""
     agent = ScriptedAgent(relay, relay.owner())
     assert agent.http.post("/api/agent/poll", {"label": "Build box", "waitMs": 0, "maxTasks": 0})[0] == 200  # no execModes yet
-    phone = signed_in(phones, relay, "en")
+    phone = signed_in_with_token(phones, relay, "en")
     mode = phone.page.locator("select[name=execMode]")
     phone.page.locator("textarea[name=prompt]").wait_for()
     assert mode.input_value() == "read-only"  # the only run offered so far (workspace-write is off): no choice shown

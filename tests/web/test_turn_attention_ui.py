@@ -13,7 +13,8 @@ import pytest
 
 from tests.waiting import wait_until
 
-from .conftest import ARTIFACTS, BOOTSTRAP_TOKEN, WebRelay
+from .conftest import ARTIFACTS, WebRelay
+from .home_helpers import signed_in_with_token
 from .scripted_agent import ScriptedAgent, item
 
 
@@ -32,18 +33,6 @@ IN_VIEW = """
 }
 """
 APPROVE = ".approval[data-request-id=req-1] button[data-decision=accept]"
-
-
-def signed_in(phones, relay, language: str = "en"):
-    phone = phones(relay)
-    phone.context.add_init_script(f"localStorage.setItem('mc.lang', {language!r})")
-    phone.open("/")
-    phone.screen("signin")
-    phone.page.locator("details.disclosure summary").last.click()  # the bootstrap token, the last of the ways
-    phone.page.fill("input[name=bootstrapToken]", BOOTSTRAP_TOKEN)
-    phone.page.locator("input[name=bootstrapToken] >> xpath=ancestor::form//button[@type='submit']").click()
-    phone.screen("home")
-    return phone
 
 
 def supervised_turn(owner, agent: ScriptedAgent) -> str:
@@ -70,7 +59,7 @@ def test_a_failed_turns_summary_reads_as_formatted_text_not_a_bold_block(tmp_pat
         assert code == 201, made
         task_id = agent.claim()["taskId"]
         agent.update(task_id, status="failed", summary=FAILED_SUMMARY + "\n\n<img src=x onerror=alert(1)>", result={"exitCode": 1})
-        phone = signed_in(phones, relay)
+        phone = signed_in_with_token(phones, relay, "en")
 
         phone.open(f"/#/task/{task_id}")
         phone.screen("task")
@@ -103,7 +92,7 @@ def test_the_reply_box_says_what_it_is_for_while_empty(tmp_path, phones, languag
         agent = ScriptedAgent(relay, owner)
         agent.poll()
         task_id = supervised_turn(owner, agent)
-        phone = signed_in(phones, relay, language)
+        phone = signed_in_with_token(phones, relay, language)
         box = phone.page.locator("textarea[name=composer]")
 
         phone.open(f"/#/task/{task_id}")
@@ -129,7 +118,7 @@ def test_a_waiting_request_is_brought_into_view_or_announced_and_the_turn_has_on
         agent = ScriptedAgent(relay, owner)
         agent.poll()
         task_id = supervised_turn(owner, agent)
-        phone = signed_in(phones, relay)
+        phone = signed_in_with_token(phones, relay, "en")
         page = phone.page
         review = page.locator(".review-bar")
 
