@@ -78,15 +78,25 @@ export async function fingerprintOf(spki) {
   return digest.match(/.{4}/g).join(" ");
 }
 
-/** {passkeyId: fingerprint} of the passkeys registered on this device (the only ones it can vouch for). */
-export function knownFingerprints() {
+/** The object this device keeps under `key` in localStorage ({} when none, unreadable or blocked). */
+export function savedMap(key) {
   try {
-    const saved = JSON.parse(localStorage.getItem(FINGERPRINTS_KEY) || "{}");
+    const saved = JSON.parse(localStorage.getItem(key) || "{}");
     return saved && typeof saved === "object" ? saved : {};
   } catch {
     return {};
   }
 }
+
+/** Set `name` to `value` in that object; with storage blocked, nothing is kept. */
+export function saveInMap(key, name, value) {
+  try {
+    localStorage.setItem(key, JSON.stringify({ ...savedMap(key), [name]: value }));
+  } catch { /* storage blocked */ }
+}
+
+/** {passkeyId: fingerprint} of the passkeys registered on this device (the only ones it can vouch for). */
+export const knownFingerprints = () => savedMap(FINGERPRINTS_KEY);
 
 /** Remember the fingerprint of a credential just made; its passkeyId is SHA-256 hex of its id (API.md). */
 async function rememberFingerprint(cred) {
@@ -94,9 +104,7 @@ async function rememberFingerprint(cred) {
   if (!spki) return null; // an algorithm the browser cannot export: no fingerprint to show
   const fingerprint = await fingerprintOf(spki);
   const passkeyId = hexOf(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(cred.id)));
-  try {
-    localStorage.setItem(FINGERPRINTS_KEY, JSON.stringify({ ...knownFingerprints(), [passkeyId]: fingerprint }));
-  } catch { /* storage blocked: shown once, not remembered */ }
+  saveInMap(FINGERPRINTS_KEY, passkeyId, fingerprint); // storage blocked: shown once, not remembered
   return { passkeyId, fingerprint };
 }
 

@@ -2,7 +2,7 @@
 // it is offline. Network first (so a deploy shows at once), the copy when the network fails.
 // /api/ is never cached or even touched: API answers hold private data and must be live.
 // It also shows Web Push notifications (issue 17) and opens the app at their deep link on a tap.
-const VERSION = "mc-shell-v11";
+const VERSION = "mc-shell-v12";
 const SHELL = [
   "/", "/index.html", "/styles.css", "/manifest.webmanifest",
   "/app.js", "/api.js", "/badge.js", "/catalog.js", "/dom.js", "/diff.js", "/flags.js", "/i18n.js", "/intents.js", "/jcs.js", "/live.js", "/markdown.js", "/passkeys.js", "/push.js", "/signing.js", "/state_merge.js", "/taskcache.js",

@@ -3,30 +3,19 @@
 // in localStorage); Manage → My passkeys still offers the same thing whenever they want it.
 import { h, link } from "../dom.js";
 import { t } from "../i18n.js";
+import { saveInMap, savedMap } from "../passkeys.js";
 
 const KEY = "mc.passkeyNudgeHiddenUntil"; // {userId: ms since epoch}
 const QUIET_MS = 7 * 24 * 60 * 60 * 1000;
 
-function hiddenUntil() {
-  try {
-    const saved = JSON.parse(localStorage.getItem(KEY) || "{}");
-    return saved && typeof saved === "object" ? saved : {};
-  } catch {
-    return {};
-  }
-}
-
 /** Whether the person chose "Not now" on this device less than a week ago. */
 export function nudgeSnoozed(userId) {
-  const until = Number(hiddenUntil()[userId]);
+  const until = Number(savedMap(KEY)[userId]);
   return Number.isFinite(until) && until > Date.now();
 }
 
-function snooze(userId) {
-  try {
-    localStorage.setItem(KEY, JSON.stringify({ ...hiddenUntil(), [userId]: Date.now() + QUIET_MS }));
-  } catch { /* storage blocked: hidden until the app is opened again */ }
-}
+// storage blocked: hidden until the app is opened again
+const snooze = (userId) => saveInMap(KEY, userId, Date.now() + QUIET_MS);
 
 /** The callout, or null when there is nothing to suggest; `onHide` redraws Home without it. */
 export function passkeyNudge(auth, onHide) {
