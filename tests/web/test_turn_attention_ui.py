@@ -46,6 +46,20 @@ def supervised_turn(owner, agent: ScriptedAgent) -> str:
     return task_id
 
 
+@pytest.fixture
+def running_turn(tmp_path):
+    """(relay, agent, task id): a relay that lets Codex write, its scripted agent, and a running
+    supervised turn on it."""
+    relay = WebRelay(tmp_path, features={"codexExecWrite": True})
+    try:
+        owner = relay.owner()
+        agent = ScriptedAgent(relay, owner)
+        agent.poll()
+        yield relay, agent, supervised_turn(owner, agent)
+    finally:
+        relay.stop()
+
+
 FAILED_SUMMARY = "The suite stopped at `test_migrations.py`:\n\n- `alembic upgrade head` found no `users` table\n- nothing else ran"
 
 
@@ -84,92 +98,78 @@ PLACEHOLDERS = {
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
-def test_the_reply_box_says_what_it_is_for_while_empty(tmp_path, phones, language):
+def test_the_reply_box_says_what_it_is_for_while_empty(running_turn, phones, language):
     steer_words, next_words = PLACEHOLDERS[language]
-    relay = WebRelay(tmp_path, features={"codexExecWrite": True})
-    try:
-        owner = relay.owner()
-        agent = ScriptedAgent(relay, owner)
-        agent.poll()
-        task_id = supervised_turn(owner, agent)
-        phone = signed_in_with_token(phones, relay, language)
-        box = phone.page.locator("textarea[name=composer]")
+    relay, agent, task_id = running_turn
+    phone = signed_in_with_token(phones, relay, language)
+    box = phone.page.locator("textarea[name=composer]")
 
-        phone.open(f"/#/task/{task_id}")
-        phone.screen("task")
-        box.wait_for()
-        assert box.get_attribute("placeholder") == steer_words  # "Add to this turn"
-        phone.check("steer-placeholder")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    box.wait_for()
+    assert box.get_attribute("placeholder") == steer_words  # "Add to this turn"
+    phone.check("steer-placeholder")
 
-        agent.update(task_id, status="completed", summary="Done.", result={"exitCode": 0, "threadId": "thread-1"})
-        wait_until(lambda: box.get_attribute("placeholder") == next_words, timeout=15, what="the next turn's placeholder")
-    finally:
-        relay.stop()
+    agent.update(task_id, status="completed", summary="Done.", result={"exitCode": 0, "threadId": "thread-1"})
+    wait_until(lambda: box.get_attribute("placeholder") == next_words, timeout=15, what="the next turn's placeholder")
 
 
 def stop_controls(phone) -> list[str]:
     return [t for t in phone.page.locator("main button").all_inner_texts() if "Stop" in t]
 
 
-def test_a_waiting_request_is_brought_into_view_or_announced_and_the_turn_has_one_stop(tmp_path, phones):
-    relay = WebRelay(tmp_path, features={"codexExecWrite": True})
-    try:
-        owner = relay.owner()
-        agent = ScriptedAgent(relay, owner)
-        agent.poll()
-        task_id = supervised_turn(owner, agent)
-        phone = signed_in_with_token(phones, relay, "en")
-        page = phone.page
-        review = page.locator(".review-bar")
+def test_a_waiting_request_is_brought_into_view_or_announced_and_the_turn_has_one_stop(running_turn, phones):
+    relay, agent, task_id = running_turn
+    phone = signed_in_with_token(phones, relay, "en")
+    page = phone.page
+    review = page.locator(".review-bar")
 
-        # A running turn without a request: Stop is in the conversation's head, the one way to stop it.
-        phone.open(f"/#/task/{task_id}")
-        phone.screen("task")
-        page.locator(".msg-assistant", has_text="Step 7.").wait_for()
-        assert stop_controls(phone) == ["Stop"]
-        assert page.locator(".conversation-head .toolbar button", has_text="Stop").is_visible()
-        assert review.is_hidden()
+    # A running turn without a request: Stop is in the conversation's head, the one way to stop it.
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    page.locator(".msg-assistant", has_text="Step 7.").wait_for()
+    assert stop_controls(phone) == ["Stop"]
+    assert page.locator(".conversation-head .toolbar button", has_text="Stop").is_visible()
+    assert review.is_hidden()
 
-        # The person follows the turn at the bottom: a request that arrives there is brought into view.
-        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
-        agent.ask(task_id, requestId="req-1", kind="command", title="Run the tests", command="pytest -x", cwd="app")
-        page.locator(APPROVE).wait_for()
-        wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view")
-        assert review.is_hidden()  # its card is on screen: nothing to announce
-        # One place to stop the turn while a request waits: the card's "Stop the turn", beside Approve.
-        assert stop_controls(phone) == ["Stop the turn"]
-        assert page.locator(".conversation-head .toolbar").is_hidden()
+    # The person follows the turn at the bottom: a request that arrives there is brought into view.
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    agent.ask(task_id, requestId="req-1", kind="command", title="Run the tests", command="pytest -x", cwd="app")
+    page.locator(APPROVE).wait_for()
+    wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view")
+    assert review.is_hidden()  # its card is on screen: nothing to announce
+    # One place to stop the turn while a request waits: the card's "Stop the turn", beside Approve.
+    assert stop_controls(phone) == ["Stop the turn"]
+    assert page.locator(".conversation-head .toolbar").is_hidden()
 
-        # Reading further up: the bar says a request waits; a tap brings its card into view.
-        page.evaluate("() => window.scrollTo(0, 0)")
-        review.wait_for()
-        assert review.inner_text() == "1 request waits for you · Review"
-        assert not page.evaluate(IN_VIEW, APPROVE)
-        phone.check("review-bar")
-        page.screenshot(path=str(phone_artifact(phone, "review-bar-on-screen")))  # the bar as the phone shows it
-        review.click()
-        wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view after the tap")
-        settled(page)  # the smooth scroll runs on after the button came into view
-        assert page.evaluate(IN_VIEW, APPROVE) and review.is_hidden()  # the card is on screen: no bar
+    # Reading further up: the bar says a request waits; a tap brings its card into view.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    review.wait_for()
+    assert review.inner_text() == "1 request waits for you · Review"
+    assert not page.evaluate(IN_VIEW, APPROVE)
+    phone.check("review-bar")
+    page.screenshot(path=str(phone_artifact(phone, "review-bar-on-screen")))  # the bar as the phone shows it
+    review.click()
+    wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view after the tap")
+    settled(page)  # the smooth scroll runs on after the button came into view
+    assert page.evaluate(IN_VIEW, APPROVE) and review.is_hidden()  # the card is on screen: no bar
 
-        # A request that arrives while the person reads further up does not pull the page away.
-        page.evaluate("() => window.scrollTo(0, 0)")
-        agent.ask(task_id, requestId="req-2", kind="command", title="Run the linter", command="ruff check", cwd="app")
-        page.locator(".approval[data-request-id=req-2]").wait_for()
-        wait_until(lambda: review.is_visible() and review.inner_text() == "2 requests wait for you · Review", timeout=10,
-                   what="the bar to count both requests")  # fmt: skip
-        assert page.evaluate("() => window.scrollY") == 0
+    # A request that arrives while the person reads further up does not pull the page away.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    agent.ask(task_id, requestId="req-2", kind="command", title="Run the linter", command="ruff check", cwd="app")
+    page.locator(".approval[data-request-id=req-2]").wait_for()
+    wait_until(lambda: review.is_visible() and review.inner_text() == "2 requests wait for you · Review", timeout=10,
+               what="the bar to count both requests")  # fmt: skip
+    assert page.evaluate("() => window.scrollY") == 0
 
-        # Opening the conversation on a waiting request (as from its notification) shows it at once.
-        phone.open("/#/tasks")
-        phone.screen("tasks")
-        phone.open(f"/#/task/{task_id}")
-        phone.screen("task")
-        page.locator(APPROVE).wait_for()
-        wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view on opening")
-        page.screenshot(path=str(phone_artifact(phone, "opened-on-request")))
-    finally:
-        relay.stop()
+    # Opening the conversation on a waiting request (as from its notification) shows it at once.
+    phone.open("/#/tasks")
+    phone.screen("tasks")
+    phone.open(f"/#/task/{task_id}")
+    phone.screen("task")
+    page.locator(APPROVE).wait_for()
+    wait_until(lambda: page.evaluate(IN_VIEW, APPROVE), timeout=10, what="the approve button in view on opening")
+    page.screenshot(path=str(phone_artifact(phone, "opened-on-request")))
 
 
 def settled(page) -> None:
