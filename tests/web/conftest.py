@@ -212,6 +212,14 @@ class Phone:
         self.page.fill("input[name=bootstrapToken]", token)
         self.page.locator("button", has_text="Sign in with the token").click()
 
+    def add_passkey_from_home(self, label: str) -> None:
+        """From Home: Add a passkey -> (label) -> Register passkey -> back on Home (needs add_authenticator)."""
+        self.page.locator("a", has_text="Add a passkey").first.click()
+        self.screen("enroll")
+        self.page.fill("input[name=label]", label)
+        self.page.locator("button", has_text="Register passkey").click()
+        self.screen("home")
+
     def new_pairing_code(self, note: str = "") -> str:
         """From the Agents screen (Manage): Pair an agent -> (note) -> Create pairing code; the code shown."""
         self.page.locator("a", has_text="Pair an agent").click()

@@ -59,11 +59,7 @@ def test_with_a_passkey_registered_sign_in_still_leads_with_the_passkey(relay, p
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
     phone.screen("home")
-    phone.page.locator("a", has_text="Add a passkey").first.click()
-    phone.screen("enroll")
-    phone.page.fill("input[name=label]", "Test phone")
-    phone.page.locator("button", has_text="Register passkey").click()
-    phone.screen("home")
+    phone.add_passkey_from_home("Test phone")
     phone.open("/")  # a fresh start, as the next visit
     phone.tab("Manage", "more")
     phone.page.locator("button", has_text="Sign out").click()

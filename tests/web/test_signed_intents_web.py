@@ -202,11 +202,7 @@ def test_after_registering_on_the_enroll_screen_home_shows_the_fingerprint_once(
     phone.open("/")
     phone.bootstrap_sign_in(BOOTSTRAP_TOKEN)
     phone.screen("home")
-    phone.page.locator("a", has_text="Add a passkey").first.click()
-    phone.screen("enroll")
-    phone.page.fill("input[name=label]", "Enrolled phone")
-    phone.page.locator("button", has_text="Register passkey").click()
-    phone.screen("home")
+    phone.add_passkey_from_home("Enrolled phone")
     card = phone.page.locator(".fingerprint-new")
     card.wait_for()
     (made,) = phone.cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
