@@ -3,8 +3,8 @@
 // index; bounded; clearable from the More screen, and wiped at sign-out and whenever the relay
 // says this browser is signed out (app.js; with the "last user" the offline screen would show),
 // so the next person on this device reads nothing of it.
-// `redactions` too: the count of secrets the agent hid is held with the text (0 counts as none).
-const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error", "items", "requests", "steers", "redactions"];
+// (The count of secrets the agent hid, `redactions`, is not among them: the relay stores it with the task.)
+const VOLATILE = ["prompt", "summary", "outputTail", "diffText", "result", "error", "items", "requests", "steers"];
 const MAX_TASKS = 100;
 const PREFIX = "mc.task.";
 const LAST_USER = "mc.lastUser";
