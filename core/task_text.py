@@ -113,6 +113,8 @@ class TaskText(Protocol):
 def get_many(text: TaskText, task_ids: Sequence[str]) -> list[dict[str, Any]]:
     """`text.get_many(task_ids)`, or `get` of each task for a backend written before it had one (a
     plugin's `TaskText` need not subclass the protocol, so it does not inherit its default)."""
+    if not task_ids:
+        return []  # nothing to read: no lock taken, no round trip
     batched = getattr(text, "get_many", None)
     if batched is None:
         return [text.get(task_id) for task_id in task_ids]

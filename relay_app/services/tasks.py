@@ -95,10 +95,8 @@ class TaskService:
         return TaskState(task, self.volatile.get(task.task_id))
 
     def states(self, tasks: list[Task]) -> list[TaskState]:
-        """`state` of each task, their text read at once (one round trip to Redis for the view's 100);
-        no tasks, no read (an idle poll claims none and touches no task text)."""
-        if not tasks:
-            return []
+        """`state` of each task, their text read at once (one round trip to Redis for the view's 100;
+        none for no tasks, as an idle poll claims none)."""
         return [TaskState(task, text) for task, text in zip(tasks, get_many(self.volatile, [t.task_id for t in tasks]))]
 
     def recent(self, tx: Transaction, workspace_id: str) -> list[TaskState]:
